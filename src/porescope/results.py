@@ -1,0 +1,180 @@
+"""The one result schema every shell speaks (API, CLI JSON, web app, store, studies).
+
+All lengths carry their unit in the name: ``_px`` for pixels of the
+orientation-corrected input image, ``_mm`` / ``_mm2`` / ``_cm2`` for physical
+units (only filled when the physical scale is known).
+
+Bump :data:`SCHEMA_VERSION` on any change that renames or removes a field;
+adding an optional field is a minor bump.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+Severity = Literal["info", "warning", "blocking"]
+PoreKind = Literal["dark", "open"]
+ScaleSource = Literal["user", "iris", "face_width", "none"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QualityProblem(_Model):
+    """One capture problem found by the quality gate."""
+
+    code: str = Field(description="Stable machine code, e.g. 'too_blurry', 'underexposed'.")
+    message: str = Field(description="Plain-language explanation and what to do about it.")
+    severity: Severity = Field(
+        description="'blocking' means the pore numbers are not meaningful for this photo."
+    )
+    value: float | None = Field(default=None, description="The measured figure behind the call.")
+    limit: float | None = Field(default=None, description="The limit it was compared with.")
+
+
+class Quality(_Model):
+    """Capture-quality judgement of the photo, made before measuring."""
+
+    sharpness: float = Field(description="Focus measure: robust std of the Laplacian of L* in skin (higher = sharper).")
+    noise_sigma: float = Field(description="Estimated sensor noise (std, 8-bit grey levels).")
+    mean_luminance: float = Field(description="Mean L* (0-100) of the analyzed skin.")
+    clipped_fraction: float = Field(description="Share of skin pixels with a clipped (>=250) channel.")
+    glare_fraction: float = Field(description="Share of skin pixels in bright, desaturated shine patches.")
+    measurable: bool = Field(description="False when a blocking problem makes pore numbers meaningless.")
+    problems: list[QualityProblem] = Field(default_factory=list)
+
+
+class Scale(_Model):
+    """Physical scale of the photo."""
+
+    px_per_mm: float | None = Field(default=None, description="Pixels per millimetre on the skin; None if unknown.")
+    source: ScaleSource = Field(default="none", description="Where the scale came from.")
+    uncertainty_pct: float | None = Field(
+        default=None, description="Relative 1-sigma uncertainty of px_per_mm, in percent."
+    )
+    resolves_pores: bool | None = Field(
+        default=None,
+        description="Whether a 250 µm pore spans >= 2 px (RESEARCH.md §2: ~8-11 px/mm needed); None if unknown.",
+    )
+
+
+class Pore(_Model):
+    """One detected pore."""
+
+    id: int
+    region: str = Field(description="Name of the region the pore's centroid falls in.")
+    x_px: float = Field(description="Centroid column.")
+    y_px: float = Field(description="Centroid row.")
+    area_px: int
+    area_mm2: float | None = None
+    equiv_diameter_px: float
+    equiv_diameter_mm: float | None = None
+    major_axis_px: float
+    minor_axis_px: float
+    elongation: float = Field(description="major / minor axis (1 = round).")
+    orientation_deg: float = Field(
+        description="Angle of the major axis, degrees counter-clockwise from the image x axis, in [-90, 90)."
+    )
+    contrast_dl: float = Field(description="ΔL* (CIELAB): median L* of the surrounding ring minus mean L* of the pore.")
+    core_dl: float = Field(description="ΔL*: ring median minus the darkest 25% of the pore (the core).")
+    kind: PoreKind = Field(description="'dark' = blackhead-like plugged core, 'open' = open, shadowed pore.")
+
+
+class RegionMetrics(_Model):
+    """Pore statistics for one analyzed region (a close-up frame, or a face region)."""
+
+    name: str = Field(description="'frame' for close-ups; 'forehead', 'nose', 'left_cheek', 'right_cheek', 'chin', 'face' for faces.")
+    label: int = Field(description="Value of this region in the --regions-out label image.")
+    area_px: int = Field(description="Skin pixels analyzed in this region.")
+    area_cm2: float | None = None
+    pore_count: int
+    density_per_cm2: float | None = Field(default=None, description="Pores per cm² (scale known).")
+    density_per_mpx: float = Field(description="Pores per megapixel of analyzed skin.")
+    mean_area_px: float | None = None
+    median_area_px: float | None = None
+    p90_area_px: float | None = None
+    mean_area_mm2: float | None = None
+    median_area_mm2: float | None = None
+    p90_area_mm2: float | None = None
+    coverage_pct: float = Field(description="Share of the region's skin covered by pores, percent.")
+    large_pore_share: float = Field(description="Share of pores counted as large (see score.LARGE_PORE_*).")
+    mean_elongation: float | None = None
+    orientation_coherence: float | None = Field(
+        default=None,
+        description="0-1: how strongly elongated pores share one direction (1 = all aligned).",
+    )
+    dominant_orientation_deg: float | None = None
+    dark_share: float = Field(description="Share of pores classed dark/plugged.")
+    mean_contrast_dl: float | None = None
+    visibility_score: float = Field(description="0-100, higher = more visible pores; formula in pores/score.py.")
+    counts_meaningful: bool = Field(
+        default=True,
+        description="False when the scale is too coarse to resolve pores: only the visibility score should be read.",
+    )
+
+
+class Cause(_Model):
+    """A likely cause of visible pores, with how strongly the photo points to it."""
+
+    cause: Literal["clogging", "laxity", "photoaging"]
+    strength: float = Field(ge=0.0, le=1.0)
+    evidence: list[str] = Field(default_factory=list, description="The measurements behind it, in words.")
+    care: str = Field(default="", description="What it means for care.")
+
+
+class Settings(_Model):
+    """Settings the analysis ran with (so a result can be reproduced)."""
+
+    mode: Literal["closeup", "face"] = "closeup"
+    roi: str | None = None
+    px_per_mm_given: float | None = None
+    min_diameter_px: float
+    max_diameter_px: float
+    detector: str
+    sensitivity: float
+
+
+class SourceImage(_Model):
+    path: str | None = None
+    sha256: str | None = None
+    width_px: int
+    height_px: int
+    format: str | None = None
+    exif_orientation: int | None = None
+    bit_depth: int = 8
+
+
+class Analysis(_Model):
+    """The complete result of analyzing one photo."""
+
+    schema_version: str = SCHEMA_VERSION
+    porescope_version: str
+    source: SourceImage
+    scale: Scale
+    quality: Quality
+    regions: list[RegionMetrics]
+    pores: list[Pore]
+    causes: list[Cause] = Field(default_factory=list)
+    settings: Settings
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    disclaimer: str = Field(
+        default=(
+            "Cosmetic guidance, not a diagnosis. Pore size is largely genetic; care can change how "
+            "visible pores look, not their anatomy. See a dermatologist for changing, painful, "
+            "bleeding or inflamed spots."
+        )
+    )
+
+    def region(self, name: str) -> RegionMetrics | None:
+        """The metrics of the region called ``name``, or None."""
+        return next((r for r in self.regions if r.name == name), None)
+
+
+def json_schema() -> dict:
+    """JSON Schema of :class:`Analysis` (what ``porescope schema`` prints)."""
+    return Analysis.model_json_schema()
