@@ -1,0 +1,5 @@
+"""``python -m porescope`` runs the CLI."""
+
+from porescope.cli import main
+
+main()

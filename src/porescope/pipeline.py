@@ -1,0 +1,237 @@
+"""The measurement flow, end to end: load → quality → regions → pores → measure → score.
+
+:func:`run` returns the :class:`Analysis` plus the arrays the shells need
+(pore label image, region labels, the photo) as a :class:`Run`;
+:func:`analyze` returns only the :class:`Analysis` (the public API).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from porescope import __version__
+from porescope.errors import PorescopeError
+from porescope.io import LoadedImage, read_image, read_mask
+from porescope.pores import detect as _detect
+from porescope.pores.measure import PoreTable, measure
+from porescope.pores.score import region_metrics
+from porescope.quality import MIN_PX_PER_MM, assess
+from porescope.regions import RegionSet, find_regions
+from porescope.results import Analysis, Pore, Scale, Settings, SourceImage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """An analysis with the arrays behind it (not serialized)."""
+
+    analysis: Analysis
+    image: LoadedImage
+    labels: np.ndarray  # (H, W) int32 pore labels; pore id i = label i
+    regions: RegionSet
+    pore_kind_dark: np.ndarray  # (n,) bool, index = pore id - 1
+
+    @property
+    def pore_mask(self) -> np.ndarray:
+        """(H, W) uint8: 255 on pore pixels, 0 elsewhere."""
+        return np.where(self.labels > 0, np.uint8(255), np.uint8(0))
+
+
+def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
+    """Expected pore diameter range in px for a scale (or the default range)."""
+    if not px_per_mm:
+        return _detect.DEFAULT_MIN_DIAMETER_PX, _detect.DEFAULT_MAX_DIAMETER_PX
+    lo = max(1.5, _detect.MIN_PORE_DIAMETER_MM * px_per_mm)
+    hi = max(lo * 4, _detect.MAX_PORE_DIAMETER_MM * px_per_mm)
+    return lo, hi
+
+
+def _load(image_or_path) -> LoadedImage:
+    if isinstance(image_or_path, LoadedImage):
+        return image_or_path
+    if isinstance(image_or_path, np.ndarray):
+        arr = image_or_path
+        if arr.ndim == 2:
+            arr = np.repeat(arr[..., None], 3, axis=2)
+        if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+            raise PorescopeError("image array must be (H, W), (H, W, 3) RGB or (H, W, 4) RGBA.")
+        if arr.dtype != np.uint8:
+            from porescope.io import _to_uint8
+
+            arr, _ = _to_uint8(arr)
+        valid = arr[..., 3] >= 128 if arr.shape[2] == 4 else None
+        return LoadedImage(rgb=np.ascontiguousarray(arr[..., :3]), valid=valid)
+    if isinstance(image_or_path, (str, Path, bytes, bytearray)):
+        return read_image(image_or_path)
+    raise PorescopeError(f"cannot analyze an object of type {type(image_or_path).__name__}; pass a path or an RGB array.")
+
+
+def _roi_mask(roi, shape) -> np.ndarray | None:
+    if roi is None:
+        return None
+    if isinstance(roi, np.ndarray):
+        m = roi.astype(bool) if roi.dtype != bool else roi
+        if m.ndim == 3:
+            m = m.any(axis=2)
+        if m.shape != tuple(shape):
+            raise PorescopeError(f"ROI mask shape {m.shape} does not match the photo {tuple(shape)}.")
+        return m
+    return read_mask(roi, shape=shape)
+
+
+def run(
+    image_or_path,
+    *,
+    roi=None,
+    px_per_mm: float | None = None,
+    mode: str = "auto",
+    sensitivity: float = 1.0,
+    model="default",
+) -> Run:
+    """Analyze one photo; see :func:`analyze`. Returns the :class:`Run`."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round((now - since) * 1000, 2)
+        return now
+
+    if px_per_mm is not None and not (0 < px_per_mm < 10_000):
+        raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
+    if mode not in ("auto", "face", "closeup"):
+        raise PorescopeError(f"mode must be auto, face or closeup, got {mode!r}.")
+    img = _load(image_or_path)
+    t = lap("load", t0)
+    shape = img.rgb.shape[:2]
+    roi_mask = _roi_mask(roi, shape)
+    regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid)
+    t = lap("regions", t)
+
+    if px_per_mm:
+        scale = Scale(px_per_mm=px_per_mm, source="user", uncertainty_pct=None)
+    elif regions.scale_px_per_mm:
+        scale = Scale(px_per_mm=regions.scale_px_per_mm, source=regions.scale_source, uncertainty_pct=regions.scale_uncertainty_pct)
+    else:
+        scale = Scale()
+    if scale.px_per_mm:
+        scale.resolves_pores = scale.px_per_mm >= MIN_PX_PER_MM
+    min_d, max_d = diameter_range_px(scale.px_per_mm)
+
+    if model == "default":
+        from porescope.pores.model import load_default_model
+
+        model = load_default_model()
+    det = _detect.detect(img.rgb, regions.skin, min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
+    t = lap("detect", t)
+
+    quality = assess(img.rgb, regions.skin, det.lstar, px_per_mm=scale.px_per_mm)
+    if regions.problems:
+        quality.problems = list(regions.problems) + quality.problems
+        quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
+    t = lap("quality", t)
+
+    table = measure(det.labels, det.count, det.darkness)
+    counts_ok = scale.resolves_pores is not False
+    # Assign each pore to the region holding its centroid.
+    region_label_img = regions.label_image()
+    cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)
+    cx = np.clip(np.round(table.x_px).astype(np.int64), 0, shape[1] - 1)
+    pore_region_label = region_label_img[cy, cx]
+    label_to_name = {r.label: r.name for r in regions.regions if not r.outline_only}
+    metrics = []
+    for r in regions.regions:
+        if r.outline_only:
+            sel = np.ones(len(table), bool)
+        else:
+            sel = pore_region_label == r.label
+        metrics.append(
+            region_metrics(r.name, r.label, table.select(sel), int(np.count_nonzero(r.mask)), px_per_mm=scale.px_per_mm, counts_meaningful=counts_ok)
+        )
+    pores = _pore_records(table, pore_region_label, label_to_name, scale.px_per_mm)
+    t = lap("measure", t)
+
+    analysis = Analysis(
+        porescope_version=__version__,
+        source=SourceImage(
+            path=img.path, sha256=img.sha256, width_px=shape[1], height_px=shape[0], format=img.format,
+            exif_orientation=img.exif_orientation, bit_depth=img.bit_depth,
+        ),
+        scale=scale,
+        quality=quality,
+        regions=metrics,
+        pores=pores,
+        settings=Settings(
+            mode=regions.mode, roi=str(roi) if isinstance(roi, (str, Path)) else ("array" if roi is not None else None),
+            px_per_mm_given=px_per_mm, min_diameter_px=round(min_d, 3), max_diameter_px=round(max_d, 3),
+            detector=det.detector, sensitivity=sensitivity,
+        ),
+    )
+    try:
+        from porescope.causes import likely_causes
+    except ImportError:
+        likely_causes = None
+    if likely_causes is not None and quality.measurable:
+        analysis.causes = likely_causes(analysis)
+    timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
+    analysis.timings_ms = timings
+    return Run(analysis=analysis, image=img, labels=det.labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, str], px_per_mm: float | None) -> list[Pore]:
+    """Per-pore records; built with model_construct (values are already typed) for speed."""
+    n = len(table)
+    if n == 0:
+        return []
+    mm = (1.0 / px_per_mm) if px_per_mm else None
+    cols = {
+        "x": np.round(table.x_px, 2).tolist(),
+        "y": np.round(table.y_px, 2).tolist(),
+        "a": table.area_px.tolist(),
+        "d": np.round(table.equiv_diameter_px, 3).tolist(),
+        "ma": np.round(table.major_axis_px, 3).tolist(),
+        "mi": np.round(table.minor_axis_px, 3).tolist(),
+        "e": np.round(table.elongation, 3).tolist(),
+        "o": np.round(table.orientation_deg, 2).tolist(),
+        "c": np.round(table.contrast_dl, 3).tolist(),
+        "k": np.round(table.core_dl, 3).tolist(),
+        "dark": table.dark.tolist(),
+        "r": region_labels.tolist(),
+    }
+    amm = np.round(table.area_px * mm * mm, 5).tolist() if mm else [None] * n
+    dmm = np.round(table.equiv_diameter_px * mm, 4).tolist() if mm else [None] * n
+    out = []
+    construct = Pore.model_construct
+    for i in range(n):
+        out.append(
+            construct(
+                id=i + 1, region=names.get(cols["r"][i], "none"), x_px=cols["x"][i], y_px=cols["y"][i], area_px=cols["a"][i],
+                area_mm2=amm[i], equiv_diameter_px=cols["d"][i], equiv_diameter_mm=dmm[i], major_axis_px=cols["ma"][i],
+                minor_axis_px=cols["mi"][i], elongation=cols["e"][i], orientation_deg=cols["o"][i], contrast_dl=cols["c"][i],
+                core_dl=cols["k"][i], kind="dark" if cols["dark"][i] else "open",
+            )
+        )
+    return out
+
+
+def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0) -> Analysis:
+    """Analyze one photo and return its :class:`~porescope.results.Analysis`.
+
+    Parameters
+    ----------
+    image_or_path : str | Path | bytes | ndarray
+        A photo file (JPEG, PNG, TIFF, WebP, HEIC), its bytes, or an RGB array.
+    roi : str | Path | ndarray, optional
+        Mask of the skin to analyze (white/True = analyze), the photo's size.
+    px_per_mm : float, optional
+        Physical scale; enables mm² areas and densities per cm².
+    mode : {'auto', 'face', 'closeup'}
+        Face regions when a face is found ('auto'), always ('face') or never.
+    """
+    return run(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity).analysis

@@ -1,0 +1,95 @@
+"""Measure each detected pore: position, size, shape, contrast, kind.
+
+All per-pore statistics are computed at once from the label image with
+``np.bincount`` (image moments), so 20,000 pores cost about as much as one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+#: A pore whose core is at least this much darker (ΔL*) than the surrounding
+#: skin, and darker than its own rim by half that, is classed "dark": a
+#: blackhead-like plugged core rather than an open, shadowed opening.
+#: Open pores on fair skin show ΔL* of roughly 3-10 in our measurements of
+#: the development crops; oxidized plugs are much darker.
+DARK_CORE_DL = 14.0
+
+
+@dataclass
+class PoreTable:
+    """Column-wise per-pore measurements (index i = pore label i + 1)."""
+
+    x_px: np.ndarray
+    y_px: np.ndarray
+    area_px: np.ndarray
+    equiv_diameter_px: np.ndarray
+    major_axis_px: np.ndarray
+    minor_axis_px: np.ndarray
+    elongation: np.ndarray
+    orientation_deg: np.ndarray
+    contrast_dl: np.ndarray
+    core_dl: np.ndarray
+    dark: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return int(self.area_px.size)
+
+    def select(self, idx: np.ndarray) -> "PoreTable":
+        return PoreTable(**{k: getattr(self, k)[idx] for k in self.__dataclass_fields__})
+
+
+def measure(labels: np.ndarray, count: int, darkness: np.ndarray) -> PoreTable:
+    """Per-pore measurements from a label image (1..count) and the ΔL* darkness map.
+
+    Contrast is the mean ΔL* of the pore against the local background
+    (illumination-corrected; see detect.darkness_map). The core ΔL* is the
+    pore's darkest value after a 1-px smoothing (robust to single noisy pixels).
+    """
+    n = count + 1
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    area = np.bincount(lab, minlength=n).astype(np.float64)[1:]
+    safe = np.maximum(area, 1.0)
+    xs_f = xs.astype(np.float64)
+    ys_f = ys.astype(np.float64)
+    mx = np.bincount(lab, xs_f, n)[1:] / safe
+    my = np.bincount(lab, ys_f, n)[1:] / safe
+    dx = xs_f - mx[lab - 1]
+    dy = ys_f - my[lab - 1]
+    # Second central moments (+1/12 for the pixel's own extent).
+    mu20 = np.bincount(lab, dx * dx, n)[1:] / safe + 1 / 12
+    mu02 = np.bincount(lab, dy * dy, n)[1:] / safe + 1 / 12
+    mu11 = np.bincount(lab, dx * dy, n)[1:] / safe
+    common = np.sqrt(((mu20 - mu02) / 2) ** 2 + mu11**2)
+    l1 = (mu20 + mu02) / 2 + common
+    l2 = np.maximum((mu20 + mu02) / 2 - common, 1e-6)
+    major = 4 * np.sqrt(l1)
+    minor = 4 * np.sqrt(l2)
+    # Image y grows downward; report the angle counter-clockwise from +x.
+    theta = -0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))
+    theta = (theta + 90.0) % 180.0 - 90.0
+
+    d = darkness[ys, xs].astype(np.float64)
+    contrast = np.bincount(lab, d, n)[1:] / safe
+    smooth = cv2.blur(darkness, (3, 3))[ys, xs]
+    core = np.zeros(n, np.float64)
+    np.maximum.at(core, lab, smooth)
+    core = core[1:]
+    dark = core >= DARK_CORE_DL
+    return PoreTable(
+        x_px=mx,
+        y_px=my,
+        area_px=area.astype(np.int64),
+        equiv_diameter_px=np.sqrt(4 * area / np.pi),
+        major_axis_px=major,
+        minor_axis_px=minor,
+        elongation=major / np.maximum(minor, 1e-6),
+        orientation_deg=theta,
+        contrast_dl=contrast,
+        core_dl=core,
+        dark=dark,
+    )
