@@ -1,0 +1,119 @@
+"""Accuracy of porescope's default settings on the real annotated pore crops.
+
+Scores (defined in ../shared/data/real-pores/README.md):
+  * pixel Dice inside the ROI: 2|P∩G| / (|P| + |G|)
+  * blob F1: predicted 8-connected components inside the ROI that overlap a
+    truth component are true positives (precision); truth components touched
+    by any prediction are found (recall).
+
+Printed beside the two classical baselines measured in the same run:
+difference of Gaussians (σ 1 and 4 px, threshold mean + 1.25 SD in the ROI)
+and scikit-image ``blob_log`` (each blob drawn as a disc of radius σ·√2).
+
+Usage: python benchmarks/bench_accuracy.py [--data DIR]
+Prints a table; exits 0 even when targets are missed (a benchmark, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
+CROPS = ("cheek_imgleft", "glabella")
+TARGET_DICE = 0.62
+TARGET_F1 = 0.80
+
+
+def load_crop(data: Path, name: str):
+    rgb = cv2.imread(str(data / f"{name}.png"), cv2.IMREAD_COLOR)[..., ::-1].copy()
+    gt = cv2.imread(str(data / f"{name}.pores.png"), cv2.IMREAD_GRAYSCALE) > 0
+    roi = cv2.imread(str(data / f"{name}.roi.png"), cv2.IMREAD_GRAYSCALE) > 0
+    return rgb, gt, roi
+
+
+def dice(pred: np.ndarray, gt: np.ndarray, roi: np.ndarray) -> float:
+    p, g = pred & roi, gt & roi
+    return float(2 * np.count_nonzero(p & g) / max(1, np.count_nonzero(p) + np.count_nonzero(g)))
+
+
+def blob_f1(pred: np.ndarray, gt: np.ndarray, roi: np.ndarray) -> tuple[float, float, float]:
+    """(F1, precision, recall) of connected components inside the ROI."""
+    p, g = pred & roi, gt & roi
+    n_p, lp = cv2.connectedComponents(p.astype(np.uint8), connectivity=8)
+    n_g, lg = cv2.connectedComponents(g.astype(np.uint8), connectivity=8)
+    tp = np.unique(lp[(lp > 0) & g]).size
+    found = np.unique(lg[(lg > 0) & p]).size
+    prec = tp / max(1, n_p - 1)
+    rec = found / max(1, n_g - 1)
+    f1 = 2 * prec * rec / max(1e-9, prec + rec)
+    return f1, prec, rec
+
+
+def baseline_dog(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
+    g = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    r = cv2.GaussianBlur(g, (0, 0), 4) - cv2.GaussianBlur(g, (0, 0), 1)
+    t = r[roi].mean() + 1.25 * r[roi].std()
+    return r > t
+
+
+def baseline_blob_log(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
+    from skimage.feature import blob_log
+
+    g = 1.0 - cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    blobs = blob_log(g, min_sigma=1, max_sigma=6, num_sigma=6, threshold=0.02)
+    out = np.zeros(g.shape, np.uint8)
+    for y, x, s in blobs:
+        cv2.circle(out, (int(round(x)), int(round(y))), max(1, int(round(s * np.sqrt(2)))), 1, -1)
+    return out > 0
+
+
+def porescope_default(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
+    from porescope.pipeline import run
+
+    return run(rgb, roi=roi, mode="closeup").labels > 0
+
+
+METHODS = {"porescope": porescope_default, "DoG baseline": baseline_dog, "blob_log baseline": baseline_blob_log}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = ap.parse_args()
+    if not all((args.data / f"{c}.png").exists() for c in CROPS):
+        print(f"real pore crops not found in {args.data}; nothing to score.")
+        return 0
+    rows = []
+    for crop in CROPS:
+        rgb, gt, roi = load_crop(args.data, crop)
+        for name, fn in METHODS.items():
+            t = time.perf_counter()
+            pred = fn(rgb, roi)
+            ms = (time.perf_counter() - t) * 1000
+            f1, p, r = blob_f1(pred, gt, roi)
+            rows.append((crop, name, dice(pred, gt, roi), f1, p, r, ms))
+    print(f"{'crop':15s} {'method':18s} {'Dice':>6s} {'blobF1':>7s} {'prec':>6s} {'recall':>6s} {'ms':>7s}")
+    for crop, name, d, f1, p, r, ms in rows:
+        print(f"{crop:15s} {name:18s} {d:6.3f} {f1:7.3f} {p:6.3f} {r:6.3f} {ms:7.1f}")
+    print()
+    ok_all = True
+    for crop in CROPS:
+        mine = next(r for r in rows if r[0] == crop and r[1] == "porescope")
+        base = [r for r in rows if r[0] == crop and r[1] != "porescope"]
+        beats = all(mine[2] > b[2] and mine[3] > b[3] for b in base)
+        target = mine[2] >= TARGET_DICE and mine[3] >= TARGET_F1
+        ok_all &= beats and target
+        print(f"{crop}: beats both baselines in Dice and F1: {'yes' if beats else 'NO'}; "
+              f"target Dice>={TARGET_DICE} and F1>={TARGET_F1}: {'met' if target else 'not met'}")
+    print("all targets met" if ok_all else "targets not all met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
