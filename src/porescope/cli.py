@@ -38,19 +38,30 @@ def _suffix_check(path: Path | None, allowed: tuple[str, ...], opt: str) -> None
 
 
 def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
-    """Write the requested files for one :class:`porescope.pipeline.Run`."""
+    """Write the requested files for one :class:`porescope.pipeline.Run`.
+
+    The files are encoded in parallel threads (PNG deflate and JSON
+    serialization release the GIL) and each lands by an atomic rename.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from porescope import render
 
+    jobs = []
     if json_out:
-        render.write_text(json_out, run.analysis.model_dump_json(indent=1))
+        jobs.append(lambda: render.write_text(json_out, run.analysis.model_dump_json(indent=1)))
     if mask_out:
-        render.write_image(mask_out, run.pore_mask)
+        jobs.append(lambda: render.write_image(mask_out, run.pore_mask))
     if overlay_out:
-        render.write_image(overlay_out, render.overlay(run.image.rgb, run.labels, run.pore_kind_dark, run.regions.label_image() if run.regions.mode == "face" else None))
+        face = run.regions.mode == "face"
+        jobs.append(lambda: render.write_image(overlay_out, render.overlay(run.image.rgb, run.labels, run.pore_kind_dark, run.regions.label_image() if face else None)))
     if regions_out:
-        render.write_image(regions_out, run.regions.label_image())
+        jobs.append(lambda: render.write_image(regions_out, run.regions.label_image()))
     if csv_out:
-        render.write_text(csv_out, render.pores_csv(run.analysis))
+        jobs.append(lambda: render.write_text(csv_out, render.pores_csv(run.analysis)))
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        for f in [ex.submit(j) for j in jobs]:
+            f.result()
 
 
 def summary_table(analyses: list, title: str = "porescope") -> Table:
