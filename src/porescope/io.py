@@ -152,7 +152,10 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
 
     sha = hashlib.sha256(data).hexdigest()
     try:
-        im = Image.open(_io.BytesIO(data))
+        with warnings.catch_warnings():
+            # We compare the header size with MAX_PIXELS ourselves just below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(_io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageError(
             f"{label}: not an image porescope can read (JPEG, PNG, TIFF, WebP, HEIC)."

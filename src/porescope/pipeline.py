@@ -136,7 +136,7 @@ def run(
     det = _detect.detect(img.rgb[sub], regions.skin[sub], min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
     t = lap("detect", t)
 
-    quality = assess(img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm)
+    quality = assess(img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
         quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)

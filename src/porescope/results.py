@@ -40,7 +40,7 @@ class QualityProblem(_Model):
 class Quality(_Model):
     """Capture-quality judgement of the photo, made before measuring."""
 
-    sharpness: float = Field(description="Focus measure: robust std of the Laplacian of L* in skin (higher = sharper).")
+    sharpness: float = Field(description="Focus: fine-band / mid-band detail energy of L* in skin (about 1 = sharp; below 0.5 too blurry).")
     noise_sigma: float = Field(description="Estimated sensor noise (std, 8-bit grey levels).")
     mean_luminance: float = Field(description="Mean L* (0-100) of the analyzed skin.")
     clipped_fraction: float = Field(description="Share of skin pixels with a clipped (>=250) channel.")

@@ -43,6 +43,19 @@ MAX_PORE_DIAMETER_MM = 1.2
 #: prints the effect) and checked on the real development crops.
 SEED_Z = 3.0
 GROW_Z = 1.5
+#: A visible pore must be darker than its surround by at least the
+#: just-noticeable colour difference, ΔE*ab ≈ 2.3 (Sharma, Digital Color
+#: Imaging Handbook, 2003): fainter texture is not a pore anyone sees, however
+#: clean the photo's noise floor.
+MIN_PEAK_DL = 2.3
+#: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
+#: candidates give the typical pore diameter; candidates smaller than
+#: AUTO_MIN_DIAMETER_FRACTION of it are texture. Pore diameters within one
+#: skin region vary about 3x (Flament 2015 size distributions), so 0.35 keeps
+#: the small ones of a region.
+AUTO_SCALE_MIN_PORES = 20
+AUTO_SCALE_TOP_FRACTION = 0.3
+AUTO_MIN_DIAMETER_FRACTION = 0.35
 #: A component longer than this multiple of the largest pore diameter, or this
 #: elongated while longer than 2x it, is a hair or a wrinkle line, not a pore.
 MAX_LENGTH_FACTOR = 1.6
@@ -50,8 +63,9 @@ MAX_ELONGATION_LONG = 4.0
 #: Pixels within this many px of a clipped highlight are not trusted (glints
 #: leave dark halos after illumination correction).
 GLINT_GUARD_PX = 2
-#: Glint: any channel at or above this 8-bit value.
-GLINT_LEVEL = 250
+#: Glint: a specular highlight is near-white, every channel at or above this
+#: 8-bit value (one clipped channel alone is just bright, saturated skin).
+GLINT_LEVEL = 235
 
 
 def _srgb_luma_to_lstar_lut() -> np.ndarray:
@@ -167,7 +181,7 @@ def detect(
     valid = skin.copy()
     # Do not trust pixels near clipped highlights (glints) or the frame edge.
     r, g, b = cv2.split(rgb)
-    glint = cv2.max(cv2.max(r, g), b) >= GLINT_LEVEL
+    glint = cv2.min(cv2.min(r, g), b) >= GLINT_LEVEL
     if cv2.countNonZero(glint.view(np.uint8)):
         k = 2 * GLINT_GUARD_PX + 1
         glint = cv2.dilate(glint.view(np.uint8), np.ones((k, k), np.uint8)) > 0
@@ -179,7 +193,7 @@ def detect(
 
     # Seed test: a component is kept only if it holds a pixel above the seed
     # threshold (hysteresis), counted with one bincount, no Python loop.
-    seeded = np.bincount(labels[z > seed_t], minlength=n) > 0
+    seeded = np.bincount(labels[(z > seed_t) & (darkness > MIN_PEAK_DL)], minlength=n) > 0
 
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
@@ -200,6 +214,17 @@ def detect(
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
     keep[0] = False
+
+    # Automatic scale: the typical diameter of the clearest pores sets the
+    # smallest size still counted, so fine skin texture is not mistaken for
+    # pores on a photo whose pores are large (a macro shot).
+    if keep.sum() >= AUTO_SCALE_MIN_PORES:
+        strength = np.bincount(labels.ravel(), weights=z.ravel(), minlength=n)
+        idx = np.flatnonzero(keep)
+        strong = idx[strength[idx] >= np.quantile(strength[idx], 1.0 - AUTO_SCALE_TOP_FRACTION)]
+        typical_d = float(np.median(np.sqrt(4.0 * area[strong] / np.pi)))
+        floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
+        keep &= np.sqrt(4.0 * area / np.pi) >= floor_d
 
     # Relabel kept components 1..k.
     new_id = np.zeros(n, np.int32)

@@ -1,0 +1,136 @@
+"""The porescope command end to end, on real files, in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from porescope.synth import SkinSpec, render
+
+
+def cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="140", NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "porescope", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("photos")
+    skin = render(SkinSpec(height=480, width=640, seed=21))
+    p = d / "skin.jpg"
+    # Stored rotated, with an EXIF tag saying "rotate 90° clockwise to display".
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(np.ascontiguousarray(np.rot90(skin.rgb, 1))).save(p, quality=93, exif=exif)
+    return p
+
+
+def test_analyze_writes_all_outputs(photo, tmp_path):
+    out = {k: tmp_path / f"r.{k}" for k in ("json", "png", "csv")}
+    mask = tmp_path / "mask.png"
+    r = cli("analyze", photo, "--json", out["json"], "--overlay", out["png"], "--mask-out", mask, "--csv", out["csv"])
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out["json"].read_text())
+    assert data["schema_version"] and data["regions"][0]["name"] == "frame"
+    n = data["regions"][0]["pore_count"]
+    assert 0.9 * 400 < n < 1.1 * 1000
+    m = cv2.imread(str(mask), cv2.IMREAD_UNCHANGED)
+    # Mask is in display orientation: 480 rows x 640 columns, values 0/255 only.
+    assert m.shape == (480, 640) and set(np.unique(m)) <= {0, 255} and (m == 255).any()
+    ov = cv2.imread(str(out["png"]))
+    assert ov.shape == (480, 640, 3)
+    rows = list(csv.DictReader(out["csv"].open()))
+    assert len(rows) == n and float(rows[0]["area_px"]) > 0
+    assert "frame" in r.stdout and "pores" in r.stdout
+
+
+def test_analyze_with_roi_and_scale(photo, tmp_path):
+    roi = np.zeros((480, 640), np.uint8)
+    roi[100:400, 100:500] = 255
+    rp = tmp_path / "roi.png"
+    cv2.imwrite(str(rp), roi)
+    j = tmp_path / "r.json"
+    mask = tmp_path / "m.png"
+    r = cli("analyze", photo, "--roi", rp, "--px-per-mm", "25", "--json", j, "--mask-out", mask)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(j.read_text())
+    reg = data["regions"][0]
+    assert reg["area_px"] == 300 * 400 and reg["density_per_cm2"] > 0 and data["scale"]["source"] == "user"
+    m = cv2.imread(str(mask), 0)
+    assert not m[roi == 0].any()
+
+
+def test_several_images_summary_and_per_image_outputs(photo, tmp_path):
+    second = tmp_path / "second.png"
+    cv2.imwrite(str(second), render(SkinSpec(height=300, width=300, seed=3)).rgb[..., ::-1])
+    j = tmp_path / "out.json"
+    r = cli("analyze", photo, second, "--json", j)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out.skin.json").exists() and (tmp_path / "out.second.json").exists()
+    assert "skin.jpg" in r.stdout and "second.png" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "setup,needle",
+    [
+        (lambda d: d / "missing.jpg", "no such file"),
+        (lambda d: (d / "t.jpg", (d / "t.jpg").write_text("hello, not a photo"))[0], "not an image"),
+        (lambda d: (Image.new("RGB", (20, 20)).save(d / "s.png"), d / "s.png")[1], "too small"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, setup, needle):
+    p = setup(tmp_path)
+    r = cli("analyze", p, "--json", tmp_path / "x.json")
+    assert r.returncode == 2
+    assert needle in r.stderr and "Traceback" not in r.stderr + r.stdout
+    assert len([ln for ln in r.stderr.strip().splitlines() if ln.strip()]) <= 2  # Rich may wrap one line
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_truncated_and_bad_options(photo, tmp_path):
+    data = photo.read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: len(data) // 3])
+    r = cli("analyze", cut)
+    assert r.returncode == 2 and ("truncated" in r.stderr or "corrupt" in r.stderr) and "Traceback" not in r.stderr
+    r = cli("analyze", photo, "--px-per-mm", "-3")
+    assert r.returncode == 2 and "px-per-mm" in r.stderr and "Traceback" not in r.stderr
+    r = cli("analyze", photo, "--mask-out", tmp_path / "nodir" / "m.png")
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    r = cli("analyze", photo, "--json", tmp_path / "x.txt")
+    assert r.returncode == 2 and ".json" in r.stderr
+
+
+def test_existing_output_not_clobbered_on_failure(tmp_path):
+    j = tmp_path / "keep.json"
+    j.write_text('{"old": true}')
+    r = cli("analyze", tmp_path / "missing.jpg", "--json", j)
+    assert r.returncode == 2 and j.read_text() == '{"old": true}'
+
+
+def test_schema_and_demo(tmp_path):
+    r = cli("schema")
+    assert r.returncode == 0 and json.loads(r.stdout)["title"] == "Analysis"
+    r = cli("demo", "--out", tmp_path / "demo")
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "demo" / "result.json").read_text())
+    assert data["regions"][0]["pore_count"] > 1000
+    for f in ("overlay.png", "mask.png", "pores.csv"):
+        assert (tmp_path / "demo" / f).stat().st_size > 0
+
+
+def test_console_script_installed():
+    import shutil
+
+    exe = shutil.which("porescope") or str(Path(sys.executable).with_name("porescope"))
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "analyze" in r.stdout
