@@ -150,8 +150,10 @@ def analyze(
         out.print(summary_table(analyses))
         for a in analyses:
             print_quality(a)
-            for c in a.causes:
-                out.print(f"likely cause: {c.cause} (strength {c.strength:.2f}) - {'; '.join(c.evidence)}", highlight=False)
+            from porescope.explain import summary_lines
+
+            for line in summary_lines(a):
+                out.print(line, highlight=False, markup=False)
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
 

@@ -450,7 +450,7 @@ def _capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regi
     if share < FACE_MIN_SHARE:
         out.append(QualityProblem(
             code="face_too_small", severity="warning", value=round(share, 3), limit=FACE_MIN_SHARE,
-            message=(f"The face fills only {100 * share:.0f}% of the photo's width; pores are too small to see well. "
+            message=(f"The face spans only {100 * share:.0f}% of the photo's shorter side; pores are too small to see well. "
                      "Move the camera closer (or use the back camera) so the face fills most of the frame."),
         ))
     outside = (xy[:, 0] < 0) | (xy[:, 0] >= w) | (xy[:, 1] < 0) | (xy[:, 1] >= h)
