@@ -25,7 +25,9 @@ def astro_file(tmp_path_factory):
 
 def test_regions_out_writes_labels_of_the_input_size(astro_file, tmp_path):
     lab_p, js, ov = tmp_path / "regions.png", tmp_path / "r.json", tmp_path / "ov.png"
-    res = runner.invoke(app, ["analyze", str(astro_file), "--regions-out", str(lab_p), "--json", str(js), "--overlay", str(ov)])
+    csv_p = tmp_path / "pores.csv"
+    res = runner.invoke(app, ["analyze", str(astro_file), "--regions-out", str(lab_p), "--json", str(js), "--overlay", str(ov),
+                              "--csv", str(csv_p)])
     assert res.exit_code == 0, res.output
     lab = np.asarray(Image.open(lab_p))
     assert lab.shape == (512, 512) and set(np.unique(lab)) == {0, 1, 2, 3, 4, 5}
@@ -38,6 +40,12 @@ def test_regions_out_writes_labels_of_the_input_size(astro_file, tmp_path):
     # 512 px astronaut: far too coarse for pores; counts are marked not meaningful.
     assert a["scale"]["resolves_pores"] is False
     assert all(not r["counts_meaningful"] for r in a["regions"])
+    # Per-region CSV: one row per region; counts left blank where not meaningful.
+    import csv
+
+    rows = list(csv.DictReader((tmp_path / "pores.regions.csv").open()))
+    assert [r["name"] for r in rows] == ["forehead", "nose", "left_cheek", "right_cheek", "chin", "face"]
+    assert all(r["pore_count"] == "" and r["visibility_score"] != "" for r in rows)
     # Overlay: region outlines drawn in yellow.
     o = np.asarray(Image.open(ov))
     assert (np.all(o == (255, 235, 0), axis=2)).sum() > 100

@@ -51,6 +51,7 @@ def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_ou
         render.write_image(regions_out, run.regions.label_image())
     if csv_out:
         render.write_text(csv_out, render.pores_csv(run.analysis))
+        render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(run.analysis))
 
 
 def summary_table(analyses: list, title: str = "porescope") -> Table:
@@ -90,7 +91,7 @@ def analyze(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result JSON here."),
     overlay_out: Optional[Path] = typer.Option(None, "--overlay", help="Write the photo with pores outlined (.png or .jpg)."),
     mask_out: Optional[Path] = typer.Option(None, "--mask-out", help="Write the pore mask PNG (255 = pore)."),
-    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per pore."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per pore (and one per region to NAME.regions.csv)."),
     regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="Write the region label PNG (0 = not analyzed)."),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0, help="Above 1 finds fainter pores."),
 ) -> None:
