@@ -59,6 +59,7 @@ def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_ou
         jobs.append(lambda: render.write_image(regions_out, run.regions.label_image()))
     if csv_out:
         jobs.append(lambda: render.write_text(csv_out, render.pores_csv(run.analysis)))
+        jobs.append(lambda: render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(run.analysis)))
     with ThreadPoolExecutor(max_workers=2) as ex:
         for f in [ex.submit(j) for j in jobs]:
             f.result()
@@ -101,7 +102,7 @@ def analyze(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result JSON here."),
     overlay_out: Optional[Path] = typer.Option(None, "--overlay", help="Write the photo with pores outlined (.png or .jpg)."),
     mask_out: Optional[Path] = typer.Option(None, "--mask-out", help="Write the pore mask PNG (255 = pore)."),
-    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per pore."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per pore (and one per region to NAME.regions.csv)."),
     regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="Write the region label PNG (0 = not analyzed)."),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0, help="Above 1 finds fainter pores."),
 ) -> None:
@@ -161,8 +162,10 @@ def analyze(
         out.print(summary_table(analyses))
         for a in analyses:
             print_quality(a)
-            for c in a.causes:
-                out.print(f"likely cause: {c.cause} (strength {c.strength:.2f}) - {'; '.join(c.evidence)}", highlight=False)
+            from porescope.explain import summary_lines
+
+            for line in summary_lines(a):
+                out.print(line, highlight=False, markup=False)
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
 

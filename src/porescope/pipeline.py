@@ -129,16 +129,29 @@ def run(
         from porescope.pores.model import load_default_model
 
         model = load_default_model()
-    det = _detect.detect(img.rgb, regions.skin, min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
+    # Work inside the skin's bounding box (plus room for the background
+    # filters): a face covers a part of a selfie, and every full-frame filter
+    # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
+    box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
+    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
+    det = _detect.detect(img.rgb[sub], regions.skin[sub], min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
     t = lap("detect", t)
 
-    quality = assess(img.rgb, regions.skin, det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
+    quality = assess(img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
         quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
     t = lap("quality", t)
 
     table = measure(det.labels, det.count, det.darkness)
+    if box[0] or box[2]:
+        table.x_px = table.x_px + box[2]
+        table.y_px = table.y_px + box[0]
+    if det.labels.shape != shape:
+        pore_labels = np.zeros(shape, np.int32)
+        pore_labels[sub] = det.labels
+    else:
+        pore_labels = det.labels
     counts_ok = scale.resolves_pores is not False
     # Assign each pore to the region holding its centroid.
     region_label_img = regions.label_image()
@@ -182,7 +195,19 @@ def run(
         analysis.causes = likely_causes(analysis)
     timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
     analysis.timings_ms = timings
-    return Run(analysis=analysis, image=img, labels=det.labels, regions=regions, pore_kind_dark=table.dark)
+    return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): bounding box of the skin mask grown by ``margin``
+    px, clipped to the image; the whole image when the mask is empty or fills it."""
+    h, w = skin.shape
+    rows = np.flatnonzero(skin.any(axis=1))
+    if rows.size == 0:
+        return 0, h, 0, w
+    cols = np.flatnonzero(skin[rows[0] : rows[-1] + 1].any(axis=0))
+    return (max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin),
+            max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin))
 
 
 _PORES = TypeAdapter(list[Pore])

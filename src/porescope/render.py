@@ -154,5 +154,35 @@ def pores_csv(analysis: Analysis) -> str:
     return buf.getvalue()
 
 
+REGION_CSV_FIELDS = [
+    "name", "label", "area_px", "area_cm2", "pore_count", "density_per_cm2", "density_per_mpx", "median_area_px",
+    "median_area_mm2", "p90_area_mm2", "coverage_pct", "large_pore_share", "mean_elongation", "orientation_coherence",
+    "dominant_orientation_deg", "dark_share", "mean_contrast_dl", "visibility_score", "counts_meaningful",
+]
+#: Left blank when a region's counts are not meaningful (scale too coarse to resolve pores).
+_COUNT_FIELDS = {"pore_count", "density_per_cm2", "density_per_mpx", "median_area_px", "median_area_mm2", "p90_area_mm2",
+                 "coverage_pct", "large_pore_share", "mean_elongation", "orientation_coherence", "dominant_orientation_deg",
+                 "dark_share", "mean_contrast_dl"}
+
+
+def regions_csv(analysis: Analysis) -> str:
+    """One row per region (a close-up's 'frame', or the face regions and 'face'),
+    columns :data:`REGION_CSV_FIELDS`, plus the scale and its source."""
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["image", *REGION_CSV_FIELDS, "px_per_mm", "scale_source", "scale_uncertainty_pct"])
+    src = analysis.source.path or ""
+    s = analysis.scale
+    for r in analysis.regions:
+        row = []
+        for f in REGION_CSV_FIELDS:
+            v = getattr(r, f)
+            row.append("" if v is None or (f in _COUNT_FIELDS and not r.counts_meaningful) else v)
+        w.writerow([src, *row, "" if s.px_per_mm is None else s.px_per_mm, s.source, "" if s.uncertainty_pct is None else s.uncertainty_pct])
+    return buf.getvalue()
+
+
 def write_text(path: str | Path, text: str) -> None:
     _atomic_write(Path(path), text.encode("utf-8"))
