@@ -221,3 +221,24 @@ def test_migrations_match_table_definitions(store):
 def test_bad_url_is_one_clear_error(tmp_path):
     with pytest.raises(PorescopeError, match="store"):
         Store("nosuchdb://x/y", data_dir=tmp_path)
+
+
+def test_roi_is_kept_and_reused(store, tmp_path):
+    import cv2
+    import numpy as np
+
+    p = photo(tmp_path / "a.jpg")
+    mask = np.zeros((384, 384), np.uint8)
+    mask[40:340, 60:320] = 255
+    cv2.imwrite(str(tmp_path / "roi.png"), mask)
+    v = store.add_visit(p, "roi", roi=tmp_path / "roi.png", mode="closeup")
+    full = store.add_visit(p, "roi", mode="closeup")
+    assert v.regions[0].pore_count < full.regions[0].pore_count
+    m = store.roi_mask(v.id)
+    assert m is not None and m.shape == (384, 384) and m[100, 100] and not m[10, 10]
+    assert store.roi_mask(full.id) is None
+    assert store.noise(v.id).source == "perturbation"
+    c = store.compare("roi", v.id, full.id)
+    assert c.region("frame").verdict == "no_detectable_change"  # same skin once both use the shared area
+    store.delete_subject("roi")
+    assert [f for f in store.photos_dir.rglob("*") if f.is_file()] == []  # ROI mask file erased too
