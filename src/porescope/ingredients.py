@@ -162,9 +162,9 @@ def _clean_text(text: str) -> str:
 # 2. sections
 
 _HEADINGS = re.compile(
-    r"(?P<inactive>\binactive\s+ingredients?\b)"
+    r"(?:(?P<inactive>\binactive\s+ingredients?\b)"
     r"|(?P<active>\bactive\s+ingredients?\b(?:\s*\([^)]*\))?)"
-    r"|(?P<ingredients>\b(?:full\s+|other\s+)?(?:ingredients?|ingr[eé]dients?|inhaltsstoffe|ingredientes|inci)\b(?:\s+list)?)"
+    r"|(?P<ingredients>\b(?:full\s+|other\s+)?(?:ingredients?|ingr[eé]dients?|inhaltsstoffe|ingredientes|inci)\b(?:\s+list)?))"
     r"(?P<colon>\s*[:\-\u2013\u2014]|\s*\n)?",
     re.IGNORECASE,
 )
@@ -362,7 +362,7 @@ def parse_entries(text: str) -> tuple[list[tuple[Section, str, str, float | None
         parts = [(kind, body[: mc.start()]), ("may_contain", body[mc.end() :])] if mc else [(kind, body)]
         for sec, chunk in parts:
             for piece in _split(chunk):
-                printed = piece.strip().strip("[]").strip()
+                printed = piece.strip().strip("[]").strip().lstrip(":-–— ").strip()
                 if re.match(r"^[*†‡]+\s*\w", printed) and len(printed.split()) >= 2:
                     ignored.append(printed)  # a footnote: "*Certified organic"
                     continue
@@ -744,7 +744,7 @@ def analyze_label(text: str) -> LabelReport:
                     id=ing.id,
                     inci=ing.inci,
                     category=ing.category,
-                    printed_as=it["printed"],
+                    printed_as=it["name"],
                     min_pct=it["lo"],
                     max_pct=it["hi"],
                     bounds_basis="; ".join(it["why"]),
