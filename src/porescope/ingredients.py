@@ -215,10 +215,14 @@ def _find_sections(text: str) -> tuple[list[tuple[Section, str]], list[str]]:
 
 _SEPARATORS = set(",;\n•·|")
 _OPEN, _CLOSE = "([{", ")]}"
+#: Separators when there are no brackets: a comma splits unless digits sit on both sides.
+_FAST_SPLIT = re.compile(r"(?<!\d),|,(?!\d)|[;\n•·|]")
 
 
 def _split(text: str) -> list[str]:
     """Split on separators outside brackets; keep '1,2-Hexanediol' and '0,5%' whole."""
+    if not any(c in text for c in "([{)]}") and "." not in text:
+        return [p for p in (x.strip() for x in _FAST_SPLIT.split(text)) if p]
     balanced = sum(text.count(c) for c in _OPEN) == sum(text.count(c) for c in _CLOSE)
     parts: list[str] = []
     depth = 0
@@ -281,6 +285,9 @@ def _clean_entry(raw: str, section: Section) -> tuple[str, float | None]:
     text = re.sub(r"\s+", " ", text).strip(" .:-–—\"'")
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text).strip()
     return text, stated
+
+
+_clean_entry_cached = lru_cache(maxsize=65536)(_clean_entry)
 
 
 def _candidates(name: str) -> list[tuple[str, str]]:
@@ -366,7 +373,7 @@ def parse_entries(text: str) -> tuple[list[tuple[Section, str, str, float | None
                 if re.match(r"^[*†‡]+\s*\w", printed) and len(printed.split()) >= 2:
                     ignored.append(printed)  # a footnote: "*Certified organic"
                     continue
-                name, stated = _clean_entry(printed, sec)
+                name, stated = _clean_entry_cached(printed, sec)
                 if not name or not re.search(r"[^\W\d_]", name):
                     if printed and not re.fullmatch(r"[\W_]*", printed):
                         ignored.append(printed)
@@ -414,6 +421,9 @@ def _bounds(items: list[dict]) -> None:
             suffix_hi[i] = suffix_hi[i + 1] + ordered[i]["hi"]
             suffix_lo[i] = suffix_lo[i + 1] + ordered[i]["lo"]
         total_lo = suffix_lo[0]
+        later_max = [0.0] * (n + 1)  # largest lower bound among entries after i
+        for i in range(n - 1, -1, -1):
+            later_max[i] = max(later_max[i + 1], ordered[i]["lo"])
         min_stated_before = 100.0
         for i, it in enumerate(ordered):
             why = []
@@ -433,9 +443,8 @@ def _bounds(items: list[dict]) -> None:
                     hi = it["cap"]
                     why.append(f"usually used at no more than {_fmt(hi)}%")
                 lo = 0.0
-                later = [o["lo"] for o in ordered[i + 1 :] if o["lo"] > 1.0]
-                if later:
-                    lo = max(later)
+                if later_max[i + 1] > 1.0:
+                    lo = later_max[i + 1]
                     why.append(f"listed before an ingredient at >= {_fmt(lo)}%")
                 if i == 0 and n:
                     best = max((100.0 - suffix_hi[k]) / k for k in range(1, n + 1))
@@ -648,6 +657,12 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
     return flags
 
 
+@lru_cache(maxsize=65536)
+def _annex_refs_cached(ing_id: str | None, name: str) -> tuple[str, ...]:
+    ing = knowledge().by_id.get(ing_id) if ing_id else None
+    return tuple(_annex_refs(ing, name))
+
+
 def _annex_refs(ing: Ingredient | None, name: str) -> list[str]:
     names = [name] if ing is None else [ing.inci, *ing.synonyms]
     refs: list[str] = []
@@ -695,7 +710,7 @@ def analyze_label(text: str) -> LabelReport:
         ing: Ingredient | None = it["ing"]
         category = ing.category if ing else ("colorant" if it["kind"] == "pattern" else None)
         entries.append(
-            LabelEntry(
+            LabelEntry.model_construct(
                 position=counters[it["section"]],
                 section=it["section"],
                 raw=it["printed"],
@@ -711,7 +726,7 @@ def analyze_label(text: str) -> LabelReport:
                 min_pct=it["lo"],
                 max_pct=it["hi"],
                 bounds_basis="; ".join(it["why"]),
-                eu_annex=_annex_refs(ing, it["name"]),
+                eu_annex=list(_annex_refs_cached(ing.id if ing else None, it["name"])),
             )
         )
         if ing is None:
@@ -757,7 +772,7 @@ def analyze_label(text: str) -> LabelReport:
                     evidence_level=ing.evidence_level or "low",
                 )
             )
-    flags.extend(combination_flags(found))
+    flags.extend(combination_flags([(p, i) for p, i in found if i.active]))
     if not entries:
         notes.append("No ingredient names were found in the text.")
     if any(e.match == "fuzzy" for e in entries):
