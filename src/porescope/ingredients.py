@@ -215,13 +215,14 @@ def _find_sections(text: str) -> tuple[list[tuple[Section, str]], list[str]]:
 
 _SEPARATORS = set(",;\n•·|")
 _OPEN, _CLOSE = "([{", ")]}"
+_DOT_FOOTNOTE = re.compile(r"\.\s[*†‡]")
 #: Separators when there are no brackets: a comma splits unless digits sit on both sides.
 _FAST_SPLIT = re.compile(r"(?<!\d),|,(?!\d)|[;\n•·|]")
 
 
 def _split(text: str) -> list[str]:
     """Split on separators outside brackets; keep '1,2-Hexanediol' and '0,5%' whole."""
-    if not any(c in text for c in "([{)]}") and "." not in text:
+    if not any(c in text for c in "([{)]}") and not _DOT_FOOTNOTE.search(text):
         return [p for p in (x.strip() for x in _FAST_SPLIT.split(text)) if p]
     balanced = sum(text.count(c) for c in _OPEN) == sum(text.count(c) for c in _CLOSE)
     parts: list[str] = []
@@ -710,7 +711,7 @@ def analyze_label(text: str) -> LabelReport:
         ing: Ingredient | None = it["ing"]
         category = ing.category if ing else ("colorant" if it["kind"] == "pattern" else None)
         entries.append(
-            LabelEntry.model_construct(
+            dict(
                 position=counters[it["section"]],
                 section=it["section"],
                 raw=it["printed"],
@@ -737,7 +738,7 @@ def analyze_label(text: str) -> LabelReport:
             continue
         found.append((it["name"], ing))
         flags.extend(_ingredient_flags(it["name"], ing, it["lo"], it["hi"]))
-        ann = entries[-1].eu_annex
+        ann = entries[-1]["eu_annex"]
         if any(a.startswith("Annex II/") for a in ann):
             flags.append(
                 Flag(
@@ -755,7 +756,7 @@ def analyze_label(text: str) -> LabelReport:
                 f.ingredients.append(it["name"])
             flags.extend(limit_flags)
             actives.append(
-                ActiveFound(
+                dict(
                     id=ing.id,
                     inci=ing.inci,
                     category=ing.category,
@@ -775,13 +776,15 @@ def analyze_label(text: str) -> LabelReport:
     flags.extend(combination_flags([(p, i) for p, i in found if i.active]))
     if not entries:
         notes.append("No ingredient names were found in the text.")
-    if any(e.match == "fuzzy" for e in entries):
+    if any(e["match"] == "fuzzy" for e in entries):
         notes.append("Some names were matched by spelling similarity (match 'fuzzy'); check them against the label.")
-    return LabelReport(
-        entries=entries,
-        actives=actives,
-        flags=flags,
-        unknown=[e.raw for e in entries if e.match == "unknown"],
-        ignored_text=ignored,
-        notes=notes,
-    )
+    report = {
+        "entries": entries,
+        "actives": actives,
+        "flags": flags,
+        "unknown": [e["raw"] for e in entries if e["match"] == "unknown"],
+        "ignored_text": ignored,
+        "notes": notes,
+    }
+    # One validation of the whole nested report is much cheaper than one per entry.
+    return LabelReport.model_validate(report)
