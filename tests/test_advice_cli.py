@@ -55,7 +55,7 @@ def test_routine_end_to_end(tmp_path):
     out = tmp_path / "routine.json"
     from importlib import resources
 
-    cat = resources.files("porescope.data").joinpath("example_catalog.json")
+    cat = resources.files("porescope").joinpath("data", "example_catalog.json")
     res = runner.invoke(_app(), ["routine", "--profile", str(prof), "--products", str(cat), "--json", str(out)])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text())

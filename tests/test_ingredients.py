@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from porescope.ingredients import analyze_label, match_name
 
+from test_knowledge import FORBIDDEN
+
 # (label, {active id: (min_pct, max_pct)}) -- bounds worked out by hand from the
 # label-order rules: descending above 1%, anything after a <=1% marker is <=1%,
 # position i (1-based) is at most 100/i, stated percentages are exact.
@@ -237,3 +239,9 @@ _pieces = st.sampled_from(
 def test_never_crashes_on_label_like_text(text):
     rep = analyze_label(text)
     assert all(f.ingredients for f in rep.flags)
+
+
+def test_label_reports_make_no_forbidden_promises():
+    for label, _ in LABELS:
+        text = analyze_label(label).model_dump_json()
+        assert not FORBIDDEN.search(text), FORBIDDEN.search(text).group(0)

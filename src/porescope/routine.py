@@ -35,6 +35,7 @@ __all__ = [
     "RoutineStep",
     "build_routine",
     "cause_signals",
+    "example_catalog",
     "load_catalog",
 ]
 
@@ -51,6 +52,8 @@ DAYS_FOR_NIGHTS = {
 }
 #: Minimum age (years) for a cosmetic retinoid step; younger people are pointed to a dermatologist.
 MIN_RETINOID_AGE = 18
+#: Below this age (years) no active steps at all: children's skin care is for a pediatrician or dermatologist.
+MIN_ACTIVES_AGE = 12
 #: SPF recommended by sun exposure (RESEARCH.md §3: broad spectrum, SPF 30+).
 SPF_BY_EXPOSURE = {"low": 30, "moderate": 30, "high": 50}
 
@@ -344,6 +347,13 @@ def build_routine(
         if not step.actives:
             chosen.append((step, [], s))
             continue
+        if profile.age is not None and profile.age < MIN_ACTIVES_AGE:
+            if not any("child" in n for n in notes):
+                notes.append(
+                    f"Under {MIN_ACTIVES_AGE}: only gentle cleansing, moisturizer and sunscreen; ask a pediatrician "
+                    "or dermatologist before any active (salicylic acid is not for children under 3)."
+                )
+            continue
         usable, why = _usable_actives(step, profile, allergy_ids, allergy_cats)
         if not usable:
             if why:
@@ -543,6 +553,14 @@ def load_catalog(text: str, *, fmt: Literal["json", "csv"] | None = None) -> lis
         raise PorescopeError(f"catalog: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     except ValueError as exc:
         raise PorescopeError(f"catalog: {exc}") from None
+
+
+def example_catalog() -> list[CatalogProduct]:
+    """The small catalog shipped with porescope (two Bioelements products from their actives, the rest illustrative)."""
+    from importlib import resources
+
+    text = resources.files("porescope").joinpath("data", "example_catalog.json").read_text(encoding="utf-8")
+    return load_catalog(text, fmt="json")
 
 
 _TREATMENT_CATEGORIES = {"bha", "aha", "pha", "retinoid", "azelaic_acid", "benzoyl_peroxide"}
