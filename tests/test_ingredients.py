@@ -115,6 +115,24 @@ def test_lookalikes_never_become_the_active(name, not_id):
     assert not_id not in {a.id for a in rep.actives}
 
 
+@pytest.mark.parametrize(
+    "name,wrong",
+    [("Ethyl Salicylate", "methyl_salicylate"), ("Salicylic Aldehyde", "salicylic_acid"),
+     ("Retinyl Linoleate", "retinyl_acetate"), ("Glycolic Amide", "glycolic_acid")],
+)
+def test_fuzzy_never_maps_a_different_word(name, wrong):
+    assert match_name(name)[0] != wrong
+
+
+@pytest.mark.parametrize(
+    "typo,right",
+    [("Niacinamde", "niacinamide"), ("Salicylic Acd", "salicylic_acid"), ("Phenoxyethanoll", "phenoxyethanol"),
+     ("Glycerine", "glycerin")],
+)
+def test_fuzzy_accepts_typos(typo, right):
+    assert match_name(typo)[0] == right
+
+
 def test_lookalike_label_finds_no_exfoliant():
     rep = analyze_label(
         "Aqua, Ethylhexyl Salicylate, Benzyl Salicylate, Methyl Salicylate, Niacin, Sodium Lactate, "

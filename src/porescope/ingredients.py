@@ -322,7 +322,8 @@ def _fuzzy_ok(query: str, candidate: str) -> bool:
     qw, cw = query.split(), candidate.split()
     if len(qw) != len(cw):
         return False
-    return all(fuzz.ratio(a, b) >= FUZZY_MIN_WORD_SCORE for a, b in zip(qw, cw))
+    # Same first letter per word: "ethyl" is not a typo of "methyl", though 91% alike.
+    return all(a[0] == b[0] and fuzz.ratio(a, b) >= FUZZY_MIN_WORD_SCORE for a, b in zip(qw, cw))
 
 
 @lru_cache(maxsize=65536)
