@@ -263,3 +263,9 @@ def test_label_reports_make_no_forbidden_promises():
     for label, _ in LABELS:
         text = analyze_label(label).model_dump_json()
         assert not FORBIDDEN.search(text), FORBIDDEN.search(text).group(0)
+
+
+def test_inci_outside_brackets_is_exact():
+    assert match_name("Aqua (Water)")[:2] == ("water", "exact")
+    assert match_name("Butyrospermum Parkii (Shea) Butter")[:2] == ("shea_butter", "exact")
+    assert match_name("Water (Aqua)")[0] == "water"

@@ -236,6 +236,35 @@ def test_profile_errors_are_one_line(data, needle):
     assert needle in msg and "\n" not in msg
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from(["age", "skin_type", "sensitive", "concerns", "allergies", "prescriptions", "sun_exposure",
+                     "current_products", "pregnant_or_breastfeeding", "bogus"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.text(max_size=8),
+              st.lists(st.text(max_size=8), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
+))
+def test_profile_loader_either_loads_or_says_one_line(data):
+    try:
+        p = load_profile(json.dumps(data))
+    except PorescopeError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("profile:")
+    else:
+        assert isinstance(p, Profile)
+        build_routine(p)  # and a valid profile always yields a routine
+
+
+def test_photo_cause_named_in_reason_and_spf50_for_photoaging():
+    r = build_routine(Profile(concerns=[], sensitive=False, age=30), _analysis(causes=[("photoaging", 0.9)]))
+    sun = next(s for s in r.am if s.step == "sunscreen")
+    assert "SPF 50" in sun.product_type and "photoaging (0.90)" in sun.reason
+
+
+def test_category_allergy_plural():
+    r = build_routine(Profile(concerns=["firmness", "texture"], allergies=["Retinoids", "AHAs"], sensitive=False, age=40))
+    cats = {c for s in r.am + r.pm for c in s.categories}
+    assert "retinoid" not in cats and "aha" not in cats
+
+
 def test_profile_defaults_are_safe():
     p = load_profile("{}")
     assert p.treat_as_sensitive and p.concerns == ["visible_pores"] and p.sun_exposure == "moderate"

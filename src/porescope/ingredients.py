@@ -335,13 +335,20 @@ def match_name(name: str) -> tuple[str | None, MatchKind, float, str | None]:
     ``"pattern"``).
     """
     kb = knowledge()
+    first = None
     for form, relation in _candidates(name):
-        key = fold(form)
-        hit = kb.names.get(key)
+        hit = kb.names.get(fold(form))
         if hit:
             ing_id, how = hit
             kind: MatchKind = "exact" if (how == "exact" and relation == "whole") else "synonym"
-            return ing_id, kind, CONFIDENCE[kind], form
+            if kind == "exact":
+                # "Aqua (Water)": the INCI name outside the brackets is an exact match.
+                if first is None or first[0] == ing_id:
+                    return ing_id, kind, CONFIDENCE[kind], form
+            if first is None:
+                first = (ing_id, kind, CONFIDENCE[kind], form)
+    if first is not None:
+        return first
     for form, _ in _candidates(name):
         if _CI.match(form.strip()):
             return None, "pattern", CONFIDENCE["pattern"], form
