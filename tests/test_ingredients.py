@@ -269,3 +269,11 @@ def test_inci_outside_brackets_is_exact():
     assert match_name("Aqua (Water)")[:2] == ("water", "exact")
     assert match_name("Butyrospermum Parkii (Shea) Butter")[:2] == ("shea_butter", "exact")
     assert match_name("Water (Aqua)")[0] == "water"
+
+
+def test_footnote_tails_and_stray_brackets():
+    rep = analyze_label("Zinc Oxide (25%), Water, Tocopherol\u00b9 \u00b9Natural vitamin E")
+    assert [e.id for e in rep.entries] == ["zinc_oxide", "water", "tocopherol"]
+    assert any("Natural vitamin E" in t for t in rep.ignored_text)
+    rep = analyze_label("((((Salicylic acid, glycerin")
+    assert rep.entries[0].id == "salicylic_acid"

@@ -254,6 +254,7 @@ def _split(text: str) -> list[str]:
 # ---------------------------------------------------------------------------
 # 4. one entry
 
+_FOOTNOTE_TAIL = re.compile(r"\s[*†‡]+\s*[^\W\d_]")
 _PCT = re.compile(r"\(?\s*(\d{1,3}(?:[.,]\d+)?)\s*%\s*(?:w\s*/\s*w)?\s*\)?")
 _FOOTNOTE_MARKS = re.compile(r"[*†‡§¤#]+|\(\d\)|(?<=[a-zA-Z)])\d$")
 _LEADERS = re.compile(r"\.{2,}|…+|_{2,}")
@@ -285,6 +286,8 @@ def _clean_entry(raw: str, section: Section) -> tuple[str, float | None]:
     text = re.sub(r"^(?:and|&|\+)\s+", "", text.strip(), flags=re.IGNORECASE)
     text = re.sub(r"\s+", " ", text).strip(" .:-–—\"'")
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text).strip()
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        text = re.sub(r"\s+", " ", re.sub(r"[()\[\]]", " ", text)).strip()  # stray brackets from a broken scan
     return text, stated
 
 
@@ -379,6 +382,10 @@ def parse_entries(text: str) -> tuple[list[tuple[Section, str, str, float | None
         for sec, chunk in parts:
             for piece in _split(chunk):
                 printed = piece.strip().strip("[]").strip().lstrip(":-–— ").strip()
+                tail = _FOOTNOTE_TAIL.search(printed)
+                if tail and tail.start() > 0:
+                    ignored.append(printed[tail.start() :].strip())  # "Tocopherol* *Natural vitamin E"
+                    printed = printed[: tail.start()].strip()
                 if re.match(r"^[*†‡]+\s*\w", printed) and len(printed.split()) >= 2:
                     ignored.append(printed)  # a footnote: "*Certified organic"
                     continue
@@ -528,7 +535,11 @@ def _assess(ing: Ingredient, lo: float, hi: float) -> tuple[str, list[Flag]]:
                             severity="warning",
                             ingredients=[],
                             ids=[ing.id],
-                            message=f"{ing.inci} at >= {_fmt(lo)}% exceeds the {region} limit of {_fmt(lim.max_pct)}% ({lim.note})".rstrip(" ()"),
+                            message=(
+                                f"{ing.inci} at >= {_fmt(lo)}% exceeds the {region} limit of {_fmt(lim.max_pct)}%"
+                                + (f" ({lim.note})" if lim.note else "")
+                                + "; a product sold in another market may follow other rules"
+                            ),
                             citation=lim.citation,
                         )
                     )
