@@ -213,42 +213,33 @@ def _find_sections(text: str) -> tuple[list[tuple[Section, str]], list[str]]:
 # ---------------------------------------------------------------------------
 # 3. splitting
 
-_SEPARATORS = set(",;\n•·|")
 _OPEN, _CLOSE = "([{", ")]}"
-_DOT_FOOTNOTE = re.compile(r"\.\s[*†‡]")
-#: Separators when there are no brackets: a comma splits unless digits sit on both sides.
-_FAST_SPLIT = re.compile(r"(?<!\d),|,(?!\d)|[;\n•·|]")
+#: Separators: a comma splits unless digits sit on both sides ("1,2-Hexanediol", "0,5%");
+#: a full stop splits only where a footnote follows ("Limonene*. *Natural origin").
+_SPLIT_KEEP = re.compile(r"((?<!\d),|,(?!\d)|[;\n•·|]|\.\s(?=[*†‡]))")
 
 
 def _split(text: str) -> list[str]:
     """Split on separators outside brackets; keep '1,2-Hexanediol' and '0,5%' whole."""
-    if not any(c in text for c in "([{)]}") and not _DOT_FOOTNOTE.search(text):
-        return [p for p in (x.strip() for x in _FAST_SPLIT.split(text)) if p]
+    tokens = _SPLIT_KEEP.split(text)  # even indexes: text, odd: the separator that followed
+    if not any(c in text for c in "([{)]}"):
+        return [p for p in (t.strip() for t in tokens[::2]) if p]
     balanced = sum(text.count(c) for c in _OPEN) == sum(text.count(c) for c in _CLOSE)
     parts: list[str] = []
-    depth = 0
     buf: list[str] = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        if balanced and ch in _OPEN:
-            depth += 1
-        elif balanced and ch in _CLOSE:
-            depth = max(0, depth - 1)
-        if ch == "." and depth == 0 and i + 2 < n and text[i + 1] == " " and text[i + 2] in "*†‡":
-            # "Limonene*. *Natural origin": a footnote starts after the full stop.
-            parts.append("".join(buf))
-            buf = []
-            continue
-        if ch in _SEPARATORS and depth == 0:
-            if ch == "," and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
-                buf.append(ch)
-                continue
-            parts.append("".join(buf))
-            buf = []
+    depth = 0
+    for k, tok in enumerate(tokens):
+        if k % 2 == 0:
+            buf.append(tok)
+            if balanced:
+                depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
+        elif depth > 0:
+            buf.append(tok)  # a separator inside brackets: "Parfum (Fragrance, Limonene)"
         else:
-            buf.append(ch)
+            parts.append("".join(buf))
+            buf = []
     parts.append("".join(buf))
-    return [p for p in (s.strip() for s in parts) if p]
+    return [p for p in (x.strip() for x in parts) if p]
 
 
 # ---------------------------------------------------------------------------
@@ -430,7 +421,8 @@ def _bounds(items: list[dict]) -> None:
         if (it["cap"] is not None and it["cap"] <= 1.0) or (it["stated"] is not None and it["stated"] <= 1.0):
             marker = i
             break
-    for _ in range(2):
+    for pass_no in range(2):
+        explain = pass_no == 1  # numbers settle over two passes; words only once
         suffix_hi = [0.0] * (n + 1)
         suffix_lo = [0.0] * (n + 1)
         for i in range(n - 1, -1, -1):
@@ -445,28 +437,34 @@ def _bounds(items: list[dict]) -> None:
             why = []
             if it["stated"] is not None:
                 it["lo"] = it["hi"] = it["stated"]
-                it["why"] = ["stated on the label"]
+                it["why"] = ["stated on the label"] if explain else []
             else:
                 hi = max(1.0, (100.0 - suffix_lo[i + 1]) / (i + 1))
-                why.append(f"position {i + 1} of {n}: at most {_fmt(hi)}% by descending order")
+                if explain:
+                    why.append(f"position {i + 1} of {n}: at most {_fmt(hi)}% by descending order")
                 if min_stated_before < hi:
                     hi = max(1.0, min_stated_before)
-                    why.append(f"listed after a stated {_fmt(min_stated_before)}%")
+                    if explain:
+                        why.append(f"listed after a stated {_fmt(min_stated_before)}%")
                 if marker is not None and i > marker:
                     hi = min(hi, 1.0)
-                    why.append(f"listed after {ordered[marker]['name']} (a <=1% ingredient), so <=1%")
+                    if explain:
+                        why.append(f"listed after {ordered[marker]['name']} (a <=1% ingredient), so <=1%")
                 if it["cap"] is not None and it["cap"] < hi:
                     hi = it["cap"]
-                    why.append(f"usually used at no more than {_fmt(hi)}%")
+                    if explain:
+                        why.append(f"usually used at no more than {_fmt(hi)}%")
                 lo = 0.0
                 if later_max[i + 1] > 1.0:
                     lo = later_max[i + 1]
-                    why.append(f"listed before an ingredient at >= {_fmt(lo)}%")
+                    if explain:
+                        why.append(f"listed before an ingredient at >= {_fmt(lo)}%")
                 if i == 0 and n:
                     best = max((100.0 - suffix_hi[k]) / k for k in range(1, n + 1))
                     if best > lo:
                         lo = best
-                        why.append(f"first and largest of {n}: at least {_fmt(lo)}%")
+                        if explain:
+                            why.append(f"first and largest of {n}: at least {_fmt(lo)}%")
                 others_lo = total_lo - it["lo"]
                 hi = min(hi, max(0.0, 100.0 - others_lo))
                 it["lo"], it["hi"], it["why"] = min(lo, hi), hi, why
@@ -511,8 +509,8 @@ def _range_text(ing: Ingredient) -> str:
     )
 
 
-def _assess(ing: Ingredient, lo: float, hi: float) -> tuple[str, list[Flag]]:
-    flags: list[Flag] = []
+def _assess(ing: Ingredient, lo: float, hi: float, name: str) -> tuple[str, list[dict]]:
+    flags: list[dict] = []
     r = ing.effective_range
     parts = []
     if r is not None:
@@ -530,10 +528,10 @@ def _assess(ing: Ingredient, lo: float, hi: float) -> tuple[str, list[Flag]]:
                 if lo > lim.max_pct + 1e-9:
                     parts.append(f"above the {region} limit of {_fmt(lim.max_pct)}%")
                     flags.append(
-                        Flag(
+                        dict(
                             kind="above_legal_limit",
                             severity="warning",
-                            ingredients=[],
+                            ingredients=[name],
                             ids=[ing.id],
                             message=(
                                 f"{ing.inci} at >= {_fmt(lo)}% exceeds the {region} limit of {_fmt(lim.max_pct)}%"
@@ -580,11 +578,22 @@ def combination_flags(found: list[tuple[str, Ingredient]], combos: list[Combinat
     return flags
 
 
-def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> list[Flag]:
+def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> tuple[dict, ...]:
+    """Flag dicts for one entry (validated later as part of the report; never mutate them: cached)."""
+    presc = ing.cautions.prescription
+    rx_by_strength = bool(
+        presc == "strength_dependent" and ing.limits and ing.limits.us.max_pct is not None and lo > ing.limits.us.max_pct
+    )
+    return _ingredient_flags_cached(printed, ing.id, rx_by_strength)
+
+
+@lru_cache(maxsize=65536)
+def _ingredient_flags_cached(printed: str, ing_id: str, rx_by_strength: bool) -> tuple[dict, ...]:
+    ing = knowledge().get(ing_id)
     flags = []
     if ing.comedogenicity and ing.comedogenicity.rating >= COMEDOGENIC_FLAG_RATING:
         flags.append(
-            Flag(
+            dict(
                 kind="comedogenic",
                 severity="info",
                 ingredients=[printed],
@@ -598,7 +607,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.fragrance_allergen:
         flags.append(
-            Flag(
+            dict(
                 kind="fragrance_allergen",
                 severity="caution",
                 ingredients=[printed],
@@ -609,7 +618,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.id == "fragrance":
         flags.append(
-            Flag(
+            dict(
                 kind="fragrance",
                 severity="info",
                 ingredients=[printed],
@@ -619,7 +628,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.sensitizer:
         flags.append(
-            Flag(
+            dict(
                 kind="sensitizer",
                 severity="caution",
                 ingredients=[printed],
@@ -631,7 +640,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         preg = ing.cautions.pregnancy
         if preg == "avoid":
             flags.append(
-                Flag(
+                dict(
                     kind="pregnancy",
                     severity="warning",
                     ingredients=[printed],
@@ -642,7 +651,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
             )
         elif preg == "ask":
             flags.append(
-                Flag(
+                dict(
                     kind="pregnancy",
                     severity="caution",
                     ingredients=[printed],
@@ -651,12 +660,10 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
                 )
             )
     presc = ing.cautions.prescription
-    if presc in ("everywhere", "us", "eu") or (
-        presc == "strength_dependent" and ing.limits and ing.limits.us.max_pct is not None and lo > ing.limits.us.max_pct
-    ):
+    if presc in ("everywhere", "us", "eu") or rx_by_strength:
         where = {"everywhere": "", "us": " in the US", "eu": " in the EU"}.get(presc, " at this strength")
         flags.append(
-            Flag(
+            dict(
                 kind="prescription",
                 severity="warning",
                 ingredients=[printed],
@@ -666,7 +673,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.active and ing.cautions.photosensitivity:
         flags.append(
-            Flag(
+            dict(
                 kind="photosensitivity",
                 severity="info",
                 ingredients=[printed],
@@ -674,7 +681,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
                 message=f"{printed}: makes skin more sensitive to sun; use broad-spectrum SPF 30+ daily",
             )
         )
-    return flags
+    return tuple(flags)
 
 
 @lru_cache(maxsize=65536)
@@ -722,7 +729,7 @@ def analyze_label(text: str) -> LabelReport:
     entries: list[LabelEntry] = []
     counters: dict[str, int] = {}
     actives: list[ActiveFound] = []
-    flags: list[Flag] = []
+    flags: list[Flag | dict] = []
     found: list[tuple[str, Ingredient]] = []
     notes: list[str] = []
     for it in items:
@@ -760,7 +767,7 @@ def analyze_label(text: str) -> LabelReport:
         ann = entries[-1]["eu_annex"]
         if any(a.startswith("Annex II/") for a in ann):
             flags.append(
-                Flag(
+                dict(
                     kind="eu_prohibited",
                     severity="warning",
                     ingredients=[it["name"]],
@@ -770,9 +777,7 @@ def analyze_label(text: str) -> LabelReport:
                 )
             )
         if ing.active:
-            assessment, limit_flags = _assess(ing, it["lo"], it["hi"])
-            for f in limit_flags:
-                f.ingredients.append(it["name"])
+            assessment, limit_flags = _assess(ing, it["lo"], it["hi"], it["name"])
             flags.extend(limit_flags)
             actives.append(
                 dict(
