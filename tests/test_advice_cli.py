@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from porescope.advice_cli import register
+from porescope.knowledge.language import forbidden_phrases
 
 runner = CliRunner()
 
@@ -62,6 +63,7 @@ def test_routine_end_to_end(tmp_path):
     assert any(s["step"] == "sunscreen" for s in data["am"])
     assert not any("retinoid" in s["categories"] for s in data["am"] + data["pm"])
     assert "Morning" in res.output and "dermatologist" in res.output
+    assert not forbidden_phrases(res.output) and not forbidden_phrases(out.read_text())
 
 
 def test_routine_bad_inputs_exit_2(tmp_path):
@@ -83,7 +85,8 @@ def test_routine_bad_inputs_exit_2(tmp_path):
 def test_real_subprocess(tmp_path):
     prof = tmp_path / "p.json"
     prof.write_text('{"skin_type": "greasy"}')
-    code = "import typer; from porescope.advice_cli import register; app = typer.Typer(); register(app); app()"
+    code = "import typer; from porescope.advice_cli import register
+from porescope.knowledge.language import forbidden_phrases; app = typer.Typer(); register(app); app()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "routine", "--profile", str(prof)], capture_output=True, text=True, timeout=60
     )

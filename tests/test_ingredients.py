@@ -5,8 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from porescope.ingredients import analyze_label, match_name
-
-from test_knowledge import FORBIDDEN
+from porescope.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
 
 # (label, {active id: (min_pct, max_pct)}) -- bounds worked out by hand from the
 # label-order rules: descending above 1%, anything after a <=1% marker is <=1%,

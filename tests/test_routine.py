@@ -2,7 +2,6 @@
 
 import json
 import re
-from importlib import resources
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,11 +9,15 @@ from hypothesis import strategies as st
 
 from porescope.errors import PorescopeError
 from porescope.knowledge import knowledge
+from porescope.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
 from porescope.profile import Profile, load_profile
 from porescope.results import Analysis
-from porescope.routine import build_routine, cause_signals, example_catalog, load_catalog
-
-from test_knowledge import FORBIDDEN
+from porescope.routine import (
+    build_routine,
+    cause_signals,
+    example_catalog,
+    load_catalog,
+)
 
 CONCERNS = ["visible_pores", "blackheads", "oiliness", "texture", "firmness", "sun_damage"]
 NAMES = ["salicylic acid", "retinol", "niacinamide", "azelaic acid", "lactic acid", "AHA", "bha", "fragrance", "unknownium"]

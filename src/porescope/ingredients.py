@@ -198,7 +198,7 @@ def _find_sections(text: str) -> tuple[list[tuple[Section, str]], list[str]]:
     sections: list[tuple[Section, str]] = []
     if text[: heads[0][0]].strip():
         ignored.append(text[: heads[0][0]].strip())
-    for idx, (start, end, kind) in enumerate(heads):
+    for idx, (_start, end, kind) in enumerate(heads):
         stop = heads[idx + 1][0] if idx + 1 < len(heads) else len(text)
         body = text[end:stop]
         t = _TERMINATORS.search(body)
@@ -317,7 +317,7 @@ def _fuzzy_ok(query: str, candidate: str) -> bool:
     if len(qw) != len(cw):
         return False
     # Same first letter per word: "ethyl" is not a typo of "methyl", though 91% alike.
-    return all(a[0] == b[0] and fuzz.ratio(a, b) >= FUZZY_MIN_WORD_SCORE for a, b in zip(qw, cw))
+    return all(a[0] == b[0] and fuzz.ratio(a, b) >= FUZZY_MIN_WORD_SCORE for a, b in zip(qw, cw, strict=True))
 
 
 @lru_cache(maxsize=65536)

@@ -418,7 +418,7 @@ def build_routine(
 
     am: list[RoutineStep] = []
     pm: list[RoutineStep] = []
-    for step, actives, s in sorted(chosen, key=lambda c: c[0].order):
+    for step, actives, _s in sorted(chosen, key=lambda c: c[0].order):
         slots = ["am", "pm"] if step.slot == "both" else [step.slot]
         for slot in slots:
             if slot == "am" and step.id == "gentle_cleanser" and moved_bha and sensitive:
