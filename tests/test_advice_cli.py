@@ -85,8 +85,7 @@ def test_routine_bad_inputs_exit_2(tmp_path):
 def test_real_subprocess(tmp_path):
     prof = tmp_path / "p.json"
     prof.write_text('{"skin_type": "greasy"}')
-    code = "import typer; from porescope.advice_cli import register
-from porescope.knowledge.language import forbidden_phrases; app = typer.Typer(); register(app); app()"
+    code = "import typer; from porescope.advice_cli import register; app = typer.Typer(); register(app); app()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "routine", "--profile", str(prof)], capture_output=True, text=True, timeout=60
     )
