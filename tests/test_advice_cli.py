@@ -98,3 +98,27 @@ def test_real_subprocess(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["actives"][0]["id"] == "azelaic_acid"
+
+
+def test_routine_with_analysis_file(tmp_path):
+    analysis = {
+        "porescope_version": "0.1.0",
+        "source": {"width_px": 64, "height_px": 64},
+        "scale": {},
+        "quality": {"sharpness": 1, "noise_sigma": 1, "mean_luminance": 50, "clipped_fraction": 0,
+                    "glare_fraction": 0, "measurable": True},
+        "regions": [],
+        "pores": [],
+        "causes": [{"cause": "laxity", "strength": 0.8}],
+        "settings": {"min_diameter_px": 2, "max_diameter_px": 30, "detector": "dog", "sensitivity": 0.5},
+    }
+    a = tmp_path / "analysis.json"
+    a.write_text(json.dumps(analysis))
+    prof = tmp_path / "p.json"
+    prof.write_text('{"concerns": [], "sensitive": false, "age": 35}')
+    res = runner.invoke(_app(), ["routine", "--profile", str(prof), "--analysis", str(a), "--json", "-"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["focus"][0] == "laxity"
+    retinoid = next(s for s in data["pm"] if s["step"] == "retinoid")
+    assert "laxity (0.80)" in retinoid["reason"]

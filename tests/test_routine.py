@@ -209,6 +209,8 @@ def test_product_matching_ranks_with_reasons():
     assert all(p.reasons for p in bha.products)
     sun = next(s for s in r.am if s.step == "sunscreen")
     assert sun.products and all("SPF 15" not in p.name for p in sun.products)
+    moist = next(s for s in r.pm if s.step == "moisturizer")
+    assert moist.products and all("SPF" not in p.name and "acid" not in p.name.lower() for p in moist.products)
 
 
 def test_catalog_csv_and_errors():

@@ -649,8 +649,8 @@ def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], pro
             else:
                 if not words or not any(w in ptype for w in words):
                     continue
-                if any(a.category in _TREATMENT_CATEGORIES for a in rep.actives):
-                    continue  # a plain cleanser/moisturizer step should not bring extra treatment actives
+                if any(a.category in _TREATMENT_CATEGORIES or a.category == "sunscreen" for a in rep.actives):
+                    continue  # plain steps take plain products: no extra treatment actives, SPF has its own step
                 score += 2
                 reasons.append(f"product type fits: {prod.product_type or 'from its name'}")
             for f in rep.flags:
