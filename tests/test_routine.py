@@ -70,6 +70,10 @@ def test_routine_rules_hold(profile, with_catalog):
         for s in steps:
             for p in s.products:
                 assert "retinol" not in p.name.lower()
+    # current products: pregnancy-unsafe retinoids and listed allergies are called out
+    for prod in profile.current_products:
+        if profile.pregnant_or_breastfeeding and any(x in prod.ingredients for x in ("Retinol", "Adapalene")):
+            assert any(prod.name in w and "pregnancy" in w for w in r.warnings)
     # at most one strong exfoliant in the evening, and never one when on a prescription retinoid
     strong_pm = [s for s in r.pm if set(s.categories) & STRONG_PM]
     assert len(strong_pm) <= 1
@@ -273,3 +277,11 @@ def test_category_allergy_plural():
 def test_profile_defaults_are_safe():
     p = load_profile("{}")
     assert p.treat_as_sensitive and p.concerns == ["visible_pores"] and p.sun_exposure == "moderate"
+
+
+def test_current_product_with_allergen_is_warned():
+    r = build_routine(
+        Profile(allergies=["niacinamide"], current_products=[{"name": "Serum X", "ingredients": "Aqua, Niacinamide 5%"}])
+    )
+    assert any("Serum X" in w and "allergy" in w for w in r.warnings)
+    assert all("niacinamide" not in s.actives for s in r.am + r.pm)
