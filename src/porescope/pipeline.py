@@ -143,7 +143,7 @@ def run(
         quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
     t = lap("quality", t)
 
-    table = measure(det.labels, det.count, det.darkness)
+    table = measure(det.labels, det.count, det.darkness, pixel_index=det.pixel_index, pixel_label=det.pixel_label)
     if box[0] or box[2]:
         table.x_px = table.x_px + box[2]
         table.y_px = table.y_px + box[0]

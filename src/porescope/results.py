@@ -80,8 +80,8 @@ class Pore(_Model):
     orientation_deg: float = Field(
         description="Angle of the major axis, degrees counter-clockwise from the image x axis, in [-90, 90)."
     )
-    contrast_dl: float = Field(description="ΔL* (CIELAB): median L* of the surrounding ring minus mean L* of the pore.")
-    core_dl: float = Field(description="ΔL*: ring median minus the darkest 25% of the pore (the core).")
+    contrast_dl: float = Field(description="ΔL* (CIELAB): mean darkness of the pore against its local, illumination-corrected background.")
+    core_dl: float = Field(description="ΔL*: peak darkness inside the pore (its core), same background.")
     kind: PoreKind = Field(description="'dark' = blackhead-like plugged core, 'open' = open, shadowed pore.")
 
 

@@ -96,17 +96,27 @@ def lightness(rgb: np.ndarray) -> np.ndarray:
     return _LSTAR_LUT[grey]
 
 
+#: Gaussians at least this wide run on a 2x (or coarser) downsampled copy.
+PYRAMID_MIN_SIGMA = 4.0
+
+
 def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur; large sigmas go through a pyramid to stay fast on 12 MP."""
+    """Gaussian blur; wide ones run on a downsampled copy to stay fast on 12 MP.
+
+    Downsampling by f (area average, variance (f^2 - 1)/12 px^2) then
+    blurring by the remaining sigma / f and interpolating back costs ~1/f^2
+    of the full-size blur; for a smooth background the result is the same to
+    a small fraction of a ΔL*.
+    """
     if sigma <= 0:
         return img
-    if sigma < 6:
+    if sigma < PYRAMID_MIN_SIGMA:
         return cv2.GaussianBlur(img, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
-    # Downsample by f, blur with sigma/f, upsample: cost falls by f^2.
-    f = int(min(8, max(2, sigma // 3)))
+    f = int(min(8, max(2, sigma // 2)))
     h, w = img.shape[:2]
     small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigma / f, borderType=cv2.BORDER_REFLECT)
+    rest = np.sqrt(max(sigma**2 - (f * f - 1) / 12.0, 0.25)) / f
+    small = cv2.GaussianBlur(small, (0, 0), rest, borderType=cv2.BORDER_REFLECT)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -146,6 +156,25 @@ class Detection:
     noise_sigma: float  # robust sigma of the darkness map in the skin (ΔL*)
     detector: str
     typical_diameter_px: float | None = None  # the automatically selected pore scale
+    pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
+    pixel_label: np.ndarray | None = None  # their pore labels
+
+
+@dataclass
+class _Pass:
+    """One detection pass: candidate components and the maps behind them."""
+
+    labels: np.ndarray  # (H, W) int32 raw component labels, 0 = background
+    n: int  # number of labels including background
+    keep: np.ndarray  # (n,) bool: passed the seed test and the shape filters
+    area: np.ndarray  # (n,) px
+    peak_z: np.ndarray  # (n,) highest evidence of each component
+    on: np.ndarray  # flat indices of candidate pixels
+    lab_on: np.ndarray  # their component labels
+    z: np.ndarray
+    darkness: np.ndarray
+    background: np.ndarray
+    sigma: float
 
 
 def _components(
@@ -160,14 +189,8 @@ def _components(
     min_d: float,
     max_d: float,
     model=None,
-):
-    """One detection pass at one scale: evidence map, hysteresis, shape filters.
-
-    Returns (labels, n, keep, area, z, darkness, background, sigma, peak_z).
-    ``keep[i]`` says whether component i passed the seed test and the shape
-    filters; ``labels`` are the raw component labels (0 = background);
-    ``peak_z`` is each component's highest evidence.
-    """
+) -> _Pass:
+    """One detection pass at one scale: evidence map, hysteresis, shape filters."""
     h, w = lstar.shape
     background = _blur(lstar, sigma_bg)
     fine = _blur(lstar, sigma_fine) if sigma_fine > 0.3 else lstar
@@ -185,13 +208,13 @@ def _components(
     grow = (z > grow_t) & valid
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
-    if n <= 1:
-        return labels, n, np.zeros(n, bool), area, z, darkness, background, sigma, np.zeros(n, np.float32)
-    # Peak evidence and peak darkness of every component (for the seed test of
-    # hysteresis), without a Python loop.
     on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
     lab_on = labels.ravel()[on]
     peak_z = np.zeros(n, np.float32)
+    if n <= 1:
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, on, lab_on, z, darkness, background, sigma)
+    # Peak evidence and peak darkness of every component (for the seed test of
+    # hysteresis), without a Python loop.
     np.maximum.at(peak_z, lab_on, z.ravel()[on])
     peak_dl = np.zeros(n, np.float32)
     np.maximum.at(peak_dl, lab_on, darkness.ravel()[on])
@@ -213,7 +236,7 @@ def _components(
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
     keep[0] = False
-    return labels, n, keep, area, z, darkness, background, sigma, peak_z
+    return _Pass(labels, n, keep, area, peak_z, on, lab_on, z, darkness, background, sigma)
 
 
 def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
@@ -261,19 +284,18 @@ def estimate_pore_scale(lstar: np.ndarray, skin: np.ndarray, *, min_diameter_px:
     diameter range allows, and the clearest candidates' median diameter is
     returned (None when too few pores are seen to say).
     """
-    tiles = skin_tiles(skin, tile=512, most=6)
+    tiles = skin_tiles(skin, tile=384, most=4)
     diameters, zs = [], []
     for ys, xs in tiles:
-        lab, n, keep, area, z, *_ = _components(
+        ps = _components(
             lstar[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=max(2.5, 0.3 * max_diameter_px),
             sigma_fine=min(1.0, 0.35 * min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px, max_d=max_diameter_px,
         )
-        if n <= 1:
+        if ps.n <= 1:
             continue
-        strength = np.bincount(lab.ravel(), weights=z.ravel(), minlength=n)
-        idx = np.flatnonzero(keep)
-        diameters.append(np.sqrt(4.0 * area[idx] / np.pi))
-        zs.append(strength[idx])
+        idx = np.flatnonzero(ps.keep)
+        diameters.append(np.sqrt(4.0 * ps.area[idx] / np.pi))
+        zs.append(np.bincount(ps.lab_on, weights=ps.z.ravel()[ps.on], minlength=ps.n)[idx])
     if not diameters:
         return None
     d = np.concatenate(diameters)
@@ -333,22 +355,29 @@ def detect(
         sigma_fine = min(1.0, FINE_SIGMA_PER_DIAMETER * typical_d)
         floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
-    labels, n, keep, area, z, darkness, background, sigma, peak_z = _components(
+    ps = _components(
         lstar, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
         min_d=min_diameter_px, max_d=max_diameter_px, model=model,
     )
-    if n <= 1:
-        return Detection(np.zeros((h, w), np.int32), 0, darkness, background, lstar, sigma, name, typical_d)
+    if ps.n <= 1:
+        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d)
+    keep = ps.keep
     # Smaller than a fraction of the typical pore: skin texture, not a pore.
-    keep &= np.sqrt(4.0 * area / np.pi) >= floor_d
+    keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
     keep[0] = False
     # When the candidates split clearly into faint texture and clear pores,
     # the seed moves up into the gap between the two groups.
-    gap = contrast_gap(peak_z[keep]) if model is None else None
-    keep &= peak_z > max(seed_t, (gap or 0.0) / sensitivity)
+    gap = contrast_gap(ps.peak_z[keep]) if model is None else None
+    keep &= ps.peak_z > max(seed_t, (gap or 0.0) / sensitivity)
 
-    # Relabel kept components 1..k.
-    new_id = np.zeros(n, np.int32)
-    new_id[keep] = np.arange(1, int(keep.sum()) + 1, dtype=np.int32)
-    out = new_id[labels]
-    return Detection(out, int(keep.sum()), darkness, background, lstar, sigma, name, typical_d)
+    # Relabel kept components 1..k, touching only candidate pixels.
+    new_id = np.zeros(ps.n, np.int32)
+    count = int(keep.sum())
+    new_id[keep] = np.arange(1, count + 1, dtype=np.int32)
+    lab = new_id[ps.lab_on]
+    sel = lab > 0
+    pixel_index = ps.on[sel]
+    pixel_label = lab[sel]
+    out = np.zeros((h, w), np.int32)
+    out.ravel()[pixel_index] = pixel_label
+    return Detection(out, count, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d, pixel_index, pixel_label)

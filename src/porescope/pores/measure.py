@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 #: A pore whose core is at least this much darker (ΔL*) than the surrounding
@@ -42,16 +41,31 @@ class PoreTable:
         return PoreTable(**{k: getattr(self, k)[idx] for k in self.__dataclass_fields__})
 
 
-def measure(labels: np.ndarray, count: int, darkness: np.ndarray) -> PoreTable:
+def measure(
+    labels: np.ndarray,
+    count: int,
+    darkness: np.ndarray,
+    *,
+    pixel_index: np.ndarray | None = None,
+    pixel_label: np.ndarray | None = None,
+) -> PoreTable:
     """Per-pore measurements from a label image (1..count) and the ΔL* darkness map.
 
     Contrast is the mean ΔL* of the pore against the local background
-    (illumination-corrected; see detect.darkness_map). The core ΔL* is the
-    pore's darkest value after a 1-px smoothing (robust to single noisy pixels).
+    (illumination-corrected; see detect.detect). The core ΔL* is the pore's
+    peak darkness (the map is smoothed at ~1 px, so one noisy pixel does not
+    make a core).
+    ``pixel_index``/``pixel_label`` (flat indices of the pore pixels and
+    their labels, as :class:`~porescope.pores.detect.Detection` carries them)
+    save a scan of the whole label image.
     """
     n = count + 1
-    ys, xs = np.nonzero(labels)
-    lab = labels[ys, xs]
+    h, w = labels.shape
+    if pixel_index is None:
+        pixel_index = np.flatnonzero(labels)
+        pixel_label = labels.ravel()[pixel_index]
+    ys, xs = np.divmod(pixel_index, w)
+    lab = pixel_label
     area = np.bincount(lab, minlength=n).astype(np.float64)[1:]
     safe = np.maximum(area, 1.0)
     xs_f = xs.astype(np.float64)
@@ -73,11 +87,13 @@ def measure(labels: np.ndarray, count: int, darkness: np.ndarray) -> PoreTable:
     theta = -0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))
     theta = (theta + 90.0) % 180.0 - 90.0
 
-    d = darkness[ys, xs].astype(np.float64)
+    flat = darkness.ravel()
+    d = flat[pixel_index].astype(np.float64)
     contrast = np.bincount(lab, d, n)[1:] / safe
-    smooth = cv2.blur(darkness, (3, 3))[ys, xs]
+    # The darkness map is already smoothed at ~1 px (detect's fine Gaussian),
+    # so the core is simply its peak inside the pore.
     core = np.zeros(n, np.float64)
-    np.maximum.at(core, lab, smooth)
+    np.maximum.at(core, lab, d)
     core = core[1:]
     dark = core >= DARK_CORE_DL
     return PoreTable(
