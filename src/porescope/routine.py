@@ -1,0 +1,634 @@
+"""Profile (+ photo analysis, + product catalog) -> a cosmetic pore-care routine with reasons.
+
+Pure functions; the candidate steps, combination rules and thresholds are data
+in ``knowledge/rules.json``. Rules that always hold (tested as properties):
+
+- broad-spectrum SPF 30+ every morning;
+- no retinoid when pregnant or breastfeeding (azelaic acid and niacinamide instead);
+- at most one strong exfoliant (AHA/BHA leave-on, retinoid) in the evening;
+- benzoyl peroxide never in the same slot as tretinoin;
+- sensitive (or unstated) skin: lower strengths, slower ramps, patch test;
+- prescription items only as "ask a dermatologist"; allergies never recommended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from porescope.errors import PorescopeError
+from porescope.ingredients import LabelReport, analyze_label, combination_flags, match_name
+from porescope.knowledge import Ingredient, knowledge
+from porescope.knowledge.rules import StepRule, rules
+from porescope.profile import Profile
+from porescope.results import Analysis
+
+__all__ = [
+    "CatalogProduct",
+    "ProductMatch",
+    "RampPhase",
+    "Routine",
+    "RoutineStep",
+    "build_routine",
+    "cause_signals",
+    "load_catalog",
+]
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+#: Evenings used for n nights a week: spread out so skin gets rest days between.
+DAYS_FOR_NIGHTS = {
+    1: ["Wed"],
+    2: ["Mon", "Thu"],
+    3: ["Mon", "Wed", "Fri"],
+    4: ["Mon", "Wed", "Fri", "Sun"],
+    5: ["Mon", "Tue", "Thu", "Fri", "Sun"],
+    6: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    7: DAYS,
+}
+#: Minimum age (years) for a cosmetic retinoid step; younger people are pointed to a dermatologist.
+MIN_RETINOID_AGE = 18
+#: SPF recommended by sun exposure (RESEARCH.md §3: broad spectrum, SPF 30+).
+SPF_BY_EXPOSURE = {"low": 30, "moderate": 30, "high": 50}
+
+TIMELINE = (
+    "Expect how visible your pores look to improve over 4-12 weeks of consistent use; retinoids can take "
+    "12 weeks or more. Pore size in the anatomical sense is largely genetic and does not change: care "
+    "changes how visible pores look."
+)
+DISCLAIMER = (
+    "Cosmetic guidance, not a diagnosis or medical advice. It can reduce how visible pores look, not their "
+    "anatomy. See a dermatologist for changing, painful, bleeding or inflamed spots."
+)
+PATCH_TEST = (
+    "Patch test each new product: apply a small amount behind the ear or on the inner arm once a day for "
+    "3-5 days; stop if redness, itching or swelling appears."
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RampPhase(_Model):
+    from_week: int
+    nights_per_week: int
+    days: list[str]
+
+
+class ProductMatch(_Model):
+    name: str
+    score: float
+    reasons: list[str]
+    note: str = ""
+
+
+class RoutineStep(_Model):
+    slot: Literal["am", "pm"]
+    step: str = Field(description="Step id from rules.json.")
+    product_type: str
+    actives: list[str] = Field(description="Knowledge-base ids of suitable actives (any one of them).")
+    categories: list[str]
+    strength: str = Field(description="Suggested strength range, in words.")
+    strength_pct: tuple[float, float] | None = None
+    frequency: str
+    ramp: list[RampPhase] = Field(default_factory=list)
+    targets: list[str] = Field(description="Causes of visible pores this step works on.")
+    reason: str
+    citation: str
+    patch_test: bool = False
+    products: list[ProductMatch] = Field(default_factory=list)
+
+
+class Conflict(_Model):
+    severity: Literal["info", "caution", "warning"]
+    between: list[str] = Field(description="Products / prescriptions / steps involved.")
+    ingredients: list[str]
+    message: str
+    citation: str = ""
+
+
+class Routine(_Model):
+    am: list[RoutineStep]
+    pm: list[RoutineStep]
+    focus: list[str] = Field(description="Causes this routine targets, strongest signal first.")
+    signals: dict[str, float]
+    signal_sources: list[str]
+    warnings: list[str]
+    conflicts: list[Conflict]
+    notes: list[str]
+    timeline: str = TIMELINE
+    timeline_weeks: tuple[int, int] = (4, 12)
+    see_a_dermatologist: list[str]
+    disclaimer: str = DISCLAIMER
+
+
+class CatalogProduct(_Model):
+    name: str
+    ingredients: str
+    product_type: str = ""
+    spf: int | None = None
+    illustrative: bool = True
+    note: str = ""
+
+
+class _CatalogFile(_Model):
+    about: str = ""
+    products: list[CatalogProduct]
+
+
+# ---------------------------------------------------------------------------
+# signals
+
+
+def _clamp(x: float) -> float:
+    return max(0.0, min(1.0, x))
+
+
+def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
+    """Cause strengths (0-1) from a photo analysis, and where they came from.
+
+    Uses ``analysis.causes`` when present. Otherwise falls back to the regions:
+    pore-count-weighted ``dark_share`` -> clogging, ``mean_elongation`` ->
+    laxity, scaled between the thresholds in ``rules.json`` (porescope
+    heuristics, documented there).
+    """
+    out: dict[str, float] = {}
+    sources: list[str] = []
+    if analysis.causes:
+        for c in analysis.causes:
+            out[c.cause] = max(out.get(c.cause, 0.0), c.strength)
+            sources.append(f"photo analysis: {c.cause} {c.strength:.2f}")
+        return out, sources
+    th = rules().region_thresholds
+    regions = [r for r in analysis.regions if r.pore_count > 0]
+    if not regions:
+        return out, ["photo analysis: no pores measured, no signal taken"]
+    total = sum(r.pore_count for r in regions)
+    dark = sum(r.dark_share * r.pore_count for r in regions) / total
+    elong = [(r.mean_elongation, r.pore_count) for r in regions if r.mean_elongation is not None]
+    clog = _clamp((dark - th.dark_share_start) / (th.dark_share_full - th.dark_share_start))
+    out["clogging"] = clog
+    sources.append(f"photo regions: dark share {dark:.2f} -> clogging {clog:.2f}")
+    if elong:
+        e = sum(v * n for v, n in elong) / sum(n for _, n in elong)
+        lax = _clamp((e - th.elongation_start) / (th.elongation_full - th.elongation_start))
+        out["laxity"] = lax
+        sources.append(f"photo regions: mean elongation {e:.2f} -> laxity {lax:.2f}")
+    return out, sources
+
+
+def _signals(profile: Profile, analysis: Analysis | None) -> tuple[dict[str, float], list[str]]:
+    r = rules()
+    sig: dict[str, float] = {k: 0.0 for k in ("clogging", "oil", "laxity", "photoaging", "texture")}
+    sources: list[str] = []
+    for concern in profile.concerns:
+        for k, v in r.concern_signals[concern].items():
+            sig[k] = max(sig[k], v)
+        sources.append(f"concern: {concern}")
+    for k, v in r.skin_type_signals[profile.skin_type].items():
+        sig[k] = max(sig[k], v)
+    if profile.age is not None and profile.age >= 40:
+        sig["laxity"] = max(sig["laxity"], 0.3)
+        sources.append("age 40+: some loss of firmness is expected")
+    if profile.sun_exposure == "high":
+        sig["photoaging"] = max(sig["photoaging"], 0.5)
+        sources.append("high sun exposure")
+    if analysis is not None:
+        photo, psrc = cause_signals(analysis)
+        for k, v in photo.items():
+            sig[k] = max(sig[k], v)
+        sources += psrc
+    return {k: round(v, 3) for k, v in sig.items()}, sources
+
+
+# ---------------------------------------------------------------------------
+# exclusions
+
+
+def _ids_of(names: list[str]) -> set[str]:
+    out = set()
+    for n in names:
+        ing_id, kind, _, _ = match_name(n.strip())
+        if ing_id:
+            out.add(ing_id)
+    return out
+
+
+def _allergy_categories(names: list[str]) -> set[str]:
+    from typing import get_args
+
+    from porescope.knowledge.schema import Category
+
+    cats = set(get_args(Category))
+    return {n.strip().lower().replace(" ", "_") for n in names} & cats
+
+
+def _usable_actives(step: StepRule, profile: Profile, allergy_ids: set[str], allergy_cats: set[str]) -> tuple[list[str], str | None]:
+    """The step's actives this person may use, or a reason why none."""
+    kb = knowledge()
+    if set(step.categories) & allergy_cats:
+        return [], f"{step.product_type}: left out because of your allergy to {', '.join(sorted(set(step.categories) & allergy_cats))}"
+    usable = []
+    why = None
+    for aid in step.actives:
+        ing: Ingredient = kb.get(aid)
+        if aid in allergy_ids:
+            why = f"{step.product_type}: left out because of your allergy to {ing.inci}"
+            continue
+        if profile.pregnant_or_breastfeeding and ing.cautions.pregnancy in ("avoid", "ask"):
+            why = (
+                f"{step.product_type}: left out during pregnancy or breastfeeding "
+                f"({ing.inci}: {'avoid' if ing.cautions.pregnancy == 'avoid' else 'limited data'})"
+            )
+            continue
+        usable.append(aid)
+    return usable, why
+
+
+# ---------------------------------------------------------------------------
+# building
+
+
+def _ramp(step: StepRule, sensitive: bool) -> list[RampPhase]:
+    if step.ramp is None:
+        return []
+    plan = step.ramp.sensitive if sensitive else step.ramp.normal
+    return [RampPhase(from_week=w, nights_per_week=n, days=DAYS_FOR_NIGHTS[n]) for w, n in plan]
+
+
+def _strength(step: StepRule, sensitive: bool, actives: list[str]) -> tuple[str, tuple[float, float] | None]:
+    if step.strength is None:
+        return "", None
+    lo, hi = step.strength.sensitive if sensitive else step.strength.normal
+    names = " or ".join(knowledge().get(a).inci for a in actives)
+    text = f"{names} {lo:g}%" if lo == hi else f"{names} {lo:g}-{hi:g}%"
+    return text, (lo, hi)
+
+
+def _make_step(step: StepRule, slot: str, actives: list[str], profile: Profile, **overrides) -> RoutineStep:
+    sensitive = profile.treat_as_sensitive
+    strength, pct = _strength(step, sensitive, actives)
+    data = dict(
+        slot=slot,
+        step=step.id,
+        product_type=step.product_type,
+        actives=actives,
+        categories=list(step.categories),
+        strength=strength,
+        strength_pct=pct,
+        frequency=step.frequency,
+        ramp=_ramp(step, sensitive) if slot == "pm" else [],
+        targets=list(step.targets),
+        reason=step.reason,
+        citation=step.citation,
+        patch_test=bool(actives) and (sensitive or step.strong_exfoliant),
+    )
+    data.update(overrides)
+    return RoutineStep(**data)
+
+
+def build_routine(
+    profile: Profile,
+    analysis: Analysis | None = None,
+    catalog: list[CatalogProduct] | None = None,
+) -> Routine:
+    """Build an AM/PM routine for ``profile``, shifted by ``analysis`` causes, matched to ``catalog``."""
+    r = rules()
+    kb = knowledge()
+    sensitive = profile.treat_as_sensitive
+    sig, sources = _signals(profile, analysis)
+    warnings: list[str] = []
+    notes: list[str] = []
+    derm = list(r.dermatologist)
+
+    allergy_ids = _ids_of(profile.allergies)
+    allergy_cats = _allergy_categories(profile.allergies)
+    rx_ids = _ids_of(profile.prescriptions)
+    rx_retinoid = any(kb.get(i).category == "retinoid" for i in rx_ids)
+    unknown_allergies = [a for a in profile.allergies if not _ids_of([a]) and a.strip().lower().replace(" ", "_") not in allergy_cats]
+    if unknown_allergies:
+        notes.append(
+            "Allergies not found in the knowledge base (check every label yourself): " + ", ".join(unknown_allergies)
+        )
+
+    bha_ok = bool(_usable_actives(r.step("bha_leave_on"), profile, allergy_ids, allergy_cats)[0])
+    derived = {
+        "always": 1.0,
+        "clogging_alt": sig["clogging"] if not bha_ok else 0.0,
+        "clogging_retinoid": round(sig["clogging"] * 0.5, 3),
+        "texture_aha": sig["texture"],
+    }
+    if profile.pregnant_or_breastfeeding:
+        # RESEARCH.md §3: no retinoids in pregnancy; azelaic acid (category B) and niacinamide instead.
+        derived["clogging_alt"] = max(sig["clogging"], sig["laxity"], sig["photoaging"], 0.3)
+        sig["oil"] = max(sig["oil"], 0.3)
+        warnings.append(
+            "Pregnant or breastfeeding: no retinoid of any kind (retinol, retinal, adapalene, tretinoin, tazarotene). "
+            "Azelaic acid and niacinamide are offered instead; check any new product with your doctor or midwife."
+        )
+
+    def strength_of(step: StepRule) -> float:
+        return max(derived.get(s, sig.get(s, 0.0)) for s in step.signals)
+
+    chosen: list[tuple[StepRule, list[str], float]] = []
+    for step in r.steps:
+        if step.only_if or step.id == "sunscreen":
+            continue
+        s = strength_of(step)
+        if s < step.min_signal or s <= 0:
+            continue
+        if not step.actives:
+            chosen.append((step, [], s))
+            continue
+        usable, why = _usable_actives(step, profile, allergy_ids, allergy_cats)
+        if not usable:
+            if why:
+                notes.append(why)
+            continue
+        if step.categories == ["retinoid"]:
+            if rx_retinoid:
+                notes.append(
+                    "You already use a prescription retinoid: no over-the-counter retinoid is added. "
+                    "Keep using it as your dermatologist directed."
+                )
+                continue
+            if profile.age is not None and profile.age < MIN_RETINOID_AGE:
+                notes.append("Under 18: ask a dermatologist before starting a retinoid.")
+                continue
+        chosen.append((step, usable, s))
+
+    # At most one strong exfoliant in the evening: the retinoid keeps the evening,
+    # a BHA moves to the morning, an AHA waits.
+    strong = [c for c in chosen if c[0].strong_exfoliant and c[0].slot == "pm"]
+    moved_bha: tuple[StepRule, list[str], float] | None = None
+    if rx_retinoid and strong:
+        # The prescription retinoid owns the evening; it is not a routine step, so keep=None.
+        keep = None
+    elif len(strong) > 1:
+        keep = next((c for c in strong if "retinoid" in c[0].categories), max(strong, key=lambda c: c[2]))
+    else:
+        keep = strong[0] if strong else None
+    if strong and (len(strong) > 1 or keep is None):
+        keep_name = keep[0].product_type if keep else "prescription retinoid"
+        for c in strong:
+            if c is keep:
+                continue
+            chosen.remove(c)
+            if "bha" in c[0].categories:
+                moved_bha = c
+            else:
+                notes.append(
+                    f"{c[0].product_type} is left out for now: it would stack with the {keep_name} "
+                    "in the evening. Once that is well tolerated, ask a dermatologist before adding more exfoliation."
+                )
+
+    am: list[RoutineStep] = []
+    pm: list[RoutineStep] = []
+    for step, actives, s in sorted(chosen, key=lambda c: c[0].order):
+        slots = ["am", "pm"] if step.slot == "both" else [step.slot]
+        for slot in slots:
+            if slot == "am" and step.id == "gentle_cleanser" and moved_bha and sensitive:
+                continue  # replaced by the BHA cleanser below
+            (am if slot == "am" else pm).append(_make_step(step, slot, actives, profile))
+    if moved_bha:
+        step, actives, s = moved_bha
+        if sensitive:
+            cl = r.step("bha_cleanser")
+            am.insert(0, _make_step(cl, "am", actives, profile))
+            notes.append(f"Salicylic acid moved to a morning rinse-off cleanser so it never meets the {keep_name} at night.")
+        else:
+            am.insert(
+                1 if am and am[0].step == "gentle_cleanser" else 0,
+                _make_step(
+                    step, "am", actives, profile,
+                    frequency="mornings: start every other morning, then daily if comfortable",
+                    reason=step.reason + f"; used in the morning so it never meets the {keep_name} at night",
+                ),
+            )
+            notes.append(f"Salicylic acid moved to the morning so it never meets the {keep_name} at night.")
+
+    spf = SPF_BY_EXPOSURE[profile.sun_exposure]
+    sun = r.step("sunscreen")
+    am.append(
+        _make_step(
+            sun, "am", [], profile,
+            product_type=f"broad-spectrum sunscreen SPF {spf} or higher",
+            strength=f"SPF {spf}+, broad spectrum (UVA and UVB)",
+            patch_test=sensitive,
+        )
+    )
+
+    # Order inside slots, and which causes lead.
+    focus = [k for k, v in sorted(sig.items(), key=lambda kv: -kv[1]) if v > 0 and k != "texture"]
+
+    # Safety language and patch test.
+    if sensitive:
+        warnings.append(
+            ("Skin sensitivity not stated: treated as sensitive. " if profile.sensitive is None else "")
+            + "Lower strengths and slower ramps are used. "
+            + PATCH_TEST
+        )
+    if any(s.step in ("retinoid", "aha_leave_on", "bha_leave_on") for s in am + pm):
+        warnings.append(
+            "Retinoids and exfoliating acids make skin more sun-sensitive and can cause dryness or peeling at first; "
+            "step back to fewer nights if skin stings or peels."
+        )
+    for rx in profile.prescriptions:
+        derm.insert(0, f"your prescription ({rx}): ask a dermatologist how it fits with this routine")
+    if rx_ids:
+        notes.append(
+            "Prescription items are not part of this routine; ask a dermatologist before combining them with anything new."
+        )
+
+    conflicts = _conflicts(profile, am, pm, allergy_ids, warnings)
+    if catalog:
+        _match_products(am + pm, catalog, profile, allergy_ids)
+
+    return Routine(
+        am=am,
+        pm=pm,
+        focus=focus,
+        signals=sig,
+        signal_sources=sources,
+        warnings=warnings,
+        conflicts=conflicts,
+        notes=notes,
+        see_a_dermatologist=derm,
+        disclaimer=DISCLAIMER,
+    )
+
+
+def _conflicts(profile: Profile, am: list[RoutineStep], pm: list[RoutineStep], allergy_ids: set[str], warnings: list[str]) -> list[Conflict]:
+    """Conflicts between current products, prescriptions and the routine, per rules.json combinations."""
+    kb = knowledge()
+    sources: list[tuple[str, list[tuple[str, Ingredient]]]] = []
+    for prod in profile.current_products:
+        rep = analyze_label(prod.ingredients)
+        found = [(a.printed_as, kb.get(a.id)) for a in rep.actives]
+        sources.append((prod.name, found))
+        bad = sorted({e.raw for e in rep.entries if e.id in allergy_ids})
+        if bad:
+            warnings.append(f"Your current product '{prod.name}' contains {', '.join(bad)}, which you listed as an allergy.")
+        if profile.pregnant_or_breastfeeding:
+            avoid = [a.printed_as for a in rep.actives if kb.get(a.id).cautions.pregnancy == "avoid"]
+            if avoid:
+                warnings.append(
+                    f"Your current product '{prod.name}' contains {', '.join(avoid)}: avoid during pregnancy or "
+                    "breastfeeding; ask your doctor."
+                )
+    for rx in profile.prescriptions:
+        ids = _ids_of([rx])
+        if ids:
+            sources.append((f"prescription: {rx}", [(rx, kb.get(i)) for i in ids]))
+    pm_steps = [s for s in pm if s.actives]
+    for s in pm_steps:
+        sources.append((f"routine (evening): {s.product_type}", [(kb.get(a).inci, kb.get(a)) for a in s.actives[:1]]))
+    out: list[Conflict] = []
+    for i in range(len(sources)):
+        for j in range(i + 1, len(sources)):
+            (na, fa), (nb, fb) = sources[i], sources[j]
+            if na.startswith("routine") and nb.startswith("routine"):
+                continue
+            tagged = [(f"{p}\u0001{na}", ing) for p, ing in fa] + [(f"{p}\u0001{nb}", ing) for p, ing in fb]
+            for flag in combination_flags(tagged):
+                owners = {name.split("\u0001")[1] for name in flag.ingredients}
+                if len(owners) < 2:
+                    continue  # a combination inside one product is reported by `porescope ingredients`
+                out.append(
+                    Conflict(
+                        severity=flag.severity,
+                        between=[na, nb],
+                        ingredients=[name.split("\u0001")[0] for name in flag.ingredients],
+                        message=flag.message.replace("\u0001" + na, "").replace("\u0001" + nb, ""),
+                        citation=flag.citation,
+                    )
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# products
+
+
+def load_catalog(text: str, *, fmt: Literal["json", "csv"] | None = None) -> list[CatalogProduct]:
+    """Read a catalog: JSON (``{"products": [...]}`` or a list) or CSV with ``name`` and ``ingredients`` columns."""
+    stripped = text.lstrip()
+    fmt = fmt or ("json" if stripped.startswith(("{", "[")) else "csv")
+    try:
+        if fmt == "json":
+            data = json.loads(text)
+            if isinstance(data, list):
+                data = {"products": data}
+            return _CatalogFile.model_validate(data).products
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if not rows or not {"name", "ingredients"} <= set(rows[0]):
+            raise PorescopeError("catalog: a CSV catalog needs 'name' and 'ingredients' columns")
+        return [
+            CatalogProduct(
+                name=row["name"],
+                ingredients=row["ingredients"],
+                product_type=row.get("product_type") or "",
+                spf=int(row["spf"]) if row.get("spf") else None,
+            )
+            for row in rows
+        ]
+    except json.JSONDecodeError as exc:
+        raise PorescopeError(f"catalog: not valid JSON ({exc})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise PorescopeError(f"catalog: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    except ValueError as exc:
+        raise PorescopeError(f"catalog: {exc}") from None
+
+
+_TREATMENT_CATEGORIES = {"bha", "aha", "pha", "retinoid", "azelaic_acid", "benzoyl_peroxide"}
+_TYPE_WORDS = {
+    "gentle_cleanser": ("cleanser", "wash"),
+    "bha_cleanser": ("cleanser", "wash"),
+    "moisturizer": ("moisturizer", "cream", "lotion"),
+    "peptide_moisturizer": ("moisturizer", "cream", "serum"),
+    "sunscreen": ("sunscreen", "spf"),
+}
+
+
+def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], profile: Profile, allergy_ids: set[str]) -> None:
+    kb = knowledge()
+    reports: list[tuple[CatalogProduct, LabelReport]] = [(p, analyze_label(p.ingredients)) for p in catalog]
+    for step in steps:
+        ranked: list[ProductMatch] = []
+        for prod, rep in reports:
+            ids = {e.id for e in rep.entries if e.id}
+            if ids & allergy_ids:
+                continue
+            if profile.pregnant_or_breastfeeding and any(kb.get(a.id).cautions.pregnancy == "avoid" for a in rep.actives):
+                continue
+            if any(kb.get(a.id).cautions.prescription == "everywhere" for a in rep.actives):
+                continue
+            reasons: list[str] = []
+            score = 0.0
+            ptype = f"{prod.product_type} {prod.name}".lower()
+            words = _TYPE_WORDS.get(step.step)
+            if step.step == "sunscreen":
+                filters = [a for a in rep.actives if a.category == "sunscreen"]
+                if not filters:
+                    continue
+                score += 3
+                reasons.append("UV filters: " + ", ".join(a.inci for a in filters))
+                spf_needed = SPF_BY_EXPOSURE[profile.sun_exposure]
+                if prod.spf is not None and prod.spf >= spf_needed:
+                    score += 2
+                    reasons.append(f"SPF {prod.spf} meets SPF {spf_needed}+")
+                elif prod.spf is not None:
+                    score -= 3
+                    reasons.append(f"SPF {prod.spf} is below SPF {spf_needed}")
+            elif step.actives:
+                hits = [a for a in rep.actives if a.id in step.actives or a.category in step.categories]
+                if not hits:
+                    continue
+                score += 3
+                for a in hits:
+                    lo_need = step.strength_pct[0] if step.strength_pct else 0.0
+                    reasons.append(f"{a.inci} estimated {a.min_pct:g}-{a.max_pct:g}% ({a.assessment})")
+                    if a.max_pct < lo_need:
+                        score -= 1
+                        reasons.append(f"{a.inci} likely below the suggested {lo_need:g}%")
+                    elif step.strength_pct and a.min_pct >= step.strength_pct[0]:
+                        score += 1
+                rinse_off = any(w in ptype for w in ("cleanser", "wash"))
+                if step.step == "bha_cleanser":
+                    score += 1 if rinse_off else -1
+                elif rinse_off:
+                    score -= 2
+                    reasons.append("a rinse-off cleanser: short contact time for a leave-on step")
+            else:
+                if not words or not any(w in ptype for w in words):
+                    continue
+                if any(a.category in _TREATMENT_CATEGORIES for a in rep.actives):
+                    continue  # a plain cleanser/moisturizer step should not bring extra treatment actives
+                score += 2
+                reasons.append(f"product type fits: {prod.product_type or 'from its name'}")
+            for f in rep.flags:
+                if f.kind == "comedogenic":
+                    score -= 0.5
+                    reasons.append(f"weak pore-clogging signal: {', '.join(f.ingredients)}")
+                elif f.kind in ("fragrance", "fragrance_allergen") and profile.treat_as_sensitive:
+                    score -= 0.5
+                    reasons.append(f"fragrance for sensitive skin: {', '.join(f.ingredients)}")
+                elif f.kind == "irritating_combination":
+                    score -= 1
+                    reasons.append("irritating combination inside: " + ", ".join(f.ingredients))
+            ranked.append(
+                ProductMatch(
+                    name=prod.name,
+                    score=round(score, 2),
+                    reasons=reasons,
+                    note=prod.note,
+                )
+            )
+        ranked = [m for m in ranked if m.score > 0]
+        ranked.sort(key=lambda m: (-m.score, m.name))
+        step.products = ranked[:3]

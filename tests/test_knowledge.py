@@ -1,0 +1,150 @@
+"""The knowledge files meet their schema and agree with each other."""
+
+import json
+import re
+from importlib import resources
+
+import pytest
+
+from porescope.knowledge import eu_annex_refs, knowledge, load_file
+from porescope.knowledge.rules import Rules, rules
+from porescope.knowledge.schema import Ingredient, KnowledgeFile
+
+FORBIDDEN = re.compile(
+    r"\bshrink\w*|\beliminat\w*\s+(?:your\s+)?pores|\bcures?\b|\bget\s+rid\s+of\s+(?:your\s+)?pores|\bclose\s+(?:your\s+)?pores"
+    r"|\bpores?\s+(?:will\s+)?disappear|\bpermanently\s+smaller|\bguarantee",
+    re.IGNORECASE,
+)
+
+
+def _files():
+    root = resources.files("porescope.knowledge")
+    return {name: json.loads(root.joinpath(name).read_text(encoding="utf-8")) for name in ("actives.json", "base.json", "rules.json")}
+
+
+def test_ingredient_files_validate():
+    for name in ("actives.json", "base.json"):
+        kf = load_file(name)
+        assert isinstance(kf, KnowledgeFile) and kf.ingredients
+
+
+def test_rules_file_validates():
+    assert isinstance(rules(), Rules)
+    Rules.model_validate(_files()["rules.json"])
+
+
+def test_schema_rejects_bad_entries():
+    with pytest.raises(ValueError):
+        Ingredient.model_validate({"id": "x", "inci": "X", "category": "not_a_category", "role": "r"})
+    with pytest.raises(ValueError):  # active without its evidence fields
+        Ingredient.model_validate({"id": "x", "inci": "X", "category": "bha", "role": "r", "active": True})
+    with pytest.raises(ValueError):
+        Ingredient.model_validate({"id": "Bad-Id", "inci": "X", "category": "other", "role": "r"})
+
+
+def test_required_actives_present_with_categories():
+    kb = knowledge()
+    expected = {
+        "salicylic_acid": "bha", "glycolic_acid": "aha", "lactic_acid": "aha", "mandelic_acid": "aha",
+        "gluconolactone": "pha", "azelaic_acid": "azelaic_acid", "retinol": "retinoid", "retinal": "retinoid",
+        "retinyl_palmitate": "retinoid", "adapalene": "retinoid", "tretinoin": "retinoid", "tazarotene": "retinoid",
+        "niacinamide": "niacinamide", "benzoyl_peroxide": "benzoyl_peroxide", "zinc_pca": "zinc",
+        "zinc_gluconate": "zinc", "zinc_oxide": "sunscreen", "kaolin": "clay", "palmitoyl_tripeptide_1": "peptide",
+        "titanium_dioxide": "sunscreen", "avobenzone": "sunscreen", "bemotrizinol": "sunscreen",
+        "thyme_extract": "botanical",
+    }
+    for ing_id, cat in expected.items():
+        ing = kb.get(ing_id)
+        assert ing.active and ing.category == cat, ing_id
+    filters = [i for i in kb.actives if i.category == "sunscreen"]
+    assert {i.filter_type for i in filters} == {"mineral", "organic"}
+    # both EU-only and US-approved filters are covered
+    assert any(i.limits.us.status == "not_approved" for i in filters)
+    assert any(i.limits.us.status == "otc_drug" for i in filters)
+
+
+def test_every_active_cites_evidence_or_says_low():
+    for ing in knowledge().actives:
+        if not ing.evidence:
+            assert ing.evidence_level == "low", ing.id
+        for ev in ing.evidence:
+            assert ev.citation.strip() and ev.outcome.strip()
+
+
+def test_retinoids_avoided_in_pregnancy_and_azelaic_ok():
+    kb = knowledge()
+    for ing in kb.actives:
+        if ing.category == "retinoid":
+            assert ing.cautions.pregnancy == "avoid", ing.id
+    assert kb.get("azelaic_acid").cautions.pregnancy == "ok"
+    assert kb.get("niacinamide").cautions.pregnancy == "ok"
+
+
+def test_cross_references_exist():
+    kb = knowledge()
+    for ing in kb.by_id.values():
+        for other in ing.not_to_confuse:
+            assert other in kb.by_id, (ing.id, other)
+    r = rules()
+    for step in r.steps:
+        for a in step.actives:
+            assert a in kb.by_id, (step.id, a)
+    for combo in r.combinations:
+        for a in combo.a.ids + combo.b.ids:
+            assert a in kb.by_id, (combo.id, a)
+
+
+def test_lookalikes_are_not_the_actives():
+    kb = knowledge()
+    for ing_id in ("benzyl_salicylate", "methyl_salicylate", "niacin", "sodium_lactate", "lactobacillus_ferment", "willow_bark_extract"):
+        ing = kb.get(ing_id)
+        assert not ing.active, ing_id
+        assert ing.category not in ("bha", "aha", "niacinamide"), ing_id
+    assert kb.get("ethylhexyl_salicylate").category == "sunscreen"
+
+
+def test_names_index_unique_targets():
+    kb = knowledge()
+    # every INCI name resolves to its own entry (no synonym of another entry shadows it)
+    for ing in kb.by_id.values():
+        from porescope.knowledge import fold
+
+        assert kb.names[fold(ing.inci)][0] == ing.id, ing.inci
+
+
+def test_comedogenicity_is_labelled_weak():
+    rated = [i for i in knowledge().by_id.values() if i.comedogenicity]
+    assert len(rated) >= 15
+    assert all(("Fulton" in i.comedogenicity.source) or ("Kligman" in i.comedogenicity.source) for i in rated)
+    assert "weak signal" in _files()["base.json"]["about"]
+
+
+def test_eu_annex_status_from_on_the_list():
+    assert "Annex III/98" in eu_annex_refs("Salicylic Acid")
+    assert eu_annex_refs("retinoic acid") == ("Annex II/375",)
+    assert any(r.startswith("Annex VI/") for r in eu_annex_refs("Zinc Oxide"))
+    assert eu_annex_refs("Niacinamide") == ()
+
+
+def test_no_forbidden_promises_in_data():
+    root = resources.files("porescope")
+    texts = [
+        root.joinpath("knowledge", n).read_text(encoding="utf-8") for n in ("actives.json", "base.json", "rules.json")
+    ]
+    texts.append(root.joinpath("data", "example_catalog.json").read_text(encoding="utf-8"))
+    for t in texts:
+        assert not FORBIDDEN.search(t), FORBIDDEN.search(t).group(0)
+
+
+def test_forbidden_pattern_catches_promises():
+    for bad in ("shrinks pores", "will eliminate pores", "a cure for", "get rid of pores", "pores disappear"):
+        assert FORBIDDEN.search(bad)
+    assert not FORBIDDEN.search("reduce how visible pores look")
+
+
+def test_example_catalog_marks_real_and_illustrative():
+    data = json.loads(resources.files("porescope").joinpath("data", "example_catalog.json").read_text())
+    real = [p for p in data["products"] if not p["illustrative"]]
+    assert {p["name"] for p in real} == {"Bioelements Pore Thing Daily Cleansing Gel", "Bioelements Daily Meds"}
+    assert all("actives only" in p["note"] for p in real)
+    assert all("Illustrative example" in p["note"] for p in data["products"] if p["illustrative"])

@@ -1,0 +1,235 @@
+"""Routine rules as properties over many generated profiles, plus analysis and product matching."""
+
+import json
+import re
+from importlib import resources
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from porescope.errors import PorescopeError
+from porescope.knowledge import knowledge
+from porescope.profile import Profile, load_profile
+from porescope.results import Analysis
+from porescope.routine import build_routine, cause_signals, load_catalog
+
+from test_knowledge import FORBIDDEN
+
+CONCERNS = ["visible_pores", "blackheads", "oiliness", "texture", "firmness", "sun_damage"]
+NAMES = ["salicylic acid", "retinol", "niacinamide", "azelaic acid", "lactic acid", "AHA", "bha", "fragrance", "unknownium"]
+LABELS = [
+    "Aqua, Glycerin",
+    "Active ingredient: Benzoyl Peroxide 5%. Inactive ingredients: water, glycerin",
+    "Aqua, Retinol, Glycolic Acid",
+    "Aqua, Salicylic Acid 2%, Niacinamide",
+    "Aqua, Adapalene 0.1%",
+]
+
+profiles = st.builds(
+    Profile,
+    age=st.one_of(st.none(), st.integers(12, 90)),
+    skin_type=st.sampled_from(["oily", "dry", "combination", "normal"]),
+    sensitive=st.one_of(st.none(), st.booleans()),
+    concerns=st.lists(st.sampled_from(CONCERNS), unique=True, max_size=6),
+    pregnant_or_breastfeeding=st.booleans(),
+    allergies=st.lists(st.sampled_from(NAMES), unique=True, max_size=3),
+    current_products=st.lists(
+        st.builds(dict, name=st.sampled_from(["A", "B", "C"]), ingredients=st.sampled_from(LABELS)), max_size=3
+    ),
+    prescriptions=st.lists(st.sampled_from(["tretinoin", "adapalene", "clindamycin"]), unique=True, max_size=2),
+    sun_exposure=st.sampled_from(["low", "moderate", "high"]),
+)
+
+STRONG_PM = {"bha", "aha", "retinoid"}
+
+
+def _catalog():
+    return load_catalog(resources.files("porescope.data").joinpath("example_catalog.json").read_text())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles, st.booleans())
+def test_routine_rules_hold(profile, with_catalog):
+    kb = knowledge()
+    r = build_routine(profile, catalog=_catalog() if with_catalog else None)
+    steps = r.am + r.pm
+    # SPF 30+ every morning
+    sun = [s for s in r.am if s.step == "sunscreen"]
+    assert len(sun) == 1 and re.search(r"SPF (\d+)", sun[0].product_type)
+    assert int(re.search(r"SPF (\d+)", sun[0].product_type).group(1)) >= 30
+    # no retinoid when pregnant or breastfeeding; azelaic/niacinamide offered instead
+    cats = {c for s in steps for c in s.categories}
+    if profile.pregnant_or_breastfeeding:
+        assert "retinoid" not in cats
+        assert {"azelaic_acid", "niacinamide"} & cats or profile.allergies
+        for s in steps:
+            for p in s.products:
+                assert "retinol" not in p.name.lower()
+    # at most one strong exfoliant in the evening, and never one when on a prescription retinoid
+    strong_pm = [s for s in r.pm if set(s.categories) & STRONG_PM]
+    assert len(strong_pm) <= 1
+    if any(x in profile.prescriptions for x in ("tretinoin", "adapalene")):
+        assert not strong_pm and "retinoid" not in cats
+    # benzoyl peroxide never placed with tretinoin; prescription items never steps
+    for s in steps:
+        assert "benzoyl_peroxide" not in s.categories
+        for a in s.actives:
+            assert kb.get(a).cautions.prescription != "everywhere"
+    # sensitive (or unstated) -> lower strengths, slower ramps, patch test
+    if profile.treat_as_sensitive:
+        assert any("Patch test" in w for w in r.warnings)
+        for s in steps:
+            if s.actives:
+                assert s.patch_test
+            if s.ramp:
+                assert s.ramp[0].nights_per_week <= 3
+    # allergies never recommended
+    allergic = {e for e in profile.allergies}
+    for s in steps:
+        for a in s.actives:
+            ing = kb.get(a)
+            assert ing.inci.lower() not in {x.lower() for x in allergic}
+            assert ing.category not in {x.lower() for x in allergic}
+    # ramps go forward and never exceed 7 nights
+    for s in r.pm:
+        weeks = [p.from_week for p in s.ramp]
+        assert weeks == sorted(weeks)
+        assert all(len(p.days) == p.nights_per_week <= 7 for p in s.ramp)
+    # every step explains itself and cites something
+    assert all(s.reason and s.citation for s in steps)
+    assert r.timeline_weeks == (4, 12) and r.see_a_dermatologist
+    # health language
+    assert not FORBIDDEN.search(r.model_dump_json())
+
+
+def test_sensitive_gets_lower_strength_and_slower_ramp():
+    base = dict(concerns=["blackheads", "firmness"], age=40)
+    normal = build_routine(Profile(sensitive=False, **base))
+    sens = build_routine(Profile(sensitive=True, **base))
+    ret_n = next(s for s in normal.pm if s.step == "retinoid")
+    ret_s = next(s for s in sens.pm if s.step == "retinoid")
+    assert ret_s.strength_pct[1] < ret_n.strength_pct[1]
+    assert ret_s.ramp[-1].from_week > ret_n.ramp[-1].from_week
+    assert ret_n.ramp[0].nights_per_week == 2 and ret_n.ramp[-1].nights_per_week == 7
+
+
+def test_pregnancy_swaps_to_azelaic_and_niacinamide():
+    r = build_routine(Profile(pregnant_or_breastfeeding=True, concerns=["blackheads", "firmness"], sensitive=False))
+    steps = {s.step for s in r.am + r.pm}
+    assert "retinoid" not in steps and "bha_leave_on" not in steps
+    assert {"azelaic_acid", "niacinamide_serum"} <= steps
+    assert any("no retinoid" in w for w in r.warnings)
+
+
+def test_allergy_removes_step():
+    r = build_routine(Profile(concerns=["blackheads"], allergies=["Salicylic Acid"], sensitive=False))
+    assert all("salicylic_acid" not in s.actives for s in r.am + r.pm)
+    assert any("allergy" in n for n in r.notes)
+
+
+def test_conflicts_between_products_and_prescriptions():
+    r = build_routine(
+        Profile(
+            prescriptions=["tretinoin"],
+            current_products=[{"name": "Spot wash", "ingredients": "Active ingredient: Benzoyl Peroxide 5%"}],
+        )
+    )
+    c = [c for c in r.conflicts if "tretinoin" in " ".join(c.ingredients).lower()]
+    assert c and c[0].severity == "warning" and "Spot wash" in c[0].between
+    assert any("tretinoin" in d for d in r.see_a_dermatologist)
+
+
+def test_conflict_between_two_current_products():
+    r = build_routine(
+        Profile(current_products=[
+            {"name": "Night cream", "ingredients": "Aqua, Retinol, Glycerin"},
+            {"name": "Peel pads", "ingredients": "Aqua, Glycolic Acid 10%"},
+        ])
+    )
+    assert any(set(c.between) == {"Night cream", "Peel pads"} for c in r.conflicts)
+
+
+def _analysis(causes=(), dark=0.1, elong=1.2):
+    data = {
+        "porescope_version": "0.1.0",
+        "source": {"width_px": 100, "height_px": 100},
+        "scale": {},
+        "quality": {"sharpness": 1, "noise_sigma": 1, "mean_luminance": 50, "clipped_fraction": 0,
+                    "glare_fraction": 0, "measurable": True},
+        "regions": [{"name": "frame", "label": 1, "area_px": 10000, "pore_count": 40, "density_per_mpx": 4000,
+                     "coverage_pct": 3, "large_pore_share": 0.1, "mean_elongation": elong, "dark_share": dark,
+                     "visibility_score": 40}],
+        "pores": [],
+        "causes": [{"cause": c, "strength": s} for c, s in causes],
+        "settings": {"min_diameter_px": 2, "max_diameter_px": 30, "detector": "dog", "sensitivity": 0.5},
+    }
+    return Analysis.model_validate_json(json.dumps(data))
+
+
+def test_analysis_causes_shift_routine():
+    prof = Profile(concerns=[], sensitive=False, age=30)
+    plain = build_routine(prof)
+    clog = build_routine(prof, _analysis(causes=[("clogging", 0.9)]))
+    lax = build_routine(prof, _analysis(causes=[("laxity", 0.8)]))
+    assert clog.focus[0] == "clogging"
+    assert any("bha" in s.categories for s in clog.am + clog.pm)
+    assert not any("bha" in s.categories for s in plain.am + plain.pm)
+    assert lax.focus[0] == "laxity"
+    assert any(s.step == "retinoid" for s in lax.pm)
+    assert not any(s.step == "retinoid" for s in plain.pm)
+
+
+def test_regions_fallback_thresholds():
+    sig, src = cause_signals(_analysis(dark=0.7, elong=2.2))
+    assert sig["clogging"] == pytest.approx(1.0) and sig["laxity"] == pytest.approx(1.0)
+    sig, _ = cause_signals(_analysis(dark=0.1, elong=1.2))
+    assert sig["clogging"] == 0 and sig["laxity"] == 0
+    sig, _ = cause_signals(_analysis(dark=0.5, elong=1.85))
+    assert 0 < sig["clogging"] < 1 and 0 < sig["laxity"] < 1
+    # causes win over regions
+    sig, _ = cause_signals(_analysis(causes=[("photoaging", 0.4)], dark=0.9))
+    assert sig == {"photoaging": 0.4}
+
+
+def test_product_matching_ranks_with_reasons():
+    r = build_routine(Profile(concerns=["blackheads"], sensitive=False), catalog=_catalog())
+    bha = next(s for s in r.am + r.pm if s.step == "bha_leave_on")
+    names = [p.name for p in bha.products]
+    assert names and "cleansing gel" not in names[0].lower()
+    assert all(p.reasons for p in bha.products)
+    sun = next(s for s in r.am if s.step == "sunscreen")
+    assert sun.products and all("SPF 15" not in p.name for p in sun.products)
+
+
+def test_catalog_csv_and_errors():
+    cat = load_catalog("name,ingredients\nA,\"Aqua, Niacinamide 5%\"\n", fmt="csv")
+    assert cat[0].name == "A"
+    with pytest.raises(PorescopeError):
+        load_catalog("foo,bar\n1,2\n", fmt="csv")
+    with pytest.raises(PorescopeError):
+        load_catalog("{not json")
+
+
+@pytest.mark.parametrize(
+    "data,needle",
+    [
+        ({"skin_typ": "oily"}, "unknown key 'skin_typ'"),
+        ({"skin_type": "greasy"}, "skin_type"),
+        ({"age": -3}, "age"),
+        ({"concerns": ["wrinkles"]}, "concerns"),
+        ({"sensitive": "maybe"}, "sensitive"),
+        ("[1, 2]", "JSON object"),
+        ("{oops", "not valid JSON"),
+    ],
+)
+def test_profile_errors_are_one_line(data, needle):
+    with pytest.raises(PorescopeError) as exc:
+        load_profile(data if isinstance(data, str) else json.dumps(data))
+    msg = str(exc.value)
+    assert needle in msg and "\n" not in msg
+
+
+def test_profile_defaults_are_safe():
+    p = load_profile("{}")
+    assert p.treat_as_sensitive and p.concerns == ["visible_pores"] and p.sun_exposure == "moderate"
