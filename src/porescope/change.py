@@ -430,8 +430,7 @@ def compare_visits(
                 common = cover if roi_a is None else (cover & roi_a)
                 alignment = al.method
             else:
-                notes.append(f"{al.method}; whole frames were compared without pixel alignment.")
-                alignment = al.method
+                alignment = f"{al.method}; whole frames compared without pixel alignment"
                 if ib.shape == ia.shape:
                     wb = ib
                     common = np.ones(ia.shape[:2], bool) if roi_a is None else roi_a.copy()
