@@ -105,7 +105,7 @@ class Result:
         with self._lock:
             if name not in self._layers:
                 if name == "photo":
-                    self._layers[name] = layers.photo_jpeg(self.rgb)
+                    self._layers[name] = self._photo_bytes()
                 elif name == "pores":
                     self._layers[name] = layers.pore_layer_png(self.labels, self.dark)
                 elif name == "regions":
@@ -113,6 +113,15 @@ class Result:
                 else:  # pragma: no cover - routes only ask for the three above
                     raise KeyError(name)
             return self._layers[name]
+
+
+    def _photo_bytes(self) -> bytes:
+        # An upright JPEG is sent as uploaded (no re-encode: ~0.2 s saved on
+        # 12 MP); anything else is re-encoded from the decoded, upright pixels.
+        src = self.analysis.source
+        if (src.format or "").upper() in ("JPEG", "MPO") and src.exif_orientation in (None, 1) and src.bit_depth == 8:
+            return self.photo
+        return layers.photo_jpeg(self.rgb)
 
 
 class ResultCache:

@@ -33,7 +33,10 @@ PHOTO_JPEG_QUALITY = 90
 #: shrinks a 12 MP photo to screen size and 1-px outlines vanish.
 PORE_FILL_ALPHA = 90
 
-# Palette indices of the pore layer.
+#: Longest side of the region layer (the browser stretches it over the photo).
+REGION_LAYER_MAX_SIDE_PX = 1200
+
+# Palette indices of the pore layer (edge = fill + 2, used in pore_layer_png).
 _P_NONE, _P_DARK_FILL, _P_OPEN_FILL, _P_DARK_EDGE, _P_OPEN_EDGE = range(5)
 
 
@@ -55,15 +58,13 @@ def pore_layer_png(labels: np.ndarray, dark: np.ndarray) -> bytes:
     """Transparent PNG of the pores: outlined and lightly filled, orange =
     dark/plugged, cyan = open (the CLI overlay's colours). ``dark`` is indexed
     by pore id - 1."""
-    idx = np.zeros(labels.shape, np.uint8)
     pores = labels > 0
+    idx = np.zeros(labels.shape, np.uint8)
     if pores.any():
-        kind = np.concatenate([[False], np.asarray(dark, bool)])[labels]
-        edge = _edges(pores)
-        idx[pores] = _P_OPEN_FILL
-        idx[pores & kind] = _P_DARK_FILL
-        idx[edge] = _P_OPEN_EDGE
-        idx[edge & kind] = _P_DARK_EDGE
+        dark_lut = np.concatenate([[False], np.asarray(dark, bool)])
+        # Only pore pixels are looked up (a few % of the frame): ~5x faster than a full-frame take.
+        idx[pores] = np.where(dark_lut[labels[pores]], np.uint8(_P_DARK_FILL), np.uint8(_P_OPEN_FILL))
+        idx += _edges(pores).view(np.uint8) * np.uint8(_P_DARK_EDGE - _P_DARK_FILL)  # fill -> edge of the same kind
     return _palette_png(idx, [(0, 0, 0), DARK_RGB, OPEN_RGB, DARK_RGB, OPEN_RGB], [0, PORE_FILL_ALPHA, PORE_FILL_ALPHA, 255, 255])
 
 
@@ -83,17 +84,22 @@ def pore_circles_png(shape: tuple[int, int], pores) -> bytes:
 
 
 def region_layer_png(region_labels: np.ndarray) -> bytes:
-    """Transparent PNG of the region boundaries (yellow), thickened on big photos
-    like the CLI overlay, with a faint tint over what was not analyzed."""
-    rl = region_labels.astype(np.uint8)
+    """Transparent PNG of the region boundaries (yellow) with a faint tint over
+    what was not analyzed.
+
+    Drawn at up to :data:`REGION_LAYER_MAX_SIDE_PX` and stretched by the
+    browser: region outlines are coarse, and a 12 MP layer would cost ~0.5 s.
+    """
+    rl = region_labels.astype(np.uint8, copy=False)
+    h, w = rl.shape
+    f = min(1.0, REGION_LAYER_MAX_SIDE_PX / max(h, w))
+    if f < 1:
+        rl = cv2.resize(rl, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_NEAREST)
     grad = cv2.morphologyEx(rl, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
     # The frame's own border, so a whole-frame close-up still shows its extent.
     border = np.zeros_like(grad)
-    t = max(2, int(round(max(rl.shape) / 600)))
-    border[:t], border[-t:], border[:, :t], border[:, -t:] = True, True, True, True
+    border[:2], border[-2:], border[:, :2], border[:, -2:] = True, True, True, True
     grad |= border & (rl > 0)
-    if t > 1:
-        grad = cv2.dilate(grad.view(np.uint8), np.ones((t, t), np.uint8)) > 0
     idx = np.where(rl == 0, np.uint8(2), np.uint8(0))
     idx[grad] = 1
     return _palette_png(idx, [(0, 0, 0), REGION_RGB, (40, 40, 40)], [0, 255, 110])
