@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from porescope.ingredients import analyze_label, match_name
+from porescope.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
 
 # (label, {active id: (min_pct, max_pct)}) -- bounds worked out by hand from the
 # label-order rules: descending above 1%, anything after a <=1% marker is <=1%,
@@ -111,6 +112,24 @@ def test_lookalikes_never_become_the_active(name, not_id):
     assert ing_id != not_id
     rep = analyze_label(f"Aqua, {name}, Glycerin")
     assert not_id not in {a.id for a in rep.actives}
+
+
+@pytest.mark.parametrize(
+    "name,wrong",
+    [("Ethyl Salicylate", "methyl_salicylate"), ("Salicylic Aldehyde", "salicylic_acid"),
+     ("Retinyl Linoleate", "retinyl_acetate"), ("Glycolic Amide", "glycolic_acid")],
+)
+def test_fuzzy_never_maps_a_different_word(name, wrong):
+    assert match_name(name)[0] != wrong
+
+
+@pytest.mark.parametrize(
+    "typo,right",
+    [("Niacinamde", "niacinamide"), ("Salicylic Acd", "salicylic_acid"), ("Phenoxyethanoll", "phenoxyethanol"),
+     ("Glycerine", "glycerin")],
+)
+def test_fuzzy_accepts_typos(typo, right):
+    assert match_name(typo)[0] == right
 
 
 def test_lookalike_label_finds_no_exfoliant():
@@ -237,3 +256,23 @@ _pieces = st.sampled_from(
 def test_never_crashes_on_label_like_text(text):
     rep = analyze_label(text)
     assert all(f.ingredients for f in rep.flags)
+
+
+def test_label_reports_make_no_forbidden_promises():
+    for label, _ in LABELS:
+        text = analyze_label(label).model_dump_json()
+        assert not FORBIDDEN.search(text), FORBIDDEN.search(text).group(0)
+
+
+def test_inci_outside_brackets_is_exact():
+    assert match_name("Aqua (Water)")[:2] == ("water", "exact")
+    assert match_name("Butyrospermum Parkii (Shea) Butter")[:2] == ("shea_butter", "exact")
+    assert match_name("Water (Aqua)")[0] == "water"
+
+
+def test_footnote_tails_and_stray_brackets():
+    rep = analyze_label("Zinc Oxide (25%), Water, Tocopherol\u00b9 \u00b9Natural vitamin E")
+    assert [e.id for e in rep.entries] == ["zinc_oxide", "water", "tocopherol"]
+    assert any("Natural vitamin E" in t for t in rep.ignored_text)
+    rep = analyze_label("((((Salicylic acid, glycerin")
+    assert rep.entries[0].id == "salicylic_acid"

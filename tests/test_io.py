@@ -142,3 +142,20 @@ def test_mask_size_must_match(tmp_path):
     Image.fromarray(np.zeros((100, 100), np.uint8)).save(z)
     with pytest.raises(ImageError, match="all black"):
         read_mask(z, shape=(100, 100))
+
+
+@pytest.mark.parametrize("shape", [(97, 131), (97, 131, 3), (64, 80, 4), (1, 70, 3)])
+def test_fast_png_writer_round_trips(tmp_path, shape):
+    import cv2
+
+    from porescope.render import png_bytes
+
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    data = png_bytes(img)
+    back = np.asarray(Image.open(io.BytesIO(data)))
+    assert back.shape == img.shape and (back == img).all()
+    cv_back = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if img.ndim == 3:
+        cv_back = cv_back[..., ::-1] if img.shape[2] == 3 else cv_back[..., [2, 1, 0, 3]]
+    assert (cv_back == img).all()

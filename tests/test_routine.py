@@ -2,7 +2,6 @@
 
 import json
 import re
-from importlib import resources
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,11 +9,15 @@ from hypothesis import strategies as st
 
 from porescope.errors import PorescopeError
 from porescope.knowledge import knowledge
+from porescope.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
 from porescope.profile import Profile, load_profile
 from porescope.results import Analysis
-from porescope.routine import build_routine, cause_signals, load_catalog
-
-from test_knowledge import FORBIDDEN
+from porescope.routine import (
+    build_routine,
+    cause_signals,
+    example_catalog,
+    load_catalog,
+)
 
 CONCERNS = ["visible_pores", "blackheads", "oiliness", "texture", "firmness", "sun_damage"]
 NAMES = ["salicylic acid", "retinol", "niacinamide", "azelaic acid", "lactic acid", "AHA", "bha", "fragrance", "unknownium"]
@@ -28,7 +31,7 @@ LABELS = [
 
 profiles = st.builds(
     Profile,
-    age=st.one_of(st.none(), st.integers(12, 90)),
+    age=st.one_of(st.none(), st.integers(1, 90)),
     skin_type=st.sampled_from(["oily", "dry", "combination", "normal"]),
     sensitive=st.one_of(st.none(), st.booleans()),
     concerns=st.lists(st.sampled_from(CONCERNS), unique=True, max_size=6),
@@ -45,7 +48,7 @@ STRONG_PM = {"bha", "aha", "retinoid"}
 
 
 def _catalog():
-    return load_catalog(resources.files("porescope.data").joinpath("example_catalog.json").read_text())
+    return example_catalog()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,10 +65,15 @@ def test_routine_rules_hold(profile, with_catalog):
     cats = {c for s in steps for c in s.categories}
     if profile.pregnant_or_breastfeeding:
         assert "retinoid" not in cats
-        assert {"azelaic_acid", "niacinamide"} & cats or profile.allergies
+        if profile.age is None or profile.age >= 12:
+            assert {"azelaic_acid", "niacinamide"} & cats or profile.allergies
         for s in steps:
             for p in s.products:
                 assert "retinol" not in p.name.lower()
+    # current products: pregnancy-unsafe retinoids and listed allergies are called out
+    for prod in profile.current_products:
+        if profile.pregnant_or_breastfeeding and any(x in prod.ingredients for x in ("Retinol", "Adapalene")):
+            assert any(prod.name in w and "pregnancy" in w for w in r.warnings)
     # at most one strong exfoliant in the evening, and never one when on a prescription retinoid
     strong_pm = [s for s in r.pm if set(s.categories) & STRONG_PM]
     assert len(strong_pm) <= 1
@@ -96,6 +104,11 @@ def test_routine_rules_hold(profile, with_catalog):
         weeks = [p.from_week for p in s.ramp]
         assert weeks == sorted(weeks)
         assert all(len(p.days) == p.nights_per_week <= 7 for p in s.ramp)
+    # children: no actives at all (salicylic acid not under 3, retinoids not under 18)
+    if profile.age is not None and profile.age < 18:
+        assert "retinoid" not in cats
+    if profile.age is not None and profile.age < 12:
+        assert all(not s.actives for s in steps)
     # every step explains itself and cites something
     assert all(s.reason and s.citation for s in steps)
     assert r.timeline_weeks == (4, 12) and r.see_a_dermatologist
@@ -200,6 +213,8 @@ def test_product_matching_ranks_with_reasons():
     assert all(p.reasons for p in bha.products)
     sun = next(s for s in r.am if s.step == "sunscreen")
     assert sun.products and all("SPF 15" not in p.name for p in sun.products)
+    moist = next(s for s in r.pm if s.step == "moisturizer")
+    assert moist.products and all("SPF" not in p.name and "acid" not in p.name.lower() for p in moist.products)
 
 
 def test_catalog_csv_and_errors():
@@ -230,6 +245,43 @@ def test_profile_errors_are_one_line(data, needle):
     assert needle in msg and "\n" not in msg
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from(["age", "skin_type", "sensitive", "concerns", "allergies", "prescriptions", "sun_exposure",
+                     "current_products", "pregnant_or_breastfeeding", "bogus"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.text(max_size=8),
+              st.lists(st.text(max_size=8), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
+))
+def test_profile_loader_either_loads_or_says_one_line(data):
+    try:
+        p = load_profile(json.dumps(data))
+    except PorescopeError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("profile:")
+    else:
+        assert isinstance(p, Profile)
+        build_routine(p)  # and a valid profile always yields a routine
+
+
+def test_photo_cause_named_in_reason_and_spf50_for_photoaging():
+    r = build_routine(Profile(concerns=[], sensitive=False, age=30), _analysis(causes=[("photoaging", 0.9)]))
+    sun = next(s for s in r.am if s.step == "sunscreen")
+    assert "SPF 50" in sun.product_type and "photoaging (0.90)" in sun.reason
+
+
+def test_category_allergy_plural():
+    r = build_routine(Profile(concerns=["firmness", "texture"], allergies=["Retinoids", "AHAs"], sensitive=False, age=40))
+    cats = {c for s in r.am + r.pm for c in s.categories}
+    assert "retinoid" not in cats and "aha" not in cats
+
+
 def test_profile_defaults_are_safe():
     p = load_profile("{}")
     assert p.treat_as_sensitive and p.concerns == ["visible_pores"] and p.sun_exposure == "moderate"
+
+
+def test_current_product_with_allergen_is_warned():
+    r = build_routine(
+        Profile(allergies=["niacinamide"], current_products=[{"name": "Serum X", "ingredients": "Aqua, Niacinamide 5%"}])
+    )
+    assert any("Serum X" in w and "allergy" in w for w in r.warnings)
+    assert all("niacinamide" not in s.actives for s in r.am + r.pm)

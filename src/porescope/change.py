@@ -428,6 +428,8 @@ def compare_visits(
             if al.ok:
                 wb, cover = warp_to(ib, al, ia.shape[:2])
                 common = cover if roi_a is None else (cover & roi_a)
+                if roi_b is not None:  # B's own ROI, moved into A's frame
+                    common &= warp_to(np.repeat(roi_b[..., None].astype(np.uint8) * 255, 3, axis=2), al, ia.shape[:2])[0][..., 0] >= 128
                 alignment = al.method
             else:
                 alignment = f"{al.method}; whole frames compared without pixel alignment"

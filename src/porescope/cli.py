@@ -38,19 +38,31 @@ def _suffix_check(path: Path | None, allowed: tuple[str, ...], opt: str) -> None
 
 
 def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
-    """Write the requested files for one :class:`porescope.pipeline.Run`."""
+    """Write the requested files for one :class:`porescope.pipeline.Run`.
+
+    The files are encoded in parallel threads (PNG deflate and JSON
+    serialization release the GIL) and each lands by an atomic rename.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from porescope import render
 
+    jobs = []
     if json_out:
-        render.write_text(json_out, run.analysis.model_dump_json(indent=1))
+        jobs.append(lambda: render.write_text(json_out, run.analysis.model_dump_json(indent=1)))
     if mask_out:
-        render.write_image(mask_out, run.pore_mask)
+        jobs.append(lambda: render.write_image(mask_out, run.pore_mask))
     if overlay_out:
-        render.write_image(overlay_out, render.overlay(run.image.rgb, run.labels, run.pore_kind_dark, run.regions.label_image() if run.regions.mode == "face" else None))
+        face = run.regions.mode == "face"
+        jobs.append(lambda: render.write_image(overlay_out, render.overlay(run.image.rgb, run.labels, run.pore_kind_dark, run.regions.label_image() if face else None)))
     if regions_out:
-        render.write_image(regions_out, run.regions.label_image())
+        jobs.append(lambda: render.write_image(regions_out, run.regions.label_image()))
     if csv_out:
-        render.write_text(csv_out, render.pores_csv(run.analysis))
+        jobs.append(lambda: render.write_text(csv_out, render.pores_csv(run.analysis)))
+        jobs.append(lambda: render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(run.analysis)))
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        for f in [ex.submit(j) for j in jobs]:
+            f.result()
 
 
 def summary_table(analyses: list, title: str = "porescope") -> Table:
@@ -90,7 +102,7 @@ def analyze(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result JSON here."),
     overlay_out: Optional[Path] = typer.Option(None, "--overlay", help="Write the photo with pores outlined (.png or .jpg)."),
     mask_out: Optional[Path] = typer.Option(None, "--mask-out", help="Write the pore mask PNG (255 = pore)."),
-    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per pore."),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write one row per pore (and one per region to NAME.regions.csv)."),
     regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="Write the region label PNG (0 = not analyzed)."),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0, help="Above 1 finds fainter pores."),
 ) -> None:
@@ -150,8 +162,10 @@ def analyze(
         out.print(summary_table(analyses))
         for a in analyses:
             print_quality(a)
-            for c in a.causes:
-                out.print(f"likely cause: {c.cause} (strength {c.strength:.2f}) - {'; '.join(c.evidence)}", highlight=False)
+            from porescope.explain import summary_lines
+
+            for line in summary_lines(a):
+                out.print(line, highlight=False, markup=False)
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
 

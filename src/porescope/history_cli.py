@@ -95,6 +95,30 @@ def _visits_table(visits, title: str) -> Table:
     return t
 
 
+def _visits_text(visits, title: str) -> str:
+    head = ("visit", "taken", "capt", "region", "pores", "density", "visib.", "cover%", "conditions")
+    rows = []
+    for v in visits:
+        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-"
+        for i, r in enumerate(v.regions or [None]):
+            first = i == 0
+            dens = "n/a"
+            if r is not None and r.density is not None and r.counts_meaningful:
+                dens = f"{r.density:.0f}/{'cm2' if r.density_unit == 'per_cm2' else 'MP'}"
+            rows.append((
+                str(v.id) if first else "", f"{v.taken_at:%Y-%m-%d %H:%M}" if first else "", str(v.captures) if first else "",
+                r.name if r else "-", (str(r.pore_count) if r.counts_meaningful else "n/a") if r else "-", dens,
+                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-", cond if first else "",
+            ))
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    right = {0, 2, 4, 5, 6, 7}
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([title, line(head), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+
+
 @history_app.command("add")
 def add(
     photo: Path = typer.Argument(..., help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
@@ -147,7 +171,9 @@ def list_(
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=1) + "\n")
         return
     if subject:
-        out.print(_visits_table(rows, title=f"{subject}: {len(rows)} visit(s)"))
+        # Plain aligned text, not a rich Table: rich takes ~2 s for 1,000 visits,
+        # plain text ~10 ms (benchmarks/bench_history.py).
+        sys.stdout.write(_visits_text(rows, title=f"{subject}: {len(rows)} visit(s)"))
         return
     t = Table(title=f"{len(rows)} subject(s)")
     for c in ("subject", "visits", "first visit", "last visit"):

@@ -198,7 +198,7 @@ def _find_sections(text: str) -> tuple[list[tuple[Section, str]], list[str]]:
     sections: list[tuple[Section, str]] = []
     if text[: heads[0][0]].strip():
         ignored.append(text[: heads[0][0]].strip())
-    for idx, (start, end, kind) in enumerate(heads):
+    for idx, (_start, end, kind) in enumerate(heads):
         stop = heads[idx + 1][0] if idx + 1 < len(heads) else len(text)
         body = text[end:stop]
         t = _TERMINATORS.search(body)
@@ -213,42 +213,39 @@ def _find_sections(text: str) -> tuple[list[tuple[Section, str]], list[str]]:
 # ---------------------------------------------------------------------------
 # 3. splitting
 
-_SEPARATORS = set(",;\n•·|")
 _OPEN, _CLOSE = "([{", ")]}"
+#: Separators: a comma splits unless digits sit on both sides ("1,2-Hexanediol", "0,5%");
+#: a full stop splits only where a footnote follows ("Limonene*. *Natural origin").
+_SPLIT_KEEP = re.compile(r"((?<!\d),|,(?!\d)|[;\n•·|]|\.\s(?=[*†‡]))")
 
 
 def _split(text: str) -> list[str]:
     """Split on separators outside brackets; keep '1,2-Hexanediol' and '0,5%' whole."""
+    tokens = _SPLIT_KEEP.split(text)  # even indexes: text, odd: the separator that followed
+    if not any(c in text for c in "([{)]}"):
+        return [p for p in (t.strip() for t in tokens[::2]) if p]
     balanced = sum(text.count(c) for c in _OPEN) == sum(text.count(c) for c in _CLOSE)
     parts: list[str] = []
-    depth = 0
     buf: list[str] = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        if balanced and ch in _OPEN:
-            depth += 1
-        elif balanced and ch in _CLOSE:
-            depth = max(0, depth - 1)
-        if ch == "." and depth == 0 and i + 2 < n and text[i + 1] == " " and text[i + 2] in "*†‡":
-            # "Limonene*. *Natural origin": a footnote starts after the full stop.
-            parts.append("".join(buf))
-            buf = []
-            continue
-        if ch in _SEPARATORS and depth == 0:
-            if ch == "," and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
-                buf.append(ch)
-                continue
-            parts.append("".join(buf))
-            buf = []
+    depth = 0
+    for k, tok in enumerate(tokens):
+        if k % 2 == 0:
+            buf.append(tok)
+            if balanced:
+                depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
+        elif depth > 0:
+            buf.append(tok)  # a separator inside brackets: "Parfum (Fragrance, Limonene)"
         else:
-            buf.append(ch)
+            parts.append("".join(buf))
+            buf = []
     parts.append("".join(buf))
-    return [p for p in (s.strip() for s in parts) if p]
+    return [p for p in (x.strip() for x in parts) if p]
 
 
 # ---------------------------------------------------------------------------
 # 4. one entry
 
+_FOOTNOTE_TAIL = re.compile(r"\s[*†‡]+\s*[^\W\d_]")
 _PCT = re.compile(r"\(?\s*(\d{1,3}(?:[.,]\d+)?)\s*%\s*(?:w\s*/\s*w)?\s*\)?")
 _FOOTNOTE_MARKS = re.compile(r"[*†‡§¤#]+|\(\d\)|(?<=[a-zA-Z)])\d$")
 _LEADERS = re.compile(r"\.{2,}|…+|_{2,}")
@@ -280,7 +277,12 @@ def _clean_entry(raw: str, section: Section) -> tuple[str, float | None]:
     text = re.sub(r"^(?:and|&|\+)\s+", "", text.strip(), flags=re.IGNORECASE)
     text = re.sub(r"\s+", " ", text).strip(" .:-–—\"'")
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text).strip()
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        text = re.sub(r"\s+", " ", re.sub(r"[()\[\]]", " ", text)).strip()  # stray brackets from a broken scan
     return text, stated
+
+
+_clean_entry_cached = lru_cache(maxsize=65536)(_clean_entry)
 
 
 def _candidates(name: str) -> list[tuple[str, str]]:
@@ -314,7 +316,8 @@ def _fuzzy_ok(query: str, candidate: str) -> bool:
     qw, cw = query.split(), candidate.split()
     if len(qw) != len(cw):
         return False
-    return all(fuzz.ratio(a, b) >= FUZZY_MIN_WORD_SCORE for a, b in zip(qw, cw))
+    # Same first letter per word: "ethyl" is not a typo of "methyl", though 91% alike.
+    return all(a[0] == b[0] and fuzz.ratio(a, b) >= FUZZY_MIN_WORD_SCORE for a, b in zip(qw, cw, strict=True))
 
 
 @lru_cache(maxsize=65536)
@@ -326,13 +329,20 @@ def match_name(name: str) -> tuple[str | None, MatchKind, float, str | None]:
     ``"pattern"``).
     """
     kb = knowledge()
+    first = None
     for form, relation in _candidates(name):
-        key = fold(form)
-        hit = kb.names.get(key)
+        hit = kb.names.get(fold(form))
         if hit:
             ing_id, how = hit
             kind: MatchKind = "exact" if (how == "exact" and relation == "whole") else "synonym"
-            return ing_id, kind, CONFIDENCE[kind], form
+            if kind == "exact":
+                # "Aqua (Water)": the INCI name outside the brackets is an exact match.
+                if first is None or first[0] == ing_id:
+                    return ing_id, kind, CONFIDENCE[kind], form
+            if first is None:
+                first = (ing_id, kind, CONFIDENCE[kind], form)
+    if first is not None:
+        return first
     for form, _ in _candidates(name):
         if _CI.match(form.strip()):
             return None, "pattern", CONFIDENCE["pattern"], form
@@ -363,10 +373,14 @@ def parse_entries(text: str) -> tuple[list[tuple[Section, str, str, float | None
         for sec, chunk in parts:
             for piece in _split(chunk):
                 printed = piece.strip().strip("[]").strip().lstrip(":-–— ").strip()
+                tail = _FOOTNOTE_TAIL.search(printed)
+                if tail and tail.start() > 0:
+                    ignored.append(printed[tail.start() :].strip())  # "Tocopherol* *Natural vitamin E"
+                    printed = printed[: tail.start()].strip()
                 if re.match(r"^[*†‡]+\s*\w", printed) and len(printed.split()) >= 2:
                     ignored.append(printed)  # a footnote: "*Certified organic"
                     continue
-                name, stated = _clean_entry(printed, sec)
+                name, stated = _clean_entry_cached(printed, sec)
                 if not name or not re.search(r"[^\W\d_]", name):
                     if printed and not re.fullmatch(r"[\W_]*", printed):
                         ignored.append(printed)
@@ -407,41 +421,50 @@ def _bounds(items: list[dict]) -> None:
         if (it["cap"] is not None and it["cap"] <= 1.0) or (it["stated"] is not None and it["stated"] <= 1.0):
             marker = i
             break
-    for _ in range(2):
+    for pass_no in range(2):
+        explain = pass_no == 1  # numbers settle over two passes; words only once
         suffix_hi = [0.0] * (n + 1)
         suffix_lo = [0.0] * (n + 1)
         for i in range(n - 1, -1, -1):
             suffix_hi[i] = suffix_hi[i + 1] + ordered[i]["hi"]
             suffix_lo[i] = suffix_lo[i + 1] + ordered[i]["lo"]
         total_lo = suffix_lo[0]
+        later_max = [0.0] * (n + 1)  # largest lower bound among entries after i
+        for i in range(n - 1, -1, -1):
+            later_max[i] = max(later_max[i + 1], ordered[i]["lo"])
         min_stated_before = 100.0
         for i, it in enumerate(ordered):
             why = []
             if it["stated"] is not None:
                 it["lo"] = it["hi"] = it["stated"]
-                it["why"] = ["stated on the label"]
+                it["why"] = ["stated on the label"] if explain else []
             else:
                 hi = max(1.0, (100.0 - suffix_lo[i + 1]) / (i + 1))
-                why.append(f"position {i + 1} of {n}: at most {_fmt(hi)}% by descending order")
+                if explain:
+                    why.append(f"position {i + 1} of {n}: at most {_fmt(hi)}% by descending order")
                 if min_stated_before < hi:
                     hi = max(1.0, min_stated_before)
-                    why.append(f"listed after a stated {_fmt(min_stated_before)}%")
+                    if explain:
+                        why.append(f"listed after a stated {_fmt(min_stated_before)}%")
                 if marker is not None and i > marker:
                     hi = min(hi, 1.0)
-                    why.append(f"listed after {ordered[marker]['name']} (a <=1% ingredient), so <=1%")
+                    if explain:
+                        why.append(f"listed after {ordered[marker]['name']} (a <=1% ingredient), so <=1%")
                 if it["cap"] is not None and it["cap"] < hi:
                     hi = it["cap"]
-                    why.append(f"usually used at no more than {_fmt(hi)}%")
+                    if explain:
+                        why.append(f"usually used at no more than {_fmt(hi)}%")
                 lo = 0.0
-                later = [o["lo"] for o in ordered[i + 1 :] if o["lo"] > 1.0]
-                if later:
-                    lo = max(later)
-                    why.append(f"listed before an ingredient at >= {_fmt(lo)}%")
+                if later_max[i + 1] > 1.0:
+                    lo = later_max[i + 1]
+                    if explain:
+                        why.append(f"listed before an ingredient at >= {_fmt(lo)}%")
                 if i == 0 and n:
                     best = max((100.0 - suffix_hi[k]) / k for k in range(1, n + 1))
                     if best > lo:
                         lo = best
-                        why.append(f"first and largest of {n}: at least {_fmt(lo)}%")
+                        if explain:
+                            why.append(f"first and largest of {n}: at least {_fmt(lo)}%")
                 others_lo = total_lo - it["lo"]
                 hi = min(hi, max(0.0, 100.0 - others_lo))
                 it["lo"], it["hi"], it["why"] = min(lo, hi), hi, why
@@ -486,8 +509,8 @@ def _range_text(ing: Ingredient) -> str:
     )
 
 
-def _assess(ing: Ingredient, lo: float, hi: float) -> tuple[str, list[Flag]]:
-    flags: list[Flag] = []
+def _assess(ing: Ingredient, lo: float, hi: float, name: str) -> tuple[str, list[dict]]:
+    flags: list[dict] = []
     r = ing.effective_range
     parts = []
     if r is not None:
@@ -505,12 +528,16 @@ def _assess(ing: Ingredient, lo: float, hi: float) -> tuple[str, list[Flag]]:
                 if lo > lim.max_pct + 1e-9:
                     parts.append(f"above the {region} limit of {_fmt(lim.max_pct)}%")
                     flags.append(
-                        Flag(
+                        dict(
                             kind="above_legal_limit",
                             severity="warning",
-                            ingredients=[],
+                            ingredients=[name],
                             ids=[ing.id],
-                            message=f"{ing.inci} at >= {_fmt(lo)}% exceeds the {region} limit of {_fmt(lim.max_pct)}% ({lim.note})".rstrip(" ()"),
+                            message=(
+                                f"{ing.inci} at >= {_fmt(lo)}% exceeds the {region} limit of {_fmt(lim.max_pct)}%"
+                                + (f" ({lim.note})" if lim.note else "")
+                                + "; a product sold in another market may follow other rules"
+                            ),
                             citation=lim.citation,
                         )
                     )
@@ -551,11 +578,22 @@ def combination_flags(found: list[tuple[str, Ingredient]], combos: list[Combinat
     return flags
 
 
-def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> list[Flag]:
+def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> tuple[dict, ...]:
+    """Flag dicts for one entry (validated later as part of the report; never mutate them: cached)."""
+    presc = ing.cautions.prescription
+    rx_by_strength = bool(
+        presc == "strength_dependent" and ing.limits and ing.limits.us.max_pct is not None and lo > ing.limits.us.max_pct
+    )
+    return _ingredient_flags_cached(printed, ing.id, rx_by_strength)
+
+
+@lru_cache(maxsize=65536)
+def _ingredient_flags_cached(printed: str, ing_id: str, rx_by_strength: bool) -> tuple[dict, ...]:
+    ing = knowledge().get(ing_id)
     flags = []
     if ing.comedogenicity and ing.comedogenicity.rating >= COMEDOGENIC_FLAG_RATING:
         flags.append(
-            Flag(
+            dict(
                 kind="comedogenic",
                 severity="info",
                 ingredients=[printed],
@@ -569,7 +607,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.fragrance_allergen:
         flags.append(
-            Flag(
+            dict(
                 kind="fragrance_allergen",
                 severity="caution",
                 ingredients=[printed],
@@ -580,7 +618,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.id == "fragrance":
         flags.append(
-            Flag(
+            dict(
                 kind="fragrance",
                 severity="info",
                 ingredients=[printed],
@@ -590,7 +628,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.sensitizer:
         flags.append(
-            Flag(
+            dict(
                 kind="sensitizer",
                 severity="caution",
                 ingredients=[printed],
@@ -602,7 +640,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         preg = ing.cautions.pregnancy
         if preg == "avoid":
             flags.append(
-                Flag(
+                dict(
                     kind="pregnancy",
                     severity="warning",
                     ingredients=[printed],
@@ -613,7 +651,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
             )
         elif preg == "ask":
             flags.append(
-                Flag(
+                dict(
                     kind="pregnancy",
                     severity="caution",
                     ingredients=[printed],
@@ -622,12 +660,10 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
                 )
             )
     presc = ing.cautions.prescription
-    if presc in ("everywhere", "us", "eu") or (
-        presc == "strength_dependent" and ing.limits and ing.limits.us.max_pct is not None and lo > ing.limits.us.max_pct
-    ):
+    if presc in ("everywhere", "us", "eu") or rx_by_strength:
         where = {"everywhere": "", "us": " in the US", "eu": " in the EU"}.get(presc, " at this strength")
         flags.append(
-            Flag(
+            dict(
                 kind="prescription",
                 severity="warning",
                 ingredients=[printed],
@@ -637,7 +673,7 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
         )
     if ing.active and ing.cautions.photosensitivity:
         flags.append(
-            Flag(
+            dict(
                 kind="photosensitivity",
                 severity="info",
                 ingredients=[printed],
@@ -645,7 +681,13 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> li
                 message=f"{printed}: makes skin more sensitive to sun; use broad-spectrum SPF 30+ daily",
             )
         )
-    return flags
+    return tuple(flags)
+
+
+@lru_cache(maxsize=65536)
+def _annex_refs_cached(ing_id: str | None, name: str) -> tuple[str, ...]:
+    ing = knowledge().by_id.get(ing_id) if ing_id else None
+    return tuple(_annex_refs(ing, name))
 
 
 def _annex_refs(ing: Ingredient | None, name: str) -> list[str]:
@@ -687,7 +729,7 @@ def analyze_label(text: str) -> LabelReport:
     entries: list[LabelEntry] = []
     counters: dict[str, int] = {}
     actives: list[ActiveFound] = []
-    flags: list[Flag] = []
+    flags: list[Flag | dict] = []
     found: list[tuple[str, Ingredient]] = []
     notes: list[str] = []
     for it in items:
@@ -695,7 +737,7 @@ def analyze_label(text: str) -> LabelReport:
         ing: Ingredient | None = it["ing"]
         category = ing.category if ing else ("colorant" if it["kind"] == "pattern" else None)
         entries.append(
-            LabelEntry(
+            dict(
                 position=counters[it["section"]],
                 section=it["section"],
                 raw=it["printed"],
@@ -711,7 +753,7 @@ def analyze_label(text: str) -> LabelReport:
                 min_pct=it["lo"],
                 max_pct=it["hi"],
                 bounds_basis="; ".join(it["why"]),
-                eu_annex=_annex_refs(ing, it["name"]),
+                eu_annex=list(_annex_refs_cached(ing.id if ing else None, it["name"])),
             )
         )
         if ing is None:
@@ -722,10 +764,10 @@ def analyze_label(text: str) -> LabelReport:
             continue
         found.append((it["name"], ing))
         flags.extend(_ingredient_flags(it["name"], ing, it["lo"], it["hi"]))
-        ann = entries[-1].eu_annex
+        ann = entries[-1]["eu_annex"]
         if any(a.startswith("Annex II/") for a in ann):
             flags.append(
-                Flag(
+                dict(
                     kind="eu_prohibited",
                     severity="warning",
                     ingredients=[it["name"]],
@@ -735,12 +777,10 @@ def analyze_label(text: str) -> LabelReport:
                 )
             )
         if ing.active:
-            assessment, limit_flags = _assess(ing, it["lo"], it["hi"])
-            for f in limit_flags:
-                f.ingredients.append(it["name"])
+            assessment, limit_flags = _assess(ing, it["lo"], it["hi"], it["name"])
             flags.extend(limit_flags)
             actives.append(
-                ActiveFound(
+                dict(
                     id=ing.id,
                     inci=ing.inci,
                     category=ing.category,
@@ -757,16 +797,18 @@ def analyze_label(text: str) -> LabelReport:
                     evidence_level=ing.evidence_level or "low",
                 )
             )
-    flags.extend(combination_flags(found))
+    flags.extend(combination_flags([(p, i) for p, i in found if i.active]))
     if not entries:
         notes.append("No ingredient names were found in the text.")
-    if any(e.match == "fuzzy" for e in entries):
+    if any(e["match"] == "fuzzy" for e in entries):
         notes.append("Some names were matched by spelling similarity (match 'fuzzy'); check them against the label.")
-    return LabelReport(
-        entries=entries,
-        actives=actives,
-        flags=flags,
-        unknown=[e.raw for e in entries if e.match == "unknown"],
-        ignored_text=ignored,
-        notes=notes,
-    )
+    report = {
+        "entries": entries,
+        "actives": actives,
+        "flags": flags,
+        "unknown": [e["raw"] for e in entries if e["match"] == "unknown"],
+        "ignored_text": ignored,
+        "notes": notes,
+    }
+    # One validation of the whole nested report is much cheaper than one per entry.
+    return LabelReport.model_validate(report)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from porescope import __version__
 from porescope.errors import PorescopeError
@@ -128,16 +129,29 @@ def run(
         from porescope.pores.model import load_default_model
 
         model = load_default_model()
-    det = _detect.detect(img.rgb, regions.skin, min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
+    # Work inside the skin's bounding box (plus room for the background
+    # filters): a face covers a part of a selfie, and every full-frame filter
+    # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
+    box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
+    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
+    det = _detect.detect(img.rgb[sub], regions.skin[sub], min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
     t = lap("detect", t)
 
-    quality = assess(img.rgb, regions.skin, det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
+    quality = assess(img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
         quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
     t = lap("quality", t)
 
     table = measure(det.labels, det.count, det.darkness)
+    if box[0] or box[2]:
+        table.x_px = table.x_px + box[2]
+        table.y_px = table.y_px + box[0]
+    if det.labels.shape != shape:
+        pore_labels = np.zeros(shape, np.int32)
+        pore_labels[sub] = det.labels
+    else:
+        pore_labels = det.labels
     counts_ok = scale.resolves_pores is not False
     # Assign each pore to the region holding its centroid.
     region_label_img = regions.label_image()
@@ -181,43 +195,50 @@ def run(
         analysis.causes = likely_causes(analysis)
     timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
     analysis.timings_ms = timings
-    return Run(analysis=analysis, image=img, labels=det.labels, regions=regions, pore_kind_dark=table.dark)
+    return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): bounding box of the skin mask grown by ``margin``
+    px, clipped to the image; the whole image when the mask is empty or fills it."""
+    h, w = skin.shape
+    rows = np.flatnonzero(skin.any(axis=1))
+    if rows.size == 0:
+        return 0, h, 0, w
+    cols = np.flatnonzero(skin[rows[0] : rows[-1] + 1].any(axis=0))
+    return (max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin),
+            max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin))
+
+
+_PORES = TypeAdapter(list[Pore])
 
 
 def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, str], px_per_mm: float | None) -> list[Pore]:
-    """Per-pore records; built with model_construct (values are already typed) for speed."""
+    """Per-pore records, validated in one pass by pydantic's core (fast for 30,000 pores)."""
     n = len(table)
     if n == 0:
         return []
     mm = (1.0 / px_per_mm) if px_per_mm else None
+    none = [None] * n
     cols = {
-        "x": np.round(table.x_px, 2).tolist(),
-        "y": np.round(table.y_px, 2).tolist(),
-        "a": table.area_px.tolist(),
-        "d": np.round(table.equiv_diameter_px, 3).tolist(),
-        "ma": np.round(table.major_axis_px, 3).tolist(),
-        "mi": np.round(table.minor_axis_px, 3).tolist(),
-        "e": np.round(table.elongation, 3).tolist(),
-        "o": np.round(table.orientation_deg, 2).tolist(),
-        "c": np.round(table.contrast_dl, 3).tolist(),
-        "k": np.round(table.core_dl, 3).tolist(),
-        "dark": table.dark.tolist(),
-        "r": region_labels.tolist(),
+        "id": range(1, n + 1),
+        "region": [names.get(v, "none") for v in region_labels.tolist()],
+        "x_px": np.round(table.x_px, 2).tolist(),
+        "y_px": np.round(table.y_px, 2).tolist(),
+        "area_px": table.area_px.tolist(),
+        "area_mm2": np.round(table.area_px * mm * mm, 5).tolist() if mm else none,
+        "equiv_diameter_px": np.round(table.equiv_diameter_px, 3).tolist(),
+        "equiv_diameter_mm": np.round(table.equiv_diameter_px * mm, 4).tolist() if mm else none,
+        "major_axis_px": np.round(table.major_axis_px, 3).tolist(),
+        "minor_axis_px": np.round(table.minor_axis_px, 3).tolist(),
+        "elongation": np.round(table.elongation, 3).tolist(),
+        "orientation_deg": np.round(table.orientation_deg, 2).tolist(),
+        "contrast_dl": np.round(table.contrast_dl, 3).tolist(),
+        "core_dl": np.round(table.core_dl, 3).tolist(),
+        "kind": np.where(table.dark, "dark", "open").tolist(),
     }
-    amm = np.round(table.area_px * mm * mm, 5).tolist() if mm else [None] * n
-    dmm = np.round(table.equiv_diameter_px * mm, 4).tolist() if mm else [None] * n
-    out = []
-    construct = Pore.model_construct
-    for i in range(n):
-        out.append(
-            construct(
-                id=i + 1, region=names.get(cols["r"][i], "none"), x_px=cols["x"][i], y_px=cols["y"][i], area_px=cols["a"][i],
-                area_mm2=amm[i], equiv_diameter_px=cols["d"][i], equiv_diameter_mm=dmm[i], major_axis_px=cols["ma"][i],
-                minor_axis_px=cols["mi"][i], elongation=cols["e"][i], orientation_deg=cols["o"][i], contrast_dl=cols["c"][i],
-                core_dl=cols["k"][i], kind="dark" if cols["dark"][i] else "open",
-            )
-        )
-    return out
+    keys = list(cols)
+    return _PORES.validate_python([dict(zip(keys, row)) for row in zip(*cols.values())])
 
 
 def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0) -> Analysis:

@@ -18,7 +18,7 @@ SCHEMA_VERSION = "1.0"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
-ScaleSource = Literal["user", "iris", "face_width", "none"]
+ScaleSource = Literal["user", "iris", "interpupillary", "face_width", "none"]
 
 
 class _Model(BaseModel):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -35,6 +36,7 @@ __all__ = [
     "RoutineStep",
     "build_routine",
     "cause_signals",
+    "example_catalog",
     "load_catalog",
 ]
 
@@ -51,6 +53,12 @@ DAYS_FOR_NIGHTS = {
 }
 #: Minimum age (years) for a cosmetic retinoid step; younger people are pointed to a dermatologist.
 MIN_RETINOID_AGE = 18
+#: A photo cause at least this strong is named in the reason of the steps that target it.
+PHOTO_REASON_MIN = 0.3
+#: Photoaging signal from which SPF 50 (not 30) is suggested.
+SPF50_PHOTOAGING = 0.7
+#: Below this age (years) no active steps at all: children's skin care is for a pediatrician or dermatologist.
+MIN_ACTIVES_AGE = 12
 #: SPF recommended by sun exposure (RESEARCH.md §3: broad spectrum, SPF 30+).
 SPF_BY_EXPOSURE = {"low": 30, "moderate": 30, "high": 50}
 
@@ -224,7 +232,13 @@ def _allergy_categories(names: list[str]) -> set[str]:
     from porescope.knowledge.schema import Category
 
     cats = set(get_args(Category))
-    return {n.strip().lower().replace(" ", "_") for n in names} & cats
+    out = set()
+    for n in names:
+        key = n.strip().lower().replace(" ", "_").replace("-", "_")
+        for form in (key, key[:-1] if key.endswith("s") else key):
+            if form in cats:
+                out.add(form)
+    return out
 
 
 def _usable_actives(step: StepRule, profile: Profile, allergy_ids: set[str], allergy_cats: set[str]) -> tuple[list[str], str | None]:
@@ -269,6 +283,14 @@ def _strength(step: StepRule, sensitive: bool, actives: list[str]) -> tuple[str,
     return text, (lo, hi)
 
 
+def _photo_reason(step: StepRule, photo: dict[str, float]) -> str:
+    """' Your photo points to clogging (0.80).' when the analysis drives this step."""
+    hits = [(c, photo[c]) for c in step.targets if photo.get(c, 0.0) >= PHOTO_REASON_MIN]
+    if not hits:
+        return ""
+    return " Your photo analysis points to " + ", ".join(f"{c} ({v:.2f})" for c, v in hits) + "."
+
+
 def _make_step(step: StepRule, slot: str, actives: list[str], profile: Profile, **overrides) -> RoutineStep:
     sensitive = profile.treat_as_sensitive
     strength, pct = _strength(step, sensitive, actives)
@@ -301,6 +323,7 @@ def build_routine(
     kb = knowledge()
     sensitive = profile.treat_as_sensitive
     sig, sources = _signals(profile, analysis)
+    photo: dict[str, float] = cause_signals(analysis)[0] if analysis is not None else {}
     warnings: list[str] = []
     notes: list[str] = []
     derm = list(r.dermatologist)
@@ -309,7 +332,7 @@ def build_routine(
     allergy_cats = _allergy_categories(profile.allergies)
     rx_ids = _ids_of(profile.prescriptions)
     rx_retinoid = any(kb.get(i).category == "retinoid" for i in rx_ids)
-    unknown_allergies = [a for a in profile.allergies if not _ids_of([a]) and a.strip().lower().replace(" ", "_") not in allergy_cats]
+    unknown_allergies = [a for a in profile.allergies if not _ids_of([a]) and not _allergy_categories([a])]
     if unknown_allergies:
         notes.append(
             "Allergies not found in the knowledge base (check every label yourself): " + ", ".join(unknown_allergies)
@@ -343,6 +366,13 @@ def build_routine(
             continue
         if not step.actives:
             chosen.append((step, [], s))
+            continue
+        if profile.age is not None and profile.age < MIN_ACTIVES_AGE:
+            if not any("child" in n for n in notes):
+                notes.append(
+                    f"Under {MIN_ACTIVES_AGE}: only gentle cleansing, moisturizer and sunscreen; ask a pediatrician "
+                    "or dermatologist before any active (salicylic acid is not for children under 3)."
+                )
             continue
         usable, why = _usable_actives(step, profile, allergy_ids, allergy_cats)
         if not usable:
@@ -388,12 +418,13 @@ def build_routine(
 
     am: list[RoutineStep] = []
     pm: list[RoutineStep] = []
-    for step, actives, s in sorted(chosen, key=lambda c: c[0].order):
+    for step, actives, _s in sorted(chosen, key=lambda c: c[0].order):
         slots = ["am", "pm"] if step.slot == "both" else [step.slot]
         for slot in slots:
             if slot == "am" and step.id == "gentle_cleanser" and moved_bha and sensitive:
                 continue  # replaced by the BHA cleanser below
-            (am if slot == "am" else pm).append(_make_step(step, slot, actives, profile))
+            extra = {"reason": step.reason + _photo_reason(step, photo)} if photo else {}
+            (am if slot == "am" else pm).append(_make_step(step, slot, actives, profile, **extra))
     if moved_bha:
         step, actives, s = moved_bha
         if sensitive:
@@ -412,10 +443,13 @@ def build_routine(
             notes.append(f"Salicylic acid moved to the morning so it never meets the {keep_name} at night.")
 
     spf = SPF_BY_EXPOSURE[profile.sun_exposure]
+    if sig["photoaging"] >= SPF50_PHOTOAGING:
+        spf = max(spf, 50)
     sun = r.step("sunscreen")
     am.append(
         _make_step(
             sun, "am", [], profile,
+            reason=sun.reason + _photo_reason(sun, photo),
             product_type=f"broad-spectrum sunscreen SPF {spf} or higher",
             strength=f"SPF {spf}+, broad spectrum (UVA and UVB)",
             patch_test=sensitive,
@@ -545,6 +579,14 @@ def load_catalog(text: str, *, fmt: Literal["json", "csv"] | None = None) -> lis
         raise PorescopeError(f"catalog: {exc}") from None
 
 
+def example_catalog() -> list[CatalogProduct]:
+    """The small catalog shipped with porescope (two Bioelements products from their actives, the rest illustrative)."""
+    from importlib import resources
+
+    text = resources.files("porescope").joinpath("data", "example_catalog.json").read_text(encoding="utf-8")
+    return load_catalog(text, fmt="json")
+
+
 _TREATMENT_CATEGORIES = {"bha", "aha", "pha", "retinoid", "azelaic_acid", "benzoyl_peroxide"}
 _TYPE_WORDS = {
     "gentle_cleanser": ("cleanser", "wash"),
@@ -578,7 +620,7 @@ def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], pro
                     continue
                 score += 3
                 reasons.append("UV filters: " + ", ".join(a.inci for a in filters))
-                spf_needed = SPF_BY_EXPOSURE[profile.sun_exposure]
+                spf_needed = int(re.search(r"SPF (\d+)", step.product_type).group(1))
                 if prod.spf is not None and prod.spf >= spf_needed:
                     score += 2
                     reasons.append(f"SPF {prod.spf} meets SPF {spf_needed}+")
@@ -607,8 +649,8 @@ def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], pro
             else:
                 if not words or not any(w in ptype for w in words):
                     continue
-                if any(a.category in _TREATMENT_CATEGORIES for a in rep.actives):
-                    continue  # a plain cleanser/moisturizer step should not bring extra treatment actives
+                if any(a.category in _TREATMENT_CATEGORIES or a.category == "sunscreen" for a in rep.actives):
+                    continue  # plain steps take plain products: no extra treatment actives, SPF has its own step
                 score += 2
                 reasons.append(f"product type fits: {prod.product_type or 'from its name'}")
             for f in rep.flags:

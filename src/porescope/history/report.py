@@ -19,7 +19,7 @@ import io
 import logging
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,8 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
                 ax.text(0.5, 0.5, "not meaningful at this scale", ha="center", va="center", transform=ax.transAxes, fontsize=8)
             ax.set_title(f"{name.replace('_', ' ')}: {label}", fontsize=9)
             ax.tick_params(labelsize=7)
+            if t and min(t) == max(t):  # one date: give the axis a span so the locator can work
+                ax.set_xlim(min(t) - timedelta(days=1), max(t) + timedelta(days=1))
             loc = mdates.AutoDateLocator(maxticks=6)
             ax.xaxis.set_major_locator(loc)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))

@@ -58,7 +58,7 @@ class RampBySkin(_Strict):
     def _monotone(cls, plan: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if not plan or plan[0][0] != 1:
             raise ValueError("a ramp must start at week 1")
-        for (w0, n0), (w1, n1) in zip(plan, plan[1:]):
+        for (w0, n0), (w1, n1) in zip(plan, plan[1:], strict=False):
             if not (w1 > w0 and n1 >= n0):
                 raise ValueError(f"ramp must go forward in weeks and never lower nights: {plan}")
         if any(not 1 <= n <= 7 for _, n in plan):

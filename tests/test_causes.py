@@ -1,0 +1,91 @@
+"""Likely causes from region measurements (no photo needed: Analysis records)."""
+
+from __future__ import annotations
+
+import pytest
+
+from porescope.causes import likely_causes
+from porescope.results import Analysis, Quality, RegionMetrics, Scale, Settings, SourceImage
+
+
+def reg(name, label=1, *, n=200, vis=50.0, dark=0.1, elong=1.3, coh=0.1, area=1_000_000, meaningful=True):
+    return RegionMetrics(
+        name=name, label=label, area_px=area, pore_count=n, density_per_mpx=n, coverage_pct=3.0, large_pore_share=0.2,
+        mean_elongation=elong, orientation_coherence=coh, dark_share=dark, visibility_score=vis, counts_meaningful=meaningful,
+    )
+
+
+def analysis(regions, *, mode="closeup", glare=0.0, px_per_mm=12.0):
+    return Analysis(
+        porescope_version="test", source=SourceImage(width_px=1000, height_px=1000),
+        scale=Scale(px_per_mm=px_per_mm, source="user", resolves_pores=px_per_mm >= 8),
+        quality=Quality(sharpness=1, noise_sigma=1, mean_luminance=60, clipped_fraction=0, glare_fraction=glare, measurable=True),
+        regions=regions, pores=[], settings=Settings(mode=mode, min_diameter_px=2, max_diameter_px=20, detector="t", sensitivity=1),
+    )
+
+
+def face(**kw):
+    tz = kw.pop("tz", {})
+    ch = kw.pop("ch", {})
+    rs = [reg("forehead", 1, **tz), reg("nose", 2, **tz), reg("left_cheek", 3, **ch), reg("right_cheek", 4, **ch), reg("chin", 5, **tz)]
+    rs.append(reg("face", 0))
+    return analysis(rs, mode="face", **kw)
+
+
+def by(causes):
+    return {c.cause: c for c in causes}
+
+
+def test_clogging_from_dark_pores_tzone_and_shine():
+    c = by(likely_causes(face(tz=dict(vis=80, dark=0.45), ch=dict(vis=30, dark=0.1), glare=0.05)))
+    assert c["clogging"].strength > 0.6 > c["laxity"].strength
+    assert any("T-zone" in e for e in c["clogging"].evidence)
+    assert "salicylic" in c["clogging"].care
+
+
+def test_laxity_from_elongated_aligned_cheek_pores():
+    c = by(likely_causes(face(tz=dict(vis=30), ch=dict(vis=70, elong=2.1, coh=0.7))))
+    assert c["laxity"].strength > 0.7 > c["clogging"].strength
+    assert any("one direction" in e for e in c["laxity"].evidence)
+
+
+def test_photoaging_needs_a_profile():
+    a = face(ch=dict(elong=2.0, coh=0.6))
+    without = by(likely_causes(a))["photoaging"]
+    assert without.strength <= 0.2
+    assert any("cannot be judged from the photo alone" in e for e in without.evidence)
+    older_sunny = by(likely_causes(a, profile={"age": 62, "sun_exposure": "high"}))["photoaging"]
+    young_shady = by(likely_causes(a, profile={"age": 22, "sun_exposure": "low"}))["photoaging"]
+    assert older_sunny.strength > 0.6 > young_shady.strength
+
+    class Profile:
+        age = 62
+        sun_exposure = 0.9
+
+    assert by(likely_causes(a, profile=Profile()))["photoaging"].strength > 0.6
+
+
+def test_closeup_frame_region_works():
+    c = likely_causes(analysis([reg("frame", dark=0.4, elong=1.3)]))
+    assert [x.cause for x in c][0] == "clogging" and all(0 <= x.strength <= 1 for x in c)
+
+
+def test_coarse_scale_caps_strengths_and_says_why():
+    c = likely_causes(face(px_per_mm=4.0, tz=dict(dark=0.5, vis=80), ch=dict(vis=20)))
+    assert all(x.strength <= 0.35 for x in c)
+    assert any("too coarse" in e for e in by(c)["clogging"].evidence)
+
+
+@pytest.mark.parametrize("profile", [None, {"age": 45, "sun_exposure": "moderate"}])
+def test_never_a_diagnosis_or_a_promise(profile):
+    for x in likely_causes(face(tz=dict(dark=0.4), ch=dict(elong=2.0, coh=0.7)), profile=profile):
+        text = (x.care + " ".join(x.evidence)).lower()
+        assert "will shrink" not in text and "diagnos" not in text and "you have" not in text
+
+
+def test_pipeline_fills_causes_for_a_closeup():
+    from porescope.pipeline import analyze
+    from porescope.synth import SkinSpec, render
+
+    a = analyze(render(SkinSpec(height=384, width=384, seed=2)).rgb, px_per_mm=12.0, mode="closeup")
+    assert {c.cause for c in a.causes} == {"clogging", "laxity", "photoaging"}
