@@ -64,13 +64,13 @@ class Server:
         self.thread.join(10)
 
 
-def bench_upload(base: str, data: bytes, repeat: int) -> None:
-    print(f"\n12 MP upload → result page ({len(data) / 1e6:.1f} MB JPEG, 4032x3024), {repeat} runs")
+def bench_upload(base: str, data: bytes, repeat: int, mode: str) -> None:
+    print(f"\n12 MP upload → result page ({len(data) / 1e6:.1f} MB JPEG, 4032x3024, mode {mode}), {repeat} runs")
     rows = []
     with httpx.Client(base_url=base, timeout=120) as c:
         for i in range(repeat):
             t0 = time.perf_counter()
-            r = c.post("/analyze", files={"photo": ("bench.jpg", data, "image/jpeg")}, data={"mode": "closeup"})
+            r = c.post("/analyze", files={"photo": ("bench.jpg", data, "image/jpeg")}, data={"mode": mode})
             t_post = time.perf_counter()
             assert r.status_code == 303, r.text[:300]
             page = c.get(r.headers["location"])
@@ -147,6 +147,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--visits", type=int, default=1000)
+    ap.add_argument("--mode", default="auto", help="analysis mode sent with the upload (the form's default is auto)")
     ap.add_argument("--skip-upload", action="store_true")
     ap.add_argument("--skip-history", action="store_true")
     args = ap.parse_args()
@@ -156,7 +157,7 @@ def main() -> None:
 
         data = photo_12mp()
         with Server(create_app(store=None, db_url="sqlite:///:memory:")) as base:
-            bench_upload(base, data, args.repeat)
+            bench_upload(base, data, args.repeat, args.mode)
     if not args.skip_history:
         bench_history(args.visits, max(args.repeat, 5))
 

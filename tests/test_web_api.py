@@ -396,3 +396,60 @@ def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
     assert "warning" in r.output.lower() and "network" in r.output.lower()
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+
+
+def test_pages_never_promise_to_shrink_pores(client, store, photos):
+    """Every page a person can reach passes the package's health-language guard."""
+    language = pytest.importorskip("porescope.knowledge.language")
+    rid = _upload(client, photos[0], url="/api/analyze").json()["id"]
+    store.add_visit(photos[0], "lang", mode="closeup")
+    store.add_visit(photos[1], "lang", mode="closeup")
+    pages = [client.get(u) for u in ("/", "/about", "/history", "/label", "/routine", f"/result/{rid}")]
+    pages.append(client.get("/history", params={"subject": "lang"}))
+    pages.append(client.get("/history/compare", params={"subject": "lang"}))
+    if pytest.importorskip("porescope.routine"):
+        pages.append(client.post("/routine", data={"result": rid, "skin_type": "oily", "concerns": ["visible_pores", "blackheads", "firmness"]}))
+        pages.append(client.post("/label", data={"text": "Aqua, Retinol, Salicylic Acid 2%, Niacinamide, Parfum"}))
+    for r in pages:
+        assert r.status_code == 200, r.url
+        text = re.sub(r"<[^>]+>", " ", r.text)
+        assert language.forbidden_phrases(text) == [], r.url
+        assert "dermatologist" in text
+
+
+def test_result_page_has_summary_and_causes_when_available(bare_client, photos):
+    pytest.importorskip("porescope.explain")
+    rid = _upload(bare_client, photos[0], url="/api/analyze").json()["id"]
+    html = bare_client.get(f"/result/{rid}").text
+    assert 'id="summary"' in html and "Photo: pores" in html
+    assert "not available in this build" not in html
+
+
+@pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("HEIF", ".heic")])
+def test_accepted_formats_upload(bare_client, photos, fmt, suffix):
+    if fmt == "HEIF":
+        pytest.importorskip("pillow_heif")
+    buf = io.BytesIO()
+    Image.fromarray(photos[2]).save(buf, fmt, **({"quality": 95} if fmt in ("WEBP", "HEIF") else {}))
+    q = _upload(bare_client, buf.getvalue(), name=f"skin{suffix}", url="/api/quality")
+    assert q.status_code == 200, q.text
+    r = _upload(bare_client, buf.getvalue(), name=f"skin{suffix}", url="/api/analyze", mode="closeup")
+    assert r.status_code == 200, r.text
+    rid = r.json()["id"]
+    photo = bare_client.get(f"/result/{rid}/photo.jpg")  # browsers cannot show TIFF/HEIC: always sent as JPEG
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.content)).format == "JPEG"
+
+
+def test_rotated_jpeg_layers_line_up(bare_client, photos):
+    """A phone JPEG with EXIF orientation 6: layers and photo share the upright size."""
+    im = Image.fromarray(photos[2])
+    exif = im.getexif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", exif=exif.tobytes())
+    rid = _upload(bare_client, buf.getvalue(), url="/api/analyze", mode="closeup").json()["id"]
+    photo = Image.open(io.BytesIO(bare_client.get(f"/result/{rid}/photo.jpg").content))
+    pores = Image.open(io.BytesIO(bare_client.get(f"/result/{rid}/pores.png").content))
+    assert photo.size == pores.size == (360, 480)
+    assert photo.getexif().get(0x0112) in (None, 1)  # re-encoded upright, no orientation left to apply twice

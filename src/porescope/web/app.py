@@ -489,12 +489,17 @@ def create_app(
             return err
         a = res.analysis
         causes_available = _module_available("porescope.causes")
+        summary = []
+        if _module_available("porescope.explain"):
+            from porescope.explain import summary_lines
+
+            summary = [line for line in summary_lines(a) if not line.startswith("Likely cause")]
         return page(
             request, "result.html", active="analyze", r=res, a=a,
             labels=layers.region_centroids(res.region_labels, res.region_names) if a.settings.mode == "face" else [],
             causes_available=causes_available, history_available=_module_available("porescope.history"),
             advice_available=_module_available("porescope.routine"),
-            n_dark=sum(1 for p in a.pores if p.kind == "dark"),
+            n_dark=sum(1 for p in a.pores if p.kind == "dark"), summary=summary,
         )
 
     def _layer_response(request: Request, rid: str, name: str, media: str) -> Response:

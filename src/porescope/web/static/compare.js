@@ -12,6 +12,12 @@
   box.addEventListener("pointermove", function (e) { if (dragging) fromEvent(e); });
   box.addEventListener("pointerup", function () { dragging = false; });
   set(slider.value);
+  document.querySelectorAll("input[name=view]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      var side = document.querySelector("input[name=view]:checked").value === "side";
+      box.classList.toggle("side", side); slider.hidden = side;
+    });
+  });
 
   var status = document.getElementById("comparison-status"), body = document.getElementById("comparison-body");
   var q = "subject=" + encodeURIComponent(box.dataset.subject) + "&a=" + box.dataset.a + "&b=" + box.dataset.b;
