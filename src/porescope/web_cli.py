@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. The default serves this computer only."),
-        port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on (0 = any free port)."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
         db: Optional[str] = typer.Option(None, "--db", help="History store: SQLite file or database URL (default: $PORESCOPE_DB_URL or the user data folder)."),
     ) -> None:
         """Start the local web app: analyze photos, build a routine, check labels, follow your history.
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
                 highlight=False, soft_wrap=True,
             )
         web = create_app(db_url=db, allowed_hosts=_loopback_names(host) if local else None)
-        shown = f"[{host}]" if ":" in host else host
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
         err.print(f"porescope web app on http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
         uvicorn.run(web, host=host, port=port, log_level="warning")
 
