@@ -453,3 +453,21 @@ def test_rotated_jpeg_layers_line_up(bare_client, photos):
     pores = Image.open(io.BytesIO(bare_client.get(f"/result/{rid}/pores.png").content))
     assert photo.size == pores.size == (360, 480)
     assert photo.getexif().get(0x0112) in (None, 1)  # re-encoded upright, no orientation left to apply twice
+
+
+def test_face_photo_gets_named_regions_and_region_layer(bare_client):
+    facemesh = pytest.importorskip("porescope.facemesh")
+    if not facemesh.available():
+        pytest.skip("ai-edge-litert or the face models are missing")
+    from skimage import data
+
+    png = encode_image(data.astronaut(), ".png")
+    r = _upload(bare_client, png, name="astronaut.png", url="/api/analyze", mode="face")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    names = {g["name"] for g in body["analysis"]["regions"]}
+    assert {"forehead", "nose", "left_cheek", "right_cheek", "chin"} <= names
+    html = bare_client.get(body["page"]).text
+    assert html.count('class="region-label"') >= 5 and "left cheek" in html
+    layer = np.asarray(Image.open(io.BytesIO(bare_client.get(body["layers"]["regions"]).content)))
+    assert (layer == 1).sum() > 100  # yellow region boundaries drawn
