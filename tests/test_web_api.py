@@ -471,3 +471,44 @@ def test_face_photo_gets_named_regions_and_region_layer(bare_client):
     assert html.count('class="region-label"') >= 5 and "left cheek" in html
     layer = np.asarray(Image.open(io.BytesIO(bare_client.get(body["layers"]["regions"]).content)))
     assert (layer == 1).sum() > 100  # yellow region boundaries drawn
+
+
+def test_too_many_pixels_is_413(bare_client):
+    buf = io.BytesIO()
+    Image.new("L", (11_000, 10_000), 170).save(buf, "PNG", compress_level=1)
+    r = _upload(bare_client, buf.getvalue(), name="huge.png", url="/api/analyze")
+    assert r.status_code == 413
+    assert "MP limit" in r.json()["error"] and r.json()["error"].startswith("huge.png:")
+
+
+def test_quick_check_reports_low_resolution_at_full_size(bare_client, photos):
+    r = _upload(bare_client, photos[0], url="/api/quality", px_per_mm="3").json()
+    codes = [p["code"] for p in r["quality"]["problems"]]
+    assert codes.count("pores_too_small_to_resolve") == 1
+    r = _upload(bare_client, photos[0], url="/api/quality", px_per_mm="30").json()
+    assert "pores_too_small_to_resolve" not in [p["code"] for p in r["quality"]["problems"]]
+
+
+def test_pages_degrade_when_stages_are_missing(monkeypatch, tmp_path):
+    """A build without the advice or history stages still serves every page."""
+    import sys
+
+    import porescope.web.app as webapp
+
+    monkeypatch.setattr(webapp, "_module_available", lambda name: False)
+    monkeypatch.setitem(sys.modules, "porescope.history", None)  # import fails
+    with TestClient(create_app()) as c:
+        for url in ("/routine", "/label", "/history"):
+            r = c.get(url)
+            assert r.status_code == 200 and "not available in this build" in r.text, url
+        assert "not available in this build" in c.post("/routine", data={}).text
+        assert c.post("/api/label", data={"text": "Aqua"}).status_code == 501
+        assert c.get("/api/history/visits", params={"subject": "x"}).status_code == 503
+
+
+def test_subject_names_with_reserved_characters_round_trip(client, store, photos):
+    store.add_visit(photos[0], "a&b/c?d", mode="closeup")
+    listing = client.get("/history").text
+    assert "/history?subject=a%26b%2Fc%3Fd" in listing
+    page = client.get("/history", params={"subject": "a&b/c?d"})
+    assert page.status_code == 200 and "a&amp;b/c?d" in page.text

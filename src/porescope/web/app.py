@@ -303,6 +303,11 @@ def _fmt_num(v, digits: int = 1) -> str:
     return f"{v:,.{digits}f}"
 
 
+def _quote_all(text: str) -> str:
+    """URL-quote a name for a query string (every reserved character, '/' too)."""
+    return quote(str(text), safe="")
+
+
 def _check_subject_name(name: str) -> str:
     name = (name or "").strip()
     if not SUBJECT_NAME.match(name):
@@ -344,7 +349,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         version=__version__, health_note=HEALTH_NOTE, max_upload_mb=max_upload_bytes // (1024 * 1024),
-        accepted_formats="JPEG, PNG, TIFF, WebP, HEIC", accept_attr=ACCEPT_ATTR, fmt=_fmt_num, quote=quote,
+        accepted_formats="JPEG, PNG, TIFF, WebP, HEIC", accept_attr=ACCEPT_ATTR, fmt=_fmt_num, quote=_quote_all,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     results = ResultCache(results_kept)
@@ -560,7 +565,7 @@ def create_app(
             )
         except PorescopeError as exc:
             return page(request, "error.html", 400, title="Could not save", message=str(exc), back=f"/result/{rid}")
-        return RedirectResponse(f"/history?subject={quote(name)}&saved={visit.id}", status_code=303)
+        return RedirectResponse(f"/history?subject={_quote_all(name)}&saved={visit.id}", status_code=303)
 
     # ----------------------------------------------------------------- routine
     @app.get("/routine", response_class=HTMLResponse)
@@ -702,13 +707,13 @@ def create_app(
             return page(request, "error.html", 404, active="history", title="No such subject", message=str(exc), back="/history")
         if len(visits) < 2:
             return page(request, "error.html", 400, active="history", title="Nothing to compare",
-                        message=f"{subject!r} has {len(visits)} visit(s); a comparison needs two.", back=f"/history?subject={quote(subject)}")
+                        message=f"{subject!r} has {len(visits)} visit(s); a comparison needs two.", back=f"/history?subject={_quote_all(subject)}")
         ids = {v.id: v for v in visits}
         va = ids.get(a) if a is not None else visits[0]
         vb = ids.get(b) if b is not None else visits[-1]
         if va is None or vb is None or va.id == vb.id:
             return page(request, "error.html", 400, active="history", title="Pick two visits",
-                        message="choose two different visits of this subject to compare.", back=f"/history?subject={quote(subject)}")
+                        message="choose two different visits of this subject to compare.", back=f"/history?subject={_quote_all(subject)}")
         return page(request, "compare.html", active="history", subject=subject, va=va, vb=vb, visits=visits)
 
     @app.get("/history/compare/aligned.jpg")
@@ -783,12 +788,12 @@ def create_app(
             return err
         if confirm.strip() != subject or not subject:
             return page(request, "error.html", 400, active="history", title="Not deleted",
-                        message="to delete, type the subject's name exactly into the confirmation box.", back=f"/history?subject={quote(subject)}")
+                        message="to delete, type the subject's name exactly into the confirmation box.", back=f"/history?subject={_quote_all(subject)}")
         try:
             n = st.delete_subject(subject)
         except PorescopeError as exc:
             return page(request, "error.html", 404, active="history", title="Not deleted", message=str(exc), back="/history")
-        return RedirectResponse(f"/history?deleted={quote(subject)}&n={n}", status_code=303)
+        return RedirectResponse(f"/history?deleted={_quote_all(subject)}&n={n}", status_code=303)
 
     @app.get("/about", response_class=HTMLResponse)
     def about_page(request: Request):

@@ -21,10 +21,12 @@
       qVerdict.textContent = "cannot read"; qVerdict.className = "pill blocking";
       var li = document.createElement("li"); li.className = "blocking"; li.textContent = "error: " + res.error; qList.appendChild(li);
       qNote.textContent = "";
+      submit.textContent = "Analyze";
       return;
     }
     var words = { ok: "looks good", ok_with_warnings: "usable, see notes", retake: "please retake" };
     qVerdict.textContent = words[res.verdict] || res.verdict;
+    submit.textContent = res.verdict === "retake" ? "Analyze anyway" : "Analyze";
     qVerdict.className = "pill " + (res.verdict === "retake" ? "blocking" : res.verdict === "ok" ? "ok" : "warning");
     (res.quality.problems || []).forEach(function (p) {
       var li = document.createElement("li"); li.className = p.severity;
