@@ -559,10 +559,13 @@ def create_app(
         try:
             name = _check_subject_name(subject)
             cond = {k: v for k, v in (("cleansed", cleansed), ("makeup", makeup)) if v in ("yes", "no")}
-            visit = await run_in_threadpool(
-                lambda: st.add_visit(res.photo, name, condition=cond, lighting=lighting.strip()[:100] or None,
-                                     device=device.strip()[:100] or None, px_per_mm=res.px_per_mm, mode=res.mode)
-            )
+
+            def add():
+                with analyze_lock:  # add_visit analyzes the photo again: one heavy job at a time
+                    return st.add_visit(res.photo, name, condition=cond, lighting=lighting.strip()[:100] or None,
+                                        device=device.strip()[:100] or None, px_per_mm=res.px_per_mm, mode=res.mode)
+
+            visit = await run_in_threadpool(add)
         except PorescopeError as exc:
             return page(request, "error.html", 400, title="Could not save", message=str(exc), back=f"/result/{rid}")
         return RedirectResponse(f"/history?subject={_quote_all(name)}&saved={visit.id}", status_code=303)
