@@ -507,8 +507,10 @@ def test_pages_degrade_when_stages_are_missing(monkeypatch, tmp_path):
 
 
 def test_subject_names_with_reserved_characters_round_trip(client, store, photos):
-    store.add_visit(photos[0], "a&b/c?d", mode="closeup")
+    store.add_visit(photos[0], "a&b/c?d", mode="closeup", condition={"note": "<script>x</script>"}, lighting="<i>lamp</i>")
     listing = client.get("/history").text
     assert "/history?subject=a%26b%2Fc%3Fd" in listing
     page = client.get("/history", params={"subject": "a&b/c?d"})
     assert page.status_code == 200 and "a&amp;b/c?d" in page.text
+    assert "<script>x" not in page.text and "&lt;script&gt;x&lt;/script&gt;" in page.text
+    assert "&lt;i&gt;lamp&lt;/i&gt;" in page.text
