@@ -78,7 +78,7 @@ def bench_upload(base: str, data: bytes, repeat: int, mode: str) -> None:
             assert page.status_code == 200
             loc = r.headers["location"]
 
-            def fetch(name):
+            def fetch(name, loc=loc):
                 s = time.perf_counter()
                 resp = c.get(f"{loc}/{name}")
                 assert resp.status_code == 200

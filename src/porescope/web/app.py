@@ -17,7 +17,6 @@ Security rules the routes follow:
 from __future__ import annotations
 
 import collections
-import io as _io
 import logging
 import math
 import re
