@@ -181,7 +181,8 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im.load()
-            im = ImageOps.exif_transpose(im)
+            if orientation and orientation != 1:
+                im = ImageOps.exif_transpose(im)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} MP limit.") from None
     except (OSError, SyntaxError, ValueError) as exc:

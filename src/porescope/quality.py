@@ -12,6 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from porescope.pores.detect import skin_tiles
 from porescope.results import Quality, QualityProblem
 
 # Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
@@ -33,37 +34,18 @@ NOISE_WARNING = 4.0  # 8-bit grey levels
 MIN_PX_PER_MM = 8.0
 
 
-def _sample(a: np.ndarray, mask: np.ndarray, limit: int = 1_000_000) -> np.ndarray:
-    v = a[mask]
-    if v.size > limit:
-        v = v[:: v.size // limit]
-    return v
-
-
 def _robust_std(v: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(v - np.median(v)))) if v.size else 0.0
-
-
-def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
-    """Up to ``most`` tiles spread over the skin, each at least half skin."""
-    h, w = skin.shape
-    if h <= tile or w <= tile:
-        return [(slice(0, h), slice(0, w))]
-    ys = np.linspace(0, h - tile, max(1, min(4, h // tile))).astype(int)
-    xs = np.linspace(0, w - tile, max(1, min(4, w // tile))).astype(int)
-    cands = [(slice(y, y + tile), slice(x, x + tile)) for y in ys for x in xs]
-    cands = [c for c in cands if skin[c].mean() >= 0.5] or [(slice(0, h), slice(0, w))]
-    step = max(1, len(cands) // most)
-    return cands[::step][:most]
 
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
 
 
-def _noise_sigma(grey: np.ndarray, skin: np.ndarray) -> float:
+def _noise_sigma(rgb: np.ndarray, skin: np.ndarray) -> float:
     vals = []
     for ys, xs in skin_tiles(skin):
-        r = cv2.filter2D(grey[ys, xs].astype(np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
+        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY)
+        r = cv2.filter2D(grey.astype(np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
         vals.append(np.abs(r[skin[ys, xs][1:-1, 1:-1]]))
     v = np.concatenate(vals)
     return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
@@ -96,18 +78,21 @@ def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: f
     # Focus: fine-band vs mid-band detail, on a few tiles of skin (cheap on 12 MP).
     sharp = _focus_ratio(lstar, skin, sigma0=max(1.0, 0.5 * min_diameter_px))
     # Noise: Immerkaer's estimator (CVIU 64:300, 1996) on grey levels, over the tiles.
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    noise = _noise_sigma(grey, skin)
+    noise = _noise_sigma(rgb, skin)
 
-    lmean = float(_sample(lstar, skin).mean())
-    r, g, b = cv2.split(rgb)
-    cmax = cv2.max(cv2.max(r, g), b)
-    cmin = cv2.min(cv2.min(r, g), b)
-    clipped = float((_sample(cmax, skin) >= 250).mean())
+    # Exposure, clipping and glare from a regular grid of pixels (~300k).
+    step = max(1, int(np.sqrt(skin.size / 300_000)))
+    grid_skin = skin[::step, ::step]
+    if not grid_skin.any():
+        grid_skin = skin
+        step = 1
+    lmean = float(lstar[::step, ::step][grid_skin].mean())
+    px = rgb[::step, ::step][grid_skin].astype(np.int16)
+    cmax = px.max(axis=1)
+    cmin = px.min(axis=1)
+    clipped = float((cmax >= 250).mean())
     # Glare: bright and nearly colourless (shine on oily skin reflects the light's colour).
-    sat = (cmax.astype(np.int16) - cmin.astype(np.int16))
-    glare_px = (cmax >= 235) & (sat < 25)
-    glare = float(_sample(glare_px, skin).mean())
+    glare = float(((cmax >= 235) & (cmax - cmin < 25)).mean())
 
     if sharp < BLUR_BLOCKING:
         problems.append(QualityProblem(code="too_blurry", severity="blocking", value=round(sharp, 3), limit=BLUR_BLOCKING,

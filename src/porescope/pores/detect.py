@@ -128,8 +128,8 @@ def robust_sigma(values: np.ndarray) -> float:
     """Noise level of a sample: 1.4826 x median absolute deviation."""
     if values.size == 0:
         return 1.0
-    if values.size > 2_000_000:  # a strided sample is as good and 10x faster
-        values = values[:: values.size // 1_000_000]
+    if values.size > 400_000:  # a strided sample of ~200k is as good, and 10x faster
+        values = values[:: values.size // 200_000]
     med = np.median(values)
     return float(max(1e-3, 1.4826 * np.median(np.abs(values - med))))
 
@@ -172,9 +172,9 @@ def _components(
     background = _blur(lstar, sigma_bg)
     fine = _blur(lstar, sigma_fine) if sigma_fine > 0.3 else lstar
     darkness = background - fine
-    sample = darkness[skin]
-    if sample.size > 2_000_000:
-        sample = sample[:: sample.size // 1_000_000]
+    # Noise statistics from a regular grid of skin pixels (~200k are plenty).
+    step = max(1, int(np.sqrt(lstar.size / 200_000)))
+    sample = darkness[::step, ::step][skin[::step, ::step]]
     sigma = robust_sigma(sample)
     med = float(np.median(sample)) if sample.size else 0.0
     if model is not None:
@@ -189,11 +189,12 @@ def _components(
         return labels, n, np.zeros(n, bool), area, z, darkness, background, sigma, np.zeros(n, np.float32)
     # Peak evidence and peak darkness of every component (for the seed test of
     # hysteresis), without a Python loop.
-    flat = labels.ravel()
+    on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
+    lab_on = labels.ravel()[on]
     peak_z = np.zeros(n, np.float32)
-    np.maximum.at(peak_z, flat, z.ravel())
+    np.maximum.at(peak_z, lab_on, z.ravel()[on])
     peak_dl = np.zeros(n, np.float32)
-    np.maximum.at(peak_dl, flat, darkness.ravel())
+    np.maximum.at(peak_dl, lab_on, darkness.ravel()[on])
     seeded = (peak_z > seed_t) & (peak_dl > MIN_PEAK_DL)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
@@ -316,8 +317,7 @@ def detect(
 
     valid = skin.copy()
     # Do not trust pixels near specular glints (near-white in every channel).
-    r, g, b = cv2.split(rgb)
-    glint = cv2.min(cv2.min(r, g), b) >= GLINT_LEVEL
+    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3) > 0
     if cv2.countNonZero(glint.view(np.uint8)):
         k = 2 * GLINT_GUARD_PX + 1
         glint = cv2.dilate(glint.view(np.uint8), np.ones((k, k), np.uint8)) > 0
