@@ -1,0 +1,136 @@
+// Analyze page: file or camera, quick capture check before scoring. No libraries.
+(function () {
+  "use strict";
+  var form = document.getElementById("analyze-form");
+  if (!form) return;
+  var input = document.getElementById("photo");
+  var preview = document.getElementById("preview"), previewWrap = document.getElementById("preview-wrap");
+  var qBox = document.getElementById("quality"), qVerdict = document.getElementById("quality-verdict");
+  var qList = document.getElementById("quality-problems"), qNote = document.getElementById("quality-note");
+  var filePane = document.getElementById("file-pane"), camPane = document.getElementById("camera-pane");
+  var video = document.getElementById("video"), camStatus = document.getElementById("camera-status");
+  var startBtn = document.getElementById("start-camera"), capBtn = document.getElementById("capture");
+  var busy = document.getElementById("busy"), submit = document.getElementById("analyze-btn");
+  var stream = null, liveTimer = null, checking = false;
+  var QUICK_SIDE = 1280;
+
+  function showQuality(res) {
+    qBox.hidden = false;
+    qList.innerHTML = "";
+    if (res.error) {
+      qVerdict.textContent = "cannot read"; qVerdict.className = "pill blocking";
+      var li = document.createElement("li"); li.className = "blocking"; li.textContent = "error: " + res.error; qList.appendChild(li);
+      qNote.textContent = "";
+      submit.textContent = "Analyze";
+      return;
+    }
+    var words = { ok: "looks good", ok_with_warnings: "usable, see notes", retake: "please retake" };
+    qVerdict.textContent = words[res.verdict] || res.verdict;
+    submit.textContent = res.verdict === "retake" ? "Analyze anyway" : "Analyze";
+    qVerdict.className = "pill " + (res.verdict === "retake" ? "blocking" : res.verdict === "ok" ? "ok" : "warning");
+    (res.quality.problems || []).forEach(function (p) {
+      var li = document.createElement("li"); li.className = p.severity;
+      var b = document.createElement("b"); b.textContent = p.severity + " ";
+      li.appendChild(b); li.appendChild(document.createTextNode(p.message)); qList.appendChild(li);
+    });
+    qNote.textContent = res.note + " (" + res.width_px + "×" + res.height_px + " px, checked in " + Math.round(res.elapsed_ms) + " ms)";
+  }
+
+  function check(blob, name) {
+    if (checking) return Promise.resolve();
+    checking = true;
+    var fd = new FormData();
+    fd.append("photo", blob, name || "photo");
+    var scale = form.querySelector("[name=px_per_mm]").value;
+    if (scale) fd.append("px_per_mm", scale);
+    return fetch("/api/quality", { method: "POST", body: fd })
+      .then(function (r) { return r.json(); })
+      .then(showQuality)
+      .catch(function () { showQuality({ error: "the capture check could not run" }); })
+      .finally(function () { checking = false; });
+  }
+
+  // Send a reduced copy for the quick check when the browser can decode the
+  // file; otherwise (TIFF, HEIC) the server reduces it.
+  function reducedBlob(file) {
+    return new Promise(function (resolve) {
+      var url = URL.createObjectURL(file), img = new Image();
+      img.onload = function () {
+        var f = Math.min(1, QUICK_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
+        var c = document.createElement("canvas");
+        c.width = Math.round(img.naturalWidth * f); c.height = Math.round(img.naturalHeight * f);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        c.toBlob(function (b) { resolve(b || file); }, "image/jpeg", 0.92);
+      };
+      img.onerror = function () { resolve(file); };
+      img.src = url;
+      preview.src = url; previewWrap.hidden = false;
+    });
+  }
+
+  input.addEventListener("change", function () {
+    var f = input.files && input.files[0];
+    if (!f) return;
+    reducedBlob(f).then(function (b) { check(b, f.name); });
+  });
+
+  // Drag and drop onto the drop zone.
+  var drop = form.querySelector(".drop");
+  ["dragenter", "dragover"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
+  ["dragleave", "drop"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); }); });
+  drop.addEventListener("drop", function (e) {
+    if (e.dataTransfer.files.length) { input.files = e.dataTransfer.files; input.dispatchEvent(new Event("change")); }
+  });
+
+  // Camera.
+  form.querySelectorAll("input[name=source]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      var cam = form.querySelector("input[name=source]:checked").value === "camera";
+      camPane.hidden = !cam; filePane.hidden = cam;
+      if (!cam) stopCamera();
+    });
+  });
+  function frameBlob(side) {
+    var c = document.createElement("canvas"), w = video.videoWidth, h = video.videoHeight;
+    var f = side ? Math.min(1, side / Math.max(w, h)) : 1;
+    c.width = Math.round(w * f); c.height = Math.round(h * f);
+    c.getContext("2d").drawImage(video, 0, 0, c.width, c.height);
+    return new Promise(function (res) { c.toBlob(res, "image/jpeg", 0.95); });
+  }
+  function stopCamera() {
+    if (liveTimer) clearInterval(liveTimer); liveTimer = null;
+    if (stream) stream.getTracks().forEach(function (t) { t.stop(); }); stream = null;
+    capBtn.disabled = true;
+  }
+  startBtn.addEventListener("click", function () {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      camStatus.textContent = "This browser cannot use the camera here (it needs http://127.0.0.1 or localhost)."; return;
+    }
+    navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 4096 }, height: { ideal: 3072 }, facingMode: "environment" }, audio: false })
+      .then(function (s) {
+        stream = s; video.srcObject = s; capBtn.disabled = false;
+        camStatus.textContent = "Camera on. Checking the picture every 2 s…";
+        liveTimer = setInterval(function () { if (video.videoWidth) frameBlob(QUICK_SIDE).then(function (b) { check(b, "camera frame"); }); }, 2000);
+      })
+      .catch(function (e) { camStatus.textContent = "Camera not available: " + (e && e.message ? e.message : e); });
+  });
+  capBtn.addEventListener("click", function () {
+    frameBlob(0).then(function (b) {
+      var file = new File([b], "camera.jpg", { type: "image/jpeg" });
+      var dt = new DataTransfer(); dt.items.add(file); input.files = dt.files;
+      preview.src = URL.createObjectURL(b); previewWrap.hidden = false;
+      stopCamera();
+      camStatus.textContent = "Captured " + video.videoWidth + "×" + video.videoHeight + " px. Check the result below, then Analyze.";
+      check(b, "camera.jpg");
+    });
+  });
+
+  form.addEventListener("submit", function (e) {
+    if (!input.files || !input.files.length) {
+      e.preventDefault();
+      showQuality({ error: "choose a photo or capture one with the camera first." });
+      return;
+    }
+    busy.hidden = false; submit.disabled = true;
+  });
+})();

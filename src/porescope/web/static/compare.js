@@ -1,0 +1,48 @@
+// Compare page: before/after wipe slider and the measured change table.
+(function () {
+  "use strict";
+  var box = document.getElementById("compare");
+  if (!box) return;
+  var slider = document.getElementById("slider"), after = document.getElementById("after"), handle = document.getElementById("handle");
+  function set(p) { after.style.clipPath = "inset(0 0 0 " + p + "%)"; handle.style.left = p + "%"; }
+  slider.addEventListener("input", function () { set(slider.value); });
+  var dragging = false;
+  function fromEvent(e) { var r = box.getBoundingClientRect(); var p = Math.max(0, Math.min(100, 100 * (e.clientX - r.left) / r.width)); slider.value = p; set(p); }
+  box.addEventListener("pointerdown", function (e) { dragging = true; box.setPointerCapture(e.pointerId); fromEvent(e); });
+  box.addEventListener("pointermove", function (e) { if (dragging) fromEvent(e); });
+  box.addEventListener("pointerup", function () { dragging = false; });
+  set(slider.value);
+  document.querySelectorAll("input[name=view]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      var side = document.querySelector("input[name=view]:checked").value === "side";
+      box.classList.toggle("side", side); slider.hidden = side;
+    });
+  });
+
+  var status = document.getElementById("comparison-status"), body = document.getElementById("comparison-body");
+  var q = "subject=" + encodeURIComponent(box.dataset.subject) + "&a=" + box.dataset.a + "&b=" + box.dataset.b;
+  function num(x, d) { return (x === null || x === undefined) ? "–" : Number(x).toFixed(d); }
+  var words = { improved: "improved", worse: "worse", no_detectable_change: "no detectable change" };
+  fetch("/api/history/compare?" + q).then(function (r) { return r.json(); }).then(function (c) {
+    if (c.error) { status.textContent = "error: " + c.error; status.className = "error"; return; }
+    document.getElementById("comparison-summary").textContent = c.summary || "";
+    var rows = document.getElementById("comparison-rows");
+    (c.regions || []).forEach(function (g) {
+      (g.metrics || []).forEach(function (m) {
+        var tr = document.createElement("tr");
+        var d = Math.abs(m.baseline) >= 10 ? 1 : 3;
+        [g.name.replace(/_/g, " "), m.metric.replace(/_/g, " "), num(m.baseline, d), num(m.latest, d), (m.delta > 0 ? "+" : "") + num(m.delta, d),
+         num(m.low, d) + " to " + num(m.high, d), words[m.verdict] || m.verdict].forEach(function (t, i) {
+          var td = document.createElement("td"); td.textContent = t;
+          if (i >= 2 && i <= 5) td.className = "num";
+          if (i === 6) td.className = "verdict-" + m.verdict;
+          tr.appendChild(td);
+        });
+        rows.appendChild(tr);
+      });
+    });
+    var notes = document.getElementById("comparison-notes");
+    (c.notes || []).concat(["Alignment: " + c.alignment]).forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
+    status.hidden = true; body.hidden = false;
+  }).catch(function () { status.textContent = "The comparison could not be computed."; });
+})();

@@ -1,0 +1,516 @@
+"""Web app API and pages, through FastAPI's TestClient (no browser, no network)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from porescope.render import encode_image
+from porescope.synth import SkinSpec, render
+
+with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what FastAPI documents
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from porescope.web import create_app
+from porescope.web.app import safe_label
+
+
+@pytest.fixture(scope="module")
+def photos():
+    """Two small synthetic close-ups (the second with larger pores) as JPEG bytes."""
+    a = render(SkinSpec(height=360, width=480, pore_diameter_px=(4.0, 7.0), seed=11)).rgb
+    b = render(SkinSpec(height=360, width=480, pore_diameter_px=(5.0, 9.0), seed=12)).rgb
+    return encode_image(a, ".jpg"), encode_image(b, ".jpg"), a
+
+
+@pytest.fixture()
+def store(tmp_path):
+    history = pytest.importorskip("porescope.history")
+    s = history.Store(str(tmp_path / "history.db"), data_dir=tmp_path / "data")
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def client(store):
+    with TestClient(create_app(store=store)) as c:
+        yield c
+
+
+@pytest.fixture()
+def bare_client():
+    """An app whose history store is never opened (pages that don't need it)."""
+    with TestClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+        yield c
+
+
+def _upload(client, data, name="skin.jpg", url="/analyze", **form):
+    return client.post(url, files={"photo": (name, data, "image/jpeg")}, data=form, follow_redirects=False)
+
+
+# ---------------------------------------------------------------- analyze
+
+
+def test_analyze_page_states_limits_and_health_language(bare_client):
+    r = bare_client.get("/")
+    assert r.status_code == 200
+    html = r.text
+    assert "40 MB" in html and "JPEG, PNG, TIFF, WebP, HEIC" in html
+    assert "not a diagnosis" in html and "dermatologist" in html
+    assert 'type="file"' in html and "/static/analyze.js" in html
+
+
+def test_no_external_assets_in_any_page(bare_client):
+    for url in ("/", "/routine", "/label", "/about"):
+        html = bare_client.get(url).text
+        for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not re.match(r"^(https?:)?//", ref), f"{url} loads {ref} from the network"
+    assert "default-src 'self'" in bare_client.get("/").headers["content-security-policy"]
+
+
+def test_static_assets_are_served(bare_client):
+    for name in ("app.css", "viewer.js", "analyze.js", "compare.js", "history.js", "favicon.svg"):
+        r = bare_client.get(f"/static/{name}")
+        assert r.status_code == 200, name
+        assert len(r.content) > 100
+
+
+def test_upload_redirects_to_result_with_layers(bare_client, photos):
+    r = _upload(bare_client, photos[0], mode="closeup")
+    assert r.status_code == 303
+    loc = r.headers["location"]
+    assert re.fullmatch(r"/result/[0-9a-f]{16}", loc)
+    page = bare_client.get(loc)
+    assert page.status_code == 200
+    html = page.text
+    for layer in ("photo.jpg", "pores.png", "regions.png"):
+        assert f"{loc}/{layer}" in html
+    assert 'id="region-table"' in html and ">frame<" in html
+    assert 'id="causes"' in html
+    assert "not a diagnosis" in html.lower() or "Cosmetic guidance" in html
+
+    photo = bare_client.get(f"{loc}/photo.jpg")
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.content)).size == (480, 360)
+    for layer in ("pores.png", "regions.png"):
+        resp = bare_client.get(f"{loc}/{layer}")
+        assert resp.headers["content-type"] == "image/png"
+        im = Image.open(io.BytesIO(resp.content))
+        assert im.size == (480, 360)
+        assert "transparency" in im.info  # a transparent layer over the photo
+    pores = np.asarray(Image.open(io.BytesIO(bare_client.get(f"{loc}/pores.png").content)))
+    assert (pores > 0).mean() > 0.01  # pores are drawn
+
+
+def test_api_analyze_returns_schema_and_downloads(bare_client, photos):
+    r = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup", px_per_mm="20")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["analysis"]["schema_version"]
+    assert body["analysis"]["scale"]["px_per_mm"] == 20
+    assert len(body["analysis"]["pores"]) > 20
+    rid = body["id"]
+    j = bare_client.get(f"/result/{rid}/analysis.json")
+    assert j.status_code == 200 and j.json()["source"]["width_px"] == 480
+    csv = bare_client.get(f"/result/{rid}/pores.csv")
+    assert csv.text.startswith("image,id,region")
+
+
+def test_quality_endpoint_is_fast_and_flags_blur(bare_client, photos):
+    import cv2
+
+    ok = _upload(bare_client, photos[0], url="/api/quality")
+    assert ok.status_code == 200
+    assert ok.json()["verdict"] in ("ok", "ok_with_warnings")
+    blurred = encode_image(cv2.GaussianBlur(photos[2], (0, 0), 4), ".jpg")
+    bad = _upload(bare_client, blurred, url="/api/quality").json()
+    assert bad["verdict"] == "retake"
+    assert any(p["code"] == "too_blurry" for p in bad["quality"]["problems"])
+    assert "reduced copy" in bad["note"]
+
+
+def test_quality_endpoint_downscales_big_photos(bare_client):
+    big = render(SkinSpec(height=1500, width=2000, seed=5)).rgb
+    r = _upload(bare_client, encode_image(big, ".jpg"), url="/api/quality").json()
+    assert (r["width_px"], r["height_px"]) == (2000, 1500)
+    assert max(r["checked_width_px"], r["checked_height_px"]) <= 1280
+
+
+@pytest.mark.parametrize(
+    "data, name, fragment",
+    [
+        (b"this is not a photo", "notes.txt", "notes.txt: not an image porescope can read"),
+        (b"", "empty.jpg", "empty.jpg: the file is empty"),
+    ],
+)
+def test_bad_files_get_the_cli_one_line_error(bare_client, data, name, fragment):
+    api = _upload(bare_client, data, name=name, url="/api/analyze")
+    assert api.status_code == 400
+    assert api.json()["error"].startswith(fragment)
+    assert "\n" not in api.json()["error"]
+    page = _upload(bare_client, data, name=name)
+    assert page.status_code == 400
+    assert fragment in page.text
+
+
+def test_truncated_and_tiny_images(bare_client, photos):
+    trunc = _upload(bare_client, photos[0][: len(photos[0]) // 3], name="cut.jpg", url="/api/analyze")
+    assert trunc.status_code == 400 and trunc.json()["error"].startswith("cut.jpg:")
+    tiny = _upload(bare_client, encode_image(np.full((20, 20, 3), 180, np.uint8), ".png"), name="tiny.png", url="/api/analyze")
+    assert tiny.status_code == 400 and "too small" in tiny.json()["error"]
+
+
+def test_unaccepted_format_is_refused(bare_client):
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 300), (200, 160, 140)).save(buf, "GIF")
+    r = _upload(bare_client, buf.getvalue(), name="anim.gif", url="/api/analyze")
+    assert r.status_code == 400
+    assert "JPEG, PNG, TIFF, WebP or HEIC" in r.json()["error"]
+
+
+def test_missing_file_field(bare_client):
+    r = bare_client.post("/api/analyze", data={"mode": "auto"})
+    assert r.status_code == 400 and "no photo" in r.json()["error"]
+
+
+def test_upload_over_the_size_limit_is_413(photos):
+    with TestClient(create_app(max_upload_bytes=1024 * 1024)) as c:
+        big = b"\xff\xd8" + bytes(2 * 1024 * 1024)
+        r = _upload(c, big, name="huge.jpg", url="/api/analyze")
+        assert r.status_code == 413
+        assert "1 MB limit" in r.json()["error"]
+        page = _upload(c, big, name="huge.jpg")
+        assert page.status_code == 413 and "limit" in page.text
+
+
+def test_streamed_upload_over_the_limit_is_413():
+    """Without a Content-Length (chunked), the cap still applies while reading."""
+    with TestClient(create_app(max_upload_bytes=1024 * 1024)) as c:
+        boundary = "XyZ"
+        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n"
+                "Content-Type: image/jpeg\r\n\r\n").encode()
+
+        def body():
+            yield head
+            for _ in range(40):
+                yield bytes(64 * 1024)
+            yield f"\r\n--{boundary}--\r\n".encode()
+
+        r = c.post("/api/analyze", content=body(), headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        assert r.status_code == 413
+
+
+def test_bad_scale_and_mode(bare_client, photos):
+    r = _upload(bare_client, photos[0], url="/api/analyze", px_per_mm="-3")
+    assert r.status_code == 400 and "positive" in r.json()["error"]
+    r = _upload(bare_client, photos[0], url="/api/analyze", mode="../../etc")
+    assert r.status_code == 400 and "mode must be" in r.json()["error"]
+
+
+def test_result_ids_are_validated(bare_client):
+    for rid in ("..%2F..%2Fetc%2Fpasswd", "0123", "zzzzzzzzzzzzzzzz", "0123456789abcdef"):
+        r = bare_client.get(f"/result/{rid}")
+        assert r.status_code == 404
+        assert bare_client.get(f"/result/{rid}/photo.jpg").status_code == 404
+
+
+def test_uploaded_filename_is_never_a_path(bare_client, photos, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = _upload(bare_client, photos[0], name="../../evil/../x.jpg", url="/api/analyze")
+    assert r.status_code == 200
+    assert list(tmp_path.iterdir()) == []
+    assert safe_label("../../evil/x.jpg") == "x.jpg"
+    assert safe_label("C:\\Users\\a\\b.png") == "b.png"
+    assert safe_label("a\x00b\n.jpg") == "ab.jpg"
+    assert safe_label("") == "uploaded image"
+
+
+def test_old_results_are_dropped(photos):
+    with TestClient(create_app(results_kept=2)) as c:
+        ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
+        assert c.get(f"/result/{ids[0]}").status_code == 404
+        assert c.get(f"/result/{ids[2]}").status_code == 200
+
+
+def test_foreign_host_and_cross_site_post_are_refused(bare_client, photos):
+    assert bare_client.get("/", headers={"host": "evil.example"}).status_code == 400
+    r = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+    ok = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": "http://testserver"})
+    assert ok.status_code == 200
+    with TestClient(create_app(allowed_hosts=None)) as open_client:
+        assert open_client.get("/", headers={"host": "192.168.1.5:8000"}).status_code == 200
+
+
+# ---------------------------------------------------------------- advice pages
+
+
+def test_routine_page_builds_a_routine(bare_client, photos):
+    pytest.importorskip("porescope.routine")
+    assert bare_client.get("/routine").status_code == 200
+    rid = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    form = {"result": rid, "age": "34", "skin_type": "oily", "sensitive": "no", "concerns": ["visible_pores", "blackheads"],
+            "sun_exposure": "moderate", "catalog": "1"}
+    r = bare_client.post("/routine", data=form)
+    assert r.status_code == 200
+    html = r.text
+    assert 'id="routine"' in html and "Morning" in html and "Evening" in html
+    assert "Why:" in html and "Source:" in html
+    assert "dermatologist" in html.lower()
+    assert "photo you just analyzed" in html
+
+
+def test_routine_pregnancy_and_bad_input(bare_client):
+    pytest.importorskip("porescope.routine")
+    r = bare_client.post("/routine", data={"pregnant": "1", "skin_type": "combination"})
+    assert r.status_code == 200 and "no retinoid" in r.text.lower()
+    bad = bare_client.post("/routine", data={"age": "old"})
+    assert bad.status_code == 400 and "error: age must be a whole number" in bad.text
+    bad = bare_client.post("/routine", data={"skin_type": "scaly"})
+    assert bad.status_code == 400 and "skin_type" in bad.text
+
+
+def test_label_checker(bare_client):
+    pytest.importorskip("porescope.ingredients")
+    assert bare_client.get("/label").status_code == 200
+    r = bare_client.post("/label", data={"text": "Aqua, Niacinamide, Glycerin, Salicylic Acid, Phenoxyethanol"})
+    assert r.status_code == 200
+    assert 'id="report"' in r.text and "Niacinamide" in r.text
+    api = bare_client.post("/api/label", data={"text": "Aqua, Salicylic Acid 2%"}).json()
+    assert any(a["id"] for a in api["actives"])
+    assert bare_client.post("/label", data={"text": "  "}).status_code == 400
+
+
+# ---------------------------------------------------------------- history
+
+
+def test_save_visit_timeline_compare_export_delete(client, store, photos):
+    ids = []
+    for data in photos[:2]:
+        rid = _upload(client, data, url="/api/analyze", mode="closeup").json()["id"]
+        r = client.post(f"/result/{rid}/save", data={"subject": "P-01", "cleansed": "yes", "makeup": "no"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/history?subject=P-01")
+        ids.append(rid)
+    visits = store.visits("P-01")
+    assert len(visits) == 2 and visits[0].condition == {"cleansed": "yes", "makeup": "no"}
+
+    listing = client.get("/history")
+    assert "P-01" in listing.text
+    page = client.get("/history", params={"subject": "P-01"})
+    assert page.status_code == 200
+    assert 'id="visits"' in page.text and 'id="trends"' in page.text and "<polyline" in page.text
+
+    cmp_page = client.get("/history/compare", params={"subject": "P-01", "a": visits[0].id, "b": visits[1].id})
+    assert cmp_page.status_code == 200 and 'id="slider"' in cmp_page.text
+    img = client.get(f"/history/visit/{visits[0].id}/photo.jpg")
+    assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
+    aligned = client.get("/history/compare/aligned.jpg", params={"subject": "P-01", "a": visits[0].id, "b": visits[1].id})
+    assert aligned.status_code == 200
+    assert Image.open(io.BytesIO(aligned.content)).size == Image.open(io.BytesIO(img.content)).size
+    pores = client.get(f"/history/visit/{visits[0].id}/pores.png")
+    assert pores.status_code == 200
+
+    csv = client.get("/history/export.csv", params={"subject": "P-01"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.count("\nP-01,") == 2
+
+    # Deleting needs the typed name.
+    no = client.post("/history/delete", data={"subject": "P-01", "confirm": "p-01"})
+    assert no.status_code == 400 and len(store.visits("P-01")) == 2
+    yes = client.post("/history/delete", data={"subject": "P-01", "confirm": "P-01"}, follow_redirects=False)
+    assert yes.status_code == 303
+    assert [s.name for s in store.subjects()] == []
+    assert client.get("/history", params={"subject": "P-01"}).status_code == 404
+
+
+def test_compare_api_returns_verdicts(client, store, photos):
+    for data in photos[:2]:
+        store.add_visit(data, "cmp", mode="closeup")
+    v = store.visits("cmp")
+    body = client.get("/api/history/compare", params={"subject": "cmp", "a": v[0].id, "b": v[1].id}).json()
+    assert body["baseline_visit"] == v[0].id and body["regions"]
+    assert all(m["verdict"] in ("improved", "no_detectable_change", "worse") for g in body["regions"] for m in g["metrics"])
+    bad = client.get("/api/history/compare", params={"subject": "cmp", "a": v[0].id, "b": 99999})
+    assert bad.status_code == 400
+
+
+def test_history_ids_are_checked(client, store, photos):
+    store.add_visit(photos[0], "someone", mode="closeup")
+    assert client.get("/history/visit/99999/photo.jpg").status_code == 404
+    assert client.get("/history/visit/..%2F..%2Fetc/photo.jpg").status_code in (404, 422)
+    assert client.get("/history", params={"subject": "../../etc/passwd"}).status_code == 404
+    other = client.get("/history/compare/aligned.jpg", params={"subject": "someone", "a": 1, "b": 99999})
+    assert other.status_code == 404
+
+
+def test_save_rejects_bad_subject_names(client, photos):
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    r = client.post(f"/result/{rid}/save", data={"subject": "../x<script>"})
+    assert r.status_code == 400 and "subject name" in r.text
+
+
+def test_history_page_when_empty(client):
+    r = client.get("/history")
+    assert r.status_code == 200 and 'id="no-subjects"' in r.text
+
+
+def test_store_opens_from_env_url(tmp_path, monkeypatch):
+    pytest.importorskip("porescope.history")
+    monkeypatch.setenv("PORESCOPE_DB_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    with TestClient(create_app()) as c:
+        assert c.get("/history").status_code == 200
+    assert (tmp_path / "env.db").exists()
+
+
+def test_healthz(bare_client):
+    assert bare_client.get("/healthz").json()["ok"] is True
+
+
+# ---------------------------------------------------------------- serve command
+
+
+def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
+    from typer.testing import CliRunner
+
+    import uvicorn
+
+    from porescope.cli import app
+    from porescope.web_cli import is_loopback
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda web, host, port, **kw: calls.append((host, port)))
+    runner = CliRunner()
+    r = runner.invoke(app, ["serve", "--port", "8123"])
+    assert r.exit_code == 0, r.output
+    assert calls[-1] == ("127.0.0.1", 8123)
+    assert "warning" not in r.output.lower()
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8124"])
+    assert r.exit_code == 0
+    assert calls[-1] == ("0.0.0.0", 8124)
+    assert "warning" in r.output.lower() and "network" in r.output.lower()
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+
+
+def test_pages_never_promise_to_shrink_pores(client, store, photos):
+    """Every page a person can reach passes the package's health-language guard."""
+    language = pytest.importorskip("porescope.knowledge.language")
+    rid = _upload(client, photos[0], url="/api/analyze").json()["id"]
+    store.add_visit(photos[0], "lang", mode="closeup")
+    store.add_visit(photos[1], "lang", mode="closeup")
+    pages = [client.get(u) for u in ("/", "/about", "/history", "/label", "/routine", f"/result/{rid}")]
+    pages.append(client.get("/history", params={"subject": "lang"}))
+    pages.append(client.get("/history/compare", params={"subject": "lang"}))
+    if pytest.importorskip("porescope.routine"):
+        pages.append(client.post("/routine", data={"result": rid, "skin_type": "oily", "concerns": ["visible_pores", "blackheads", "firmness"]}))
+        pages.append(client.post("/label", data={"text": "Aqua, Retinol, Salicylic Acid 2%, Niacinamide, Parfum"}))
+    for r in pages:
+        assert r.status_code == 200, r.url
+        text = re.sub(r"<[^>]+>", " ", r.text)
+        assert language.forbidden_phrases(text) == [], r.url
+        assert "dermatologist" in text
+
+
+def test_result_page_has_summary_and_causes_when_available(bare_client, photos):
+    pytest.importorskip("porescope.explain")
+    rid = _upload(bare_client, photos[0], url="/api/analyze").json()["id"]
+    html = bare_client.get(f"/result/{rid}").text
+    assert 'id="summary"' in html and "Photo: pores" in html
+    assert "not available in this build" not in html
+
+
+@pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("HEIF", ".heic")])
+def test_accepted_formats_upload(bare_client, photos, fmt, suffix):
+    if fmt == "HEIF":
+        pytest.importorskip("pillow_heif")
+    buf = io.BytesIO()
+    Image.fromarray(photos[2]).save(buf, fmt, **({"quality": 95} if fmt in ("WEBP", "HEIF") else {}))
+    q = _upload(bare_client, buf.getvalue(), name=f"skin{suffix}", url="/api/quality")
+    assert q.status_code == 200, q.text
+    r = _upload(bare_client, buf.getvalue(), name=f"skin{suffix}", url="/api/analyze", mode="closeup")
+    assert r.status_code == 200, r.text
+    rid = r.json()["id"]
+    photo = bare_client.get(f"/result/{rid}/photo.jpg")  # browsers cannot show TIFF/HEIC: always sent as JPEG
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.content)).format == "JPEG"
+
+
+def test_rotated_jpeg_layers_line_up(bare_client, photos):
+    """A phone JPEG with EXIF orientation 6: layers and photo share the upright size."""
+    im = Image.fromarray(photos[2])
+    exif = im.getexif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", exif=exif.tobytes())
+    rid = _upload(bare_client, buf.getvalue(), url="/api/analyze", mode="closeup").json()["id"]
+    photo = Image.open(io.BytesIO(bare_client.get(f"/result/{rid}/photo.jpg").content))
+    pores = Image.open(io.BytesIO(bare_client.get(f"/result/{rid}/pores.png").content))
+    assert photo.size == pores.size == (360, 480)
+    assert photo.getexif().get(0x0112) in (None, 1)  # re-encoded upright, no orientation left to apply twice
+
+
+def test_face_photo_gets_named_regions_and_region_layer(bare_client):
+    facemesh = pytest.importorskip("porescope.facemesh")
+    if not facemesh.available():
+        pytest.skip("ai-edge-litert or the face models are missing")
+    from skimage import data
+
+    png = encode_image(data.astronaut(), ".png")
+    r = _upload(bare_client, png, name="astronaut.png", url="/api/analyze", mode="face")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    names = {g["name"] for g in body["analysis"]["regions"]}
+    assert {"forehead", "nose", "left_cheek", "right_cheek", "chin"} <= names
+    html = bare_client.get(body["page"]).text
+    assert html.count('class="region-label"') >= 5 and "left cheek" in html
+    layer = np.asarray(Image.open(io.BytesIO(bare_client.get(body["layers"]["regions"]).content)))
+    assert (layer == 1).sum() > 100  # yellow region boundaries drawn
+
+
+def test_too_many_pixels_is_413(bare_client):
+    buf = io.BytesIO()
+    Image.new("L", (11_000, 10_000), 170).save(buf, "PNG", compress_level=1)
+    r = _upload(bare_client, buf.getvalue(), name="huge.png", url="/api/analyze")
+    assert r.status_code == 413
+    assert "MP limit" in r.json()["error"] and r.json()["error"].startswith("huge.png:")
+
+
+def test_quick_check_reports_low_resolution_at_full_size(bare_client, photos):
+    r = _upload(bare_client, photos[0], url="/api/quality", px_per_mm="3").json()
+    codes = [p["code"] for p in r["quality"]["problems"]]
+    assert codes.count("pores_too_small_to_resolve") == 1
+    r = _upload(bare_client, photos[0], url="/api/quality", px_per_mm="30").json()
+    assert "pores_too_small_to_resolve" not in [p["code"] for p in r["quality"]["problems"]]
+
+
+def test_pages_degrade_when_stages_are_missing(monkeypatch, tmp_path):
+    """A build without the advice or history stages still serves every page."""
+    import sys
+
+    import porescope.web.app as webapp
+
+    monkeypatch.setattr(webapp, "_module_available", lambda name: False)
+    monkeypatch.setitem(sys.modules, "porescope.history", None)  # import fails
+    with TestClient(create_app()) as c:
+        for url in ("/routine", "/label", "/history"):
+            r = c.get(url)
+            assert r.status_code == 200 and "not available in this build" in r.text, url
+        assert "not available in this build" in c.post("/routine", data={}).text
+        assert c.post("/api/label", data={"text": "Aqua"}).status_code == 501
+        assert c.get("/api/history/visits", params={"subject": "x"}).status_code == 503
+
+
+def test_subject_names_with_reserved_characters_round_trip(client, store, photos):
+    store.add_visit(photos[0], "a&b/c?d", mode="closeup", condition={"note": "<script>x</script>"}, lighting="<i>lamp</i>")
+    listing = client.get("/history").text
+    assert "/history?subject=a%26b%2Fc%3Fd" in listing
+    page = client.get("/history", params={"subject": "a&b/c?d"})
+    assert page.status_code == 200 and "a&amp;b/c?d" in page.text
+    assert "<script>x" not in page.text and "&lt;script&gt;x&lt;/script&gt;" in page.text
+    assert "&lt;i&gt;lamp&lt;/i&gt;" in page.text
