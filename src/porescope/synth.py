@@ -62,18 +62,42 @@ class SynthSkin:
 
 
 def _place(rng: np.random.Generator, h: int, w: int, n_target: float, dmax: float) -> np.ndarray:
-    """Jittered-grid placement: exact expected count, no overlaps, natural look."""
+    """Random, non-overlapping pore centres (dart throwing with a grid hash).
+
+    Candidates are drawn uniformly and kept when no kept centre lies within
+    1.2 x the largest diameter, until ``n_target`` are placed or the skin is
+    full; real pores are scattered like this, not on a lattice.
+    """
     if n_target <= 0:
         return np.zeros((0, 2))
-    cell = math.sqrt(h * w / n_target)
+    n_target = int(round(n_target))
     margin = dmax * 0.75 + 2
-    xs = np.arange(margin, w - margin, cell)
-    ys = np.arange(margin, h - margin, cell)
-    gx, gy = np.meshgrid(xs, ys)
-    jitter = max(0.0, (cell - dmax * 1.2) / 2)
-    pts = np.stack([gx.ravel(), gy.ravel()], 1)
-    pts += rng.uniform(-jitter, jitter, pts.shape)
-    return pts
+    r = dmax * 1.2
+    cell = r / math.sqrt(2)
+    gw, gh = int(w / cell) + 1, int(h / cell) + 1
+    grid = -np.ones((gh, gw), np.int64)
+    pts: list[tuple[float, float]] = []
+    tries = 0
+    batch = max(1024, n_target)
+    while len(pts) < n_target and tries < 30 * n_target + 10_000:
+        cand = np.column_stack([rng.uniform(margin, w - margin, batch), rng.uniform(margin, h - margin, batch)])
+        tries += batch
+        for x, y in cand:
+            gx, gy = int(x / cell), int(y / cell)
+            y0, y1, x0, x1 = max(0, gy - 2), min(gh, gy + 3), max(0, gx - 2), min(gw, gx + 3)
+            near = grid[y0:y1, x0:x1]
+            ok = True
+            for j in near[near >= 0]:
+                px, py = pts[j]
+                if (px - x) ** 2 + (py - y) ** 2 < r * r:
+                    ok = False
+                    break
+            if ok:
+                grid[gy, gx] = len(pts)
+                pts.append((x, y))
+                if len(pts) >= n_target:
+                    break
+    return np.array(pts, dtype=np.float64).reshape(-1, 2)
 
 
 def _stamp(canvas: np.ndarray, x: float, y: float, a: float, b: float, angle_deg: float, depth: float, mask: np.ndarray | None) -> None:
@@ -99,10 +123,30 @@ def _stamp(canvas: np.ndarray, x: float, y: float, a: float, b: float, angle_deg
 
 
 def _smooth_noise(rng, h, w, sigma) -> np.ndarray:
-    n = rng.standard_normal((h, w)).astype(np.float32)
-    n = cv2.GaussianBlur(n, (0, 0), sigma)
+    """Unit-variance Gaussian noise smoothed at ``sigma`` px (coarse ones drawn small and upsampled)."""
+    f = max(1, int(sigma / 4))
+    n = rng.standard_normal((max(1, h // f + 1), max(1, w // f + 1))).astype(np.float32)
+    n = cv2.GaussianBlur(n, (0, 0), sigma / f)
+    if f > 1:
+        n = cv2.resize(n, (w, h), interpolation=cv2.INTER_LINEAR)
+    else:
+        n = n[:h, :w]
     s = n.std()
     return n / s if s > 0 else n
+
+
+def _window(x: float, y: float, radius: float, h: int, w: int) -> tuple[slice, slice, int, int]:
+    """Slices of the image around (x, y) and the window's top-left corner."""
+    r = int(math.ceil(radius)) + 2
+    x0, x1 = max(0, int(x) - r), min(w, int(x) + r + 1)
+    y0, y1 = max(0, int(y) - r), min(h, int(y) + r + 1)
+    return slice(y0, max(y0, y1)), slice(x0, max(x0, x1)), x0, y0
+
+
+def _paint(field: np.ndarray, win, patch: np.ndarray) -> None:
+    """field = max(field, patch) inside the window."""
+    ys, xs = win[0], win[1]
+    np.maximum(field[ys, xs], patch, out=field[ys, xs])
 
 
 def render(spec: SkinSpec) -> SynthSkin:
@@ -131,46 +175,50 @@ def render(spec: SkinSpec) -> SynthSkin:
         a = b * e
         _stamp(darken, x, y, a, b, a_, dp, truth)
 
-    # Distractors (not pores): drawn into their own fields.
+    # Distractors (not pores): drawn into their own fields, each in a window around it.
     distract = np.zeros((h, w), bool)
     pigment = np.zeros((h, w), np.float32)
     for _ in range(spec.spots):
         d = rng.uniform(3.0, 6.0) * dmax
         x, y = rng.uniform(0, w), rng.uniform(0, h)
-        m = np.zeros((h, w), np.float32)
-        cv2.ellipse(m, (int(x), int(y)), (int(d / 2), int(d / 2 * rng.uniform(0.7, 1.0))), rng.uniform(0, 180), 0, 360, 1.0, -1, cv2.LINE_AA)
-        m = cv2.GaussianBlur(m, (0, 0), max(1.0, d / 10))
-        pigment = np.maximum(pigment, m * rng.uniform(0.12, 0.22))
-        distract |= m > 0.05
+        ratio, angle = rng.uniform(0.7, 1.0), rng.uniform(0, 180)
+        sig = max(1.0, d / 10)
+        win = _window(x, y, d / 2 + 4 * sig, h, w)
+        m = np.zeros((win[0].stop - win[0].start, win[1].stop - win[1].start), np.float32)
+        cv2.ellipse(m, (int(x) - win[2], int(y) - win[3]), (int(d / 2), int(d / 2 * ratio)), angle, 0, 360, 1.0, -1, cv2.LINE_AA)
+        m = cv2.GaussianBlur(m, (0, 0), sig)
+        _paint(pigment, win, m * rng.uniform(0.12, 0.22))
+        distract[win[0], win[1]] |= m > 0.05
     lines_f = np.zeros((h, w), np.float32)
     for kind, count in (("hair", spec.hairs), ("line", spec.lines)):
         for _ in range(count):
-            m = np.zeros((h, w), np.float32)
             x, y = rng.uniform(0, w), rng.uniform(0, h)
             length = rng.uniform(6, 14) * dmax if kind == "hair" else rng.uniform(8, 25) * dmax
             th = rng.uniform(0, math.pi)
-            pts = []
             curv = rng.uniform(-0.3, 0.3)
-            for s in np.linspace(0, 1, 20):
-                pts.append((x + math.cos(th + curv * s) * length * s, y + math.sin(th + curv * s) * length * s))
+            win = _window(x, y, length + 6, h, w)
+            m = np.zeros((win[0].stop - win[0].start, win[1].stop - win[1].start), np.float32)
+            pts = [(x - win[2] + math.cos(th + curv * t) * length * t, y - win[3] + math.sin(th + curv * t) * length * t) for t in np.linspace(0, 1, 20)]
             pts = np.array(pts, np.int32).reshape(-1, 1, 2)
             thick = max(1, int(round(dmin * 0.45))) if kind == "hair" else 1
             cv2.polylines(m, [pts], False, 1.0, thick, cv2.LINE_AA)
             if kind == "line":
                 m = cv2.GaussianBlur(m, (0, 0), 1.2)
-                m /= max(m.max(), 1e-6)
-                lines_f = np.maximum(lines_f, m * rng.uniform(0.12, 0.2))
+                m /= max(float(m.max()), 1e-6)
+                _paint(lines_f, win, m * rng.uniform(0.12, 0.2))
             else:
-                lines_f = np.maximum(lines_f, m * rng.uniform(0.45, 0.65))
-            distract |= m > 0.05
+                _paint(lines_f, win, m * rng.uniform(0.45, 0.65))
+            distract[win[0], win[1]] |= m > 0.05
     glint_f = np.zeros((h, w), np.float32)
     for _ in range(spec.glints):
         x, y = rng.uniform(0, w), rng.uniform(0, h)
         r = rng.uniform(0.3, 1.0) * dmax
-        m = np.zeros((h, w), np.float32)
-        cv2.circle(m, (int(x), int(y)), max(1, int(r)), 1.0, -1, cv2.LINE_AA)
-        glint_f = np.maximum(glint_f, cv2.GaussianBlur(m, (0, 0), max(0.8, r / 3)))
-        distract |= m > 0.05
+        sig = max(0.8, r / 3)
+        win = _window(x, y, r + 4 * sig, h, w)
+        m = np.zeros((win[0].stop - win[0].start, win[1].stop - win[1].start), np.float32)
+        cv2.circle(m, (int(x) - win[2], int(y) - win[3]), max(1, int(r)), 1.0, -1, cv2.LINE_AA)
+        distract[win[0], win[1]] |= m > 0.05
+        _paint(glint_f, win, cv2.GaussianBlur(m, (0, 0), sig))
 
     # Skin: base tone x texture x mottling x lighting.
     base = np.array(spec.skin_rgb, np.float32) / 255.0
@@ -209,7 +257,7 @@ def with_(spec: SkinSpec, **changes) -> SkinSpec:
 
 #: The spec of the demo photo that ships with the package (data/sample_closeup.jpg).
 DEMO_SPEC = SkinSpec(
-    height=900, width=1200, pore_density_per_mpx=2600, pore_diameter_px=(4.0, 11.0), pore_contrast=(0.15, 0.3),
-    elongation=(1.0, 2.2), dark_fraction=0.2, lighting_gradient=0.25, spots=3, hairs=2, lines=2, glints=4,
+    height=900, width=1200, pore_density_per_mpx=1600, pore_diameter_px=(4.0, 11.0), pore_contrast=(0.12, 0.25),
+    elongation=(1.0, 2.2), dark_fraction=0.1, texture=0.015, lighting_gradient=0.25, spots=3, hairs=2, lines=2, glints=4,
     noise_sigma=2.0, jpeg_quality=92, seed=2026,
 )
