@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -87,6 +89,23 @@ class FaceMesh:
 _lock = threading.Lock()
 
 
+@contextmanager
+def _quiet_native_stderr():
+    """Silence writes to file descriptor 2 from native code (not Python's own stderr object)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no fd 2 (e.g. some embedded hosts): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class _Model:
     """A loaded TFLite model; ``__call__`` is serialized (interpreters are not thread safe)."""
 
@@ -96,8 +115,9 @@ class _Model:
         data = (resources.files("porescope") / "models" / name).read_bytes()
         # One thread: 2-3 ms per call already; more threads only contend with
         # the pore detector's OpenCV threads.
-        self.interp = Interpreter(model_content=data, num_threads=1)
-        self.interp.allocate_tensors()
+        with _quiet_native_stderr():  # LiteRT prints an INFO line about XNNPACK on fd 2
+            self.interp = Interpreter(model_content=data, num_threads=1)
+            self.interp.allocate_tensors()
         self.inp = self.interp.get_input_details()[0]["index"]
         self.outs = [d["index"] for d in self.interp.get_output_details()]
         self.lock = threading.Lock()

@@ -1,0 +1,46 @@
+"""Real annotated pores (../shared/data/real-pores): regression guard.
+
+The figures and targets live in benchmarks/bench_accuracy.py; this test only
+checks the minimum the project promises: the default settings beat the
+difference-of-Gaussians baseline, measured in the same run, in pixel Dice and
+blob F1 on every crop. Skipped when the shared data is absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from porescope.pipeline import run
+
+_spec = importlib.util.spec_from_file_location("bench_accuracy", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_accuracy.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+@pytest.mark.parametrize("name", ["cheek_imgleft", "glabella"])
+def test_default_settings_beat_dog_baseline(real_crops, name):
+    rgb, gt, roi = real_crops[name]
+    ours = run(rgb, roi=roi, mode="closeup").labels > 0
+    base = bench.baseline_dog(rgb, roi)
+    assert bench.dice(ours, gt, roi) > bench.dice(base, gt, roi)
+    assert bench.blob_f1(ours, gt, roi)[0] > bench.blob_f1(base, gt, roi)[0]
+    # Nothing outside the annotated ROI is reported.
+    assert not ours[~roi].any()
+
+
+def test_scoring_functions_on_known_masks():
+    import numpy as np
+
+    gt = np.zeros((20, 20), bool)
+    gt[2:6, 2:6] = True
+    gt[10:14, 10:14] = True
+    roi = np.ones_like(gt)
+    pred = np.zeros_like(gt)
+    pred[2:6, 2:4] = True  # half of the first blob
+    pred[16:18, 16:18] = True  # a false blob
+    assert bench.dice(pred, gt, roi) == pytest.approx(2 * 8 / (12 + 32))
+    f1, p, r = bench.blob_f1(pred, gt, roi)
+    assert (p, r) == (0.5, 0.5) and f1 == pytest.approx(0.5)
