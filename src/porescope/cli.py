@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -37,32 +38,57 @@ def _suffix_check(path: Path | None, allowed: tuple[str, ...], opt: str) -> None
         fail(f"{opt} {path}: use a file ending in {' or '.join(allowed)}.")
 
 
-def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
-    """Write the requested files for one :class:`porescope.pipeline.Run`.
+def image_writer(*, overlay_out=None, mask_out=None, regions_out=None):
+    """A pipeline ``on_pores`` hook that writes the requested images, or None.
 
-    The files are encoded in parallel threads (PNG deflate and JSON
-    serialization release the GIL) and each lands by an atomic rename.
+    The pipeline calls it as soon as the pores are found, so the PNGs are
+    encoded (in parallel: deflate releases the GIL) while the per-pore
+    records are still being built.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    if not (overlay_out or mask_out or regions_out):
+        return None
 
+    def write(image, labels, dark, regions) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from porescope import render
+
+        jobs = []
+        if mask_out:
+            jobs.append(lambda: render.write_image(mask_out, np.where(labels > 0, np.uint8(255), np.uint8(0))))
+        if overlay_out:
+            face = regions.mode == "face"
+            jobs.append(lambda: render.write_image(overlay_out, render.overlay(image.rgb, labels, dark, regions.label_image() if face else None)))
+        if regions_out:
+            jobs.append(lambda: render.write_image(regions_out, regions.label_image()))
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            for f in [ex.submit(j) for j in jobs]:
+                f.result()
+
+    return write
+
+
+def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
+    """Write the requested files for one :class:`porescope.pipeline.Run`
+    (images here only when the run did not already write them through
+    :func:`image_writer`). Each file lands by an atomic rename."""
     from porescope import render
 
-    jobs = []
+    hook = image_writer(overlay_out=overlay_out, mask_out=mask_out, regions_out=regions_out)
+    if hook:
+        hook(run.image, run.labels, run.pore_kind_dark, run.regions)
     if json_out:
-        jobs.append(lambda: render.write_text(json_out, run.analysis.model_dump_json(indent=1)))
-    if mask_out:
-        jobs.append(lambda: render.write_image(mask_out, run.pore_mask))
-    if overlay_out:
-        face = run.regions.mode == "face"
-        jobs.append(lambda: render.write_image(overlay_out, render.overlay(run.image.rgb, run.labels, run.pore_kind_dark, run.regions.label_image() if face else None)))
-    if regions_out:
-        jobs.append(lambda: render.write_image(regions_out, run.regions.label_image()))
+        render.write_text(json_out, run.analysis.model_dump_json(indent=1))
     if csv_out:
-        jobs.append(lambda: render.write_text(csv_out, render.pores_csv(run.analysis)))
-        jobs.append(lambda: render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(run.analysis)))
-    with ThreadPoolExecutor(max_workers=2) as ex:
-        for f in [ex.submit(j) for j in jobs]:
-            f.result()
+        render.write_text(csv_out, render.pores_csv(run.analysis))
+        render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(run.analysis))
+
+
+def check_output_folder(*paths) -> None:
+    """Fail before analyzing when an output's folder does not exist."""
+    for p in paths:
+        if p is not None and not Path(p).parent.exists():
+            fail(f"{p}: folder {Path(p).parent} does not exist; create it first.")
 
 
 def summary_table(analyses: list, title: str = "porescope") -> Table:
@@ -119,6 +145,7 @@ def analyze(
         _suffix_check(p, (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff") if opt == "--overlay" else (".png",), opt)
     if mode not in ("auto", "face", "closeup"):
         fail(f"--mode must be auto, face or closeup, not {mode!r}.")
+    check_output_folder(json_out, overlay_out, mask_out, csv_out, regions_out)
     if roi is not None and len(images) > 1:
         fail("--roi applies to a single photo; run the images one by one with their own masks.")
     many = len(images) > 1
@@ -142,11 +169,9 @@ def analyze(
     try:
         for img in images:
             try:
-                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity)
-                write_outputs(
-                    r, json_out=per_image(json_out, img), overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img),
-                    csv_out=per_image(csv_out, img), regions_out=per_image(regions_out, img),
-                )
+                hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
+                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook)
+                write_outputs(r, json_out=per_image(json_out, img), csv_out=per_image(csv_out, img))
                 analyses.append(r.analysis)
             except PorescopeError as exc:
                 if not many:

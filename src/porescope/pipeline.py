@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +95,15 @@ def run(
     mode: str = "auto",
     sensitivity: float = 1.0,
     model="default",
+    on_pores=None,
 ) -> Run:
-    """Analyze one photo; see :func:`analyze`. Returns the :class:`Run`."""
+    """Analyze one photo; see :func:`analyze`. Returns the :class:`Run`.
+
+    ``on_pores(image, labels, dark, regions)``, when given, is called in a
+    background thread as soon as the pores are found and classed (before
+    the per-pore records are built), so a shell can start encoding overlay
+    and mask images while the rest finishes; its exceptions are re-raised.
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -137,39 +145,25 @@ def run(
     det = _detect.detect(img.rgb[sub], regions.skin[sub], min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
     t = lap("detect", t)
 
-    quality = assess(img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
-    if regions.problems:
-        quality.problems = list(regions.problems) + quality.problems
-        quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
-    t = lap("quality", t)
-
-    table = measure(det.labels, det.count, det.darkness, pixel_index=det.pixel_index, pixel_label=det.pixel_label)
-    if box[0] or box[2]:
-        table.x_px = table.x_px + box[2]
-        table.y_px = table.y_px + box[0]
+    # The quality gate (OpenCV/numpy work that releases the GIL) runs in a
+    # second thread while this one measures and builds the per-pore records.
     if det.labels.shape != shape:
         pore_labels = np.zeros(shape, np.int32)
         pore_labels[sub] = det.labels
     else:
         pore_labels = det.labels
-    counts_ok = scale.resolves_pores is not False
-    # Assign each pore to the region holding its centroid.
-    region_label_img = regions.label_image()
-    cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)
-    cx = np.clip(np.round(table.x_px).astype(np.int64), 0, shape[1] - 1)
-    pore_region_label = region_label_img[cy, cx]
-    label_to_name = {r.label: r.name for r in regions.regions if not r.outline_only}
-    metrics = []
-    for r in regions.regions:
-        if r.outline_only:
-            sel = np.ones(len(table), bool)
-        else:
-            sel = pore_region_label == r.label
-        metrics.append(
-            region_metrics(r.name, r.label, table.select(sel), int(np.count_nonzero(r.mask)), px_per_mm=scale.px_per_mm, counts_meaningful=counts_ok)
-        )
-    pores = _pore_records(table, pore_region_label, label_to_name, scale.px_per_mm)
-    t = lap("measure", t)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        quality_job = pool.submit(assess, img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
+        table = _measure_table(det, box)
+        hook_job = pool.submit(on_pores, img, pore_labels, table.dark, regions) if on_pores else None
+        metrics, pores = _region_records(table, regions, scale, shape)
+        quality = quality_job.result()
+        if hook_job is not None:
+            hook_job.result()
+    if regions.problems:
+        quality.problems = list(regions.problems) + quality.problems
+        quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
+    t = lap("measure_and_quality", t)
 
     analysis = Analysis(
         porescope_version=__version__,
@@ -208,6 +202,34 @@ def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
     cols = np.flatnonzero(skin[rows[0] : rows[-1] + 1].any(axis=0))
     return (max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin),
             max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin))
+
+
+def _measure_table(det, box) -> PoreTable:
+    """Per-pore measurements in image coordinates (detection ran inside ``box``)."""
+    table = measure(det.labels, det.count, det.darkness, pixel_index=det.pixel_index, pixel_label=det.pixel_label)
+    if box[0] or box[2]:
+        table.x_px = table.x_px + box[2]
+        table.y_px = table.y_px + box[0]
+    return table
+
+
+def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape):
+    """Per-region metrics and the per-pore records."""
+    counts_ok = scale.resolves_pores is not False
+    # Assign each pore to the region holding its centroid.
+    region_label_img = regions.label_image()
+    cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)
+    cx = np.clip(np.round(table.x_px).astype(np.int64), 0, shape[1] - 1)
+    pore_region_label = region_label_img[cy, cx]
+    label_to_name = {r.label: r.name for r in regions.regions if not r.outline_only}
+    metrics = []
+    for r in regions.regions:
+        sel = np.ones(len(table), bool) if r.outline_only else pore_region_label == r.label
+        metrics.append(
+            region_metrics(r.name, r.label, table.select(sel), int(np.count_nonzero(r.mask)), px_per_mm=scale.px_per_mm, counts_meaningful=counts_ok)
+        )
+    pores = _pore_records(table, pore_region_label, label_to_name, scale.px_per_mm)
+    return metrics, pores
 
 
 _PORES = TypeAdapter(list[Pore])

@@ -103,7 +103,7 @@ def encode_image(img: np.ndarray, suffix: str) -> bytes:
         raise PorescopeError(f"cannot write a {suffix or 'suffix-less'} image; use .png or .jpg.")
     if suffix == ".png":
         return png_bytes(img)
-    arr = img[..., ::-1] if img.ndim == 3 else img
+    arr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR) if img.ndim == 3 else img
     params = [cv2.IMWRITE_JPEG_QUALITY, 90] if suffix in (".jpg", ".jpeg") else []
     ok, buf = cv2.imencode(suffix, np.ascontiguousarray(arr), params)
     if not ok:
@@ -124,20 +124,23 @@ def overlay(rgb: np.ndarray, labels: np.ndarray, dark: np.ndarray, region_labels
     """The photo with each pore outlined (orange = dark/plugged, cyan = open)
     and region outlines in yellow. ``dark`` is indexed by pore id - 1."""
     out = rgb.copy()
+    flat = out.reshape(-1, 3)
     pores = labels > 0
     if pores.any():
-        edge = _edges(pores)
-        kind = np.concatenate([[False], dark.astype(bool)])[labels]
-        out[edge & kind] = DARK_RGB
-        out[edge & ~kind] = OPEN_RGB
+        # Outline pixels, then colour them by their pore's kind: work on the
+        # outline's indices only, not on whole-image masks (12 MP stays cheap).
+        idx = np.flatnonzero(_edges(pores))
+        is_dark = np.concatenate([[False], dark.astype(bool)])[labels.ravel()[idx]]
+        flat[idx[is_dark]] = DARK_RGB
+        flat[idx[~is_dark]] = OPEN_RGB
     if region_labels is not None and region_labels.any():
         # Boundaries between different labels, thickened for visibility on big photos.
         rl = region_labels.astype(np.uint8)
-        grad = cv2.morphologyEx(rl, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+        grad = cv2.morphologyEx(rl, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
         t = max(1, int(round(max(rgb.shape[:2]) / 800)))
         if t > 1:
-            grad = cv2.dilate(grad.view(np.uint8), np.ones((t, t), np.uint8)) > 0
-        out[grad] = REGION_RGB
+            grad = cv2.dilate(grad, np.ones((t, t), np.uint8))
+        flat[np.flatnonzero(grad)] = REGION_RGB
     return out
 
 

@@ -93,7 +93,7 @@ _LSTAR_LUT = _srgb_luma_to_lstar_lut()
 def lightness(rgb: np.ndarray) -> np.ndarray:
     """CIE L* (0-100) of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    return _LSTAR_LUT[grey]
+    return cv2.LUT(grey, _LSTAR_LUT.reshape(256, 1))
 
 
 #: Gaussians at least this wide run on a 2x (or coarser) downsampled copy.
@@ -171,7 +171,7 @@ class _Pass:
     peak_z: np.ndarray  # (n,) highest evidence of each component
     on: np.ndarray  # flat indices of candidate pixels
     lab_on: np.ndarray  # their component labels
-    z: np.ndarray
+    z_on: np.ndarray  # their evidence (z)
     darkness: np.ndarray
     background: np.ndarray
     sigma: float
@@ -194,30 +194,34 @@ def _components(
     h, w = lstar.shape
     background = _blur(lstar, sigma_bg)
     fine = _blur(lstar, sigma_fine) if sigma_fine > 0.3 else lstar
-    darkness = background - fine
+    darkness = cv2.subtract(background, fine)
     # Noise statistics from a regular grid of skin pixels (~200k are plenty).
     step = max(1, int(np.sqrt(lstar.size / 200_000)))
     sample = darkness[::step, ::step][skin[::step, ::step]]
     sigma = robust_sigma(sample)
     med = float(np.median(sample)) if sample.size else 0.0
     if model is not None:
-        z = model.predict(darkness, sigma)
+        z = model.predict(darkness, sigma).astype(np.float32, copy=False)
+        grow = (z > grow_t) & valid
     else:
-        z = (darkness - med) * (1.0 / sigma)
-    z = z.astype(np.float32, copy=False)
-    grow = (z > grow_t) & valid
+        # z = (darkness - med) / sigma is monotonic in darkness: threshold the
+        # darkness map itself and convert only the candidates' values.
+        z = None
+        grow = (darkness > med + grow_t * sigma) & valid
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
     on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
     lab_on = labels.ravel()[on]
+    dark_on = darkness.ravel()[on]
+    z_on = z.ravel()[on] if z is not None else (dark_on - med) * (1.0 / sigma)
     peak_z = np.zeros(n, np.float32)
     if n <= 1:
-        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, on, lab_on, z, darkness, background, sigma)
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, on, lab_on, z_on, darkness, background, sigma)
     # Peak evidence and peak darkness of every component (for the seed test of
     # hysteresis), without a Python loop.
-    np.maximum.at(peak_z, lab_on, z.ravel()[on])
+    np.maximum.at(peak_z, lab_on, z_on)
     peak_dl = np.zeros(n, np.float32)
-    np.maximum.at(peak_dl, lab_on, darkness.ravel()[on])
+    np.maximum.at(peak_dl, lab_on, dark_on)
     seeded = (peak_z > seed_t) & (peak_dl > MIN_PEAK_DL)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
@@ -236,7 +240,7 @@ def _components(
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
     keep[0] = False
-    return _Pass(labels, n, keep, area, peak_z, on, lab_on, z, darkness, background, sigma)
+    return _Pass(labels, n, keep, area, peak_z, on, lab_on, z_on, darkness, background, sigma)
 
 
 def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
@@ -295,7 +299,7 @@ def estimate_pore_scale(lstar: np.ndarray, skin: np.ndarray, *, min_diameter_px:
             continue
         idx = np.flatnonzero(ps.keep)
         diameters.append(np.sqrt(4.0 * ps.area[idx] / np.pi))
-        zs.append(np.bincount(ps.lab_on, weights=ps.z.ravel()[ps.on], minlength=ps.n)[idx])
+        zs.append(np.bincount(ps.lab_on, weights=ps.z_on, minlength=ps.n)[idx])
     if not diameters:
         return None
     d = np.concatenate(diameters)
