@@ -1,0 +1,852 @@
+"""The history store: subjects, visits, photos and their analyses, on SQLite
+(no set-up) or PostgreSQL.
+
+Crash safety, in order of an add:
+
+1. the photo is analysed in memory (slow, outside any lock or transaction);
+2. a *shared* lock on ``DATA_DIR/.lock`` is taken (``fcntl.flock``);
+3. the photo is written to a temp file beside its final name and renamed
+   (atomic), only if that content hash is not stored yet;
+4. one database transaction writes subject, visit, photo, analysis and metric
+   rows, then commits;
+5. on any failure the transaction rolls back and a photo file written in 3 is
+   removed unless another row references it.
+
+A process killed between 3 and 4 leaves at most a photo file no row points
+to; every :class:`Store` open sweeps such files under an *exclusive* lock
+(which it only gets when no add is in flight, so a concurrent add's photo is
+never swept). On SQLite the database runs in WAL mode with a busy timeout and
+write transactions start with ``BEGIN IMMEDIATE``, so adds from several
+processes queue instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io as _io
+import json
+import logging
+import os
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+from porescope.errors import PorescopeError
+from porescope.history import db
+from porescope.history.models import (
+    KEY_METRICS,
+    Comparison,
+    ProductUse,
+    RegionSummary,
+    SubjectInfo,
+    VersionRecord,
+    VisitInfo,
+)
+from porescope.results import Analysis
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL (or any SQLAlchemy) URL of the store; unset = SQLite in the user data dir.
+ENV_DB_URL = "PORESCOPE_DB_URL"
+#: Folder for the content-addressed photos; unset = beside the SQLite file (or the user data dir).
+ENV_DATA_DIR = "PORESCOPE_DATA_DIR"
+#: Test hook: seconds to sleep after the photo is written and the rows are
+#: inserted, before the commit (crash-safety tests kill the process there).
+ENV_TEST_PAUSE = "PORESCOPE_TEST_PAUSE_BEFORE_COMMIT"
+#: How long SQLite waits for another writer before giving up (seconds).
+SQLITE_BUSY_TIMEOUT_S = 60
+#: Where no file lock exists (Windows), the sweep only removes orphans older than this.
+ORPHAN_GRACE_S = 3600
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_PHOTO_EXT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic", "MPO": ".jpg", "BMP": ".bmp"}
+_EXIF_KEYS = {
+    0x010F: "make", 0x0110: "model", 0x0131: "software", 0x0132: "datetime", 0x0112: "orientation",
+    0x9003: "datetime_original", 0x829A: "exposure_time_s", 0x829D: "f_number", 0x8827: "iso",
+    0x920A: "focal_length_mm", 0x9209: "flash", 0xA405: "focal_length_35mm", 0xA403: "white_balance",
+}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _naive_local(t: datetime) -> datetime:
+    """Visit times are stored as naive local wall-clock time (what the person saw)."""
+    if t.tzinfo is not None:
+        t = t.astimezone().replace(tzinfo=None)
+    return t
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("porescope", appauthor=False))
+
+
+def resolve(url: str | None = None, data_dir: str | Path | None = None) -> tuple[str, Path]:
+    """The SQLAlchemy URL and photo folder a :class:`Store` uses.
+
+    ``url``: None → ``$PORESCOPE_DB_URL`` or SQLite in the user data dir; a
+    plain file path → SQLite at that path; ``postgresql://`` → psycopg 3.
+    """
+    url = url or os.environ.get(ENV_DB_URL) or None
+    env_dir = os.environ.get(ENV_DATA_DIR)
+    if url is None:
+        base = Path(data_dir or env_dir or default_data_dir())
+        return f"sqlite:///{base / 'porescope.db'}", base
+    if "://" not in url:  # a file path
+        p = Path(url).expanduser().resolve()
+        return f"sqlite:///{p}", Path(data_dir or env_dir or p.parent)
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///") and not data_dir and not env_dir:
+        path = url[len("sqlite:///"):]
+        if path and path != ":memory:":
+            return url, Path(path).expanduser().resolve().parent
+    return url, Path(data_dir or env_dir or default_data_dir())
+
+
+class _Lock:
+    """Advisory file lock: shared for adds, exclusive for the orphan sweep."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[None]:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        with open(self.path, "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def try_exclusive(self) -> Iterator[bool | None]:
+        """Yields True if held, False if an add is in flight, None if locks are unsupported."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield None
+            return
+        with open(self.path, "a+b") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _read_exif(data: bytes) -> dict[str, Any]:
+    from PIL import Image
+
+    out: dict[str, Any] = {}
+    try:
+        with Image.open(_io.BytesIO(data)) as im:
+            exif = im.getexif()
+            merged = dict(exif)
+            with contextlib.suppress(Exception):
+                merged.update(exif.get_ifd(0x8769))  # Exif sub-IFD: exposure, DateTimeOriginal, ...
+    except Exception:  # noqa: BLE001 - EXIF is a nicety
+        return out
+    for tag, key in _EXIF_KEYS.items():
+        v = merged.get(tag)
+        if v is None:
+            continue
+        if isinstance(v, bytes):
+            v = v.decode("ascii", "replace").strip("\x00 ")
+        elif not isinstance(v, (int, str)):
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                v = str(v)
+        out[key] = v.strip("\x00 ") if isinstance(v, str) else v
+    return out
+
+
+def _exif_time(exif: dict) -> datetime | None:
+    for key in ("datetime_original", "datetime"):
+        s = exif.get(key)
+        if isinstance(s, str):
+            with contextlib.suppress(ValueError):
+                return datetime.strptime(s[:19], "%Y:%m:%d %H:%M:%S")
+    return None
+
+
+def region_summary(r) -> dict[str, Any]:
+    """Indexed key metrics of one :class:`~porescope.results.RegionMetrics`."""
+    per_cm2 = r.density_per_cm2 is not None
+    return dict(
+        region=r.name,
+        pore_count=r.pore_count,
+        density=r.density_per_cm2 if per_cm2 else r.density_per_mpx,
+        density_unit="per_cm2" if per_cm2 else "per_mpx",
+        visibility_score=r.visibility_score,
+        coverage_pct=r.coverage_pct,
+        mean_elongation=r.mean_elongation,
+        dark_share=r.dark_share,
+        counts_meaningful=r.counts_meaningful,
+    )
+
+
+class Store:
+    """The history of visits, on SQLite by default or PostgreSQL.
+
+    Parameters
+    ----------
+    url : str, optional
+        SQLAlchemy URL (``postgresql://user@host/db``, ``sqlite:///path``) or a
+        plain path to an SQLite file. None: ``$PORESCOPE_DB_URL`` if set, else
+        ``porescope.db`` in ``platformdirs.user_data_dir("porescope")``.
+    data_dir : str | Path, optional
+        Folder for the original photos (content addressed, ``photos/ab/abcd…``).
+        Default ``$PORESCOPE_DATA_DIR``, else the SQLite file's folder, else the
+        user data dir.
+    """
+
+    def __init__(self, url: str | None = None, *, data_dir: str | Path | None = None):
+        self.url, self.data_dir = resolve(url, data_dir)
+        self.photos_dir = self.data_dir / "photos"
+        try:
+            self.photos_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PorescopeError(f"cannot create the photo folder {self.photos_dir} ({exc.strerror or exc}).") from None
+        self._lock = _Lock(self.data_dir / ".lock")
+        self.engine = _make_engine(self.url)
+        self.dialect = self.engine.dialect.name
+        self._migrate()
+        self.sweep_orphans()
+
+    # ------------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r}, data_dir={str(self.data_dir)!r})"
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite, so writers queue)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(porescope_immediate=True)
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        try:
+            with self._read() as conn:
+                if MigrationContext.configure(conn).get_current_revision() == head:
+                    return
+            with self._write() as conn:
+                if self.dialect == "postgresql":  # two first opens at once: one migrates, the other waits
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7263001)")
+                if MigrationContext.configure(conn).get_current_revision() != head:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+        except sa.exc.OperationalError as exc:
+            raise PorescopeError(f"cannot open the history store {self!r}: {str(exc.orig).strip().splitlines()[0]}") from None
+
+    def _photo_file(self, sha: str, ext: str) -> Path:
+        return self.photos_dir / sha[:2] / f"{sha}{ext}"
+
+    def _put_photo(self, data: bytes, sha: str, ext: str) -> tuple[Path, bool]:
+        """Write the photo to its content address (temp + fsync + rename). Returns (path, created)."""
+        path = self._photo_file(sha, ext)
+        if path.exists() and path.stat().st_size == len(data):
+            return path, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{sha[:16]}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return path, True
+
+    def sweep_orphans(self) -> int:
+        """Remove photo files (and temp files) no row references. Returns how many.
+
+        Runs on every open; skipped while another process is adding (it holds
+        the shared lock), so an add in flight never loses its photo.
+        """
+        with self._lock.try_exclusive() as held:
+            if held is False:
+                return 0
+            with self._read() as conn:
+                known = set(conn.execute(sa.select(db.photos.c.sha256)).scalars())
+            removed = 0
+            cutoff = time.time() - ORPHAN_GRACE_S
+            for f in self.photos_dir.glob("*/*"):
+                if not f.is_file():
+                    continue
+                sha = f.name.split(".", 1)[0]
+                orphan = f.name.startswith(".") or sha not in known
+                if orphan and (held or f.stat().st_mtime < cutoff):
+                    with contextlib.suppress(OSError):
+                        f.unlink()
+                        removed += 1
+            if removed:
+                log.info("removed %d orphan photo file(s) from %s", removed, self.photos_dir)
+            return removed
+
+    # ------------------------------------------------------------------ subjects
+    def _subject_id(self, conn: sa.Connection, name: str, *, create: bool) -> int | None:
+        sid = conn.execute(sa.select(db.subjects.c.id).where(db.subjects.c.name == name)).scalar()
+        if sid is None and create:
+            sid = conn.execute(db.subjects.insert().values(name=name, created_at=_utcnow())).inserted_primary_key[0]
+        return sid
+
+    def _need_subject(self, conn: sa.Connection, name: str) -> int:
+        sid = self._subject_id(conn, name, create=False)
+        if sid is None:
+            raise PorescopeError(f"no subject called {name!r} in the history; see 'porescope history list'.")
+        return sid
+
+    def subjects(self) -> list[SubjectInfo]:
+        """All subjects with their visit counts, by name."""
+        s, v = db.subjects, db.visits
+        q = (
+            sa.select(s.c.name, s.c.created_at, sa.func.count(v.c.id), sa.func.min(v.c.taken_at), sa.func.max(v.c.taken_at))
+            .select_from(s.outerjoin(v, v.c.subject_id == s.c.id))
+            .group_by(s.c.id, s.c.name, s.c.created_at)
+            .order_by(s.c.name)
+        )
+        with self._read() as conn:
+            return [
+                SubjectInfo(name=n, created_at=c, visits=k, first_visit=lo, last_visit=hi)
+                for n, c, k, lo, hi in conn.execute(q)
+            ]
+
+    def add_subject(self, name: str) -> SubjectInfo:
+        name = _check_name(name)
+        with self._write() as conn:
+            self._subject_id(conn, name, create=True)
+        return next(s for s in self.subjects() if s.name == name)
+
+    # ------------------------------------------------------------------ visits
+    def add_visit(
+        self,
+        photo: str | Path | bytes,
+        subject: str,
+        *,
+        taken_at: datetime | None = None,
+        condition: dict | None = None,
+        device: str | None = None,
+        lighting: str | None = None,
+        roi=None,
+        px_per_mm: float | None = None,
+        mode: str = "auto",
+        repeat_of: int | None = None,
+    ) -> VisitInfo:
+        """Analyse a photo and store it as a new visit of ``subject``.
+
+        ``repeat_of``: the id of an existing visit this photo is a second
+        capture of (same sitting); two captures give the visit a measured
+        noise figure. ``taken_at`` defaults to the photo's EXIF time, else now.
+        ``condition``: capture conditions, e.g. ``{"cleansed": "yes",
+        "makeup": "no", "since_wash_h": 2}``.
+        """
+        from porescope.pipeline import run
+        from porescope.render import encode_image
+
+        subject = _check_name(subject)
+        if isinstance(photo, (str, Path)):
+            p = Path(photo)
+            if not p.is_file():
+                raise PorescopeError(f"{p}: no such photo file.")
+            data, label = p.read_bytes(), str(p)
+        elif isinstance(photo, (bytes, bytearray, memoryview)):
+            data, label = bytes(photo), "uploaded photo"
+        else:
+            raise PorescopeError(f"add_visit takes a photo path or its bytes, not {type(photo).__name__}.")
+        if condition is not None and not isinstance(condition, dict):
+            raise PorescopeError("condition must be a dict such as {'cleansed': 'yes', 'makeup': 'no'}.")
+        from porescope.io import read_image
+
+        img = read_image(data, name=label)
+        img.path = label if isinstance(photo, (str, Path)) else None
+        result = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode)
+        analysis = result.analysis
+        sha = img.sha256
+        ext = _PHOTO_EXT.get((img.format or "").upper(), ".img")
+        exif = _read_exif(data)
+        roi_png = None
+        if roi is not None:
+            roi_png = encode_image(result.regions.skin.astype("uint8") * 255, ".png")
+        when = _naive_local(taken_at) if taken_at else (_exif_time(exif) or datetime.now().replace(microsecond=0))
+        pause = float(os.environ.get(ENV_TEST_PAUSE, "0") or 0)
+
+        written: list[str] = []
+        with self._lock.shared():
+            try:
+                path, created = self._put_photo(data, sha, ext)
+                if created:
+                    written.append(sha)
+                roi_sha = None
+                if roi_png is not None:
+                    roi_sha = hashlib.sha256(roi_png).hexdigest()
+                    _, created = self._put_photo(roi_png, roi_sha, ".png")
+                    if created:
+                        written.append(roi_sha)
+                with self._write() as conn:
+                    sid = self._subject_id(conn, subject, create=True)
+                    now = _utcnow()
+                    if repeat_of is not None:
+                        row = conn.execute(sa.select(db.visits.c.subject_id).where(db.visits.c.id == repeat_of)).first()
+                        if row is None or row[0] != sid:
+                            raise PorescopeError(f"visit {repeat_of} is not a visit of {subject!r}; cannot add a repeat capture to it.")
+                        vid = repeat_of
+                        capture = 1 + (conn.execute(sa.select(sa.func.max(db.analyses.c.capture)).where(db.analyses.c.visit_id == vid)).scalar() or 0)
+                    else:
+                        vid = conn.execute(
+                            db.visits.insert().values(
+                                subject_id=sid, taken_at=when, condition=condition or {}, device=device, lighting=lighting, created_at=now
+                            )
+                        ).inserted_primary_key[0]
+                        capture = 1
+                    self._insert_photo(conn, sha, ext, len(data), img.width_px, img.height_px, exif, now)
+                    if roi_png is not None:
+                        self._insert_photo(conn, roi_sha, ".png", len(roi_png), img.width_px, img.height_px, {}, now)
+                    aid = conn.execute(
+                        db.analyses.insert().values(
+                            visit_id=vid, capture=capture, photo_sha256=sha, roi_sha256=roi_sha,
+                            schema_version=analysis.schema_version, porescope_version=analysis.porescope_version,
+                            mode=analysis.settings.mode, measurable=analysis.quality.measurable,
+                            result=analysis.model_dump(mode="json"), noise=None, created_at=now,
+                        )
+                    ).inserted_primary_key[0]
+                    rows = [dict(region_summary(r), analysis_id=aid, visit_id=vid, subject_id=sid, capture=capture) for r in analysis.regions]
+                    if rows:
+                        conn.execute(db.region_metrics.insert(), rows)
+                    if repeat_of is not None:  # a new capture changes the visit's noise figure
+                        conn.execute(db.analyses.update().where(db.analyses.c.visit_id == vid).values(noise=None))
+                    if pause:
+                        log.warning("test hook %s: pausing %.1f s before commit", ENV_TEST_PAUSE, pause)
+                        print(f"PORESCOPE-PAUSED {os.getpid()}", flush=True)  # noqa: T201 - test hook only
+                        time.sleep(pause)
+            except BaseException:
+                self._discard(written)
+                raise
+            # A concurrent failed add of the same photo may have removed the file meanwhile.
+            if not path.exists():
+                self._put_photo(data, sha, ext)
+        return self.visit(vid)
+
+    def _insert_photo(self, conn, sha, ext, size, w, h, exif, now) -> None:
+        values = dict(sha256=sha, ext=ext, size_bytes=size, width_px=w, height_px=h, exif=exif, created_at=now)
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover
+            if conn.execute(sa.select(db.photos.c.sha256).where(db.photos.c.sha256 == sha)).first() is None:
+                conn.execute(db.photos.insert().values(**values))
+            return
+        conn.execute(insert(db.photos).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+
+    def _discard(self, shas: list[str]) -> None:
+        """After a failed add: remove the photo files it wrote unless a row references them."""
+        if not shas:
+            return
+        try:
+            with self._read() as conn:
+                kept = set(conn.execute(sa.select(db.photos.c.sha256).where(db.photos.c.sha256.in_(shas))).scalars())
+        except Exception:  # noqa: BLE001 - the DB may be what failed; the next sweep cleans up
+            return
+        for sha in shas:
+            if sha not in kept:
+                for f in (self.photos_dir / sha[:2]).glob(f"{sha}.*"):
+                    with contextlib.suppress(OSError):
+                        f.unlink()
+
+    def _visit_infos(self, conn: sa.Connection, where) -> list[VisitInfo]:
+        v, s, a, m = db.visits, db.subjects, db.analyses, db.region_metrics
+        vrows = conn.execute(
+            sa.select(v.c.id, s.c.name, v.c.taken_at, v.c.condition, v.c.device, v.c.lighting, v.c.created_at)
+            .select_from(v.join(s, s.c.id == v.c.subject_id))
+            .where(where)
+            .order_by(v.c.taken_at, v.c.id)
+        ).all()
+        if not vrows:
+            return []
+        ids = [r[0] for r in vrows]
+        sub = sa.select(v.c.id).select_from(v.join(s, s.c.id == v.c.subject_id)).where(where).scalar_subquery()
+        arows = conn.execute(
+            sa.select(a.c.visit_id, a.c.capture, a.c.photo_sha256, a.c.schema_version, a.c.mode, a.c.measurable).where(a.c.visit_id.in_(sub))
+        ).all()
+        mrows = conn.execute(
+            sa.select(m.c.visit_id, m.c.region, m.c.pore_count, m.c.density, m.c.density_unit, m.c.visibility_score,
+                      m.c.coverage_pct, m.c.mean_elongation, m.c.dark_share, m.c.counts_meaningful)
+            .where(m.c.visit_id.in_(sub), m.c.capture == 1)
+            .order_by(m.c.id)
+        ).all()
+        first: dict[int, tuple] = {}
+        ncap: dict[int, int] = {}
+        for r in arows:
+            ncap[r[0]] = ncap.get(r[0], 0) + 1
+            if r[1] == 1:
+                first[r[0]] = r
+        regions: dict[int, list[RegionSummary]] = {i: [] for i in ids}
+        for r in mrows:
+            regions[r[0]].append(
+                RegionSummary.model_construct(
+                    name=r[1], pore_count=r[2], density=r[3], density_unit=r[4], visibility_score=r[5],
+                    coverage_pct=r[6], mean_elongation=r[7], dark_share=r[8], counts_meaningful=bool(r[9]),
+                )
+            )
+        out = []
+        for vid, name, taken, cond, device, lighting, created in vrows:
+            fa = first.get(vid)
+            out.append(
+                VisitInfo.model_construct(
+                    id=vid, subject=name, taken_at=taken, condition=cond or {}, device=device, lighting=lighting,
+                    photo_sha256=fa[2] if fa else "", captures=ncap.get(vid, 0), mode=fa[4] if fa else "closeup",
+                    measurable=bool(fa[5]) if fa else False, schema_version=fa[3] if fa else "", created_at=created,
+                    regions=regions[vid],
+                )
+            )
+        return out
+
+    def visits(self, subject: str) -> list[VisitInfo]:
+        """A subject's visits, oldest first (key metrics of capture 1 included)."""
+        with self._read() as conn:
+            sid = self._need_subject(conn, subject)
+            return self._visit_infos(conn, db.visits.c.subject_id == sid)
+
+    def all_visits(self) -> list[VisitInfo]:
+        """Every visit of every subject, by time."""
+        with self._read() as conn:
+            return self._visit_infos(conn, sa.true())
+
+    def visit(self, visit_id: int) -> VisitInfo:
+        with self._read() as conn:
+            out = self._visit_infos(conn, db.visits.c.id == int(visit_id))
+        if not out:
+            raise PorescopeError(f"no visit {visit_id} in the history; see 'porescope history list'.")
+        return out[0]
+
+    def _analysis_row(self, conn, visit_id: int, capture: int):
+        a = db.analyses
+        row = conn.execute(sa.select(a).where(a.c.visit_id == int(visit_id), a.c.capture == int(capture))).first()
+        if row is None:
+            if conn.execute(sa.select(db.visits.c.id).where(db.visits.c.id == int(visit_id))).first() is None:
+                raise PorescopeError(f"no visit {visit_id} in the history; see 'porescope history list'.")
+            raise PorescopeError(f"visit {visit_id} has no capture {capture}.")
+        return row
+
+    def analysis(self, visit_id: int, capture: int = 1) -> Analysis:
+        """The whole stored result of a visit's photo (capture 1 unless asked)."""
+        with self._read() as conn:
+            row = self._analysis_row(conn, visit_id, capture)
+        result = row.result if isinstance(row.result, dict) else json.loads(row.result)
+        return Analysis.model_validate(result)
+
+    def analyses(self, visit_id: int) -> list[Analysis]:
+        """All captures of a visit, capture 1 first."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(db.analyses.c.result).where(db.analyses.c.visit_id == int(visit_id)).order_by(db.analyses.c.capture)).scalars().all()
+        if not rows:
+            self.visit(visit_id)  # raises the not-found error
+        return [Analysis.model_validate(r) for r in rows]
+
+    def photo_path(self, visit_id: int, capture: int = 1) -> Path:
+        """The stored original photo of a visit (capture 1 unless asked)."""
+        with self._read() as conn:
+            row = self._analysis_row(conn, visit_id, capture)
+            ext = conn.execute(sa.select(db.photos.c.ext).where(db.photos.c.sha256 == row.photo_sha256)).scalar()
+        return self._photo_file(row.photo_sha256, ext)
+
+    def roi_mask(self, visit_id: int, capture: int = 1):
+        """The ROI mask (H, W) bool the visit was analysed with, or None."""
+        with self._read() as conn:
+            row = self._analysis_row(conn, visit_id, capture)
+        if not row.roi_sha256:
+            return None
+        from porescope.io import read_image
+
+        return read_image(self._photo_file(row.roi_sha256, ".png")).rgb[..., 0] >= 128
+
+    def delete_visit(self, visit_id: int) -> None:
+        """Erase one visit: its rows, and its photos unless another visit shares them."""
+        with self._lock.shared():
+            with self._write() as conn:
+                if conn.execute(sa.select(db.visits.c.id).where(db.visits.c.id == int(visit_id))).first() is None:
+                    raise PorescopeError(f"no visit {visit_id} in the history.")
+                gone = self._delete_where(conn, visit_ids=[int(visit_id)])
+            self._unlink(gone)
+
+    # ------------------------------------------------------------------ deletion
+    def _delete_where(self, conn, *, visit_ids: list[int]) -> list[tuple[str, str]]:
+        a = db.analyses
+        shas = set()
+        for col in (a.c.photo_sha256, a.c.roi_sha256):
+            shas |= set(conn.execute(sa.select(col).where(a.c.visit_id.in_(visit_ids), col.is_not(None))).scalars())
+        conn.execute(db.region_metrics.delete().where(db.region_metrics.c.visit_id.in_(visit_ids)))
+        conn.execute(a.delete().where(a.c.visit_id.in_(visit_ids)))
+        conn.execute(db.visits.delete().where(db.visits.c.id.in_(visit_ids)))
+        gone = []
+        for sha in sorted(shas):
+            used = conn.execute(
+                sa.select(sa.func.count()).select_from(a).where(sa.or_(a.c.photo_sha256 == sha, a.c.roi_sha256 == sha))
+            ).scalar()
+            if not used:
+                ext = conn.execute(sa.select(db.photos.c.ext).where(db.photos.c.sha256 == sha)).scalar()
+                conn.execute(db.photos.delete().where(db.photos.c.sha256 == sha))
+                gone.append((sha, ext or ""))
+        return gone
+
+    def _unlink(self, gone: list[tuple[str, str]]) -> None:
+        for sha, ext in gone:
+            with contextlib.suppress(FileNotFoundError):
+                self._photo_file(sha, ext).unlink()
+
+    def delete_subject(self, subject: str) -> int:
+        """Erase a subject: visits, analyses, profile/routine versions, products
+        and their photos (photos another subject shares by content stay).
+        Returns the number of visits erased."""
+        with self._lock.shared():
+            with self._write() as conn:
+                sid = self._need_subject(conn, subject)
+                vids = list(conn.execute(sa.select(db.visits.c.id).where(db.visits.c.subject_id == sid)).scalars())
+                gone = self._delete_where(conn, visit_ids=vids) if vids else []
+                for t in (db.profiles, db.routines, db.product_uses):
+                    conn.execute(t.delete().where(t.c.subject_id == sid))
+                conn.execute(db.subjects.delete().where(db.subjects.c.id == sid))
+            self._unlink(gone)  # a crash here leaves orphans only; the next open sweeps them
+        return len(vids)
+
+    # ------------------------------------------------------------------ profile, routine, products
+    def _save_version(self, table, subject: str, data: dict) -> VersionRecord:
+        if not isinstance(data, dict):
+            raise PorescopeError("a profile or routine is saved as a dict (JSON object).")
+        json.dumps(data)  # must be JSON-serializable
+        subject = _check_name(subject)
+        with self._write() as conn:
+            sid = self._subject_id(conn, subject, create=True)
+            ver = 1 + (conn.execute(sa.select(sa.func.max(table.c.version)).where(table.c.subject_id == sid)).scalar() or 0)
+            now = _utcnow()
+            rid = conn.execute(table.insert().values(subject_id=sid, version=ver, data=data, created_at=now)).inserted_primary_key[0]
+        return VersionRecord(id=rid, subject=subject, version=ver, data=data, created_at=now)
+
+    def _versions(self, table, subject: str) -> list[VersionRecord]:
+        with self._read() as conn:
+            sid = self._need_subject(conn, subject)
+            rows = conn.execute(sa.select(table).where(table.c.subject_id == sid).order_by(table.c.version)).all()
+        return [VersionRecord(id=r.id, subject=subject, version=r.version, data=r.data, created_at=r.created_at) for r in rows]
+
+    def save_profile(self, subject: str, profile: dict) -> VersionRecord:
+        """Save a new version of the subject's profile (skin type, age band, goals, pregnancy...)."""
+        return self._save_version(db.profiles, subject, profile)
+
+    def save_routine(self, subject: str, routine: dict) -> VersionRecord:
+        """Save a new version of the subject's routine (as the advice stage produced it, with citations)."""
+        return self._save_version(db.routines, subject, routine)
+
+    def profiles(self, subject: str) -> list[VersionRecord]:
+        return self._versions(db.profiles, subject)
+
+    def routines(self, subject: str) -> list[VersionRecord]:
+        return self._versions(db.routines, subject)
+
+    def profile(self, subject: str) -> VersionRecord | None:
+        """The latest profile version, or None."""
+        v = self.profiles(subject)
+        return v[-1] if v else None
+
+    def routine(self, subject: str) -> VersionRecord | None:
+        """The latest routine version, or None."""
+        v = self.routines(subject)
+        return v[-1] if v else None
+
+    def add_product_use(
+        self, subject: str, name: str, ingredients: list[str] | str | None = None,
+        start: datetime | None = None, end: datetime | None = None,
+    ) -> ProductUse:
+        """Record a product used between visits (``end`` None = still in use)."""
+        subject = _check_name(subject)
+        if not name or not name.strip():
+            raise PorescopeError("a product needs a name.")
+        if isinstance(ingredients, str):
+            ingredients = [i.strip() for i in ingredients.split(",") if i.strip()]
+        ingredients = list(ingredients or [])
+        start = _naive_local(start) if start else None
+        end = _naive_local(end) if end else None
+        if start and end and end < start:
+            raise PorescopeError(f"product {name!r}: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}.")
+        with self._write() as conn:
+            sid = self._subject_id(conn, subject, create=True)
+            pid = conn.execute(
+                db.product_uses.insert().values(subject_id=sid, name=name.strip(), ingredients=ingredients, start=start, end=end, created_at=_utcnow())
+            ).inserted_primary_key[0]
+        return ProductUse(id=pid, subject=subject, name=name.strip(), ingredients=ingredients, start=start, end=end)
+
+    def product_uses(self, subject: str, *, between: tuple[datetime, datetime] | None = None) -> list[ProductUse]:
+        """Products the subject used (overlapping ``between`` if given), by start."""
+        t = db.product_uses
+        with self._read() as conn:
+            sid = self._need_subject(conn, subject)
+            rows = conn.execute(sa.select(t).where(t.c.subject_id == sid).order_by(t.c.start, t.c.id)).all()
+        out = [ProductUse(id=r.id, subject=subject, name=r.name, ingredients=r.ingredients or [], start=r.start, end=r.end) for r in rows]
+        if between:
+            lo, hi = between
+            out = [p for p in out if (p.start is None or p.start <= hi) and (p.end is None or p.end >= lo)]
+        return out
+
+    # ------------------------------------------------------------------ noise and change
+    def noise(self, visit_id: int, *, perturbations: int | None = None):
+        """Measurement noise of a visit's metrics (:class:`porescope.change.Noise`),
+        from its repeat captures if it has two or more, else from perturbed
+        re-analyses of its photo. Computed once, then cached in the store."""
+        from porescope import change
+
+        with self._read() as conn:
+            row = self._analysis_row(conn, visit_id, 1)
+            ncap = conn.execute(sa.select(sa.func.count()).select_from(db.analyses).where(db.analyses.c.visit_id == int(visit_id))).scalar()
+        if row.noise:
+            return change.Noise.model_validate(row.noise)
+        if ncap >= 2:
+            noise = change.noise_from_repeats(self.analyses(visit_id))
+        else:
+            a = self.analysis(visit_id)
+            from porescope.io import read_image
+
+            rgb = read_image(self.photo_path(visit_id)).rgb
+            noise = change.perturbation_noise(
+                rgb, a, roi=self.roi_mask(visit_id), **({"n": perturbations} if perturbations else {})
+            )
+        with self._write() as conn:
+            conn.execute(
+                db.analyses.update().where(db.analyses.c.id == row.id).values(noise=noise.model_dump(mode="json"))
+            )
+        return noise
+
+    def compare(self, subject: str, a: int | None = None, b: int | None = None, *, align: bool = True) -> Comparison:
+        """Baseline (``a``, default the first visit) vs. ``b`` (default the latest),
+        region by region, each metric with its noise interval and verdict."""
+        from porescope import change
+
+        vs = self.visits(subject)
+        if a is None or b is None:
+            if len(vs) < 2:
+                raise PorescopeError(f"{subject!r} has {len(vs)} visit(s); a comparison needs two.")
+        ids = {v.id: v for v in vs}
+        va = ids.get(a) if a is not None else vs[0]
+        vb = ids.get(b) if b is not None else vs[-1]
+        for want, got in ((a, va), (b, vb)):
+            if got is None:
+                raise PorescopeError(f"visit {want} is not a visit of {subject!r}; see 'porescope history list --subject {subject}'.")
+        if va.id == vb.id:
+            raise PorescopeError("compare needs two different visits.")
+        return change.compare_visits(
+            subject=subject,
+            visit_a=va, visit_b=vb,
+            analysis_a=self.analysis(va.id), analysis_b=self.analysis(vb.id),
+            photo_a=self.photo_path(va.id), photo_b=self.photo_path(vb.id),
+            noise_a=self.noise(va.id), noise_b=self.noise(vb.id),
+            roi_a=self.roi_mask(va.id), roi_b=self.roi_mask(vb.id),
+            align=align,
+        )
+
+    # ------------------------------------------------------------------ export
+    def export_csv(self, subject: str | None = None) -> str:
+        """One row per visit, capture and region: conditions and key metrics."""
+        v, s, a, m = db.visits, db.subjects, db.analyses, db.region_metrics
+        q = (
+            sa.select(s.c.name, v.c.id, v.c.taken_at, m.c.capture, v.c.device, v.c.lighting, v.c.condition, a.c.photo_sha256,
+                      a.c.mode, a.c.measurable, a.c.schema_version, m.c.region, m.c.pore_count, m.c.density, m.c.density_unit,
+                      m.c.visibility_score, m.c.coverage_pct, m.c.mean_elongation, m.c.dark_share, m.c.counts_meaningful)
+            .select_from(m.join(a, a.c.id == m.c.analysis_id).join(v, v.c.id == m.c.visit_id).join(s, s.c.id == m.c.subject_id))
+            .order_by(s.c.name, v.c.taken_at, v.c.id, m.c.capture, m.c.id)
+        )
+        with self._read() as conn:
+            if subject is not None:
+                q = q.where(s.c.id == self._need_subject(conn, subject))
+            rows = conn.execute(q).all()
+        buf = _io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["subject", "visit_id", "taken_at", "capture", "device", "lighting", "condition", "photo_sha256", "mode",
+                    "measurable", "schema_version", "region", *KEY_METRICS[:2], "density_unit", *KEY_METRICS[2:], "counts_meaningful"])
+        for r in rows:
+            r = list(r)
+            r[2] = r[2].isoformat(sep=" ") if r[2] else ""
+            r[6] = json.dumps(r[6] or {}, sort_keys=True, ensure_ascii=False)
+            w.writerow(["" if x is None else x for x in r])
+        return buf.getvalue()
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise PorescopeError("a subject needs a name (e.g. --subject me).")
+    name = name.strip()
+    if len(name) > 200:
+        raise PorescopeError("a subject name is at most 200 characters.")
+    return name
+
+
+def _make_engine(url: str) -> sa.Engine:
+    try:
+        if url.startswith("sqlite"):
+            path = url.split(":///", 1)[1] if ":///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+            @sa.event.listens_for(engine, "connect")
+            def _on_connect(dbapi_conn, _rec):
+                dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.close()
+
+            @sa.event.listens_for(engine, "begin")
+            def _on_begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("porescope_immediate") else "BEGIN")
+
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
+        raise PorescopeError(f"cannot use the store URL {url!r}: {exc}") from None

@@ -1,0 +1,288 @@
+"""``porescope history ...`` and ``porescope report``: thin shells over
+:mod:`porescope.history`. Every user error is one line on stderr, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from porescope.errors import PorescopeError
+
+out = Console()
+err = Console(stderr=True)
+
+DB_HELP = "Store to use: a PostgreSQL URL, sqlite:///path or a .db file path (default: $PORESCOPE_DB_URL, else SQLite in the user data folder)."
+history_app = typer.Typer(
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Keep every analysis per person and visit; compare visits honestly (with measurement noise).",
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _store(db: str | None):
+    from porescope.history import Store
+
+    return Store(db)
+
+
+def _parse_value(v: str):
+    low = v.strip().lower()
+    for cast in (int, float):
+        try:
+            return cast(low)
+        except ValueError:
+            pass
+    return v.strip()
+
+
+def _conditions(items: list[str]) -> dict:
+    cond = {}
+    for it in items:
+        if "=" not in it:
+            raise PorescopeError(f"--condition {it!r}: write key=value, e.g. --condition cleansed=yes --condition since_wash_h=2.")
+        k, v = it.split("=", 1)
+        if not k.strip():
+            raise PorescopeError(f"--condition {it!r}: the key is empty.")
+        cond[k.strip()] = _parse_value(v)
+    return cond
+
+
+def _date(s: str | None) -> datetime | None:
+    if not s:
+        return None
+    try:
+        return datetime.fromisoformat(s)
+    except ValueError:
+        raise PorescopeError(f"--date {s!r}: use an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T08:30.") from None
+
+
+def _fmt(v, nd: int = 2) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def _visits_table(visits, title: str) -> Table:
+    t = Table(title=title)
+    for c in ("visit", "subject", "taken", "captures", "conditions", "region", "pores", "density", "visibility 0-100", "coverage %"):
+        t.add_column(c, justify="right" if c in ("visit", "captures", "pores", "density", "visibility 0-100", "coverage %") else "left")
+    for v in visits:
+        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-"
+        regs = v.regions or [None]
+        for i, r in enumerate(regs):
+            first = i == 0
+            t.add_row(
+                str(v.id) if first else "", v.subject if first else "", f"{v.taken_at:%Y-%m-%d %H:%M}" if first else "",
+                str(v.captures) if first else "", cond if first else "",
+                r.name if r else "-", _fmt(r.pore_count) if r and r.counts_meaningful else "n/a",
+                (f"{r.density:.0f}/{'cm²' if r.density_unit == 'per_cm2' else 'MP'}" if r and r.density is not None and r.counts_meaningful else "n/a"),
+                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-",
+            )
+    return t
+
+
+@history_app.command("add")
+def add(
+    photo: Path = typer.Argument(..., help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
+    subject: str = typer.Option(..., "--subject", help="Whose skin (a name or study code)."),
+    date: Optional[str] = typer.Option(None, "--date", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
+    condition: list[str] = typer.Option([], "--condition", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
+    device: Optional[str] = typer.Option(None, "--device", help="Camera or phone used."),
+    lighting: Optional[str] = typer.Option(None, "--lighting", help="A note on the light, e.g. 'window, noon'."),
+    roi: Optional[Path] = typer.Option(None, "--roi", help="Mask PNG, same size as the photo: white = analyze."),
+    px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", help="Physical scale: pixels per millimetre on the skin."),
+    mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
+    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", help="Add this photo as a second capture of visit ID (measures the noise)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the visit as JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Analyse a photo and store it as a visit of SUBJECT."""
+    if mode not in ("auto", "face", "closeup"):
+        _fail(f"--mode must be auto, face or closeup, not {mode!r}.")
+    try:
+        store = _store(db)
+        v = store.add_visit(
+            photo, subject, taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting,
+            roi=roi, px_per_mm=px_per_mm, mode=mode, repeat_of=repeat_of,
+        )
+    except PorescopeError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(v.model_dump_json(indent=1) + "\n")
+        return
+    what = f"capture {v.captures} of visit {v.id}" if repeat_of else f"visit {v.id}"
+    out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
+    out.print(_visits_table([v], title=f"{v.subject}: visit {v.id}"))
+    if not v.measurable:
+        out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
+
+
+@history_app.command("list")
+def list_(
+    subject: Optional[str] = typer.Option(None, "--subject", help="List this subject's visits (default: list subjects)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """List subjects, or one subject's visits."""
+    try:
+        store = _store(db)
+        rows = store.visits(subject) if subject else store.subjects()
+    except PorescopeError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=1) + "\n")
+        return
+    if subject:
+        out.print(_visits_table(rows, title=f"{subject}: {len(rows)} visit(s)"))
+        return
+    t = Table(title=f"{len(rows)} subject(s)")
+    for c in ("subject", "visits", "first visit", "last visit"):
+        t.add_column(c)
+    for s in rows:
+        t.add_row(s.name, str(s.visits), f"{s.first_visit:%Y-%m-%d}" if s.first_visit else "-", f"{s.last_visit:%Y-%m-%d}" if s.last_visit else "-")
+    out.print(t)
+    if not rows:
+        out.print("No visits yet: porescope history add PHOTO --subject NAME")
+
+
+@history_app.command("show")
+def show(
+    visit_id: int = typer.Argument(..., help="Visit id (see 'porescope history list --subject NAME')."),
+    as_json: bool = typer.Option(False, "--json", help="Print the visit's full analysis JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Show one visit: conditions, metrics, quality problems, likely causes."""
+    try:
+        store = _store(db)
+        v = store.visit(visit_id)
+        a = store.analysis(visit_id)
+        path = store.photo_path(visit_id)
+    except PorescopeError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(a.model_dump_json(indent=1) + "\n")
+        return
+    out.print(_visits_table([v], title=f"{v.subject}: visit {v.id}"))
+    out.print(f"device: {v.device or '-'}; lighting: {v.lighting or '-'}; photo: {path}", highlight=False)
+    for p in a.quality.problems:
+        out.print(f"{p.severity} {p.code}: {p.message}", highlight=False)
+    for c in a.causes:
+        out.print(f"likely cause: {c.cause} (strength {c.strength:.2f}) - {'; '.join(c.evidence)}", highlight=False)
+    out.print(f"[dim]{a.disclaimer}[/]")
+
+
+@history_app.command("compare")
+def compare(
+    subject: str = typer.Option(..., "--subject", help="Whose visits."),
+    a: Optional[int] = typer.Option(None, "--a", help="Baseline visit id (default: the first)."),
+    b: Optional[int] = typer.Option(None, "--b", help="Visit to compare (default: the latest)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
+    try:
+        c = _store(db).compare(subject, a, b)
+    except PorescopeError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(c.model_dump_json(indent=1) + "\n")
+        return
+    t = Table(title=f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
+    for col in ("region", "metric", "baseline", "latest", "change", "95% interval", "verdict"):
+        t.add_column(col, justify="right" if col in ("baseline", "latest", "change") else "left")
+    colour = {"improved": "green", "worse": "red", "no_detectable_change": "white"}
+    for m in c.changes:
+        t.add_row(
+            m.region, m.metric, f"{m.baseline:g}", f"{m.latest:g}", f"{m.delta:+.3g}", f"{m.low:+.3g} .. {m.high:+.3g}",
+            f"[{colour[m.verdict]}]{m.verdict.replace('_', ' ')}[/]",
+        )
+    out.print(t)
+    out.print(f"alignment: {c.alignment}; colour normalized: {'yes' if c.colour_normalized else 'no'}; "
+              f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}", highlight=False)
+    for n in c.notes:
+        out.print(f"[yellow]note:[/] {n}", highlight=False)
+    out.print(c.summary, highlight=False)
+
+
+@history_app.command("export")
+def export(
+    csv_out: Path = typer.Option(..., "--csv", help="Write the CSV here (one row per visit, capture and region)."),
+    subject: Optional[str] = typer.Option(None, "--subject", help="Only this subject (default: everyone)."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Export key metrics and capture conditions as CSV."""
+    from porescope.render import write_text
+
+    if csv_out.suffix.lower() != ".csv":
+        _fail(f"--csv {csv_out}: use a file ending in .csv.")
+    try:
+        text = _store(db).export_csv(subject)
+        write_text(csv_out, text)
+    except PorescopeError as exc:
+        _fail(str(exc))
+    out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False)
+
+
+@history_app.command("delete")
+def delete(
+    subject: str = typer.Option(..., "--subject", help="The subject to erase with all their photos and data."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Erase a subject: visits, analyses, profile, routine, products and photos (right to be forgotten)."""
+    try:
+        store = _store(db)
+        n = len(store.visits(subject))
+        if not yes and not typer.confirm(f"Erase {subject!r} with {n} visit(s) and their photos? This cannot be undone.", default=False):
+            _fail("nothing deleted.", code=1)
+        n = store.delete_subject(subject)
+    except PorescopeError as exc:
+        _fail(str(exc))
+    out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False)
+
+
+def report(
+    subject: str = typer.Option(..., "--subject", help="Whose history."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
+    pdf: Optional[Path] = typer.Option(None, "--pdf", help="Write a PDF report here."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Write a report of a subject's history: first vs latest overlays, trends, causes, routine, conditions."""
+    from porescope.history.report import build_report, write_html, write_pdf
+
+    if html is None and pdf is None:
+        _fail("give --html OUT.html and/or --pdf OUT.pdf.")
+    if html is not None and html.suffix.lower() not in (".html", ".htm"):
+        _fail(f"--html {html}: use a file ending in .html.")
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        _fail(f"--pdf {pdf}: use a file ending in .pdf.")
+    try:
+        rep = build_report(_store(db), subject)
+        if html is not None:
+            write_html(rep, html)
+            out.print(f"wrote {html}", highlight=False)
+        if pdf is not None:
+            write_pdf(rep, pdf)
+            out.print(f"wrote {pdf}", highlight=False)
+    except PorescopeError as exc:
+        _fail(str(exc))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``history`` and ``report`` to the ``porescope`` command."""
+    app.add_typer(history_app, name="history")
+    app.command("report")(report)

@@ -1,0 +1,138 @@
+"""Honest change: verdicts with noise intervals, alignment, colour matching."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from history_helpers import BASE, worse_spec
+
+from porescope import change
+from porescope.errors import PorescopeError
+from porescope.pipeline import run
+from porescope.synth import render, with_
+
+
+def _visit(i, day, **kw):
+    return SimpleNamespace(id=i, taken_at=datetime(2026, 1, day), **kw)
+
+
+def _compare(rgb_a, rgb_b, **kw):
+    ra, rb = run(rgb_a, mode="closeup"), run(rgb_b, mode="closeup")
+    na = change.perturbation_noise(rgb_a, ra.analysis)
+    nb = change.perturbation_noise(rgb_b, rb.analysis)
+    return change.compare_visits(
+        subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 20), analysis_a=ra.analysis, analysis_b=rb.analysis,
+        photo_a=rgb_a, photo_b=rgb_b, noise_a=na, noise_b=nb, **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def base_rgb():
+    return render(BASE).rgb
+
+
+def test_real_change_is_worse(base_rgb):
+    c = _compare(base_rgb, render(worse_spec()).rgb)
+    r = c.region("frame")
+    assert r.verdict == "worse"
+    by = {m.metric: m for m in r.metrics}
+    assert by["pore_count"].verdict == "worse" and by["pore_count"].low > 0
+    assert c.colour_normalized
+
+
+def test_reexposure_is_no_detectable_change(base_rgb):
+    c = _compare(base_rgb, render(with_(BASE, exposure=1.10)).rgb)
+    r = c.region("frame")
+    assert r.verdict == "no_detectable_change"
+    assert c.alignment.startswith(("orb", "ecc"))
+    for m in r.metrics:
+        assert m.low <= 0 <= m.high, m
+
+
+def test_fewer_pores_is_improved(base_rgb):
+    fewer = with_(BASE, pore_density_per_mpx=BASE.pore_density_per_mpx * 0.6, pore_contrast=(0.08, 0.15))
+    c = _compare(base_rgb, render(fewer).rgb)
+    assert c.region("frame").verdict == "improved"
+
+
+def test_interval_and_verdict_rules():
+    assert change.interval(1.0, 0.0, 0.0) == (1.0, 1.0)
+    lo, hi = change.interval(0.0, 3.0, 4.0)
+    assert hi == pytest.approx(1.96 * 5) and lo == pytest.approx(-1.96 * 5)
+    assert change.verdict(-3, -1) == "improved"
+    assert change.verdict(1, 3) == "worse"
+    assert change.verdict(-1, 1) == "no_detectable_change"
+    assert change.verdict(0, 0) == "no_detectable_change"
+    m = change.metric_change("frame", "visibility_score", 50, 40, 1, 1)
+    assert m.delta == -10 and m.verdict == "improved" and m.high < 0
+
+
+def test_noise_floor_and_repeats(base_rgb):
+    a = run(base_rgb, mode="closeup").analysis
+    n = change.noise_from_repeats([a, a])  # identical captures: the floor still applies
+    vs = a.regions[0].visibility_score
+    assert n.source == "repeat_capture"
+    assert n.sd["frame"]["visibility_score"] == pytest.approx(max(0.02 * vs, 0.5), rel=1e-3)
+    assert n.get("frame", "pore_count", 500) >= 10
+    assert n.get("nose", "visibility_score", 40) == pytest.approx(0.8)  # unsampled region: floor
+    with pytest.raises(PorescopeError):
+        change.noise_from_repeats([a])
+
+
+def test_perturbation_noise_reports_sd_per_metric(base_rgb):
+    a = run(base_rgb, mode="closeup").analysis
+    n = change.perturbation_noise(base_rgb, a, n=4)
+    assert n.source == "perturbation" and n.samples >= 3
+    assert set(n.sd["frame"]) == {"pore_count", "density", "visibility_score", "coverage_pct", "mean_elongation", "dark_share"}
+    assert all(v > 0 for v in n.sd["frame"].values())
+
+
+def test_align_recovers_rotation_and_scale(base_rgb):
+    moved, _ = change._warp(base_rgb, 2.5, 1.02)
+    al = change.align(moved, base_rgb)
+    assert al.ok and al.correlation > 0.8
+    # moving -> fixed undoes the warp: scale 1/1.02, rotation -2.5 deg.
+    s = float(np.hypot(al.matrix[0, 0], al.matrix[1, 0]))
+    ang = np.degrees(np.arctan2(al.matrix[1, 0], al.matrix[0, 0]))
+    assert s == pytest.approx(1 / 1.02, abs=0.005)
+    assert abs(abs(ang) - 2.5) < 0.3
+
+
+def test_align_refuses_unrelated_skin(base_rgb):
+    al = change.align(render(with_(BASE, seed=777)).rgb, base_rgb)
+    assert not al.ok and al.method.startswith("none")
+    assert np.allclose(al.matrix, np.eye(2, 3))
+
+
+def test_match_colour_removes_exposure_and_white_balance(base_rgb):
+    shifted = np.clip(base_rgb.astype(np.float32) * np.array([1.08, 1.0, 0.9]), 0, 255).astype(np.uint8)
+    fixed = change.match_colour(shifted, base_rgb)
+    err_before = np.abs(shifted.astype(float).mean((0, 1)) - base_rgb.mean((0, 1))).max()
+    err_after = np.abs(fixed.astype(float).mean((0, 1)) - base_rgb.mean((0, 1))).max()
+    assert err_after < 1.5 < err_before
+
+
+def test_face_without_landmarks_falls_back_to_stored_metrics(base_rgb):
+    a = run(base_rgb, mode="closeup").analysis
+    fa = a.model_copy(update={"settings": a.settings.model_copy(update={"mode": "face"})})
+    n = change.noise_from_repeats([a, a])
+    c = change.compare_visits(
+        subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=fa, analysis_b=fa,
+        photo_a=base_rgb, photo_b=base_rgb, noise_a=n, noise_b=n,
+    )
+    assert c.alignment.startswith("none") and not c.colour_normalized
+    assert c.region("frame").verdict == "no_detectable_change"
+
+
+def test_condition_differences_are_noted(base_rgb):
+    a = run(base_rgb, mode="closeup").analysis
+    n = change.noise_from_repeats([a, a])
+    c = change.compare_visits(
+        subject="t", visit_a=_visit(1, 1, condition={"makeup": "no"}, device="A", lighting=None),
+        visit_b=_visit(2, 2, condition={"makeup": "yes"}, device="B", lighting=None),
+        analysis_a=a, analysis_b=a, noise_a=n, noise_b=n,
+    )
+    assert any("makeup: no vs yes" in x for x in c.notes) and any("device" in x for x in c.notes)

@@ -1,0 +1,65 @@
+"""Reports: self-contained HTML and a PDF, with honest, non-medical language."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from history_helpers import photo, worse_spec
+
+from porescope.history import Store
+from porescope.history.report import build_report, render_html, write_html, write_pdf
+from porescope.results import Cause
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    d = tmp_path_factory.mktemp("rep")
+    s = Store(str(d / "h.db"))
+    s.add_visit(photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"}, device="phone A", lighting="window", mode="closeup")
+    s.add_visit(photo(d / "b.jpg", exposure=1.05), "vic", taken_at=datetime(2026, 2, 1), condition={"cleansed": "yes", "makeup": "no"}, mode="closeup")
+    s.add_visit(photo(d / "c.jpg", worse_spec()), "vic", taken_at=datetime(2026, 3, 15), condition={"cleansed": "no"}, mode="closeup")
+    s.save_routine("vic", {"steps": [{"step": "evening", "active": "salicylic acid 2%", "citations": ["AHRQ review, 114 patients, 12 weeks"]}]})
+    s.add_product_use("vic", "BHA gel", ["salicylic acid"], start=datetime(2026, 1, 2))
+    s.add_visit(photo(d / "one.jpg", seed=4), "solo", mode="closeup")
+    return s
+
+
+def test_html_is_self_contained_and_complete(store, tmp_path):
+    rep = build_report(store, "vic")
+    html = render_html(rep)
+    # Self-contained: images inline, nothing fetched.
+    assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", html)
+    assert html.count("data:image/jpeg;base64,") == 2  # first and latest overlays
+    assert "data:image/png;base64," in html  # trend plots
+    for must in ("not a diagnosis", "95% interval", "worse", "AHRQ review", "BHA gel", "makeup: no", "Trends per region", "phone A"):
+        assert must in html, must
+    assert "shrink" not in html.lower()
+    assert rep.comparison is not None and rep.comparison.region("frame").verdict == "worse"
+    out = tmp_path / "r.html"
+    write_html(rep, out)
+    assert out.read_text() == html
+
+
+def test_pdf(store, tmp_path):
+    rep = build_report(store, "vic")
+    out = tmp_path / "r.pdf"
+    write_pdf(rep, out)
+    data = out.read_bytes()
+    assert data[:5] == b"%PDF-" and data.rstrip().endswith(b"%%EOF")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 3
+
+
+def test_single_visit_report(store):
+    rep = build_report(store, "solo")
+    assert rep.comparison is None and rep.latest_overlay is None
+    html = render_html(rep)
+    assert "nothing to compare yet" in html and html.count("data:image/jpeg;base64,") == 1
+
+
+def test_causes_are_shown(store):
+    rep = build_report(store, "vic", compare=False)
+    rep.causes = [Cause(cause="clogging", strength=0.7, evidence=["many dark pores"], care="salicylic acid helps clear the opening")]
+    html = render_html(rep)
+    assert "clogging" in html and "many dark pores" in html
