@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from porescope import __version__
-from porescope.study import stats as st
+from porescope.change import Z95
 
 MAX_REGION_PANELS = 6
 
@@ -146,7 +146,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from porescope.study.tables import _visit_order
+    from porescope.study.tables import PLOT_METRICS, _visit_order
 
     esc = html.escape
     body = [f"<h1>porescope study report</h1><p class='note'>porescope {esc(__version__)} · "
@@ -164,7 +164,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
             + f" · metrics compared: {esc(', '.join(_label(m) for m in metrics))}. Lower is better for every metric.</p>"
         )
         body.append("<h2>Distributions per visit and arm</h2>")
-        body.append(_distribution_plots(regions_df, metrics, visits))
+        body.append(_distribution_plots(regions_df, [m for m in metrics if m in PLOT_METRICS], visits))
     body.append("<h2>Paired change against baseline</h2>")
     body.append(
         "<p class='note'>Per subject, the value of a visit is the mean of its measurable captures; the change is visit − baseline "
@@ -173,11 +173,11 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         "The verdict columns count subjects by their own noise-aware verdict (see below).</p>"
     )
     if paired_df is not None and not paired_df.empty:
-        body.append(_forest_plots(paired_df, metrics))
+        body.append(_forest_plots(paired_df, [m for m in metrics if m in PLOT_METRICS]))
         cols = [("arm", "arm"), ("visit", "visit"), ("region", "region"), ("metric", "metric"), ("n", "n"), ("mean_before", "baseline"),
                 ("mean_after", "visit"), ("mean_delta", "mean Δ"), ("ci_low", "95% CI low"), ("ci_high", "95% CI high"),
                 ("p_t", "p (paired t)"), ("p_wilcoxon", "p (Wilcoxon)"), ("d_z", "d_z"), ("improved", "improved"),
-                ("no_change", "no change"), ("worse", "worse")]
+                ("no_detectable_change", "no detectable change"), ("worse", "worse")]
         body.append(_table(paired_df, cols, left=("arm", "visit", "region", "metric")))
     else:
         body.append("<p class='note'>No subject has a measurable baseline and a later visit.</p>")
@@ -201,14 +201,16 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
                 else "<p class='note'>No visit has two or more captures.</p>")
     body.append("<h2>Per-subject verdicts</h2>")
     body.append(
-        f"<p class='note'>Each change gets an interval Δ ± {st.Z95:.2f}·√(sd<sub>baseline</sub>² + sd<sub>visit</sub>²): entirely "
-        "below 0 = improved, entirely above 0 = worse, otherwise no detectable change. The noise sd of a visit comes from its repeat "
-        "captures when it has ≥ 2 (the subject's within-visit SD pooled over visits, divided by √n), else from a perturbed "
-        "re-analysis of its one photo (slight rotation, shift, exposure and sensor-noise changes).</p>"
+        f"<p class='note'>porescope.change's rule, the same as the history store's: each change gets the interval "
+        f"Δ ± {Z95:.2f}·√(noise<sub>baseline</sub>² + noise<sub>visit</sub>²); entirely below 0 = improved, entirely above 0 = worse, "
+        "otherwise no detectable change. The noise (1 SD) of a visit comes from its repeat captures when it has ≥ 2 (their SD, "
+        "divided by √n because the visit's value is their mean), else from re-analysing its one photo under re-capture changes "
+        "(exposure, white balance, rotation, scale); never below the noise floor (2% of the value).</p>"
     )
     if change_df is not None and not change_df.empty:
         counts = change_df.groupby(["arm", "visit", "metric", "verdict"]).size().unstack("verdict", fill_value=0).reset_index()
-        cols = [("arm", "arm"), ("visit", "visit"), ("metric", "metric")] + [(c, c) for c in counts.columns if c not in ("arm", "visit", "metric")]
+        cols = [("arm", "arm"), ("visit", "visit"), ("metric", "metric")] + [
+            (c, c.replace("_", " ")) for c in counts.columns if c not in ("arm", "visit", "metric")]
         body.append(_table(counts, cols, left=("arm", "visit", "metric")))
         body.append("<p class='note'>Full table: change.csv.</p>")
     body.append("<h2>Photos that failed</h2>")

@@ -21,7 +21,7 @@ from pathlib import Path
 from porescope import __version__
 from porescope.errors import PorescopeError
 from porescope.study.manifest import Row
-from porescope.study.task import MAX_PERTURB, analyze_photo
+from porescope.study.task import _max_perturb, analyze_photo
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 #: room for a 24-50 MP photo. Dask pauses a worker at 80% and restarts it at
 #: 95% of this, so one runaway photo cannot take the machine down.
 DEFAULT_MEMORY_LIMIT = "3GiB"
-#: Perturbed re-analyses per photo whose visit has a single capture (noise estimate).
-DEFAULT_PERTURB = 2
+#: Perturbed re-analyses per photo whose visit has a single capture (noise
+#: estimate): porescope.change's default, so a study and the history store
+#: judge change the same way. Each one costs one more analysis of the photo.
+DEFAULT_PERTURB = 6
 
 CACHE_DIR = "cache"
 
@@ -92,7 +94,7 @@ def settings_key(image_sha: str, roi_sha: str | None, px_per_mm: float | None, m
 
 def plan_jobs(rows: list[Row], *, mode: str, sensitivity: float, perturb: int) -> tuple[list[Job], dict[int, str], dict[int, str]]:
     """Group rows into jobs; returns (jobs, line -> key, line -> image sha256)."""
-    perturb = max(0, min(int(perturb), MAX_PERTURB))
+    perturb = max(0, min(int(perturb), _max_perturb()))
     captures = Counter((r.subject, r.visit) for r in rows)
     sha_cache: dict[Path, str] = {}
 

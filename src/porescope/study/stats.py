@@ -11,9 +11,9 @@
   Wong 1996 "ICC(A,1)"), with targets = subject x visit and raters = capture
   number. ICC(3,1) (consistency) is reported beside it. Within-subject
   coefficient of variation = root-mean-square of per-target SD/mean.
-* Verdicts: delta ± 1.96·sqrt(sd_a² + sd_b²); lower visibility / density /
-  coverage / area = improved. Delegates to ``porescope.change`` when that
-  module (branch ``history``) provides ``verdict``.
+
+Per-subject noise-aware verdicts are :mod:`porescope.change`'s (the same rule
+as the history store); this module holds the group statistics only.
 """
 
 from __future__ import annotations
@@ -22,54 +22,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
-#: Two-sided 95% normal quantile, used by the noise-aware verdict interval.
-Z95 = 1.959963984540054
-
-IMPROVED = "improved"
-NO_CHANGE = "no detectable change"
-WORSE = "worse"
-NO_NOISE = "no noise estimate"
-
-
-def _local_verdict(delta: float, sd_a: float | None, sd_b: float | None, *, lower_is_better: bool = True):
-    """(verdict, ci_low, ci_high) for a change ``delta`` = after - before."""
-    if delta is None or not math.isfinite(delta):
-        return NO_NOISE, math.nan, math.nan
-    if sd_a is None or sd_b is None or not (math.isfinite(sd_a) and math.isfinite(sd_b)):
-        return NO_NOISE, math.nan, math.nan
-    half = Z95 * math.sqrt(sd_a * sd_a + sd_b * sd_b)
-    lo, hi = delta - half, delta + half
-    if lo > 0:
-        v = WORSE if lower_is_better else IMPROVED
-    elif hi < 0:
-        v = IMPROVED if lower_is_better else WORSE
-    else:
-        v = NO_CHANGE
-    return v, lo, hi
-
-
-def verdict(delta: float, sd_a: float | None, sd_b: float | None, *, lower_is_better: bool = True):
-    """Noise-aware verdict for one change; see the module docstring."""
-    try:  # the history branch's implementation, when merged, is the one source of truth
-        from porescope import change as _change  # type: ignore[attr-defined]
-
-        fn = getattr(_change, "verdict", None)
-    except ImportError:
-        fn = None
-    if fn is not None and sd_a is not None and sd_b is not None and math.isfinite(delta):
-        try:
-            res = fn(delta, sd_a, sd_b, lower_is_better=lower_is_better)
-            if isinstance(res, tuple) and len(res) == 3:
-                return res
-            v = getattr(res, "verdict", None)
-            lo = getattr(res, "ci_low", None)
-            hi = getattr(res, "ci_high", None)
-            if v is not None and lo is not None and hi is not None:
-                return str(v), float(lo), float(hi)
-        except TypeError:
-            pass
-    return _local_verdict(delta, sd_a, sd_b, lower_is_better=lower_is_better)
 
 
 @dataclass

@@ -26,22 +26,21 @@ from porescope.study import stats as st
 from porescope.study.manifest import Row
 from porescope.study.runner import cache_paths, load_result
 
-#: Metrics compared between visits; lower is better for all of them.
-#: Physical-unit variants are used when most photos have a scale.
-METRIC_CHOICES = (
-    ("visibility_score",),
-    ("density_per_cm2", "density_per_mpx"),
-    ("coverage_pct",),
-    ("median_area_mm2", "median_area_px"),
-)
+#: Metrics compared between visits: porescope.change's key metrics, lower = better
+#: for all. ``density`` is per cm² when the photo's scale is known, else per MP.
+from porescope.history.models import KEY_METRICS  # noqa: E402
+
+#: The metrics drawn in the report's plots (all KEY_METRICS are in the tables).
+PLOT_METRICS = ("visibility_score", "density", "coverage_pct")
 METRIC_LABELS = {
     "visibility_score": "visibility score (0-100)",
-    "density_per_cm2": "density (pores/cm²)",
-    "density_per_mpx": "density (pores/MP)",
+    "pore_count": "pore count",
+    "density": "density (pores/cm² or /MP)",
     "coverage_pct": "coverage (%)",
-    "median_area_mm2": "median pore area (mm²)",
-    "median_area_px": "median pore area (px)",
+    "mean_elongation": "mean elongation",
+    "dark_share": "dark (plugged) share",
 }
+VERDICT_WORDS = {"improved": "improved", "no_detectable_change": "no detectable change", "worse": "worse"}
 CONTROL_ARM_NAMES = ("control", "placebo", "vehicle", "untreated", "sham")
 
 ROW_COLUMNS = ("subject", "visit", "capture", "date", "arm", "condition", "line", "image")
@@ -70,8 +69,16 @@ def collect(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str],
             rec = dict(base)
             rec["region"] = m["name"]
             rec.update({k: v for k, v in m.items() if k != "name"})
-            for metric, sd in (noise.get(m["name"]) or {}).items():
-                rec[f"perturb_sd_{metric}"] = sd
+            # porescope.change's key metrics: density per cm² when the scale is known, else per MP;
+            # counts left out when the scale is too coarse to resolve pores.
+            meaningful = m["counts_meaningful"]
+            rec["density"] = (m["density_per_cm2"] if m["density_per_cm2"] is not None else m["density_per_mpx"]) if meaningful else None
+            rec["density_unit"] = "per_cm2" if m["density_per_cm2"] is not None else "per_mpx"
+            if not meaningful:
+                rec["pore_count"] = None
+            if noise:
+                for metric, sd in (noise.get("sd", {}).get(m["name"]) or {}).items():
+                    rec[f"perturb_sd_{metric}"] = sd
             regions.append(rec)
         for p in a["quality"]["problems"]:
             problems.append({**_row_fields(r), "image_sha256": line_sha[r.line], **p})
@@ -117,19 +124,8 @@ def write_pores(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, s
 
 
 def pick_metrics(regions_df) -> list[str]:
-    """The metric columns to compare, physical units when most photos have a scale."""
-    chosen = []
-    for opts in METRIC_CHOICES:
-        for m in opts:
-            if m in regions_df and regions_df[m].notna().mean() >= 0.5:
-                chosen.append(m)
-                break
-        else:
-            for m in opts:
-                if m in regions_df and regions_df[m].notna().any():
-                    chosen.append(m)
-                    break
-    return chosen
+    """The key metrics that have values in this study."""
+    return [m for m in KEY_METRICS if m in regions_df and regions_df[m].notna().any()]
 
 
 def _visit_order(df) -> list[str]:
@@ -140,66 +136,78 @@ def _visit_order(df) -> list[str]:
     return list(order.index)
 
 
-def change_table(regions_df, metrics: list[str]):
-    """Per subject x region x metric x visit: change against the subject's baseline visit."""
+def _analysis(res: dict):
+    from porescope.results import Analysis
+
+    return Analysis.model_validate({**res["analysis"], "pores": []})
+
+
+def change_table(rows: list[Row], results: dict[int, dict]):
+    """Per subject x region x key metric x later visit: change against the subject's baseline.
+
+    The value of a visit is the mean over its measurable captures. Its noise
+    (1 SD) is :func:`porescope.change.noise_from_repeats` over those captures
+    divided by sqrt(n) when there are two or more (the noise of a mean of n),
+    else the photo's perturbed re-analysis noise (run on the worker), else
+    only porescope.change's noise floor. The interval and verdict are
+    :func:`porescope.change.metric_change`: delta ± 1.96·sqrt(noise_a² + noise_b²).
+    """
     import pandas as pd
 
-    df = regions_df[regions_df["measurable"]].copy()
-    rows = []
-    if df.empty:
-        return pd.DataFrame(rows)
-    df["date"] = pd.to_datetime(df["date"])
-    for (subject, region), g in df.groupby(["subject", "region"], sort=False):
-        visit_dates = g.groupby("visit")["date"].min().sort_values(kind="stable")
-        baseline = visit_dates.index[0]
-        arm = g["arm"].iloc[0]
-        for metric in metrics:
-            if metric not in g or g[metric].isna().all():
-                continue
-            per_visit = {}
-            num = den = 0.0
-            for visit, gv in g.groupby("visit", sort=False):
-                vals = gv[metric].dropna().to_numpy(float)
-                per_visit[visit] = (gv, vals)
-                if vals.size >= 2:
-                    num += vals.var(ddof=1) * (vals.size - 1)
-                    den += vals.size - 1
-            pooled = math.sqrt(num / den) if den else math.nan
+    from porescope.change import Noise, key_metrics, metric_change, noise_from_repeats
 
-            def noise(visit):
-                gv, vals = per_visit[visit]
-                if vals.size >= 2:
-                    return pooled / math.sqrt(vals.size), f"repeat captures (n={vals.size}, pooled over {int(den)} df)"
-                col = f"perturb_sd_{metric}"
-                if vals.size == 1 and col in gv and gv[col].notna().any():
-                    return float(gv[col].dropna().iloc[0]), "perturbed re-analysis"
-                return math.nan, "none"
-
-            if baseline not in per_visit or per_visit[baseline][1].size == 0:
-                continue
-            b_vals = per_visit[baseline][1]
-            b_val = float(b_vals.mean())
-            b_sd, b_src = noise(baseline)
-            for visit in visit_dates.index[1:]:
-                if visit not in per_visit or per_visit[visit][1].size == 0:
-                    continue
-                v_vals = per_visit[visit][1]
-                v_val = float(v_vals.mean())
-                v_sd, v_src = noise(visit)
-                delta = v_val - b_val
-                verdict, lo, hi = st.verdict(delta, b_sd, v_sd, lower_is_better=True)
-                rows.append({
-                    "subject": subject, "arm": arm, "region": region, "metric": metric,
-                    "baseline_visit": baseline, "baseline_date": visit_dates[baseline].date().isoformat(),
-                    "visit": visit, "date": visit_dates[visit].date().isoformat(),
-                    "days": int((visit_dates[visit] - visit_dates[baseline]).days),
-                    "n_baseline": int(b_vals.size), "n_visit": int(v_vals.size),
-                    "baseline_value": b_val, "value": v_val, "delta": delta,
-                    "delta_pct": 100.0 * delta / b_val if b_val else math.nan,
-                    "noise_sd_baseline": b_sd, "noise_sd_visit": v_sd, "noise_source_baseline": b_src, "noise_source_visit": v_src,
-                    "ci_low": lo, "ci_high": hi, "verdict": verdict,
-                })
-    return pd.DataFrame(rows)
+    by_subject: dict[str, dict[str, list]] = {}
+    for r in rows:
+        res = results.get(r.line)
+        if res is None or not res["analysis"]["quality"]["measurable"]:
+            continue
+        by_subject.setdefault(r.subject, {}).setdefault(r.visit, []).append((r, res))
+    out = []
+    for subject, visits in by_subject.items():
+        order = sorted(visits, key=lambda v: (min(r.date for r, _ in visits[v]), min(r.line for r, _ in visits[v])))
+        summary = {}
+        for v in order:
+            caps = sorted(visits[v], key=lambda x: x[0].capture)
+            analyses = [_analysis(res) for _, res in caps]
+            km = [key_metrics(a) for a in analyses]
+            values: dict[str, dict[str, float]] = {}
+            for reg in dict.fromkeys(k for d in km for k in d):
+                for m in KEY_METRICS:
+                    vals = [d[reg][m] for d in km if reg in d and m in d[reg]]
+                    if vals:
+                        values.setdefault(reg, {})[m] = float(np.mean(vals))
+            n = len(analyses)
+            if n >= 2:
+                noise, source = noise_from_repeats(analyses), f"repeat captures (n={n})"
+            elif caps[0][1].get("noise"):
+                noise, source = Noise.model_validate(caps[0][1]["noise"]), "perturbed re-analysis"
+            else:
+                noise, source = Noise(source="none", samples=1), "noise floor only"
+            if noise.source == "none":
+                source = "noise floor only"
+            summary[v] = {"row": caps[0][0], "date": min(r.date for r, _ in caps), "n": n, "values": values,
+                          "sd": lambda reg, m, val, _noise=noise, _n=n: _noise.get(reg, m, val) / math.sqrt(_n), "source": source}
+        base = order[0]
+        b = summary[base]
+        for v in order[1:]:
+            s = summary[v]
+            for reg, bm in b["values"].items():
+                for m, bval in bm.items():
+                    if m not in s["values"].get(reg, {}):
+                        continue
+                    lval = s["values"][reg][m]
+                    mc = metric_change(reg, m, bval, lval, b["sd"](reg, m, bval), s["sd"](reg, m, lval))
+                    out.append({
+                        "subject": subject, "arm": b["row"].arm, "region": reg, "metric": m,
+                        "baseline_visit": base, "baseline_date": b["date"].isoformat(), "visit": v, "date": s["date"].isoformat(),
+                        "days": (s["date"] - b["date"]).days, "n_baseline": b["n"], "n_visit": s["n"],
+                        "baseline": bval, "latest": lval, "delta": lval - bval,
+                        "delta_pct": 100.0 * (lval - bval) / bval if bval else math.nan,
+                        "noise_baseline": mc.noise_baseline, "noise_latest": mc.noise_latest,
+                        "noise_source_baseline": b["source"], "noise_source_visit": s["source"],
+                        "low": mc.low, "high": mc.high, "verdict": mc.verdict,
+                    })
+    return pd.DataFrame(out)
 
 
 def paired_table(change_df):
@@ -210,11 +218,10 @@ def paired_table(change_df):
     if change_df.empty:
         return pd.DataFrame(out)
     for (arm, visit, region, metric), g in change_df.groupby(["arm", "visit", "region", "metric"], sort=False):
-        p = st.paired(g["baseline_value"].to_numpy(float), g["value"].to_numpy(float))
+        p = st.paired(g["baseline"].to_numpy(float), g["latest"].to_numpy(float))
         rec = {"arm": arm, "visit": visit, "region": region, "metric": metric, **p.as_dict()}
-        rec["improved"] = int((g["verdict"] == st.IMPROVED).sum())
-        rec["no_change"] = int((g["verdict"] == st.NO_CHANGE).sum())
-        rec["worse"] = int((g["verdict"] == st.WORSE).sum())
+        for v in VERDICT_WORDS:
+            rec[v] = int((g["verdict"] == v).sum())
         out.append(rec)
     return pd.DataFrame(out)
 
@@ -311,7 +318,7 @@ def write_all(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str
     save(pd.DataFrame(problems, columns=[*ROW_COLUMNS, "image_sha256", "code", "message", "severity", "value", "limit"]), "quality_problems")
     save(pd.DataFrame(errors, columns=["line", "subject", "visit", "capture", "image", "error_type", "error"]), "errors")
     metrics = pick_metrics(regions_df) if not regions_df.empty else []
-    change = change_table(regions_df, metrics) if metrics else pd.DataFrame()
+    change = change_table(rows, results)
     save(change, "change", parquet=True)
     paired_df = paired_table(change)
     save(paired_df, "paired_stats")
