@@ -24,7 +24,7 @@ def run_cmd(
     memory_limit: str = typer.Option("3GiB", "--memory-limit", help="Memory bound per local worker (Dask restarts a worker at 95%)."),
     mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0),
-    perturb: int = typer.Option(2, "--perturb", min=0, max=6, help="Perturbed re-analyses per single-capture visit (noise estimate)."),
+    perturb: int = typer.Option(6, "--perturb", min=0, max=7, help="Perturbed re-analyses per single-capture visit (noise estimate)."),
     db: Optional[str] = typer.Option(None, "--db", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
@@ -57,7 +57,8 @@ def run_cmd(
         f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False,
     )
     if info.get("db"):
-        console.print(f"database: {info['db']}", highlight=False)
+        d = info["db"]
+        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed" if "added" in d else f"database: {d['skipped']}", highlight=False)
     console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False)
 
 

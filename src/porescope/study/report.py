@@ -220,7 +220,12 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
                                               ("image", "image"), ("error", "error")], left=("subject", "visit", "image", "error")))
     run = info.get("run") or {}
     if run:
-        body.append(f"<h2>Run</h2><p class='note'>{esc(str({k: v for k, v in run.items() if k != 'workers'}))}</p>")
+        keep = [("photos", "photos"), ("skipped_finished", "already finished (skipped)"), ("analyzed", "analyzed in this run"),
+                ("failed", "failed"), ("wall_seconds", "wall time of this run (s)"), ("n_workers", "Dask workers"),
+                ("bytes_per_image", "bytes shipped per photo"), ("mode", "mode"), ("sensitivity", "sensitivity"),
+                ("perturb", "perturbed re-analyses (single-capture visits)"), ("memory_limit", "memory limit per local worker")]
+        cells = "".join(f"<tr><th class='l'>{esc(t)}</th><td>{_fmt(run.get(k))}</td></tr>" for k, t in keep if run.get(k) is not None)
+        body.append(f"<h2>Run</h2><table>{cells}</table>")
     body.append("<p class='note'>Cosmetic research measurements, not a diagnosis.</p>")
     doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>porescope study report</title><style>{CSS}</style></head>"
            f"<body>{''.join(body)}</body></html>")

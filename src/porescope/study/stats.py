@@ -19,6 +19,7 @@ as the history store); this module holds the group statistics only.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,15 +66,17 @@ def paired(before, after) -> Paired:
     else:
         lo = hi = nan
     t = p_t = w = p_w = nan
-    if n > 1 and sd > 0:
-        res = stats.ttest_rel(b, a)
-        t, p_t = float(res.statistic), float(res.pvalue)
-    if np.any(d != 0):
-        try:
-            res = stats.wilcoxon(b, a, zero_method="wilcox", alternative="two-sided")
-            w, p_w = float(res.statistic), float(res.pvalue)
-        except ValueError:
-            pass
+    with warnings.catch_warnings():  # near-identical values (e.g. counts) warn of precision loss; the result stands
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if n > 1 and sd > 0:
+            res = stats.ttest_rel(b, a)
+            t, p_t = float(res.statistic), float(res.pvalue)
+        if np.any(d != 0):
+            try:
+                res = stats.wilcoxon(b, a, zero_method="wilcox", alternative="two-sided")
+                w, p_w = float(res.statistic), float(res.pvalue)
+            except ValueError:
+                pass
     dz = md / sd if (n > 1 and sd > 0) else nan
     return Paired(n, float(a.mean()), float(b.mean()), md, sd, lo, hi, t, p_t, w, p_w, dz)
 

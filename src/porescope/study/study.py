@@ -8,7 +8,7 @@ from pathlib import Path
 
 from porescope.errors import PorescopeError
 from porescope.study.manifest import read_manifest
-from porescope.study.runner import DEFAULT_MEMORY_LIMIT, DEFAULT_PERTURB, plan_jobs, run_jobs
+from porescope.study.runner import DEFAULT_MEMORY_LIMIT, DEFAULT_PERTURB, is_done, plan_jobs, run_jobs, start_client
 from porescope.study.tables import write_all
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,16 @@ def run_study(
                      "manifest": str(Path(manifest).resolve())})
     info = write_all(rows, line_key, line_sha, out, summary.errors, run_info)
     if db:
-        info["db"] = store_in_db(db, rows, line_key, out)
+        ok_lines = {r.line for r in rows if is_done(out, line_key[r.line])}
+        info["db"] = store_in_db(
+            db, rows, line_key, line_sha, ok_lines, mode=mode,
+            client_factory=lambda: start_client(workers=workers, scheduler=scheduler, memory_limit=memory_limit),
+        )
         (out / "study.json").write_text(json.dumps(info, indent=1, default=str))
     return info
 
 
-def store_in_db(url: str, rows, line_key, out: Path) -> dict:
+def store_in_db(url: str, rows, line_key, line_sha, ok_lines, *, mode, client_factory) -> dict:
     """Save every analyzed photo into the history database at ``url`` (porescope.history.Store)."""
     try:
         from porescope.history import Store  # type: ignore[attr-defined]
@@ -54,4 +58,4 @@ def store_in_db(url: str, rows, line_key, out: Path) -> dict:
         return {"stored": 0, "skipped": "porescope.history is not part of this build; --db ignored"}
     from porescope.study.db import store_rows
 
-    return store_rows(Store, url, rows, line_key, out)
+    return store_rows(Store, url, rows, line_key, line_sha, ok_lines, client_factory=client_factory, mode=mode)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -261,8 +262,10 @@ def arm_table(change_df):
             rec["difference"] = rec["mean_delta_arm"] - rec["mean_delta_reference"]
             rec["p_welch"] = rec["p_mannwhitney"] = rec["hedges_g"] = math.nan
             if d.size >= 2 and d_ref.size >= 2:
-                rec["p_welch"] = float(stats.ttest_ind(d, d_ref, equal_var=False).pvalue)
-                rec["p_mannwhitney"] = float(stats.mannwhitneyu(d, d_ref, alternative="two-sided").pvalue)
+                with warnings.catch_warnings():  # near-identical deltas warn of precision loss; the result stands
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    rec["p_welch"] = float(stats.ttest_ind(d, d_ref, equal_var=False).pvalue)
+                    rec["p_mannwhitney"] = float(stats.mannwhitneyu(d, d_ref, alternative="two-sided").pvalue)
                 sp = math.sqrt(((d.size - 1) * d.var(ddof=1) + (d_ref.size - 1) * d_ref.var(ddof=1)) / (d.size + d_ref.size - 2))
                 if sp > 0:
                     j = 1 - 3 / (4 * (d.size + d_ref.size) - 9)
