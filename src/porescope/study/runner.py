@@ -56,6 +56,8 @@ class RunSummary:
     failed: int = 0
     errors: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    startup_seconds: float = 0.0  # starting the cluster / connecting
+    compute_seconds: float = 0.0  # first task submitted -> last result stored
     workers: dict[str, dict] = field(default_factory=dict)  # address -> {tasks, seconds, peak_rss_mb}
     bytes_shipped: int = 0
     dashboard: str | None = None
@@ -65,7 +67,10 @@ class RunSummary:
     def as_dict(self) -> dict:
         return {
             "photos": self.total, "skipped_finished": self.skipped, "analyzed": self.analyzed, "failed": self.failed,
-            "wall_seconds": round(self.seconds, 3), "workers": self.workers, "bytes_shipped": self.bytes_shipped,
+            "wall_seconds": round(self.seconds, 3), "startup_seconds": round(self.startup_seconds, 3),
+            "compute_seconds": round(self.compute_seconds, 3),
+            "images_per_second": round(self.analyzed / self.compute_seconds, 4) if self.compute_seconds and self.analyzed else None,
+            "workers": self.workers, "bytes_shipped": self.bytes_shipped,
             "bytes_per_image": round(self.bytes_shipped / self.analyzed) if self.analyzed else None,
             "dashboard": self.dashboard, "scheduler": self.scheduler, "n_workers": self.n_workers,
         }
@@ -212,8 +217,10 @@ def run_jobs(
         summary.dashboard = client.dashboard_link
         summary.scheduler = client.scheduler.address
         summary.n_workers = len(client.scheduler_info().get("workers", {}))
+        summary.startup_seconds = time.perf_counter() - t0
         if on_client is not None:
             on_client(summary)
+        t_submit = time.perf_counter()
         futures = {}
         for i, j in enumerate(todo):
             spec = {"key": j.key, "image": j.image, "roi": j.roi, "px_per_mm": j.px_per_mm, "mode": mode,
@@ -258,6 +265,7 @@ def run_jobs(
                         })
                 if bar:
                     bar.advance(task)
+            summary.compute_seconds = time.perf_counter() - t_submit
         finally:
             if bar:
                 bar.stop()
