@@ -25,10 +25,14 @@ td.l,th.l{text-align:left}.note{color:#555;font-size:.9em}img{max-width:100%}
 """
 
 
-def _label(metric: str) -> str:
+def _labels(regions_df) -> dict[str, str]:
+    """Metric -> axis label; the density unit is the one this study's photos have."""
     from porescope.study.tables import METRIC_LABELS
 
-    return METRIC_LABELS.get(metric, metric)
+    units = frozenset(regions_df["density_unit"]) if regions_df is not None and "density_unit" in regions_df else frozenset()
+    density = {frozenset({"per_cm2"}): "density (pores/cm²)", frozenset({"per_mpx"}): "density (pores/MP)"}.get(
+        units, "density (pores/cm², or /MP without a scale)")
+    return {**METRIC_LABELS, "density": density}
 
 
 def _fig_html(fig, alt: str) -> str:
@@ -73,7 +77,7 @@ def _subject_visit_means(regions_df, metric):
     return df.groupby(["subject", "arm", "visit", "region"], as_index=False)[metric].mean()
 
 
-def _distribution_plots(regions_df, metrics, visits) -> str:
+def _distribution_plots(regions_df, metrics, visits, labels) -> str:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -112,15 +116,15 @@ def _distribution_plots(regions_df, metrics, visits) -> str:
             ax.set_xticks(range(len(visits)))
             ax.set_xticklabels(visits, rotation=30 if len(visits) > 4 else 0)
             ax.set_title(region)
-            ax.set_ylabel(_label(metric))
+            ax.set_ylabel(labels[metric])
         if len(arms) > 1:
             axes[0][0].legend(fontsize=8, title="arm")
-        fig.suptitle(f"{_label(metric)} per visit and arm (one point = one subject's visit mean)", fontsize=10)
+        fig.suptitle(f"{labels[metric]} per visit and arm (one point = one subject's visit mean)", fontsize=10, y=1.03)
         parts.append(_fig_html(fig, f"distribution of {metric}"))
     return "\n".join(parts)
 
 
-def _forest_plots(paired_df, metrics) -> str:
+def _forest_plots(paired_df, metrics, labels) -> str:
     import matplotlib.pyplot as plt
 
     parts = []
@@ -128,7 +132,7 @@ def _forest_plots(paired_df, metrics) -> str:
         g = paired_df[(paired_df["metric"] == metric) & (paired_df["n"] > 0)]
         if g.empty:
             continue
-        labels = [f"{r.region} · {r.visit}" + (f" · {r.arm}" if r.arm else "") for r in g.itertuples()]
+        ticks = [f"{r.region} · {r.visit}" + (f" · {r.arm}" if r.arm else "") for r in g.itertuples()]
         y = np.arange(len(g))[::-1]
         fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(g) + 1.2))
         lo = (g["mean_delta"] - g["ci_low"]).to_numpy(float)
@@ -136,8 +140,8 @@ def _forest_plots(paired_df, metrics) -> str:
         ax.errorbar(g["mean_delta"], y, xerr=[np.nan_to_num(lo), np.nan_to_num(hi)], fmt="o", capsize=3, color="#1f4e79")
         ax.axvline(0, color="#888", lw=1, ls="--")
         ax.set_yticks(y)
-        ax.set_yticklabels(labels, fontsize=8)
-        ax.set_xlabel(f"change in {_label(metric)} vs baseline (mean, 95% CI); left of 0 = improved")
+        ax.set_yticklabels(ticks, fontsize=8)
+        ax.set_xlabel(f"change in {labels[metric]} vs baseline (mean, 95% CI); left of 0 = improved")
         parts.append(_fig_html(fig, f"paired change in {metric}"))
     return "\n".join(parts)
 
@@ -149,6 +153,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
     from porescope.study.tables import PLOT_METRICS, _visit_order
 
     esc = html.escape
+    labels = _labels(regions_df)
     body = [f"<h1>porescope study report</h1><p class='note'>porescope {esc(__version__)} · "
             f"{info['photos']} photos, {info['analyzed']} analyzed, {info['errors']} failed, "
             f"{info['not_measurable']} not measurable (excluded from statistics), {info['pores']} pores measured.</p>"]
@@ -161,10 +166,10 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         body.append(
             f"<p>{subj['subject'].nunique()} subjects · visits (in time order): {esc(', '.join(visits))}"
             + (f" · arms: {esc(', '.join(sorted(set(subj['arm']))))}" if subj["arm"].astype(bool).any() else "")
-            + f" · metrics compared: {esc(', '.join(_label(m) for m in metrics))}. Lower is better for every metric.</p>"
+            + f" · metrics compared: {esc(', '.join(labels[m] for m in metrics))}. Lower is better for every metric.</p>"
         )
         body.append("<h2>Distributions per visit and arm</h2>")
-        body.append(_distribution_plots(regions_df, [m for m in metrics if m in PLOT_METRICS], visits))
+        body.append(_distribution_plots(regions_df, [m for m in PLOT_METRICS if m in metrics], visits, labels))
     body.append("<h2>Paired change against baseline</h2>")
     body.append(
         "<p class='note'>Per subject, the value of a visit is the mean of its measurable captures; the change is visit − baseline "
@@ -173,7 +178,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         "The verdict columns count subjects by their own noise-aware verdict (see below).</p>"
     )
     if paired_df is not None and not paired_df.empty:
-        body.append(_forest_plots(paired_df, [m for m in metrics if m in PLOT_METRICS]))
+        body.append(_forest_plots(paired_df, [m for m in PLOT_METRICS if m in metrics], labels))
         cols = [("arm", "arm"), ("visit", "visit"), ("region", "region"), ("metric", "metric"), ("n", "n"), ("mean_before", "baseline"),
                 ("mean_after", "visit"), ("mean_delta", "mean Δ"), ("ci_low", "95% CI low"), ("ci_high", "95% CI high"),
                 ("p_t", "p (paired t)"), ("p_wilcoxon", "p (Wilcoxon)"), ("d_z", "d_z"), ("improved", "improved"),

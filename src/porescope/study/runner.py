@@ -198,6 +198,32 @@ def start_client(*, workers: int, scheduler: str | None, memory_limit: str):
     return Client(cluster), cluster
 
 
+def _porescope_version() -> str:
+    import porescope
+
+    return porescope.__version__
+
+
+def check_workers(client, scheduler: str | None, timeout_s: float = 60.0) -> None:
+    """Wait for a worker; refuse workers whose porescope differs from ours (results would not be comparable)."""
+    try:
+        client.wait_for_workers(1, timeout=timeout_s)
+    except TimeoutError:
+        raise PorescopeError(f"the Dask scheduler {scheduler or ''} has no workers after {timeout_s:.0f} s; start some with "
+                             "'dask worker ADDRESS'.") from None
+    try:
+        versions = client.run(_porescope_version)
+    except Exception as exc:  # noqa: BLE001 - e.g. porescope not installed on a worker
+        raise PorescopeError(f"cannot run porescope on the Dask workers ({type(exc).__name__}: {exc}); install the same "
+                             "porescope on every worker.") from None
+    bad = {w: v for w, v in versions.items() if v != __version__}
+    if bad:
+        raise PorescopeError(
+            f"{len(bad)} Dask worker(s) run another porescope version than this one ({__version__}): "
+            + ", ".join(f"{w} has {v}" for w, v in sorted(bad.items())) + "; install the same version everywhere."
+        )
+
+
 def run_jobs(
     jobs: list[Job], out: Path, *, workers: int = 2, scheduler: str | None = None, memory_limit: str = DEFAULT_MEMORY_LIMIT,
     mode: str = "auto", sensitivity: float = 1.0, console=None, progress: bool = True, on_client=None,
@@ -214,6 +240,7 @@ def run_jobs(
     try:
         from distributed import as_completed
 
+        check_workers(client, scheduler)
         summary.dashboard = client.dashboard_link
         summary.scheduler = client.scheduler.address
         summary.n_workers = len(client.scheduler_info().get("workers", {}))
