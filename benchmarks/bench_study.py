@@ -108,6 +108,15 @@ def run_once(manifest: Path, out: Path, workers: int, memory_limit: str) -> dict
     return info
 
 
+def _print_workers(run: dict, indent: str, memory_limit: str | None = None) -> None:
+    for addr, w in run["workers"].items():
+        cpu = w.get("cpu_seconds")
+        share = f", {cpu / w['tasks']:.2f} CPU-s per photo, got {100 * w['cpu_share']:.0f}% of a core" if cpu else ""
+        print(f"{indent}worker {addr}: {w['tasks']} photos, {w['seconds'] / w['tasks']:.2f} s per photo "
+              f"({w['tasks'] / w['seconds']:.3f} images/s){share}, peak RSS {w['peak_rss_mb']:.0f} MiB"
+              + (f" (limit {memory_limit})" if memory_limit else ""), flush=True)
+
+
 def scheduler_overhead(workers: int, memory_limit: str, n_tasks: int = 2000) -> float:
     from porescope.study.runner import start_client
 
@@ -149,6 +158,7 @@ def main(argv=None) -> int:
         print(f"  {k} photos, {w} worker(s): compute {run['compute_seconds']:.1f} s -> {run['images_per_second']:.3f} images/s "
               f"(cluster start {run['startup_seconds']:.1f} s; tables+report {info['total_seconds'] - run['wall_seconds']:.1f} s)",
               flush=True)
+        _print_workers(run, "    ")
     speedup = res[1]["compute_seconds"] / res[2]["compute_seconds"]
     print(f"speed-up 1 -> 2 workers: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x)", flush=True)
 
@@ -159,9 +169,7 @@ def main(argv=None) -> int:
         print(f"full study, {args.n} photos on 2 workers: {run['compute_seconds']:.0f} s compute "
               f"({run['images_per_second']:.3f} images/s), {full['total_seconds']:.0f} s end to end incl. tables and report; "
               f"{full['pores']} pores", flush=True)
-        for addr, w in run["workers"].items():
-            print(f"  worker {addr}: {w['tasks']} photos, {w['tasks'] / w['seconds']:.3f} images/s of task time, "
-                  f"peak RSS {w['peak_rss_mb']:.0f} MiB (limit {args.memory_limit})", flush=True)
+        _print_workers(run, "  ", args.memory_limit)
         print(f"  bytes shipped back per photo: {run['bytes_per_image'] / 1e3:.0f} kB (Analysis JSON without pores + "
               f"zstd Arrow pore table)", flush=True)
     overhead = scheduler_overhead(2, args.memory_limit)

@@ -157,12 +157,21 @@ def test_resume_after_kill(scheduler, tmp_path):
     assert "8 already finished, 0 analyzed" in r.stdout
 
 
-def test_default_local_cluster(tmp_path):
+def test_default_local_cluster_and_history_db(tmp_path):
     manifest = make_study(tmp_path / "s", StudyDesign(subjects=2, visits=2, captures=2, height=300, width=300, seed=5))
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["study", "run", str(manifest), "--out", str(out), "--workers", "1", "--no-progress"])
+    url = f"sqlite:///{tmp_path / 'db' / 'history.db'}"
+    r = CliRunner().invoke(app, ["study", "run", str(manifest), "--out", str(out), "--workers", "1", "--no-progress", "--db", url])
     assert r.exit_code == 0, r.output
     assert "local cluster, 1 workers" in r.output
+    assert "8 photos added, 0 already stored, 0 failed" in r.output
+    from porescope.history import Store
+
+    with Store(url) as store:  # the clinic app's view of the study: 2 visits per subject, 2 captures each
+        assert [s.name for s in store.subjects()] == ["S01", "S02"]
+        visits = store.visits("S01")
+        assert len(visits) == 2 and all(v.captures == 2 for v in visits)
+        assert visits[0].condition == {"condition": "cleansed", "arm": "control", "study_visit": "V1"}
     info = json.loads((out / "study.json").read_text())
     (w,) = info["run"]["workers"].values()
     assert w["tasks"] == 8 and w["peak_rss_mb"] > 0

@@ -153,3 +153,17 @@ def test_repeatability_table_uses_icc_2_1():
     mat = np.array([g.sort_values("capture")["visibility_score"].to_numpy() for _, g in regions.groupby(["subject", "visit"])])
     assert r["icc_2_1"] == pytest.approx(st.icc2_1(mat))
     assert r["icc_2_1"] > 0.9  # between-subject SD 6 vs capture noise 0.8
+
+
+def test_pore_tables_with_and_without_scale_share_one_schema():
+    from porescope.results import Pore
+    from porescope.study.task import ipc_to_table, pore_schema, pores_to_ipc
+
+    def pore(mm):
+        return Pore(id=1, region="frame", x_px=1.5, y_px=2.5, area_px=20, area_mm2=mm, equiv_diameter_px=5.0,
+                    equiv_diameter_mm=mm, major_axis_px=6.0, minor_axis_px=4.0, elongation=1.5, orientation_deg=10.0,
+                    contrast_dl=3.0, core_dl=5.0, kind="open")
+
+    a, b = ipc_to_table(pores_to_ipc([pore(None)])), ipc_to_table(pores_to_ipc([pore(0.05)]))
+    assert a.schema == b.schema == pore_schema()
+    assert pores_to_ipc([]) is None

@@ -54,12 +54,12 @@ def run_cmd(
     run = info["run"]
     console.print(
         f"{info['photos']} photos: {run['skipped_finished']} already finished, {run['analyzed']} analyzed, {run['failed']} failed "
-        f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False,
+        f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False, soft_wrap=True,
     )
     if info.get("db"):
         d = info["db"]
-        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed" if "added" in d else f"database: {d['skipped']}", highlight=False)
-    console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False)
+        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed" if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)
+    console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -262,7 +262,7 @@ def run_jobs(
                            console=console, transient=False)
             task = bar.add_task("photos", total=len(jobs), completed=summary.skipped)
             bar.start()
-        per_worker: dict[str, dict] = defaultdict(lambda: {"tasks": 0, "seconds": 0.0, "peak_rss_mb": 0.0, "host": None})
+        per_worker: dict[str, dict] = defaultdict(lambda: {"tasks": 0, "seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0, "host": None})
         try:
             for fut in as_completed(list(futures)):
                 j = futures.pop(fut)
@@ -277,6 +277,7 @@ def run_jobs(
                     pw = per_worker[w]
                     pw["tasks"] += 1
                     pw["seconds"] += res.get("seconds", 0.0)
+                    pw["cpu_seconds"] += res.get("cpu_seconds", 0.0)
                     pw["peak_rss_mb"] = max(pw["peak_rss_mb"], res.get("peak_rss_mb", 0.0))
                     pw["host"] = res.get("host")
                 if res.get("ok"):
@@ -298,7 +299,12 @@ def run_jobs(
                 bar.stop()
             for f in futures:
                 f.cancel()
-        summary.workers = {k: {**v, "seconds": round(v["seconds"], 3), "peak_rss_mb": round(v["peak_rss_mb"], 1)} for k, v in per_worker.items()}
+        summary.workers = {
+            k: {**v, "seconds": round(v["seconds"], 3), "cpu_seconds": round(v["cpu_seconds"], 3), "peak_rss_mb": round(v["peak_rss_mb"], 1),
+                # share of a core the worker's tasks got: below 1 when other processes compete for the cores
+                "cpu_share": round(v["cpu_seconds"] / v["seconds"], 3) if v["seconds"] else None}
+            for k, v in per_worker.items()
+        }
     finally:
         client.close()
         if cluster is not None:

@@ -116,7 +116,7 @@ def write_pores(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, s
             parts.append(t)
         if not parts:
             continue
-        table = pa.concat_tables(parts)
+        table = pa.concat_tables(parts, promote_options="default")
         d = root / f"subject={quote(subject, safe='')}"
         d.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, d / "part-0.parquet", compression="zstd")

@@ -22,6 +22,7 @@ import socket
 import time
 import traceback
 
+
 def _max_perturb() -> int:
     from porescope.change import PERTURBATIONS
 
@@ -55,15 +56,29 @@ def perturbed_noise(loaded, analysis, *, roi, n: int) -> dict | None:
     return perturbation_noise(loaded.rgb, analysis, roi=mask, n=n).model_dump()
 
 
+def pore_schema():
+    """Arrow schema of the pore table: every :class:`~porescope.results.Pore` field, fixed types
+    (so photos with and without a physical scale give the same columns)."""
+    import pyarrow as pa
+
+    from porescope.results import Pore
+
+    types = {int: pa.int32(), float: pa.float64(), str: pa.string()}
+    fields = []
+    for name, f in Pore.model_fields.items():
+        ann = f.annotation
+        base = next((t for t in (int, float, str) if ann is t or t in getattr(ann, "__args__", ())), str)
+        fields.append(pa.field(name, types[base]))
+    return pa.schema(fields)
+
+
 def pores_to_ipc(pores) -> bytes | None:
     """The pore list as a zstd-compressed Arrow IPC stream (None when empty)."""
     if not pores:
         return None
     import pyarrow as pa
 
-    cols = list(type(pores[0]).model_fields)
-    data = {c: [getattr(p, c) for p in pores] for c in cols}
-    table = pa.table(data)
+    table = pa.table({c: [getattr(p, c) for p in pores] for c in pore_schema().names}, schema=pore_schema())
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as w:
         w.write_table(table)
@@ -83,6 +98,7 @@ def analyze_photo(job: dict) -> dict:
     ``sensitivity``, ``perturb`` (number of perturbed re-analyses), ``seed``.
     """
     t0 = time.perf_counter()
+    c0 = time.process_time()
     base = {"key": job["key"], "worker": _worker_name(), "pid": os.getpid(), "host": socket.gethostname()}
     try:
         import cv2
@@ -103,7 +119,7 @@ def analyze_photo(job: dict) -> dict:
         pores = pores_to_ipc(a.pores)
         return {
             **base, "ok": True, "analysis": analysis_json, "pores": pores, "n_pores": len(a.pores), "noise": noise,
-            "seconds": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb(),
+            "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "peak_rss_mb": peak_rss_mb(),
             "bytes": len(analysis_json) + (len(pores) if pores else 0),
         }
     except BaseException as exc:  # noqa: BLE001 - a photo's failure is data, not a crash
@@ -116,5 +132,5 @@ def analyze_photo(job: dict) -> dict:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return {
             **base, "ok": False, "error_type": type(exc).__name__, "error": msg + where,
-            "seconds": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb(), "bytes": 0,
+            "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "peak_rss_mb": peak_rss_mb(), "bytes": 0,
         }
