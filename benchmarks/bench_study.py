@@ -160,7 +160,13 @@ def main(argv=None) -> int:
               flush=True)
         _print_workers(run, "    ")
     speedup = res[1]["compute_seconds"] / res[2]["compute_seconds"]
-    print(f"speed-up 1 -> 2 workers: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x)", flush=True)
+    print(f"speed-up 1 -> 2 workers (wall): {speedup:.2f}x (target >= {TARGET_SPEEDUP}x)", flush=True)
+    cpu = {w: sum(x["cpu_seconds"] for x in r["workers"].values()) / sum(x["tasks"] for x in r["workers"].values()) for w, r in res.items()}
+    share = {w: sum(x["cpu_seconds"] for x in r["workers"].values()) / sum(x["seconds"] for x in r["workers"].values()) for w, r in res.items()}
+    projected = 2 * cpu[1] / cpu[2]
+    print(f"  CPU-s per photo: {cpu[1]:.2f} (1 worker) vs {cpu[2]:.2f} (2 workers); share of a core the tasks got: "
+          f"{100 * share[1]:.0f}% vs {100 * share[2]:.0f}%", flush=True)
+    print(f"  projected speed-up with two uncontended cores (2 x CPU-s per photo ratio): {projected:.2f}x", flush=True)
 
     full = None
     if not args.skip_full:
@@ -175,7 +181,7 @@ def main(argv=None) -> int:
     overhead = scheduler_overhead(2, args.memory_limit)
     print(f"scheduler overhead: {overhead * 1e3:.2f} ms per task (2000 no-op tasks, 2 workers)", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f} (the 2 cores are shared with other users; figures are pessimistic)")
-    summary = {"n": args.n, "speedup_n": k, "speedup": speedup, "runs": res, "full": full and full["run"],
+    summary = {"n": args.n, "speedup_n": k, "speedup": speedup, "projected_speedup": projected, "cpu_s_per_photo": cpu, "runs": res, "full": full and full["run"],
                "scheduler_overhead_s": overhead}
     (args.data / "bench_study.json").write_text(json.dumps(summary, indent=1, default=str))
     return 0
