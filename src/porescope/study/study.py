@@ -1,0 +1,61 @@
+"""``run_study``: manifest → Dask run (resumable) → tables, report, optional database."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from porescope.errors import PorescopeError
+from porescope.study.manifest import read_manifest
+from porescope.study.runner import DEFAULT_MEMORY_LIMIT, DEFAULT_PERTURB, is_done, plan_jobs, run_jobs, start_client
+from porescope.study.tables import write_all
+
+log = logging.getLogger(__name__)
+
+
+def run_study(
+    manifest: str | Path, out: str | Path, *, workers: int = 2, scheduler: str | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT, mode: str = "auto", sensitivity: float = 1.0, perturb: int = DEFAULT_PERTURB,
+    db: str | None = None, console=None, progress: bool = True, on_client=None,
+) -> dict:
+    """Run every photo of ``manifest`` (skipping finished ones) and write the study outputs into ``out``.
+
+    Returns the summary also saved as ``out/study.json``. Raises
+    :class:`~porescope.study.manifest.ManifestError` (listing every bad
+    row) before anything runs.
+    """
+    if mode not in ("auto", "face", "closeup"):
+        raise PorescopeError(f"--mode must be auto, face or closeup, not {mode!r}.")
+    rows = read_manifest(manifest)
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PorescopeError(f"cannot create the output folder {out}: {exc.strerror or exc}.") from None
+    jobs, line_key, line_sha = plan_jobs(rows, mode=mode, sensitivity=sensitivity, perturb=perturb)
+    summary = run_jobs(jobs, out, workers=workers, scheduler=scheduler, memory_limit=memory_limit, mode=mode,
+                       sensitivity=sensitivity, console=console, progress=progress, on_client=on_client)
+    run_info = summary.as_dict()
+    run_info.update({"mode": mode, "sensitivity": sensitivity, "perturb": perturb, "memory_limit": None if scheduler else memory_limit,
+                     "manifest": str(Path(manifest).resolve())})
+    info = write_all(rows, line_key, line_sha, out, summary.errors, run_info)
+    if db:
+        ok_lines = {r.line for r in rows if is_done(out, line_key[r.line])}
+        info["db"] = store_in_db(
+            db, rows, line_key, line_sha, ok_lines, mode=mode,
+            client_factory=lambda: start_client(workers=workers, scheduler=scheduler, memory_limit=memory_limit),
+        )
+        (out / "study.json").write_text(json.dumps(info, indent=1, default=str))
+    return info
+
+
+def store_in_db(url: str, rows, line_key, line_sha, ok_lines, *, mode, client_factory) -> dict:
+    """Save every analyzed photo into the history database at ``url`` (porescope.history.Store)."""
+    try:
+        from porescope.history import Store  # type: ignore[attr-defined]
+    except ImportError:
+        return {"stored": 0, "skipped": "porescope.history is not part of this build; --db ignored"}
+    from porescope.study.db import store_rows
+
+    return store_rows(Store, url, rows, line_key, line_sha, ok_lines, client_factory=client_factory, mode=mode)

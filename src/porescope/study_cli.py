@@ -1,0 +1,66 @@
+"""``porescope study ...``: the study runner's commands (registered by cli.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from porescope.errors import PorescopeError
+
+study_app = typer.Typer(
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Studies: many photos per subject and visit, run in parallel, to tables, verdicts and a report.",
+)
+
+
+@study_app.command("run")
+def run_cmd(
+    manifest: Path = typer.Argument(..., help="CSV with subject, visit, date, image [, capture, roi, px_per_mm, condition, arm]."),
+    out: Path = typer.Option(..., "--out", help="Output folder (rerun with the same folder to resume)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default 2), one thread each."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."),
+    memory_limit: str = typer.Option("3GiB", "--memory-limit", help="Memory bound per local worker (Dask restarts a worker at 95%)."),
+    mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
+    sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0),
+    perturb: int = typer.Option(6, "--perturb", min=0, max=7, help="Perturbed re-analyses per single-capture visit (noise estimate)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+) -> None:
+    """Analyze every photo of a study and write tables, per-subject verdicts and report.html into --out."""
+    from porescope.cli import err, fail, out as console
+    from porescope.study.manifest import ManifestError
+    from porescope.study.study import run_study
+
+    if scheduler and workers is not None:
+        fail("use either --workers (a local cluster) or --scheduler (an existing one), not both.")
+
+    def on_client(s):
+        where = f"scheduler {s.scheduler}" if scheduler else f"local cluster, {s.n_workers} workers"
+        err.print(f"dask: {where} · dashboard: {s.dashboard}", highlight=False, soft_wrap=True)
+
+    try:
+        info = run_study(
+            manifest, out, workers=workers or 2, scheduler=scheduler, memory_limit=memory_limit, mode=mode, sensitivity=sensitivity,
+            perturb=perturb, db=db, console=err, progress=not no_progress, on_client=on_client,
+        )
+    except ManifestError as exc:
+        for p in exc.problems:
+            err.print(f"{exc.path}: {p}", highlight=False, soft_wrap=True, markup=False)
+        fail(str(exc))
+    except PorescopeError as exc:
+        fail(str(exc))
+    run = info["run"]
+    console.print(
+        f"{info['photos']} photos: {run['skipped_finished']} already finished, {run['analyzed']} analyzed, {run['failed']} failed "
+        f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False, soft_wrap=True,
+    )
+    if info.get("db"):
+        d = info["db"]
+        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed" if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)
+    console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(study_app, name="study")
