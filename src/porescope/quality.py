@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from porescope.pores.detect import skin_tiles
+from porescope.pores.detect import robust_sigma, skin_tiles
 from porescope.results import Quality, QualityProblem
 
 # Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
@@ -35,10 +35,6 @@ NOISE_WARNING = 4.0  # 8-bit grey levels
 QUALITY_TILES = 4
 #: RESEARCH.md §2: a 250 µm pore needs ~8-11 px/mm to be resolved (2-3 px).
 MIN_PX_PER_MM = 8.0
-
-
-def _robust_std(v: np.ndarray) -> float:
-    return float(1.4826 * np.median(np.abs(v - np.median(v)))) if v.size else 0.0
 
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
@@ -64,9 +60,9 @@ def _focus_ratio(lstar: np.ndarray, skin: np.ndarray, *, sigma0: float) -> float
         c = cv2.GaussianBlur(tile, (0, 0), 4 * sigma0)
         fine.append((a - b)[m])
         mid.append((b - c)[m])
-    f = _robust_std(np.concatenate(fine))
-    g = _robust_std(np.concatenate(mid))
-    return f / g if g > 1e-6 else 0.0
+    f = robust_sigma(np.concatenate(fine))
+    g = robust_sigma(np.concatenate(mid))
+    return f / g if g > 1e-3 else 0.0  # a featureless patch has no detail at all
 
 
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:

@@ -1,22 +1,26 @@
 """Find pores: small openings darker than the skin around them.
 
-Stages (each a pure function on arrays):
+The flow of :func:`detect` (each step a function on arrays):
 
 1. :func:`lightness` — CIELAB L* (0-100) from 8-bit RGB, through a lookup
-   table on the luma (fast; skin is close enough to grey-axis for detection).
-2. :func:`darkness_map` — illumination-corrected darkness: a smooth local
-   background minus the lightly smoothed image, so lighting gradients and skin
-   tone cancel out; in ΔL* units.
-3. :func:`pore_probability` — per-pixel pore evidence: the learned model when
-   it ships (``porescope/models``), else the darkness map in noise units.
-4. :func:`segment` — hysteresis threshold on that evidence inside the skin
-   mask, then rejection of what is not a pore: too small / too large (spots),
-   long and thin (hairs, wrinkle lines), touching the image border or the edge
-   of the ROI, next to specular glints.
+   table on the luma (fast; skin is close enough to the grey axis).
+2. :func:`estimate_pore_scale` — scale selection: a coarse pass over a few
+   skin tiles; the clearest candidates' median diameter is the photo's
+   typical pore size.
+3. :func:`_components` at that scale — illumination-corrected darkness (a
+   local background of sigma 0.4 x the typical diameter minus the lightly
+   smoothed image, so lighting gradients and skin tone cancel; ΔL* units),
+   hysteresis threshold in robust noise units inside the skin, and rejection
+   of what is not a pore: too small / too large (spots), long and thin
+   (hairs, wrinkle lines), touching the frame, next to specular glints.
+4. :func:`contrast_gap` — when faint texture and clear pores form two
+   separate groups, the seed threshold moves into the gap between them.
 
-Every scale-dependent size is expressed relative to the expected pore
-diameter range ``(min_diameter_px, max_diameter_px)`` so the same code works
-on a 10 px/mm crop and on a 40 px/mm macro shot.
+Sizes are relative to the expected pore diameter range
+``(min_diameter_px, max_diameter_px)`` (from ``px_per_mm`` when known) and to
+the selected scale, so the same code works on a 10 px/mm crop and on a
+40 px/mm macro shot. A learned evidence model can replace the noise-unit
+evidence through the ``model`` argument (see :mod:`porescope.pores.model`).
 """
 
 from __future__ import annotations
@@ -118,20 +122,6 @@ def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
     rest = np.sqrt(max(sigma**2 - (f * f - 1) / 12.0, 0.25)) / f
     small = cv2.GaussianBlur(small, (0, 0), rest, borderType=cv2.BORDER_REFLECT)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def darkness_map(lstar: np.ndarray, *, max_diameter_px: float, min_diameter_px: float) -> tuple[np.ndarray, np.ndarray]:
-    """Illumination-corrected darkness (ΔL*, positive = darker than surround).
-
-    Returns ``(darkness, background)``. The background is a Gaussian of
-    sigma ~ the largest pore radius: a pore is dark against it, while a
-    lighting gradient or a skin tone is part of it and cancels.
-    """
-    sigma_bg = max(2.5, 0.3 * max_diameter_px)
-    sigma_fine = max(0.0, min(1.0, 0.35 * min_diameter_px))
-    background = _blur(lstar, sigma_bg)
-    fine = _blur(lstar, sigma_fine) if sigma_fine > 0.3 else lstar
-    return background - fine, background
 
 
 def robust_sigma(values: np.ndarray) -> float:
