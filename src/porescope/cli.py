@@ -92,9 +92,12 @@ def check_output_folder(*paths) -> None:
 
 
 def summary_table(analyses: list, title: str = "porescope") -> Table:
+    """One row per image and region; the image column only when there are several."""
+    many = len(analyses) > 1
     t = Table(title=title, show_lines=False)
-    for col in ("image", "region", "pores", "density", "median area", "coverage %", "elong.", "dark %", "visibility 0-100"):
-        t.add_column(col, justify="right" if col not in ("image", "region") else "left")
+    cols = (["image"] if many else []) + ["region", "pores", "density", "median size", "cover %", "elong.", "dark %", "score"]
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("image", "region") else "right", overflow="fold")
     for a in analyses:
         name = Path(a.source.path).name if a.source.path else "image"
         for r in a.regions:
@@ -103,12 +106,22 @@ def summary_table(analyses: list, title: str = "porescope") -> Table:
                 med = f"{r.median_area_mm2:.3f} mm²"
             else:
                 med = f"{r.median_area_px:.0f} px" if r.median_area_px is not None else "-"
-            t.add_row(
-                name, r.name, str(r.pore_count) if r.counts_meaningful else "n/a", dens if r.counts_meaningful else "n/a", med,
+            row = [
+                r.name, str(r.pore_count) if r.counts_meaningful else "n/a", dens if r.counts_meaningful else "n/a", med,
                 f"{r.coverage_pct:.1f}", f"{r.mean_elongation:.2f}" if r.mean_elongation else "-",
-                f"{100 * r.dark_share:.0f}", f"{r.visibility_score:.0f}",
-            )
+                f"{100 * r.dark_share:.0f}", f"{r.visibility_score:.0f}/100",
+            ]
+            t.add_row(*([name] if many else []), *row)
     return t
+
+
+def print_explanations(a) -> None:
+    """Capture problems, then a plain-language line per region and the likely causes."""
+    from porescope.explain import summary_lines
+
+    print_quality(a)
+    for line in summary_lines(a):
+        out.print(line, highlight=False, markup=False)
 
 
 def print_quality(a) -> None:
@@ -186,11 +199,9 @@ def analyze(
     if analyses:
         out.print(summary_table(analyses))
         for a in analyses:
-            print_quality(a)
-            from porescope.explain import summary_lines
-
-            for line in summary_lines(a):
-                out.print(line, highlight=False, markup=False)
+            if len(analyses) > 1:
+                out.print(f"[bold]{Path(a.source.path).name if a.source.path else 'image'}[/]")
+            print_explanations(a)
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
 
@@ -211,7 +222,7 @@ def demo(
     files = dict(json_out=out_dir / "result.json", overlay_out=out_dir / "overlay.png", mask_out=out_dir / "mask.png", csv_out=out_dir / "pores.csv")
     write_outputs(r, **files)
     out.print(summary_table([r.analysis], title="porescope demo: synthetic close-up (sample_closeup.jpg)"))
-    print_quality(r.analysis)
+    print_explanations(r.analysis)
     out.print(f"wrote {', '.join(str(p) for p in files.values())}", highlight=False)
     out.print(f"[dim]{r.analysis.disclaimer}[/]")
 
