@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -55,7 +54,7 @@ def image_writer(*, overlay_out=None, mask_out=None, regions_out=None):
 
         jobs = []
         if mask_out:
-            jobs.append(lambda: render.write_image(mask_out, np.where(labels > 0, np.uint8(255), np.uint8(0))))
+            jobs.append(lambda: render.write_image(mask_out, render.pore_mask(labels)))
         if overlay_out:
             face = regions.mode == "face"
             jobs.append(lambda: render.write_image(overlay_out, render.overlay(image.rgb, labels, dark, regions.label_image() if face else None)))

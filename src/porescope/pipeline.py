@@ -39,11 +39,6 @@ class Run:
     regions: RegionSet
     pore_kind_dark: np.ndarray  # (n,) bool, index = pore id - 1
 
-    @property
-    def pore_mask(self) -> np.ndarray:
-        """(H, W) uint8: 255 on pore pixels, 0 elsewhere."""
-        return np.where(self.labels > 0, np.uint8(255), np.uint8(0))
-
 
 def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
     """Expected pore diameter range in px for a scale (or the default range)."""

@@ -115,6 +115,11 @@ def write_image(path: str | Path, img: np.ndarray) -> None:
     _atomic_write(Path(path), encode_image(img, Path(path).suffix))
 
 
+def pore_mask(labels: np.ndarray) -> np.ndarray:
+    """What ``--mask-out`` writes: (H, W) uint8, 255 on pore pixels, 0 elsewhere."""
+    return np.where(labels > 0, np.uint8(255), np.uint8(0))
+
+
 def _edges(mask: np.ndarray) -> np.ndarray:
     m = mask.view(np.uint8) if mask.dtype == bool else (mask > 0).astype(np.uint8)
     return (m > 0) & (cv2.erode(m, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0) == 0)
