@@ -134,3 +134,11 @@ def test_console_script_installed():
     exe = shutil.which("porescope") or str(Path(sys.executable).with_name("porescope"))
     r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "analyze" in r.stdout
+
+
+def test_unwritable_output_is_one_clear_line(photo, tmp_path):
+    target = tmp_path / "taken.json"
+    target.mkdir()  # a folder where the JSON file should go: the final rename fails
+    r = cli("analyze", photo, "--json", target)
+    assert r.returncode == 2 and "could not be written" in r.stderr and "Traceback" not in r.stderr
+    assert target.is_dir() and not list(tmp_path.glob(".taken.json.*"))

@@ -41,16 +41,21 @@ def _atomic_write(path: Path, data: bytes) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
         raise PorescopeError(f"{path}: folder {parent} does not exist; create it first.")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PorescopeError(f"{path}: cannot write in {parent} ({exc.strerror or exc}).") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # disk full, path is a folder, ...: one clear line, old file kept
+            raise PorescopeError(f"{path}: could not be written ({exc.strerror or exc}); nothing was replaced.") from None
         raise
 
 
