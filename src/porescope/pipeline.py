@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydantic import TypeAdapter
 
 from porescope import __version__
 from porescope.errors import PorescopeError
 from porescope.io import LoadedImage, read_image, read_mask
 from porescope.pores import detect as _detect
-from porescope.pores.measure import PoreTable, measure
+from porescope.pores.measure import PoreTable, is_dark, measure
 from porescope.pores.score import region_metrics
 from porescope.quality import MIN_PX_PER_MM, assess
 from porescope.regions import RegionSet, find_regions
-from porescope.results import Analysis, Pore, Scale, Settings, SourceImage
+from porescope.results import Analysis, Pore, Scale, Settings, SourceImage, pores_from_trusted
 
 log = logging.getLogger(__name__)
 
@@ -137,29 +136,45 @@ def run(
     # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
     box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
     sub = (slice(box[0], box[1]), slice(box[2], box[3]))
-    det = _detect.detect(img.rgb[sub], regions.skin[sub], min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model)
-    t = lap("detect", t)
-
-    # The quality gate (OpenCV/numpy work that releases the GIL) runs in a
-    # second thread while this one measures and builds the per-pore records.
-    if det.labels.shape != shape:
-        pore_labels = np.zeros(shape, np.int32)
-        pore_labels[sub] = det.labels
-    else:
-        pore_labels = det.labels
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        quality_job = pool.submit(assess, img.rgb[sub], regions.skin[sub], det.lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
+    rgb_sub, skin_sub = img.rgb[sub], regions.skin[sub]
+    lstar = _detect.lightness(rgb_sub)
+    # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
+    # in a second thread from here on, beside detection and measurement.
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        quality_job = pool.submit(assess, rgb_sub, skin_sub, lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
+        det = _detect.detect(rgb_sub, skin_sub, min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model, lstar=lstar)
+        t = lap("detect", t)
+        if det.labels.shape != shape:
+            pore_labels = np.zeros(shape, np.int32)
+            pore_labels[sub] = det.labels
+        else:
+            pore_labels = det.labels
+        # The hook (overlay and mask images) needs only the labels and each
+        # pore's kind, which detection already knows: it starts now, beside
+        # the measurement, the per-pore records and the result's assembly.
+        dark = is_dark(det.core_dl) if det.core_dl is not None else np.zeros(det.count, bool)
+        hook_job = pool.submit(on_pores, img, pore_labels, dark, regions) if on_pores else None
         table = _measure_table(det, box)
-        hook_job = pool.submit(on_pores, img, pore_labels, table.dark, regions) if on_pores else None
         metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
+        t = lap("measure_and_quality", t)
+        analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity)
         if hook_job is not None:
             hook_job.result()
+            t = lap("images", t)
+    finally:
+        pool.shutdown(wait=True)
+    timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
+    analysis.timings_ms = timings
+    return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity) -> Analysis:
+    """The result record, with region problems merged into quality and the likely causes."""
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
         quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
-    t = lap("measure_and_quality", t)
-
     analysis = Analysis(
         porescope_version=__version__,
         source=SourceImage(
@@ -182,9 +197,7 @@ def run(
         likely_causes = None
     if likely_causes is not None and quality.measurable:
         analysis.causes = likely_causes(analysis)
-    timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
-    analysis.timings_ms = timings
-    return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+    return analysis
 
 
 def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
@@ -201,7 +214,7 @@ def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
 
 def _measure_table(det, box) -> PoreTable:
     """Per-pore measurements in image coordinates (detection ran inside ``box``)."""
-    table = measure(det.labels, det.count, det.darkness, pixel_index=det.pixel_index, pixel_label=det.pixel_label)
+    table = measure(det.labels, det.count, det.darkness, pixel_index=det.pixel_index, pixel_label=det.pixel_label, core_dl=det.core_dl)
     if box[0] or box[2]:
         table.x_px = table.x_px + box[2]
         table.y_px = table.y_px + box[0]
@@ -227,11 +240,9 @@ def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape):
     return metrics, pores
 
 
-_PORES = TypeAdapter(list[Pore])
-
 
 def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, str], px_per_mm: float | None) -> list[Pore]:
-    """Per-pore records, validated in one pass by pydantic's core (fast for 30,000 pores)."""
+    """Per-pore records from the measurement columns (typed here, so not re-validated)."""
     n = len(table)
     if n == 0:
         return []
@@ -255,7 +266,7 @@ def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, 
         "kind": np.where(table.dark, "dark", "open").tolist(),
     }
     keys = list(cols)
-    return _PORES.validate_python([dict(zip(keys, row)) for row in zip(*cols.values())])
+    return pores_from_trusted([dict(zip(keys, row)) for row in zip(*cols.values())])
 
 
 def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0) -> Analysis:

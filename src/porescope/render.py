@@ -36,7 +36,10 @@ PNG_ZLIB_LEVEL = 1
 PNG_THREADS = 2
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes | list[bytes]) -> None:
+    """Write ``data`` (bytes, or buffers written one after another) to
+    ``path`` through a temporary file and a rename: readers see the old file
+    or the whole new one, never a part."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
@@ -47,7 +50,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise PorescopeError(f"{path}: cannot write in {parent} ({exc.strerror or exc}).") from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, list):
+                f.writelines(data)
+            else:
+                f.write(data)
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -59,18 +65,24 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _png_chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+def _png_chunk(tag: bytes, *data: bytes) -> list[bytes]:
+    """One PNG chunk as buffers (length, tag, data..., CRC): the data is not copied."""
+    crc = _deflate.crc32(tag)
+    for d in data:
+        crc = _deflate.crc32(d, crc)
+    return [struct.pack(">I", sum(len(d) for d in data)) + tag, *data, struct.pack(">I", crc & 0xFFFFFFFF)]
 
 
-def png_bytes(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PNG_THREADS) -> bytes:
-    """Encode an 8-bit grey, RGB or RGBA image as PNG, fast.
+def png_parts(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PNG_THREADS) -> list[bytes]:
+    """Encode an 8-bit grey, RGB or RGBA image as PNG, fast; the file is the
+    concatenation of the returned buffers (a 12 MP overlay is ~16 MB, so
+    it is written as it is, not copied into one string first).
 
     Every row uses the PNG "Up" filter (difference to the row above, one numpy
     subtraction), and the zlib stream is deflated in parallel slices joined
     with sync flushes (as pigz does); zlib releases the GIL, so threads run on
-    separate cores. Deflate is ISA-L's when installed. The output is a
-    standard PNG any reader opens.
+    separate cores. Deflate, Adler-32 and CRC-32 are ISA-L's when installed.
+    The output is a standard PNG any reader opens.
     """
     img = np.ascontiguousarray(img, dtype=np.uint8)
     h, w = img.shape[:2]
@@ -95,10 +107,15 @@ def png_bytes(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PN
             parts = list(ex.map(deflate, range(n)))
     else:
         parts = [deflate(i) for i in range(n)]
-    adler = zlib.adler32(memoryview(filtered.reshape(-1))) & 0xFFFFFFFF
-    idat = b"\x78\x01" + b"".join(parts) + struct.pack(">I", adler)
+    adler = _deflate.adler32(memoryview(filtered.reshape(-1))) & 0xFFFFFFFF
     ihdr = struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+    idat = _png_chunk(b"IDAT", b"\x78\x01", *parts, struct.pack(">I", adler))
+    return [b"\x89PNG\r\n\x1a\n", *_png_chunk(b"IHDR", ihdr), *idat, *_png_chunk(b"IEND")]
+
+
+def png_bytes(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PNG_THREADS) -> bytes:
+    """:func:`png_parts` as one ``bytes`` object."""
+    return b"".join(png_parts(img, level=level, threads=threads))
 
 
 def encode_image(img: np.ndarray, suffix: str) -> bytes:
@@ -117,7 +134,11 @@ def encode_image(img: np.ndarray, suffix: str) -> bytes:
 
 
 def write_image(path: str | Path, img: np.ndarray) -> None:
-    _atomic_write(Path(path), encode_image(img, Path(path).suffix))
+    path = Path(path)
+    if path.suffix.lower() == ".png":
+        _atomic_write(path, png_parts(img))
+    else:
+        _atomic_write(path, encode_image(img, path.suffix))
 
 
 def pore_mask(labels: np.ndarray) -> np.ndarray:

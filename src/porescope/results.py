@@ -85,6 +85,29 @@ class Pore(_Model):
     kind: PoreKind = Field(description="'dark' = blackhead-like plugged core, 'open' = open, shadowed pore.")
 
 
+def pores_from_trusted(rows: list[dict]) -> list[Pore]:
+    """Pore records from dicts the pipeline built itself, without re-validating them.
+
+    Every dict must hold every :class:`Pore` field with the right type (the
+    pipeline's own columns do). The objects are the ones
+    ``Pore.model_construct(**row)`` gives (pydantic's way to skip validation
+    for trusted data), set up directly: for 13,000 pores this takes ~16 ms
+    where validation takes ~100 ms and ``model_construct`` ~180 ms.
+    ``tests/test_results_schema.py`` checks they equal validated records.
+    """
+    fields_copy = set(Pore.model_fields).copy
+    new, put = object.__new__, object.__setattr__
+    out = []
+    for row in rows:
+        pore = new(Pore)
+        put(pore, "__dict__", row)
+        put(pore, "__pydantic_fields_set__", fields_copy())
+        put(pore, "__pydantic_extra__", None)
+        put(pore, "__pydantic_private__", None)
+        out.append(pore)
+    return out
+
+
 class RegionMetrics(_Model):
     """Pore statistics for one analyzed region (a close-up frame, or a face region)."""
 

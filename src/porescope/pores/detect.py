@@ -148,6 +148,7 @@ class Detection:
     typical_diameter_px: float | None = None  # the automatically selected pore scale
     pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
     pixel_label: np.ndarray | None = None  # their pore labels
+    core_dl: np.ndarray | None = None  # (count,) peak ΔL* of each pore (index = label - 1)
 
 
 @dataclass
@@ -159,6 +160,7 @@ class _Pass:
     keep: np.ndarray  # (n,) bool: passed the seed test and the shape filters
     area: np.ndarray  # (n,) px
     peak_z: np.ndarray  # (n,) highest evidence of each component
+    peak_dl: np.ndarray  # (n,) highest darkness (ΔL*) of each component
     on: np.ndarray  # flat indices of candidate pixels
     lab_on: np.ndarray  # their component labels
     z_on: np.ndarray  # their evidence (z)
@@ -206,7 +208,7 @@ def _components(
     z_on = z.ravel()[on] if z is not None else (dark_on - med) * (1.0 / sigma)
     peak_z = np.zeros(n, np.float32)
     if n <= 1:
-        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, on, lab_on, z_on, darkness, background, sigma)
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, peak_z.copy(), on, lab_on, z_on, darkness, background, sigma)
     # Peak evidence and peak darkness of every component (for the seed test of
     # hysteresis), without a Python loop.
     np.maximum.at(peak_z, lab_on, z_on)
@@ -230,7 +232,7 @@ def _components(
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
     keep[0] = False
-    return _Pass(labels, n, keep, area, peak_z, on, lab_on, z_on, darkness, background, sigma)
+    return _Pass(labels, n, keep, area, peak_z, peak_dl, on, lab_on, z_on, darkness, background, sigma)
 
 
 def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
@@ -310,6 +312,7 @@ def detect(
     model=None,
     seed_threshold: float = SEED_Z,
     grow_threshold: float = GROW_Z,
+    lstar: np.ndarray | None = None,
 ) -> Detection:
     """Find pores in ``rgb`` (H, W, 3 uint8) inside ``skin`` (H, W bool).
 
@@ -320,9 +323,11 @@ def detect(
     ``sensitivity`` > 1 finds fainter pores (thresholds divided by it).
     ``model``: an object with ``predict(darkness, sigma) -> evidence`` and
     ``name``, ``seed``, ``grow`` attributes (see :mod:`porescope.pores.model`).
+    ``lstar``: :func:`lightness` of ``rgb`` when the caller already has it.
     """
     h, w = rgb.shape[:2]
-    lstar = lightness(rgb)
+    if lstar is None:
+        lstar = lightness(rgb)
     if skin is None:
         skin = np.ones((h, w), bool)
     name = model.name if model is not None else "scale-adaptive-darkness-hysteresis"
@@ -374,4 +379,5 @@ def detect(
     pixel_label = lab[sel]
     out = np.zeros((h, w), np.int32)
     out.ravel()[pixel_index] = pixel_label
-    return Detection(out, count, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d, pixel_index, pixel_label)
+    core_dl = ps.peak_dl[keep].astype(np.float64)
+    return Detection(out, count, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d, pixel_index, pixel_label, core_dl)

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 
 #: A pore whose core is at least this much darker (ΔL*) than the surrounding
-#: skin, and darker than its own rim by half that, is classed "dark": a
-#: blackhead-like plugged core rather than an open, shadowed opening.
+#: skin is classed "dark": a blackhead-like plugged core rather than an open,
+#: shadowed opening.
 #: Open pores on fair skin show ΔL* of roughly 3-10 in our measurements of
 #: the development crops; oxidized plugs are much darker.
 DARK_CORE_DL = 14.0
+
+
+def is_dark(core_dl: np.ndarray) -> np.ndarray:
+    """Which pores are classed 'dark' (plugged), from their core ΔL*."""
+    return np.asarray(core_dl) >= DARK_CORE_DL
 
 
 @dataclass
@@ -48,6 +53,7 @@ def measure(
     *,
     pixel_index: np.ndarray | None = None,
     pixel_label: np.ndarray | None = None,
+    core_dl: np.ndarray | None = None,
 ) -> PoreTable:
     """Per-pore measurements from a label image (1..count) and the ΔL* darkness map.
 
@@ -57,7 +63,8 @@ def measure(
     make a core).
     ``pixel_index``/``pixel_label`` (flat indices of the pore pixels and
     their labels, as :class:`~porescope.pores.detect.Detection` carries them)
-    save a scan of the whole label image.
+    save a scan of the whole label image; ``core_dl`` (each pore's peak ΔL*,
+    which detection already knows) saves the peak search.
     """
     n = count + 1
     h, w = labels.shape
@@ -92,10 +99,13 @@ def measure(
     contrast = np.bincount(lab, d, n)[1:] / safe
     # The darkness map is already smoothed at ~1 px (detect's fine Gaussian),
     # so the core is simply its peak inside the pore.
-    core = np.zeros(n, np.float64)
-    np.maximum.at(core, lab, d)
-    core = core[1:]
-    dark = core >= DARK_CORE_DL
+    if core_dl is None:
+        core = np.zeros(n, np.float64)
+        np.maximum.at(core, lab, d)
+        core = core[1:]
+    else:
+        core = np.asarray(core_dl, np.float64)
+    dark = is_dark(core)
     return PoreTable(
         x_px=mx,
         y_px=my,
