@@ -49,13 +49,12 @@ def make_photo(path: Path, *, pores_per_mpx: float) -> int:
 
 
 def one_run(img: Path, out: Path) -> float:
-    from porescope.cli import image_writer, write_outputs
+    from porescope.cli import image_writer, text_writer
     from porescope.pipeline import run
 
     # Exactly what `porescope analyze IMG --json --overlay --mask-out` does.
     t = time.perf_counter()
-    r = run(img, mode="closeup", on_pores=image_writer(overlay_out=out / "o.png", mask_out=out / "m.png"))
-    write_outputs(r, json_out=out / "r.json")
+    run(img, mode="closeup", on_pores=image_writer(overlay_out=out / "o.png", mask_out=out / "m.png"), on_analysis=text_writer(json_out=out / "r.json"))
     return time.perf_counter() - t
 
 

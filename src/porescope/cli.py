@@ -67,20 +67,37 @@ def image_writer(*, overlay_out=None, mask_out=None, regions_out=None):
     return write
 
 
-def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
-    """Write the requested files for one :class:`porescope.pipeline.Run`
-    (images here only when the run did not already write them through
-    :func:`image_writer`). Each file lands by an atomic rename."""
-    from porescope import render
+def text_writer(*, json_out=None, csv_out=None):
+    """A pipeline ``on_analysis`` hook that writes the JSON and CSV files, or None.
 
+    The pipeline calls it as soon as the result is assembled, while the
+    overlay and mask PNGs may still be encoding in another thread.
+    """
+    if not (json_out or csv_out):
+        return None
+
+    def write(analysis) -> None:
+        from porescope import render
+
+        if json_out:
+            render.write_text(json_out, analysis.model_dump_json(indent=1))
+        if csv_out:
+            render.write_text(csv_out, render.pores_csv(analysis))
+            render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(analysis))
+
+    return write
+
+
+def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
+    """Write the requested files for one finished :class:`porescope.pipeline.Run`
+    (what :func:`image_writer` and :func:`text_writer` write during a run).
+    Each file lands by an atomic rename."""
     hook = image_writer(overlay_out=overlay_out, mask_out=mask_out, regions_out=regions_out)
     if hook:
         hook(run.image, run.labels, run.pore_kind_dark, run.regions)
-    if json_out:
-        render.write_text(json_out, run.analysis.model_dump_json(indent=1))
-    if csv_out:
-        render.write_text(csv_out, render.pores_csv(run.analysis))
-        render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(run.analysis))
+    texts = text_writer(json_out=json_out, csv_out=csv_out)
+    if texts:
+        texts(run.analysis)
 
 
 def check_output_folder(*paths) -> None:
@@ -182,8 +199,8 @@ def analyze(
         for img in images:
             try:
                 hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
-                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook)
-                write_outputs(r, json_out=per_image(json_out, img), csv_out=per_image(csv_out, img))
+                texts = text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img))
+                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
                 analyses.append(r.analysis)
             except PorescopeError as exc:
                 if not many:

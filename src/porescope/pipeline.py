@@ -90,6 +90,7 @@ def run(
     sensitivity: float = 1.0,
     model="default",
     on_pores=None,
+    on_analysis=None,
 ) -> Run:
     """Analyze one photo; see :func:`analyze`. Returns the :class:`Run`.
 
@@ -97,6 +98,9 @@ def run(
     background thread as soon as the pores are found and classed (before
     the per-pore records are built), so a shell can start encoding overlay
     and mask images while the rest finishes; its exceptions are re-raised.
+    ``on_analysis(analysis)``, when given, is called in this thread as soon
+    as the result is assembled, while those images may still be encoding (a
+    shell writes the JSON there).
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -160,13 +164,14 @@ def run(
         quality = quality_job.result()
         t = lap("measure_and_quality", t)
         analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity)
+        timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        analysis.timings_ms = timings
+        if on_analysis is not None:
+            on_analysis(analysis)
         if hook_job is not None:
             hook_job.result()
-            t = lap("images", t)
     finally:
         pool.shutdown(wait=True)
-    timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
-    analysis.timings_ms = timings
     return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
 
 

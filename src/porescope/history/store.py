@@ -826,6 +826,28 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _sqlite_wal(cur) -> None:
+    """Switch the database to WAL mode (persistent: a no-op once done).
+
+    Two processes opening a fresh database at once can both try to switch,
+    and SQLite answers the loser "database is locked" at once instead of
+    waiting on the busy timeout; so retry for as long as that timeout.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    delay = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(0.2, delay * 2)
+
+
 def _make_engine(url: str) -> sa.Engine:
     try:
         if url.startswith("sqlite"):
@@ -838,8 +860,8 @@ def _make_engine(url: str) -> sa.Engine:
             def _on_connect(dbapi_conn, _rec):
                 dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
                 cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+                _sqlite_wal(cur)
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.close()
