@@ -79,12 +79,12 @@ def measure(
     ys_f = ys.astype(np.float64)
     mx = np.bincount(lab, xs_f, n)[1:] / safe
     my = np.bincount(lab, ys_f, n)[1:] / safe
-    dx = xs_f - mx[lab - 1]
-    dy = ys_f - my[lab - 1]
-    # Second central moments (+1/12 for the pixel's own extent).
-    mu20 = np.bincount(lab, dx * dx, n)[1:] / safe + 1 / 12
-    mu02 = np.bincount(lab, dy * dy, n)[1:] / safe + 1 / 12
-    mu11 = np.bincount(lab, dx * dy, n)[1:] / safe
+    # Second central moments from raw ones, E[x²] - E[x]² (exact enough in
+    # float64 for pixel coordinates; avoids per-pixel centring), +1/12 for
+    # the pixel's own extent.
+    mu20 = np.bincount(lab, xs_f * xs_f, n)[1:] / safe - mx * mx + 1 / 12
+    mu02 = np.bincount(lab, ys_f * ys_f, n)[1:] / safe - my * my + 1 / 12
+    mu11 = np.bincount(lab, xs_f * ys_f, n)[1:] / safe - mx * my
     common = np.sqrt(((mu20 - mu02) / 2) ** 2 + mu11**2)
     l1 = (mu20 + mu02) / 2 + common
     l2 = np.maximum((mu20 + mu02) / 2 - common, 1e-6)
