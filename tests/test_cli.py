@@ -51,6 +51,13 @@ def test_analyze_writes_all_outputs(photo, tmp_path):
     rows = list(csv.DictReader(out["csv"].open()))
     assert len(rows) == n and float(rows[0]["area_px"]) > 0
     assert "frame" in r.stdout and "pores" in r.stdout
+    # Written through private temporary files, but landing with the usual
+    # permissions (umask applied), like any file the user creates.
+    if os.name == "posix":
+        umask = os.umask(0)
+        os.umask(umask)
+        for f in (*out.values(), mask):
+            assert f.stat().st_mode & 0o777 == 0o666 & ~umask, f
 
 
 def test_analyze_with_roi_and_scale(photo, tmp_path):

@@ -36,6 +36,13 @@ PNG_ZLIB_LEVEL = 1
 PNG_THREADS = 2
 
 
+#: The process's umask, read once at import (reading it means setting it), so
+#: output files get the usual permissions (0644 under umask 022) rather than
+#: the private 0600 of a temporary file.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def _atomic_write(path: Path, data: bytes | list[bytes]) -> None:
     """Write ``data`` (bytes, or buffers written one after another) to
     ``path`` through a temporary file and a rename: readers see the old file
@@ -49,6 +56,8 @@ def _atomic_write(path: Path, data: bytes | list[bytes]) -> None:
     except OSError as exc:
         raise PorescopeError(f"{path}: cannot write in {parent} ({exc.strerror or exc}).") from None
     try:
+        if hasattr(os, "fchmod"):  # POSIX
+            os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as f:
             if isinstance(data, list):
                 f.writelines(data)
