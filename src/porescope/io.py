@@ -182,9 +182,13 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
         # half Pillow's time and applies the EXIF orientation itself.
         import cv2
 
-        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-        if bgr is not None:
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)  # SIMD, ~10x faster than a numpy flip on 12 MP
+        rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)  # OpenCV >= 4.10: libjpeg writes RGB itself
+        if rgb_flag is not None:
+            rgb = cv2.imdecode(np.frombuffer(data, np.uint8), rgb_flag)
+        else:
+            bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            rgb = None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        if rgb is not None:
             _check_min_side(rgb, label)
             return LoadedImage(rgb=rgb, path=str(path) if path else None, sha256=sha, format=fmt,
                                exif_orientation=int(orientation) if orientation else None, bit_depth=8)
