@@ -185,8 +185,11 @@ def _components(
     """One detection pass at one scale: evidence map, hysteresis, shape filters."""
     h, w = lstar.shape
     background = _blur(lstar, sigma_bg)
-    fine = _blur(lstar, sigma_fine) if sigma_fine > 0.3 else lstar
-    darkness = cv2.subtract(background, fine)
+    if sigma_fine > 0.3:
+        fine = _blur(lstar, sigma_fine)
+        darkness = cv2.subtract(background, fine, dst=fine)  # reuse the temporary's memory
+    else:
+        darkness = cv2.subtract(background, lstar)
     # Noise statistics from a regular grid of skin pixels (~200k are plenty).
     step = max(1, int(np.sqrt(lstar.size / 200_000)))
     sample = darkness[::step, ::step][skin[::step, ::step]]
@@ -336,13 +339,12 @@ def detect(
     seed_t = seed_threshold / sensitivity
     grow_t = grow_threshold / sensitivity
 
-    valid = skin.copy()
+    valid = skin
     # Do not trust pixels near specular glints (near-white in every channel).
-    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3) > 0
-    if cv2.countNonZero(glint.view(np.uint8)):
+    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)  # uint8 0/255
+    if cv2.countNonZero(glint):
         k = 2 * GLINT_GUARD_PX + 1
-        glint = cv2.dilate(glint.view(np.uint8), np.ones((k, k), np.uint8)) > 0
-        valid &= ~glint
+        valid = skin & (cv2.dilate(glint, np.ones((k, k), np.uint8)) == 0)
 
     typical_d = estimate_pore_scale(lstar, skin, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px)
     if typical_d is None:
