@@ -49,9 +49,10 @@ def make_photo(path: Path, *, pores_per_mpx: float) -> int:
 
 
 def one_run(img: Path, out: Path) -> float:
-    from porescope.cli import image_writer, text_writer
+    from porescope.cli import image_writer, text_writer, tune_process
     from porescope.pipeline import run
 
+    tune_process()  # as the porescope command does at start-up
     # Exactly what `porescope analyze IMG --json --overlay --mask-out` does.
     t = time.perf_counter()
     run(img, mode="closeup", on_pores=image_writer(overlay_out=out / "o.png", mask_out=out / "m.png"), on_analysis=text_writer(json_out=out / "r.json"))
