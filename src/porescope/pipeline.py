@@ -158,12 +158,11 @@ def run(
         # The hook (overlay and mask images) needs only the labels and each
         # pore's kind, which detection already knows: it starts now, beside
         # the measurement, the per-pore records and the result's assembly.
-        dark = is_dark(det.core_dl) if det.core_dl is not None else np.zeros(det.count, bool)
-        hook_job = pool.submit(on_pores, img, pore_labels, dark, regions) if on_pores else None
+        hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core_dl), regions) if on_pores else None
         table = _measure_table(det, box)
         metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
-        t = lap("measure_and_quality", t)
+        lap("measure_and_quality", t)
         analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity)
         timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
         analysis.timings_ms = timings

@@ -127,27 +127,30 @@ def png_bytes(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PN
     return b"".join(png_parts(img, level=level, threads=threads))
 
 
-def encode_image(img: np.ndarray, suffix: str) -> bytes:
-    """Encode an RGB or grey uint8 image by file suffix (.png, .jpg, .webp, .tif)."""
+def _encoded_parts(img: np.ndarray, suffix: str) -> list[bytes]:
+    """The file's bytes as buffers, by suffix (see :func:`encode_image`)."""
     suffix = suffix.lower()
     if suffix not in (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff"):
         raise PorescopeError(f"cannot write a {suffix or 'suffix-less'} image; use .png or .jpg.")
     if suffix == ".png":
-        return png_bytes(img)
+        return png_parts(img)
     arr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR) if img.ndim == 3 else img
     params = [cv2.IMWRITE_JPEG_QUALITY, 90] if suffix in (".jpg", ".jpeg") else []
     ok, buf = cv2.imencode(suffix, np.ascontiguousarray(arr), params)
     if not ok:
         raise PorescopeError(f"could not encode the image as {suffix}.")
-    return buf.tobytes()
+    return [buf.tobytes()]
+
+
+def encode_image(img: np.ndarray, suffix: str) -> bytes:
+    """Encode an RGB or grey uint8 image by file suffix (.png, .jpg, .webp, .tif)."""
+    return b"".join(_encoded_parts(img, suffix))
 
 
 def write_image(path: str | Path, img: np.ndarray) -> None:
+    """Encode by the path's suffix and write atomically (a PNG's buffers are written as they are)."""
     path = Path(path)
-    if path.suffix.lower() == ".png":
-        _atomic_write(path, png_parts(img))
-    else:
-        _atomic_write(path, encode_image(img, path.suffix))
+    _atomic_write(path, _encoded_parts(img, path.suffix))
 
 
 def pore_mask(labels: np.ndarray) -> np.ndarray:

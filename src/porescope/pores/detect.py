@@ -148,7 +148,7 @@ class Detection:
     typical_diameter_px: float | None = None  # the automatically selected pore scale
     pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
     pixel_label: np.ndarray | None = None  # their pore labels
-    core_dl: np.ndarray | None = None  # (count,) peak ΔL* of each pore (index = label - 1)
+    core_dl: np.ndarray | None = None  # (count,) peak ΔL* of each pore (index = label - 1); detect() always sets it
 
 
 @dataclass
@@ -361,7 +361,7 @@ def detect(
         min_d=min_diameter_px, max_d=max_diameter_px, model=model,
     )
     if ps.n <= 1:
-        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d)
+        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d, core_dl=np.zeros(0))
     keep = ps.keep
     # Smaller than a fraction of the typical pore: skin texture, not a pore.
     keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
