@@ -38,11 +38,11 @@ from typing import Callable, Literal
 
 import cv2
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from porescope.errors import PorescopeError
 from porescope.history.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
-from porescope.results import Analysis
+from porescope.results import Analysis, StrictModel
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,7 @@ MIN_ORB_INLIERS = 12
 ALIGN_MAX_SIDE_PX = 1000
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Noise(_Model):
+class Noise(StrictModel):
     """Measurement noise (1 SD) of one visit's metrics, per region and metric."""
 
     source: Literal["repeat_capture", "perturbation", "none"]

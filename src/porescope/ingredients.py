@@ -27,10 +27,11 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from porescope.knowledge import Ingredient, eu_annex_refs, fold, knowledge
 from porescope.knowledge.rules import Combination, Selector, rules
+from porescope.results import StrictModel
 
 __all__ = [
     "ActiveFound",
@@ -76,11 +77,7 @@ DISCLAIMER = (
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LabelEntry(_Model):
+class LabelEntry(StrictModel):
     """One entry of the label, as printed and as understood."""
 
     position: int = Field(description="1-based position within its section.")
@@ -101,7 +98,7 @@ class LabelEntry(_Model):
     eu_annex: list[str] = Field(default_factory=list, description="EU CosIng annex entries naming it (on-the-list).")
 
 
-class ActiveFound(_Model):
+class ActiveFound(StrictModel):
     id: str
     inci: str
     category: str
@@ -118,7 +115,7 @@ class ActiveFound(_Model):
     evidence_level: str
 
 
-class Flag(_Model):
+class Flag(StrictModel):
     kind: FlagKind
     severity: Literal["info", "caution", "warning"]
     ingredients: list[str] = Field(description="The entries that triggered the flag, as printed.")
@@ -127,7 +124,7 @@ class Flag(_Model):
     citation: str = ""
 
 
-class LabelReport(_Model):
+class LabelReport(StrictModel):
     entries: list[LabelEntry]
     actives: list[ActiveFound]
     flags: list[Flag]

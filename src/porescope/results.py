@@ -21,11 +21,13 @@ PoreKind = Literal["dark", "open"]
 ScaleSource = Literal["user", "iris", "interpupillary", "face_width", "none"]
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
+    """Base of every porescope record: an unknown field is an error, not ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class QualityProblem(_Model):
+class QualityProblem(StrictModel):
     """One capture problem found by the quality gate."""
 
     code: str = Field(description="Stable machine code, e.g. 'too_blurry', 'underexposed'.")
@@ -37,7 +39,7 @@ class QualityProblem(_Model):
     limit: float | None = Field(default=None, description="The limit it was compared with.")
 
 
-class Quality(_Model):
+class Quality(StrictModel):
     """Capture-quality judgement of the photo, made before measuring."""
 
     sharpness: float = Field(description="Focus: fine-band / mid-band detail energy of L* in skin (about 1 = sharp; below 0.5 too blurry).")
@@ -49,7 +51,7 @@ class Quality(_Model):
     problems: list[QualityProblem] = Field(default_factory=list)
 
 
-class Scale(_Model):
+class Scale(StrictModel):
     """Physical scale of the photo."""
 
     px_per_mm: float | None = Field(default=None, description="Pixels per millimetre on the skin; None if unknown.")
@@ -63,7 +65,7 @@ class Scale(_Model):
     )
 
 
-class Pore(_Model):
+class Pore(StrictModel):
     """One detected pore."""
 
     id: int
@@ -108,7 +110,7 @@ def pores_from_trusted(rows: list[dict]) -> list[Pore]:
     return out
 
 
-class RegionMetrics(_Model):
+class RegionMetrics(StrictModel):
     """Pore statistics for one analyzed region (a close-up frame, or a face region)."""
 
     name: str = Field(description="'frame' for close-ups; 'forehead', 'nose', 'left_cheek', 'right_cheek', 'chin', 'face' for faces.")
@@ -141,7 +143,7 @@ class RegionMetrics(_Model):
     )
 
 
-class Cause(_Model):
+class Cause(StrictModel):
     """A likely cause of visible pores, with how strongly the photo points to it."""
 
     cause: Literal["clogging", "laxity", "photoaging"]
@@ -150,7 +152,7 @@ class Cause(_Model):
     care: str = Field(default="", description="What it means for care.")
 
 
-class Settings(_Model):
+class Settings(StrictModel):
     """Settings the analysis ran with (so a result can be reproduced)."""
 
     mode: Literal["closeup", "face"] = "closeup"
@@ -162,7 +164,7 @@ class Settings(_Model):
     sensitivity: float
 
 
-class SourceImage(_Model):
+class SourceImage(StrictModel):
     path: str | None = None
     sha256: str | None = None
     width_px: int
@@ -172,7 +174,7 @@ class SourceImage(_Model):
     bit_depth: int = 8
 
 
-class Analysis(_Model):
+class Analysis(StrictModel):
     """The complete result of analyzing one photo."""
 
     schema_version: str = SCHEMA_VERSION

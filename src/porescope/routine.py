@@ -19,14 +19,14 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from porescope.errors import PorescopeError
 from porescope.ingredients import LabelReport, analyze_label, combination_flags, match_name
 from porescope.knowledge import Ingredient, knowledge
 from porescope.knowledge.rules import StepRule, rules
 from porescope.profile import Profile
-from porescope.results import Analysis
+from porescope.results import Analysis, StrictModel
 
 __all__ = [
     "CatalogProduct",
@@ -77,24 +77,20 @@ PATCH_TEST = (
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RampPhase(_Model):
+class RampPhase(StrictModel):
     from_week: int
     nights_per_week: int
     days: list[str]
 
 
-class ProductMatch(_Model):
+class ProductMatch(StrictModel):
     name: str
     score: float
     reasons: list[str]
     note: str = ""
 
 
-class RoutineStep(_Model):
+class RoutineStep(StrictModel):
     slot: Literal["am", "pm"]
     step: str = Field(description="Step id from rules.json.")
     product_type: str
@@ -111,7 +107,7 @@ class RoutineStep(_Model):
     products: list[ProductMatch] = Field(default_factory=list)
 
 
-class Conflict(_Model):
+class Conflict(StrictModel):
     severity: Literal["info", "caution", "warning"]
     between: list[str] = Field(description="Products / prescriptions / steps involved.")
     ingredients: list[str]
@@ -119,7 +115,7 @@ class Conflict(_Model):
     citation: str = ""
 
 
-class Routine(_Model):
+class Routine(StrictModel):
     am: list[RoutineStep]
     pm: list[RoutineStep]
     focus: list[str] = Field(description="Causes this routine targets, strongest signal first.")
@@ -134,7 +130,7 @@ class Routine(_Model):
     disclaimer: str = DISCLAIMER
 
 
-class CatalogProduct(_Model):
+class CatalogProduct(StrictModel):
     name: str
     ingredients: str
     product_type: str = ""
@@ -143,7 +139,7 @@ class CatalogProduct(_Model):
     note: str = ""
 
 
-class _CatalogFile(_Model):
+class _CatalogFile(StrictModel):
     about: str = ""
     products: list[CatalogProduct]
 

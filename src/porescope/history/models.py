@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from porescope.results import StrictModel
 
 Verdict = Literal["improved", "no_detectable_change", "worse"]
 NoiseSource = Literal["repeat_capture", "perturbation", "none"]
@@ -18,11 +20,7 @@ NoiseSource = Literal["repeat_capture", "perturbation", "none"]
 KEY_METRICS = ("pore_count", "density", "visibility_score", "coverage_pct", "mean_elongation", "dark_share")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegionSummary(_Model):
+class RegionSummary(StrictModel):
     """Key metrics of one region of one analysed photo (the indexed columns)."""
 
     name: str
@@ -36,7 +34,7 @@ class RegionSummary(_Model):
     counts_meaningful: bool = True
 
 
-class VisitInfo(_Model):
+class VisitInfo(StrictModel):
     """One visit: when, under which conditions, and what the photo showed."""
 
     id: int
@@ -57,7 +55,7 @@ class VisitInfo(_Model):
         return next((r for r in self.regions if r.name == name), None)
 
 
-class SubjectInfo(_Model):
+class SubjectInfo(StrictModel):
     """A person (a study may hold many)."""
 
     name: str
@@ -67,7 +65,7 @@ class SubjectInfo(_Model):
     created_at: datetime
 
 
-class MetricChange(_Model):
+class MetricChange(StrictModel):
     """One metric of one region between two visits, with its uncertainty.
 
     ``low``/``high`` bound the delta at 95%: delta ± 1.96·sqrt(noise_a² + noise_b²).
@@ -85,13 +83,13 @@ class MetricChange(_Model):
     verdict: Verdict = Field(description="Lower = improved for every key metric; 'no_detectable_change' when the interval holds 0.")
 
 
-class RegionChange(_Model):
+class RegionChange(StrictModel):
     name: str
     verdict: Verdict = Field(description="The verdict of the region's headline metric (visibility_score).")
     metrics: list[MetricChange] = Field(default_factory=list)
 
 
-class Comparison(_Model):
+class Comparison(StrictModel):
     """Baseline vs. latest visit of a subject, region by region, never a bare delta."""
 
     subject: str
@@ -114,7 +112,7 @@ class Comparison(_Model):
         return [m for r in self.regions for m in r.metrics]
 
 
-class VersionRecord(_Model):
+class VersionRecord(StrictModel):
     """A saved version of a subject's profile or routine (newest = highest version)."""
 
     id: int
@@ -124,7 +122,7 @@ class VersionRecord(_Model):
     created_at: datetime
 
 
-class ProductUse(_Model):
+class ProductUse(StrictModel):
     """A product used between visits."""
 
     id: int

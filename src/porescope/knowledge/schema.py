@@ -7,14 +7,14 @@ typo in a category or a missing citation fails the test run, not a user.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-#: Fixed vocabulary of ingredient categories. Actives first, then the
-#: categories of ordinary base ingredients needed to read a whole label.
-Category = Literal[
-    # actives relevant to visible pores
+#: Fixed vocabulary of ingredient categories: the actives relevant to visible
+#: pores, then the categories of ordinary base ingredients needed to read a
+#: whole label.
+ActiveCategory = Literal[
     "bha",
     "aha",
     "pha",
@@ -27,7 +27,8 @@ Category = Literal[
     "zinc",
     "clay",
     "botanical",
-    # base ingredients
+]
+BaseCategory = Literal[
     "solvent",
     "humectant",
     "silicone",
@@ -46,23 +47,9 @@ Category = Literal[
     "vitamin",
     "other",
 ]
+Category = Literal[ActiveCategory, BaseCategory]
 
-ACTIVE_CATEGORIES: frozenset[str] = frozenset(
-    {
-        "bha",
-        "aha",
-        "pha",
-        "retinoid",
-        "azelaic_acid",
-        "niacinamide",
-        "benzoyl_peroxide",
-        "peptide",
-        "sunscreen",
-        "zinc",
-        "clay",
-        "botanical",
-    }
-)
+ACTIVE_CATEGORIES: frozenset[str] = frozenset(get_args(ActiveCategory))
 
 PoreCause = Literal["clogging", "oil", "laxity", "photoaging"]
 EvidenceLevel = Literal[
