@@ -588,96 +588,45 @@ def _ingredient_flags(printed: str, ing: Ingredient, lo: float, hi: float) -> tu
 def _ingredient_flags_cached(printed: str, ing_id: str, rx_by_strength: bool) -> tuple[dict, ...]:
     ing = knowledge().get(ing_id)
     flags = []
+
+    def flag(kind: str, severity: str, message: str, citation: str | None = None) -> None:
+        f = dict(kind=kind, severity=severity, ingredients=[printed], ids=[ing.id], message=message)
+        if citation is not None:
+            f["citation"] = citation
+        flags.append(f)
+
     if ing.comedogenicity and ing.comedogenicity.rating >= COMEDOGENIC_FLAG_RATING:
-        flags.append(
-            dict(
-                kind="comedogenic",
-                severity="info",
-                ingredients=[printed],
-                ids=[ing.id],
-                message=(
-                    f"{printed}: possible pore-clogging, weak signal only (rabbit-ear rating "
-                    f"{ing.comedogenicity.rating}/5; such ratings are unreliable in people and ignore concentration)"
-                ),
-                citation=f"{ing.comedogenicity.source}; Kligman 1996",
-            )
+        flag(
+            "comedogenic", "info",
+            f"{printed}: possible pore-clogging, weak signal only (rabbit-ear rating "
+            f"{ing.comedogenicity.rating}/5; such ratings are unreliable in people and ignore concentration)",
+            citation=f"{ing.comedogenicity.source}; Kligman 1996",
         )
     if ing.fragrance_allergen:
-        flags.append(
-            dict(
-                kind="fragrance_allergen",
-                severity="caution",
-                ingredients=[printed],
-                ids=[ing.id],
-                message=f"{printed}: a declared fragrance allergen (EU labelling list); avoid if you react to fragrance",
-                citation="EU Reg. 1223/2009 Annex III (fragrance allergens)",
-            )
+        flag(
+            "fragrance_allergen", "caution",
+            f"{printed}: a declared fragrance allergen (EU labelling list); avoid if you react to fragrance",
+            citation="EU Reg. 1223/2009 Annex III (fragrance allergens)",
         )
     if ing.id == "fragrance":
-        flags.append(
-            dict(
-                kind="fragrance",
-                severity="info",
-                ingredients=[printed],
-                ids=[ing.id],
-                message=f"{printed}: an undisclosed fragrance mix; a common cause of irritation for sensitive skin",
-            )
-        )
+        flag("fragrance", "info", f"{printed}: an undisclosed fragrance mix; a common cause of irritation for sensitive skin")
     if ing.sensitizer:
-        flags.append(
-            dict(
-                kind="sensitizer",
-                severity="caution",
-                ingredients=[printed],
-                ids=[ing.id],
-                message=f"{printed}: a known contact allergen for some people; patch test first",
-            )
-        )
+        flag("sensitizer", "caution", f"{printed}: a known contact allergen for some people; patch test first")
     if ing.active or ing.cautions.pregnancy != "unknown":
         preg = ing.cautions.pregnancy
         if preg == "avoid":
-            flags.append(
-                dict(
-                    kind="pregnancy",
-                    severity="warning",
-                    ingredients=[printed],
-                    ids=[ing.id],
-                    message=f"{printed}: avoid when pregnant or breastfeeding ({ing.category})",
-                    citation="RESEARCH.md §3: avoid all retinoids in pregnancy",
-                )
+            flag(
+                "pregnancy", "warning", f"{printed}: avoid when pregnant or breastfeeding ({ing.category})",
+                citation="RESEARCH.md §3: avoid all retinoids in pregnancy",
             )
         elif preg == "ask":
-            flags.append(
-                dict(
-                    kind="pregnancy",
-                    severity="caution",
-                    ingredients=[printed],
-                    ids=[ing.id],
-                    message=f"{printed}: limited data in pregnancy; ask your doctor or midwife",
-                )
-            )
+            flag("pregnancy", "caution", f"{printed}: limited data in pregnancy; ask your doctor or midwife")
     presc = ing.cautions.prescription
     if presc in ("everywhere", "us", "eu") or rx_by_strength:
         where = {"everywhere": "", "us": " in the US", "eu": " in the EU"}.get(presc, " at this strength")
-        flags.append(
-            dict(
-                kind="prescription",
-                severity="warning",
-                ingredients=[printed],
-                ids=[ing.id],
-                message=f"{printed}: a prescription medicine{where}; use only as a dermatologist directs",
-            )
-        )
+        flag("prescription", "warning", f"{printed}: a prescription medicine{where}; use only as a dermatologist directs")
     if ing.active and ing.cautions.photosensitivity:
-        flags.append(
-            dict(
-                kind="photosensitivity",
-                severity="info",
-                ingredients=[printed],
-                ids=[ing.id],
-                message=f"{printed}: makes skin more sensitive to sun; use broad-spectrum SPF 30+ daily",
-            )
-        )
+        flag("photosensitivity", "info", f"{printed}: makes skin more sensitive to sun; use broad-spectrum SPF 30+ daily")
     return tuple(flags)
 
 
