@@ -41,7 +41,8 @@ def test_analyze_writes_all_outputs(photo, tmp_path):
     assert r.returncode == 0, r.stderr
     data = json.loads(out["json"].read_text())
     assert data["schema_version"] and data["regions"][0]["name"] == "frame"
-    n = data["regions"][0]["pore_count"]
+    n = len(data["pores"])
+    assert n == data["regions"][0]["pore_count"] + data["regions"][0]["faint_pore_count"]
     assert 0.9 * 400 < n < 1.1 * 1000
     m = cv2.imread(str(mask), cv2.IMREAD_UNCHANGED)
     # Mask is in display orientation: 480 rows x 640 columns, values 0/255 only.

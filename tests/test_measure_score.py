@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from porescope.pipeline import run
-from porescope.pores.measure import DARK_CORE_DL, measure
+from porescope.pores.measure import DARK_CORE_CONTRAST, contrast_pct, delta_lstar, measure
 from porescope.pores.score import visibility_score
 from porescope.results import Analysis, json_schema
 from porescope.synth import SkinSpec, render
@@ -28,7 +28,7 @@ def ellipse_labels(a: float, b: float, angle_deg: float, size: int = 101) -> np.
 @pytest.mark.parametrize("a,b,angle", [(20, 10, 0), (20, 10, 30), (24, 8, -60), (15, 15, 0)])
 def test_ellipse_geometry(a, b, angle):
     lab = ellipse_labels(a, b, angle)
-    t = measure(lab, 1, np.full(lab.shape, 5.0, np.float32))
+    t = measure(lab, 1, np.full(lab.shape, 0.1, np.float32), np.zeros(lab.shape, np.float32))
     assert t.area_px[0] == pytest.approx(math.pi * a * b, rel=0.03)
     assert t.major_axis_px[0] == pytest.approx(2 * a, rel=0.04)
     assert t.minor_axis_px[0] == pytest.approx(2 * b, rel=0.06)
@@ -44,26 +44,37 @@ def test_contrast_and_kind():
     lab[10:20, 10:20] = 1
     lab[10:20, 50:60] = 2
     dark = np.zeros(lab.shape, np.float32)
-    dark[lab == 1] = 4.0
-    dark[lab == 2] = DARK_CORE_DL + 6
-    t = measure(lab, 2, dark)
-    assert t.contrast_dl[0] == pytest.approx(4.0, abs=0.01)
+    dark[lab == 1] = 0.1
+    dark[lab == 2] = DARK_CORE_CONTRAST + 0.1
+    background = np.full(lab.shape, math.log(0.34), np.float32)  # linear luminance of skin at L* 65
+    t = measure(lab, 2, dark, background)
+    assert t.contrast[0] == pytest.approx(0.1, abs=1e-6)
+    # 0.1 ln units is 9.5% less light; on L* 65 skin that is about 3.0 ΔL*.
+    assert contrast_pct(t.contrast)[0] == pytest.approx(9.516, abs=0.01)
+    assert t.contrast_dl[0] == pytest.approx(float(delta_lstar(np.log(0.34), 0.1)), abs=1e-6)
+    assert 2.5 < t.contrast_dl[0] < 3.5
     assert list(t.dark) == [False, True]
 
 
+def test_relative_contrast_is_exposure_free_but_delta_lstar_is_not():
+    # The same pore (10% less light) on skin twice as bright: same relative contrast, larger ΔL*.
+    dim, bright = delta_lstar(np.log(0.2), 0.1), delta_lstar(np.log(0.4), 0.1)
+    assert bright > dim * 1.15
+
+
 def test_score_rises_with_count_size_contrast():
-    base = visibility_score(np.full(100, 30.0), np.full(100, 5.0), 1e5)
-    more = visibility_score(np.full(200, 30.0), np.full(200, 5.0), 1e5)
-    bigger = visibility_score(np.full(100, 60.0), np.full(100, 5.0), 1e5)
-    darker = visibility_score(np.full(100, 30.0), np.full(100, 9.0), 1e5)
+    base = visibility_score(np.full(100, 30.0), np.full(100, 0.1), 1e5)
+    more = visibility_score(np.full(200, 30.0), np.full(200, 0.1), 1e5)
+    bigger = visibility_score(np.full(100, 60.0), np.full(100, 0.1), 1e5)
+    darker = visibility_score(np.full(100, 30.0), np.full(100, 0.2), 1e5)
     assert 0 < base < more <= 100 and base < bigger and base < darker
     assert visibility_score(np.array([]), np.array([]), 1e5) == 0.0
 
 
 def test_score_is_scale_free():
     # Same skin, same pores, twice the pixel scale: areas x4 and skin area x4.
-    a = visibility_score(np.full(50, 20.0), np.full(50, 6.0), 4e4)
-    b = visibility_score(np.full(50, 80.0), np.full(50, 6.0), 16e4)
+    a = visibility_score(np.full(50, 20.0), np.full(50, 0.15), 4e4)
+    b = visibility_score(np.full(50, 80.0), np.full(50, 0.15), 16e4)
     assert a == pytest.approx(b)
 
 
@@ -81,10 +92,14 @@ def test_score_orders_synthetic_photos():
 def test_region_metrics_consistent(skin):
     a = run(skin.rgb, px_per_mm=20.0, mode="closeup").analysis
     r = a.regions[0]
-    assert r.pore_count == len(a.pores)
+    clear = [p for p in a.pores if p.clear]
+    # The headline numbers count the clear pores; the faint ones are listed beside them.
+    assert r.pore_count == len(clear) and r.pore_count + r.faint_pore_count == len(a.pores)
+    assert a.settings.analysis_px_per_mm == 10.0  # 20 px/mm photo analysed at the fixed 10 px/mm
     assert r.area_cm2 == pytest.approx(skin.rgb.shape[0] * skin.rgb.shape[1] / 400 / 100, rel=1e-3)
     assert r.density_per_cm2 == pytest.approx(r.pore_count / r.area_cm2, rel=1e-3)
-    assert r.coverage_pct == pytest.approx(100 * sum(p.area_px for p in a.pores) / r.area_px, rel=1e-3)
+    # Pore areas come from the 10 px/mm analysis, x4 back to photo pixels, and are rounded to whole pixels in the records.
+    assert r.coverage_pct == pytest.approx(100 * sum(p.area_px for p in clear) / r.area_px, rel=1e-2)
     assert 0 <= r.dark_share <= 1 and 0 <= r.large_pore_share <= 1
     assert all(p.area_mm2 == pytest.approx(p.area_px / 400, rel=1e-3) for p in a.pores[:50])
 

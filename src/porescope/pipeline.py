@@ -14,17 +14,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from porescope import __version__
 from porescope.errors import PorescopeError
 from porescope.io import LoadedImage, read_image, read_mask
 from porescope.pores import detect as _detect
-from porescope.pores.measure import PoreTable, is_dark, measure
+from porescope.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.pores.score import region_metrics
 from porescope.quality import MIN_PX_PER_MM, assess
 from porescope.regions import RegionSet, find_regions
-from porescope.results import Analysis, Pore, Scale, Settings, SourceImage, pores_from_trusted
+from porescope.results import Analysis, Pore, Quality, QualityProblem, Scale, Settings, SourceImage, pores_from_trusted
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,56 @@ class Run:
     labels: np.ndarray  # (H, W) int32 pore labels; pore id i = label i
     regions: RegionSet
     pore_kind_dark: np.ndarray  # (n,) bool, index = pore id - 1
+
+
+#: Pores are found at this physical resolution whenever the scale is known.
+#: 10 px/mm resolves a 250 µm pore as 2.5 px (RESEARCH: 8-11 px/mm needed)
+#: and is the resolution of the annotated real crops the detector was checked
+#: on; a sharper photo is reduced to it (area-averaged, which also lowers its
+#: noise), a slightly coarser one enlarged.
+ANALYSIS_PX_PER_MM = 10.0
+#: A photo coarser than the analysis resolution is enlarged by at most this
+#: factor (beyond it the pores are not resolved anyway; the quality gate says
+#: so), so a distant 12 MP photo is not blown up to 50 MP.
+MAX_UPSAMPLE = 1.5
+
+
+def analysis_factor(px_per_mm: float | None) -> float:
+    """Resampling factor from the photo to the analysis resolution (1 when the scale is unknown)."""
+    if not px_per_mm:
+        return 1.0
+    f = ANALYSIS_PX_PER_MM / px_per_mm
+    if f > MAX_UPSAMPLE:
+        return 1.0
+    return 1.0 if abs(f - 1.0) < 0.01 else f
+
+
+def resample(rgb: np.ndarray, skin: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """``rgb`` and its skin mask resized by ``factor`` (area averaging down, bicubic up)."""
+    if factor == 1.0:
+        return rgb, skin
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    out = cv2.resize(rgb, size, interpolation=interp)
+    mask = cv2.resize(skin.view(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    return out, mask
+
+
+def _labels_to_image(labels: np.ndarray, factor: float, box, shape) -> np.ndarray:
+    """Pore labels found at the analysis resolution, back on the photo's pixels."""
+    h, w = box[1] - box[0], box[3] - box[2]
+    if factor != 1.0:
+        labels = cv2.resize(labels, (w, h), interpolation=cv2.INTER_NEAREST)
+    if labels.shape == tuple(shape):
+        return labels
+    full = np.zeros(shape, np.int32)
+    full[box[0] : box[1], box[2] : box[3]] = labels
+    return full
+
+
+def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
+    return assess(rgb, skin, _detect.lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
 
 
 def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
@@ -89,7 +140,6 @@ def run(
     px_per_mm: float | None = None,
     mode: str = "auto",
     sensitivity: float = 1.0,
-    model="default",
     on_pores=None,
     on_analysis=None,
 ) -> Run:
@@ -132,38 +182,37 @@ def run(
         scale.resolves_pores = scale.px_per_mm >= MIN_PX_PER_MM
     min_d, max_d = diameter_range_px(scale.px_per_mm)
 
-    if model == "default":
-        from porescope.pores.model import load_default_model
-
-        model = load_default_model()
     # Work inside the skin's bounding box (plus room for the background
     # filters): a face covers a part of a selfie, and every full-frame filter
     # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
     box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
     sub = (slice(box[0], box[1]), slice(box[2], box[3]))
     rgb_sub, skin_sub = img.rgb[sub], regions.skin[sub]
-    lstar = _detect.lightness(rgb_sub)
+    # Pores are found at one physical resolution whenever the scale is known,
+    # so the same skin photographed closer or farther gives the same pores.
+    factor = analysis_factor(scale.px_per_mm)
+    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    min_da, max_da = (min_d * factor, max_d * factor)
     # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
     # in a second thread from here on, beside detection and measurement.
     pool = ThreadPoolExecutor(max_workers=2)
     try:
-        quality_job = pool.submit(assess, rgb_sub, skin_sub, lstar, px_per_mm=scale.px_per_mm, min_diameter_px=min_d)
-        det = _detect.detect(rgb_sub, skin_sub, min_diameter_px=min_d, max_diameter_px=max_d, sensitivity=sensitivity, model=model, lstar=lstar)
+        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity)
         t = lap("detect", t)
-        if det.labels.shape != shape:
-            pore_labels = np.zeros(shape, np.int32)
-            pore_labels[sub] = det.labels
-        else:
-            pore_labels = det.labels
+        pore_labels = _labels_to_image(det.labels, factor, box, shape)
+        if factor != 1.0:  # nearest-neighbour enlargement can step a pixel past the skin's edge
+            pore_labels[~regions.skin] = 0
         # The hook (overlay and mask images) needs only the labels and each
         # pore's kind, which detection already knows: it starts now, beside
         # the measurement, the per-pore records and the result's assembly.
-        hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core_dl), regions) if on_pores else None
-        table = _measure_table(det, box)
+        hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core), regions) if on_pores else None
+        table = _measure_table(det, box, factor)
         metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
+        _noise_gate(quality, det)
         lap("measure_and_quality", t)
-        analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity)
+        analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor)
         timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
         analysis.timings_ms = timings
         if on_analysis is not None:
@@ -175,7 +224,20 @@ def run(
     return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
 
 
-def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity) -> Analysis:
+def _noise_gate(quality: Quality, det) -> None:
+    """A photo whose sensor noise rivals the skin's own texture is not measured (see detect.MAX_SENSOR_NOISE_SHARE)."""
+    share = det.sensor_noise_share
+    if share > _detect.MAX_SENSOR_NOISE_SHARE and quality.measurable:
+        quality.problems.append(QualityProblem(
+            code="too_noisy", severity="blocking", value=round(share, 3), limit=_detect.MAX_SENSOR_NOISE_SHARE,
+            message="The photo is too grainy to measure pores: its sensor noise is as strong as the skin's own texture, "
+            "so faint pores cannot be told from noise and the numbers would change from photo to photo. "
+            "Retake in brighter light (daylight from a window), without digital zoom.",
+        ))
+        quality.measurable = False
+
+
+def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
@@ -194,6 +256,7 @@ def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_
             mode=regions.mode, roi=str(roi) if isinstance(roi, (str, Path)) else ("array" if roi is not None else None),
             px_per_mm_given=px_per_mm, min_diameter_px=round(min_d, 3), max_diameter_px=round(max_d, 3),
             detector=det.detector, sensitivity=sensitivity,
+            analysis_px_per_mm=round(scale.px_per_mm * factor, 4) if scale.px_per_mm else None,
         ),
     )
     try:
@@ -217,9 +280,16 @@ def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
             max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin))
 
 
-def _measure_table(det, box) -> PoreTable:
-    """Per-pore measurements in image coordinates (detection ran inside ``box``)."""
-    table = measure(det.labels, det.count, det.darkness, pixel_index=det.pixel_index, pixel_label=det.pixel_label, core_dl=det.core_dl)
+def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
+    """Per-pore measurements in the photo's pixels (detection ran inside ``box``, resampled by ``factor``)."""
+    table = measure(det.labels, det.count, det.darkness, det.background, pixel_index=det.pixel_index, pixel_label=det.pixel_label, core=det.core, evidence=det.evidence, clear=det.clear)
+    if factor != 1.0:
+        # Pixel centres: x_photo + 0.5 = (x_analysis + 0.5) / factor.
+        table.x_px = (table.x_px + 0.5) / factor - 0.5
+        table.y_px = (table.y_px + 0.5) / factor - 0.5
+        table.area_px = table.area_px / factor**2
+        for k in ("equiv_diameter_px", "major_axis_px", "minor_axis_px"):
+            setattr(table, k, getattr(table, k) / factor)
     if box[0] or box[2]:
         table.x_px = table.x_px + box[2]
         table.y_px = table.y_px + box[0]
@@ -258,7 +328,7 @@ def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, 
         "region": [names.get(v, "none") for v in region_labels.tolist()],
         "x_px": np.round(table.x_px, 2).tolist(),
         "y_px": np.round(table.y_px, 2).tolist(),
-        "area_px": table.area_px.tolist(),
+        "area_px": np.round(table.area_px).astype(np.int64).tolist(),
         "area_mm2": np.round(table.area_px * mm * mm, 5).tolist() if mm else none,
         "equiv_diameter_px": np.round(table.equiv_diameter_px, 3).tolist(),
         "equiv_diameter_mm": np.round(table.equiv_diameter_px * mm, 4).tolist() if mm else none,
@@ -266,9 +336,12 @@ def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, 
         "minor_axis_px": np.round(table.minor_axis_px, 3).tolist(),
         "elongation": np.round(table.elongation, 3).tolist(),
         "orientation_deg": np.round(table.orientation_deg, 2).tolist(),
+        "contrast_pct": np.round(contrast_pct(table.contrast), 2).tolist(),
+        "core_pct": np.round(contrast_pct(table.core), 2).tolist(),
         "contrast_dl": np.round(table.contrast_dl, 3).tolist(),
         "core_dl": np.round(table.core_dl, 3).tolist(),
         "kind": np.where(table.dark, "dark", "open").tolist(),
+        "clear": table.clear.tolist(),
     }
     keys = list(cols)
     # Tens of thousands of new objects would set off several cyclic-garbage

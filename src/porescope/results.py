@@ -82,9 +82,20 @@ class Pore(StrictModel):
     orientation_deg: float = Field(
         description="Angle of the major axis, degrees counter-clockwise from the image x axis, in [-90, 90)."
     )
-    contrast_dl: float = Field(description="ΔL* (CIELAB): mean darkness of the pore against its local, illumination-corrected background.")
+    contrast_pct: float | None = Field(
+        default=None,
+        description="Mean relative contrast: how much less light the pore reflects than the skin around it, percent "
+        "(in linear light, so exposure, white balance and skin tone cancel). The score and the dark/open class use this.",
+    )
+    core_pct: float | None = Field(default=None, description="Relative contrast of the pore's darkest point (its core), percent.")
+    contrast_dl: float = Field(description="ΔL* (CIELAB): mean darkness of the pore against its local, illumination-corrected background (moves with exposure; for reading, not comparing).")
     core_dl: float = Field(description="ΔL*: peak darkness inside the pore (its core), same background.")
     kind: PoreKind = Field(description="'dark' = blackhead-like plugged core, 'open' = open, shadowed pore.")
+    clear: bool = Field(
+        default=True,
+        description="Counted in the region's headline numbers (count, density, coverage, visibility): its contrast at "
+        "its own scale is clear of the detection limit. Fainter pores are found, drawn and listed, but cannot swing those numbers.",
+    )
 
 
 def pores_from_trusted(rows: list[dict]) -> list[Pore]:
@@ -117,7 +128,8 @@ class RegionMetrics(StrictModel):
     label: int = Field(description="Value of this region in the --regions-out label image.")
     area_px: int = Field(description="Skin pixels analyzed in this region.")
     area_cm2: float | None = None
-    pore_count: int
+    pore_count: int = Field(description="Clear pores in the region (see Pore.clear); every headline number is computed over these.")
+    faint_pore_count: int = Field(default=0, description="Fainter pores found beside them: drawn and listed, not counted in the headline numbers.")
     density_per_cm2: float | None = Field(default=None, description="Pores per cm² (scale known).")
     density_per_mpx: float = Field(description="Pores per megapixel of analyzed skin.")
     mean_area_px: float | None = None
@@ -136,6 +148,7 @@ class RegionMetrics(StrictModel):
     dominant_orientation_deg: float | None = None
     dark_share: float = Field(description="Share of pores classed dark/plugged.")
     mean_contrast_dl: float | None = None
+    mean_contrast_pct: float | None = Field(default=None, description="Mean relative contrast of the region's pores, percent (see Pore.contrast_pct).")
     visibility_score: float = Field(description="0-100, higher = more visible pores; formula in pores/score.py.")
     counts_meaningful: bool = Field(
         default=True,
@@ -162,6 +175,11 @@ class Settings(StrictModel):
     max_diameter_px: float
     detector: str
     sensitivity: float
+    analysis_px_per_mm: float | None = Field(
+        default=None,
+        description="Resolution the pores were found at: the photo is resampled to a fixed px/mm whenever the scale is "
+        "known, so the same skin gives the same pores at any camera distance. None: the photo's own pixels (scale unknown).",
+    )
 
 
 class SourceImage(StrictModel):

@@ -68,6 +68,29 @@ BACKGROUND_SIGMA_PER_DIAMETER = 0.4
 #: See contrast_gap: a clear split between texture and pores (modes >= 4 SD apart).
 BIMODAL_ETA = 0.8
 FINE_SIGMA_PER_DIAMETER = 0.2
+#: A pore is *clear* (counted in the headline metrics: count, density,
+#: coverage, visibility) when its contrast at its own scale reaches this, in
+#: ln units of linear luminance (0.045 ≈ 4.4% less light than the skin
+#: around it). Detection itself goes fainter (the noise-unit thresholds
+#: above, for the recall of faint real pores); those faint pores are drawn
+#: and listed but cannot swing the headline numbers. The contrast is read on
+#: the *evidence* map: a matched filter at the pore's scale (core Gaussian
+#: of EVIDENCE_SIGMA_PER_DIAMETER x d against a surround of
+#: EVIDENCE_SURROUND_FACTOR x the background sigma), which averages sensor
+#: noise over the pore's area and is barely moved by slight blur, JPEG or
+#: resampling. Chosen on benchmarks/bench_repeat.py (synthetic skin in three
+#: tones and the real crops re-captured 9 ways): 0.035-0.05 all keep the
+#: count's CV under 0.05; 0.045 the lowest on synthetic skin.
+CLEAR_CONTRAST = 0.045
+EVIDENCE_SIGMA_PER_DIAMETER = 0.3
+EVIDENCE_SURROUND_FACTOR = 2.5
+#: When sensor noise makes up more than this share of the darkness map's
+#: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
+#: blocking 'too_noisy' problem rather than numbers that drift with the noise.
+#: Measured (bench_repeat): clean real crops 0.1, with σ 3 noise added
+#: 0.33-0.37; synthetic deep skin with σ 3 noise 0.68 (its count then moves
+#: +85%).
+MAX_SENSOR_NOISE_SHARE = 0.5
 AUTO_SCALE_TOP_FRACTION = 0.3
 AUTO_MIN_DIAMETER_FRACTION = 0.35
 #: A component longer than this multiple of the largest pore diameter, or this
@@ -80,6 +103,26 @@ GLINT_GUARD_PX = 2
 #: Glint: a specular highlight is near-white, every channel at or above this
 #: 8-bit value (one clipped channel alone is just bright, saturated skin).
 GLINT_LEVEL = 235
+#: A green channel at or above this 8-bit value is clipped: the pixel's real
+#: luminance is unknown (green carries ~70% of luminance).
+CLIP_LEVEL = 250
+#: Relative-contrast floor of a visible pore, in ln units of linear
+#: luminance: 0.055 ≈ 5.4% less light, which is 1.5 ΔL* on skin of L* 65.
+#: ΔE00 ≈ 1 is built to be a just-noticeable difference (CIEDE2000, Luo, Cui
+#: & Rigg 2001); 1.5 keeps a margin above it. Expressed as relative contrast
+#: (not ΔL*) so it does not move with exposure or skin tone.
+MIN_PEAK_CONTRAST = 0.055
+#: The texture SD is never taken below this share of the darkness map's total
+#: spread when the sensor noise is subtracted (a guard against an
+#: over-estimated noise).
+MIN_TEXTURE_SHARE = 0.5
+#: Components longer than the largest pore that fill less than this share of
+#: their bounding box are curves (hairs, wrinkle lines, the rim of a
+#: pigment spot), not pores; an elongated pore (length/width 2.2) lying
+#: diagonally fills about 0.4. Raised from 0.18 with the linear-light
+#: darkness map, which gives dark curves more contrast than ΔL* did
+#: (tests/test_detection.py::test_distractors_are_not_counted).
+MIN_FILL = 0.35
 
 
 def _srgb_luma_to_lstar_lut() -> np.ndarray:
@@ -98,6 +141,28 @@ def lightness(rgb: np.ndarray) -> np.ndarray:
     """CIE L* (0-100) of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     return cv2.LUT(grey, _LSTAR_LUT.reshape(256, 1))
+
+
+def _srgb_to_log_linear_lut() -> np.ndarray:
+    """Lookup table: 8-bit sRGB-encoded luma -> natural log of linear-light luminance, float32.
+
+    Linear light makes a change of exposure, a white-balance gain and the
+    skin's own tone *multiply* every pixel; the log turns that product into
+    an offset, which the difference of two blurs in :func:`_components`
+    removes exactly. Zero is held at the lowest non-zero code so the log is finite.
+    """
+    v = np.maximum(np.arange(256, dtype=np.float64), 0.5) / 255.0
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    return np.log(lin).astype(np.float32)
+
+
+_LOG_LIN_LUT = _srgb_to_log_linear_lut()
+
+
+def log_luminance(rgb: np.ndarray) -> np.ndarray:
+    """Natural log of linear-light luminance of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return cv2.LUT(grey, _LOG_LIN_LUT.reshape(256, 1))
 
 
 #: Gaussians at least this wide run on a 2x (or coarser) downsampled copy.
@@ -136,19 +201,36 @@ def robust_sigma(values: np.ndarray) -> float:
 
 @dataclass
 class Detection:
-    """What :func:`detect` found: a label image and the maps behind it."""
+    """What :func:`detect` found: a label image and the maps behind it.
+
+    ``darkness`` is relative contrast in natural-log units: ln(local
+    background luminance) − ln(lightly smoothed luminance), in linear light.
+    0.1 means about 10% less light than the surrounding skin reflects; it does
+    not change with exposure, white balance or skin tone.
+    """
 
     labels: np.ndarray  # (H, W) int32, 0 = background, 1..n = pores
     count: int
-    darkness: np.ndarray  # (H, W) float32 ΔL*
-    background: np.ndarray  # (H, W) float32 L* of the local background
-    lstar: np.ndarray  # (H, W) float32 L*
-    noise_sigma: float  # robust sigma of the darkness map in the skin (ΔL*)
+    darkness: np.ndarray  # (H, W) float32, ln contrast (see above)
+    background: np.ndarray  # (H, W) float32, ln linear luminance of the local background
+    noise_sigma: float  # robust SD of the darkness map in the skin from skin texture alone (ln units)
+    sensor_noise: float  # SD of the sensor noise in the darkness map (ln units)
     detector: str
     typical_diameter_px: float | None = None  # the automatically selected pore scale
     pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
     pixel_label: np.ndarray | None = None  # their pore labels
-    core_dl: np.ndarray | None = None  # (count,) peak ΔL* of each pore (index = label - 1); detect() always sets it
+    core: np.ndarray | None = None  # (count,) peak darkness of each pore, ln units (index = label - 1)
+    evidence: np.ndarray | None = None  # (count,) contrast at the pore's own scale (evidence map peak), ln units
+
+    @property
+    def clear(self) -> np.ndarray:
+        """(count,) bool: contrast at the pore's own scale reaches CLEAR_CONTRAST."""
+        return np.zeros(0, bool) if self.evidence is None else self.evidence >= CLEAR_CONTRAST
+
+    @property
+    def sensor_noise_share(self) -> float:
+        """Sensor noise's share of the darkness map's spread (SD ratio, 0-1)."""
+        return float(self.sensor_noise / max(np.hypot(self.noise_sigma, self.sensor_noise), 1e-12))
 
 
 @dataclass
@@ -159,65 +241,127 @@ class _Pass:
     n: int  # number of labels including background
     keep: np.ndarray  # (n,) bool: passed the seed test and the shape filters
     area: np.ndarray  # (n,) px
-    peak_z: np.ndarray  # (n,) highest evidence of each component
-    peak_dl: np.ndarray  # (n,) highest darkness (ΔL*) of each component
+    peak_z: np.ndarray  # (n,) highest evidence of each component (texture-noise units)
+    peak_dark: np.ndarray  # (n,) highest darkness (ln contrast) of each component
+    peak_evidence: np.ndarray  # (n,) highest contrast at the pore's scale (the evidence map)
     on: np.ndarray  # flat indices of candidate pixels
     lab_on: np.ndarray  # their component labels
     z_on: np.ndarray  # their evidence (z)
     darkness: np.ndarray
     background: np.ndarray
-    sigma: float
+    sigma: float  # texture SD of the darkness map (ln units)
+    sensor: float  # sensor-noise SD of the darkness map (ln units)
+
+
+def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
+    """Sum of squares of the 2-D kernel (background blur − fine blur).
+
+    White noise of SD s leaves SD s·sqrt(this) in the darkness map, so the
+    sensor noise's share of the map's spread is known once s is.
+    """
+    r = int(np.ceil(4 * max(sigma_bg, sigma_fine, 0.5)))
+    x = np.arange(-r, r + 1, dtype=np.float64)
+
+    def g(s):
+        if s <= 0.3:
+            k = np.zeros_like(x)
+            k[r] = 1.0
+            return k
+        k = np.exp(-0.5 * (x / s) ** 2)
+        return k / k.sum()
+
+    k2 = np.outer(g(sigma_bg), g(sigma_bg)) - np.outer(g(sigma_fine), g(sigma_fine))
+    return float(np.sum(k2 * k2))
+
+
+_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+
+
+def pixel_noise(image: np.ndarray, mask: np.ndarray) -> float:
+    """SD of the pixel noise of ``image`` inside ``mask`` (Immerkær 1996, fast noise variance estimation).
+
+    The 3x3 kernel cancels smooth structure (up to second order), so what is
+    left is mostly noise; computed on a regular sample of rows for speed.
+    """
+    step = max(1, int(image.shape[0] // 512))
+    rows = image[::step] if step > 1 else image
+    r = cv2.filter2D(rows.astype(np.float32, copy=False), -1, _IMMERKAER)[1:-1, 1:-1] if step == 1 else None
+    if r is None:  # sampled rows are not neighbours: filter full-resolution bands of 3 rows
+        ys = np.arange(1, image.shape[0] - 1, step)
+        band = np.stack([image[ys - 1], image[ys], image[ys + 1]], axis=1).astype(np.float32)  # (n, 3, W)
+        r = (band[:, 0, :-2] - 2 * band[:, 0, 1:-1] + band[:, 0, 2:]
+             - 2 * (band[:, 1, :-2] - 2 * band[:, 1, 1:-1] + band[:, 1, 2:])
+             + band[:, 2, :-2] - 2 * band[:, 2, 1:-1] + band[:, 2, 2:])
+        m = mask[ys][:, 1:-1]
+    else:
+        m = mask[1:-1, 1:-1]
+    v = np.abs(r[m])
+    return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
+
+
+def _texture_sd(darkness: np.ndarray, valid: np.ndarray, sensor: float) -> tuple[float, float]:
+    """(median, texture SD) of a darkness map in the skin, the sensor noise's share taken out."""
+    step = max(1, int(np.sqrt(darkness.size / 200_000)))  # ~200k grid pixels are plenty
+    sample = darkness[::step, ::step][valid[::step, ::step]]
+    total = robust_sigma(sample)
+    med = float(np.median(sample)) if sample.size else 0.0
+    return med, float(np.sqrt(max(total**2 - sensor**2, (MIN_TEXTURE_SHARE * total) ** 2)))
 
 
 def _components(
-    lstar: np.ndarray,
+    logy: np.ndarray,
     skin: np.ndarray,
     valid: np.ndarray,
     *,
     sigma_bg: float,
     sigma_fine: float,
+    sigma_seed: float,
     seed_t: float,
     grow_t: float,
     min_d: float,
     max_d: float,
-    model=None,
+    pixel_sd: float = 0.0,
 ) -> _Pass:
-    """One detection pass at one scale: evidence map, hysteresis, shape filters."""
-    h, w = lstar.shape
-    background = _blur(lstar, sigma_bg)
-    if sigma_fine > 0.3:
-        fine = _blur(lstar, sigma_fine)
-        darkness = cv2.subtract(background, fine, dst=fine)  # reuse the temporary's memory
-    else:
-        darkness = cv2.subtract(background, lstar)
-    # Noise statistics from a regular grid of skin pixels (~200k are plenty).
-    step = max(1, int(np.sqrt(lstar.size / 200_000)))
-    sample = darkness[::step, ::step][skin[::step, ::step]]
-    sigma = robust_sigma(sample)
-    med = float(np.median(sample)) if sample.size else 0.0
-    if model is not None:
-        z = model.predict(darkness, sigma).astype(np.float32, copy=False)
-        grow = (z > grow_t) & valid
-    else:
-        # z = (darkness - med) / sigma is monotonic in darkness: threshold the
-        # darkness map itself and convert only the candidates' values.
-        z = None
-        grow = (darkness > med + grow_t * sigma) & valid
+    """One detection pass at one scale: darkness maps, hysteresis, shape filters.
+
+    Two maps share one background (a Gaussian of ``sigma_bg``): the *shape*
+    map, smoothed only lightly (``sigma_fine``), decides which pixels belong
+    to a pore; the *evidence* map, smoothed at the pore's own scale
+    (``sigma_seed``, a matched filter), decides whether a candidate is a pore
+    at all. Sensor noise barely reaches the evidence map, so a noisy photo
+    does not sprout pores. ``pixel_sd``: the sensor noise of ``logy`` per
+    pixel (ln units); its share of each map's spread is taken out before
+    thresholds are set, so extra noise does not raise them either.
+    """
+    h, w = logy.shape
+    background = _blur(logy, sigma_bg)
+    fine = _blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
+    darkness = cv2.subtract(background, fine)
+    evidence = cv2.subtract(_blur(logy, sigma_bg * EVIDENCE_SURROUND_FACTOR), _blur(logy, max(sigma_fine, sigma_seed)))
+    sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
+    med_log, sigma_log = _texture_sd(darkness, valid, sensor)
+    med, sigma, shape_map, min_peak = med_log, sigma_log, darkness, MIN_PEAK_CONTRAST
+    grow = (shape_map > med + grow_t * sigma) & valid
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
     on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
     lab_on = labels.ravel()[on]
     dark_on = darkness.ravel()[on]
-    z_on = z.ravel()[on] if z is not None else (dark_on - med) * (1.0 / sigma)
+    shape_on = shape_map.ravel()[on]
+    z_on = (shape_on - med) * (1.0 / sigma)
     peak_z = np.zeros(n, np.float32)
     if n <= 1:
-        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, peak_z.copy(), on, lab_on, z_on, darkness, background, sigma)
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, peak_z.copy(), peak_z.copy(), on, lab_on, z_on, darkness, background, sigma_log, sensor)
     # Peak evidence and peak darkness of every component (for the seed test of
     # hysteresis), without a Python loop.
     np.maximum.at(peak_z, lab_on, z_on)
-    peak_dl = np.zeros(n, np.float32)
-    np.maximum.at(peak_dl, lab_on, dark_on)
-    seeded = (peak_z > seed_t) & (peak_dl > MIN_PEAK_DL)
+    peak_dark = np.zeros(n, np.float32)
+    np.maximum.at(peak_dark, lab_on, dark_on)
+    peak_ev = np.zeros(n, np.float32)
+    np.maximum.at(peak_ev, lab_on, evidence.ravel()[on])
+    peak_shape = np.zeros(n, np.float32)
+    np.maximum.at(peak_shape, lab_on, shape_on)
+    seeded = (peak_z > seed_t) & (peak_shape > min_peak)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
     x0 = stats[:, cv2.CC_STAT_LEFT]
@@ -226,16 +370,18 @@ def _components(
     min_area = max(2.0, 0.5 * np.pi * (min_d / 2) ** 2)
     max_area = np.pi * (max_d / 2) ** 2
     keep = seeded & (area >= min_area) & (area <= max_area)
-    # Hairs and lines: long components, or thin and longer than a pore.
-    keep &= length <= MAX_LENGTH_FACTOR * max_d * 1.42
+    # Hairs and lines: a component whose bounding-box diagonal exceeds
+    # MAX_LENGTH_FACTOR pore diameters, or a thin one (elongated box or sparse
+    # fill) longer than one largest-pore diameter.
+    keep &= length <= MAX_LENGTH_FACTOR * max_d * np.sqrt(2)
     fill = area / np.maximum(1.0, bw * bh)
-    thin = (np.maximum(bw, bh) / np.maximum(1.0, np.minimum(bw, bh)) > MAX_ELONGATION_LONG) | (fill < 0.18)
-    keep &= ~(thin & (length > 1.0 * max_d))
+    thin = (np.maximum(bw, bh) / np.maximum(1.0, np.minimum(bw, bh)) > MAX_ELONGATION_LONG) | (fill < MIN_FILL)
+    keep &= ~(thin & (length > max_d))
     # Image border: a pore cut by the frame cannot be measured.
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
     keep[0] = False
-    return _Pass(labels, n, keep, area, peak_z, peak_dl, on, lab_on, z_on, darkness, background, sigma)
+    return _Pass(labels, n, keep, area, peak_z, peak_dark, peak_ev, on, lab_on, z_on, darkness, background, sigma_log, sensor)
 
 
 def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
@@ -276,7 +422,7 @@ def contrast_gap(peak_z: np.ndarray) -> float | None:
     return float(np.exp(centres[k])) if eta >= BIMODAL_ETA else None
 
 
-def estimate_pore_scale(lstar: np.ndarray, skin: np.ndarray, *, min_diameter_px: float, max_diameter_px: float) -> float | None:
+def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: float, max_diameter_px: float, pixel_sd: float = 0.0) -> float | None:
     """Typical pore diameter (px) of a photo, from a coarse pass over a few skin tiles.
 
     The scale-selection step: the pass uses the widest background the
@@ -287,8 +433,9 @@ def estimate_pore_scale(lstar: np.ndarray, skin: np.ndarray, *, min_diameter_px:
     diameters, zs = [], []
     for ys, xs in tiles:
         ps = _components(
-            lstar[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=max(2.5, 0.3 * max_diameter_px),
-            sigma_fine=min(1.0, 0.35 * min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px, max_d=max_diameter_px,
+            logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=max(2.5, 0.3 * max_diameter_px),
+            sigma_fine=min(1.0, 0.35 * min_diameter_px), sigma_seed=EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px, seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
+            max_d=max_diameter_px, pixel_sd=pixel_sd,
         )
         if ps.n <= 1:
             continue
@@ -305,6 +452,22 @@ def estimate_pore_scale(lstar: np.ndarray, skin: np.ndarray, *, min_diameter_px:
     return float(np.median(d[strong]))
 
 
+def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
+    """Pixels whose light was not measured: clipped or next to a specular glint (uint8 0/255), or None.
+
+    A glint (every channel near white) leaves a dark halo after the
+    background is subtracted; a clipped green channel (most of luminance)
+    hides the skin's real brightness. Both are grown by GLINT_GUARD_PX.
+    """
+    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)
+    clipped = cv2.inRange(rgb, (0, CLIP_LEVEL, 0), (255, 255, 255))
+    bad = cv2.bitwise_or(glint, clipped)
+    if not cv2.countNonZero(bad):
+        return None
+    k = 2 * GLINT_GUARD_PX + 1
+    return cv2.dilate(bad, np.ones((k, k), np.uint8))
+
+
 def detect(
     rgb: np.ndarray,
     skin: np.ndarray | None = None,
@@ -312,10 +475,10 @@ def detect(
     min_diameter_px: float = DEFAULT_MIN_DIAMETER_PX,
     max_diameter_px: float = DEFAULT_MAX_DIAMETER_PX,
     sensitivity: float = 1.0,
-    model=None,
     seed_threshold: float = SEED_Z,
     grow_threshold: float = GROW_Z,
-    lstar: np.ndarray | None = None,
+    logy: np.ndarray | None = None,
+    typical_diameter_px: float | None = None,
 ) -> Detection:
     """Find pores in ``rgb`` (H, W, 3 uint8) inside ``skin`` (H, W bool).
 
@@ -324,51 +487,52 @@ def detect(
     smoothing matched to that scale.
 
     ``sensitivity`` > 1 finds fainter pores (thresholds divided by it).
-    ``model``: an object with ``predict(darkness, sigma) -> evidence`` and
-    ``name``, ``seed``, ``grow`` attributes (see :mod:`porescope.pores.model`).
-    ``lstar``: :func:`lightness` of ``rgb`` when the caller already has it.
+    ``logy``: :func:`log_luminance` of ``rgb`` when the caller already has it.
     """
     h, w = rgb.shape[:2]
-    if lstar is None:
-        lstar = lightness(rgb)
+    if logy is None:
+        logy = log_luminance(rgb)
     if skin is None:
         skin = np.ones((h, w), bool)
-    name = model.name if model is not None else "scale-adaptive-darkness-hysteresis"
-    if model is not None:
-        seed_threshold, grow_threshold = model.seed, model.grow
     seed_t = seed_threshold / sensitivity
     grow_t = grow_threshold / sensitivity
 
     valid = skin
-    # Do not trust pixels near specular glints (near-white in every channel).
-    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)  # uint8 0/255
-    if cv2.countNonZero(glint):
-        k = 2 * GLINT_GUARD_PX + 1
-        valid = skin & (cv2.dilate(glint, np.ones((k, k), np.uint8)) == 0)
+    bad = untrusted_pixels(rgb)
+    if bad is not None:
+        valid = skin & (bad == 0)
+    pixel_sd = pixel_noise(logy, valid)
 
-    typical_d = estimate_pore_scale(lstar, skin, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px)
+    if typical_diameter_px is not None:
+        typical_d = typical_diameter_px
+    else:
+        typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
     if typical_d is None:
         sigma_bg = max(2.5, 0.3 * max_diameter_px)
         sigma_fine = min(1.0, 0.35 * min_diameter_px)
+        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px
         floor_d = min_diameter_px
     else:
         sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, 1.5, max(2.5, 0.3 * max_diameter_px)))
         sigma_fine = min(1.0, FINE_SIGMA_PER_DIAMETER * typical_d)
+        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * typical_d
         floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
-        lstar, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
-        min_d=min_diameter_px, max_d=max_diameter_px, model=model,
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, sigma_seed=sigma_seed, seed_t=grow_t, grow_t=grow_t,
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
     )
+    name = "scale-adaptive-darkness-hysteresis+linear-light-clear-test"
     if ps.n <= 1:
-        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d, core_dl=np.zeros(0))
+        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
+                         core=np.zeros(0), evidence=np.zeros(0))
     keep = ps.keep
     # Smaller than a fraction of the typical pore: skin texture, not a pore.
     keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
     keep[0] = False
     # When the candidates split clearly into faint texture and clear pores,
     # the seed moves up into the gap between the two groups.
-    gap = contrast_gap(ps.peak_z[keep]) if model is None else None
+    gap = contrast_gap(ps.peak_z[keep])
     keep &= ps.peak_z > max(seed_t, (gap or 0.0) / sensitivity)
 
     # Relabel kept components 1..k, touching only candidate pixels.
@@ -381,5 +545,6 @@ def detect(
     pixel_label = lab[sel]
     out = np.zeros((h, w), np.int32)
     out.ravel()[pixel_index] = pixel_label
-    core_dl = ps.peak_dl[keep].astype(np.float64)
-    return Detection(out, count, ps.darkness, ps.background, lstar, ps.sigma, name, typical_d, pixel_index, pixel_label, core_dl)
+    core = ps.peak_dark[keep].astype(np.float64)
+    evidence = ps.peak_evidence[keep].astype(np.float64)
+    return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence)

@@ -10,17 +10,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: A pore whose core is at least this much darker (ΔL*) than the surrounding
-#: skin is classed "dark": a blackhead-like plugged core rather than an open,
-#: shadowed opening.
-#: Open pores on fair skin show ΔL* of roughly 3-10 in our measurements of
-#: the development crops; oxidized plugs are much darker.
-DARK_CORE_DL = 14.0
+#: A pore whose core reflects at least this much less light than the skin
+#: around it (relative contrast, ln units of linear luminance) is classed
+#: "dark": a blackhead-like plugged core rather than an open, shadowed
+#: opening. 0.57 ≈ 43% less light, which is 14 ΔL* on skin of L* 65. Open
+#: pores on fair skin show ΔL* of roughly 3-10 in the development crops;
+#: oxidized plugs are much darker. In relative contrast, so the class does
+#: not move with exposure or skin tone.
+DARK_CORE_CONTRAST = 0.57
 
 
-def is_dark(core_dl: np.ndarray) -> np.ndarray:
-    """Which pores are classed 'dark' (plugged), from their core ΔL*."""
-    return np.asarray(core_dl) >= DARK_CORE_DL
+def is_dark(core: np.ndarray) -> np.ndarray:
+    """Which pores are classed 'dark' (plugged), from their core contrast (ln units)."""
+    return np.asarray(core) >= DARK_CORE_CONTRAST
+
+
+def contrast_pct(ln_contrast: np.ndarray) -> np.ndarray:
+    """Relative contrast in percent of the surrounding skin's light: 100·(1 − e^−c)."""
+    return 100.0 * -np.expm1(-np.asarray(ln_contrast, np.float64))
+
+
+def delta_lstar(ln_background: np.ndarray, ln_contrast: np.ndarray) -> np.ndarray:
+    """ΔL* (CIELAB) between a background of linear luminance e^b and a pore e^(b − c)."""
+
+    def lstar(ln_y):
+        y = np.exp(np.minimum(ln_y, 0.0))
+        return np.where(y > 216 / 24389, 116 * np.cbrt(y) - 16, 24389 / 27 * y)
+
+    b = np.asarray(ln_background, np.float64)
+    return lstar(b) - lstar(b - np.asarray(ln_contrast, np.float64))
 
 
 @dataclass
@@ -35,9 +53,13 @@ class PoreTable:
     minor_axis_px: np.ndarray
     elongation: np.ndarray
     orientation_deg: np.ndarray
-    contrast_dl: np.ndarray
+    contrast: np.ndarray  # mean darkness, ln units of linear luminance (capture-invariant)
+    core: np.ndarray  # peak darkness, ln units
+    contrast_dl: np.ndarray  # the same contrast as ΔL* against the pore's own background (moves with exposure)
     core_dl: np.ndarray
     dark: np.ndarray  # bool
+    evidence: np.ndarray  # contrast at the pore's own scale, ln units (detect's evidence map)
+    clear: np.ndarray  # bool: counted in the headline metrics (see detect.CLEAR_CONTRAST)
 
     def __len__(self) -> int:
         return int(self.area_px.size)
@@ -50,21 +72,25 @@ def measure(
     labels: np.ndarray,
     count: int,
     darkness: np.ndarray,
+    background: np.ndarray,
     *,
     pixel_index: np.ndarray | None = None,
     pixel_label: np.ndarray | None = None,
-    core_dl: np.ndarray | None = None,
+    core: np.ndarray | None = None,
+    evidence: np.ndarray | None = None,
+    clear: np.ndarray | None = None,
 ) -> PoreTable:
-    """Per-pore measurements from a label image (1..count) and the ΔL* darkness map.
+    """Per-pore measurements from a label image (1..count) and the darkness map.
 
-    Contrast is the mean ΔL* of the pore against the local background
-    (illumination-corrected; see detect.detect). The core ΔL* is the pore's
-    peak darkness (the map is smoothed at ~1 px, so one noisy pixel does not
-    make a core).
+    ``darkness`` and ``background`` are :class:`~porescope.pores.detect.Detection`'s
+    maps: relative contrast and the local background, both in ln units of
+    linear luminance. Contrast is the pore's mean darkness; the core is its
+    peak (the map is smoothed at ~1 px, so one noisy pixel does not make a
+    core). Both are also given as ΔL* against the pore's own background.
     ``pixel_index``/``pixel_label`` (flat indices of the pore pixels and
-    their labels, as :class:`~porescope.pores.detect.Detection` carries them)
-    save a scan of the whole label image; ``core_dl`` (each pore's peak ΔL*,
-    which detection already knows) saves the peak search.
+    their labels, as ``Detection`` carries them) save a scan of the whole
+    label image; ``core`` (each pore's peak, which detection already knows)
+    saves the peak search.
     """
     n = count + 1
     h, w = labels.shape
@@ -97,14 +123,15 @@ def measure(
     flat = darkness.ravel()
     d = flat[pixel_index].astype(np.float64)
     contrast = np.bincount(lab, d, n)[1:] / safe
+    bg = np.bincount(lab, background.ravel()[pixel_index].astype(np.float64), n)[1:] / safe
     # The darkness map is already smoothed at ~1 px (detect's fine Gaussian),
     # so the core is simply its peak inside the pore.
-    if core_dl is None:
-        core = np.zeros(n, np.float64)
-        np.maximum.at(core, lab, d)
-        core = core[1:]
+    if core is None:
+        peak = np.zeros(n, np.float64)
+        np.maximum.at(peak, lab, d)
+        core = peak[1:]
     else:
-        core = np.asarray(core_dl, np.float64)
+        core = np.asarray(core, np.float64)
     dark = is_dark(core)
     return PoreTable(
         x_px=mx,
@@ -115,7 +142,11 @@ def measure(
         minor_axis_px=minor,
         elongation=major / np.maximum(minor, 1e-6),
         orientation_deg=theta,
-        contrast_dl=contrast,
-        core_dl=core,
+        contrast=contrast,
+        core=core,
+        contrast_dl=delta_lstar(bg, contrast),
+        core_dl=delta_lstar(bg, core),
         dark=dark,
+        evidence=contrast if evidence is None else np.asarray(evidence, np.float64),
+        clear=np.ones(count, bool) if clear is None else np.asarray(clear, bool),
     )
