@@ -198,7 +198,8 @@ def run(
     pool = ThreadPoolExecutor(max_workers=2)
     try:
         quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
-        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity)
+        ev = tuple(v * scale.px_per_mm * factor for v in _detect.EVIDENCE_MM) if scale.px_per_mm else None
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, evidence_px=ev)
         t = lap("detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape)
         if factor != 1.0:  # nearest-neighbour enlargement can step a pixel past the skin's edge

@@ -78,9 +78,10 @@ def rotate_scale(rgb: np.ndarray, mask: np.ndarray | None, *, angle_deg: float =
     nw, nh = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
     m[0, 2] += nw / 2.0 - w / 2.0
     m[1, 2] += nh / 2.0 - h / 2.0
-    # Area averaging when shrinking (a farther camera integrates more skin per
-    # pixel); Lanczos when enlarging, the least blur an enlargement can add.
-    interp = cv2.INTER_AREA if scale < 1 and angle_deg == 0 else (cv2.INTER_LANCZOS4 if scale > 1 else cv2.INTER_LINEAR)
+    # Area averaging when only shrinking (a farther camera integrates more skin
+    # per pixel); otherwise Lanczos, the least blur a resampling can add (a
+    # real re-capture is not blurred by the turn of the camera).
+    interp = cv2.INTER_AREA if scale < 1 and angle_deg == 0 else cv2.INTER_LANCZOS4
     out = cv2.warpAffine(rgb, m, (nw, nh), flags=interp, borderMode=cv2.BORDER_REFLECT)
     src = np.full((h, w), 255, np.uint8) if mask is None else mask.astype(np.uint8) * 255
     moved = cv2.warpAffine(src, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=0) >= 128

@@ -84,6 +84,7 @@ FINE_SIGMA_PER_DIAMETER = 0.2
 CLEAR_CONTRAST = 0.045
 EVIDENCE_SIGMA_PER_DIAMETER = 0.3
 EVIDENCE_SURROUND_FACTOR = 2.5
+EVIDENCE_MM = (0.18, 0.6)
 #: When sensor noise makes up more than this share of the darkness map's
 #: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
 #: blocking 'too_noisy' problem rather than numbers that drift with the noise.
@@ -316,6 +317,7 @@ def _components(
     sigma_bg: float,
     sigma_fine: float,
     sigma_seed: float,
+    sigma_surround: float | None = None,
     seed_t: float,
     grow_t: float,
     min_d: float,
@@ -337,7 +339,8 @@ def _components(
     background = _blur(logy, sigma_bg)
     fine = _blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
     darkness = cv2.subtract(background, fine)
-    evidence = cv2.subtract(_blur(logy, sigma_bg * EVIDENCE_SURROUND_FACTOR), _blur(logy, max(sigma_fine, sigma_seed)))
+    surround = sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR
+    evidence = cv2.subtract(_blur(logy, surround), _blur(logy, max(sigma_fine, sigma_seed)))
     sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
     med_log, sigma_log = _texture_sd(darkness, valid, sensor)
     med, sigma, shape_map, min_peak = med_log, sigma_log, darkness, MIN_PEAK_CONTRAST
@@ -479,6 +482,7 @@ def detect(
     grow_threshold: float = GROW_Z,
     logy: np.ndarray | None = None,
     typical_diameter_px: float | None = None,
+    evidence_px: tuple[float, float] | None = None,
 ) -> Detection:
     """Find pores in ``rgb`` (H, W, 3 uint8) inside ``skin`` (H, W bool).
 
@@ -517,9 +521,13 @@ def detect(
         sigma_fine = min(1.0, FINE_SIGMA_PER_DIAMETER * typical_d)
         sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * typical_d
         floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
+    sigma_surround = None
+    if evidence_px is not None:  # the scale is known: the clear test is one fixed filter in millimetres
+        sigma_seed, sigma_surround = evidence_px
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
-        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, sigma_seed=sigma_seed, seed_t=grow_t, grow_t=grow_t,
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, sigma_seed=sigma_seed, sigma_surround=sigma_surround,
+        seed_t=grow_t, grow_t=grow_t,
         min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
     )
     name = "scale-adaptive-darkness-hysteresis+linear-light-clear-test"

@@ -63,11 +63,12 @@ def pore_schema():
 
     from porescope.results import Pore
 
-    types = {int: pa.int32(), float: pa.float64(), str: pa.string()}
+    types = {bool: pa.bool_(), int: pa.int32(), float: pa.float64(), str: pa.string()}
     fields = []
     for name, f in Pore.model_fields.items():
         ann = f.annotation
-        base = next((t for t in (int, float, str) if ann is t or t in getattr(ann, "__args__", ())), str)
+        # bool first: it is a subclass of int, but a column of its own.
+        base = next((t for t in (bool, int, float, str) if ann is t or t in getattr(ann, "__args__", ())), str)
         fields.append(pa.field(name, types[base]))
     return pa.schema(fields)
 
