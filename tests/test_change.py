@@ -1,4 +1,4 @@
-"""Honest change: verdicts with noise intervals, alignment, colour matching."""
+"""Honest change: verdicts with noise intervals, registration, capture-change noise; no post-hoc correction."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from history_helpers import BASE, worse_spec
 from porescope import change
 from porescope.errors import PorescopeError
 from porescope.pipeline import run
+from porescope.recapture import CAPTURE_CHANGES
 from porescope.synth import render, with_
 
 
@@ -19,8 +20,9 @@ def _visit(i, day, **kw):
     return SimpleNamespace(id=i, taken_at=datetime(2026, 1, day), **kw)
 
 
-def _compare(rgb_a, rgb_b, **kw):
-    ra, rb = run(rgb_a, mode="closeup"), run(rgb_b, mode="closeup")
+def _compare(rgb_a, rgb_b, px_per_mm=10.0, **kw):
+    """Two close-ups with a known scale (a ruler sticker or --px-per-mm), as a careful user takes them."""
+    ra, rb = run(rgb_a, mode="closeup", px_per_mm=px_per_mm), run(rgb_b, mode="closeup", px_per_mm=px_per_mm)
     na = change.perturbation_noise(rgb_a, ra.analysis)
     nb = change.perturbation_noise(rgb_b, rb.analysis)
     return change.compare_visits(
@@ -40,7 +42,6 @@ def test_real_change_is_worse(base_rgb):
     assert r.verdict == "worse"
     by = {m.metric: m for m in r.metrics}
     assert by["pore_count"].verdict == "worse" and by["pore_count"].low > 0
-    assert c.colour_normalized
 
 
 def test_reexposure_is_no_detectable_change(base_rgb):
@@ -86,6 +87,7 @@ def test_perturbation_noise_reports_sd_per_metric(base_rgb):
     a = run(base_rgb, mode="closeup").analysis
     n = change.perturbation_noise(base_rgb, a, n=4)
     assert n.source == "perturbation" and n.samples >= 3
+    assert set(n.perturbations) <= set(CAPTURE_CHANGES) and len(n.perturbations) == n.samples - 1
     assert set(n.sd["frame"]) == {"pore_count", "density", "visibility_score", "coverage_pct", "mean_elongation", "dark_share"}
     assert all(v > 0 for v in n.sd["frame"].values())
 
@@ -107,12 +109,36 @@ def test_align_refuses_unrelated_skin(base_rgb):
     assert np.allclose(al.matrix, np.eye(2, 3))
 
 
-def test_match_colour_removes_exposure_and_white_balance(base_rgb):
-    shifted = np.clip(base_rgb.astype(np.float32) * np.array([1.08, 1.0, 0.9]), 0, 255).astype(np.uint8)
-    fixed = change.match_colour(shifted, base_rgb)
-    err_before = np.abs(shifted.astype(float).mean((0, 1)) - base_rgb.mean((0, 1))).max()
-    err_after = np.abs(fixed.astype(float).mean((0, 1)) - base_rgb.mean((0, 1))).max()
-    assert err_after < 1.5 < err_before
+def test_darker_pores_are_never_called_improved(base_rgb):
+    """Darkening the pores (a real change for the worse) with the exposure lowered too:
+    no post-hoc colour matching can turn that into 'improved'."""
+    darker = render(with_(BASE, pore_contrast=(BASE.pore_contrast[0] * 1.4, BASE.pore_contrast[1] * 1.4), exposure=0.9)).rgb
+    c = _compare(base_rgb, darker)
+    r = c.region("frame")
+    assert r.verdict == "worse"
+    assert all(m.verdict != "improved" for m in r.metrics if m.metric in ("visibility_score", "coverage_pct", "density"))
+
+
+def test_compared_numbers_are_the_stored_ones(base_rgb):
+    """Every shell compares the same stored, capture-invariant numbers (no re-analysis inside compare)."""
+    b = render(with_(BASE, exposure=1.1)).rgb
+    c = _compare(base_rgb, b)
+    ra, rb = run(base_rgb, mode="closeup", px_per_mm=10.0).analysis, run(b, mode="closeup", px_per_mm=10.0).analysis
+    vis = {m.metric: m for m in c.region("frame").metrics}["visibility_score"]
+    assert vis.baseline == pytest.approx(ra.regions[0].visibility_score) and vis.latest == pytest.approx(rb.regions[0].visibility_score)
+
+
+def test_failed_registration_says_what_was_compared(base_rgb):
+    other = render(with_(BASE, seed=777, height=BASE.height - 40)).rgb
+    c = _compare(base_rgb, other)
+    assert c.alignment.startswith("none") and "whole-frame metrics compared" in c.alignment
+    assert any("could not be registered" in n and "differ in size" in n for n in c.notes)
+
+
+def test_four_degree_rotation_registers(base_rgb):
+    moved, _ = change._warp(base_rgb, 4.0, 1.0)
+    al = change.align(moved, base_rgb)
+    assert al.ok, al.method
 
 
 def test_face_without_landmarks_falls_back_to_stored_metrics(base_rgb):
@@ -123,7 +149,7 @@ def test_face_without_landmarks_falls_back_to_stored_metrics(base_rgb):
         subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=fa, analysis_b=fa,
         photo_a=base_rgb, photo_b=base_rgb, noise_a=n, noise_b=n,
     )
-    assert c.alignment.startswith("none") and not c.colour_normalized
+    assert c.alignment.startswith("face regions")
     assert c.region("frame").verdict == "no_detectable_change"
 
 
@@ -136,3 +162,14 @@ def test_condition_differences_are_noted(base_rgb):
         analysis_a=a, analysis_b=a, noise_a=n, noise_b=n,
     )
     assert any("makeup: no vs yes" in x for x in c.notes) and any("device" in x for x in c.notes)
+
+
+def test_without_a_scale_camera_distance_is_part_of_the_noise(base_rgb):
+    """With no px/mm, a re-take from 15% farther changes the pixel size of every pore: the count's noise says so."""
+    a = run(base_rgb, mode="closeup").analysis
+    scaled = run(base_rgb, mode="closeup", px_per_mm=10.0).analysis
+    n_free = change.perturbation_noise(base_rgb, a)
+    n_scaled = change.perturbation_noise(base_rgb, scaled)
+    assert "distance x0.85" in n_free.perturbations and "distance x0.85" in n_scaled.perturbations
+    rel = lambda n, an: n.sd["frame"]["pore_count"] / an.regions[0].pore_count  # noqa: E731
+    assert rel(n_free, a) > 2 * rel(n_scaled, scaled)

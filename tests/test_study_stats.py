@@ -167,3 +167,26 @@ def test_pore_tables_with_and_without_scale_share_one_schema():
     a, b = ipc_to_table(pores_to_ipc([pore(None)])), ipc_to_table(pores_to_ipc([pore(0.05)]))
     assert a.schema == b.schema == pore_schema()
     assert pores_to_ipc([]) is None
+
+
+def test_failed_baseline_is_reported_missing_never_replaced():
+    """A subject whose first-visit photos failed gets 'baseline_missing' rows and stays out of the statistics;
+    its V2 is never promoted to baseline and pooled with true baselines."""
+    from porescope.study.tables import BASELINE_MISSING
+
+    rows, results, _ = _constructed(n_subjects=4)
+    add = []
+    for v, visit in enumerate(("V2", "V3")):  # subject S9: V1 failed (no result), V2 and V3 measured
+        r = Row(line=900 + v, subject="S9", visit=visit, date=dt.date(2026, 1, 29) + dt.timedelta(days=28 * v),
+                image=Path(f"/x/s9_{v}.jpg"), capture=1, arm="treated")
+        add.append(r)
+        results[r.line] = {"ok": True, "analysis": _analysis_dict(40.0 - 10 * v, 5.0, 100), "noise": None}
+    failed = Row(line=899, subject="S9", visit="V1", date=dt.date(2026, 1, 1), image=Path("/x/s9_broken.jpg"), capture=1, arm="treated")
+    ch = change_table(rows + [failed] + add, results)
+    s9 = ch[ch["subject"] == "S9"]
+    assert set(s9["verdict"]) == {BASELINE_MISSING} and set(s9["baseline_visit"]) == {"V1"}
+    assert s9["delta"].isna().all() and sorted(s9["visit"]) == ["V2", "V3"]
+    pt = paired_table(ch)
+    treated_v2 = pt[(pt["arm"] == "treated") & (pt["visit"] == "V2") & (pt["metric"] == "visibility_score")].iloc[0]
+    assert treated_v2["n"] == 2  # S1 and S3 only
+    assert "V3" not in set(pt["visit"])

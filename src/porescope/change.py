@@ -10,23 +10,31 @@ i.e. when the 95% interval ``delta ± 1.96·sqrt(noise_a² + noise_b²)``
 excludes zero. For every key metric (visibility score, pore count, density,
 coverage, elongation, dark share) *lower* means less visible pores.
 
+Every shell that says whether pores changed (``history compare``, the
+history report's trend plot, the web compare page, the study's change table)
+calls :func:`compare_metrics` / :func:`metric_change` here, on the same
+stored, capture-invariant metrics (see :mod:`porescope.pores.score`): nothing
+is re-measured or colour-corrected after the fact, so no correction can flip
+the sign of a real change.
+
 Noise of one visit comes from
 
 * its repeat captures (two photos taken at the same sitting), when there are
   two or more: the SD of each metric across them; or
-* re-analysing its photo under the small changes a re-capture brings
-  (:data:`PERTURBATIONS`: exposure ±10%, a white-balance shift, rotation ±3°,
-  scale ±3%): the SD of each metric across those re-analyses.
+* re-analysing its photo under the family of capture changes a re-take brings
+  (:data:`porescope.recapture.CAPTURE_CHANGES`: exposure x0.8/x1.2, warmer and
+  cooler light, JPEG q75, 5° rotation, camera distance x0.85/x1.15, sensor
+  noise σ 3): the SD of each metric across those re-analyses.
 
 Either way the SD is held at or above :func:`noise_floor` (2% of the value:
 the low end of the 2-4% week-to-week repeatability reported for VISIA pores,
-RESEARCH.md §2), because a handful of samples can by chance agree exactly.
+Henseler 2022, doi:10.3205/iprs000165), because a handful of samples can by
+chance agree exactly.
 
-Before comparing, a close-up is registered onto the baseline (ORB features +
-RANSAC, refined by ECC) and its colour is matched to the baseline in L*a*b*,
-and both are re-analysed over the skin they share. Face photos are compared
-region by region (regions come from landmarks in each photo); without
-landmarks the stored per-region metrics are compared as they are.
+Close-ups are registered (ORB features + RANSAC, refined by ECC) only to
+check that the two photos show the same patch of skin and how much of it they
+share; when registration fails, the comparison says so and says what was
+compared instead. Face photos are compared region by region.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from pydantic import Field
 
 from porescope.errors import PorescopeError
 from porescope.history.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
+from porescope.recapture import CAPTURE_CHANGES, recapture
 from porescope.results import Analysis, StrictModel
 
 log = logging.getLogger(__name__)
@@ -63,6 +72,10 @@ ABS_NOISE_FLOOR = {
 MIN_ECC_CORRELATION = 0.3
 #: ... and ORB + RANSAC found at least this many inliers.
 MIN_ORB_INLIERS = 12
+#: ... or, when ECC does not converge, ORB + RANSAC alone with at least this
+#: many inliers (a 4° rotation once stalled ECC at 0.24 with 784 inliers;
+#: unrelated skin gives under 20).
+TRUSTED_ORB_INLIERS = 60
 #: Registration runs on a copy whose longer side is at most this (speed).
 ALIGN_MAX_SIDE_PX = 1000
 
@@ -143,8 +156,9 @@ def noise_from_repeats(analyses: list[Analysis]) -> Noise:
     return Noise(source="repeat_capture", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]))
 
 
-# ------------------------------------------------------------------ perturbations
+# ------------------------------------------------------------------ capture noise
 def _warp(rgb: np.ndarray, angle_deg: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate/scale about the centre on the same canvas (for registration tests and the slider)."""
     h, w = rgb.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, scale)
     out = cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
@@ -153,53 +167,32 @@ def _warp(rgb: np.ndarray, angle_deg: float, scale: float) -> tuple[np.ndarray, 
     return out, valid
 
 
-def _gain(rgb: np.ndarray, gains) -> np.ndarray:
-    return np.clip(rgb.astype(np.float32) * np.asarray(gains, np.float32) + 0.5, 0, 255).astype(np.uint8)
-
-
-#: What a re-capture changes (name, function rgb -> (rgb, valid or None)).
-#: Order matters: the first ``n`` are used.
-PERTURBATIONS: list[tuple[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]]] = [
-    ("exposure +10%", lambda im: (_gain(im, 1.10), None)),
-    ("exposure -10%", lambda im: (_gain(im, 0.90), None)),
-    ("white balance warmer", lambda im: (_gain(im, (1.05, 1.0, 0.94)), None)),
-    ("rotation +3 deg", lambda im: _warp(im, 3.0, 1.0)),
-    ("scale +3%", lambda im: _warp(im, 0.0, 1.03)),
-    ("rotation -3 deg, scale -3%", lambda im: _warp(im, -3.0, 0.97)),
-    ("white balance cooler", lambda im: (_gain(im, (0.95, 1.0, 1.06)), None)),
-]
-DEFAULT_PERTURBATIONS = 6
+#: How many capture changes a single-photo noise estimate uses by default: all of them.
+DEFAULT_PERTURBATIONS = len(CAPTURE_CHANGES)
 
 
 def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray | None = None, n: int = DEFAULT_PERTURBATIONS) -> Noise:
-    """Noise from re-analysing ``rgb`` under the first ``n`` :data:`PERTURBATIONS`.
+    """Noise from re-analysing ``rgb`` under the first ``n`` :data:`~porescope.recapture.CAPTURE_CHANGES`.
 
     ``analysis`` is the photo's own result (its settings are reused: mode,
-    scale, sensitivity); ``roi`` the mask it was analysed with, if any.
+    scale, sensitivity); ``roi`` the mask it was analysed with, if any. A
+    re-capture that the quality gate would refuse is not a sample of the noise
+    of an accepted photo and is skipped (the person would retake it).
     """
     from porescope.pipeline import analyze
 
     s = analysis.settings
     samples = [key_metrics(analysis)]
     names = []
-    for name, f in PERTURBATIONS[: max(1, n)]:
-        img, valid = f(rgb)
-        mask = valid
-        if roi is not None:
-            r = roi
-            if valid is not None:  # move the ROI with the photo
-                r = _warp(np.repeat(roi[..., None].astype(np.uint8) * 255, 3, axis=2), *_warp_params(name))[0][..., 0] >= 128
-            mask = r if mask is None else (mask & r)
+    for name in list(CAPTURE_CHANGES)[: max(1, n)]:
+        rc = recapture(name, rgb, roi, s.px_per_mm_given)
         try:
-            a = analyze(img, roi=mask, px_per_mm=s.px_per_mm_given, mode=s.mode, sensitivity=s.sensitivity)
+            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
         except PorescopeError as exc:  # e.g. a face no longer found: skip that sample
-            log.info("perturbation %s skipped: %s", name, exc)
+            log.info("capture change %s skipped: %s", name, exc)
             continue
         if analysis.quality.measurable and not a.quality.measurable:
-            # The capture gate would have refused this re-capture (e.g. +10% exposure
-            # clips an already bright photo); the person would retake it, so it is
-            # not a sample of the noise of an accepted photo.
-            log.info("perturbation %s skipped: the quality gate blocks it", name)
+            log.info("capture change %s skipped: the quality gate blocks it", name)
             continue
         samples.append(key_metrics(a))
         names.append(name)
@@ -208,11 +201,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     return Noise(source="perturbation", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]), perturbations=names)
 
 
-def _warp_params(name: str) -> tuple[float, float]:
-    return {"rotation +3 deg": (3.0, 1.0), "scale +3%": (0.0, 1.03), "rotation -3 deg, scale -3%": (-3.0, 0.97)}.get(name, (0.0, 1.0))
-
-
-# ------------------------------------------------------------------ alignment and colour
+# ------------------------------------------------------------------ alignment
 @dataclass
 class Alignment:
     """How ``moving`` maps onto ``fixed``: a 2x3 affine on full-resolution pixels."""
@@ -276,14 +265,20 @@ def align(moving: np.ndarray, fixed: np.ndarray, *, max_side: int = ALIGN_MAX_SI
     except cv2.error as exc:
         log.info("ECC did not converge: %s", exc)
         corr = None
-    if corr is None or corr < MIN_ECC_CORRELATION:
+    if (corr is None or corr < MIN_ECC_CORRELATION) and init is not None and inliers >= TRUSTED_ORB_INLIERS:
+        # ECC can stall on a rotation it was not started close enough to, while
+        # hundreds of consistent feature matches already pin the transform.
+        warp, corr_ok, method = init, corr, "orb"
+    elif corr is None or corr < MIN_ECC_CORRELATION:
         why = "registration failed: the photos do not share enough skin texture" if init is None else "registration too uncertain"
         return Alignment(ident, f"none: {why}", False, corr, inliers)
+    else:
+        corr_ok, method = corr, ("orb+ecc" if init is not None else "ecc")
     # Working pixels -> full resolution: x_full = x_work / f.
     full = warp.astype(np.float64).copy()
     full[:, :2] = full[:, :2] * (fm / ff)
     full[:, 2] = full[:, 2] / ff
-    return Alignment(full.astype(np.float32), "orb+ecc" if init is not None else "ecc", True, float(corr), inliers)
+    return Alignment(full.astype(np.float32), method, True, None if corr_ok is None else float(corr_ok), inliers)
 
 
 def _invert(m: np.ndarray) -> np.ndarray:
@@ -296,24 +291,6 @@ def warp_to(moving: np.ndarray, al: Alignment, shape: tuple[int, int]) -> tuple[
     out = cv2.warpAffine(moving, al.matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     cover = cv2.warpAffine(np.full(moving.shape[:2], 255, np.uint8), al.matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
     return out, cv2.erode(cover, np.ones((7, 7), np.uint8)) > 0
-
-
-def match_colour(moving: np.ndarray, reference: np.ndarray, *, mask_moving: np.ndarray | None = None, mask_reference: np.ndarray | None = None) -> np.ndarray:
-    """Match ``moving``'s skin colour to ``reference``: per-channel mean and SD in L*a*b*.
-
-    Removes exposure and white-balance differences between captures before pores
-    are compared. The SD ratio is held to [0.5, 2] so a bad mask cannot blow up contrast.
-    """
-    lab_m = cv2.cvtColor(moving.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-    lab_r = cv2.cvtColor(reference.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-    sm = lab_m[mask_moving] if mask_moving is not None and mask_moving.any() else lab_m.reshape(-1, 3)
-    sr = lab_r[mask_reference] if mask_reference is not None and mask_reference.any() else lab_r.reshape(-1, 3)
-    mu_m, sd_m = sm.mean(0), sm.std(0) + 1e-6
-    mu_r, sd_r = sr.mean(0), sr.std(0) + 1e-6
-    ratio = np.clip(sd_r / sd_m, 0.5, 2.0)
-    out = (lab_m - mu_m) * ratio + mu_r
-    rgb = cv2.cvtColor(out.astype(np.float32), cv2.COLOR_Lab2RGB)
-    return np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
 # ------------------------------------------------------------------ verdicts
@@ -402,77 +379,95 @@ def compare_visits(
     roi_b: np.ndarray | None = None,
     align: bool = True,  # noqa: A002 - keyword for callers
 ) -> Comparison:
-    """Compare visit ``b`` with baseline ``a``.
+    """Compare visit ``b`` with baseline ``a`` on their stored, capture-invariant metrics.
 
     ``visit_a``/``visit_b`` need ``.id`` and ``.taken_at`` (and optionally
-    ``.condition``, ``.device``, ``.lighting``); ``photo_*`` are paths, bytes or
-    RGB arrays (None: compare the stored metrics only).
+    ``.condition``, ``.device``, ``.lighting``); ``photo_*`` are paths, bytes
+    or RGB arrays. The photos are only registered, to check that they show
+    the same skin and how much of it they share (``roi_*`` limit that to the
+    analysed skin); the numbers compared are the ones each visit stored, so
+    they are the same numbers the history list, the trend plots and studies
+    show. Pore *counts* are compared only when both visits measured the same
+    skin area (within :data:`SAME_AREA_TOLERANCE`); densities, coverage and
+    scores are per area and always compared.
     """
-    from porescope.pipeline import _load, run
-
     notes: list[str] = []
-    alignment = "none: stored metrics compared"
-    normalized = False
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
         notes.append(f"the visits were analysed in different modes ({mode} vs {analysis_b.settings.mode}); only regions with the same name are compared.")
-    if photo_a is not None and photo_b is not None and align:
-        ia, ib = _load(photo_a).rgb, _load(photo_b).rgb
-        if mode == "closeup" and analysis_b.settings.mode == "closeup":
-            al = _align_closeup(ib, ia)
-            if al.ok:
-                wb, cover = warp_to(ib, al, ia.shape[:2])
-                common = cover if roi_a is None else (cover & roi_a)
-                if roi_b is not None:  # B's own ROI, moved into A's frame
-                    common &= warp_to(np.repeat(roi_b[..., None].astype(np.uint8) * 255, 3, axis=2), al, ia.shape[:2])[0][..., 0] >= 128
-                alignment = al.method
-            else:
-                alignment = f"{al.method}; whole frames compared without pixel alignment"
-                if ib.shape == ia.shape:
-                    wb = ib
-                    common = np.ones(ia.shape[:2], bool) if roi_a is None else roi_a.copy()
-                    if roi_b is not None:
-                        common &= roi_b
-                else:
-                    wb, common = None, None
-            if wb is not None and common is not None and common.mean() > 0.25:
-                wb = match_colour(wb, ia, mask_moving=common, mask_reference=common)
-                normalized = True
-                px = analysis_a.settings.px_per_mm_given
-                sens = analysis_a.settings.sensitivity
-                ma = key_metrics(run(ia, roi=common, px_per_mm=px, mode="closeup", sensitivity=sens).analysis)
-                mb = key_metrics(run(wb, roi=common, px_per_mm=px, mode="closeup", sensitivity=sens).analysis)
-            elif wb is not None:
-                notes.append("the two photos share less than a quarter of their skin; stored metrics compared.")
-                alignment = "none: too little overlap"
-        elif mode == "face":
-            try:
-                ra = run(ia, mode="face", px_per_mm=analysis_a.settings.px_per_mm_given)
-                rb = run(ib, mode="face", px_per_mm=analysis_b.settings.px_per_mm_given)
-                has_lm = ra.regions.extra.get("landmarks") is not None and rb.regions.extra.get("landmarks") is not None
-            except PorescopeError:
-                has_lm = False
-            if has_lm:
-                nb = match_colour(ib, ia, mask_moving=rb.regions.skin, mask_reference=ra.regions.skin)
-                normalized = True
-                ma = key_metrics(ra.analysis)
-                mb = key_metrics(run(nb, mode="face", px_per_mm=analysis_b.settings.px_per_mm_given).analysis)
-                alignment = "landmarks: face regions located in each photo"
-            else:
-                alignment = "none: no face landmarks; stored per-region metrics compared"
+    alignment = "not checked: each visit's stored metrics compared"
+    if photo_a is not None and photo_b is not None and align and mode == "closeup" and analysis_b.settings.mode == "closeup":
+        alignment, more = _check_same_skin(photo_a, photo_b, roi_a, roi_b)
+        notes += more
+    elif mode == "face":
+        alignment = "face regions located by landmarks in each photo; each visit's stored per-region metrics compared"
+    notes += _drop_counts_of_different_areas(analysis_a, analysis_b, ma, mb)
     regions = compare_metrics(ma, mb, noise_a, noise_b)
     notes += _condition_notes(visit_a, visit_b)
     cmp = Comparison(
         subject=subject,
         baseline_visit=visit_a.id, latest_visit=visit_b.id,
         baseline_taken_at=visit_a.taken_at, latest_taken_at=visit_b.taken_at,
-        alignment=alignment, colour_normalized=normalized,
+        alignment=alignment,
         noise_source={str(visit_a.id): noise_a.source, str(visit_b.id): noise_b.source},
         regions=regions, notes=notes,
     )
     cmp.summary = summarize(regions, notes)
     return cmp
+
+
+#: Two visits measured "the same skin area" when their region areas (cm² when
+#: the scale is known, else pixels) differ by at most this share; otherwise
+#: their pore counts are not compared (a count grows with the area framed).
+SAME_AREA_TOLERANCE = 0.10
+#: Share of the baseline's skin that the later photo must cover, once
+#: registered, for the two to count as the same patch of skin.
+MIN_SHARED_SKIN = 0.5
+
+
+def _check_same_skin(photo_a, photo_b, roi_a, roi_b) -> tuple[str, list[str]]:
+    """Register close-up ``b`` onto ``a``: how it went, and notes for the reader."""
+    from porescope.pipeline import load_image
+
+    ia, ib = load_image(photo_a).rgb, load_image(photo_b).rgb
+    al = _align_closeup(ib, ia)
+    if not al.ok:
+        why = al.method.removeprefix("none: ")
+        note = (f"the two photos could not be registered ({why}), so porescope cannot confirm they show the same patch "
+                "of skin; each photo's whole-frame metrics were compared as measured.")
+        if ia.shape[:2] != ib.shape[:2]:
+            note += f" The photos differ in size ({ia.shape[1]}x{ia.shape[0]} vs {ib.shape[1]}x{ib.shape[0]} px)."
+        return f"none: {why}; each photo's whole-frame metrics compared", [note]
+    _, cover = warp_to(ib, al, ia.shape[:2])
+    skin_a = np.ones(ia.shape[:2], bool) if roi_a is None else roi_a
+    if roi_b is not None:  # B's own ROI, moved into A's frame
+        cover &= warp_to(np.repeat(roi_b[..., None].astype(np.uint8) * 255, 3, axis=2), al, ia.shape[:2])[0][..., 0] >= 128
+    shared = float((cover & skin_a).sum() / max(1, skin_a.sum()))
+    corr = f", correlation {al.correlation:.2f}" if al.correlation is not None else ""
+    desc = f"{al.method}: same skin{corr}; the photos share {100 * shared:.0f}% of the first visit's skin"
+    notes = []
+    if shared < MIN_SHARED_SKIN:
+        notes.append(f"the photos share only {100 * shared:.0f}% of the first visit's skin: per-area numbers (density, "
+                     "coverage, score) of partly different skin are compared.")
+    return desc, notes
+
+
+def _drop_counts_of_different_areas(a: Analysis, b: Analysis, ma: dict, mb: dict) -> list[str]:
+    """Leave pore counts out of regions whose measured areas differ (counts grow with area)."""
+    notes = []
+    for reg in [r for r in ma if r in mb and "pore_count" in ma[r] and "pore_count" in mb[r]]:
+        ra, rb = a.region(reg), b.region(reg)
+        if ra is None or rb is None:
+            continue
+        aa, ab = (ra.area_cm2, rb.area_cm2) if (ra.area_cm2 and rb.area_cm2) else (ra.area_px, rb.area_px)
+        if abs(aa - ab) > SAME_AREA_TOLERANCE * max(aa, ab):
+            ma[reg].pop("pore_count")
+            mb[reg].pop("pore_count")
+            unit = "cm²" if ra.area_cm2 and rb.area_cm2 else "px"
+            notes.append(f"{reg.replace('_', ' ')}: the visits measured different skin areas ({aa:g} vs {ab:g} {unit}), "
+                         "so pore counts are not compared; pore density is.")
+    return notes
 
 
 def _align_closeup(moving: np.ndarray, fixed: np.ndarray) -> Alignment:

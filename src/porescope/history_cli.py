@@ -237,7 +237,7 @@ def compare(
             f"[{colour[m.verdict]}]{m.verdict.replace('_', ' ')}[/]",
         )
     out.print(t)
-    out.print(f"alignment: {c.alignment}; colour normalized: {'yes' if c.colour_normalized else 'no'}; "
+    out.print(f"alignment: {c.alignment}; "
               f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}", highlight=False)
     for n in c.notes:
         out.print(f"[yellow]note:[/] {n}", highlight=False)

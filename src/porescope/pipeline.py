@@ -100,7 +100,8 @@ def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
     return lo, hi
 
 
-def _load(image_or_path) -> LoadedImage:
+def load_image(image_or_path) -> LoadedImage:
+    """A photo from a path, bytes, an RGB/RGBA/grey array or an already loaded image."""
     if isinstance(image_or_path, LoadedImage):
         return image_or_path
     if isinstance(image_or_path, np.ndarray):
@@ -165,7 +166,7 @@ def run(
         raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
     if mode not in ("auto", "face", "closeup"):
         raise PorescopeError(f"mode must be auto, face or closeup, got {mode!r}.")
-    img = _load(image_or_path)
+    img = load_image(image_or_path)
     t = lap("load", t0)
     shape = img.rgb.shape[:2]
     roi_mask = _roi_mask(roi, shape)

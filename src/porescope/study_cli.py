@@ -56,6 +56,9 @@ def run_cmd(
         f"{info['photos']} photos: {run['skipped_finished']} already finished, {run['analyzed']} analyzed, {run['failed']} failed "
         f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False, soft_wrap=True,
     )
+    if info.get("baseline_missing"):
+        console.print(f"baseline missing (first visit not measurable; left out of every change and statistic, no later visit "
+                      f"used instead): {', '.join(info['baseline_missing'])}", highlight=False, soft_wrap=True)
     if info.get("db"):
         d = info["db"]
         console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed" if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)

@@ -158,14 +158,12 @@ def build_report(store, subject: str, *, compare: bool = True) -> Report:
     band: dict[str, tuple[float, float]] = {}
     if comparison is not None:
         for m in comparison.changes:
-            # Centred on the first visit's stored value (the plotted point), half-width
-            # the 95% interval of a difference between two captures of that noise.
-            stored = first.region(m.region)
-            centre = getattr(stored, m.metric, None) if stored is not None else None
-            if centre is None:
-                continue
-            half = 1.96 * float(np.hypot(m.noise_baseline, m.noise_baseline))
-            band[f"{m.region}:{m.metric}"] = (centre - half, centre + half)
+            # The comparison's own numbers: centred on the first visit's stored value
+            # (the plotted point; change.compare_visits compares stored values),
+            # half-width the comparison's 95% interval, so the latest point lies
+            # outside the band exactly when the comparison calls a change.
+            half = 1.96 * float(np.hypot(m.noise_baseline, m.noise_latest))
+            band[f"{m.region}:{m.metric}"] = (m.baseline - half, m.baseline + half)
     latest_analysis = store.analysis(latest.id)
     routine = store.routine(subject)
     products = store.product_uses(subject)
@@ -296,7 +294,7 @@ def render_html(rep: Report) -> str:
               f"<td class='num'>{m.delta:+.3g}</td><td class='num'>{m.low:+.3g} to {m.high:+.3g}</td>"
               f"<td class='{m.verdict}'>{_VERDICT_WORDS[m.verdict]}</td></tr>")
         a("</table>")
-        a(f"<p class='muted'>Alignment: {_e(c.alignment)}. Colour matched to the first visit: {'yes' if c.colour_normalized else 'no'}. "
+        a(f"<p class='muted'>Alignment: {_e(c.alignment)}. "
           f"Noise from: {_e(', '.join(f'visit {k}: {v.replace(chr(95), chr(32))}' for k, v in c.noise_source.items()))}.</p>")
         for n in c.notes:
             a(f"<p class='note'>Note: {_e(n)}</p>")
@@ -441,7 +439,7 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         blocks.append(("h2", f"Change from visit {c.baseline_visit} to visit {c.latest_visit} (95% intervals; lower = less visible)"))
         rows = [f"{m.region:12s} {m.metric:17s} {m.baseline:>10g} -> {m.latest:<10g} change {m.delta:+.3g} [{m.low:+.3g} to {m.high:+.3g}]  {_VERDICT_WORDS[m.verdict]}" for m in c.changes]
         blocks.append(("small", "\n".join(rows)))
-        blocks.append(("small", f"Alignment: {c.alignment}. Colour matched: {'yes' if c.colour_normalized else 'no'}."))
+        blocks.append(("small", f"Alignment: {c.alignment}."))
         for n in c.notes:
             blocks.append(("small", f"Note: {n}"))
     for n in rep.notes:

@@ -210,8 +210,19 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         f"Δ ± {Z95:.2f}·√(noise<sub>baseline</sub>² + noise<sub>visit</sub>²); entirely below 0 = improved, entirely above 0 = worse, "
         "otherwise no detectable change. The noise (1 SD) of a visit comes from its repeat captures when it has ≥ 2 (their SD, "
         "divided by √n because the visit's value is their mean), else from re-analysing its one photo under re-capture changes "
-        "(exposure, white balance, rotation, scale); never below the noise floor (2% of the value).</p>"
+        "(exposure ×0.8/×1.2, warmer and cooler light, JPEG, 5° rotation, camera distance ±15%, sensor noise); never below the "
+        "noise floor (2% of the value).</p>"
     )
+    if change_df is not None and not change_df.empty and "verdict" in change_df:
+        from porescope.study.tables import BASELINE_MISSING
+
+        missing = change_df[change_df["verdict"] == BASELINE_MISSING]
+        if not missing.empty:
+            names = ", ".join(sorted(dict.fromkeys(f"{r.subject} (baseline {r.baseline_visit})" for r in missing.itertuples())))
+            body.append(f"<p class='note'><strong>Baseline missing</strong> — no measurable photo at the first visit, so these "
+                        f"subjects have no change and are left out of every statistic: {esc(names)}. No later visit was used "
+                        "in its place.</p>")
+        change_df = change_df[change_df["verdict"] != BASELINE_MISSING]
     if change_df is not None and not change_df.empty:
         counts = change_df.groupby(["arm", "visit", "metric", "verdict"]).size().unstack("verdict", fill_value=0).reset_index()
         cols = [("arm", "arm"), ("visit", "visit"), ("metric", "metric")] + [

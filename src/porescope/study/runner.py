@@ -21,7 +21,7 @@ from pathlib import Path
 from porescope import __version__
 from porescope.errors import PorescopeError
 from porescope.study.manifest import Row
-from porescope.study.task import _max_perturb, analyze_photo
+from porescope.study.task import analyze_photo, max_perturb
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def settings_key(image_sha: str, roi_sha: str | None, px_per_mm: float | None, m
 
 def plan_jobs(rows: list[Row], *, mode: str, sensitivity: float, perturb: int) -> tuple[list[Job], dict[int, str], dict[int, str]]:
     """Group rows into jobs; returns (jobs, line -> key, line -> image sha256)."""
-    perturb = max(0, min(int(perturb), _max_perturb()))
+    perturb = max(0, min(int(perturb), max_perturb()))
     captures = Counter((r.subject, r.visit) for r in rows)
     sha_cache: dict[Path, str] = {}
 

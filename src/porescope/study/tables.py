@@ -143,6 +143,17 @@ def _analysis(res: dict):
     return Analysis.model_validate({**res["analysis"], "pores": []})
 
 
+#: Verdict of a change row whose subject's baseline visit has no measurable photo.
+BASELINE_MISSING = "baseline_missing"
+
+
+def measured_changes(change_df):
+    """The change rows that have a baseline (rows saying the baseline is missing left out)."""
+    if change_df.empty or "verdict" not in change_df:
+        return change_df
+    return change_df[change_df["verdict"] != BASELINE_MISSING]
+
+
 def change_table(rows: list[Row], results: dict[int, dict]):
     """Per subject x region x key metric x later visit: change against the subject's baseline.
 
@@ -158,7 +169,11 @@ def change_table(rows: list[Row], results: dict[int, dict]):
     from porescope.change import Noise, key_metrics, metric_change, noise_from_repeats
 
     by_subject: dict[str, dict[str, list]] = {}
+    first_visit: dict[str, tuple] = {}  # subject -> (date, line, visit) of its first visit in the manifest, measured or not
     for r in rows:
+        key = (r.date, r.line, r.visit)
+        if r.subject not in first_visit or key < first_visit[r.subject]:
+            first_visit[r.subject] = key
         res = results.get(r.line)
         if res is None or not res["analysis"]["quality"]["measurable"]:
             continue
@@ -166,6 +181,22 @@ def change_table(rows: list[Row], results: dict[int, dict]):
     out = []
     for subject, visits in by_subject.items():
         order = sorted(visits, key=lambda v: (min(r.date for r, _ in visits[v]), min(r.line for r, _ in visits[v])))
+        base_date, _, base_visit = first_visit[subject]
+        if base_visit not in visits:
+            # The baseline photo failed or was not measurable: say so, never promote
+            # a later visit to baseline (it would be pooled with true baselines).
+            for v in order:
+                r0 = visits[v][0][0]
+                out.append({
+                    "subject": subject, "arm": r0.arm, "region": None, "metric": None,
+                    "baseline_visit": base_visit, "baseline_date": base_date.isoformat(), "visit": v,
+                    "date": min(r.date for r, _ in visits[v]).isoformat(), "days": (min(r.date for r, _ in visits[v]) - base_date).days,
+                    "n_baseline": 0, "n_visit": len(visits[v]), "baseline": math.nan, "latest": math.nan, "delta": math.nan,
+                    "delta_pct": math.nan, "noise_baseline": math.nan, "noise_latest": math.nan,
+                    "noise_source_baseline": "baseline missing", "noise_source_visit": "", "low": math.nan, "high": math.nan,
+                    "verdict": BASELINE_MISSING,
+                })
+            continue
         summary = {}
         for v in order:
             caps = sorted(visits[v], key=lambda x: x[0].capture)
@@ -212,10 +243,11 @@ def change_table(rows: list[Row], results: dict[int, dict]):
 
 
 def paired_table(change_df):
-    """Per arm x visit x region x metric: paired statistics over subjects."""
+    """Per arm x visit x region x metric: paired statistics over subjects (subjects without a baseline left out)."""
     import pandas as pd
 
     out = []
+    change_df = measured_changes(change_df)
     if change_df.empty:
         return pd.DataFrame(out)
     for (arm, visit, region, metric), g in change_df.groupby(["arm", "visit", "region", "metric"], sort=False):
@@ -243,6 +275,7 @@ def arm_table(change_df):
     from scipy import stats
 
     out = []
+    change_df = measured_changes(change_df)
     if change_df.empty:
         return pd.DataFrame(out)
     arms = list(dict.fromkeys(change_df["arm"]))
@@ -334,6 +367,7 @@ def write_all(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str
         "photos": len(rows), "analyzed": len(results), "errors": len(errors), "pores": n_pores,
         "not_measurable": int((~regions_df.drop_duplicates("line")["measurable"]).sum()) if not regions_df.empty else 0,
         "metrics": metrics, "files": written, "run": run_info,
+        "baseline_missing": sorted(set(change.loc[change["verdict"] == BASELINE_MISSING, "subject"])) if not change.empty else [],
     }
     from porescope.study.report import write_report
 

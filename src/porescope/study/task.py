@@ -23,10 +23,11 @@ import time
 import traceback
 
 
-def _max_perturb() -> int:
-    from porescope.change import PERTURBATIONS
+def max_perturb() -> int:
+    """How many capture changes a photo's noise estimate can use (the whole family)."""
+    from porescope.recapture import CAPTURE_CHANGES
 
-    return len(PERTURBATIONS)
+    return len(CAPTURE_CHANGES)
 
 
 def peak_rss_mb() -> float:
