@@ -244,7 +244,6 @@ class _Pass:
     area: np.ndarray  # (n,) px
     peak_z: np.ndarray  # (n,) highest evidence of each component (texture-noise units)
     peak_dark: np.ndarray  # (n,) highest darkness (ln contrast) of each component
-    peak_evidence: np.ndarray  # (n,) highest contrast at the pore's scale (the evidence map)
     on: np.ndarray  # flat indices of candidate pixels
     lab_on: np.ndarray  # their component labels
     z_on: np.ndarray  # their evidence (z)
@@ -316,55 +315,43 @@ def _components(
     *,
     sigma_bg: float,
     sigma_fine: float,
-    sigma_seed: float,
-    sigma_surround: float | None = None,
     seed_t: float,
     grow_t: float,
     min_d: float,
     max_d: float,
     pixel_sd: float = 0.0,
 ) -> _Pass:
-    """One detection pass at one scale: darkness maps, hysteresis, shape filters.
+    """One detection pass at one scale: darkness map, hysteresis, shape filters.
 
-    Two maps share one background (a Gaussian of ``sigma_bg``): the *shape*
-    map, smoothed only lightly (``sigma_fine``), decides which pixels belong
-    to a pore; the *evidence* map, smoothed at the pore's own scale
-    (``sigma_seed``, a matched filter), decides whether a candidate is a pore
-    at all. Sensor noise barely reaches the evidence map, so a noisy photo
-    does not sprout pores. ``pixel_sd``: the sensor noise of ``logy`` per
-    pixel (ln units); its share of each map's spread is taken out before
-    thresholds are set, so extra noise does not raise them either.
+    The darkness map is the local background (a Gaussian of ``sigma_bg``)
+    minus the lightly smoothed image (``sigma_fine``), both on log luminance.
+    Hysteresis thresholds are in units of the skin texture's SD: ``pixel_sd``
+    is the sensor noise of ``logy`` per pixel (ln units); its share of the
+    map's spread is taken out before the thresholds are set, so extra sensor
+    noise does not raise them (a photo where it dominates is refused instead,
+    see MAX_SENSOR_NOISE_SHARE).
     """
     h, w = logy.shape
     background = _blur(logy, sigma_bg)
     fine = _blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
     darkness = cv2.subtract(background, fine)
-    surround = sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR
-    evidence = cv2.subtract(_blur(logy, surround), _blur(logy, max(sigma_fine, sigma_seed)))
     sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
-    med_log, sigma_log = _texture_sd(darkness, valid, sensor)
-    med, sigma, shape_map, min_peak = med_log, sigma_log, darkness, MIN_PEAK_CONTRAST
-    grow = (shape_map > med + grow_t * sigma) & valid
+    med, sigma = _texture_sd(darkness, valid, sensor)
+    grow = (darkness > med + grow_t * sigma) & valid
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
     on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
     lab_on = labels.ravel()[on]
     dark_on = darkness.ravel()[on]
-    shape_on = shape_map.ravel()[on]
-    z_on = (shape_on - med) * (1.0 / sigma)
-    peak_z = np.zeros(n, np.float32)
-    if n <= 1:
-        return _Pass(labels, n, np.zeros(n, bool), area, peak_z, peak_z.copy(), peak_z.copy(), on, lab_on, z_on, darkness, background, sigma_log, sensor)
-    # Peak evidence and peak darkness of every component (for the seed test of
-    # hysteresis), without a Python loop.
-    np.maximum.at(peak_z, lab_on, z_on)
+    z_on = (dark_on - med) * (1.0 / sigma)
     peak_dark = np.zeros(n, np.float32)
+    if n <= 1:
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_dark, peak_dark.copy(), on, lab_on, z_on, darkness, background, sigma, sensor)
+    # Peak darkness of every component (for the seed test of hysteresis),
+    # without a Python loop; the peak evidence z follows from it.
     np.maximum.at(peak_dark, lab_on, dark_on)
-    peak_ev = np.zeros(n, np.float32)
-    np.maximum.at(peak_ev, lab_on, evidence.ravel()[on])
-    peak_shape = np.zeros(n, np.float32)
-    np.maximum.at(peak_shape, lab_on, shape_on)
-    seeded = (peak_z > seed_t) & (peak_shape > min_peak)
+    peak_z = (peak_dark - med) * (1.0 / sigma)
+    seeded = (peak_z > seed_t) & (peak_dark > MIN_PEAK_CONTRAST)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
     x0 = stats[:, cv2.CC_STAT_LEFT]
@@ -384,7 +371,18 @@ def _components(
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
     keep[0] = False
-    return _Pass(labels, n, keep, area, peak_z, peak_dark, peak_ev, on, lab_on, z_on, darkness, background, sigma_log, sensor)
+    return _Pass(labels, n, keep, area, peak_z, peak_dark, on, lab_on, z_on, darkness, background, sigma, sensor)
+
+
+def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray, count: int, *, core: float, surround: float) -> np.ndarray:
+    """Each pore's contrast at its own scale: the peak, inside the pore, of the
+    matched filter blur(surround) − blur(core) on log luminance (ln units)."""
+    if count == 0:
+        return np.zeros(0)
+    evidence = cv2.subtract(_blur(logy, surround), _blur(logy, core))
+    peak = np.full(count + 1, -np.inf, np.float32)
+    np.maximum.at(peak, pixel_label, evidence.ravel()[pixel_index])
+    return peak[1:].astype(np.float64)
 
 
 def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
@@ -437,7 +435,7 @@ def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: 
     for ys, xs in tiles:
         ps = _components(
             logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=max(2.5, 0.3 * max_diameter_px),
-            sigma_fine=min(1.0, 0.35 * min_diameter_px), sigma_seed=EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px, seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
+            sigma_fine=min(1.0, 0.35 * min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
             max_d=max_diameter_px, pixel_sd=pixel_sd,
         )
         if ps.n <= 1:
@@ -526,8 +524,7 @@ def detect(
         sigma_seed, sigma_surround = evidence_px
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
-        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, sigma_seed=sigma_seed, sigma_surround=sigma_surround,
-        seed_t=grow_t, grow_t=grow_t,
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
         min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
     )
     name = "scale-adaptive-darkness-hysteresis+linear-light-clear-test"
@@ -554,5 +551,6 @@ def detect(
     out = np.zeros((h, w), np.int32)
     out.ravel()[pixel_index] = pixel_label
     core = ps.peak_dark[keep].astype(np.float64)
-    evidence = ps.peak_evidence[keep].astype(np.float64)
+    evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=max(sigma_fine, sigma_seed),
+                              surround=sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR)
     return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence)
