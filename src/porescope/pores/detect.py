@@ -281,21 +281,14 @@ def pixel_noise(image: np.ndarray, mask: np.ndarray) -> float:
     """SD of the pixel noise of ``image`` inside ``mask`` (Immerkær 1996, fast noise variance estimation).
 
     The 3x3 kernel cancels smooth structure (up to second order), so what is
-    left is mostly noise; computed on a regular sample of rows for speed.
+    left is mostly noise; computed on a few tiles spread over the skin (the
+    same tiles the quality gate reads), which is plenty and cheap on 12 MP.
     """
-    step = max(1, int(image.shape[0] // 512))
-    rows = image[::step] if step > 1 else image
-    r = cv2.filter2D(rows.astype(np.float32, copy=False), -1, _IMMERKAER)[1:-1, 1:-1] if step == 1 else None
-    if r is None:  # sampled rows are not neighbours: filter full-resolution bands of 3 rows
-        ys = np.arange(1, image.shape[0] - 1, step)
-        band = np.stack([image[ys - 1], image[ys], image[ys + 1]], axis=1).astype(np.float32)  # (n, 3, W)
-        r = (band[:, 0, :-2] - 2 * band[:, 0, 1:-1] + band[:, 0, 2:]
-             - 2 * (band[:, 1, :-2] - 2 * band[:, 1, 1:-1] + band[:, 1, 2:])
-             + band[:, 2, :-2] - 2 * band[:, 2, 1:-1] + band[:, 2, 2:])
-        m = mask[ys][:, 1:-1]
-    else:
-        m = mask[1:-1, 1:-1]
-    v = np.abs(r[m])
+    vals = []
+    for ys, xs in skin_tiles(mask, most=4):
+        r = cv2.filter2D(np.ascontiguousarray(image[ys, xs], np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
+        vals.append(np.abs(r[mask[ys, xs][1:-1, 1:-1]]))
+    v = np.concatenate(vals) if vals else np.zeros(0)
     return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
 
 
