@@ -173,3 +173,18 @@ def test_without_a_scale_camera_distance_is_part_of_the_noise(base_rgb):
     assert "distance x0.85" in n_free.perturbations and "distance x0.85" in n_scaled.perturbations
     rel = lambda n, an: n.sd["frame"]["pore_count"] / an.regions[0].pore_count  # noqa: E731
     assert rel(n_free, a) > 2 * rel(n_scaled, scaled)
+
+
+def test_visit_from_an_older_engine_is_remeasured(base_rgb):
+    """A stored visit whose numbers came from an older detector (other definitions) is re-measured from its
+    photo before comparing, and the comparison says so."""
+    a = run(base_rgb, mode="closeup", px_per_mm=10.0).analysis
+    old = a.model_copy(update={
+        "settings": a.settings.model_copy(update={"detector": "scale-adaptive-darkness-hysteresis"}),
+        "regions": [a.regions[0].model_copy(update={"visibility_score": a.regions[0].visibility_score * 0.5})],
+    })
+    n = change.noise_from_repeats([a, a])
+    c = change.compare_visits(subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=old, analysis_b=a,
+                              photo_a=base_rgb, photo_b=base_rgb, noise_a=n, noise_b=n)
+    assert c.region("frame").verdict == "no_detectable_change"
+    assert any("older porescope" in x and "re-measured" in x for x in c.notes)

@@ -392,6 +392,8 @@ def compare_visits(
     scores are per area and always compared.
     """
     notes: list[str] = []
+    analysis_a, noise_a = _current_engine(analysis_a, noise_a, photo_a, roi_a, visit_a.id, notes)
+    analysis_b, noise_b = _current_engine(analysis_b, noise_b, photo_b, roi_b, visit_b.id, notes)
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
@@ -415,6 +417,31 @@ def compare_visits(
     )
     cmp.summary = summarize(regions, notes)
     return cmp
+
+
+def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, notes: list[str]) -> tuple[Analysis, Noise]:
+    """The visit measured by this porescope's detector: a visit stored by an older
+    version (other metric definitions) is re-measured from its photo, so both sides
+    of a comparison mean the same thing; without its photo it is compared as stored, with a note."""
+    from porescope.pores.detect import DETECTOR
+
+    if analysis.settings.detector == DETECTOR:
+        return analysis, noise
+    if photo is None:
+        notes.append(f"visit {visit_id} was measured by an older porescope ({analysis.settings.detector}) and its photo is not "
+                     "available: its numbers may not be comparable.")
+        return analysis, noise
+    from porescope.pipeline import load_image, run
+
+    s = analysis.settings
+    img = load_image(photo)
+    fresh = run(img, roi=roi, px_per_mm=s.px_per_mm_given, mode=s.mode, sensitivity=s.sensitivity).analysis
+    notes.append(f"visit {visit_id} was measured by an older porescope ({s.detector}); it was re-measured from its photo "
+                 "with this version so both visits use the same definitions.")
+    if noise.source != "repeat_capture":
+        mask = roi if roi is not None else img.valid
+        noise = perturbation_noise(img.rgb, fresh, roi=mask)
+    return fresh, noise
 
 
 #: Two visits measured "the same skin area" when their region areas (cm² when

@@ -32,6 +32,12 @@ import numpy as np
 
 # --- constants -------------------------------------------------------------
 
+#: Name and version of this detector and of the metric definitions built on
+#: it (recorded in every result's settings). Change it whenever a change makes
+#: the numbers of the same photo differ: the change engine re-measures a stored
+#: visit from an older version before comparing it (change.compare_visits).
+DETECTOR = "linear-light-hysteresis/clear-pores v2"
+
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
 DEFAULT_MIN_DIAMETER_PX = 2.0
@@ -520,7 +526,7 @@ def detect(
         logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
         min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
     )
-    name = "scale-adaptive-darkness-hysteresis+linear-light-clear-test"
+    name = DETECTOR
     if ps.n <= 1:
         return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
                          core=np.zeros(0), evidence=np.zeros(0))
