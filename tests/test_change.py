@@ -188,3 +188,13 @@ def test_visit_from_an_older_engine_is_remeasured(base_rgb):
                               photo_a=base_rgb, photo_b=base_rgb, noise_a=n, noise_b=n)
     assert c.region("frame").verdict == "no_detectable_change"
     assert any("older porescope" in x and "re-measured" in x for x in c.notes)
+
+
+def test_unmeasurable_baseline_gives_no_verdict(base_rgb):
+    a = run(base_rgb, mode="closeup", px_per_mm=10.0).analysis
+    bad = a.model_copy(update={"quality": a.quality.model_copy(update={"measurable": False})})
+    n = change.noise_from_repeats([a, a])
+    c = change.compare_visits(subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=bad, analysis_b=a,
+                              noise_a=n, noise_b=n)
+    assert c.regions == [] and any("visit 1's photo is not measurable" in x for x in c.notes)
+    assert c.summary.startswith("No region could be compared")

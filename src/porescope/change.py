@@ -405,7 +405,12 @@ def compare_visits(
     elif mode == "face":
         alignment = "face regions located by landmarks in each photo; each visit's stored per-region metrics compared"
     notes += _drop_counts_of_different_areas(analysis_a, analysis_b, ma, mb)
-    regions = compare_metrics(ma, mb, noise_a, noise_b)
+    unmeasurable = [(v.id, a) for v, a in ((visit_a, analysis_a), (visit_b, analysis_b)) if not a.quality.measurable]
+    for vid, a in unmeasurable:
+        codes = ", ".join(p.code for p in a.quality.problems if p.severity == "blocking") or "capture problems"
+        notes.append(f"visit {vid}'s photo is not measurable ({codes}): no change can be judged against it. "
+                     "Retake that visit's photo, or compare other visits.")
+    regions = [] if unmeasurable else compare_metrics(ma, mb, noise_a, noise_b)
     notes += _condition_notes(visit_a, visit_b)
     cmp = Comparison(
         subject=subject,

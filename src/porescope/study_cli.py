@@ -24,7 +24,7 @@ def run_cmd(
     memory_limit: str = typer.Option("3GiB", "--memory-limit", help="Memory bound per local worker (Dask restarts a worker at 95%)."),
     mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0),
-    perturb: int = typer.Option(6, "--perturb", min=0, max=7, help="Perturbed re-analyses per single-capture visit (noise estimate)."),
+    perturb: int = typer.Option(9, "--perturb", min=0, max=9, help="Re-analyses under capture changes per single-capture visit (its noise estimate; 9 = the whole family)."),
     db: Optional[str] = typer.Option(None, "--db", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
