@@ -88,6 +88,8 @@ def key_metrics(analysis: Analysis) -> dict[str, dict[str, float]]:
     """
     out: dict[str, dict[str, float]] = {}
     for r in analysis.regions:
+        if r.area_px == 0:  # no skin seen (older results kept such regions): not measured, not a zero
+            continue
         d = {
             "pore_count": float(r.pore_count),
             "density": r.density_per_cm2 if r.density_per_cm2 is not None else r.density_per_mpx,
