@@ -153,6 +153,9 @@ def print_explanations(a) -> None:
     print_quality(a)
     for line in summary_lines(a):
         out.print(line, highlight=False, markup=False)
+    if not a.dark_class_validated:
+        out.print("Dark % (plugged pores) is not yet validated on real skin: read it as a rough indication only.",
+                  highlight=False, markup=False, style="dim")
 
 
 def print_quality(a) -> None:

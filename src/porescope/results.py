@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: 1.1: ``regions_not_measured`` and ``dark_classification`` added; the close-up
+#: 1.1: ``regions_not_measured`` and ``dark_class_validated`` added; the close-up
 #: ``frame`` region's label is 6 (was 1, shared with the forehead).
 SCHEMA_VERSION = "1.1"
 
@@ -138,7 +138,8 @@ class RegionMetrics(StrictModel):
         description="0-1: how strongly elongated pores share one direction (1 = all aligned).",
     )
     dominant_orientation_deg: float | None = None
-    dark_share: float = Field(description="Share of pores classed dark/plugged.")
+    dark_share: float = Field(description=(
+        "Share of pores classed dark/plugged (core ΔL* >= 14). Not validated on real skin: see Analysis.dark_class_validated."))
     mean_contrast_dl: float | None = None
     visibility_score: float = Field(description="0-100, higher = more visible pores; formula in pores/score.py.")
     counts_meaningful: bool = Field(
@@ -199,6 +200,13 @@ class Analysis(StrictModel):
     regions_not_measured: list[RegionNotMeasured] = Field(
         default_factory=list, description="Face regions with too little visible skin: not measured, so absent from 'regions'.")
     pores: list[Pore]
+    dark_class_validated: bool = Field(
+        default=False,
+        description=(
+            "Whether the dark/plugged pore class (kind 'dark', dark_share) has been shown to match what a person sees on "
+            "real skin. False: on the real close-ups porescope was checked on, no pore's core reaches the 'dark' limit, "
+            "including small dark dots a person would call plugged; read dark_share as indicative only."),
+    )
     causes: list[Cause] = Field(default_factory=list)
     settings: Settings
     timings_ms: dict[str, float] = Field(default_factory=dict)
