@@ -142,11 +142,29 @@ def test_skin_closeups_are_not_taken_for_faces():
         assert rs.mode == "closeup" and not rs.problems, [p.code for p in rs.problems]
 
 
+def test_dark_class_is_marked_not_validated_in_every_result():
+    from porescope.pipeline import analyze
+    from porescope.results import json_schema
+
+    from porescope.synth import SkinSpec, render
+
+    a = analyze(render(SkinSpec(height=256, width=256, seed=1)).rgb, mode="closeup")
+    assert a.dark_class_validated is False and "dark_class_validated" in a.model_dump()
+    assert "not validated" in json_schema()["$defs"]["RegionMetrics"]["properties"]["dark_share"]["description"].lower()
+
+
 def test_frame_label_is_distinct_from_the_face_regions():
     face_values = {REGION_LABELS[n] for n in ("forehead", "nose", "left_cheek", "right_cheek", "chin")}
     assert len(face_values) == 5 and REGION_LABELS["frame"] not in face_values and REGION_LABELS["frame"] > 0
     rs = find_regions(np.full((200, 300, 3), 170, np.uint8), mode="closeup")
     assert set(np.unique(rs.label_image())) == {REGION_LABELS["frame"]}
+    # Documented in `porescope schema`.
+    from typer.testing import CliRunner as _R
+
+    from porescope.cli import app
+
+    out = _R().invoke(app, ["schema"]).output
+    assert "forehead 1" in out and "whole frame 6" in out
 
 
 def _jpeg_with_camera(rgb: np.ndarray, lens_model: str | None, make="Apple", model="iPhone 13") -> bytes:
@@ -203,3 +221,36 @@ def test_not_measured_regions_have_no_numbers_anywhere(framed, tmp_path):
     face = next(r for r in a["regions"] if r["name"] == "face")
     parts = [r for r in a["regions"] if r["name"] != "face"]
     assert face["pore_count"] == sum(r["pore_count"] for r in parts)
+
+
+def test_compare_never_reads_a_missing_region_as_zero(framed):
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from porescope import change
+    from porescope.pipeline import analyze
+
+    a = analyze(framed["selfie"][0], mode="face", px_per_mm=20)  # a given scale: counts meaningful
+    b = analyze(framed["cut_below_mouth"][0], mode="face", px_per_mm=20)
+    assert "chin" in [r.name for r in a.regions] and "chin" not in [r.name for r in b.regions]
+    noise = change.Noise(source="none", samples=0)
+    c = change.compare_visits(
+        subject="t", visit_a=SimpleNamespace(id=1, taken_at=datetime(2026, 1, 1)),
+        visit_b=SimpleNamespace(id=2, taken_at=datetime(2026, 2, 1)), analysis_a=a, analysis_b=b, noise_a=noise, noise_b=noise,
+    )
+    assert "chin" not in [r.name for r in c.regions]
+    assert any("not compared" in n and "chin" in n for n in c.notes)
+
+
+def test_history_list_pore_total_is_the_face_not_face_plus_regions():
+    from types import SimpleNamespace
+
+    from porescope.web.app import _visit_pore_total
+
+    def reg(name, n):
+        return SimpleNamespace(name=name, pore_count=n, counts_meaningful=True)
+
+    parts = [reg("forehead", 1000), reg("nose", 792), reg("left_cheek", 1500), reg("right_cheek", 1500)]
+    assert _visit_pore_total(parts + [reg("face", 4792)]) == "4792"
+    assert _visit_pore_total([reg("frame", 640)]) == "640"
+    assert _visit_pore_total([SimpleNamespace(name="frame", pore_count=640, counts_meaningful=False)]) == "n/a"
