@@ -272,8 +272,8 @@ def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
     """Face regions of ``rgb`` (see module docstring); the whole frame when no
     face is found in 'auto' mode; :class:`PorescopeError` in 'face' mode.
 
-    When the photo looks like a face (a detection or a landmark-model face
-    presence of at least ``facemesh.FACE_HINT_SCORE``) but its landmarks
+    When the photo looks like a face (a landmark-model face presence of at
+    least ``facemesh.FACE_HINT_SCORE``) but its landmarks
     cannot be placed, 'auto' mode analyzes the frame as a close-up with a
     blocking ``face_not_placed`` problem, never silently. ``camera``: the
     EXIF camera fields (:func:`porescope.io.camera_fields`), for the
