@@ -61,7 +61,7 @@ def make_photos(tmp: Path) -> dict[str, Path]:
     imgs = {
         "selfie": crop_to_12mp(75, 20, 475, 320),
         "face_fills_frame": crop_to_12mp(195, 95, 255, 140),
-        "too_close": crop_to_12mp(203, 100, 249, 134.5),
+        "too_close": crop_to_12mp(200, 97, 250, 134.5),
     }
     f = 380 / 94  # face 94 px wide in the astronaut -> 380 px
     m = np.array([[f, 0, W / 2 - 225 * f], [0, f, H / 2 - 125 * f]])
