@@ -92,7 +92,8 @@ def test_regions_cut_by_the_frame_are_left_out_with_the_reason(framed):
 def test_each_retry_finds_faces_the_others_miss(framed):
     tighter = framed["fill_frame_tighter"][0]
     small = framed["small_face_in_large_photo"][0]
-    assert facemesh.search_face(tighter, strategies=("detector",)).mesh is None
+    # The plain detector finds this face filling the frame only weakly; the padded retry is surer and wins.
+    assert facemesh.search_face(tighter).strategy == "detector_padded"
     assert facemesh.search_face(tighter, strategies=("detector_padded",)).mesh is not None
     assert facemesh.search_face(tighter, strategies=("whole_frame",)).mesh is not None
     assert facemesh.search_face(small, strategies=("detector", "detector_padded", "whole_frame")).mesh is None

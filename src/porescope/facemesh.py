@@ -72,6 +72,26 @@ WHOLE_FRAME_ROI_SCALES = (1.15, 1.5, 2.5)
 #: padded detector scores up to 0.59 on synthetic skin close-ups and 0.38 on a
 #: real cheek close-up, where the landmark model's presence stays ~0.0.
 TRY_DETECTION_SCORE = 0.3
+#: The search keeps a face only when the landmark model, re-centred on its
+#: own landmarks, is this sure it sees one: a real face reads 0.99-1.0 after
+#: re-centring, while landmarks from a weak detection in the wrong place read
+#: ~0.5 (measured on the framings in tests/face_variants.py); the next retry
+#: then gets its chance.
+ACCEPT_PRESENCE = 0.9
+#: A candidate from a confident detection (score >= MIN_DETECTION_SCORE)
+#: with at least this presence ends the search at once; weaker candidates
+#: are compared across the detector retries and the surest is kept.
+SURE_PRESENCE = 0.99
+#: A detection's eye keypoints and its landmarks' eye centres must agree
+#: within this share of the eye distance (coarse keypoints of an upside-down
+#: selfie are off by ~0.5 of it; landmarks on the wrong spot by > 1).
+EYES_AGREE = 0.6
+#: Landmark passes re-centred on the previous pass's landmarks, in the search.
+REFINE_PASSES = 2
+#: The search looks at a copy of the photo with this long side (px): the
+#: detectors see 128-192 px and a small face (~9% of the width) still spans
+#: ~90 px in it.
+SEARCH_COPY_PX = 1024
 #: A landmark-model face presence of at least this means "looks like a face"
 #: when no face could be placed (0.98-1.0 on the astronaut cropped eyes to
 #: mouth; <= 0.001 on every real and synthetic skin close-up tried).
@@ -368,10 +388,15 @@ def _landmarks_for(rgb: np.ndarray, det: Detection) -> tuple[FaceMesh | None, fl
     lm, prob = _landmarks_in_roi(rgb, ((x0 + x1) / 2, (y0 + y1) / 2), max(x1 - x0, y1 - y0) * ROI_SCALE, angle)
     if prob < MIN_PRESENCE:
         return None, prob
-    lm2, prob2 = _landmarks_in_roi(rgb, *_roi_from_landmarks(lm[:, :2]))
-    if prob2 >= MIN_PRESENCE:
+    first = prob
+    # The ROI from a weak or cut-off detection can be far off: re-centre on
+    # the landmarks twice (as MediaPipe's tracking does frame after frame).
+    for _ in range(REFINE_PASSES):
+        lm2, prob2 = _landmarks_in_roi(rgb, *_roi_from_landmarks(lm[:, :2]))
+        if prob2 < MIN_PRESENCE:
+            break
         lm, prob = lm2, prob2
-    return FaceMesh(landmarks=lm, presence=prob, detection=det), prob
+    return FaceMesh(landmarks=lm, presence=prob, detection=det), first
 
 
 def face_landmarks(rgb: np.ndarray, det: Detection, *, refine: bool = True) -> FaceMesh | None:
@@ -470,6 +495,20 @@ def _accept(rgb: np.ndarray, mesh: FaceMesh, with_iris: bool) -> FaceMesh:
     return mesh
 
 
+def _eyes_agree(det: Detection, xy: np.ndarray) -> bool:
+    """The landmarks' eye centres lie where the detection put the eyes (within
+    EYES_AGREE x the eye distance): a weak detection in a wrong
+    orientation can still get landmarks with some face presence, but on the
+    wrong spot."""
+    right = (xy[RIGHT_EYE_OUTER] + xy[RIGHT_EYE_INNER]) / 2
+    left = (xy[LEFT_EYE_OUTER] + xy[LEFT_EYE_INNER]) / 2
+    # The detector's keypoints come from a 128-192 px copy: coarse; the scale
+    # is the larger of the two eye distances.
+    d_eyes = max(float(np.hypot(*(det.keypoints[1] - det.keypoints[0]))), float(np.hypot(*(left - right))))
+    err = max(float(np.hypot(*(right - det.keypoints[0]))), float(np.hypot(*(left - det.keypoints[1]))))
+    return err <= EYES_AGREE * max(d_eyes, 1.0)
+
+
 def _core_inside(xy: np.ndarray, shape) -> bool:
     """The nose tip and at least one whole eye inside the photo: without them
     no region can be placed or scaled (the landmark model places the rest of
@@ -503,31 +542,57 @@ def search_face(rgb: np.ndarray, *, with_iris: bool = True, rotations: tuple[int
         return FaceSearch(mesh, strategy if mesh is not None else "none", round(hint, 3), attempts,
                           round((time.perf_counter() - t0) * 1000, 1))
 
+    # One small copy for every detector pass and the whole-frame probes (a
+    # 12 MP photo is decimated once, not once per try); landmarks that count
+    # are then placed on the full-resolution photo.
+    h, w = rgb.shape[:2]
+    f = min(1.0, SEARCH_COPY_PX / max(h, w))
+    small = _shrink(rgb, f) if f < 1 else rgb
+    best: tuple[FaceMesh, str] | None = None
     for strategy, kw in (("detector", {}), ("detector_padded", {"occupy": PADDED_OCCUPY}), ("full_range", {"full_range": True})):
         if strategy not in strategies:
             continue
-        dets = detect_faces(rgb, min_score=TRY_DETECTION_SCORE, rotations=rotations, **kw)
+        dets = [Detection(d.score, tuple(v / f for v in d.box), d.keypoints / f)
+                for d in detect_faces(small, min_score=TRY_DETECTION_SCORE, rotations=rotations, **kw)]
         attempts += 1
         for det in dets[:3]:
             mesh, presence = _landmarks_for(rgb, det)
             hint = max(hint, presence)
-            if mesh is not None and _core_inside(mesh.xy, rgb.shape):
-                return done(_accept(rgb, mesh, with_iris), strategy)
-    h, w = rgb.shape[:2]
+            if (mesh is not None and mesh.presence >= ACCEPT_PRESENCE and _core_inside(mesh.xy, rgb.shape)
+                    and _eyes_agree(det, mesh.xy)):
+                if best is None or mesh.presence > best[0].presence:
+                    best = (mesh, strategy)
+                if det.score >= MIN_DETECTION_SCORE and mesh.presence >= SURE_PRESENCE:
+                    return done(_accept(rgb, mesh, with_iris), strategy)
+    if best is not None:  # only weak candidates: the surest of them
+        return done(_accept(rgb, best[0], with_iris), best[1])
+    sh, sw = small.shape[:2]
     for k in rotations if "whole_frame" in strategies else ():
         for scale in WHOLE_FRAME_ROI_SCALES:
             attempts += 1
             angle = -k * math.pi / 2  # the face's eye line in the image for a photo turned by k quarter turns
-            lm, prob = _landmarks_in_roi(rgb, (w / 2, h / 2), max(h, w) * scale, angle)
+            lm, prob = _landmarks_in_roi(small, (sw / 2, sh / 2), max(sh, sw) * scale, angle)
             hint = max(hint, prob)
             if prob < MIN_PRESENCE:
                 continue
-            lm2, prob2 = _landmarks_in_roi(rgb, *_roi_from_landmarks(lm[:, :2]))
-            if prob2 >= MIN_PRESENCE and _core_inside(lm2[:, :2], rgb.shape):
+            lm2, prob2 = _landmarks_in_roi(rgb, *_roi_from_landmarks(lm[:, :2] / f))
+            if prob2 >= MIN_PRESENCE:
+                lm3, prob3 = _landmarks_in_roi(rgb, *_roi_from_landmarks(lm2[:, :2]))
+                if prob3 >= MIN_PRESENCE:
+                    lm2, prob2 = lm3, prob3
+            if prob2 >= ACCEPT_PRESENCE and _core_inside(lm2[:, :2], rgb.shape):
                 det = Detection(score=0.0, box=(float(lm2[:, 0].min()), float(lm2[:, 1].min()), float(lm2[:, 0].max()),
                                                 float(lm2[:, 1].max())), keypoints=np.zeros((6, 2)))
                 return done(_accept(rgb, FaceMesh(landmarks=lm2, presence=prob2, detection=det), with_iris), "whole_frame")
     return done(None, "none")
+
+
+def _shrink(rgb: np.ndarray, f: float) -> np.ndarray:
+    """``rgb`` scaled by ``f`` < 1: strided pre-decimation, then area averaging."""
+    h, w = rgb.shape[:2]
+    step = int(1 / f / 1.5)  # keeps >= 1.5 source px per output px for the area averaging
+    src = rgb[::step, ::step] if step > 1 else rgb
+    return cv2.resize(np.ascontiguousarray(src), (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
 
 
 def find_face(rgb: np.ndarray, *, with_iris: bool = True, rotations: tuple[int, ...] = (0, 1, 3, 2)) -> FaceMesh | None:
