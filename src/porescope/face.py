@@ -590,8 +590,9 @@ def _capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regi
         out.append(QualityProblem(
             code="region_not_measured", severity="warning", value=round(min(skin_share[n] for n in lost), 3), limit=REGION_MIN_SKIN,
             message=(f"Not measured: {', '.join(why)}. "
-                     + ("Step back so the whole face is in the frame; " if any(not_measured[n] == "outside the photo" for n in lost) else "")
-                     + "light the face evenly from the front, keep hair, hands and glasses out of the way, and retake."),
+                     + ("Step back so the whole face is in the frame; light" if any(not_measured[n] == "outside the photo" for n in lost)
+                        else "Light")
+                     + " the face evenly from the front, keep hair, hands and glasses out of the way, and retake."),
         ))
     # Covered eyes (sunglasses, hand): the eye areas are much darker than the skin.
     skin_l = float(np.median(lab[..., 0][skin_ok & ~excl & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])])) \
