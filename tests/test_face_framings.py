@@ -260,3 +260,24 @@ def test_history_list_pore_total_is_the_face_not_face_plus_regions():
     assert _visit_pore_total(parts + [reg("face", 4792)]) == "4792"
     assert _visit_pore_total([reg("frame", 640)]) == "640"
     assert _visit_pore_total([SimpleNamespace(name="frame", pore_count=640, counts_meaningful=False)]) == "n/a"
+
+
+def test_web_result_page_shows_not_measured_regions_and_the_dark_note(framed):
+    from fastapi.testclient import TestClient
+
+    from porescope.web.app import create_app
+
+    buf = io.BytesIO()
+    Image.fromarray(framed["cut_below_mouth"][0]).save(buf, "JPEG", quality=92)
+    with TestClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+        r = c.post("/analyze", files={"photo": ("cut.jpg", buf.getvalue(), "image/jpeg")}, data={"mode": "auto"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        html = c.get(r.headers["location"]).text
+    row = html[html.index('<tr class="not-measured">'):]
+    row = row[: row.index("</tr>")]
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", row)  # cell text only: no number, no zero
+    assert ">chin<" in row and "not measured: outside the photo" in text and not any(ch.isdigit() for ch in text)
+    assert 'id="dark-note"' in html and "not yet validated on real skin" in html
