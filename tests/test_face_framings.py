@@ -281,3 +281,31 @@ def test_web_result_page_shows_not_measured_regions_and_the_dark_note(framed):
     text = re.sub(r"<[^>]+>", " ", row)  # cell text only: no number, no zero
     assert ">chin<" in row and "not measured: outside the photo" in text and not any(ch.isdigit() for ch in text)
     assert 'id="dark-note"' in html and "not yet validated on real skin" in html
+
+
+def test_history_keeps_no_row_for_a_region_outside_the_photo(framed, tmp_path, monkeypatch):
+    import csv
+
+    from porescope.cli import app
+
+    monkeypatch.delenv("PORESCOPE_DB_URL", raising=False)
+    monkeypatch.delenv("PORESCOPE_DATA_DIR", raising=False)
+    db = str(tmp_path / "h.db")
+    run = CliRunner()
+    for day, name in (("2026-01-01", "selfie"), ("2026-02-01", "cut_below_mouth")):
+        p = tmp_path / f"{name}.jpg"
+        Image.fromarray(framed[name][0]).save(p, quality=92)
+        r = run.invoke(app, ["history", "add", str(p), "--subject", "kim", "--date", day, "--mode", "face", "--px-per-mm", "20",
+                             "--db", db])
+        assert r.exit_code == 0, r.output
+    visits = json.loads(run.invoke(app, ["history", "list", "--subject", "kim", "--db", db, "--json"]).output)
+    by_day = {v["taken_at"][:10]: [g["name"] for g in v["regions"]] for v in visits}
+    assert "chin" in by_day["2026-01-01"] and "chin" not in by_day["2026-02-01"]
+    out = tmp_path / "all.csv"
+    assert run.invoke(app, ["history", "export", "--csv", str(out), "--db", db]).exit_code == 0
+    rows = list(csv.DictReader(out.open()))
+    chin_days = {r["taken_at"][:10] for r in rows if r["region"] == "chin"}
+    assert chin_days == {"2026-01-01"}
+    r = run.invoke(app, ["history", "compare", "--subject", "kim", "--db", db, "--json"])
+    cmp = json.loads(r.output)
+    assert "chin" not in [g["name"] for g in cmp["regions"]] and any("chin" in n for n in cmp["notes"])
