@@ -1,16 +1,21 @@
 """Face detection, 468 face landmarks and iris landmarks, fully offline.
 
-Runs three Apache-2.0 MediaPipe models that ship in ``porescope/models``
+Runs four Apache-2.0 MediaPipe models that ship in ``porescope/models``
 (see ``models/README.md`` for where they come from, their sizes and speed)
 with the ``ai-edge-litert`` interpreter on the CPU:
 
 * ``face_detection_short_range.tflite`` (BlazeFace, 128x128 input in [-1, 1]):
   a face box and 6 keypoints (person's right eye, left eye, nose tip, mouth,
   right ear, left ear).
+* ``face_detection_full_range_sparse.tflite`` (BlazeFace full range, 192x192
+  input in [-1, 1], 2304 anchors): the same outputs, for small faces.
 * ``face_landmark.tflite`` (192x192 input in [0, 1]): 468 landmarks (x, y, z
   in crop pixels) and a face-presence logit.
 * ``iris_landmark.tflite`` (64x64 input in [0, 1]): 71 eye-contour and 5 iris
   landmarks for a left eye (the other eye is mirrored first).
+
+:func:`search_face` tries them as people frame faces (plain, padded,
+full range, landmark model on the whole frame); see its docstring.
 
 All coordinates returned are pixels of the (orientation-corrected) input
 image, ``x`` = column, ``y`` = row. This module knows nothing of regions or
