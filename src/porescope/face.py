@@ -2,9 +2,12 @@
 
 :func:`face_regions` is what :func:`porescope.regions.find_regions` calls. It
 
-1. finds the face and its 468 landmarks (:mod:`porescope.facemesh`; the
-   detector looks at a 128 px copy, so a close-up without a face costs a few
-   ms and falls back to the whole frame in ``auto`` mode);
+1. finds the face and its 468 landmarks (:func:`porescope.facemesh.search_face`:
+   detector, padded detector, full-range detector, landmark model on the
+   whole frame, each in four rotations; ~60-130 ms for a 12 MP photo with no
+   face). No face: the whole frame in ``auto`` mode, unless the photo looks
+   like a face whose landmarks cannot be placed (a blocking
+   ``face_not_placed`` problem);
 2. draws forehead, nose, both cheeks and chin as polygons through landmarks,
    removes eyes, brows and lips (with a margin) and the nostrils (the nose
    polygon stops at the nose tip), then drops pixels whose colour is not the
@@ -13,7 +16,12 @@
    interpupillary distance when the irises cannot be used (closed or covered
    eyes, a small face);
 4. checks the capture: face too small, cut off, turned, forehead or eyes
-   covered, uneven light, glare and blur per region.
+   covered, uneven light, glare and blur per region, and (from EXIF) a
+   front-camera selfie that may be mirrored.
+
+A region with too little visible skin (cut by the frame, hidden, in shadow)
+is left out of the regions, never measured as zero; ``RegionSet.not_measured``
+says which and why.
 
 Left and right are the PERSON's: the person's left cheek is on the image's
 right in a non-mirrored photo. All masks have the size of the
