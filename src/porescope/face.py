@@ -295,8 +295,8 @@ def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
         looks_like_face = search is not None and search.hint >= facemesh.FACE_HINT_SCORE
         if mode == "face":
             raise PorescopeError(
-                ("the photo looks like a face, but the face could not be located (it is too close or cut by the frame; "
-                 "face mode). Step back so the whole face is in the frame, or use --mode closeup for a close-up of the skin.")
+                ("the photo looks like a face, but the face could not be located (too close, cut by the frame or very "
+                 "small; face mode). Step back so the whole face is in the frame, or use --mode closeup for a close-up of the skin.")
                 if looks_like_face else
                 ("no face found in the photo (face mode). Use a photo with the whole face, front-on and well lit, "
                  "or --mode closeup for a close-up of the skin.")
@@ -319,10 +319,11 @@ def face_not_placed_problem(hint: float) -> QualityProblem:
     """The blocking problem for a photo that looks like a face whose regions cannot be placed."""
     return QualityProblem(
         code="face_not_placed", severity="blocking", value=round(hint, 3), limit=facemesh.FACE_HINT_SCORE,
-        message=("This looks like a face, but it is too close or too cut off by the frame to find the forehead, nose, "
-                 "cheeks and chin, so it cannot be measured region by region, and measuring it as one skin close-up would "
-                 "count brows, eyes and lips as pores. Step back so the whole face is in the frame and retake "
-                 "(or, for a close-up of one skin area, fill the frame with skin only and use --mode closeup)."),
+        message=("This looks like a face, but its forehead, nose, cheeks and chin could not be placed (the face is too "
+                 "close, cut off by the frame, or very small in the photo), so it cannot be measured region by region, and "
+                 "measuring it as one skin close-up would count brows, eyes and lips as pores. Step back so the whole face "
+                 "is in the frame (or come closer if the face is small) and retake; for a close-up of one skin area, fill "
+                 "the frame with skin only and use --mode closeup."),
     )
 
 
