@@ -63,6 +63,21 @@ def _close_eyes(img_src):
     return a
 
 
+def _beard(img_src, seed=5):
+    """A dark chin beard and moustache (short dark strokes, hair-like)."""
+    a = img_src.copy()
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(a.shape[:2], np.uint8)
+    cv2.ellipse(mask, (224, 162), (40, 22), 0, 0, 180, 255, -1)  # lower half-ellipse: jaw and chin
+    cv2.ellipse(mask, (226, 139), (18, 4), 0, 180, 360, 255, -1)  # moustache above the upper lip
+    ys, xs = np.nonzero(mask)
+    for i in rng.choice(len(ys), 900):
+        y, x = int(ys[i]), int(xs[i])
+        c = tuple(int(v) for v in rng.integers(25, 70, 3) * np.array([1.0, 0.8, 0.6]))
+        cv2.line(a, (x, y), (x + int(rng.integers(-2, 3)), y + int(rng.integers(1, 4))), c, 1)
+    return a
+
+
 def _dim(gamma, gain, seed):
     rng = np.random.default_rng(seed)
     return lambda im: np.clip(255 * (im / 255.0) ** gamma * gain + rng.normal(0, 2.5, im.shape), 0, 255).astype(np.uint8)
@@ -96,6 +111,8 @@ def variants(a: np.ndarray) -> dict[str, tuple[np.ndarray, object]]:
     add("padded_grey_border", crop_scale(120, 20, 330, 230, 900))
     add("eyes_closed", tight, src=_close_eyes(a))
     add("eyes_closed_cut", crop_scale(180, 90, 270, 160, 1000), src=_close_eyes(a))
+    add("beard", tight, src=_beard(a))
+    add("beard_selfie", selfie, src=_beard(a))
     add("sunglasses", selfie, post=_cover_eyes(selfie[0]))
     add("sunglasses_tight", tight, post=_cover_eyes(tight[0]))
     add("dim", selfie, post=_dim(2.2, 0.35, 1))
