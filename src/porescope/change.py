@@ -466,7 +466,7 @@ def compare_visits(
     regions = compare_metrics(ma, mb, noise_a, noise_b)
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
-    if one_sided:
+    if one_sided and analysis_b.settings.mode == mode:
         notes.append(f"not compared (measured in only one of the visits): {', '.join(r.replace('_', ' ') for r in one_sided)}.")
     notes += _condition_notes(visit_a, visit_b)
     cmp = Comparison(
