@@ -309,3 +309,15 @@ def test_history_keeps_no_row_for_a_region_outside_the_photo(framed, tmp_path, m
     r = run.invoke(app, ["history", "compare", "--subject", "kim", "--db", db, "--json"])
     cmp = json.loads(r.output)
     assert "chin" not in [g["name"] for g in cmp["regions"]] and any("chin" in n for n in cmp["notes"])
+
+
+def test_a_face_with_no_visible_skin_has_no_rows_at_all(astronaut):
+    from porescope.pipeline import analyze
+
+    roi = np.ones(astronaut.shape[:2], bool)
+    roi[40:200, 150:300] = False  # the user's ROI leaves the whole face out
+    a = analyze(astronaut, roi=roi, mode="face")
+    assert a.regions == []  # not even a zero 'face' row
+    assert {g.name: g.reason for g in a.regions_not_measured} == dict.fromkeys(
+        ["forehead", "nose", "left_cheek", "right_cheek", "chin"], "outside the ROI mask")
+    assert a.quality.measurable is False

@@ -456,10 +456,15 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
             skin[sl] |= up
         if full.any():
             regions.append(Region(name, full, REGION_LABELS[name]))
-    regions.append(Region("face", skin, 0, outline_only=True))
+    if skin.any():  # the whole face: the union of the measured regions (none measured: no 'face' row either)
+        regions.append(Region("face", skin, 0, outline_only=True))
     measured = {r.name for r in regions}
     ref_l = _reference_l(lab, skin_ok, polys)
-    not_measured = {n: _why_not_measured(n, lab, polys, excl_b, in_frame[n], ref_l) for n in REGION_POLYGONS if n not in measured}
+    roi_work = None
+    if roi is not None:  # the user's ROI at the working resolution, to tell "outside the ROI" apart
+        roi_work = cv2.resize(roi[y0:y1, x0:x1].view(np.uint8) * 255, (ww, wh), interpolation=cv2.INTER_AREA) >= 128
+    not_measured = {n: _why_not_measured(n, lab, polys, excl_b, in_frame[n], ref_l, roi_work)
+                    for n in REGION_POLYGONS if n not in measured}
 
     # Scale.
     sc = face_scale(mesh, pose)
@@ -494,11 +499,13 @@ def _reference_l(lab, skin_ok, polys) -> float | None:
     return float(np.median(lab[..., 0][ref])) if np.any(ref) else None
 
 
-def _why_not_measured(name, lab, polys, excl, in_frame: float, ref_l: float | None) -> str:
-    """'outside the photo', 'in shadow' or 'hidden' for a region left out."""
+def _why_not_measured(name, lab, polys, excl, in_frame: float, ref_l: float | None, roi_work=None) -> str:
+    """'outside the photo', 'outside the ROI mask', 'in shadow' or 'hidden' for a region left out."""
     if in_frame < REGION_MIN_SKIN:
         return "outside the photo"
     inside = polys[name] & ~excl
+    if roi_work is not None and inside.any() and float(roi_work[inside].mean()) < 0.5:
+        return "outside the ROI mask"
     if ref_l is not None and inside.any() and float(np.median(lab[..., 0][inside])) < face_skin_min_l(ref_l):
         return "in shadow"
     return "hidden (hair, beard, glasses, hands) or cut by the frame"
