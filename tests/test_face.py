@@ -211,8 +211,11 @@ def test_small_face_and_cut_off_face_are_flagged(astronaut):
     rs2 = find_regions(cut, mode="face")
     codes = [p.code for p in rs2.problems]
     assert "face_cut_off" in codes
-    chin = next(r for r in rs2.regions if r.name == "chin")
-    assert chin.mask.sum() == 0 or rs2.extra["skin_share"]["chin"] < 0.5
+    # The chin is outside the photo: not measured, so absent (never a measured zero), with the reason.
+    assert "chin" not in [r.name for r in rs2.regions]
+    assert rs2.not_measured["chin"] == "outside the photo"
+    p = next(p for p in rs2.problems if p.code == "region_not_measured")
+    assert "chin (outside the photo)" in p.message and "Step back" in p.message
 
 
 def test_uneven_light_is_flagged(astronaut):
@@ -221,7 +224,7 @@ def test_uneven_light_is_flagged(astronaut):
     rs = find_regions(img.astype(np.uint8), mode="face")
     p = next(p for p in rs.problems if p.code == "region_not_measured")
     assert "left cheek (in shadow)" in p.message
-    assert not next(r for r in rs.regions if r.name == "left_cheek").mask.any()
+    assert "left_cheek" not in [r.name for r in rs.regions] and rs.not_measured["left_cheek"] == "in shadow"
     # Milder shade: measured, but flagged as uneven light.
     img = astronaut.astype(np.float32)
     img[:, 230:] *= 0.7

@@ -101,6 +101,8 @@ def key_metrics(analysis: Analysis) -> dict[str, dict[str, float]]:
     """
     out: dict[str, dict[str, float]] = {}
     for r in analysis.regions:
+        if r.area_px == 0:  # no skin seen (older results kept such regions): not measured, not a zero
+            continue
         d = {
             "pore_count": float(r.pore_count),
             "density": r.density_per_cm2 if r.density_per_cm2 is not None else r.density_per_mpx,
@@ -411,6 +413,10 @@ def compare_visits(
         notes.append(f"visit {vid}'s photo is not measurable ({codes}): no change can be judged against it. "
                      "Retake that visit's photo, or compare other visits.")
     regions = [] if unmeasurable else compare_metrics(ma, mb, noise_a, noise_b)
+    # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
+    one_sided = sorted(set(ma) ^ set(mb))
+    if one_sided and analysis_b.settings.mode == mode:
+        notes.append(f"not compared (measured in only one of the visits): {', '.join(r.replace('_', ' ') for r in one_sided)}.")
     notes += _condition_notes(visit_a, visit_b)
     cmp = Comparison(
         subject=subject,

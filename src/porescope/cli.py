@@ -141,6 +141,8 @@ def summary_table(analyses: list, title: str = "porescope") -> Table:
                 f"{100 * r.dark_share:.0f}", f"{r.visibility_score:.0f}/100",
             ]
             t.add_row(*([name] if many else []), *row)
+        for g in a.regions_not_measured:  # no numbers at all, never zeros
+            t.add_row(*([name] if many else []), g.name, "not measured", *(["-"] * (len(cols) - 2 - many)))
     return t
 
 
@@ -151,6 +153,9 @@ def print_explanations(a) -> None:
     print_quality(a)
     for line in summary_lines(a):
         out.print(line, highlight=False, markup=False)
+    if not a.dark_class_validated:
+        out.print("Dark % (plugged pores) is not yet validated on real skin: read it as a rough indication only.",
+                  highlight=False, markup=False, style="dim")
 
 
 def print_quality(a) -> None:

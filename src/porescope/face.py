@@ -2,9 +2,12 @@
 
 :func:`face_regions` is what :func:`porescope.regions.find_regions` calls. It
 
-1. finds the face and its 468 landmarks (:mod:`porescope.facemesh`; the
-   detector looks at a 128 px copy, so a close-up without a face costs a few
-   ms and falls back to the whole frame in ``auto`` mode);
+1. finds the face and its 468 landmarks (:func:`porescope.facemesh.search_face`:
+   detector, padded detector, full-range detector, landmark model on the
+   whole frame, each in four rotations; ~60-130 ms for a 12 MP photo with no
+   face). No face: the whole frame in ``auto`` mode, unless the photo looks
+   like a face whose landmarks cannot be placed (a blocking
+   ``face_not_placed`` problem);
 2. draws forehead, nose, both cheeks and chin as polygons through landmarks,
    removes eyes, brows and lips (with a margin) and the nostrils (the nose
    polygon stops at the nose tip), then drops pixels whose colour is not the
@@ -13,7 +16,12 @@
    interpupillary distance when the irises cannot be used (closed or covered
    eyes, a small face);
 4. checks the capture: face too small, cut off, turned, forehead or eyes
-   covered, uneven light, glare and blur per region.
+   covered, uneven light, glare and blur per region, and (from EXIF) a
+   front-camera selfie that may be mirrored.
+
+A region with too little visible skin (cut by the frame, hidden, in shadow)
+is left out of the regions, never measured as zero; ``RegionSet.not_measured``
+says which and why.
 
 Left and right are the PERSON's: the person's left cheek is on the image's
 right in a non-mirrored photo. All masks have the size of the
@@ -136,6 +144,10 @@ PITCH_NEUTRAL_DEG = 10.0
 FOREHEAD_MIN_SKIN = 0.4
 #: A region keeps its numbers only with at least this share of its polygon as skin.
 REGION_MIN_SKIN = 0.15
+#: ... and at least this much skin, in units of IPD^2 (0.05 IPD^2 ~ 2 cm^2 at
+#: an IPD of 63 mm; a whole cheek region is ~0.5 IPD^2 on the astronaut test
+#: face): a sliver at the frame's edge is too little to describe a region.
+REGION_MIN_AREA_IPD2 = 0.05
 #: Sunglasses/covered eyes: eye area median lightness below this share of the skin's.
 EYES_COVERED_REL_L = 0.35
 #: Left vs right cheek median L* differing by more than this: side lighting.
@@ -236,10 +248,12 @@ def face_scale(mesh: facemesh.FaceMesh, pose: Pose) -> dict:
     openness = [float(np.hypot(*(xy[u] - xy[d]))) / max(w, 1e-6) for (u, d, _, _), w in zip((RIGHT_LIDS, LEFT_LIDS), eye_w)]
     info: dict = {"eye_openness": [round(v, 3) for v in openness]}
     cos_yaw = max(math.cos(math.radians(pose.yaw_deg)), 0.5)
-    if mesh.iris_right is not None and mesh.iris_left is not None:
-        d = [facemesh.iris_diameter_px(mesh.iris_right), facemesh.iris_diameter_px(mesh.iris_left)]
+    if mesh.iris_right is not None or mesh.iris_left is not None:
+        # An iris is None when its eye lies outside the photo (a face cut at the side).
+        pairs = [(facemesh.iris_diameter_px(ir), op) for ir, op in zip((mesh.iris_right, mesh.iris_left), openness) if ir is not None]
+        d = [dv for dv, _ in pairs]
         info["iris_diameter_px"] = [round(v, 2) for v in d]
-        usable = [dv for dv, op in zip(d, openness) if op >= EYE_OPEN_MIN and dv >= MIN_IRIS_PX]
+        usable = [dv for dv, op in pairs if op >= EYE_OPEN_MIN and dv >= MIN_IRIS_PX]
         if len(usable) == 2 and abs(usable[0] - usable[1]) / max(usable) > IRIS_AGREE:
             usable = [max(usable)]  # one iris mis-fitted (lid, glint): the larger is the less clipped
         if usable:
@@ -261,21 +275,89 @@ def face_scale(mesh: facemesh.FaceMesh, pose: Pose) -> dict:
 # ------------------------------------------------------------------ regions
 
 
-def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None = None, valid: np.ndarray | None = None) -> RegionSet:
+def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None = None, valid: np.ndarray | None = None,
+                 camera: dict | None = None) -> RegionSet:
     """Face regions of ``rgb`` (see module docstring); the whole frame when no
-    face is found in 'auto' mode; :class:`PorescopeError` in 'face' mode."""
+    face is found in 'auto' mode; :class:`PorescopeError` in 'face' mode.
+
+    When the photo looks like a face (a landmark-model face presence of at
+    least ``facemesh.FACE_HINT_SCORE``) but its landmarks
+    cannot be placed, 'auto' mode analyzes the frame as a close-up with a
+    blocking ``face_not_placed`` problem, never silently. ``camera``: the
+    EXIF camera fields (:func:`porescope.io.camera_fields`), for the
+    mirrored-selfie check.
+    """
     h, w = rgb.shape[:2]
-    mesh = facemesh.find_face(rgb) if facemesh.available() else None
-    if mesh is None:
+    search = facemesh.search_face(rgb) if facemesh.available() else None
+    info = {} if search is None else {"strategy": search.strategy, "hint": search.hint, "attempts": search.attempts,
+                                      "elapsed_ms": search.elapsed_ms}
+    if search is None or search.mesh is None:
+        looks_like_face = search is not None and search.hint >= facemesh.FACE_HINT_SCORE
         if mode == "face":
             raise PorescopeError(
-                "no face found in the photo (face mode). Use a photo with the whole face, front-on and well lit, "
-                "or --mode closeup for a close-up of the skin."
+                ("the photo looks like a face, but the face could not be located (too close, cut by the frame or very "
+                 "small; face mode). Step back so the whole face is in the frame, or use --mode closeup for a close-up of the skin.")
+                if looks_like_face else
+                ("no face found in the photo (face mode). Use a photo with the whole face, front-on and well lit, "
+                 "or --mode closeup for a close-up of the skin.")
             )
         rs = closeup_regions((h, w), roi=roi, valid=valid)
         rs.extra["face_found"] = False
+        rs.extra["face_search"] = info
+        if looks_like_face:
+            rs.problems.append(face_not_placed_problem(search.hint))
         return rs
-    return regions_from_mesh(rgb, mesh, roi=roi, valid=valid)
+    rs = regions_from_mesh(rgb, search.mesh, roi=roi, valid=valid)
+    rs.extra["face_search"] = info
+    mirror = mirror_problem(camera or {})
+    if mirror is not None:
+        rs.problems.append(mirror)
+    return rs
+
+
+def face_not_placed_problem(hint: float) -> QualityProblem:
+    """The blocking problem for a photo that looks like a face whose regions cannot be placed."""
+    return QualityProblem(
+        code="face_not_placed", severity="blocking", value=round(hint, 3), limit=facemesh.FACE_HINT_SCORE,
+        message=("This looks like a face, but its forehead, nose, cheeks and chin could not be placed (the face is too "
+                 "close, cut off by the frame, or very small in the photo), so it cannot be measured region by region, and "
+                 "measuring it as one skin close-up would count brows, eyes and lips as pores. Step back so the whole face "
+                 "is in the frame (or come closer if the face is small) and retake; for a close-up of one skin area, fill "
+                 "the frame with skin only and use --mode closeup."),
+    )
+
+
+#: Words in the EXIF LensModel / LensMake of a phone's front (selfie) camera,
+#: e.g. Apple "iPhone 13 front camera 2.71mm f/2.2", "iPhone 15 Pro front
+#: TrueDepth camera 2.69mm f/1.9"; back cameras read "back camera".
+FRONT_CAMERA_WORDS = ("front", "selfie", "truedepth", "facetime", "user-facing")
+BACK_CAMERA_WORDS = ("back camera", "rear", "back dual", "back triple")
+
+
+def mirror_problem(camera: dict) -> QualityProblem | None:
+    """Left/right check from the camera fields of EXIF.
+
+    Many phones save front-camera selfies mirrored (iOS "Mirror Front Camera",
+    most Android camera apps), and nothing in the pixels says so. A front
+    camera named in the file gives a warning; a file that does not say which
+    camera took it gives an info note; a back camera, nothing.
+    """
+    lens = " ".join(camera.get(k, "") for k in ("lens_make", "lens_model")).lower()
+    who = " ".join(v for v in (camera.get("make"), camera.get("model")) if v) or "the camera"
+    if any(wd in lens for wd in FRONT_CAMERA_WORDS):
+        return QualityProblem(
+            code="maybe_mirrored", severity="warning",
+            message=(f"Taken with the front (selfie) camera ({camera.get('lens_model') or who}). Many phones save selfies "
+                     "mirrored, so the left and right cheek may be swapped in this result. Check on the overlay which "
+                     "side is which, or turn off mirroring for the front camera (or use the back camera) for visits you compare."),
+        )
+    if lens and any(wd in lens for wd in BACK_CAMERA_WORDS):
+        return None
+    return QualityProblem(
+        code="left_right_unverified", severity="info",
+        message=("The file does not say which camera took it, so left and right assume a photo that is not mirrored; "
+                 "a selfie saved mirrored swaps the left and right cheek. Check on the overlay which side is which."),
+    )
 
 
 def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, valid=None) -> RegionSet:
@@ -328,6 +410,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     taken = np.zeros(shape, bool)
     work_masks: dict[str, np.ndarray] = {}
     skin_share: dict[str, float] = {}
+    in_frame: dict[str, float] = {}
     for name in REGION_POLYGONS:
         poly = polys[name] & ~taken
         m = poly & ~excl_b & skin_ok
@@ -335,6 +418,10 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
         # The polygon as it would be without clipping at the image border (for cut-off faces).
         full_area = abs(_polygon_area(wxy[list(REGION_POLYGONS[name])]))
         skin_share[name] = round(min(1.0, float(np.count_nonzero(m)) / max(full_area, 1.0)), 3)
+        in_frame[name] = min(1.0, n_poly / max(full_area, 1.0))
+        # Too little skin left (cut by the frame, hidden, in shadow): not measured.
+        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < REGION_MIN_AREA_IPD2 * wipd * wipd:
+            m = np.zeros_like(m)
         work_masks[name] = m
         taken |= polys[name]
         log.debug("region %s: polygon %d px, skin %d px", name, n_poly, int(np.count_nonzero(m)))
@@ -345,7 +432,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     skin = np.zeros((h, w), bool)
     for name, m in work_masks.items():
         full = np.zeros((h, w), bool)
-        if skin_share[name] >= REGION_MIN_SKIN and m.any():
+        if m.any():
             ys, xs = np.nonzero(m)
             by0, by1, bx0, bx1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
             # Work bbox -> image bbox.
@@ -367,14 +454,24 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
             up &= ~skin[sl]  # regions are exclusive
             full[sl] = up
             skin[sl] |= up
-        regions.append(Region(name, full, REGION_LABELS[name]))
-    regions.append(Region("face", skin, 0, outline_only=True))
+        if full.any():
+            regions.append(Region(name, full, REGION_LABELS[name]))
+    if skin.any():  # the whole face: the union of the measured regions (none measured: no 'face' row either)
+        regions.append(Region("face", skin, 0, outline_only=True))
+    measured = {r.name for r in regions}
+    ref_l = _reference_l(lab, skin_ok, polys)
+    roi_work = None
+    if roi is not None:  # the user's ROI at the working resolution, to tell "outside the ROI" apart
+        roi_work = cv2.resize(roi[y0:y1, x0:x1].view(np.uint8) * 255, (ww, wh), interpolation=cv2.INTER_AREA) >= 128
+    not_measured = {n: _why_not_measured(n, lab, polys, excl_b, in_frame[n], ref_l, roi_work)
+                    for n in REGION_POLYGONS if n not in measured}
 
     # Scale.
     sc = face_scale(mesh, pose)
 
     # Capture checks.
-    found, region_stats = _capture_checks(rgb, mesh, pose, lab, polys, excl_b, skin_ok, skin_share, regions, (h, w), wxy)
+    found, region_stats = _capture_checks(rgb, mesh, pose, lab, polys, excl_b, skin_ok, skin_share, regions, (h, w), wxy,
+                                          not_measured)
     problems += found
 
     extra = {
@@ -392,8 +489,26 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     }
     return RegionSet(
         mode="face", regions=regions, skin=skin, scale_px_per_mm=round(sc["px_per_mm"], 3), scale_source=sc["source"],
-        scale_uncertainty_pct=sc["uncertainty_pct"], problems=problems, extra=extra,
+        scale_uncertainty_pct=sc["uncertainty_pct"], problems=problems, extra=extra, not_measured=not_measured,
     )
+
+
+def _reference_l(lab, skin_ok, polys) -> float | None:
+    """Median lightness of the skin on the cheeks and nose (None without any)."""
+    ref = skin_ok & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])
+    return float(np.median(lab[..., 0][ref])) if np.any(ref) else None
+
+
+def _why_not_measured(name, lab, polys, excl, in_frame: float, ref_l: float | None, roi_work=None) -> str:
+    """'outside the photo', 'outside the ROI mask', 'in shadow' or 'hidden' for a region left out."""
+    if in_frame < REGION_MIN_SKIN:
+        return "outside the photo"
+    inside = polys[name] & ~excl
+    if roi_work is not None and inside.any() and float(roi_work[inside].mean()) < 0.5:
+        return "outside the ROI mask"
+    if ref_l is not None and inside.any() and float(np.median(lab[..., 0][inside])) < face_skin_min_l(ref_l):
+        return "in shadow"
+    return "hidden (hair, beard, glasses, hands) or cut by the frame"
 
 
 def _polygon_area(pts: np.ndarray) -> float:
@@ -440,7 +555,8 @@ def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict
             "glare_fraction": round(float(np.concatenate(glare).mean()), 4)}
 
 
-def _capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regions, shape, wxy) -> tuple[list[QualityProblem], dict]:
+def _capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regions, shape, wxy,
+                    not_measured: dict[str, str]) -> tuple[list[QualityProblem], dict]:
     from porescope import quality as q
 
     h, w = shape
@@ -476,7 +592,7 @@ def _capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regi
             message=(f"The head is {' and '.join(turned)} (limit {MAX_YAW_DEG:.0f}°): the far side is foreshortened and "
                      "left/right comparisons are unreliable. Look straight into the camera, chin level, and retake."),
         ))
-    if skin_share.get("forehead", 1.0) < FOREHEAD_MIN_SKIN:
+    if skin_share.get("forehead", 1.0) < FOREHEAD_MIN_SKIN and not_measured.get("forehead") != "outside the photo":
         out.append(QualityProblem(
             code="forehead_covered", severity="warning", value=skin_share["forehead"], limit=FOREHEAD_MIN_SKIN,
             message=("Most of the forehead is hidden (hair, fringe, hat or shadow), so it is "
@@ -484,19 +600,15 @@ def _capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regi
                      + "Pull the hair back with a band and retake for a forehead reading."),
         ))
     # Regions lost to shadow, cover (beard, hands, hair) or the frame edge.
-    ref_l = float(np.median(lab[..., 0][skin_ok & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])])) \
-        if np.any(skin_ok & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])) else None
-    lost = [n for n, sh in skin_share.items() if n != "forehead" and sh < REGION_MIN_SKIN]
+    lost = [n for n in not_measured if n != "forehead" or "forehead_covered" not in {p.code for p in out}]
     if lost:
-        why = []
-        for n in lost:
-            inside = polys[n] & ~excl
-            dark = ref_l is not None and inside.any() and float(np.median(lab[..., 0][inside])) < face_skin_min_l(ref_l)
-            why.append(f"{_NICE[n]} ({'in shadow' if dark else 'hidden or outside the photo'})")
+        why = [f"{_NICE[n]} ({not_measured[n]})" for n in lost]
         out.append(QualityProblem(
             code="region_not_measured", severity="warning", value=round(min(skin_share[n] for n in lost), 3), limit=REGION_MIN_SKIN,
-            message=(f"Not measured: {', '.join(why)}. Light the face evenly from the front, keep hair, hands and "
-                     "glasses out of the way, and retake."),
+            message=(f"Not measured: {', '.join(why)}. "
+                     + ("Step back so the whole face is in the frame; light" if any(not_measured[n] == "outside the photo" for n in lost)
+                        else "Light")
+                     + " the face evenly from the front, keep hair, hands and glasses out of the way, and retake."),
         ))
     # Covered eyes (sunglasses, hand): the eye areas are much darker than the skin.
     skin_l = float(np.median(lab[..., 0][skin_ok & ~excl & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])])) \

@@ -50,6 +50,7 @@ class LoadedImage:
     format: str | None = None
     exif_orientation: int | None = None
     bit_depth: int = 8
+    #: Camera fields from EXIF (see :func:`camera_fields`): make, model, lens_make, lens_model.
     exif: dict = field(default_factory=dict)
 
     @property
@@ -173,8 +174,11 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
         )
     fmt = im.format
     orientation = None
+    camera: dict = {}
     try:
-        orientation = im.getexif().get(0x0112)
+        exif = im.getexif()
+        orientation = exif.get(0x0112)
+        camera = camera_fields(exif)
     except Exception:  # noqa: BLE001 - broken EXIF must not stop the read
         log.debug("unreadable EXIF in %s", label)
     if fmt == "JPEG" and im.mode in ("RGB", "L") and _jpeg_is_complete(data):
@@ -191,7 +195,7 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
         if rgb is not None:
             _check_min_side(rgb, label)
             return LoadedImage(rgb=rgb, path=str(path) if path else None, sha256=sha, format=fmt,
-                               exif_orientation=int(orientation) if orientation else None, bit_depth=8)
+                               exif_orientation=int(orientation) if orientation else None, bit_depth=8, exif=camera)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -228,7 +232,33 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
         format=fmt,
         exif_orientation=int(orientation) if orientation else None,
         bit_depth=depth,
+        exif=camera,
     )
+
+
+#: EXIF tags naming the camera (TIFF 6.0 / EXIF 2.3): Make, Model in IFD0;
+#: LensMake, LensModel in the Exif IFD (0x8769). Phones name the front camera
+#: there, e.g. Apple "iPhone 13 front camera 2.71mm f/2.2".
+_CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434)}
+
+
+def camera_fields(exif) -> dict:
+    """Make, model, lens make and lens model from a Pillow ``Image.Exif`` (only those present, as clean strings)."""
+    out = {}
+    sub = {}
+    try:
+        sub = exif.get_ifd(0x8769) or {}
+    except Exception:  # noqa: BLE001 - a broken Exif IFD leaves the lens fields out
+        sub = {}
+    for key, (ifd, tag) in _CAMERA_TAGS.items():
+        v = (sub if ifd else exif).get(tag)
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", "replace")
+        if isinstance(v, str):
+            v = v.replace("\x00", "").strip()
+            if v:
+                out[key] = v[:120]
+    return out
 
 
 def _check_min_side(rgb: np.ndarray, label: str) -> None:

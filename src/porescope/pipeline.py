@@ -25,7 +25,7 @@ from porescope.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.pores.score import region_metrics
 from porescope.quality import MIN_PX_PER_MM, assess
 from porescope.regions import RegionSet, find_regions
-from porescope.results import Analysis, Pore, Quality, QualityProblem, Scale, Settings, SourceImage, pores_from_trusted
+from porescope.results import Analysis, Pore, Quality, QualityProblem, RegionNotMeasured, Scale, Settings, SourceImage, pores_from_trusted
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def run(
     t = lap("load", t0)
     shape = img.rgb.shape[:2]
     roi_mask = _roi_mask(roi, shape)
-    regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid)
+    regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid, camera=img.exif)
     t = lap("regions", t)
 
     if px_per_mm:
@@ -253,6 +253,7 @@ def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_
         scale=scale,
         quality=quality,
         regions=metrics,
+        regions_not_measured=[RegionNotMeasured(name=n, reason=why) for n, why in regions.not_measured.items()],
         pores=pores,
         settings=Settings(
             mode=regions.mode, roi=str(roi) if isinstance(roi, (str, Path)) else ("array" if roi is not None else None),

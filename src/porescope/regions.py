@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Label values written by ``--regions-out`` (0 = not analyzed).
+#: Label values written by ``--regions-out`` (0 = not analyzed). The
+#: close-up's whole-frame region has its own value (6), so a label image
+#: never mixes up a close-up frame with a forehead.
 REGION_LABELS = {
-    "frame": 1,
+    "frame": 6,
     "forehead": 1,
     "nose": 2,
     "left_cheek": 3,
@@ -45,6 +47,8 @@ class RegionSet:
     scale_uncertainty_pct: float | None = None
     problems: list = field(default_factory=list)  # QualityProblem records found while locating regions
     extra: dict = field(default_factory=dict)  # landmarks, pose, etc. for overlays and causes
+    #: Face regions left out (too little visible skin): name -> reason in words.
+    not_measured: dict = field(default_factory=dict)
 
     def label_image(self) -> np.ndarray:
         """(H, W) uint8 label image: 0 = not analyzed, else the region's label."""
@@ -65,11 +69,13 @@ def closeup_regions(shape: tuple[int, int], *, roi: np.ndarray | None = None, va
     return RegionSet(mode="closeup", regions=[Region("frame", mask, REGION_LABELS["frame"])], skin=mask)
 
 
-def find_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None = None, valid: np.ndarray | None = None) -> RegionSet:
+def find_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None = None, valid: np.ndarray | None = None,
+                 camera: dict | None = None) -> RegionSet:
     """Find the skin regions to analyze.
 
     ``mode``: 'closeup' (whole frame), 'face' (face regions; error if no face),
     or 'auto' (face regions when a face is found, else the whole frame).
+    ``camera``: EXIF camera fields (``LoadedImage.exif``) for the mirrored-selfie check.
     """
     if mode == "closeup":
         return closeup_regions(rgb.shape[:2], roi=roi, valid=valid)
@@ -83,4 +89,4 @@ def find_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
 
             raise PorescopeError("face mode is not available in this build; use --mode closeup.")
         return closeup_regions(rgb.shape[:2], roi=roi, valid=valid)
-    return face.face_regions(rgb, mode=mode, roi=roi, valid=valid)
+    return face.face_regions(rgb, mode=mode, roi=roi, valid=valid, camera=camera)

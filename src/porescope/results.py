@@ -14,7 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+#: 1.1: ``regions_not_measured`` and ``dark_class_validated`` added; the close-up
+#: ``frame`` region's label is 6 (was 1, shared with the forehead).
+SCHEMA_VERSION = "1.1"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
@@ -125,7 +127,9 @@ class RegionMetrics(StrictModel):
     """Pore statistics for one analyzed region (a close-up frame, or a face region)."""
 
     name: str = Field(description="'frame' for close-ups; 'forehead', 'nose', 'left_cheek', 'right_cheek', 'chin', 'face' for faces.")
-    label: int = Field(description="Value of this region in the --regions-out label image.")
+    label: int = Field(description=(
+        "Value of this region in the --regions-out label image: forehead 1, nose 2, left_cheek 3, right_cheek 4, "
+        "chin 5, a close-up's whole frame 6 (0 = not analyzed; 'face', the union of the face regions, has 0 and no pixels of its own)."))
     area_px: int = Field(description="Skin pixels analyzed in this region.")
     area_cm2: float | None = None
     pore_count: int = Field(description="Clear pores in the region (see Pore.clear); every headline number is computed over these.")
@@ -146,7 +150,8 @@ class RegionMetrics(StrictModel):
         description="0-1: how strongly elongated pores share one direction (1 = all aligned).",
     )
     dominant_orientation_deg: float | None = None
-    dark_share: float = Field(description="Share of pores classed dark/plugged.")
+    dark_share: float = Field(description=(
+        "Share of pores classed dark/plugged (core ΔL* >= 14). Not validated on real skin: see Analysis.dark_class_validated."))
     mean_contrast_dl: float | None = None
     mean_contrast_pct: float | None = Field(default=None, description="Mean relative contrast of the region's pores, percent (see Pore.contrast_pct).")
     visibility_score: float = Field(description="0-100, higher = more visible pores; formula in pores/score.py.")
@@ -154,6 +159,15 @@ class RegionMetrics(StrictModel):
         default=True,
         description="False when the scale is too coarse to resolve pores: only the visibility score should be read.",
     )
+
+
+class RegionNotMeasured(StrictModel):
+    """A face region left out because too little of its skin is visible.
+
+    It has no numbers at all (never zeros): it is absent from ``regions``."""
+
+    name: str = Field(description="'forehead', 'nose', 'left_cheek', 'right_cheek' or 'chin'.")
+    reason: str = Field(description="Why, in words: 'outside the photo', 'in shadow', or hidden.")
 
 
 class Cause(StrictModel):
@@ -201,7 +215,16 @@ class Analysis(StrictModel):
     scale: Scale
     quality: Quality
     regions: list[RegionMetrics]
+    regions_not_measured: list[RegionNotMeasured] = Field(
+        default_factory=list, description="Face regions with too little visible skin: not measured, so absent from 'regions'.")
     pores: list[Pore]
+    dark_class_validated: bool = Field(
+        default=False,
+        description=(
+            "Whether the dark/plugged pore class (kind 'dark', dark_share) has been shown to match what a person sees on "
+            "real skin. False: on the real close-ups porescope was checked on, no pore's core reaches the 'dark' limit, "
+            "including small dark dots a person would call plugged; read dark_share as indicative only."),
+    )
     causes: list[Cause] = Field(default_factory=list)
     settings: Settings
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -294,6 +294,18 @@ def _status_for(exc: PorescopeError) -> int:
     return 413 if "MP limit" in str(exc) else 400
 
 
+def _visit_pore_total(regions) -> str:
+    """A visit's pore count for the history list: the whole face's own total
+    ('face') when present, else the sum of its regions; never both (the face
+    total already holds its regions' pores). 'n/a' when counts are not meaningful."""
+    if not regions or not regions[0].counts_meaningful:
+        return "n/a"
+    whole = next((g for g in regions if g.name == "face"), None)
+    if whole is not None:
+        return "n/a" if whole.pore_count is None else str(whole.pore_count)
+    return str(sum(g.pore_count or 0 for g in regions))
+
+
 def _fmt_num(v, digits: int = 1) -> str:
     if v is None:
         return "–"
@@ -931,7 +943,7 @@ def _visit_rows(visits):
         if v.captures > 1:
             when += f' <span class="pill">{int(v.captures)} captures</span>'
         regions = " · ".join(f"{escape(g.name.replace('_', ' '))} <b>{_fmt_num(g.visibility_score, 0)}</b>" for g in v.regions)
-        pores = str(sum(g.pore_count or 0 for g in v.regions)) if v.regions and v.regions[0].counts_meaningful else "n/a"
+        pores = _visit_pore_total(v.regions)
         cond = ", ".join(f"{escape(str(k))}: {escape(str(val))}" for k, val in v.condition.items())
         if v.lighting:
             cond += f" · {escape(v.lighting)}"
