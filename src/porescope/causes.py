@@ -1,6 +1,6 @@
 """Likely causes of visible pores: what the measurements point to, and how strongly.
 
-Three causes are weighed (RESEARCH.md §1): **clogging** (oil and dead skin
+Three causes are weighed (dermatologists' consensus, reviewed by Dong et al., Cutis 2016): **clogging** (oil and dead skin
 stretch and darken the opening), **laxity** (the tissue around the pore loses
 support and the pore sags into an elongated shape) and **photoaging** (UV
 breaks down collagen and elastin: the same loss of support). Each gets a 0-1

@@ -61,7 +61,7 @@ class Scale(StrictModel):
     )
     resolves_pores: bool | None = Field(
         default=None,
-        description="Whether a 250 µm pore spans >= 2 px (RESEARCH.md §2: ~8-11 px/mm needed); None if unknown.",
+        description="Whether a 250 µm pore spans >= 2 px (about 8-11 px/mm needed for the 250 µm detection threshold of Flament et al. 2015); None if unknown.",
     )
 
 
