@@ -206,8 +206,10 @@ def show(
     out.print(f"device: {v.device or '-'}; lighting: {v.lighting or '-'}; photo: {path}", highlight=False)
     for p in a.quality.problems:
         out.print(f"{p.severity} {p.code}: {p.message}", highlight=False)
-    for c in a.causes:
-        out.print(f"likely cause: {c.cause} (strength {c.strength:.2f}) - {'; '.join(c.evidence)}", highlight=False)
+    from porescope.causes import cause_line
+
+    for c in sorted(a.causes, key=lambda c: -c.strength):
+        out.print(cause_line(c), highlight=False, markup=False)
     out.print(f"[dim]{a.disclaimer}[/]")
 
 

@@ -213,8 +213,14 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
     if not latest.quality.measurable:
         parts.append("The latest photo failed the capture-quality check; treat its numbers with caution.")
     if latest.causes:
+        from porescope.causes import likelihood
+
         top = max(latest.causes, key=lambda c: c.strength)
-        parts.append(f"The latest photo points most to {_CAUSE_WORDS.get(top.cause, top.cause)}.")
+        if likelihood(top.strength) != "not indicated":
+            parts.append(f"The latest photo points most to {_CAUSE_WORDS.get(top.cause, top.cause)} "
+                         f"({likelihood(top.strength)}, strength {top.strength:.2f} on a 0-1 scale).")
+        else:
+            parts.append("The latest photo does not clearly point to any cause.")
     return " ".join(parts)
 
 
@@ -306,12 +312,14 @@ def render_html(rep: Report) -> str:
         a(_img(_fig_png(rep.trends), "image/png", "trend plots per region"))
         a("<p class='muted'>Grey band: the first visit's value ± the 95% measurement-noise interval; points inside it are not a detectable change.</p>")
 
-    a("<h2>Likely causes (latest visit)</h2>")
+    a("<h2>Causes (latest visit)</h2>")
     if rep.causes:
+        from porescope.causes import cause_line, likelihood
+
         a("<ul>")
         for c in sorted(rep.causes, key=lambda c: -c.strength):
-            a(f"<li><b>{_e(_CAUSE_WORDS.get(c.cause, c.cause))}</b> (strength {c.strength:.2f})"
-              + (f": {_e('; '.join(c.evidence))}" if c.evidence else "") + (f"<br><span class='muted'>{_e(c.care)}</span>" if c.care else "") + "</li>")
+            care = c.care if likelihood(c.strength) != "not indicated" else ""
+            a(f"<li>{_e(cause_line(c))}" + (f"<br><span class='muted'>{_e(care)}</span>" if care else "") + "</li>")
         a("</ul>")
     else:
         a("<p class='muted'>No likely cause was worked out for the latest photo.</p>")
@@ -446,10 +454,13 @@ def write_pdf(rep: Report, path: str | Path) -> None:
             blocks.append(("small", f"Note: {n}"))
     for n in rep.notes:
         blocks.append(("small", f"Note: {n}"))
-    blocks.append(("h2", "Likely causes (latest visit)"))
+    blocks.append(("h2", "Causes (latest visit)"))
     if rep.causes:
+        from porescope.causes import cause_line, likelihood
+
         for c in sorted(rep.causes, key=lambda c: -c.strength):
-            blocks.append(("p", f"{_CAUSE_WORDS.get(c.cause, c.cause)} (strength {c.strength:.2f})" + (f": {'; '.join(c.evidence)}" if c.evidence else "") + (f" {c.care}" if c.care else "")))
+            care = c.care if likelihood(c.strength) != "not indicated" else ""
+            blocks.append(("p", cause_line(c) + (f" {care}" if care else "")))
     else:
         blocks.append(("p", "No likely cause was worked out for the latest photo."))
     blocks.append(("h2", "Routine"))

@@ -497,7 +497,7 @@ def create_app(
         if _module_available("porescope.explain"):
             from porescope.explain import summary_lines
 
-            summary = [line for line in summary_lines(a) if not line.startswith("Likely cause")]
+            summary = summary_lines(a, with_causes=False)
         return page(
             request, "result.html", active="analyze", r=res, a=a,
             labels=layers.region_centroids(res.region_labels, res.region_names) if a.settings.mode == "face" else [],
