@@ -62,4 +62,5 @@ def test_causes_are_shown(store):
     rep = build_report(store, "vic", compare=False)
     rep.causes = [Cause(cause="clogging", strength=0.7, evidence=["many dark pores"], care="salicylic acid helps clear the opening")]
     html = render_html(rep)
-    assert "clogging" in html and "many dark pores" in html
+    # the cause in plain words, called likely at 0.7, with its evidence as its own sentence
+    assert "Likely cause: clogged pores" in html and "Many dark pores." in html
