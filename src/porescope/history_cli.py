@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from porescope.cli_types import Mode
 from porescope.errors import PorescopeError
 
 out = Console()
@@ -21,6 +22,9 @@ err = Console(stderr=True)
 
 DB_HELP = "Store to use: a PostgreSQL URL, sqlite:///path or a .db file path (default: $PORESCOPE_DB_URL, else SQLite in the user data folder)."
 history_app = typer.Typer(
+    # Plain click help: "--json FILE", "--mode [auto|face|closeup]" (Typer\'s rich panels show
+    # Python types such as <bool> and <list[Path]>, and importing them slows every --help).
+    rich_markup_mode=None,
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Keep every analysis per person and visit; compare visits honestly (with measurement noise).",
 )
@@ -121,22 +125,21 @@ def _visits_text(visits, title: str) -> str:
 
 @history_app.command("add")
 def add(
-    photo: Path = typer.Argument(..., help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
-    subject: str = typer.Option(..., "--subject", help="Whose skin (a name or study code)."),
-    date: Optional[str] = typer.Option(None, "--date", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
-    condition: list[str] = typer.Option([], "--condition", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
-    device: Optional[str] = typer.Option(None, "--device", help="Camera or phone used."),
-    lighting: Optional[str] = typer.Option(None, "--lighting", help="A note on the light, e.g. 'window, noon'."),
-    roi: Optional[Path] = typer.Option(None, "--roi", help="Mask PNG, same size as the photo: white = analyze."),
-    px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", help="Physical scale: pixels per millimetre on the skin."),
-    mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
-    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", help="Add this photo as a second capture of visit ID (measures the noise)."),
+    photo: Path = typer.Argument(..., metavar="PHOTO", help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose skin (a name or study code)."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
+    condition: list[str] = typer.Option([], "--condition", metavar="KEY=VALUE", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
+    device: Optional[str] = typer.Option(None, "--device", metavar="TEXT", help="Camera or phone used."),
+    lighting: Optional[str] = typer.Option(None, "--lighting", metavar="TEXT", help="A note on the light, e.g. 'window, noon'."),
+    roi: Optional[Path] = typer.Option(None, "--roi", metavar="MASK", help="Mask image, same size as the photo: white = the skin to analyze."),
+    px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", metavar="NUMBER", help="Physical scale: pixels per millimetre on the skin."),
+    mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photo shows: auto decides from the photo."),
+    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", metavar="VISIT_ID", help="Add this photo as a second capture of visit ID (measures the noise)."),
     as_json: bool = typer.Option(False, "--json", help="Print the visit as JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
-    """Analyse a photo and store it as a visit of SUBJECT."""
-    if mode not in ("auto", "face", "closeup"):
-        _fail(f"--mode must be auto, face or closeup, not {mode!r}.")
+    """Analyze a photo and store it as a visit of SUBJECT."""
+    mode = mode.value
     try:
         store = _store(db)
         v = store.add_visit(
@@ -157,9 +160,9 @@ def add(
 
 @history_app.command("list")
 def list_(
-    subject: Optional[str] = typer.Option(None, "--subject", help="List this subject's visits (default: list subjects)."),
+    subject: Optional[str] = typer.Option(None, "--subject", metavar="NAME", help="List this subject's visits (default: list subjects)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """List subjects, or one subject's visits."""
     try:
@@ -187,9 +190,9 @@ def list_(
 
 @history_app.command("show")
 def show(
-    visit_id: int = typer.Argument(..., help="Visit id (see 'porescope history list --subject NAME')."),
+    visit_id: int = typer.Argument(..., metavar="VISIT_ID", help="Visit id (see 'porescope history list --subject NAME')."),
     as_json: bool = typer.Option(False, "--json", help="Print the visit's full analysis JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Show one visit: conditions, metrics, quality problems, likely causes."""
     try:
@@ -215,11 +218,11 @@ def show(
 
 @history_app.command("compare")
 def compare(
-    subject: str = typer.Option(..., "--subject", help="Whose visits."),
-    a: Optional[int] = typer.Option(None, "--a", help="Baseline visit id (default: the first)."),
-    b: Optional[int] = typer.Option(None, "--b", help="Visit to compare (default: the latest)."),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose visits."),
+    a: Optional[int] = typer.Option(None, "--a", metavar="VISIT_ID", help="Baseline visit id (default: the first)."),
+    b: Optional[int] = typer.Option(None, "--b", metavar="VISIT_ID", help="Visit to compare (default: the latest)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
@@ -248,9 +251,9 @@ def compare(
 
 @history_app.command("export")
 def export(
-    csv_out: Path = typer.Option(..., "--csv", help="Write the CSV here (one row per visit, capture and region)."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="Only this subject (default: everyone)."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    csv_out: Path = typer.Option(..., "--csv", metavar="FILE", help="Write the CSV here (one row per visit, capture and region)."),
+    subject: Optional[str] = typer.Option(None, "--subject", metavar="NAME", help="Only this subject (default: everyone)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Export key metrics and capture conditions as CSV."""
     from porescope.render import write_text
@@ -267,9 +270,9 @@ def export(
 
 @history_app.command("delete")
 def delete(
-    subject: str = typer.Option(..., "--subject", help="The subject to erase with all their photos and data."),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="The subject to erase with all their photos and data."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Erase a subject: visits, analyses, profile, routine, products and photos (right to be forgotten)."""
     try:
@@ -284,10 +287,10 @@ def delete(
 
 
 def report(
-    subject: str = typer.Option(..., "--subject", help="Whose history."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
-    pdf: Optional[Path] = typer.Option(None, "--pdf", help="Write a PDF report here."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose history."),
+    html: Optional[Path] = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report here."),
+    pdf: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help="Write a PDF report here."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Write a report of a subject's history: first vs latest overlays, trends, causes, routine, conditions."""
     from porescope.history.report import build_report, write_html, write_pdf

@@ -532,8 +532,8 @@ def _bounds(items: list[dict]) -> None:
                     if explain:
                         what = "a stated" if min_before_stated else f"{min_before_name}, at most"
                         why.append(f"listed after {what} {_fmt(min_before, True)}%, so at most {_fmt(hi, True)}%")
-                if marker is not None and i > marker:
-                    hi = min(hi, 1.0)
+                if marker is not None and i > marker and hi > 1.0:
+                    hi = 1.0
                     if explain:
                         why.append(f"listed after {ordered[marker]['name']} (at most 1%), so at most 1%")
                 if it["cap"] is not None and it["cap"] < hi:

@@ -302,7 +302,10 @@ def _photo_reason(step: StepRule, photo: dict[str, float]) -> str:
 def _end(text: str) -> str:
     """``text`` as a finished sentence (so an appended sentence never runs into it)."""
     text = text.rstrip()
-    return text if not text or text[-1] in ".!?" else text + "."
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 def _make_step(step: StepRule, slot: str, actives: list[str], profile: Profile, **overrides) -> RoutineStep:

@@ -3,7 +3,7 @@
 
 Crash safety, in order of an add:
 
-1. the photo is analysed in memory (slow, outside any lock or transaction);
+1. the photo is analyzed in memory (slow, outside any lock or transaction);
 2. a *shared* lock on ``DATA_DIR/.lock`` is taken (``fcntl.flock``);
 3. the photo is written to a temp file beside its final name and renamed
    (atomic), only if that content hash is not stored yet;
@@ -380,7 +380,7 @@ class Store:
         mode: str = "auto",
         repeat_of: int | None = None,
     ) -> VisitInfo:
-        """Analyse a photo and store it as a new visit of ``subject``.
+        """Analyze a photo and store it as a new visit of ``subject``.
 
         ``repeat_of``: the id of an existing visit this photo is a second
         capture of (same sitting); two captures give the visit a measured
@@ -600,7 +600,7 @@ class Store:
         return self._photo_file(row.photo_sha256, ext)
 
     def roi_mask(self, visit_id: int, capture: int = 1):
-        """The ROI mask (H, W) bool the visit was analysed with, or None."""
+        """The ROI mask (H, W) bool the visit was analyzed with, or None."""
         with self._read() as conn:
             row = self._analysis_row(conn, visit_id, capture)
         if not row.roi_sha256:
