@@ -371,7 +371,12 @@ def demo(
     print_summary([r.analysis], title="porescope demo: synthetic close-up (sample_closeup.jpg)")
     print_explanations(r.analysis)
     csv_regions = files["csv_out"].with_name(files["csv_out"].stem + ".regions.csv")
-    sys.stdout.write(f"Wrote: {', '.join(str(p) for p in (*files.values(), csv_regions))}\n{r.analysis.disclaimer}\n")
+    from porescope.textout import Blocks
+
+    b = Blocks()
+    b.para("Wrote: " + ", ".join(str(p) for p in (*files.values(), csv_regions)), hang=2)
+    b.para(r.analysis.disclaimer)
+    b.print()
 
 
 @app.command()
