@@ -65,6 +65,18 @@ def plain_help() -> None:
             return self.metavar
         return _word(opt_type(self, ctx))
 
+    from typer._click import exceptions as click_exc
+    import sys
+
+    from typer._click.utils import echo
+
+    def usage_error_show(self, file=None) -> None:
+        # One clear line, like every other porescope error, naming where help is.
+        where = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        message = " ".join(self.format_message().replace("Value error, ", "").split())
+        echo(f"error: {message}{where}", file=file or sys.stderr)
+
+    click_exc.UsageError.show = usage_error_show
     TyperArgument.display_type_rich = argument_type
     TyperArgument._usage_display_name = argument_usage
     TyperOption.display_type_rich = option_type

@@ -34,7 +34,7 @@ from pydantic import Field
 from porescope.knowledge import Ingredient, eu_annex_refs, fold, knowledge
 from porescope.knowledge.references import render
 from porescope.knowledge.rules import Combination, Selector, rules
-from porescope.results import StrictModel
+from porescope.strict import StrictModel
 
 __all__ = [
     "CATEGORY_WORDS",

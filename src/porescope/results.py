@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from porescope.strict import StrictModel  # one base for every record (re-exported here)
 
 SCHEMA_VERSION = "1.0"
 
@@ -21,10 +23,6 @@ PoreKind = Literal["dark", "open"]
 ScaleSource = Literal["user", "iris", "interpupillary", "face_width", "none"]
 
 
-class StrictModel(BaseModel):
-    """Base of every porescope record: an unknown field is an error, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class QualityProblem(StrictModel):

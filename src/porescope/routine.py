@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError
 
@@ -27,7 +27,10 @@ from porescope.knowledge import Ingredient, knowledge
 from porescope.knowledge.references import render, render_each
 from porescope.knowledge.rules import StepRule, rules
 from porescope.profile import Profile
-from porescope.results import Analysis, StrictModel
+from porescope.strict import StrictModel
+
+if TYPE_CHECKING:  # the result schema is imported only where an analysis is read
+    from porescope.results import Analysis
 
 __all__ = [
     "CatalogProduct",

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from porescope.results import StrictModel
+from porescope.strict import StrictModel
 
 Verdict = Literal["improved", "no_detectable_change", "worse"]
 NoiseSource = Literal["repeat_capture", "perturbation", "none"]
