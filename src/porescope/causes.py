@@ -74,9 +74,9 @@ SUN_LEVELS = {"none": 0.0, "low": 0.2, "minimal": 0.2, "rare": 0.2, "moderate": 
               "high": 0.8, "frequent": 0.8, "daily": 0.8, "very_high": 1.0, "very high": 1.0, "outdoor": 1.0}
 
 #: Mean length/width from which pores are called "stretched" (elongated). One threshold for every
-#: sentence that describes pore shape (cause evidence and region summaries), so they never disagree:
-#: where the laxity ramp (ELONG_NONE .. ELONG_FULL) passes 0.3.
-STRETCHED_ELONGATION = round(ELONG_NONE + 0.3 * (ELONG_FULL - ELONG_NONE), 2)
+#: sentence that describes pore shape (cause evidence, region summaries, the glossary), so they never
+#: disagree: a round figure near where the laxity ramp (ELONG_NONE .. ELONG_FULL) passes 0.3 (1.615).
+STRETCHED_ELONGATION = 1.6
 #: Strength from which a cause is called "likely", and from which it is called "possible".
 #: Below POSSIBLE_MIN the photo does not point to the cause at all.
 LIKELY_MIN = 0.5

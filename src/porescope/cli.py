@@ -379,6 +379,30 @@ def demo(
     b.print()
 
 
+@app.command("explain")
+def explain_cmd(
+    metric: Optional[str] = typer.Argument(
+        None, metavar="METRIC", help="A number porescope shows, e.g. visibility, elongation, dark_share (none: list all)."
+    ),
+) -> None:
+    """Say in one plain sentence what a number porescope shows means."""
+    from porescope.glossary import find, terms
+    from porescope.textout import Blocks
+
+    b = Blocks()
+    if metric is None:
+        for t in terms():
+            b.para(f"{t.name}: {t.sentence}", first="* ", hang=2)
+            b.para(f"(porescope explain {t.key})", indent=2)
+        b.print()
+        return
+    t = find(metric)
+    if t is None:
+        fail(f"no metric called {metric!r}; known: {', '.join(x.key for x in terms())}.")
+    b.para(f"{t.name}: {t.sentence}")
+    b.print()
+
+
 @app.command()
 def schema() -> None:
     """Print the result JSON Schema."""

@@ -178,23 +178,23 @@ def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
     if analysis.causes:
         for c in analysis.causes:
             out[c.cause] = max(out.get(c.cause, 0.0), c.strength)
-            sources.append(f"photo analysis: {c.cause} {c.strength:.2f}")
+            sources.append(f"your photo: {CAUSE_WORDS.get(c.cause, c.cause)}, strength {c.strength:.2f} on a 0-1 scale")
         return out, sources
     th = rules().region_thresholds
     regions = [r for r in analysis.regions if r.pore_count > 0]
     if not regions:
-        return out, ["photo analysis: no pores measured, no signal taken"]
+        return out, ["your photo: no pores measured, so no signal taken from it"]
     total = sum(r.pore_count for r in regions)
     dark = sum(r.dark_share * r.pore_count for r in regions) / total
     elong = [(r.mean_elongation, r.pore_count) for r in regions if r.mean_elongation is not None]
     clog = _clamp((dark - th.dark_share_start) / (th.dark_share_full - th.dark_share_start))
     out["clogging"] = clog
-    sources.append(f"photo regions: dark share {dark:.2f} -> clogging {clog:.2f}")
+    sources.append(f"your photo: {100 * dark:.0f}% of pores look plugged, so clogged pores {clog:.2f} on a 0-1 scale")
     if elong:
         e = sum(v * n for v, n in elong) / sum(n for _, n in elong)
         lax = _clamp((e - th.elongation_start) / (th.elongation_full - th.elongation_start))
         out["laxity"] = lax
-        sources.append(f"photo regions: mean elongation {e:.2f} -> laxity {lax:.2f}")
+        sources.append(f"your photo: pores' mean length/width {e:.2f}, so loss of firmness {lax:.2f} on a 0-1 scale")
     return out, sources
 
 

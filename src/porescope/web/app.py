@@ -350,6 +350,13 @@ def create_app(
         version=__version__, health_note=HEALTH_NOTE, max_upload_mb=max_upload_bytes // (1024 * 1024),
         accepted_formats="JPEG, PNG, TIFF, WebP, HEIC", accept_attr=ACCEPT_ATTR, fmt=_fmt_num, quote=_quote_all,
     )
+    from porescope.causes import CAUSE_NAMES, likelihood
+    from porescope.glossary import find as _term
+
+    # Words for the numbers (porescope.glossary: one sentence per metric) and for the causes.
+    templates.env.globals.update(
+        term=_term, likelihood=likelihood, cause_name=lambda c: CAUSE_NAMES.get(c, c.replace("_", " "))
+    )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     results = ResultCache(results_kept)
     analyze_lock = threading.Semaphore(1)  # one full analysis at a time: memory, and 2-core machines
