@@ -235,6 +235,10 @@ table{border-collapse:collapse;font-size:.88em;margin:.5em 0;width:100%} th,td{b
 th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .improved{color:#1a7f37;font-weight:600} .worse{color:#b42318;font-weight:600} .no_detectable_change{color:#555}
 .note{color:#7a5b00;font-size:.9em} .muted{color:#666;font-size:.85em}
+abbr{text-decoration:underline dotted;cursor:help}
+@page{size:A4 portrait;margin:14mm}
+@media print{body{max-width:none;margin:0} h1,h2,h3{break-after:avoid;page-break-after:avoid}
+ figure,img,tr,li,.disclaimer{break-inside:avoid;page-break-inside:avoid} table{font-size:.8em}}
 """
 
 
@@ -359,28 +363,57 @@ def write_html(rep: Report, path: str | Path) -> None:
 _A4 = (8.27, 11.69)
 
 
+#: Lines of the following block that must fit under a heading on the same page.
+KEEP_WITH_HEADING_LINES = 3
+_SIZES = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118)}
+
+
+def _block_lines(style: str, text: str) -> list[str]:
+    width = _SIZES[style][2]
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines += textwrap.wrap(para, width) or [""]
+    return lines
+
+
 def _text_pages(blocks: list[tuple[str, str]]):
-    """Figures (A4) holding ``(style, text)`` blocks; style 'h1' | 'h2' | 'p' | 'small'."""
+    """A4 portrait figures holding ``(style, text)`` blocks; style 'h1' | 'h2' | 'p' | 'small'.
+
+    A heading never ends a page: it moves to the next page unless the first
+    KEEP_WITH_HEADING_LINES lines of what follows fit under it.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    sizes = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118)}
-    pages, fig, y = [], None, 0.0
-    for style, text in blocks:
-        size, weight, width = sizes[style]
-        lines = []
-        for para in text.split("\n"):
-            lines += textwrap.wrap(para, width) or [""]
+    pages: list = []
+    fig, y = None, 0.0
+
+    def new_page():
+        nonlocal fig, y
+        fig = Figure(figsize=_A4)
+        FigureCanvasAgg(fig)
+        pages.append(fig)
+        y = 0.95
+
+    for i, (style, text) in enumerate(blocks):
+        size, weight, _width = _SIZES[style]
+        lines = _block_lines(style, text)
         step = size * 1.45 / 72 / _A4[1]
-        need = step * (len(lines) + (1.2 if style.startswith("h") else 0.6))
-        if fig is None or y - need < 0.05:
-            fig = Figure(figsize=_A4)
-            FigureCanvasAgg(fig)
-            pages.append(fig)
-            y = 0.95
-        if style == "h2":
-            y -= step * 0.6
-        for line in lines:
+        if style.startswith("h"):
+            need = step * (len(lines) + 1.2)
+            if i + 1 < len(blocks):
+                nstyle, ntext = blocks[i + 1]
+                nstep = _SIZES[nstyle][0] * 1.45 / 72 / _A4[1]
+                need += nstep * min(KEEP_WITH_HEADING_LINES, len(_block_lines(nstyle, ntext)))
+            if fig is None or y - need < 0.05:
+                new_page()
+            elif style == "h2":
+                y -= step * 0.6
+        elif fig is None:
+            new_page()
+        for line in lines:  # long blocks flow on to the next page line by line
+            if y - step < 0.05:
+                new_page()
             fig.text(0.07, y, line, fontsize=size, fontweight=weight, va="top", family="DejaVu Sans")
             y -= step
         y -= step * 0.5
@@ -388,15 +421,16 @@ def _text_pages(blocks: list[tuple[str, str]]):
 
 
 def _image_page(rep: Report):
+    """The overlays on one A4 portrait page, one above the other (every page of the PDF is A4 portrait)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     pics = [(lab, img) for lab, img in (("first visit", rep.first_overlay), ("latest visit", rep.latest_overlay)) if img is not None]
     if not pics:
         return None
-    fig = Figure(figsize=(_A4[1], _A4[0]))  # landscape
+    fig = Figure(figsize=_A4)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, len(pics), squeeze=False)[0]
+    axes = fig.subplots(len(pics), 1, squeeze=False)[:, 0]
     visits = (rep.visits[0], rep.visits[-1])
     for ax, (lab, data), v in zip(axes, pics, visits):
         rgb = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
@@ -404,6 +438,29 @@ def _image_page(rep: Report):
         ax.set_axis_off()
         ax.set_title(f"{lab}: visit {v.id}, {v.taken_at:%Y-%m-%d}", fontsize=10)
     fig.suptitle("Pores outlined: orange = dark/plugged, cyan = open", fontsize=11)
+    return fig
+
+
+def _figure_page(source_fig, title: str, note: str = ""):
+    """Another figure (any size) drawn onto an A4 portrait page with its title and a note beneath."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    png = _fig_png(source_fig)
+    rgb = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
+    fig = Figure(figsize=_A4)
+    FigureCanvasAgg(fig)
+    h, w = rgb.shape[:2]
+    width = 0.86
+    height = min(0.75, width * (h / w) * (_A4[0] / _A4[1]))
+    ax = fig.add_axes((0.07, 0.9 - height, width, height))
+    ax.imshow(rgb)
+    ax.set_axis_off()
+    fig.text(0.07, 0.95, title, fontsize=12, fontweight="bold", va="top", family="DejaVu Sans")
+    y = 0.9 - height - 0.02
+    for line in textwrap.wrap(note, 110):
+        fig.text(0.07, y, line, fontsize=8, va="top", family="DejaVu Sans")
+        y -= 8 * 1.45 / 72 / _A4[1]
     return fig
 
 
@@ -480,12 +537,18 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         f"captures: {v.captures}; quality: {'ok' if v.measurable else 'failed the check'}"
         for v in rep.visits
     )))
+    # Text first, as one flow (a figure page never splits a section); the figures follow, each
+    # on its own A4 portrait page, so every page has the same size and prints the same way.
     figs = _text_pages(blocks)
     img = _image_page(rep)
     if img is not None:
-        figs.insert(1, img)
+        figs.append(img)
     if rep.trends is not None:
-        figs.insert(2 if img is not None else 1, rep.trends)
+        figs.append(_figure_page(
+            rep.trends, "Trends per region",
+            "Grey band: the first visit's value plus or minus the 95% measurement-noise interval; points inside it "
+            "are not a detectable change.",
+        ))
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": f"porescope report: {rep.subject}", "Creator": "porescope"}) as pdf:
         for f in figs:
