@@ -18,8 +18,11 @@ MAX_REGION_PANELS = 6
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
-th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}
+table{border-collapse:collapse;font-size:.8em;margin:.5em 0;width:100%}
+th,td{border:1px solid #ddd;padding:2px 4px;text-align:right}th{background:#f4f4f4;font-weight:600;vertical-align:bottom}
+.wrap{overflow-x:auto}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{max-width:none;margin:0}h2{break-after:avoid;page-break-after:avoid}tr,img{break-inside:avoid}table{font-size:.68em}}
 td.l,th.l{text-align:left}.note{color:#555;font-size:.9em}img{max-width:100%}
 .improved{color:#17703a;font-weight:600}.worse{color:#b0281f;font-weight:600}
 """
@@ -69,7 +72,9 @@ def _table(df, cols: list[tuple[str, str]], left: tuple[str, ...] = ()) -> str:
                 cls += " " + {"improved": "improved", "worse": "worse"}.get(str(v), "")
             cells.append(f'<td class="{cls.strip()}">{_fmt(v)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    # Headers wrap (they are words); cells keep their numbers whole. The wrapper scrolls only if a
+    # window is narrower than the table can ever be.
+    return f"<div class='wrap'><table><tr>{head}</tr>{''.join(body)}</table></div>"
 
 
 def _subject_visit_means(regions_df, metric):
