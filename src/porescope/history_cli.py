@@ -12,7 +12,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from porescope.cli_types import Mode
 from porescope.errors import PorescopeError
@@ -80,7 +79,9 @@ def _fmt(v, nd: int = 2) -> str:
     return str(v)
 
 
-def _visits_table(visits, title: str) -> Table:
+def _visits_table(visits, title: str) -> "Table":  # noqa: F821 - rich.table, imported when used
+    from rich.table import Table
+
     t = Table(title=title)
     for c in ("visit", "subject", "taken", "captures", "conditions", "region", "pores", "density", "visibility 0-100", "coverage %"):
         t.add_column(c, justify="right" if c in ("visit", "captures", "pores", "density", "visibility 0-100", "coverage %") else "left")
@@ -178,6 +179,8 @@ def list_(
         # plain text ~10 ms (benchmarks/bench_history.py).
         sys.stdout.write(_visits_text(rows, title=f"{subject}: {len(rows)} visit(s)"))
         return
+    from rich.table import Table
+
     t = Table(title=f"{len(rows)} subject(s)")
     for c in ("subject", "visits", "first visit", "last visit"):
         t.add_column(c)
@@ -232,6 +235,8 @@ def compare(
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
+    from rich.table import Table
+
     t = Table(title=f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
     for col in ("region", "metric", "baseline", "latest", "change", "95% interval", "verdict"):
         t.add_column(col, justify="right" if col in ("baseline", "latest", "change") else "left")
