@@ -90,3 +90,15 @@ def test_pdf_heading_is_never_last_on_a_page():
 def test_html_report_prints_on_one_page_size_with_headings_kept(store):
     html = render_html(build_report(store, "vic", compare=False))
     assert "@page{size:A4 portrait" in html and "break-after:avoid" in html
+
+
+def test_reports_explain_their_numbers(store, tmp_path):
+    import html as htmllib
+
+    from porescope.glossary import find
+    from porescope.history.report import REPORT_TERMS
+
+    rep = build_report(store, "vic")
+    page = htmllib.unescape(render_html(rep))
+    for key in REPORT_TERMS:
+        assert find(key).sentence in page, key

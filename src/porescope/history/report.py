@@ -349,8 +349,22 @@ def render_html(rep: Report) -> str:
         a(f"<tr><td>{v.id}</td><td>{v.taken_at:%Y-%m-%d %H:%M}</td><td>{_e(_condition_text(v))}</td><td>{_e(v.device or '-')}</td>"
           f"<td>{_e(v.lighting or '-')}</td><td class='num'>{v.captures}</td><td>{'ok' if v.measurable else 'failed the check'}</td><td>{_e(vis)}</td></tr>")
     a("</table>")
+    a("<h2>What the numbers mean</h2><dl class='muted'>")
+    for t in _report_terms():
+        a(f"<dt><b>{_e(t.name)}</b></dt><dd>{_e(t.sentence)}</dd>")
+    a("</dl>")
     a(f"<p class='disclaimer'>{_e(rep.disclaimer)}</p></body></html>")
     return "".join(h)
+
+
+#: The metrics a history report shows, explained at its end (porescope.glossary).
+REPORT_TERMS = ("visibility", "pores", "density", "coverage", "elongation", "dark_share", "change", "cause_strength")
+
+
+def _report_terms():
+    from porescope.glossary import find
+
+    return [find(k) for k in REPORT_TERMS]
 
 
 def write_html(rep: Report, path: str | Path) -> None:
@@ -537,6 +551,8 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         f"captures: {v.captures}; quality: {'ok' if v.measurable else 'failed the check'}"
         for v in rep.visits
     )))
+    blocks.append(("h2", "What the numbers mean"))
+    blocks.append(("small", "\n".join(f"{t.name}: {t.sentence}" for t in _report_terms())))
     # Text first, as one flow (a figure page never splits a section); the figures follow, each
     # on its own A4 portrait page, so every page has the same size and prints the same way.
     figs = _text_pages(blocks)
