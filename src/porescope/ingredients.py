@@ -760,6 +760,10 @@ def _annex_refs(ing: Ingredient | None, name: str) -> list[str]:
     return refs
 
 
+def _kind(flag: Flag | dict) -> str:
+    return flag["kind"] if isinstance(flag, dict) else flag.kind
+
+
 def analyze_label(text: str, market: Market | None = None) -> LabelReport:
     """Read label text and report ingredients, actives, estimated percentages and flags.
 
@@ -876,7 +880,8 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
         "ignored_text": ignored,
         "notes": notes,
         "market": market or "either",
-        "disclaimer": DISCLAIMER + (" " + COMEDOGENIC_NOTE if any(f["kind"] == "comedogenic" for f in flags if isinstance(f, dict)) or any(getattr(f, "kind", "") == "comedogenic" for f in flags) else ""),
+        # The rabbit-ear caveat only when a rating is actually shown (a comedogenic flag).
+        "disclaimer": DISCLAIMER + (f" {COMEDOGENIC_NOTE}" if any(_kind(f) == "comedogenic" for f in flags) else ""),
     }
     # One validation of the whole nested report is much cheaper than one per entry.
     return LabelReport.model_validate(report)
