@@ -187,3 +187,22 @@ def test_several_images_summary_fits_80_columns(photo, tmp_path):
         assert len(line) <= 80 or " " not in line.strip(), line
     for word in ("density", "visibility", "skin.jpg", "second.png", "/MP", "/100"):
         assert word in r.stdout, word
+
+
+def test_analyze_at_80_columns_shows_every_word_of_its_text_fields(photo, tmp_path):
+    import re
+
+    j = tmp_path / "a.json"
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    r = subprocess.run([sys.executable, "-m", "porescope", "analyze", str(photo), "--json", str(j)],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(j.read_text())
+    texts = [p["message"] for p in data["quality"]["problems"]]
+    for c in data["causes"]:
+        texts += c["evidence"]
+    words = {w.strip(".,;:()'") for t in texts for w in re.findall(r"[\w%.+/<>=-]+", t)} - {""}
+    shown = {w.strip(".,;:()'") for w in re.findall(r"[\w%.+/<>=-]+", r.stdout)}
+    assert words and not (words - shown), sorted(words - shown)[:10]
+    for line in r.stdout.splitlines():
+        assert len(line) <= 80 or " " not in line.strip(), line
