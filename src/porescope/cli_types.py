@@ -10,6 +10,7 @@ choices as ``[auto|face|closeup]``.
 from __future__ import annotations
 
 import re
+import sys
 from enum import Enum
 
 __all__ = ["Mode", "plain_help"]
@@ -44,13 +45,25 @@ def _word(type_text: str | None) -> str | None:
 
 
 def plain_help() -> None:
-    """Patch Typer's plain help once: value names in words, usage names without braces."""
-    from typer.core import TyperArgument, TyperOption
+    """Patch Typer's plain help once: value names in words, usage names without braces.
 
+    These are Typer internals (checked with Typer 0.29): on a Typer without them
+    the patch is skipped and the help keeps Typer's own wording; nothing breaks.
+    """
+    try:
+        from typer._click import exceptions as click_exc
+        from typer.core import TyperArgument, TyperOption
+    except ImportError:
+        return
+    needed = (
+        (TyperArgument, "display_type_rich"), (TyperArgument, "_usage_display_name"),
+        (TyperOption, "display_type_rich"), (click_exc.UsageError, "show"),
+    )
+    if not all(hasattr(cls, name) for cls, name in needed):
+        return
     if getattr(TyperArgument, "_porescope_plain", False):
         return
     arg_type = TyperArgument.display_type_rich
-    arg_usage = TyperArgument._usage_display_name
     opt_type = TyperOption.display_type_rich
 
     def argument_type(self, ctx):
@@ -64,9 +77,6 @@ def plain_help() -> None:
         if self.metavar:
             return self.metavar
         return _word(opt_type(self, ctx))
-
-    from typer._click import exceptions as click_exc
-    import sys
 
     from typer._click.utils import echo
 
