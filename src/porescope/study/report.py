@@ -214,7 +214,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         f"<p class='note'>porescope.change's rule, the same as the history store's: each change gets the interval "
         f"Δ ± {Z95:.2f}·√(noise<sub>baseline</sub>² + noise<sub>visit</sub>²); entirely below 0 = improved, entirely above 0 = worse, "
         "otherwise no detectable change. The noise (1 SD) of a visit comes from its repeat captures when it has ≥ 2 (their SD, "
-        "divided by √n because the visit's value is their mean), else from re-analysing its one photo under re-capture changes "
+        "divided by √n because the visit's value is their mean), else from re-analyzing its one photo under re-capture changes "
         "(exposure, white balance, rotation, scale); never below the noise floor (2% of the value).</p>"
     )
     if change_df is not None and not change_df.empty:
