@@ -149,3 +149,26 @@ def test_example_catalog_marks_real_and_illustrative():
     assert {p["name"] for p in real} == {"Bioelements Pore Thing Daily Cleansing Gel", "Bioelements Daily Meds"}
     assert all("actives only" in p["note"] for p in real)
     assert all("Illustrative example" in p["note"] for p in data["products"] if p["illustrative"])
+
+
+def test_cosing_index_cache_matches_the_register_and_survives_a_bad_file(tmp_path, monkeypatch):
+    import json
+
+    import porescope.knowledge as k
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    k._annex_index.cache_clear()
+    k.eu_annex_refs.cache_clear()
+    try:
+        built = k._annex_index()
+        path = k._index_cache_path(k._register_files())
+        assert path.is_relative_to(tmp_path) and json.loads(path.read_text()) == built
+        for folded, entries in list(k._register().by_name.items())[:200]:
+            assert built[folded] and all(r.startswith("Annex ") for r in built[folded]), folded
+        path.write_text("{not json")  # a damaged cache is ignored and rebuilt, never trusted
+        k._annex_index.cache_clear()
+        assert k._annex_index() == built
+        assert json.loads(path.read_text()) == built
+    finally:
+        k._annex_index.cache_clear()
+        k.eu_annex_refs.cache_clear()
