@@ -347,7 +347,9 @@ def analyze(
 
         b = Blocks()
         b.blank()
-        b.para("Wrote: " + ", ".join(str(p) for p in written), hang=2)
+        b.para("Wrote:")
+        for p in written:  # one path a line: a path is one word and is never cut
+            b.para(str(p), indent=2)
         b.print()
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
@@ -374,7 +376,9 @@ def demo(
     from porescope.textout import Blocks
 
     b = Blocks()
-    b.para("Wrote: " + ", ".join(str(p) for p in (*files.values(), csv_regions)), hang=2)
+    b.para("Wrote:")
+    for p in (*files.values(), csv_regions):
+        b.para(str(p), indent=2)
     b.para(r.analysis.disclaimer)
     b.print()
 

@@ -100,6 +100,16 @@ def _visits_table(visits, title: str) -> "Table":  # noqa: F821 - rich.table, im
     return t
 
 
+#: Metric names in words (the JSON keeps the ids).
+METRIC_WORDS = {"pore_count": "pores", "density": "density", "visibility_score": "visibility (0-100)",
+                "coverage_pct": "cover %", "mean_elongation": "length/width", "dark_share": "dark share"}
+
+
+def _num(x: float) -> str:
+    """A value for people: whole numbers without '.0', others to 4 significant figures."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.4g}"
+
+
 def _visits_text(visits, title: str) -> str:
     head = ("visit", "taken", "capt", "region", "pores", "density", "visib.", "cover%", "conditions")
     rows = []
@@ -208,15 +218,25 @@ def show(
     if as_json:
         sys.stdout.write(a.model_dump_json(indent=1) + "\n")
         return
-    out.print(_visits_table([v], title=f"{v.subject}: visit {v.id}"))
-    out.print(f"device: {v.device or '-'}; lighting: {v.lighting or '-'}; photo: {path}", highlight=False)
-    for p in a.quality.problems:
-        out.print(f"{p.severity} {p.code}: {p.message}", highlight=False)
+    # Wrapped blocks, like `porescope analyze`: no word is cut at any terminal width.
     from porescope.causes import cause_line
+    from porescope.cli import summary_lines
+    from porescope.textout import Blocks
 
+    b = Blocks()
+    b.lines += summary_lines([a], title=f"{v.subject}: visit {v.id}")
+    b.field("Taken", f"{v.taken_at:%Y-%m-%d %H:%M}; captures: {v.captures}")
+    b.field("Conditions", ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-")
+    b.field("Device", v.device or "-")
+    b.field("Lighting", v.lighting or "-")
+    b.para("Photo (stored copy):")
+    b.para(str(path), indent=2)  # a path is one word: on its own line it never pushes a label past the width
+    for p in a.quality.problems:
+        b.para(f"{p.severity}, {p.code.replace('_', ' ')}: {p.message}")
     for c in sorted(a.causes, key=lambda c: -c.strength):
-        out.print(cause_line(c), highlight=False, markup=False)
-    out.print(f"[dim]{a.disclaimer}[/]")
+        b.para(cause_line(c))
+    b.para(a.disclaimer)
+    b.print()
 
 
 @history_app.command("compare")
@@ -235,23 +255,25 @@ def compare(
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
-    from rich.table import Table
+    # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
+    from porescope.cli import REGION_NAMES
+    from porescope.textout import Blocks
 
-    t = Table(title=f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
-    for col in ("region", "metric", "baseline", "latest", "change", "95% interval", "verdict"):
-        t.add_column(col, justify="right" if col in ("baseline", "latest", "change") else "left")
-    colour = {"improved": "green", "worse": "red", "no_detectable_change": "white"}
+    b = Blocks()
+    b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
+              f"visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
     for m in c.changes:
-        t.add_row(
-            m.region, m.metric, f"{m.baseline:g}", f"{m.latest:g}", f"{m.delta:+.3g}", f"{m.low:+.3g} .. {m.high:+.3g}",
-            f"[{colour[m.verdict]}]{m.verdict.replace('_', ' ')}[/]",
-        )
-    out.print(t)
-    out.print(f"alignment: {c.alignment}; colour normalized: {'yes' if c.colour_normalized else 'no'}; "
-              f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}", highlight=False)
+        region = REGION_NAMES.get(m.region, m.region.replace("_", " "))
+        metric = METRIC_WORDS.get(m.metric, m.metric.replace("_", " "))
+        b.para(f"{region}, {metric}: {_num(m.baseline)} -> {_num(m.latest)}, change {m.delta:+.3g} "
+               f"(95% interval {m.low:+.3g} to {m.high:+.3g}): {m.verdict.replace('_', ' ')}", first="* ", hang=2)
+    b.blank()
+    b.para(f"Alignment: {c.alignment}; colour normalized: {'yes' if c.colour_normalized else 'no'}; "
+           f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}.")
     for n in c.notes:
-        out.print(f"[yellow]note:[/] {n}", highlight=False)
-    out.print(c.summary, highlight=False)
+        b.para(f"Note: {n}")
+    b.para(c.summary)
+    b.print()
 
 
 @history_app.command("export")
