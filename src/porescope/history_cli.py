@@ -79,27 +79,6 @@ def _fmt(v, nd: int = 2) -> str:
     return str(v)
 
 
-def _visits_table(visits, title: str) -> "Table":  # noqa: F821 - rich.table, imported when used
-    from rich.table import Table
-
-    t = Table(title=title)
-    for c in ("visit", "subject", "taken", "captures", "conditions", "region", "pores", "density", "visibility 0-100", "coverage %"):
-        t.add_column(c, justify="right" if c in ("visit", "captures", "pores", "density", "visibility 0-100", "coverage %") else "left")
-    for v in visits:
-        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-"
-        regs = v.regions or [None]
-        for i, r in enumerate(regs):
-            first = i == 0
-            t.add_row(
-                str(v.id) if first else "", v.subject if first else "", f"{v.taken_at:%Y-%m-%d %H:%M}" if first else "",
-                str(v.captures) if first else "", cond if first else "",
-                r.name if r else "-", _fmt(r.pore_count) if r and r.counts_meaningful else "n/a",
-                (f"{r.density:.0f}/{'cm²' if r.density_unit == 'per_cm2' else 'MP'}" if r and r.density is not None and r.counts_meaningful else "n/a"),
-                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-",
-            )
-    return t
-
-
 #: Metric names in words (the JSON keeps the ids).
 METRIC_WORDS = {"pore_count": "pores", "density": "density", "visibility_score": "visibility (0-100)",
                 "coverage_pct": "cover %", "mean_elongation": "length/width", "dark_share": "dark share"}
@@ -164,7 +143,7 @@ def add(
         return
     what = f"capture {v.captures} of visit {v.id}" if repeat_of else f"visit {v.id}"
     out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
-    out.print(_visits_table([v], title=f"{v.subject}: visit {v.id}"))
+    sys.stdout.write(_visits_text([v], title=f"{v.subject}: visit {v.id}"))
     if not v.measurable:
         out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
 
@@ -189,16 +168,15 @@ def list_(
         # plain text ~10 ms (benchmarks/bench_history.py).
         sys.stdout.write(_visits_text(rows, title=f"{subject}: {len(rows)} visit(s)"))
         return
-    from rich.table import Table
-
-    t = Table(title=f"{len(rows)} subject(s)")
-    for c in ("subject", "visits", "first visit", "last visit"):
-        t.add_column(c)
-    for s in rows:
-        t.add_row(s.name, str(s.visits), f"{s.first_visit:%Y-%m-%d}" if s.first_visit else "-", f"{s.last_visit:%Y-%m-%d}" if s.last_visit else "-")
-    out.print(t)
+    # Plain aligned text (rich tables cut long names at 80 columns).
+    head = ("subject", "visits", "first visit", "last visit")
+    cells = [(s.name, str(s.visits), f"{s.first_visit:%Y-%m-%d}" if s.first_visit else "-",
+              f"{s.last_visit:%Y-%m-%d}" if s.last_visit else "-") for s in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(head)]
+    fmt = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip()  # noqa: E731
+    sys.stdout.write("\n".join([f"{len(rows)} subject(s)", fmt(head), *map(fmt, cells)]) + "\n")
     if not rows:
-        out.print("No visits yet: porescope history add PHOTO --subject NAME")
+        sys.stdout.write("No visits yet: porescope history add PHOTO --subject NAME\n")
 
 
 @history_app.command("show")
