@@ -359,6 +359,19 @@ def test_sensitive_text_stays_within_sensitive_strengths():
         if s.actives:
             assert s.patch_test
     assert any("Patch test" in w for w in r.warnings)
+    # no product stronger than the sensitive range is offered
+    from porescope.ingredients import analyze_label
+
+    cat = {p.name: p for p in example_catalog()}
+    for s in r.am + r.pm:
+        if s.strength_pct is None:
+            continue
+        for m in s.products:
+            for a in analyze_label(cat[m.name].ingredients).actives:
+                if a.id in s.actives:
+                    assert a.min_pct <= s.strength_pct[1] + 1e-9, (s.step, m.name, a.min_pct)
+    bha = [s for s in r.am + r.pm if "salicylic_acid" in s.actives]
+    assert bha and all("Example 2% BHA liquid" not in [m.name for m in s.products] for s in bha)
 
 
 def test_no_retinoid_means_no_retinoid_words_in_sunscreen_or_timeline():

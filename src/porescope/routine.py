@@ -752,6 +752,10 @@ def _match_products(
                 hits = [a for a in rep.actives if a.id in step.actives or a.category in step.categories]
                 if not hits:
                     continue
+                # Stronger than this person's suggested range: never for sensitive skin, a penalty otherwise.
+                hi_ok = step.strength_pct[1] if step.strength_pct else 100.0
+                if profile.treat_as_sensitive and any(a.min_pct > hi_ok + 1e-9 for a in hits):
+                    continue
                 score += 3
                 for a in hits:
                     lo_need = step.strength_pct[0] if step.strength_pct else 0.0
@@ -759,6 +763,9 @@ def _match_products(
                     if a.max_pct < lo_need:
                         score -= 1
                         reasons.append(f"{a.inci} is likely below the suggested {lo_need:g}%")
+                    elif a.min_pct > hi_ok + 1e-9:
+                        score -= 2
+                        reasons.append(f"{a.inci} is stronger than the suggested {step.strength}")
                     elif step.strength_pct and a.min_pct >= step.strength_pct[0]:
                         score += 1
                 reasons.append("rinse-off, as this step needs" if step.step in _RINSE_OFF_STEPS else "leave-on, as this step needs")
