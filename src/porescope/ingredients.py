@@ -651,8 +651,10 @@ def _assess(ing: Ingredient, lo: float, hi: float, name: str) -> tuple[str, list
                         )
                     )
                 else:
-                    kind = "legal maximum" if lim.status in LEGAL_STATUSES else "advised maximum"
-                    parts.append(f"{region} {kind} {_fmt(lim.max_pct, True)}%")
+                    if lim.status in LEGAL_STATUSES:
+                        parts.append(f"{region} legal maximum {_fmt(lim.max_pct, True)}%")
+                    else:  # not law: say whose figure it is
+                        parts.append(f"{region} usual maximum {_fmt(lim.max_pct, True)}%" + (f" ({lim.note})" if lim.note else ""))
             elif lim.status in ("prohibited", "prescription", "not_a_cosmetic", "not_approved"):
                 parts.append(f"{region}: {lim.status.replace('_', ' ')}")
     return "; ".join(parts), flags
