@@ -34,7 +34,7 @@ def make_photo(path: Path, *, pores_per_mpx: float) -> int:
 
     Default density: a macro shot at ~30 px/mm (4032x3024 px = 13.4 x 10 cm of
     skin) of a cheek with ~100 visible pores per cm^2 (the order of the
-    densities in Flament 2015, RESEARCH.md §2) gives ~1,100 pores per MP,
+    densities in Flament et al. 2015, doi:10.2147/CCID.S74401) gives ~1,100 pores per MP,
     3-12 px across. ``--stress`` draws 2,500 per MP (30,000 pores).
     """
     from porescope.synth import SkinSpec, render

@@ -121,4 +121,130 @@ def test_routine_with_analysis_file(tmp_path):
     data = json.loads(res.output)
     assert data["focus"][0] == "laxity"
     retinoid = next(s for s in data["pm"] if s["step"] == "retinoid")
-    assert "laxity (0.80)" in retinoid["reason"]
+    assert "loss of firmness (strength 0.80 of 1)" in retinoid["reason"]
+
+
+# --- readable at 80 columns: blocks, no cut word, complete when piped ------------------------------
+
+def _run80(*args, stdin=None):
+    import os
+
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "porescope", *map(str, args)], capture_output=True, text=True,
+                          env=env, input=stdin, timeout=120)
+
+
+def _tokens(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[\w%.+/<>=-]+", text))
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return [w.strip(".,;:()[]'\"") for w in re.findall(r"[\w%.+/<>=-]+", text) if w.strip(".,;:()[]'\"")]
+
+
+def _assert_every_word_whole(json_texts, output):
+    out_tokens = {t.strip(".,;:()[]'\"") for t in _tokens(output)}
+    missing = sorted({w for t in json_texts for w in _words(t)} - out_tokens)
+    assert not missing, missing[:20]
+    for line in output.splitlines():
+        # no line wider than the terminal (a single unbreakable word, like a long path, may not fit)
+        assert len(line) <= 80 or " " not in line.strip(), line
+
+
+def test_routine_at_80_columns_every_word_whole(tmp_path):
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps({
+        "age": 45, "skin_type": "Oily", "sensitive": False, "sun_exposure": "High",
+        "concerns": ["Visible pores", "blackheads", "firmness", "texture"],
+        "current_products": [{"name": "night gel", "ingredients": "Aqua, Benzoyl Peroxide 5%"}],
+        "prescriptions": ["tretinoin"],
+    }))
+    from importlib import resources
+
+    catalog = resources.files("porescope").joinpath("data", "example_catalog.json")
+    js = tmp_path / "r.json"
+    r = _run80("routine", "--profile", prof, "--products", catalog, "--json", js)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(js.read_text())
+    texts = [data["timeline"], data["disclaimer"], *data["warnings"], *data["notes"], *data["see_a_dermatologist"]]
+    for c in data["conflicts"]:
+        texts += [c["message"], c["citation"], *c["between"]]
+    for s in data["am"] + data["pm"]:
+        texts += [s["product_type"], s["strength"], s["frequency"], s["reason"], s["evidence"], *s["sources"]]
+        for p in s["products"]:
+            texts += [p["name"], *p["reasons"], p["note"]]
+    _assert_every_word_whole(texts, r.stdout)
+    # steps are blocks: the reason sits on its own lines beneath the step line
+    assert "Morning" in r.stdout and "Sources" in r.stdout and "│" not in r.stdout and "┃" not in r.stdout
+
+
+def test_ingredients_at_80_columns_every_word_whole(tmp_path):
+    js = tmp_path / "l.json"
+    label = ("Ingredients: Aqua, Glycerin, Niacinamide, Salicylic Acid, Azelaic Acid, Phenoxyethanol, "
+             "Isopropyl Myristate, Retinol, Glycolic Acid, Parfum, Limonene, Thymus Vulgaris (Thyme) Extract")
+    r = _run80("ingredients", label, "--json", js)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(js.read_text())
+    texts = [data["disclaimer"], *data["notes"]]
+    for a in data["actives"]:
+        texts += [a["printed_as"], a["estimate"], a["bounds_basis"], a["assessment"], a["pore_action"], a["effective_range"]]
+    for f in data["flags"]:
+        texts += [f["message"], f["citation"], *f["ingredients"]]
+    for e in data["entries"]:
+        texts += [e["raw"], e["estimate"]]
+    _assert_every_word_whole(texts, r.stdout)
+    assert "salicylic_acid" not in r.stdout and "(bha)" not in r.stdout and "azelaic_acid" not in r.stdout
+
+
+def test_closed_pipe_exits_quietly():
+    label = "Ingredients: " + ", ".join(["Aqua", "Glycerin", "Niacinamide", "Salicylic Acid"] * 400)
+    proc = subprocess.Popen([sys.executable, "-m", "porescope", "ingredients", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdin.write(label)
+    proc.stdin.close()
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert err == "", err
+
+
+def test_example_profile_explains_every_field_and_loads(tmp_path):
+    from porescope.profile import Profile, load_profile
+
+    r = _run80("routine", "--example-profile")
+    assert r.returncode == 0, r.stderr
+    for field in Profile.model_fields:
+        assert f"{field}:" in r.stdout, field
+    example = r.stdout[r.stdout.index("{"):]
+    prof = load_profile(example)
+    assert prof.skin_type == "combination"
+
+
+def test_choices_are_not_case_sensitive():
+    from porescope.profile import load_profile
+
+    p = load_profile('{"skin_type": "Oily", "sun_exposure": "HIGH", "concerns": ["Visible Pores", "Blackheads"]}')
+    assert p.skin_type == "oily" and p.sun_exposure == "high" and p.concerns == ["visible_pores", "blackheads"]
+    r = _run80("ingredients", "Aqua, Homosalate", "--market", "EU", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["market"] == "eu"
+
+
+def test_help_names_values_and_version():
+    r = _run80("--version")
+    assert r.returncode == 0 and r.stdout.strip().startswith("porescope ") and len(r.stdout.split()) == 2
+    for cmd in (["analyze"], ["ingredients"], ["routine"], ["history", "add"], ["report"], ["study", "run"]):
+        h = _run80(*cmd, "--help")
+        assert h.returncode == 0, h.stderr
+        import re
+
+        assert not re.search(r"<[A-Za-z\[\]|]+>", h.stdout) and "{" not in h.stdout, h.stdout  # no <bool>, <list[Path]>, {photo}
+        assert "Analyse" not in h.stdout
+    h = _run80("analyze", "--help").stdout
+    assert "--json FILE" in h and "[auto|face|closeup]" in h and "PHOTO..." in h
+    assert "--example-profile" in _run80("routine", "--help").stdout

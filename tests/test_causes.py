@@ -89,3 +89,49 @@ def test_pipeline_fills_causes_for_a_closeup():
 
     a = analyze(render(SkinSpec(height=384, width=384, seed=2)).rgb, px_per_mm=12.0, mode="closeup")
     assert {c.cause for c in a.causes} == {"clogging", "laxity", "photoaging"}
+
+
+# --- words: plain, ordered by strength, never "likely" under the threshold, no contradictions -------
+
+def test_a_weak_cause_is_never_called_likely():
+    from porescope.causes import LIKELY_MIN, POSSIBLE_MIN, cause_line
+    from porescope.explain import summary_lines
+
+    a = analysis([reg("frame", dark=0.05, elong=1.2, coh=0.1)])
+    a.causes = likely_causes(a)
+    lines = [ln for ln in summary_lines(a) if "cause" in ln.lower() or ln.startswith("Not indicated")]
+    assert len(lines) == 3
+    for c, line in zip(sorted(a.causes, key=lambda c: -c.strength), lines, strict=True):
+        assert line == cause_line(c)
+        if c.strength < LIKELY_MIN:
+            assert not line.lower().startswith("likely")
+        if c.strength < POSSIBLE_MIN:
+            assert line.startswith("Not indicated by this photo")
+        assert "_" not in line.split(".")[0]  # plain words, no internal ids
+    strengths = [float(ln.split("strength ")[1].split(" ")[0]) for ln in lines]
+    assert strengths == sorted(strengths, reverse=True)
+
+
+def test_sentences_are_separated_and_plain():
+    from porescope.causes import cause_line
+
+    c = by(likely_causes(face(tz=dict(vis=80, dark=0.45), ch=dict(vis=30, dark=0.1), glare=0.05)))["clogging"]
+    line = cause_line(c)
+    assert line.startswith("Likely cause: clogged pores") and ". " in line and line.endswith(".")
+    sun = by(likely_causes(face(ch=dict(elong=2.0, coh=0.6))))["photoaging"]
+    text = cause_line(sun)
+    assert "looks the same as loss of firmness" in text and "(it looks like" not in text
+
+
+@pytest.mark.parametrize("elong", [1.3, 1.55, 1.6, 1.62, 1.7, 2.1])
+def test_region_summary_and_cause_text_agree_on_shape(elong):
+    from porescope.explain import region_line
+
+    a = analysis([reg("frame", elong=elong, coh=0.7, n=200)])
+    lax = by(likely_causes(a))["laxity"]
+    shape_in_cause = "stretched" if any("are stretched" in e for e in lax.evidence) else "mostly round"
+    assert any(f"are {shape_in_cause}" for e in lax.evidence)
+    line = region_line(a.regions[0])
+    assert f"pores {shape_in_cause}" in line, (line, lax.evidence)
+    other = "mostly round" if shape_in_cause == "stretched" else "stretched"
+    assert other not in line and not any(f"are {other}" in e for e in lax.evidence)

@@ -51,7 +51,11 @@ def test_analyze_writes_all_outputs(photo, tmp_path):
     assert ov.shape == (480, 640, 3)
     rows = list(csv.DictReader(out["csv"].open()))
     assert len(rows) == n and float(rows[0]["area_px"]) > 0
-    assert "frame" in r.stdout and "pores" in r.stdout
+    assert "photo" in r.stdout and "pores" in r.stdout
+    # it says which files it wrote, every one of them (the CSV's region file too)
+    wrote = r.stdout[r.stdout.index("Wrote:"):]
+    for f in (*out.values(), mask, out["csv"].with_name("r.regions.csv")):
+        assert str(f) in " ".join(wrote.split()), f
     # Written through private temporary files, but landing with the usual
     # permissions (umask applied), like any file the user creates.
     if os.name == "posix":
@@ -150,3 +154,56 @@ def test_unwritable_output_is_one_clear_line(photo, tmp_path):
     r = cli("analyze", photo, "--json", target)
     assert r.returncode == 2 and "could not be written" in r.stderr and "Traceback" not in r.stderr
     assert target.is_dir() and not list(tmp_path.glob(".taken.json.*"))
+
+
+def test_two_photos_with_one_name_are_refused_before_writing(photo, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = tmp_path / "a" / "skin.jpg", tmp_path / "b" / "skin.jpg"
+    a.write_bytes(photo.read_bytes())
+    b.write_bytes(photo.read_bytes())
+    j = tmp_path / "out.json"
+    r = cli("analyze", a, b, "--json", j)
+    assert r.returncode == 2 and "would be written for both" in r.stderr and "Traceback" not in r.stderr
+    assert not list(tmp_path.glob("out*.json"))
+    r = cli("analyze", photo, "--overlay", tmp_path / "x.png", "--mask-out", tmp_path / "x.png")
+    assert r.returncode == 2 and "by two options" in r.stderr
+
+
+def test_small_roi_gets_the_roi_message(photo, tmp_path):
+    roi = tmp_path / "roi.png"
+    cv2.imwrite(str(roi), np.full((10, 10), 255, np.uint8))
+    r = cli("analyze", photo, "--roi", roi)
+    assert r.returncode == 2 and "ROI mask is 10x10" in r.stderr and "at least 64 px" not in r.stderr
+
+
+def test_several_images_summary_fits_80_columns(photo, tmp_path):
+    second = tmp_path / "second.png"
+    cv2.imwrite(str(second), render(SkinSpec(height=300, width=300, seed=3)).rgb[..., ::-1])
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    r = subprocess.run([sys.executable, "-m", "porescope", "analyze", str(photo), str(second), "--mode", "CLOSEUP"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    for line in r.stdout.splitlines():
+        assert len(line) <= 80 or " " not in line.strip(), line
+    for word in ("density", "visibility", "skin.jpg", "second.png", "/MP", "/100"):
+        assert word in r.stdout, word
+
+
+def test_analyze_at_80_columns_shows_every_word_of_its_text_fields(photo, tmp_path):
+    import re
+
+    j = tmp_path / "a.json"
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    r = subprocess.run([sys.executable, "-m", "porescope", "analyze", str(photo), "--json", str(j)],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(j.read_text())
+    texts = [p["message"] for p in data["quality"]["problems"]]
+    for c in data["causes"]:
+        texts += c["evidence"]
+    words = {w.strip(".,;:()'") for t in texts for w in re.findall(r"[\w%.+/<>=-]+", t)} - {""}
+    shown = {w.strip(".,;:()'") for w in re.findall(r"[\w%.+/<>=-]+", r.stdout)}
+    assert words and not (words - shown), sorted(words - shown)[:10]
+    for line in r.stdout.splitlines():
+        assert len(line) <= 80 or " " not in line.strip(), line

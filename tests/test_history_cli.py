@@ -104,3 +104,39 @@ def test_cli_uses_env_db(tmp_path, monkeypatch):
     r = _run("history", "add", photo(tmp_path / "a.jpg"), "--subject", "uma", "--mode", "closeup")
     assert r.exit_code == 0, r.output
     assert (tmp_path / "env.db").exists()
+
+
+def test_show_and_compare_at_80_columns_keep_every_word(db, tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+
+    a = photo(tmp_path / "a.jpg")
+    b = photo(tmp_path / "b.jpg", worse_spec())
+    for p, date in ((a, "2026-01-01"), (b, "2026-03-01")):
+        assert _run("history", "add", p, "--subject", "zoe", "--date", date, "--mode", "closeup", "--db", db).exit_code == 0
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+
+    def run(*args):
+        r = subprocess.run([sys.executable, "-m", "porescope", *map(str, args), "--db", db], capture_output=True, text=True,
+                           env=env, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def words(text):
+        return {w.strip(".,;:()'") for w in re.findall(r"[\w%.+/<>=-]+", text)} - {""}
+
+    comp = json.loads(run("history", "compare", "--subject", "zoe", "--json"))
+    shown = run("history", "compare", "--subject", "zoe")
+    texts = [comp["summary"], *comp["notes"]] + [m["verdict"].replace("_", " ") for r in comp["regions"] for m in r["metrics"]]
+    assert not (set().union(*map(words, texts)) - words(shown))
+    vid = json.loads(run("history", "list", "--subject", "zoe", "--json"))[0]["id"]
+    analysis = json.loads(run("history", "show", vid, "--json"))
+    shown_visit = run("history", "show", vid)
+    texts = [p["message"] for p in analysis["quality"]["problems"]] + [e for c in analysis["causes"] for e in c["evidence"]]
+    assert not (set().union(set(), *map(words, texts)) - words(shown_visit))
+    for out in (shown, shown_visit):
+        for line in out.splitlines():
+            assert len(line) <= 80 or " " not in line.strip(), line
+        assert "…" not in out

@@ -242,3 +242,15 @@ def test_roi_is_kept_and_reused(store, tmp_path):
     assert c.region("frame").verdict == "no_detectable_change"  # same skin once both use the shared area
     store.delete_subject("roi")
     assert [f for f in store.photos_dir.rglob("*") if f.is_file()] == []  # ROI mask file erased too
+
+
+def test_head_revision_constant_is_alembics_head():
+    # Opening a store at HEAD_REVISION skips importing alembic; the constant must follow the migrations.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from porescope.history.store import HEAD_REVISION, MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION

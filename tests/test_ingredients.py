@@ -56,9 +56,11 @@ LABELS = [
     # 13. peptide cream, peptides after phenoxyethanol
     ("Aqua, Glycerin, Cetearyl Alcohol, Phenoxyethanol, Palmitoyl Tripeptide-1, Palmitoyl Tetrapeptide-7",
      {"palmitoyl_tripeptide_1": (0, 1), "palmitoyl_tetrapeptide_7": (0, 1)}),
-    # 14. EU chemical sunscreen, filters in order
+    # 14. EU chemical sunscreen, filters in order. Label order alone gives 50 / 33 / 25; the legal
+    #     maxima bound them further (market not given: the larger of the EU and US maxima, where both
+    #     set one): homosalate EU 7.34 / US 15 -> 15; octisalate 5 / 5 -> 5; avobenzone EU 5 / US 3 -> 5.
     ("Ingredients: Aqua, Homosalate, Ethylhexyl Salicylate, Butyl Methoxydibenzoylmethane, Alcohol Denat., Parfum",
-     {"homosalate": (0, 50), "ethylhexyl_salicylate": (0, 100 / 3), "avobenzone": (0, 25)}),
+     {"homosalate": (0, 15), "ethylhexyl_salicylate": (0, 5), "avobenzone": (0, 5)}),
     # 15. mandelic serum with decimal comma and asterisk footnote
     ("Aqua, Mandelic Acid 5,5%, Propanediol*, Thymus Vulgaris (Thyme) Extract*, Phenoxyethanol. *Organic",
      {"mandelic_acid": (5.5, 5.5), "thyme_extract": (0, 5.5)}),
@@ -83,6 +85,50 @@ def test_label_table(label, expected):
     for e in rep.entries:
         assert 0 <= e.min_pct <= e.max_pct <= 100
         assert e.bounds_basis
+
+
+def test_legal_maxima_bound_the_estimate_per_market():
+    label = "Ingredients: Aqua, Homosalate, Ethylhexyl Salicylate, Butyl Methoxydibenzoylmethane, Alcohol Denat., Parfum"
+    eu = {a.id: a.max_pct for a in analyze_label(label, market="eu").actives}
+    us = {a.id: a.max_pct for a in analyze_label(label, market="us").actives}
+    assert eu["homosalate"] == pytest.approx(7.34) and us["homosalate"] == pytest.approx(15)
+    assert eu["avobenzone"] == pytest.approx(5) and us["avobenzone"] == pytest.approx(3)
+    basis = next(a.bounds_basis for a in analyze_label(label, market="eu").actives if a.id == "homosalate")
+    assert "EU legal maximum" in basis and "Regulation (EC) No 1223/2009" in basis
+
+
+def test_salicylic_acid_estimate_uses_the_legal_maximum_and_everything_after_it():
+    # The case: "Salicylic Acid 0-33.333%" shown next to "EU limit 2%, US limit 2%".
+    rep = analyze_label("Aqua, Glycerin, Salicylic Acid, Niacinamide, Azelaic Acid, Thymus Vulgaris Extract, Phenoxyethanol")
+    sa = next(a for a in rep.actives if a.id == "salicylic_acid")
+    assert sa.max_pct == pytest.approx(2.0) and sa.estimate == "0-2%"
+    assert "legal maximum" in sa.bounds_basis
+    # anything listed after an entry of at most 2% is itself at most 2% (descending order down to 1%)
+    for a in rep.actives:
+        if a.id != "salicylic_acid":
+            assert a.max_pct <= 2.0 + 1e-9, a.id
+    for a in rep.actives:
+        assert "may or may not" not in a.assessment
+        assert "_" not in a.assessment and "_" not in a.kind, (a.assessment, a.kind)  # no internal ids
+
+
+def test_estimates_have_two_significant_figures():
+    from porescope.ingredients import pct_text, range_text
+
+    assert pct_text(33.3333, up=True) == "34" and pct_text(12.375) == "12" and pct_text(0.025) == "0.025"
+    assert pct_text(100, up=True) == "100" and pct_text(1.05, up=True) == "1.1" and range_text(0.5, 2) == "0.5-2%"
+    rep = analyze_label("Aqua, Glycolic Acid, Sodium Hydroxide, Glycerin, Xanthan Gum, Disodium EDTA")
+    for e in rep.entries:
+        for num in e.estimate.rstrip("%").split("-"):
+            assert num == "100" or len(num.replace(".", "").lstrip("0")) <= 2, e.estimate
+
+
+def test_comedogenic_footer_only_with_a_comedogenic_flag():
+    plain = analyze_label("Aqua, Glycerin, Niacinamide, Phenoxyethanol")
+    assert "rabbit" not in plain.disclaimer
+    oily = analyze_label("Aqua, Isopropyl Myristate, Glycerin, Phenoxyethanol")
+    assert any(f.kind == "comedogenic" for f in oily.flags)
+    assert "rabbit" in oily.disclaimer
 
 
 def test_labels_table_is_large_enough():

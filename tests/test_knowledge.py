@@ -111,7 +111,10 @@ def test_names_index_unique_targets():
 def test_comedogenicity_is_labelled_weak():
     rated = [i for i in knowledge().by_id.values() if i.comedogenicity]
     assert len(rated) >= 15
-    assert all(("Fulton" in i.comedogenicity.source) or ("Kligman" in i.comedogenicity.source) for i in rated)
+    from porescope.knowledge.references import render
+
+    # every rating's source is a shipped reference by Fulton (rabbit ear) or Kligman
+    assert all(("Fulton" in render(i.comedogenicity.source)) or ("Kligman" in render(i.comedogenicity.source)) for i in rated)
     assert "weak signal" in _files()["base.json"]["about"]
 
 
@@ -146,3 +149,26 @@ def test_example_catalog_marks_real_and_illustrative():
     assert {p["name"] for p in real} == {"Bioelements Pore Thing Daily Cleansing Gel", "Bioelements Daily Meds"}
     assert all("actives only" in p["note"] for p in real)
     assert all("Illustrative example" in p["note"] for p in data["products"] if p["illustrative"])
+
+
+def test_cosing_index_cache_matches_the_register_and_survives_a_bad_file(tmp_path, monkeypatch):
+    import json
+
+    import porescope.knowledge as k
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    k._annex_index.cache_clear()
+    k.eu_annex_refs.cache_clear()
+    try:
+        built = k._annex_index()
+        path = k._index_cache_path(k._register_files())
+        assert path.is_relative_to(tmp_path) and json.loads(path.read_text()) == built
+        for folded, entries in list(k._register().by_name.items())[:200]:
+            assert built[folded] and all(r.startswith("Annex ") for r in built[folded]), folded
+        path.write_text("{not json")  # a damaged cache is ignored and rebuilt, never trusted
+        k._annex_index.cache_clear()
+        assert k._annex_index() == built
+        assert json.loads(path.read_text()) == built
+    finally:
+        k._annex_index.cache_clear()
+        k.eu_annex_refs.cache_clear()

@@ -62,4 +62,43 @@ def test_causes_are_shown(store):
     rep = build_report(store, "vic", compare=False)
     rep.causes = [Cause(cause="clogging", strength=0.7, evidence=["many dark pores"], care="salicylic acid helps clear the opening")]
     html = render_html(rep)
-    assert "clogging" in html and "many dark pores" in html
+    # the cause in plain words, called likely at 0.7, with its evidence as its own sentence
+    assert "Likely cause: clogged pores" in html and "Many dark pores." in html
+
+
+def test_pdf_pages_share_one_size(store, tmp_path):
+    rep = build_report(store, "vic")
+    out = tmp_path / "r.pdf"
+    write_pdf(rep, out)
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*([^\]]+)\]", out.read_bytes()))
+    assert len(boxes) == 1, boxes  # A4 portrait everywhere: no landscape page, no strip
+
+
+def test_pdf_heading_is_never_last_on_a_page():
+    from porescope.history.report import _text_pages
+
+    blocks = [("h1", "Title")] + [("p", "filler line " * 8)] * 58 + [("h2", "A heading"), ("small", "\n".join(f"item {i}" for i in range(40)))]
+    pages = _text_pages(blocks)
+    assert len(pages) >= 2
+    for page in pages:
+        texts = sorted(page.texts, key=lambda t: -t.get_position()[1])
+        assert texts[-1].get_fontweight() != "bold", texts[-1].get_text()
+    where = next(i for i, p in enumerate(pages) if any(t.get_text() == "A heading" for t in p.texts))
+    assert any(t.get_text() == "item 0" for t in pages[where].texts)
+
+
+def test_html_report_prints_on_one_page_size_with_headings_kept(store):
+    html = render_html(build_report(store, "vic", compare=False))
+    assert "@page{size:A4 portrait" in html and "break-after:avoid" in html
+
+
+def test_reports_explain_their_numbers(store, tmp_path):
+    import html as htmllib
+
+    from porescope.glossary import find
+    from porescope.history.report import REPORT_TERMS
+
+    rep = build_report(store, "vic")
+    page = htmllib.unescape(render_html(rep))
+    for key in REPORT_TERMS:
+        assert find(key).sentence in page, key

@@ -23,7 +23,7 @@ if CHROMIUM is None:
     pytest.skip("chromium is not installed (run scripts/install_browser.sh)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-#: Flags that work on this kind of machine (RESEARCH.md §6).
+#: Flags that work on this kind of machine (checked 2026-11-26 with Debian chromium).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Extra flags for the camera test: a synthetic camera, permission granted.
 FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]

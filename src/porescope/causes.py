@@ -1,6 +1,6 @@
 """Likely causes of visible pores: what the measurements point to, and how strongly.
 
-Three causes are weighed (RESEARCH.md §1): **clogging** (oil and dead skin
+Three causes are weighed (dermatologists' consensus, reviewed by Dong et al., Cutis 2016): **clogging** (oil and dead skin
 stretch and darken the opening), **laxity** (the tissue around the pore loses
 support and the pore sags into an elongated shape) and **photoaging** (UV
 breaks down collagen and elastin: the same loss of support). Each gets a 0-1
@@ -73,6 +73,21 @@ AGE_FULL = 60.0
 SUN_LEVELS = {"none": 0.0, "low": 0.2, "minimal": 0.2, "rare": 0.2, "moderate": 0.5, "medium": 0.5, "some": 0.5,
               "high": 0.8, "frequent": 0.8, "daily": 0.8, "very_high": 1.0, "very high": 1.0, "outdoor": 1.0}
 
+#: Mean length/width from which pores are called "stretched" (elongated). One threshold for every
+#: sentence that describes pore shape (cause evidence, region summaries, the glossary), so they never
+#: disagree: a round figure near where the laxity ramp (ELONG_NONE .. ELONG_FULL) passes 0.3 (1.615).
+STRETCHED_ELONGATION = 1.6
+#: Strength from which a cause is called "likely", and from which it is called "possible".
+#: Below POSSIBLE_MIN the photo does not point to the cause at all.
+LIKELY_MIN = 0.5
+POSSIBLE_MIN = 0.25
+#: Causes in plain words.
+CAUSE_NAMES = {
+    "clogging": "clogged pores (oil and dead skin in the opening)",
+    "laxity": "loss of firmness around the pores",
+    "photoaging": "sun damage",
+}
+
 T_ZONE = ("forehead", "nose", "chin")
 CHEEKS = ("left_cheek", "right_cheek")
 
@@ -90,7 +105,7 @@ CARE = {
     ),
     "photoaging": (
         "Sun damage weakens the collagen that holds pores in shape. Daily broad-spectrum SPF 30+ is the best-supported "
-        "step (24% less skin ageing over 4.5 years in a trial of 903 adults); retinoids help repair."
+        "step (24% less skin ageing over 4.5 years in a trial of 903 adults, Hughes et al. 2013); retinoids help repair."
     ),
 }
 
@@ -131,6 +146,33 @@ def _mean(rs: Iterable[RegionMetrics], attr: str, weight: str = "area_px") -> fl
 
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
+
+
+def shape_words(elongation: float) -> str:
+    """'stretched' or 'mostly round' for a mean length/width (the one threshold, STRETCHED_ELONGATION)."""
+    return "stretched" if elongation >= STRETCHED_ELONGATION else "mostly round"
+
+
+def likelihood(strength: float) -> str:
+    """'likely', 'possible' or 'not indicated' for a 0-1 cause strength."""
+    if strength >= LIKELY_MIN:
+        return "likely"
+    if strength >= POSSIBLE_MIN:
+        return "possible"
+    return "not indicated"
+
+
+def cause_line(c: Cause) -> str:
+    """One plain paragraph per cause: how likely, then what points to it, as separate sentences."""
+    name = CAUSE_NAMES.get(c.cause, c.cause)
+    word = likelihood(c.strength)
+    head = (
+        f"{word.capitalize()} cause: {name} (strength {c.strength:.2f} on a 0-1 scale)."
+        if word != "not indicated"
+        else f"Not indicated by this photo: {name} (strength {c.strength:.2f} on a 0-1 scale)."
+    )
+    evidence = "; ".join(c.evidence)
+    return head + (f" {evidence[0].upper()}{evidence[1:]}." if evidence else "")
 
 
 def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
@@ -187,7 +229,7 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
         el = _mean(shape_src, "mean_elongation", "pore_count")
         s = _ramp(el, ELONG_NONE, ELONG_FULL)
         signals.append((s, 0.4))
-        ev_l.append(f"pores {where} are {'elongated' if s > 0.3 else 'mostly round'} (mean length/width {el:.2f})" if el
+        ev_l.append(f"pores {where} are {shape_words(el)} (mean length/width {el:.2f})" if el
                     else f"no pore shapes {where}")
         coh = _mean(shape_src, "orientation_coherence", "pore_count")
         if coh is None:
@@ -223,8 +265,8 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
     ev_p: list[str] = []
     if a is None and sun is None:
         photo = min(NO_PROFILE_CAP, 0.5 * lax_photo)
-        ev_p.append("sun damage cannot be judged from the photo alone (it looks like loss of firmness); "
-                    "add your age and sun exposure for an estimate")
+        ev_p.append("sun damage cannot be judged from the photo alone: in a photo it looks the same as loss of "
+                    "firmness. Add your age and sun exposure for an estimate")
     else:
         a0 = a if a is not None else 0.3
         s0 = sun if sun is not None else 0.5

@@ -6,6 +6,7 @@ no markup: the caller styles them.
 
 from __future__ import annotations
 
+from porescope.causes import cause_line, shape_words
 from porescope.results import Analysis, RegionMetrics
 
 NICE_NAMES = {
@@ -35,7 +36,7 @@ def region_line(r: RegionMetrics) -> str:
     """One sentence about a region's pores."""
     name = NICE_NAMES.get(r.name, r.name.replace("_", " ").capitalize())
     if r.area_px == 0:
-        return f"{name}: not measured (hidden, in shadow or outside the photo; see the problems above)."
+        return f"{name}: not measured (hidden, in shadow or outside the photo; see the photo problems listed)."
     vis = f"pores {visibility_words(r.visibility_score)} ({r.visibility_score:.0f}/100)"
     if not r.counts_meaningful:
         return f"{name}: {vis}; the photo is too coarse to count or size pores here."
@@ -48,8 +49,10 @@ def region_line(r: RegionMetrics) -> str:
         bits.append(f"typical size {r.median_area_mm2:.3f} mm²")
     if r.pore_count:
         bits.append(f"{100 * r.dark_share:.0f}% look plugged")
-        if r.mean_elongation and r.mean_elongation >= 1.6:
-            bits.append("many are stretched" + (" in one direction" if (r.orientation_coherence or 0) >= 0.5 else ""))
+        if r.mean_elongation:
+            shape = shape_words(r.mean_elongation)
+            aligned = " in one direction" if shape == "stretched" and (r.orientation_coherence or 0) >= 0.5 else ""
+            bits.append(f"pores {shape}{aligned} (mean length/width {r.mean_elongation:.2f})")
     return f"{name}: " + ", ".join(bits) + "."
 
 
@@ -64,11 +67,11 @@ def scale_line(a: Analysis) -> str:
     return line
 
 
-def summary_lines(a: Analysis) -> list[str]:
-    """The scale, one line per region (whole face last), and the likely causes."""
+def summary_lines(a: Analysis, with_causes: bool = True) -> list[str]:
+    """The scale, one line per region (whole face last), and the causes, strongest first (see causes.cause_line)."""
     lines = [scale_line(a)] if a.settings.mode == "face" or a.scale.px_per_mm else []
     lines += [region_line(r) for r in a.regions if r.name != "face"]
     lines += [region_line(r) for r in a.regions if r.name == "face"]
-    for c in a.causes:
-        lines.append(f"Likely cause - {c.cause} ({c.strength:.2f} of 1): " + "; ".join(c.evidence) + ".")
+    for c in sorted(a.causes, key=lambda c: -c.strength) if with_causes else []:
+        lines.append(cause_line(c))
     return lines

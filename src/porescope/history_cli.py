@@ -12,8 +12,8 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from porescope.cli_types import Mode
 from porescope.errors import PorescopeError
 
 out = Console()
@@ -21,6 +21,9 @@ err = Console(stderr=True)
 
 DB_HELP = "Store to use: a PostgreSQL URL, sqlite:///path or a .db file path (default: $PORESCOPE_DB_URL, else SQLite in the user data folder)."
 history_app = typer.Typer(
+    # Plain click help: "--json FILE", "--mode [auto|face|closeup]" (Typer\'s rich panels show
+    # Python types such as <bool> and <list[Path]>, and importing them slows every --help).
+    rich_markup_mode=None,
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Keep every analysis per person and visit; compare visits honestly (with measurement noise).",
 )
@@ -76,23 +79,14 @@ def _fmt(v, nd: int = 2) -> str:
     return str(v)
 
 
-def _visits_table(visits, title: str) -> Table:
-    t = Table(title=title)
-    for c in ("visit", "subject", "taken", "captures", "conditions", "region", "pores", "density", "visibility 0-100", "coverage %"):
-        t.add_column(c, justify="right" if c in ("visit", "captures", "pores", "density", "visibility 0-100", "coverage %") else "left")
-    for v in visits:
-        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-"
-        regs = v.regions or [None]
-        for i, r in enumerate(regs):
-            first = i == 0
-            t.add_row(
-                str(v.id) if first else "", v.subject if first else "", f"{v.taken_at:%Y-%m-%d %H:%M}" if first else "",
-                str(v.captures) if first else "", cond if first else "",
-                r.name if r else "-", _fmt(r.pore_count) if r and r.counts_meaningful else "n/a",
-                (f"{r.density:.0f}/{'cm²' if r.density_unit == 'per_cm2' else 'MP'}" if r and r.density is not None and r.counts_meaningful else "n/a"),
-                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-",
-            )
-    return t
+#: Metric names in words (the JSON keeps the ids).
+METRIC_WORDS = {"pore_count": "pores", "density": "density", "visibility_score": "visibility (0-100)",
+                "coverage_pct": "cover %", "mean_elongation": "length/width", "dark_share": "dark share"}
+
+
+def _num(x: float) -> str:
+    """A value for people: whole numbers without '.0', others to 4 significant figures."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.4g}"
 
 
 def _visits_text(visits, title: str) -> str:
@@ -121,22 +115,21 @@ def _visits_text(visits, title: str) -> str:
 
 @history_app.command("add")
 def add(
-    photo: Path = typer.Argument(..., help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
-    subject: str = typer.Option(..., "--subject", help="Whose skin (a name or study code)."),
-    date: Optional[str] = typer.Option(None, "--date", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
-    condition: list[str] = typer.Option([], "--condition", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
-    device: Optional[str] = typer.Option(None, "--device", help="Camera or phone used."),
-    lighting: Optional[str] = typer.Option(None, "--lighting", help="A note on the light, e.g. 'window, noon'."),
-    roi: Optional[Path] = typer.Option(None, "--roi", help="Mask PNG, same size as the photo: white = analyze."),
-    px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", help="Physical scale: pixels per millimetre on the skin."),
-    mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
-    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", help="Add this photo as a second capture of visit ID (measures the noise)."),
+    photo: Path = typer.Argument(..., metavar="PHOTO", help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose skin (a name or study code)."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
+    condition: list[str] = typer.Option([], "--condition", metavar="KEY=VALUE", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
+    device: Optional[str] = typer.Option(None, "--device", metavar="TEXT", help="Camera or phone used."),
+    lighting: Optional[str] = typer.Option(None, "--lighting", metavar="TEXT", help="A note on the light, e.g. 'window, noon'."),
+    roi: Optional[Path] = typer.Option(None, "--roi", metavar="MASK", help="Mask image, same size as the photo: white = the skin to analyze."),
+    px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", metavar="NUMBER", help="Physical scale: pixels per millimetre on the skin."),
+    mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photo shows: auto decides from the photo."),
+    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", metavar="VISIT_ID", help="Add this photo as a second capture of visit ID (measures the noise)."),
     as_json: bool = typer.Option(False, "--json", help="Print the visit as JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
-    """Analyse a photo and store it as a visit of SUBJECT."""
-    if mode not in ("auto", "face", "closeup"):
-        _fail(f"--mode must be auto, face or closeup, not {mode!r}.")
+    """Analyze a photo and store it as a visit of SUBJECT."""
+    mode = mode.value
     try:
         store = _store(db)
         v = store.add_visit(
@@ -150,16 +143,16 @@ def add(
         return
     what = f"capture {v.captures} of visit {v.id}" if repeat_of else f"visit {v.id}"
     out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
-    out.print(_visits_table([v], title=f"{v.subject}: visit {v.id}"))
+    sys.stdout.write(_visits_text([v], title=f"{v.subject}: visit {v.id}"))
     if not v.measurable:
         out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
 
 
 @history_app.command("list")
 def list_(
-    subject: Optional[str] = typer.Option(None, "--subject", help="List this subject's visits (default: list subjects)."),
+    subject: Optional[str] = typer.Option(None, "--subject", metavar="NAME", help="List this subject's visits (default: list subjects)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """List subjects, or one subject's visits."""
     try:
@@ -175,21 +168,22 @@ def list_(
         # plain text ~10 ms (benchmarks/bench_history.py).
         sys.stdout.write(_visits_text(rows, title=f"{subject}: {len(rows)} visit(s)"))
         return
-    t = Table(title=f"{len(rows)} subject(s)")
-    for c in ("subject", "visits", "first visit", "last visit"):
-        t.add_column(c)
-    for s in rows:
-        t.add_row(s.name, str(s.visits), f"{s.first_visit:%Y-%m-%d}" if s.first_visit else "-", f"{s.last_visit:%Y-%m-%d}" if s.last_visit else "-")
-    out.print(t)
+    # Plain aligned text (rich tables cut long names at 80 columns).
+    head = ("subject", "visits", "first visit", "last visit")
+    cells = [(s.name, str(s.visits), f"{s.first_visit:%Y-%m-%d}" if s.first_visit else "-",
+              f"{s.last_visit:%Y-%m-%d}" if s.last_visit else "-") for s in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(head)]
+    fmt = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip()  # noqa: E731
+    sys.stdout.write("\n".join([f"{len(rows)} subject(s)", fmt(head), *map(fmt, cells)]) + "\n")
     if not rows:
-        out.print("No visits yet: porescope history add PHOTO --subject NAME")
+        sys.stdout.write("No visits yet: porescope history add PHOTO --subject NAME\n")
 
 
 @history_app.command("show")
 def show(
-    visit_id: int = typer.Argument(..., help="Visit id (see 'porescope history list --subject NAME')."),
+    visit_id: int = typer.Argument(..., metavar="VISIT_ID", help="Visit id (see 'porescope history list --subject NAME')."),
     as_json: bool = typer.Option(False, "--json", help="Print the visit's full analysis JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Show one visit: conditions, metrics, quality problems, likely causes."""
     try:
@@ -202,22 +196,34 @@ def show(
     if as_json:
         sys.stdout.write(a.model_dump_json(indent=1) + "\n")
         return
-    out.print(_visits_table([v], title=f"{v.subject}: visit {v.id}"))
-    out.print(f"device: {v.device or '-'}; lighting: {v.lighting or '-'}; photo: {path}", highlight=False)
+    # Wrapped blocks, like `porescope analyze`: no word is cut at any terminal width.
+    from porescope.causes import cause_line
+    from porescope.cli import summary_lines
+    from porescope.textout import Blocks
+
+    b = Blocks()
+    b.lines += summary_lines([a], title=f"{v.subject}: visit {v.id}")
+    b.field("Taken", f"{v.taken_at:%Y-%m-%d %H:%M}; captures: {v.captures}")
+    b.field("Conditions", ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-")
+    b.field("Device", v.device or "-")
+    b.field("Lighting", v.lighting or "-")
+    b.para("Photo (stored copy):")
+    b.para(str(path), indent=2)  # a path is one word: on its own line it never pushes a label past the width
     for p in a.quality.problems:
-        out.print(f"{p.severity} {p.code}: {p.message}", highlight=False)
-    for c in a.causes:
-        out.print(f"likely cause: {c.cause} (strength {c.strength:.2f}) - {'; '.join(c.evidence)}", highlight=False)
-    out.print(f"[dim]{a.disclaimer}[/]")
+        b.para(f"{p.severity}, {p.code.replace('_', ' ')}: {p.message}")
+    for c in sorted(a.causes, key=lambda c: -c.strength):
+        b.para(cause_line(c))
+    b.para(a.disclaimer)
+    b.print()
 
 
 @history_app.command("compare")
 def compare(
-    subject: str = typer.Option(..., "--subject", help="Whose visits."),
-    a: Optional[int] = typer.Option(None, "--a", help="Baseline visit id (default: the first)."),
-    b: Optional[int] = typer.Option(None, "--b", help="Visit to compare (default: the latest)."),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose visits."),
+    a: Optional[int] = typer.Option(None, "--a", metavar="VISIT_ID", help="Baseline visit id (default: the first)."),
+    b: Optional[int] = typer.Option(None, "--b", metavar="VISIT_ID", help="Visit to compare (default: the latest)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
@@ -227,28 +233,32 @@ def compare(
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
-    t = Table(title=f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
-    for col in ("region", "metric", "baseline", "latest", "change", "95% interval", "verdict"):
-        t.add_column(col, justify="right" if col in ("baseline", "latest", "change") else "left")
-    colour = {"improved": "green", "worse": "red", "no_detectable_change": "white"}
+    # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
+    from porescope.cli import REGION_NAMES
+    from porescope.textout import Blocks
+
+    b = Blocks()
+    b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
+              f"visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
     for m in c.changes:
-        t.add_row(
-            m.region, m.metric, f"{m.baseline:g}", f"{m.latest:g}", f"{m.delta:+.3g}", f"{m.low:+.3g} .. {m.high:+.3g}",
-            f"[{colour[m.verdict]}]{m.verdict.replace('_', ' ')}[/]",
-        )
-    out.print(t)
-    out.print(f"alignment: {c.alignment}; "
-              f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}", highlight=False)
+        region = REGION_NAMES.get(m.region, m.region.replace("_", " "))
+        metric = METRIC_WORDS.get(m.metric, m.metric.replace("_", " "))
+        b.para(f"{region}, {metric}: {_num(m.baseline)} -> {_num(m.latest)}, change {m.delta:+.3g} "
+               f"(95% interval {m.low:+.3g} to {m.high:+.3g}): {m.verdict.replace('_', ' ')}", first="* ", hang=2)
+    b.blank()
+    b.para(f"Alignment: {c.alignment}; "
+           f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}.")
     for n in c.notes:
-        out.print(f"[yellow]note:[/] {n}", highlight=False)
-    out.print(c.summary, highlight=False)
+        b.para(f"Note: {n}")
+    b.para(c.summary)
+    b.print()
 
 
 @history_app.command("export")
 def export(
-    csv_out: Path = typer.Option(..., "--csv", help="Write the CSV here (one row per visit, capture and region)."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="Only this subject (default: everyone)."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    csv_out: Path = typer.Option(..., "--csv", metavar="FILE", help="Write the CSV here (one row per visit, capture and region)."),
+    subject: Optional[str] = typer.Option(None, "--subject", metavar="NAME", help="Only this subject (default: everyone)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Export key metrics and capture conditions as CSV."""
     from porescope.render import write_text
@@ -265,9 +275,9 @@ def export(
 
 @history_app.command("delete")
 def delete(
-    subject: str = typer.Option(..., "--subject", help="The subject to erase with all their photos and data."),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="The subject to erase with all their photos and data."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Erase a subject: visits, analyses, profile, routine, products and photos (right to be forgotten)."""
     try:
@@ -282,10 +292,10 @@ def delete(
 
 
 def report(
-    subject: str = typer.Option(..., "--subject", help="Whose history."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
-    pdf: Optional[Path] = typer.Option(None, "--pdf", help="Write a PDF report here."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose history."),
+    html: Optional[Path] = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report here."),
+    pdf: Optional[Path] = typer.Option(None, "--pdf", metavar="FILE", help="Write a PDF report here."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Write a report of a subject's history: first vs latest overlays, trends, causes, routine, conditions."""
     from porescope.history.report import build_report, write_html, write_pdf

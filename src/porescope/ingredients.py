@@ -15,8 +15,10 @@ Steps
 4. Match each entry to the knowledge base: exact INCI, synonym, a part of it
    (slash alternatives, bracketed common names), then a guarded fuzzy match
    for typos. Unknown entries stay in the report.
-5. Concentration bounds from label order (EU Reg. 1223/2009 Art. 19,
-   US 21 CFR 701.3: descending order down to 1%, then any order).
+5. Concentration bounds from every rule that applies: label order (EU Reg.
+   1223/2009 Art. 19, US 21 CFR 701.3: descending order down to 1%, then any
+   order), the 1% line, known usual ceilings, and the legal maximum for the
+   product's market (EU, US, or either when the market is not given).
 6. Flags, each naming the ingredient that triggered it.
 """
 
@@ -30,10 +32,12 @@ from typing import Literal
 from pydantic import Field
 
 from porescope.knowledge import Ingredient, eu_annex_refs, fold, knowledge
+from porescope.knowledge.references import render
 from porescope.knowledge.rules import Combination, Selector, rules
-from porescope.results import StrictModel
+from porescope.strict import StrictModel
 
 __all__ = [
+    "CATEGORY_WORDS",
     "ActiveFound",
     "Flag",
     "LabelEntry",
@@ -72,9 +76,59 @@ MAX_NAME_CHARS = 90
 MAX_NAME_WORDS = 9
 
 DISCLAIMER = (
-    "Cosmetic information, not medical advice or a diagnosis. Percent ranges are estimated from label "
-    "order, not measured. Comedogenicity ratings come from a rabbit-ear model and are a weak signal only."
+    "Cosmetic information, not medical advice or a diagnosis. Percent ranges are estimated from the label's "
+    "order and the legal limits, not measured."
 )
+#: Added to the disclaimer only when a comedogenicity flag is shown.
+COMEDOGENIC_NOTE = "Pore-clogging ratings come from a rabbit-ear model and are a weak signal only."
+Market = Literal["eu", "us"]
+#: Regulatory statuses whose max_pct is a legal maximum (not a safety panel's advice).
+LEGAL_STATUSES = ("restricted", "otc_drug")
+#: Categories in words, for people (the ids in the JSON stay machine-readable).
+CATEGORY_WORDS = {
+    "bha": "BHA (beta hydroxy acid) exfoliant",
+    "aha": "AHA (alpha hydroxy acid) exfoliant",
+    "pha": "PHA (polyhydroxy acid) exfoliant",
+    "retinoid": "retinoid",
+    "azelaic_acid": "azelaic acid",
+    "niacinamide": "niacinamide (vitamin B3)",
+    "benzoyl_peroxide": "benzoyl peroxide",
+    "peptide": "peptide",
+    "sunscreen": "UV filter",
+    "zinc": "zinc salt",
+    "clay": "clay",
+    "botanical": "plant extract",
+    "fragrance_allergen": "fragrance allergen",
+    "ph_adjuster": "pH adjuster",
+}
+
+
+def category_words(category: str | None) -> str:
+    """A category id in words ("azelaic_acid" -> "azelaic acid")."""
+    if not category:
+        return ""
+    return CATEGORY_WORDS.get(category, category.replace("_", " "))
+
+
+def pct_text(x: float, *, up: bool = False) -> str:
+    """A percentage with two significant figures, rounded outward (down for a lower bound, up for an upper one)."""
+    import math
+
+    if x <= 0:
+        return "0"
+    if x >= 100:
+        return "100"
+    digits = 1 - math.floor(math.log10(abs(x)))
+    scale = 10.0**digits
+    v = (math.ceil(x * scale - 1e-9) if up else math.floor(x * scale + 1e-9)) / scale
+    v = min(v, 100.0)
+    return f"{v:.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0 else f"{v:.0f}"
+
+
+def range_text(lo: float, hi: float) -> str:
+    """'0.5-2%' with two significant figures; one number when both ends agree."""
+    a, b = pct_text(lo), pct_text(hi, up=True)
+    return f"{a}%" if a == b else f"{a}-{b}%"
 
 
 class LabelEntry(StrictModel):
@@ -94,6 +148,7 @@ class LabelEntry(StrictModel):
     stated_pct: float | None = None
     min_pct: float
     max_pct: float
+    estimate: str = Field(default="", description="The bounds in words, two significant figures, e.g. '0.5-2%'.")
     bounds_basis: str = Field(description="How the bounds were derived, in words.")
     eu_annex: list[str] = Field(default_factory=list, description="EU CosIng annex entries naming it (on-the-list).")
 
@@ -102,9 +157,11 @@ class ActiveFound(StrictModel):
     id: str
     inci: str
     category: str
+    kind: str = Field(default="", description="The category in words.")
     printed_as: str
     min_pct: float
     max_pct: float
+    estimate: str = Field(default="", description="The bounds in words, two significant figures, e.g. '0.5-2%'.")
     bounds_basis: str
     effective_range: str
     eu_limit_pct: float | None = None
@@ -131,6 +188,7 @@ class LabelReport(StrictModel):
     unknown: list[str] = Field(description="Entries not found in the knowledge base, as printed.")
     ignored_text: list[str] = Field(default_factory=list, description="Text read as headings, prose or footnotes.")
     notes: list[str] = Field(default_factory=list)
+    market: str = Field(default="either", description="Whose legal maxima bound the estimates: eu, us or either.")
     disclaimer: str = DISCLAIMER
 
 
@@ -392,8 +450,32 @@ def parse_entries(text: str) -> tuple[list[tuple[Section, str, str, float | None
 # ---------------------------------------------------------------------------
 # 5. bounds
 
-def _fmt(x: float) -> str:
-    return f"{x:.3g}"
+def _fmt(x: float, up: bool = False) -> str:
+    return pct_text(x, up=up)
+
+
+def legal_max(ing: Ingredient | None, market: Market | None) -> tuple[float, str] | None:
+    """The legal maximum (%) for ``ing`` in ``market``, with the words that say so, or None.
+
+    With no market, a product may be sold legally in the EU or the US, so the
+    bound is the larger of the two legal maxima, and only when both markets set one.
+    """
+    if ing is None or ing.limits is None:
+        return None
+    eu, us = ing.limits.eu, ing.limits.us
+    eu_max = eu.max_pct if eu.status in LEGAL_STATUSES else None
+    us_max = us.max_pct if us.status in LEGAL_STATUSES else None
+    if market == "eu" and eu_max is not None:
+        return eu_max, f"the EU legal maximum ({render(eu.citation) or 'EU cosmetics regulation'})"
+    if market == "us" and us_max is not None:
+        return us_max, f"the US legal maximum ({render(us.citation) or 'FDA'})"
+    if market is None and eu_max is not None and us_max is not None:
+        top = max(eu_max, us_max)
+        return top, (
+            f"the legal maximum in both the EU ({_fmt(eu_max)}%) and the US ({_fmt(us_max)}%), "
+            "if the product is sold legally in either (give the market to use one)"
+        )
+    return None
 
 
 def _bounds(items: list[dict]) -> None:
@@ -415,7 +497,11 @@ def _bounds(items: list[dict]) -> None:
     # --- the ordered cosmetic list -------------------------------------
     marker = None  # index of the first entry known to be <= 1%
     for i, it in enumerate(ordered):
-        if (it["cap"] is not None and it["cap"] <= 1.0) or (it["stated"] is not None and it["stated"] <= 1.0):
+        if (
+            (it["cap"] is not None and it["cap"] <= 1.0)
+            or (it["stated"] is not None and it["stated"] <= 1.0)
+            or (it.get("legal") is not None and it["legal"][0] <= 1.0)
+        ):
             marker = i
             break
     for pass_no in range(2):
@@ -429,7 +515,9 @@ def _bounds(items: list[dict]) -> None:
         later_max = [0.0] * (n + 1)  # largest lower bound among entries after i
         for i in range(n - 1, -1, -1):
             later_max[i] = max(later_max[i + 1], ordered[i]["lo"])
-        min_stated_before = 100.0
+        # Smallest upper bound among the entries before i, and whose it is: an entry above 1%
+        # can be no larger than any entry listed before it (descending order down to 1%).
+        min_before, min_before_name, min_before_stated = 100.0, "", False
         for i, it in enumerate(ordered):
             why = []
             if it["stated"] is not None:
@@ -438,19 +526,20 @@ def _bounds(items: list[dict]) -> None:
             else:
                 hi = max(1.0, (100.0 - suffix_lo[i + 1]) / (i + 1))
                 if explain:
-                    why.append(f"position {i + 1} of {n}: at most {_fmt(hi)}% by descending order")
-                if min_stated_before < hi:
-                    hi = max(1.0, min_stated_before)
+                    why.append(f"position {i + 1} of {n}: at most {_fmt(hi, True)}% by descending order")
+                if min_before < hi:
+                    hi = max(1.0, min_before)
                     if explain:
-                        why.append(f"listed after a stated {_fmt(min_stated_before)}%")
-                if marker is not None and i > marker:
-                    hi = min(hi, 1.0)
+                        what = "a stated" if min_before_stated else f"{min_before_name}, at most"
+                        why.append(f"listed after {what} {_fmt(min_before, True)}%, so at most {_fmt(hi, True)}%")
+                if marker is not None and i > marker and hi > 1.0:
+                    hi = 1.0
                     if explain:
-                        why.append(f"listed after {ordered[marker]['name']} (a <=1% ingredient), so <=1%")
+                        why.append(f"listed after {ordered[marker]['name']} (at most 1%), so at most 1%")
                 if it["cap"] is not None and it["cap"] < hi:
                     hi = it["cap"]
                     if explain:
-                        why.append(f"usually used at no more than {_fmt(hi)}%")
+                        why.append(f"usually used at no more than {_fmt(hi, True)}%")
                 lo = 0.0
                 if later_max[i + 1] > 1.0:
                     lo = later_max[i + 1]
@@ -462,11 +551,19 @@ def _bounds(items: list[dict]) -> None:
                         lo = best
                         if explain:
                             why.append(f"first and largest of {n}: at least {_fmt(lo)}%")
+                legal = it.get("legal")
+                if legal is not None and legal[0] < hi:
+                    if lo <= legal[0] + 1e-9:
+                        hi = legal[0]
+                        if explain:
+                            why.append(f"at most {_fmt(hi, True)}%: {legal[1]}")
+                    elif explain:
+                        why.append(f"the label order puts it above {legal[1]} of {_fmt(legal[0], True)}%")
                 others_lo = total_lo - it["lo"]
                 hi = min(hi, max(0.0, 100.0 - others_lo))
                 it["lo"], it["hi"], it["why"] = min(lo, hi), hi, why
-            if it["stated"] is not None:
-                min_stated_before = min(min_stated_before, it["stated"])
+            if it["hi"] < min_before:
+                min_before, min_before_name, min_before_stated = it["hi"], it["name"], it["stated"] is not None
 
     # --- drug facts actives, unordered inactives, may-contain ------------
     rest = max(0.0, 100.0 - stated_total)
@@ -477,6 +574,9 @@ def _bounds(items: list[dict]) -> None:
         else:
             it["hi"] = rest
             it["why"] = ["active ingredient without a stated percentage"]
+            if it.get("legal") is not None and it["legal"][0] < rest:
+                it["hi"] = it["legal"][0]
+                it["why"].append(f"at most {_fmt(it['hi'], True)}%: {it['legal'][1]}")
     for it in items:
         if it["section"] == "inactive":
             if it["stated"] is not None:
@@ -486,7 +586,10 @@ def _bounds(items: list[dict]) -> None:
             it["hi"] = min(rest, it["cap"]) if it["cap"] is not None else rest
             it["why"] = ["drug facts inactive ingredients need not be listed by amount"]
             if it["cap"] is not None:
-                it["why"].append(f"usually used at no more than {_fmt(it['cap'])}%")
+                it["why"].append(f"usually used at no more than {_fmt(it['cap'], True)}%")
+            if it.get("legal") is not None and it["legal"][0] < it["hi"]:
+                it["hi"] = it["legal"][0]
+                it["why"].append(f"at most {_fmt(it['hi'], True)}%: {it['legal'][1]}")
         elif it["section"] == "may_contain":
             it["hi"] = min(rest, it["cap"]) if it["cap"] is not None else rest
             it["why"] = ["'may contain': may be absent from this unit; order carries no information"]
@@ -501,9 +604,10 @@ def _bounds(items: list[dict]) -> None:
 
 def _range_text(ing: Ingredient) -> str:
     r = ing.effective_range
-    return f"{_fmt(r.min_pct)}-{_fmt(r.max_pct)}% ({r.note})" if r and r.note else (
-        f"{_fmt(r.min_pct)}-{_fmt(r.max_pct)}%" if r else "unknown"
-    )
+    if r is None:
+        return "unknown"
+    text = range_text(r.min_pct, r.max_pct)
+    return f"{text} ({r.note})" if r.note else text
 
 
 def _assess(ing: Ingredient, lo: float, hi: float, name: str) -> tuple[str, list[dict]]:
@@ -511,19 +615,27 @@ def _assess(ing: Ingredient, lo: float, hi: float, name: str) -> tuple[str, list
     r = ing.effective_range
     parts = []
     if r is not None:
+        usual = range_text(r.min_pct, r.max_pct)
+        est = range_text(lo, hi)
         if hi < r.min_pct:
-            parts.append(f"likely below the usual effective range ({_fmt(r.min_pct)}-{_fmt(r.max_pct)}%)")
+            parts.append(f"below the usual effective range ({usual}): at most {_fmt(hi, True)}%")
         elif lo > r.max_pct:
-            parts.append(f"above the usual range ({_fmt(r.min_pct)}-{_fmt(r.max_pct)}%)")
+            parts.append(f"above the usual range ({usual}): at least {_fmt(lo)}%")
         elif lo >= r.min_pct and hi <= r.max_pct:
-            parts.append(f"within the usual effective range ({_fmt(r.min_pct)}-{_fmt(r.max_pct)}%)")
+            parts.append(f"within the usual effective range ({usual})")
+        elif lo >= r.min_pct:
+            parts.append(f"reaches the usual effective range ({usual}); it may be stronger than usual (up to {_fmt(hi, True)}%)")
         else:
-            parts.append(f"may or may not reach the usual effective range ({_fmt(r.min_pct)}-{_fmt(r.max_pct)}%)")
+            could = "below, within or above" if hi > r.max_pct else "below or within"
+            parts.append(
+                f"the label allows {est}, so it could be {could} the usual effective range ({usual}); "
+                "only a stated percentage would tell"
+            )
     if ing.limits is not None:
         for region, lim in (("EU", ing.limits.eu), ("US", ing.limits.us)):
             if lim.max_pct is not None:
                 if lo > lim.max_pct + 1e-9:
-                    parts.append(f"above the {region} limit of {_fmt(lim.max_pct)}%")
+                    parts.append(f"above the {region} limit of {_fmt(lim.max_pct, True)}%")
                     flags.append(
                         dict(
                             kind="above_legal_limit",
@@ -531,15 +643,18 @@ def _assess(ing: Ingredient, lo: float, hi: float, name: str) -> tuple[str, list
                             ingredients=[name],
                             ids=[ing.id],
                             message=(
-                                f"{ing.inci} at >= {_fmt(lo)}% exceeds the {region} limit of {_fmt(lim.max_pct)}%"
+                                f"{ing.inci} at {_fmt(lo)}% or more exceeds the {region} limit of {_fmt(lim.max_pct, True)}%"
                                 + (f" ({lim.note})" if lim.note else "")
                                 + "; a product sold in another market may follow other rules"
                             ),
-                            citation=lim.citation,
+                            citation=render(lim.citation),
                         )
                     )
                 else:
-                    parts.append(f"{region} limit {_fmt(lim.max_pct)}%")
+                    if lim.status in LEGAL_STATUSES:
+                        parts.append(f"{region} legal maximum {_fmt(lim.max_pct, True)}%")
+                    else:  # not law: say whose figure it is
+                        parts.append(f"{region} usual maximum {_fmt(lim.max_pct, True)}%" + (f" ({lim.note})" if lim.note else ""))
             elif lim.status in ("prohibited", "prescription", "not_a_cosmetic", "not_approved"):
                 parts.append(f"{region}: {lim.status.replace('_', ' ')}")
     return "; ".join(parts), flags
@@ -555,6 +670,7 @@ def combination_flags(found: list[tuple[str, Ingredient]], combos: list[Combinat
     """Irritating or inactivating pairs among ``(printed name, ingredient)`` pairs, per ``rules.json``."""
     flags = []
     for combo in combos if combos is not None else rules().combinations:
+        basis = f" ({combo.basis})" if combo.basis else ""
         a = [(p, i) for p, i in found if _selects(combo.a, i)]
         b = [(p, i) for p, i in found if _selects(combo.b, i)]
         pairs = [(x, y) for x in a for y in b if x[1].id != y[1].id or not combo.distinct]
@@ -568,8 +684,8 @@ def combination_flags(found: list[tuple[str, Ingredient]], combos: list[Combinat
                     severity=combo.severity,
                     ingredients=names,
                     ids=ids,
-                    message=f"{' + '.join(names)}: {combo.message}",
-                    citation=combo.citation,
+                    message=f"{' + '.join(names)}: {combo.message}{basis}",
+                    citation=render(combo.citation),
                 )
             )
     return flags
@@ -600,13 +716,13 @@ def _ingredient_flags_cached(printed: str, ing_id: str, rx_by_strength: bool) ->
             "comedogenic", "info",
             f"{printed}: possible pore-clogging, weak signal only (rabbit-ear rating "
             f"{ing.comedogenicity.rating}/5; such ratings are unreliable in people and ignore concentration)",
-            citation=f"{ing.comedogenicity.source}; Kligman 1996",
+            citation=render(f"{ing.comedogenicity.source}; kligman1996"),
         )
     if ing.fragrance_allergen:
         flag(
             "fragrance_allergen", "caution",
             f"{printed}: a declared fragrance allergen (EU labelling list); avoid if you react to fragrance",
-            citation="EU Reg. 1223/2009 Annex III (fragrance allergens)",
+            citation=render("eu_1223_2009@Annex III (fragrance allergens that must be named on the label)"),
         )
     if ing.id == "fragrance":
         flag("fragrance", "info", f"{printed}: an undisclosed fragrance mix; a common cause of irritation for sensitive skin")
@@ -616,8 +732,8 @@ def _ingredient_flags_cached(printed: str, ing_id: str, rx_by_strength: bool) ->
         preg = ing.cautions.pregnancy
         if preg == "avoid":
             flag(
-                "pregnancy", "warning", f"{printed}: avoid when pregnant or breastfeeding ({ing.category})",
-                citation="RESEARCH.md §3: avoid all retinoids in pregnancy",
+                "pregnancy", "warning", f"{printed}: avoid when pregnant or breastfeeding ({category_words(ing.category)})",
+                citation=render("panchaud2012") if ing.category == "retinoid" else None,
             )
         elif preg == "ask":
             flag("pregnancy", "caution", f"{printed}: limited data in pregnancy; ask your doctor or midwife")
@@ -646,10 +762,16 @@ def _annex_refs(ing: Ingredient | None, name: str) -> list[str]:
     return refs
 
 
-def analyze_label(text: str) -> LabelReport:
+def _kind(flag: Flag | dict) -> str:
+    return flag["kind"] if isinstance(flag, dict) else flag.kind
+
+
+def analyze_label(text: str, market: Market | None = None) -> LabelReport:
     """Read label text and report ingredients, actives, estimated percentages and flags.
 
-    Never raises on any string input.
+    ``market`` ("eu" or "us") picks whose legal maxima bound the estimates;
+    None means the product may be sold legally in either. Never raises on any
+    string input.
     """
     kb = knowledge()
     parsed, ignored = parse_entries(text)
@@ -668,6 +790,7 @@ def analyze_label(text: str) -> LabelReport:
                 "conf": conf,
                 "matched": matched,
                 "cap": ing.max_usual_pct if ing else None,
+                "legal": legal_max(ing, market) if ing and ing.active else None,
             }
         )
     _bounds(items)
@@ -698,6 +821,7 @@ def analyze_label(text: str) -> LabelReport:
                 stated_pct=it["stated"],
                 min_pct=it["lo"],
                 max_pct=it["hi"],
+                estimate=range_text(it["lo"], it["hi"]),
                 bounds_basis="; ".join(it["why"]),
                 eu_annex=list(_annex_refs_cached(ing.id if ing else None, it["name"])),
             )
@@ -719,7 +843,7 @@ def analyze_label(text: str) -> LabelReport:
                     ingredients=[it["name"]],
                     ids=[ing.id],
                     message=f"{it['name']}: listed in EU Annex II (prohibited in cosmetics)",
-                    citation=", ".join(a for a in ann if a.startswith("Annex II/")) + " via on-the-list (EU CosIng, CC BY 4.0)",
+                    citation=render("cosing@" + ", ".join(a for a in ann if a.startswith("Annex II/"))),
                 )
             )
         if ing.active:
@@ -730,9 +854,11 @@ def analyze_label(text: str) -> LabelReport:
                     id=ing.id,
                     inci=ing.inci,
                     category=ing.category,
+                    kind=category_words(ing.category),
                     printed_as=it["name"],
                     min_pct=it["lo"],
                     max_pct=it["hi"],
+                    estimate=range_text(it["lo"], it["hi"]),
                     bounds_basis="; ".join(it["why"]),
                     effective_range=_range_text(ing),
                     eu_limit_pct=ing.limits.eu.max_pct if ing.limits else None,
@@ -755,6 +881,9 @@ def analyze_label(text: str) -> LabelReport:
         "unknown": [e["raw"] for e in entries if e["match"] == "unknown"],
         "ignored_text": ignored,
         "notes": notes,
+        "market": market or "either",
+        # The rabbit-ear caveat only when a rating is actually shown (a comedogenic flag).
+        "disclaimer": DISCLAIMER + (f" {COMEDOGENIC_NOTE}" if any(_kind(f) == "comedogenic" for f in flags) else ""),
     }
     # One validation of the whole nested report is much cheaper than one per entry.
     return LabelReport.model_validate(report)

@@ -126,7 +126,7 @@ def _decode_16bit_with_opencv(data: bytes) -> np.ndarray | None:
     return np.ascontiguousarray(arr[..., ::-1])  # BGR -> RGB
 
 
-def read_image(source: str | Path | bytes, *, name: str | None = None) -> LoadedImage:
+def read_image(source: str | Path | bytes, *, name: str | None = None, check_size: bool = True) -> LoadedImage:
     """Read a photo from a path or bytes.
 
     Raises :class:`ImageError` with a one-line message for a missing file, a
@@ -193,7 +193,8 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
             bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
             rgb = None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         if rgb is not None:
-            _check_min_side(rgb, label)
+            if check_size:
+                _check_min_side(rgb, label)
             return LoadedImage(rgb=rgb, path=str(path) if path else None, sha256=sha, format=fmt,
                                exif_orientation=int(orientation) if orientation else None, bit_depth=8, exif=camera)
     try:
@@ -223,7 +224,8 @@ def read_image(source: str | Path | bytes, *, name: str | None = None) -> Loaded
     if rgb is None:
         rgb, valid, depth = _pil_to_rgb(im)
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    _check_min_side(rgb, label)
+    if check_size:
+        _check_min_side(rgb, label)
     return LoadedImage(
         rgb=rgb,
         valid=valid,
@@ -295,8 +297,12 @@ def _apply_orientation(arr: np.ndarray, orientation: int) -> np.ndarray:
 
 
 def read_mask(source: str | Path, *, shape: tuple[int, int], what: str = "ROI") -> np.ndarray:
-    """Read a mask image (white = inside) and check it matches ``shape`` (H, W)."""
-    img = read_image(source)
+    """Read a mask image (white = inside) and check it matches ``shape`` (H, W).
+
+    A mask is checked against the photo's size, not the photo minimum: a small
+    mask gets the mask message ("make the mask the same size"), never the photo one.
+    """
+    img = read_image(source, check_size=False)
     grey = img.rgb.max(axis=2)
     mask = grey >= 128
     if img.valid is not None:

@@ -63,6 +63,23 @@ def _one_line(err: ValidationError) -> str:
     return f"profile: {where}: {first['msg']}{got_text}{more}"
 
 
+def _choice(value: Any) -> Any:
+    """'Oily' -> 'oily', 'Visible pores' -> 'visible_pores': choices are not case-sensitive."""
+    if isinstance(value, str):
+        return "_".join(value.strip().lower().replace("-", " ").split())
+    return value
+
+
+def _fold_choices(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    for key in ("skin_type", "sun_exposure"):
+        if key in out:
+            out[key] = _choice(out[key])
+    if isinstance(out.get("concerns"), list):
+        out["concerns"] = [_choice(c) for c in out["concerns"]]
+    return out
+
+
 def load_profile(data: str | bytes | dict[str, Any]) -> Profile:
     """Validate a profile given as JSON text or a dict; raise PorescopeError with one line on any problem."""
     if isinstance(data, (str, bytes)):
@@ -72,6 +89,7 @@ def load_profile(data: str | bytes | dict[str, Any]) -> Profile:
             raise PorescopeError(f"profile: not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise PorescopeError("profile: expected a JSON object with keys like 'skin_type' and 'concerns'")
+    data = _fold_choices(data)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

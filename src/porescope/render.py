@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; plain zlib still
 
 #: Deflate level for PNGs: level 1 with the PNG "Up" filter compresses a 12 MP
 #: photo overlay to ~16 MB; OpenCV's default PNG writer takes 0.86 s for it
-#: here (RESEARCH.md §6).
+#: here (measured on the 2-core development machine, 2026-11-26).
 PNG_ZLIB_LEVEL = 1
 PNG_THREADS = 2
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from porescope.strict import StrictModel  # one base for every record (re-exported here)
 
 #: 1.1: ``regions_not_measured`` and ``dark_class_validated`` added; the close-up
 #: ``frame`` region's label is 6 (was 1, shared with the forehead).
@@ -23,10 +25,6 @@ PoreKind = Literal["dark", "open"]
 ScaleSource = Literal["user", "iris", "interpupillary", "face_width", "none"]
 
 
-class StrictModel(BaseModel):
-    """Base of every porescope record: an unknown field is an error, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class QualityProblem(StrictModel):
@@ -63,7 +61,7 @@ class Scale(StrictModel):
     )
     resolves_pores: bool | None = Field(
         default=None,
-        description="Whether a 250 µm pore spans >= 2 px (RESEARCH.md §2: ~8-11 px/mm needed); None if unknown.",
+        description="Whether a 250 µm pore spans >= 2 px (about 8-11 px/mm needed for the 250 µm detection threshold of Flament et al. 2015); None if unknown.",
     )
 
 

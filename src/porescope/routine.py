@@ -17,16 +17,20 @@ import csv
 import io
 import json
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError
 
 from porescope.errors import PorescopeError
 from porescope.ingredients import LabelReport, analyze_label, combination_flags, match_name
 from porescope.knowledge import Ingredient, knowledge
+from porescope.knowledge.references import render, render_each
 from porescope.knowledge.rules import StepRule, rules
 from porescope.profile import Profile
-from porescope.results import Analysis, StrictModel
+from porescope.strict import StrictModel
+
+if TYPE_CHECKING:  # the result schema is imported only where an analysis is read
+    from porescope.results import Analysis
 
 __all__ = [
     "CatalogProduct",
@@ -59,14 +63,18 @@ PHOTO_REASON_MIN = 0.3
 SPF50_PHOTOAGING = 0.7
 #: Below this age (years) no active steps at all: children's skin care is for a pediatrician or dermatologist.
 MIN_ACTIVES_AGE = 12
-#: SPF recommended by sun exposure (RESEARCH.md §3: broad spectrum, SPF 30+).
+#: SPF recommended by sun exposure (broad spectrum, SPF 30+: the daily-sunscreen trial, Hughes et al. 2013).
 SPF_BY_EXPOSURE = {"low": 30, "moderate": 30, "high": 50}
 
 TIMELINE = (
-    "Expect how visible your pores look to improve over 4-12 weeks of consistent use; retinoids can take "
-    "12 weeks or more. Pore size in the anatomical sense is largely genetic and does not change: care "
-    "changes how visible pores look."
+    "Expect how visible your pores look to improve over 4-12 weeks of consistent use. Pore size in the "
+    "anatomical sense is largely genetic and does not change: care changes how visible pores look."
 )
+#: Added to the timeline only when the routine (or a prescription) includes a retinoid.
+TIMELINE_RETINOID = " Retinoids can take 12 weeks or more."
+#: Causes in plain words, for sentences people read.
+CAUSE_WORDS = {"clogging": "clogged pores", "oil": "oiliness", "laxity": "loss of firmness", "photoaging": "sun damage",
+               "texture": "uneven texture"}
 DISCLAIMER = (
     "Cosmetic guidance, not a diagnosis or medical advice. It can reduce how visible pores look, not their "
     "anatomy. See a dermatologist for changing, painful, bleeding or inflamed spots."
@@ -102,7 +110,9 @@ class RoutineStep(StrictModel):
     ramp: list[RampPhase] = Field(default_factory=list)
     targets: list[str] = Field(description="Causes of visible pores this step works on.")
     reason: str
-    citation: str
+    citation: str = Field(description="The sources, as full references (authors, year, journal, DOI/PMID or regulation).")
+    evidence: str = Field(default="", description="What the sources found, in plain words.")
+    sources: list[str] = Field(default_factory=list, description="One full reference per source.")
     patch_test: bool = False
     products: list[ProductMatch] = Field(default_factory=list)
 
@@ -134,6 +144,9 @@ class CatalogProduct(StrictModel):
     name: str
     ingredients: str
     product_type: str = ""
+    form: Literal["rinse_off", "leave_on"] | None = Field(
+        default=None, description="Rinse-off (cleanser, wash) or leave-on; None: read from the type and name."
+    )
     spf: int | None = None
     illustrative: bool = True
     note: str = ""
@@ -165,23 +178,23 @@ def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
     if analysis.causes:
         for c in analysis.causes:
             out[c.cause] = max(out.get(c.cause, 0.0), c.strength)
-            sources.append(f"photo analysis: {c.cause} {c.strength:.2f}")
+            sources.append(f"your photo: {CAUSE_WORDS.get(c.cause, c.cause)}, strength {c.strength:.2f} on a 0-1 scale")
         return out, sources
     th = rules().region_thresholds
     regions = [r for r in analysis.regions if r.pore_count > 0]
     if not regions:
-        return out, ["photo analysis: no pores measured, no signal taken"]
+        return out, ["your photo: no pores measured, so no signal taken from it"]
     total = sum(r.pore_count for r in regions)
     dark = sum(r.dark_share * r.pore_count for r in regions) / total
     elong = [(r.mean_elongation, r.pore_count) for r in regions if r.mean_elongation is not None]
     clog = _clamp((dark - th.dark_share_start) / (th.dark_share_full - th.dark_share_start))
     out["clogging"] = clog
-    sources.append(f"photo regions: dark share {dark:.2f} -> clogging {clog:.2f}")
+    sources.append(f"your photo: {100 * dark:.0f}% of pores look plugged, so clogged pores {clog:.2f} on a 0-1 scale")
     if elong:
         e = sum(v * n for v, n in elong) / sum(n for _, n in elong)
         lax = _clamp((e - th.elongation_start) / (th.elongation_full - th.elongation_start))
         out["laxity"] = lax
-        sources.append(f"photo regions: mean elongation {e:.2f} -> laxity {lax:.2f}")
+        sources.append(f"your photo: pores' mean length/width {e:.2f}, so loss of firmness {lax:.2f} on a 0-1 scale")
     return out, sources
 
 
@@ -280,11 +293,22 @@ def _strength(step: StepRule, sensitive: bool, actives: list[str]) -> tuple[str,
 
 
 def _photo_reason(step: StepRule, photo: dict[str, float]) -> str:
-    """' Your photo points to clogging (0.80).' when the analysis drives this step."""
+    """' Your photo points to clogged pores (strength 0.80 of 1).' when the analysis drives this step."""
     hits = [(c, photo[c]) for c in step.targets if photo.get(c, 0.0) >= PHOTO_REASON_MIN]
     if not hits:
         return ""
-    return " Your photo analysis points to " + ", ".join(f"{c} ({v:.2f})" for c, v in hits) + "."
+    return " Your photo points to " + " and ".join(
+        f"{CAUSE_WORDS.get(c, c)} (strength {v:.2f} of 1)" for c, v in hits
+    ) + "."
+
+
+def _end(text: str) -> str:
+    """``text`` as a finished sentence (so an appended sentence never runs into it)."""
+    text = text.rstrip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 def _make_step(step: StepRule, slot: str, actives: list[str], profile: Profile, **overrides) -> RoutineStep:
@@ -302,10 +326,13 @@ def _make_step(step: StepRule, slot: str, actives: list[str], profile: Profile, 
         ramp=_ramp(step, sensitive) if slot == "pm" else [],
         targets=list(step.targets),
         reason=step.reason,
-        citation=step.citation,
+        citation=render(step.citation),
+        evidence=step.evidence,
+        sources=render_each(step.citation),
         patch_test=bool(actives) and (sensitive or step.strong_exfoliant),
     )
     data.update(overrides)
+    data["reason"] = _end(data["reason"])
     return RoutineStep(**data)
 
 
@@ -342,13 +369,9 @@ def build_routine(
         "texture_aha": sig["texture"],
     }
     if profile.pregnant_or_breastfeeding:
-        # RESEARCH.md §3: no retinoids in pregnancy; azelaic acid (category B) and niacinamide instead.
+        # No retinoids in pregnancy (Panchaud et al. 2012); azelaic acid (category B) and niacinamide instead.
         derived["clogging_alt"] = max(sig["clogging"], sig["laxity"], sig["photoaging"], 0.3)
         sig["oil"] = max(sig["oil"], 0.3)
-        warnings.append(
-            "Pregnant or breastfeeding: no retinoid of any kind (retinol, retinal, adapalene, tretinoin, tazarotene). "
-            "Azelaic acid and niacinamide are offered instead; check any new product with your doctor or midwife."
-        )
 
     def strength_of(step: StepRule) -> float:
         return max(derived.get(s, sig.get(s, 0.0)) for s in step.signals)
@@ -419,7 +442,7 @@ def build_routine(
         for slot in slots:
             if slot == "am" and step.id == "gentle_cleanser" and moved_bha and sensitive:
                 continue  # replaced by the BHA cleanser below
-            extra = {"reason": step.reason + _photo_reason(step, photo)} if photo else {}
+            extra = {"reason": _end(step.reason) + _photo_reason(step, photo)} if photo else {}
             (am if slot == "am" else pm).append(_make_step(step, slot, actives, profile, **extra))
     if moved_bha:
         step, actives, s = moved_bha
@@ -442,10 +465,14 @@ def build_routine(
     if sig["photoaging"] >= SPF50_PHOTOAGING:
         spf = max(spf, 50)
     sun = r.step("sunscreen")
+    sensitizers = _sun_sensitizers(am + pm, rx_retinoid)
     am.append(
         _make_step(
             sun, "am", [], profile,
-            reason=sun.reason + _photo_reason(sun, photo),
+            reason=_end(
+                sun.reason + (f", and it protects skin made more sun-sensitive by the {sensitizers}" if sensitizers else "")
+            )
+            + _photo_reason(sun, photo),
             product_type=f"broad-spectrum sunscreen SPF {spf} or higher",
             strength=f"SPF {spf}+, broad spectrum (UVA and UVB)",
             patch_test=sensitive,
@@ -462,9 +489,19 @@ def build_routine(
             + "Lower strengths and slower ramps are used. "
             + PATCH_TEST
         )
-    if any(s.step in ("retinoid", "aha_leave_on", "bha_leave_on") for s in am + pm):
+    if profile.pregnant_or_breastfeeding:
+        offered = [n for n, ids in (("azelaic acid", ("azelaic_acid",)), ("niacinamide", ("niacinamide_serum",)))
+                   if any(s.step in ids for s in am + pm)]
+        warnings.insert(
+            0,
+            "Pregnant or breastfeeding: no retinoid of any kind (retinol, retinal, adapalene, tretinoin, tazarotene)"
+            + (f"; {' and '.join(offered)} {'are' if len(offered) > 1 else 'is'} offered instead" if offered else "")
+            + ". Check any new product with your doctor or midwife.",
+        )
+    exfoliating = _sun_sensitizers([s for s in am + pm if s.step != "sunscreen"], False)
+    if exfoliating:
         warnings.append(
-            "Retinoids and exfoliating acids make skin more sun-sensitive and can cause dryness or peeling at first; "
+            f"The {exfoliating} in this routine make skin more sun-sensitive and can cause dryness or peeling at first; "
             "step back to fewer nights if skin stings or peels."
         )
     for rx in profile.prescriptions:
@@ -476,7 +513,9 @@ def build_routine(
 
     conflicts = _conflicts(profile, am, pm, allergy_ids, warnings)
     if catalog:
-        _match_products(am + pm, catalog, profile, allergy_ids)
+        _match_products(am + pm, catalog, profile, allergy_ids | _pregnancy_excluded(profile), allergy_cats)
+    derm = _dermatologist_items(derm, profile, allergy_ids, allergy_cats)
+    retinoid_used = rx_retinoid or any(s.step == "retinoid" for s in am + pm)
 
     return Routine(
         am=am,
@@ -488,8 +527,52 @@ def build_routine(
         conflicts=conflicts,
         notes=notes,
         see_a_dermatologist=derm,
+        timeline=TIMELINE + (TIMELINE_RETINOID if retinoid_used else ""),
         disclaimer=DISCLAIMER,
     )
+
+
+def _sun_sensitizers(steps: list[RoutineStep], rx_retinoid: bool) -> str:
+    """'retinoid and exfoliating acids' - only what this routine (or a prescription) actually holds."""
+    kinds = []
+    if rx_retinoid or any(s.step == "retinoid" for s in steps):
+        kinds.append("retinoid")
+    if any(s.step in ("aha_leave_on", "bha_leave_on", "bha_cleanser") for s in steps):
+        kinds.append("exfoliating acids")
+    return " and ".join(kinds)
+
+
+def _pregnancy_excluded(profile: Profile) -> set[str]:
+    """Ids of the actives left out during pregnancy or breastfeeding (avoid, or limited data)."""
+    if not profile.pregnant_or_breastfeeding:
+        return set()
+    return {i.id for i in knowledge().actives if i.cautions.pregnancy in ("avoid", "ask")}
+
+
+#: Stronger options a dermatologist can offer, with the knowledge-base id that rules each out.
+_STRONGER_OPTIONS = (("tretinoin", "tretinoin"), ("tazarotene", "tazarotene"), ("stronger azelaic acid", "azelaic_acid"))
+
+
+def _dermatologist_items(items: list[str], profile: Profile, allergy_ids: set[str], allergy_cats: set[str]) -> list[str]:
+    """The 'see a dermatologist' list, naming only options this person could use."""
+    kb = knowledge()
+    out = []
+    for item in items:
+        if item.startswith("you want prescription options"):
+            ok = []
+            for words, ing_id in _STRONGER_OPTIONS:
+                ing = kb.get(ing_id)
+                if ing_id in allergy_ids or ing.category in allergy_cats:
+                    continue
+                if profile.pregnant_or_breastfeeding and ing.cautions.pregnancy in ("avoid", "ask"):
+                    continue
+                ok.append(words)
+            item = (
+                f"you want prescription options ({', '.join(ok)}) or in-office treatments"
+                if ok else "you want stronger options than this routine (a dermatologist knows which suit you)"
+            )
+        out.append(item)
+    return out
 
 
 def _conflicts(profile: Profile, am: list[RoutineStep], pm: list[RoutineStep], allergy_ids: set[str], warnings: list[str]) -> list[Conflict]:
@@ -593,19 +676,61 @@ _TYPE_WORDS = {
 }
 
 
-def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], profile: Profile, allergy_ids: set[str]) -> None:
+_RINSE_OFF_WORDS = ("cleanser", "cleansing", "wash", "rinse-off", "rinse off", "scrub", "shampoo")
+#: Steps whose product is rinsed off; every other step needs a leave-on product.
+_RINSE_OFF_STEPS = {"gentle_cleanser", "bha_cleanser"}
+
+
+def product_form(prod: CatalogProduct) -> Literal["rinse_off", "leave_on"]:
+    """Rinse-off or leave-on: as given, else read from the product type and name."""
+    if prod.form is not None:
+        return prod.form
+    text = f"{prod.product_type} {prod.name}".lower()
+    return "rinse_off" if any(w in text for w in _RINSE_OFF_WORDS) else "leave_on"
+
+
+def _match_products(
+    steps: list[RoutineStep],
+    catalog: list[CatalogProduct],
+    profile: Profile,
+    excluded_ids: set[str],
+    excluded_cats: set[str] = frozenset(),
+) -> None:
+    """Up to three catalog products per step, best first.
+
+    A product is offered only when it fits the step: the same form (rinse-off for
+    a cleanser step, leave-on otherwise), none of the person's excluded
+    ingredients, no strong exfoliant beyond the step's own, and no combination
+    that rules.json warns about, either inside the product or with the other
+    steps of the same slot (the same rules the routine follows).
+    """
     kb = knowledge()
     reports: list[tuple[CatalogProduct, LabelReport]] = [(p, analyze_label(p.ingredients)) for p in catalog]
     for step in steps:
         ranked: list[ProductMatch] = []
+        slot_mates = [
+            (kb.get(a).inci + "\u0001step", kb.get(a))
+            for s in steps if s.slot == step.slot and s is not step and s.actives for a in s.actives[:1]
+        ]
         for prod, rep in reports:
             ids = {e.id for e in rep.entries if e.id}
-            if ids & allergy_ids:
-                continue
-            if profile.pregnant_or_breastfeeding and any(kb.get(a.id).cautions.pregnancy == "avoid" for a in rep.actives):
+            if ids & excluded_ids or any(kb.get(i).category in excluded_cats for i in ids):
                 continue
             if any(kb.get(a.id).cautions.prescription == "everywhere" for a in rep.actives):
                 continue
+            if (product_form(prod) == "rinse_off") != (step.step in _RINSE_OFF_STEPS):
+                continue  # a rinse-off cleanser cannot fill a leave-on step, nor a serum a cleanser step
+            own = set(step.categories)
+            if any(kb.get(a.id).strong_exfoliant and a.category not in own for a in rep.actives):
+                continue  # would add a strong exfoliant the routine did not place here
+            mine = [(a.printed_as + "\u0001product", kb.get(a.id)) for a in rep.actives]
+            if any(f.severity != "info" for f in combination_flags(mine)):
+                continue  # an irritating or inactivating pair inside the product
+            if any(
+                f.severity != "info" and {n.split("\u0001")[1] for n in f.ingredients} == {"product", "step"}
+                for f in combination_flags(mine + slot_mates)
+            ):
+                continue  # clashes with another step of the same slot
             reasons: list[str] = []
             score = 0.0
             ptype = f"{prod.product_type} {prod.name}".lower()
@@ -627,21 +752,23 @@ def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], pro
                 hits = [a for a in rep.actives if a.id in step.actives or a.category in step.categories]
                 if not hits:
                     continue
+                # Stronger than this person's suggested range: never for sensitive skin, a penalty otherwise.
+                hi_ok = step.strength_pct[1] if step.strength_pct else 100.0
+                if profile.treat_as_sensitive and any(a.min_pct > hi_ok + 1e-9 for a in hits):
+                    continue
                 score += 3
                 for a in hits:
                     lo_need = step.strength_pct[0] if step.strength_pct else 0.0
-                    reasons.append(f"{a.inci} estimated {a.min_pct:g}-{a.max_pct:g}% ({a.assessment})")
+                    reasons.append(f"{a.inci} estimated at {a.estimate} ({a.assessment})")
                     if a.max_pct < lo_need:
                         score -= 1
-                        reasons.append(f"{a.inci} likely below the suggested {lo_need:g}%")
+                        reasons.append(f"{a.inci} is likely below the suggested {lo_need:g}%")
+                    elif a.min_pct > hi_ok + 1e-9:
+                        score -= 2
+                        reasons.append(f"{a.inci} is stronger than the suggested {step.strength}")
                     elif step.strength_pct and a.min_pct >= step.strength_pct[0]:
                         score += 1
-                rinse_off = any(w in ptype for w in ("cleanser", "wash"))
-                if step.step == "bha_cleanser":
-                    score += 1 if rinse_off else -1
-                elif rinse_off:
-                    score -= 2
-                    reasons.append("a rinse-off cleanser: short contact time for a leave-on step")
+                reasons.append("rinse-off, as this step needs" if step.step in _RINSE_OFF_STEPS else "leave-on, as this step needs")
             else:
                 if not words or not any(w in ptype for w in words):
                     continue
@@ -656,9 +783,6 @@ def _match_products(steps: list[RoutineStep], catalog: list[CatalogProduct], pro
                 elif f.kind in ("fragrance", "fragrance_allergen") and profile.treat_as_sensitive:
                     score -= 0.5
                     reasons.append(f"fragrance for sensitive skin: {', '.join(f.ingredients)}")
-                elif f.kind == "irritating_combination":
-                    score -= 1
-                    reasons.append("irritating combination inside: " + ", ".join(f.ingredients))
             ranked.append(
                 ProductMatch(
                     name=prod.name,

@@ -7,9 +7,14 @@ from typing import Optional
 
 import typer
 
+from porescope.cli_types import Mode
+
 from porescope.errors import PorescopeError
 
 study_app = typer.Typer(
+    # Plain click help: "--json FILE", "--mode [auto|face|closeup]" (Typer\'s rich panels show
+    # Python types such as <bool> and <list[Path]>, and importing them slows every --help).
+    rich_markup_mode=None,
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Studies: many photos per subject and visit, run in parallel, to tables, verdicts and a report.",
 )
@@ -17,15 +22,15 @@ study_app = typer.Typer(
 
 @study_app.command("run")
 def run_cmd(
-    manifest: Path = typer.Argument(..., help="CSV with subject, visit, date, image [, capture, roi, px_per_mm, condition, arm]."),
-    out: Path = typer.Option(..., "--out", help="Output folder (rerun with the same folder to resume)."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default 2), one thread each."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."),
-    memory_limit: str = typer.Option("3GiB", "--memory-limit", help="Memory bound per local worker (Dask restarts a worker at 95%)."),
-    mode: str = typer.Option("auto", "--mode", help="auto | face | closeup"),
-    sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0),
-    perturb: int = typer.Option(9, "--perturb", min=0, max=9, help="Re-analyses under capture changes per single-capture visit (its noise estimate; 9 = the whole family)."),
-    db: Optional[str] = typer.Option(None, "--db", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
+    manifest: Path = typer.Argument(..., metavar="MANIFEST", help="CSV with subject, visit, date, image [, capture, roi, px_per_mm, condition, arm]."),
+    out: Path = typer.Option(..., "--out", metavar="FOLDER", help="Output folder (rerun with the same folder to resume)."),
+    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help="Local worker processes (default 2), one thread each."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler, e.g. tcp://host:8786."),
+    memory_limit: str = typer.Option("3GiB", "--memory-limit", metavar="SIZE", help="Memory bound per local worker (Dask restarts a worker at 95%)."),
+    mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photos show: auto decides per photo."),
+    sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER", help="0.25-4; above 1 finds fainter pores."),
+    perturb: int = typer.Option(9, "--perturb", min=0, max=9, metavar="N", help="Re-analyses under capture changes per single-capture visit (its noise estimate; 9 = the whole family)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
     """Analyze every photo of a study and write tables, per-subject verdicts and report.html into --out."""
@@ -42,7 +47,7 @@ def run_cmd(
 
     try:
         info = run_study(
-            manifest, out, workers=workers or 2, scheduler=scheduler, memory_limit=memory_limit, mode=mode, sensitivity=sensitivity,
+            manifest, out, workers=workers or 2, scheduler=scheduler, memory_limit=memory_limit, mode=mode.value, sensitivity=sensitivity,
             perturb=perturb, db=db, console=err, progress=not no_progress, on_client=on_client,
         )
     except ManifestError as exc:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from porescope.results import StrictModel
+from porescope.strict import StrictModel
 
 Verdict = Literal["improved", "no_detectable_change", "worse"]
 NoiseSource = Literal["repeat_capture", "perturbation", "none"]
@@ -21,7 +21,7 @@ KEY_METRICS = ("pore_count", "density", "visibility_score", "coverage_pct", "mea
 
 
 class RegionSummary(StrictModel):
-    """Key metrics of one region of one analysed photo (the indexed columns)."""
+    """Key metrics of one region of one analyzed photo (the indexed columns)."""
 
     name: str
     pore_count: int | None = None

@@ -211,8 +211,14 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
     if not latest.quality.measurable:
         parts.append("The latest photo failed the capture-quality check; treat its numbers with caution.")
     if latest.causes:
+        from porescope.causes import likelihood
+
         top = max(latest.causes, key=lambda c: c.strength)
-        parts.append(f"The latest photo points most to {_CAUSE_WORDS.get(top.cause, top.cause)}.")
+        if likelihood(top.strength) != "not indicated":
+            parts.append(f"The latest photo points most to {_CAUSE_WORDS.get(top.cause, top.cause)} "
+                         f"({likelihood(top.strength)}, strength {top.strength:.2f} on a 0-1 scale).")
+        else:
+            parts.append("The latest photo does not clearly point to any cause.")
     return " ".join(parts)
 
 
@@ -227,6 +233,10 @@ table{border-collapse:collapse;font-size:.88em;margin:.5em 0;width:100%} th,td{b
 th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .improved{color:#1a7f37;font-weight:600} .worse{color:#b42318;font-weight:600} .no_detectable_change{color:#555}
 .note{color:#7a5b00;font-size:.9em} .muted{color:#666;font-size:.85em}
+abbr{text-decoration:underline dotted;cursor:help}
+@page{size:A4 portrait;margin:14mm}
+@media print{body{max-width:none;margin:0} h1,h2,h3{break-after:avoid;page-break-after:avoid}
+ figure,img,tr,li,.disclaimer{break-inside:avoid;page-break-inside:avoid} table{font-size:.8em}}
 """
 
 
@@ -304,12 +314,14 @@ def render_html(rep: Report) -> str:
         a(_img(_fig_png(rep.trends), "image/png", "trend plots per region"))
         a("<p class='muted'>Grey band: the first visit's value ± the 95% measurement-noise interval; points inside it are not a detectable change.</p>")
 
-    a("<h2>Likely causes (latest visit)</h2>")
+    a("<h2>Causes (latest visit)</h2>")
     if rep.causes:
+        from porescope.causes import cause_line, likelihood
+
         a("<ul>")
         for c in sorted(rep.causes, key=lambda c: -c.strength):
-            a(f"<li><b>{_e(_CAUSE_WORDS.get(c.cause, c.cause))}</b> (strength {c.strength:.2f})"
-              + (f": {_e('; '.join(c.evidence))}" if c.evidence else "") + (f"<br><span class='muted'>{_e(c.care)}</span>" if c.care else "") + "</li>")
+            care = c.care if likelihood(c.strength) != "not indicated" else ""
+            a(f"<li>{_e(cause_line(c))}" + (f"<br><span class='muted'>{_e(care)}</span>" if care else "") + "</li>")
         a("</ul>")
     else:
         a("<p class='muted'>No likely cause was worked out for the latest photo.</p>")
@@ -335,8 +347,22 @@ def render_html(rep: Report) -> str:
         a(f"<tr><td>{v.id}</td><td>{v.taken_at:%Y-%m-%d %H:%M}</td><td>{_e(_condition_text(v))}</td><td>{_e(v.device or '-')}</td>"
           f"<td>{_e(v.lighting or '-')}</td><td class='num'>{v.captures}</td><td>{'ok' if v.measurable else 'failed the check'}</td><td>{_e(vis)}</td></tr>")
     a("</table>")
+    a("<h2>What the numbers mean</h2><dl class='muted'>")
+    for t in _report_terms():
+        a(f"<dt><b>{_e(t.name)}</b></dt><dd>{_e(t.sentence)}</dd>")
+    a("</dl>")
     a(f"<p class='disclaimer'>{_e(rep.disclaimer)}</p></body></html>")
     return "".join(h)
+
+
+#: The metrics a history report shows, explained at its end (porescope.glossary).
+REPORT_TERMS = ("visibility", "pores", "density", "coverage", "elongation", "dark_share", "change", "cause_strength")
+
+
+def _report_terms():
+    from porescope.glossary import find
+
+    return [find(k) for k in REPORT_TERMS]
 
 
 def write_html(rep: Report, path: str | Path) -> None:
@@ -349,28 +375,57 @@ def write_html(rep: Report, path: str | Path) -> None:
 _A4 = (8.27, 11.69)
 
 
+#: Lines of the following block that must fit under a heading on the same page.
+KEEP_WITH_HEADING_LINES = 3
+_SIZES = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118)}
+
+
+def _block_lines(style: str, text: str) -> list[str]:
+    width = _SIZES[style][2]
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines += textwrap.wrap(para, width) or [""]
+    return lines
+
+
 def _text_pages(blocks: list[tuple[str, str]]):
-    """Figures (A4) holding ``(style, text)`` blocks; style 'h1' | 'h2' | 'p' | 'small'."""
+    """A4 portrait figures holding ``(style, text)`` blocks; style 'h1' | 'h2' | 'p' | 'small'.
+
+    A heading never ends a page: it moves to the next page unless the first
+    KEEP_WITH_HEADING_LINES lines of what follows fit under it.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    sizes = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118)}
-    pages, fig, y = [], None, 0.0
-    for style, text in blocks:
-        size, weight, width = sizes[style]
-        lines = []
-        for para in text.split("\n"):
-            lines += textwrap.wrap(para, width) or [""]
+    pages: list = []
+    fig, y = None, 0.0
+
+    def new_page():
+        nonlocal fig, y
+        fig = Figure(figsize=_A4)
+        FigureCanvasAgg(fig)
+        pages.append(fig)
+        y = 0.95
+
+    for i, (style, text) in enumerate(blocks):
+        size, weight, _width = _SIZES[style]
+        lines = _block_lines(style, text)
         step = size * 1.45 / 72 / _A4[1]
-        need = step * (len(lines) + (1.2 if style.startswith("h") else 0.6))
-        if fig is None or y - need < 0.05:
-            fig = Figure(figsize=_A4)
-            FigureCanvasAgg(fig)
-            pages.append(fig)
-            y = 0.95
-        if style == "h2":
-            y -= step * 0.6
-        for line in lines:
+        if style.startswith("h"):
+            need = step * (len(lines) + 1.2)
+            if i + 1 < len(blocks):
+                nstyle, ntext = blocks[i + 1]
+                nstep = _SIZES[nstyle][0] * 1.45 / 72 / _A4[1]
+                need += nstep * min(KEEP_WITH_HEADING_LINES, len(_block_lines(nstyle, ntext)))
+            if fig is None or y - need < 0.05:
+                new_page()
+            elif style == "h2":
+                y -= step * 0.6
+        elif fig is None:
+            new_page()
+        for line in lines:  # long blocks flow on to the next page line by line
+            if y - step < 0.05:
+                new_page()
             fig.text(0.07, y, line, fontsize=size, fontweight=weight, va="top", family="DejaVu Sans")
             y -= step
         y -= step * 0.5
@@ -378,15 +433,16 @@ def _text_pages(blocks: list[tuple[str, str]]):
 
 
 def _image_page(rep: Report):
+    """The overlays on one A4 portrait page, one above the other (every page of the PDF is A4 portrait)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     pics = [(lab, img) for lab, img in (("first visit", rep.first_overlay), ("latest visit", rep.latest_overlay)) if img is not None]
     if not pics:
         return None
-    fig = Figure(figsize=(_A4[1], _A4[0]))  # landscape
+    fig = Figure(figsize=_A4)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, len(pics), squeeze=False)[0]
+    axes = fig.subplots(len(pics), 1, squeeze=False)[:, 0]
     visits = (rep.visits[0], rep.visits[-1])
     for ax, (lab, data), v in zip(axes, pics, visits):
         rgb = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
@@ -394,6 +450,29 @@ def _image_page(rep: Report):
         ax.set_axis_off()
         ax.set_title(f"{lab}: visit {v.id}, {v.taken_at:%Y-%m-%d}", fontsize=10)
     fig.suptitle("Pores outlined: orange = dark/plugged, cyan = open", fontsize=11)
+    return fig
+
+
+def _figure_page(source_fig, title: str, note: str = ""):
+    """Another figure (any size) drawn onto an A4 portrait page with its title and a note beneath."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    png = _fig_png(source_fig)
+    rgb = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
+    fig = Figure(figsize=_A4)
+    FigureCanvasAgg(fig)
+    h, w = rgb.shape[:2]
+    width = 0.86
+    height = min(0.75, width * (h / w) * (_A4[0] / _A4[1]))
+    ax = fig.add_axes((0.07, 0.9 - height, width, height))
+    ax.imshow(rgb)
+    ax.set_axis_off()
+    fig.text(0.07, 0.95, title, fontsize=12, fontweight="bold", va="top", family="DejaVu Sans")
+    y = 0.9 - height - 0.02
+    for line in textwrap.wrap(note, 110):
+        fig.text(0.07, y, line, fontsize=8, va="top", family="DejaVu Sans")
+        y -= 8 * 1.45 / 72 / _A4[1]
     return fig
 
 
@@ -444,10 +523,13 @@ def write_pdf(rep: Report, path: str | Path) -> None:
             blocks.append(("small", f"Note: {n}"))
     for n in rep.notes:
         blocks.append(("small", f"Note: {n}"))
-    blocks.append(("h2", "Likely causes (latest visit)"))
+    blocks.append(("h2", "Causes (latest visit)"))
     if rep.causes:
+        from porescope.causes import cause_line, likelihood
+
         for c in sorted(rep.causes, key=lambda c: -c.strength):
-            blocks.append(("p", f"{_CAUSE_WORDS.get(c.cause, c.cause)} (strength {c.strength:.2f})" + (f": {'; '.join(c.evidence)}" if c.evidence else "") + (f" {c.care}" if c.care else "")))
+            care = c.care if likelihood(c.strength) != "not indicated" else ""
+            blocks.append(("p", cause_line(c) + (f" {care}" if care else "")))
     else:
         blocks.append(("p", "No likely cause was worked out for the latest photo."))
     blocks.append(("h2", "Routine"))
@@ -467,12 +549,20 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         f"captures: {v.captures}; quality: {'ok' if v.measurable else 'failed the check'}"
         for v in rep.visits
     )))
+    blocks.append(("h2", "What the numbers mean"))
+    blocks.append(("small", "\n".join(f"{t.name}: {t.sentence}" for t in _report_terms())))
+    # Text first, as one flow (a figure page never splits a section); the figures follow, each
+    # on its own A4 portrait page, so every page has the same size and prints the same way.
     figs = _text_pages(blocks)
     img = _image_page(rep)
     if img is not None:
-        figs.insert(1, img)
+        figs.append(img)
     if rep.trends is not None:
-        figs.insert(2 if img is not None else 1, rep.trends)
+        figs.append(_figure_page(
+            rep.trends, "Trends per region",
+            "Grey band: the first visit's value plus or minus the 95% measurement-noise interval; points inside it "
+            "are not a detectable change.",
+        ))
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": f"porescope report: {rep.subject}", "Creator": "porescope"}) as pdf:
         for f in figs:

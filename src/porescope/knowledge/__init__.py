@@ -12,12 +12,15 @@ EU annex status comes from the ``on-the-list`` package's offline CosIng copy.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from porescope.knowledge.schema import ACTIVE_CATEGORIES, Ingredient, KnowledgeFile
 
@@ -94,10 +97,68 @@ def knowledge() -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def _register():
-    """The on-the-list CosIng register (annexes II-VI), loaded once (about 0.25 s)."""
+    """The on-the-list CosIng register (annexes II-VI), loaded once (about 0.1 s)."""
     from on_the_list import register
 
     return register.load()
+
+
+def _register_files() -> list[Path]:
+    """The annex CSVs on-the-list will read: a downloaded register if complete, else its vendored copy."""
+    from on_the_list import register
+    from on_the_list.paths import register_dir
+
+    names = [str(r["filename"]) for r in register.manifest.ANNEXES.values()]
+    cached = register_dir()
+    folder = cached if all((cached / n).is_file() for n in names) else Path(register.VENDORED)
+    return [folder / n for n in names]
+
+
+def _index_cache_path(files: list[Path]) -> Path:
+    """Where the name -> annex index of these exact files is cached (key: paths, sizes, mtimes)."""
+    key = hashlib.sha256(
+        "|".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files).encode()
+    ).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "porescope" / f"cosing-index-{key}.json"
+
+
+@lru_cache(maxsize=1)
+def _annex_index() -> dict[str, list[str]]:
+    """Folded name -> annex references, e.g. ``{"salicylic acid": ["Annex III/98", "Annex V/3"]}``.
+
+    Parsing and hash-checking the register's 1 MB of CSV takes ~0.1 s per process,
+    so the finished index is cached as JSON next to the user's other caches, keyed
+    on the register files' paths, sizes and modification times (a new or updated
+    register makes a new key). The cache is only an accelerator: when it cannot be
+    read or written, the register is parsed as before.
+    """
+    try:
+        path: Path | None = _index_cache_path(_register_files())
+    except (OSError, ImportError, AttributeError, KeyError):
+        path = None
+    if path is not None:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    index: dict[str, list[str]] = {}
+    for folded, entries in _register().by_name.items():
+        refs: list[str] = []
+        for e in entries:
+            ref = f"Annex {e.annex}/{e.reference.replace(' ', '')}"
+            if ref not in refs:
+                refs.append(ref)
+        index[folded] = refs
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(index), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return index
 
 
 @lru_cache(maxsize=4096)
@@ -111,10 +172,4 @@ def eu_annex_refs(name: str) -> tuple[str, ...]:
     """
     from on_the_list.normalise import fold as otl_fold
 
-    entries = _register().lookup(otl_fold(name))
-    seen: list[str] = []
-    for e in entries:
-        ref = f"Annex {e.annex}/{e.reference.replace(' ', '')}"
-        if ref not in seen:
-            seen.append(ref)
-    return tuple(seen)
+    return tuple(_annex_index().get(otl_fold(name), ()))

@@ -1,6 +1,6 @@
 """Health-language guard: phrases porescope must never use about pores.
 
-Pore size is largely genetic; care changes how visible pores look (RESEARCH.md §1).
+Pore size is largely genetic; care changes how visible pores look (Dong et al., Cutis 2016;98:33).
 Output must say "reduce how visible pores look", never promise to shrink, close
 or eliminate pores, and never claim to cure or diagnose. Tests scan every data
 file and every generated report with :data:`FORBIDDEN_PROMISES`; other shells

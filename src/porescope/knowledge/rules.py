@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from porescope.knowledge.schema import Category
+from porescope.knowledge.schema import Category, Citation
 
 Signal = Literal[
     "always", "clogging", "clogging_alt", "clogging_retinoid", "oil", "laxity", "photoaging", "texture", "texture_aha"
@@ -39,7 +39,9 @@ class Combination(_Strict):
     distinct: bool = False
     severity: Literal["info", "caution", "warning"]
     message: str
-    citation: str
+    citation: Citation
+    #: What the rule rests on when no published source is cited (e.g. "expert opinion").
+    basis: str = ""
 
 
 class StrengthBySkin(_Strict):
@@ -85,7 +87,9 @@ class StepRule(_Strict):
     replaces: str | None = None
     only_if: list[Literal["has_leave_on_exfoliant_conflict"]] = Field(default_factory=list)
     reason: str
-    citation: str
+    citation: Citation
+    #: What the cited sources found, in plain words (or why there is no source).
+    evidence: str = ""
 
 
 class RegionThresholds(_Strict):

@@ -7,9 +7,11 @@ typo in a category or a missing citation fails the test run, not a user.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from porescope.knowledge.references import check_citation
 
 #: Fixed vocabulary of ingredient categories: the actives relevant to visible
 #: pores, then the categories of ordinary base ingredients needed to read a
@@ -51,6 +53,10 @@ Category = Literal[ActiveCategory, BaseCategory]
 
 ACTIVE_CATEGORIES: frozenset[str] = frozenset(get_args(ActiveCategory))
 
+#: A citation: ids of references.json separated by "; ", each with an optional "@pinpoint".
+#: Validated on load, so a citation that names no shipped reference fails.
+Citation = Annotated[str, AfterValidator(check_citation)]
+
 PoreCause = Literal["clogging", "oil", "laxity", "photoaging"]
 EvidenceLevel = Literal[
     "systematic_review", "rct", "controlled_trial", "open_study", "mechanism", "expert_opinion", "low"
@@ -83,12 +89,12 @@ class Range(_Strict):
 
 
 class Limit(_Strict):
-    """What one jurisdiction allows, as far as RESEARCH.md or the regulation says."""
+    """What one jurisdiction allows, as the cited regulation says."""
 
     status: RegStatus
     max_pct: float | None = Field(default=None, ge=0, le=100)
     note: str = ""
-    citation: str = ""
+    citation: Citation = ""
 
 
 class Limits(_Strict):
@@ -111,15 +117,15 @@ class Evidence(_Strict):
     n: int | None = Field(default=None, ge=1)
     duration: str = ""
     outcome: str
-    citation: str
+    citation: Citation
     level: EvidenceLevel
 
 
 class Comedogenicity(_Strict):
-    """Fulton rabbit-ear rating: a weak signal, unreliable in humans (RESEARCH.md §3)."""
+    """Fulton rabbit-ear rating: a weak signal, unreliable in humans (Kligman 1996)."""
 
     rating: int = Field(ge=0, le=5)
-    source: str
+    source: Citation
 
 
 class Ingredient(_Strict):

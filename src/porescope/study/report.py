@@ -18,8 +18,11 @@ MAX_REGION_PANELS = 6
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
-th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}th{background:#f4f4f4}
+table{border-collapse:collapse;font-size:.8em;margin:.5em 0;width:100%}
+th,td{border:1px solid #ddd;padding:2px 4px;text-align:right}th{background:#f4f4f4;font-weight:600;vertical-align:bottom}
+.wrap{overflow-x:auto}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{max-width:none;margin:0}h2{break-after:avoid;page-break-after:avoid}tr,img{break-inside:avoid}table{font-size:.68em}}
 td.l,th.l{text-align:left}.note{color:#555;font-size:.9em}img{max-width:100%}
 .improved{color:#17703a;font-weight:600}.worse{color:#b0281f;font-weight:600}
 """
@@ -69,7 +72,9 @@ def _table(df, cols: list[tuple[str, str]], left: tuple[str, ...] = ()) -> str:
                 cls += " " + {"improved": "improved", "worse": "worse"}.get(str(v), "")
             cells.append(f'<td class="{cls.strip()}">{_fmt(v)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    # Headers wrap (they are words); cells keep their numbers whole. The wrapper scrolls only if a
+    # window is narrower than the table can ever be.
+    return f"<div class='wrap'><table><tr>{head}</tr>{''.join(body)}</table></div>"
 
 
 def _subject_visit_means(regions_df, metric):
@@ -209,7 +214,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         f"<p class='note'>porescope.change's rule, the same as the history store's: each change gets the interval "
         f"Δ ± {Z95:.2f}·√(noise<sub>baseline</sub>² + noise<sub>visit</sub>²); entirely below 0 = improved, entirely above 0 = worse, "
         "otherwise no detectable change. The noise (1 SD) of a visit comes from its repeat captures when it has ≥ 2 (their SD, "
-        "divided by √n because the visit's value is their mean), else from re-analysing its one photo under re-capture changes "
+        "divided by √n because the visit's value is their mean), else from re-analyzing its one photo under re-capture changes "
         "(exposure ×0.8/×1.2, warmer and cooler light, JPEG, 5° rotation, camera distance ±15%, sensor noise); never below the "
         "noise floor (2% of the value).</p>"
     )

@@ -362,6 +362,13 @@ def create_app(
         version=__version__, health_note=HEALTH_NOTE, max_upload_mb=max_upload_bytes // (1024 * 1024),
         accepted_formats="JPEG, PNG, TIFF, WebP, HEIC", accept_attr=ACCEPT_ATTR, fmt=_fmt_num, quote=_quote_all,
     )
+    from porescope.causes import CAUSE_NAMES, likelihood
+    from porescope.glossary import find as _term
+
+    # Words for the numbers (porescope.glossary: one sentence per metric) and for the causes.
+    templates.env.globals.update(
+        term=_term, likelihood=likelihood, cause_name=lambda c: CAUSE_NAMES.get(c, c.replace("_", " "))
+    )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     results = ResultCache(results_kept)
     analyze_lock = threading.Semaphore(1)  # one full analysis at a time: memory, and 2-core machines
@@ -509,7 +516,7 @@ def create_app(
         if _module_available("porescope.explain"):
             from porescope.explain import summary_lines
 
-            summary = [line for line in summary_lines(a) if not line.startswith("Likely cause")]
+            summary = summary_lines(a, with_causes=False)
         return page(
             request, "result.html", active="analyze", r=res, a=a,
             labels=layers.region_centroids(res.region_labels, res.region_names) if a.settings.mode == "face" else [],

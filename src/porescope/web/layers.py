@@ -4,7 +4,7 @@ The viewer stacks three images of the same size: the photo (JPEG), the pore
 layer and the region layer (palette PNGs, transparent where there is nothing
 to show). Keeping them apart lets the page toggle pores and regions without a
 round trip, and keeps each encode cheap: a 12 MP palette PNG writes in about
-0.2 s here, an RGBA one in about a second (RESEARCH.md §6).
+0.2 s here, an RGBA one in about a second (measured on the development machine).
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@
     (c.regions || []).forEach(function (g) {
       (g.metrics || []).forEach(function (m) {
         var tr = document.createElement("tr");
-        var d = Math.abs(m.baseline) >= 10 ? 1 : 3;
+        // counts are whole numbers ("2011", never "2011.0"); large values need no decimals
+        var d = m.metric === "pore_count" || Math.abs(m.baseline) >= 100 ? 0 : (Math.abs(m.baseline) >= 10 ? 1 : 3);
         [g.name.replace(/_/g, " "), m.metric.replace(/_/g, " "), num(m.baseline, d), num(m.latest, d), (m.delta > 0 ? "+" : "") + num(m.delta, d),
          num(m.low, d) + " to " + num(m.high, d), words[m.verdict] || m.verdict].forEach(function (t, i) {
           var td = document.createElement("td"); td.textContent = t;

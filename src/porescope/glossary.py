@@ -1,0 +1,90 @@
+"""What each number porescope shows means, in one plain sentence.
+
+One source for every shell: ``porescope explain METRIC`` prints it, the web
+pages show it as a tooltip and a footnote, the reports as footnotes, and the
+README table is generated from it (tests check they agree).
+"""
+
+from __future__ import annotations
+
+__all__ = ["GLOSSARY", "Term", "find", "terms"]
+
+
+class Term(tuple):
+    """(key, name, sentence, aliases)."""
+
+    __slots__ = ()
+
+    def __new__(cls, key: str, name: str, sentence: str, aliases: tuple[str, ...] = ()):
+        return super().__new__(cls, (key, name, sentence, aliases))
+
+    key = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+    sentence = property(lambda self: self[2])
+    aliases = property(lambda self: self[3])
+
+
+GLOSSARY: tuple[Term, ...] = (
+    Term("visibility", "Visibility (0-100)",
+         "How visible the pores are in this photo, from 0 (none seen) to 100 (very visible); it mixes how much skin "
+         "they cover, how many are large and how dark they look, and it is not a health score.",
+         ("visibility_score", "score")),
+    Term("pores", "Pores (count)", "How many pores porescope found in the region; compare counts only between photos "
+         "taken the same way.", ("pore_count", "count")),
+    Term("density", "Density (per cm² or per MP)",
+         "Pores per square centimetre of skin when the scale is known, otherwise pores per million pixels of the photo.",
+         ("density_per_cm2", "density_per_mpx")),
+    Term("median_size", "Median size (mm² or px)",
+         "The area of the typical pore (half are smaller, half larger), in square millimetres when the scale is known, "
+         "otherwise in pixels.", ("median_area_mm2", "median_area_px", "size")),
+    Term("coverage", "Cover %", "The share of the region's skin taken up by pores, in percent.", ("coverage_pct", "cover")),
+    Term("large_share", "Large pores", "The share of pores counted as large: at least 0.5 mm across, twice the smallest pore a "
+         "dermatoscope study of 2,585 women counted (250 µm).", ("large_pore_share",)),
+    Term("elongation", "Length/width (elongation)",
+         "How stretched the pores are: 1 is perfectly round, and 1.6 or more is called stretched, which is how pores "
+         "look as skin loses firmness.", ("mean_elongation", "length_width")),
+    Term("alignment", "Alignment (0-1)",
+         "Whether stretched pores point the same way: 0 is every direction, 1 is all in one direction (the sagging "
+         "pattern).", ("orientation_coherence", "coherence")),
+    Term("dark_share", "Dark share (dark %)",
+         "The share of pores with a dark, plugged core (blackhead-like) rather than an open, shadowed opening.",
+         ("dark", "dark_pct", "plugged")),
+    Term("cause_strength", "Cause strength (0-1)",
+         "How strongly the photo points to a cause: 0.5 or more is called likely, 0.25 to 0.5 possible, below 0.25 "
+         "the photo does not point to it; it is not a diagnosis.", ("strength", "laxity", "clogging", "photoaging")),
+    Term("scale", "Scale (px per mm)", "How many pixels of the photo span one millimetre of skin; about 8 or more is "
+         "needed to see pores as shapes.", ("px_per_mm",)),
+    Term("sharpness", "Sharpness", "How much fine detail the skin shows compared with coarser detail: about 1 is "
+         "sharp, below 0.5 is too blurry to measure.", ()),
+    Term("noise", "Noise (σ)", "How grainy the photo is: the typical random variation of a pixel, in grey levels "
+         "out of 255; above about 4 porescope warns that faint pores may drown in the grain.", ("noise_sigma", "sigma", "noise_σ")),
+    Term("brightness", "Mean L* (brightness)",
+         "How bright the skin is on the CIELAB lightness scale from 0 (black) to 100 (white); very low or very high "
+         "means the photo is too dark or washed out.", ("mean_luminance", "mean_l", "l", "lightness", "luminance")),
+    Term("glare", "Shine (glare)", "The share of skin covered by bright, colourless shine patches, which hide pores "
+         "and often mean oily skin or direct light.", ("glare_fraction", "shine")),
+    Term("clipped", "Clipped", "The share of skin pixels so bright that the camera lost detail there.",
+         ("clipped_fraction",)),
+    Term("change", "Change and its interval",
+         "The difference between two visits with a 95% interval: when the interval includes 0, the change is within "
+         "what retaking the same photo would give.", ("delta", "interval", "noise_interval")),
+)
+
+
+def terms() -> tuple[Term, ...]:
+    return GLOSSARY
+
+
+def _norm(text: str) -> str:
+    for ch in "-*()/%":
+        text = text.replace(ch, " ")
+    return "_".join(text.strip().lower().split())
+
+
+def find(name: str) -> Term | None:
+    """The term for a key, alias or displayed name (any case), or None."""
+    key = _norm(name)
+    for t in GLOSSARY:
+        if key in (t.key, _norm(t.name), *(_norm(a) for a in t.aliases)):
+            return t
+    return None
