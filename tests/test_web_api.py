@@ -20,6 +20,24 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what Fast
 from porescope.web import create_app
 from porescope.web.app import safe_label
 
+ORIGIN = "http://127.0.0.1"
+
+
+class _Client(TestClient):
+    """A TestClient that acts like the app's own pages: it talks to 127.0.0.1
+    (an allowed host), opened a page first (session cookie), and sends its
+    origin and the session's CSRF token with every request."""
+
+    def __init__(self, app, **kw):
+        super().__init__(app, base_url=ORIGIN, **kw)
+
+    def __enter__(self):
+        super().__enter__()
+        r = self.get("/about")
+        token = re.search(r'<meta name="csrf-token" content="([0-9a-f]{64})">', r.text).group(1)
+        self.headers.update({"origin": ORIGIN, "x-csrf-token": token})
+        return self
+
 
 @pytest.fixture(scope="module")
 def photos():
@@ -39,14 +57,14 @@ def store(tmp_path):
 
 @pytest.fixture()
 def client(store):
-    with TestClient(create_app(store=store)) as c:
+    with _Client(create_app(store=store)) as c:
         yield c
 
 
 @pytest.fixture()
 def bare_client():
     """An app whose history store is never opened (pages that don't need it)."""
-    with TestClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+    with _Client(create_app(store=None, db_url="sqlite:///:memory:")) as c:
         yield c
 
 
@@ -180,7 +198,7 @@ def test_missing_file_field(bare_client):
 
 
 def test_upload_over_the_size_limit_is_413(photos):
-    with TestClient(create_app(max_upload_bytes=1024 * 1024)) as c:
+    with _Client(create_app(max_upload_bytes=1024 * 1024)) as c:
         big = b"\xff\xd8" + bytes(2 * 1024 * 1024)
         r = _upload(c, big, name="huge.jpg", url="/api/analyze")
         assert r.status_code == 413
@@ -191,7 +209,7 @@ def test_upload_over_the_size_limit_is_413(photos):
 
 def test_streamed_upload_over_the_limit_is_413():
     """Without a Content-Length (chunked), the cap still applies while reading."""
-    with TestClient(create_app(max_upload_bytes=1024 * 1024)) as c:
+    with _Client(create_app(max_upload_bytes=1024 * 1024)) as c:
         boundary = "XyZ"
         head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n"
                 "Content-Type: image/jpeg\r\n\r\n").encode()
@@ -232,7 +250,7 @@ def test_uploaded_filename_is_never_a_path(bare_client, photos, tmp_path, monkey
 
 
 def test_old_results_are_dropped(photos):
-    with TestClient(create_app(results_kept=2)) as c:
+    with _Client(create_app(results_kept=2)) as c:
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
         assert c.get(f"/result/{ids[0]}").status_code == 404
         assert c.get(f"/result/{ids[2]}").status_code == 200
@@ -242,10 +260,92 @@ def test_foreign_host_and_cross_site_post_are_refused(bare_client, photos):
     assert bare_client.get("/", headers={"host": "evil.example"}).status_code == 400
     r = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": "http://evil.example"})
     assert r.status_code == 403
-    ok = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": "http://testserver"})
+    ok = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": ORIGIN})
     assert ok.status_code == 200
-    with TestClient(create_app(allowed_hosts=None)) as open_client:
+    with _Client(create_app(allowed_hosts=None)) as open_client:
         assert open_client.get("/", headers={"host": "192.168.1.5:8000"}).status_code == 200
+        assert open_client.get("/", headers={"host": "a b@c"}).status_code == 400  # still a well-formed name only
+
+
+@pytest.mark.parametrize("host", [
+    "evil.example@localhost", "localhost@evil.example", "evil.example", "testserver", "127.0.0.1.evil.example",
+    "localhost:80@evil.example", "localhost/x", "localhost:99999", "localhost:abc", "", " localhost", "localhost\\x",
+    "127.0.0.1:8000:1", "[::1]@evil", "0x7f.0.0.1", "127.1",
+])
+def test_host_allow_list_is_exact(bare_client, host):
+    r = bare_client.get("/about", headers={"host": host})
+    assert r.status_code == 400, host
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8000", "localhost:1234", "LOCALHOST", "[::1]:8000", "[::1]"])
+def test_loopback_hosts_are_answered(bare_client, host):
+    assert bare_client.get("/about", headers={"host": host}).status_code == 200
+
+
+def test_test_names_are_not_in_production_defaults():
+    from porescope.web.app import LOOPBACK_HOSTS
+
+    assert "testserver" not in LOOPBACK_HOSTS
+    with TestClient(create_app()) as c:  # TestClient's default host is 'testserver'
+        assert c.get("/about").status_code == 400
+
+
+def test_state_changes_need_same_origin(bare_client):
+    """Origin must be this server's own; 'null', another port, or neither Origin nor Referer is refused."""
+    for headers in ({"origin": "null"}, {"origin": "http://127.0.0.1:9999"}, {"origin": "https://127.0.0.1"},
+                    {"origin": "http://localhost"}, {"origin": ""}):
+        r = bare_client.post("/label", data={"text": "Aqua"}, headers=headers)
+        assert r.status_code == 403, headers
+        assert "did not come from a porescope page" in r.text
+    # No Origin at all: the Referer decides; neither: refused.
+    del bare_client.headers["origin"]
+    assert bare_client.post("/label", data={"text": "Aqua"}).status_code == 403
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"referer": "http://127.0.0.1:9999/x"}).status_code == 403
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"referer": ORIGIN + "/label"}).status_code == 200
+
+
+def test_state_changes_need_the_session_token(bare_client, photos):
+    token = bare_client.headers.pop("x-csrf-token")
+    # Form field instead of header: accepted.
+    ok = bare_client.post("/label", data={"text": "Aqua", "csrf_token": token})
+    assert ok.status_code == 200
+    for bad in ("", "0" * 64, token[:-1] + ("0" if token[-1] != "0" else "1")):
+        r = bare_client.post("/label", data={"text": "Aqua", "csrf_token": bad})
+        assert r.status_code == 403 and "security token" in r.text, bad
+    r = _upload(bare_client, photos[0], url="/api/analyze")
+    assert r.status_code == 403 and "security token" in r.json()["error"]
+    # A token from another session (another cookie) does not fit this one.
+    with _Client(create_app()) as other:
+        other_token = other.headers["x-csrf-token"]
+    assert other_token != token
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"x-csrf-token": other_token}).status_code == 403
+    # A planted cookie with a made-up session id gets no valid token either.
+    bare_client.cookies.clear()
+    bare_client.cookies.set("porescope_session", "A" * 43)
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"x-csrf-token": token}).status_code == 403
+
+
+def test_session_cookie_is_strict_and_http_only(bare_client):
+    with TestClient(create_app(), base_url=ORIGIN) as c:
+        cookie = c.get("/").headers["set-cookie"]
+    assert "porescope_session=" in cookie and "SameSite=Strict" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+    r = bare_client.get("/")
+    assert "set-cookie" not in r.headers  # the session keeps its id
+    assert r.headers["referrer-policy"] == "same-origin"  # own form posts keep their real Origin
+    html = r.text
+    for form in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S):
+        assert 'name="csrf_token"' in form
+
+
+def test_every_post_form_carries_the_token(client, store, photos):
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    store.add_visit(photos[0], "tok", mode="closeup")
+    token = client.headers["x-csrf-token"]
+    pages = [client.get(u).text for u in ("/", "/routine", "/label", f"/result/{rid}", "/history?subject=tok")]
+    forms = [f for html in pages for f in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S)]
+    assert len(forms) >= 5
+    for form in forms:
+        assert f'name="csrf_token" value="{token}"' in form, form[:120]
 
 
 # ---------------------------------------------------------------- advice pages
@@ -363,7 +463,7 @@ def test_history_page_when_empty(client):
 def test_store_opens_from_env_url(tmp_path, monkeypatch):
     pytest.importorskip("porescope.history")
     monkeypatch.setenv("PORESCOPE_DB_URL", f"sqlite:///{tmp_path / 'env.db'}")
-    with TestClient(create_app()) as c:
+    with _Client(create_app()) as c:
         assert c.get("/history").status_code == 200
     assert (tmp_path / "env.db").exists()
 
@@ -497,7 +597,7 @@ def test_pages_degrade_when_stages_are_missing(monkeypatch, tmp_path):
 
     monkeypatch.setattr(webapp, "_module_available", lambda name: False)
     monkeypatch.setitem(sys.modules, "porescope.history", None)  # import fails
-    with TestClient(create_app()) as c:
+    with _Client(create_app()) as c:
         for url in ("/routine", "/label", "/history"):
             r = c.get(url)
             assert r.status_code == 200 and "not available in this build" in r.text, url
