@@ -614,3 +614,74 @@ def test_subject_names_with_reserved_characters_round_trip(client, store, photos
     assert page.status_code == 200 and "a&amp;b/c?d" in page.text
     assert "<script>x" not in page.text and "&lt;script&gt;x&lt;/script&gt;" in page.text
     assert "&lt;i&gt;lamp&lt;/i&gt;" in page.text
+
+
+# ---------------------------------------------------------------- fuzz: no 5xx from user input
+
+_FUZZ_VALUES = [
+    "0", "-1", "1", "99999999999999999999", "9223372036854775808", "-9223372036854775809", "1e400", "NaN", "abc",
+    "..%2F..%2Fetc%2Fpasswd", "%00", "a%00b", "%ff%fe", "'; DROP TABLE visits; --", "<script>alert(1)</script>",
+    "%F0%9F%98%80" * 40, "x" * 5000, " ", "0123456789abcdef", "%0d%0aSet-Cookie:%20x=1",
+]
+_FUZZ_BODIES = [
+    {},
+    {"data": {"subject": "%00\x00", "confirm": "x" * 300, "text": "\x00" * 10, "mode": "../../x", "px_per_mm": "1e309",
+              "age": "99999999999999999999", "concerns": ["nope"], "result": "zz", "csrf_token": "x"}},
+    {"content": b"\x00\xff" * 100, "headers": {"content-type": "application/octet-stream"}},
+    {"content": b'{"a": 1}', "headers": {"content-type": "application/json"}},
+    {"content": b"--x\r\nbroken", "headers": {"content-type": "multipart/form-data; boundary=x"}},
+    {"content": b"a=%zz&b", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+    {"content": b"", "headers": {"content-type": "multipart/form-data"}},
+    {"files": {"photo": ("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="9999999" height="9999999"/>', "image/svg+xml")}},
+    {"files": {"photo": ("x.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 50, "image/jpeg")}, "data": {"px_per_mm": "-0"}},
+]
+
+
+def _fuzz_paths(app):
+    from fastapi.routing import APIRoute
+
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            yield route.path, sorted(route.methods), [p.name for p in route.dependant.query_params]
+
+
+def test_no_5xx_from_any_route_or_parameter(client, store, photos):
+    """Every route, every parameter: odd values, wrong methods, wrong bodies. A 5xx fails."""
+    store.add_visit(photos[0], "fz", mode="closeup")
+    store.add_visit(photos[1], "fz", mode="closeup")
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    failures = []
+
+    def check(method, url, **kw):
+        r = client.request(method, url, **kw)
+        if r.status_code >= 500:
+            failures.append(f"{method} {url[:120]} {str(kw)[:80]} -> {r.status_code} {r.text[:120]}")
+
+    paths = list(_fuzz_paths(client.app))
+    assert len(paths) >= 20
+    for path, methods, query in paths:
+        params = re.findall(r"{(\w+)}", path)
+        for value in _FUZZ_VALUES + ([rid] if "rid" in params else []):
+            url = path
+            for p in params:
+                url = url.replace("{" + p + "}", value)
+            qs = "&".join(f"{q}={value}" for q in query)
+            full = url + ("?" + qs if qs else "")
+            for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
+                check(method, full)
+            if "POST" in methods:
+                for body in _FUZZ_BODIES:
+                    check("POST", full, **body)
+        # Each query parameter alone, with the others valid.
+        for q in query:
+            for value in _FUZZ_VALUES:
+                good = {"subject": "fz", "a": "1", "b": "2", "max_side": "500", "result": rid}
+                good[q] = value
+                url = re.sub(r"{\w+}", "1", path)
+                check("GET", url + "?" + "&".join(f"{k}={v}" for k, v in good.items() if k in query))
+    # The session and origin checks themselves, fuzzed.
+    for origin in ("null", "", "http://", "http://[", b"\x00", b"http://\xff", "http://127.0.0.1:99999"):
+        check("POST", "/label", data={"text": "Aqua"}, headers={"origin": origin})
+    for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
+        check("GET", "/", headers={"host": host})
+    assert failures == []
