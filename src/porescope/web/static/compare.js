@@ -41,6 +41,7 @@
         rows.appendChild(tr);
       });
     });
+    if (window.porescopeLabelTables) window.porescopeLabelTables();
     var notes = document.getElementById("comparison-notes");
     (c.notes || []).concat(["Alignment: " + c.alignment]).forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
     status.hidden = true; body.hidden = false;
