@@ -685,3 +685,128 @@ def test_no_5xx_from_any_route_or_parameter(client, store, photos):
     for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
         check("GET", "/", headers={"host": host})
     assert failures == []
+
+
+# ---------------------------------------------------------------- bounded memory, one error path
+
+
+def _png_bomb(w=10_000, h=10_000) -> bytes:
+    """A tiny PNG whose header declares w x h pixels (one grey row, repeated by zlib)."""
+    buf = io.BytesIO()
+    Image.new("L", (w, h), 170).save(buf, "PNG", compress_level=9)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb():
+    return _png_bomb()
+
+
+def test_pixel_bomb_is_refused_from_the_header(bare_client, bomb):
+    import time
+
+    assert len(bomb) < 200_000
+    for url in ("/api/analyze", "/api/quality"):
+        t0 = time.perf_counter()
+        r = _upload(bare_client, bomb, name="bomb.png", url=url)
+        assert time.perf_counter() - t0 < 1.0, url  # nothing decoded (decoding 100 MP takes seconds)
+        assert r.status_code == 413, url
+        assert r.json()["error"].startswith("bomb.png: 10000x10000 is 100 MP, above the web app's 24 MP limit")
+    page = _upload(bare_client, bomb, name="bomb.png")
+    assert page.status_code == 413 and "above the web app&#39;s 24 MP limit" in page.text
+
+
+@pytest.mark.parametrize("kind", ["truncated", "svg", "gif", "tiny", "empty", "text", "bomb", "cli_limit"])
+def test_quick_check_and_analysis_give_the_same_error(bare_client, photos, kind):
+    data = {
+        "truncated": photos[0][: len(photos[0]) // 3],
+        "svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="3000"><rect width="10" height="10"/></svg>',
+        "gif": None, "tiny": encode_image(np.full((20, 20, 3), 180, np.uint8), ".png"), "empty": b"", "text": b"hello",
+        "bomb": None, "cli_limit": None,
+    }[kind]
+    if kind == "gif":
+        buf = io.BytesIO()
+        Image.new("RGB", (300, 300), (200, 160, 140)).save(buf, "GIF")
+        data = buf.getvalue()
+    elif kind == "bomb":
+        data = _png_bomb(8000, 4000)
+    elif kind == "cli_limit":
+        data = _png_bomb(11_000, 10_000)
+    quick = _upload(bare_client, data, name="f.jpg", url="/api/quality")
+    full = _upload(bare_client, data, name="f.jpg", url="/api/analyze")
+    assert quick.status_code == full.status_code and quick.status_code in (400, 413)
+    assert quick.json()["error"] == full.json()["error"]
+    assert quick.json()["error"].startswith("f.jpg: ") and "\n" not in quick.json()["error"]
+
+
+def test_big_jpeg_is_analyzed_reduced_and_says_so(photos):
+    with _Client(create_app(web_max_pixels=100_000)) as c:  # the 480x360 photo is 173k px: decoded at 1/2
+        r = _upload(c, photos[0], url="/api/analyze", mode="closeup", px_per_mm="20")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert "1/2 size (240×180 px)" in body["note"] and "porescope measure" in body["note"]
+        assert (body["analysis"]["source"]["width_px"], body["analysis"]["source"]["height_px"]) == (240, 180)
+        assert body["analysis"]["scale"]["px_per_mm"] == 10  # the scale follows the reduction
+        html = c.get(body["page"]).text
+        assert 'id="reduced"' in html and "480×360" in html
+        photo = Image.open(io.BytesIO(c.get(body["layers"]["photo"]).content))
+        assert photo.size == (240, 180)  # the photo layer matches the analysis, not the upload
+        saved = c.post(f"{body['page']}/save", data={"subject": "x"})
+        assert saved.status_code == 413 and "porescope history add" in saved.text
+        png = _upload(c, encode_image(photos[2], ".png"), name="big.png", url="/api/analyze")
+        assert png.status_code == 413 and "above the web app's 0 MP limit" not in png.json()["error"]
+        assert "save it as JPEG" in png.json()["error"]
+
+
+def test_result_cache_is_bounded_in_bytes(photos):
+    with _Client(create_app(results_kept=10, results_max_bytes=1)) as c:
+        ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
+        # Over the byte budget only the newest result stays (one is always kept to show it).
+        assert [c.get(f"/result/{i}").status_code for i in ids] == [404, 404, 200]
+        assert len(c.app.state.results._d) == 1
+    with _Client(create_app(results_kept=10)) as c:
+        ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
+        assert [c.get(f"/result/{i}").status_code for i in ids] == [200, 200, 200]
+        assert 0 < c.app.state.results.nbytes() <= c.app.state.results.max_bytes
+
+
+def test_layers_drawn_ahead_free_the_big_arrays(bare_client, photos):
+    rid = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    res = bare_client.app.state.results.get(rid)
+    bare_client.app.state.background.submit(lambda: None).result(timeout=30)  # the prerender job ran before this one
+    assert res.labels is None and res.rgb is None
+    assert set(res._layers) == {"photo", "pores", "regions"}
+    assert bare_client.get(f"/result/{rid}/pores.png").status_code == 200
+
+
+def test_too_large_upload_gets_the_styled_analyze_page():
+    with _Client(create_app(max_upload_bytes=1024 * 1024)) as c:
+        r = _upload(c, b"\xff\xd8" + bytes(2 * 1024 * 1024), name="huge.jpg")
+        assert r.status_code == 413
+        assert '<link rel="stylesheet" href="/static/app.css">' in r.text and 'id="analyze-form"' in r.text
+        assert "error: the upload is larger than the 1 MB limit" in r.text
+        q = _upload(c, b"\xff\xd8" + bytes(2 * 1024 * 1024), name="huge.jpg", url="/api/quality")
+        assert q.status_code == 413 and q.json()["error"] == "the upload is larger than the 1 MB limit; export a smaller JPEG or crop the skin area."
+
+
+# ---------------------------------------------------------------- notices by code
+
+
+def test_notices_are_chosen_by_code_not_copied_from_the_address(client, store, photos):
+    store.add_visit(photos[0], "nn", mode="closeup")
+    other = store.add_visit(photos[0], "other", mode="closeup")
+    listing = client.get("/history", params={"deleted": "Mallory's data", "n": "999", "notice": "<b>hi</b>"}).text
+    assert "Mallory" not in listing and "999" not in listing and "hi</b>" not in listing and 'id="deleted"' not in listing
+    assert 'id="deleted"' in client.get("/history", params={"notice": "deleted"}).text
+    v = store.visits("nn")[0]
+    page = client.get("/history", params={"subject": "nn", "notice": "saved", "visit": str(v.id)}).text
+    assert f"Saved the visit of {v.taken_at:%Y-%m-%d %H:%M}" in page
+    for visit in (str(other.id), "abc", "99999999999999999999999"):  # another subject's visit, junk: no notice
+        page = client.get("/history", params={"subject": "nn", "notice": "saved", "visit": visit}).text
+        assert 'id="saved"' not in page
+    # The redirects themselves use codes.
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    r = client.post(f"/result/{rid}/save", data={"subject": "nn"}, follow_redirects=False)
+    assert re.fullmatch(r"/history\?subject=nn&notice=saved&visit=\d+", r.headers["location"])
+    r = client.post("/history/delete", data={"subject": "nn", "confirm": "nn"}, follow_redirects=False)
+    assert r.headers["location"] == "/history?notice=deleted"

@@ -628,8 +628,8 @@ def create_app(
         note = None
         if head.reduce_by > 1:
             dw, dh = head.decoded_size
-            note = (f"This {head.width_px}×{head.height_px} photo ({head.pixels / 1e6:.0f} MP) is above the web app's "
-                    f"{web_max_pixels // 1_000_000} MP limit, so it was decoded and analyzed at 1/{head.reduce_by} size "
+            note = (f"This {head.width_px}×{head.height_px} photo ({uploads.megapixels(head.pixels)} MP) is above the web app's "
+                    f"{uploads.megapixels(web_max_pixels)} MP limit, so it was decoded and analyzed at 1/{head.reduce_by} size "
                     f"({dw}×{dh} px). Use 'porescope measure' on the command line for full resolution.")
         with analyze_lock:  # decode inside: queued uploads hold bytes, not decoded frames
             img = uploads.decode_full(data, label, head)
@@ -806,7 +806,7 @@ def create_app(
             return err
         if res.reduced_note:
             return page(request, "error.html", 413, title="Could not save", back=f"/result/{rid}",
-                        message=f"this photo is above the web app's {web_max_pixels // 1_000_000} MP limit; save it with "
+                        message=f"this photo is above the web app's {uploads.megapixels(web_max_pixels)} MP limit; save it with "
                                 "'porescope history add' on the command line, which analyzes it at full resolution.")
         st = get_store()
         if st is None:

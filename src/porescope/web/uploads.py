@@ -44,6 +44,11 @@ ACCEPTED_TEXT = "JPEG, PNG, TIFF, WebP or HEIC"
 JPEG_SCALES = (1, 2, 4, 8)
 
 
+def megapixels(pixels: int) -> str:
+    """Megapixels for a message: '100', '24', '0.2'."""
+    return f"{pixels / 1e6:.0f}" if pixels >= 9.5e6 else f"{pixels / 1e6:.1g}" if pixels < 1e6 else f"{pixels / 1e6:.1f}"
+
+
 class TooManyPixels(ImageError):
     """The photo has more pixels than the web app analyzes (HTTP 413)."""
 
@@ -115,7 +120,7 @@ def inspect(data: bytes, label: str, *, max_pixels: int = WEB_MAX_PIXELS) -> Hea
     if w * h > max_pixels:
         if fmt not in ("JPEG", "MPO"):
             raise TooManyPixels(
-                f"{label}: {w}x{h} is {w * h / 1e6:.0f} MP, above the web app's {max_pixels // 1_000_000} MP limit "
+                f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit "
                 "for this format; save it as JPEG, downscale it, or use 'porescope measure' on the command line."
             )
         reduce_by = next(f for f in JPEG_SCALES[1:] if -(-w // f) * -(-h // f) <= max_pixels or f == JPEG_SCALES[-1])
