@@ -524,12 +524,14 @@ def create_app(
     comparisons: collections.OrderedDict[tuple, dict] = collections.OrderedDict()
     analyze_lock = threading.Semaphore(1)  # one full decode + analysis at a time: memory, and 2-core machines
     decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)  # quick checks and history pictures
-    background = ThreadPoolExecutor(1, thread_name_prefix="porescope-web-bg")  # layer drawing, noise, slider pictures
+    background = ThreadPoolExecutor(1, thread_name_prefix="porescope-web-bg")  # layer files, slider pictures (quick jobs)
+    slow_jobs = ThreadPoolExecutor(1, thread_name_prefix="porescope-web-noise")  # noise of new visits (seconds each)
     secret = secrets.token_bytes(32)  # per server run: tokens die with it
     state: dict[str, Any] = {"store": store, "store_error": None}
     store_lock = threading.Lock()
     app.state.results = results
     app.state.background = background
+    app.state.slow_jobs = slow_jobs
 
     def get_store():
         """The history store, or None with a reason in state['store_error']."""
@@ -792,7 +794,7 @@ def create_app(
                     st.noise(visit_id)
             except Exception:  # noqa: BLE001 - the comparison computes it again if this failed
                 log.info("background noise for visit %s failed", visit_id, exc_info=True)
-        background.submit(job)
+        slow_jobs.submit(job)
 
     @app.post("/result/{rid}/save", dependencies=[Depends(csrf_guard)])
     async def result_save(
