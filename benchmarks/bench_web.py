@@ -138,6 +138,22 @@ class Server:
     def peak_mb(self) -> float:
         return self._status("VmHWM")
 
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_idle(self, limit_s: float = 300.0) -> float:
+        """Wait until the server has used under 0.05 s of CPU in a second (its background work is done)."""
+        t0 = time.perf_counter()
+        last = self.cpu_s()
+        while time.perf_counter() - t0 < limit_s:
+            time.sleep(1.0)
+            now = self.cpu_s()
+            if now - last < 0.05:
+                break
+            last = now
+        return time.perf_counter() - t0
+
     def __exit__(self, *exc):
         self.proc.terminate()
         try:
@@ -238,10 +254,12 @@ def bench_compare(src: Path, a: bytes, b: bytes, settle_s: float) -> dict:
             assert r.status_code == 200, r.text[:300]
             s = c.post(f"/result/{r.json()['id']}/save", data={"subject": "bench", "cleansed": "yes"})
             assert s.status_code == 303 and "subject=bench" in s.headers.get("location", ""), s.text[:300]
-        time.sleep(settle_s)  # the visits were saved on other days; whatever the server does after a save has run
+        # The visits were saved on other days: whatever the server does after a save has run by now.
+        waited = srv.wait_idle(settle_s)
         ids = [v["id"] for v in c.get("/api/history/visits", params={"subject": "bench"}).json()]
         t0 = time.perf_counter()
         page = c.get("/history/compare", params={"subject": "bench", "a": ids[0], "b": ids[1]})
+        t_html = time.perf_counter() - t0
         assert page.status_code == 200
         imgs = re.findall(r'<img id="img-[ab]" src="([^"]+)"', page.text)
         assert len(imgs) == 2, imgs
@@ -249,11 +267,13 @@ def bench_compare(src: Path, a: bytes, b: bytes, settle_s: float) -> dict:
         def fetch(u):
             resp = c.get(u.replace("&amp;", "&"))
             assert resp.status_code == 200
-            return resp.headers.get("x-porescope-alignment", "")
+            return resp.headers.get("x-porescope-alignment", ""), time.perf_counter() - t0
 
         with ThreadPoolExecutor(2) as ex:
-            align = [x for x in ex.map(fetch, imgs) if x]
+            got = list(ex.map(fetch, imgs))
+        align = [x for x, _ in got if x]
         t_page = time.perf_counter() - t0
+        print(f"    compare page: HTML {t_html:.2f} s, earlier photo at {got[0][1]:.2f} s, aligned later photo at {got[1][1]:.2f} s", flush=True)
         t1 = time.perf_counter()
         cmp = c.get("/api/history/compare", params={"subject": "bench", "a": ids[0], "b": ids[1]})
         assert cmp.status_code == 200, cmp.text[:300]
@@ -261,7 +281,8 @@ def bench_compare(src: Path, a: bytes, b: bytes, settle_s: float) -> dict:
         t2 = time.perf_counter()
         c.get("/api/history/compare", params={"subject": "bench", "a": ids[0], "b": ids[1]})
         t_api2 = time.perf_counter() - t2
-        return {"page_s": t_page, "api_s": t_api, "api2_s": t_api2, "alignment": align[0] if align else "?", "peak_mb": srv.peak_mb()}
+        return {"page_s": t_page, "api_s": t_api, "api2_s": t_api2, "alignment": align[0] if align else "?", "peak_mb": srv.peak_mb(),
+                "waited_s": waited}
 
 
 def bench_history(n_visits: int, repeat: int) -> None:
@@ -320,7 +341,7 @@ def main() -> None:
     ap.add_argument("--concurrent", type=int, default=10, help="simultaneous 12 MP uploads / pixel bombs")
     ap.add_argument("--before-bombs", type=int, default=2,
                     help="simultaneous pixel bombs for --before (10 took an unguarded server to ~6 GB; kept low on a shared machine)")
-    ap.add_argument("--settle", type=float, default=15.0, help="seconds between saving the visits and opening the compare page")
+    ap.add_argument("--settle", type=float, default=300.0, help="at most this many seconds waiting for the server to go idle after saving the visits")
     ap.add_argument("--skip-history", action="store_true")
     ap.add_argument("--skip-compare", action="store_true")
     args = ap.parse_args()
@@ -351,7 +372,8 @@ def main() -> None:
             res["compare"] = bench_compare(src, data, later, args.settle)
             cr = res["compare"]
             print(f"  compare page first load (page + both slider photos): {cr['page_s']:.2f} s (alignment: {cr['alignment']}); "
-                  f"comparison table (API) first call {cr['api_s']:.2f} s, again {cr['api2_s']:.2f} s", flush=True)
+                  f"comparison table (API) first call {cr['api_s']:.2f} s, again {cr['api2_s']:.2f} s "
+                  f"(opened {cr['waited_s']:.0f} s after the saves, once the server was idle)", flush=True)
     print("\n=== summary (same run, same machine)")
     print(f"  {'':44s}" + "".join(f"{n[:18]:>20s}" for n in results))
     rows = [

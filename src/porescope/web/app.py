@@ -80,6 +80,10 @@ DECODE_SLOTS = 2
 COMPARE_MAX_SIDE_PX = 2000
 #: Pictures the compare view keeps ready (visit photos, aligned photos), bytes.
 PICTURES_MAX_BYTES = 64 * 1024 * 1024
+#: A new visit's measurement noise (three re-analyses of its photo, for the
+#: comparison's intervals) is measured in the background once no photo has
+#: been sent for this long.
+NOISE_AFTER_IDLE_S = 3.0
 #: Host names a loopback-bound server answers to (exact names; the port may be any).
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 #: Room for multipart boundaries and the small form fields beside the photo.
@@ -527,7 +531,7 @@ def create_app(
     background = ThreadPoolExecutor(1, thread_name_prefix="porescope-web-bg")  # layer files, slider pictures (quick jobs)
     slow_jobs = ThreadPoolExecutor(1, thread_name_prefix="porescope-web-noise")  # noise of new visits (seconds each)
     secret = secrets.token_bytes(32)  # per server run: tokens die with it
-    state: dict[str, Any] = {"store": store, "store_error": None}
+    state: dict[str, Any] = {"store": store, "store_error": None, "last_upload": 0.0}
     store_lock = threading.Lock()
     app.state.results = results
     app.state.background = background
@@ -612,6 +616,7 @@ def create_app(
 
     # ----------------------------------------------------------------- analyze
     async def _read_upload(photo: UploadFile | None) -> tuple[bytes, str]:
+        state["last_upload"] = time.monotonic()
         if photo is None or isinstance(photo, str):
             raise PorescopeError("no photo was sent; choose a file or capture one with the camera.")
         data = await photo.read(max_upload_bytes + 1)
@@ -790,6 +795,10 @@ def create_app(
         lock), so its first comparison does not wait for it."""
         def job():
             try:
+                # Start when no photo has been sent for a while, so a person's next
+                # upload does not queue behind seconds of background analyses.
+                while time.monotonic() - state["last_upload"] < NOISE_AFTER_IDLE_S:
+                    time.sleep(0.5)
                 with analyze_lock:
                     st.noise(visit_id)
             except Exception:  # noqa: BLE001 - the comparison computes it again if this failed
@@ -939,15 +948,14 @@ def create_app(
                     trends=_trend_svgs(visits), profile=prof, routine=rout, visit_rows=_visit_rows(visits))
 
     def _visit_picture(st, visit_id: int, max_side: int) -> bytes:
-        sha = _safe(lambda: st.analysis(visit_id).source.sha256) or ""
+        path = st.photo_path(int(visit_id))  # a path the store made (named by the photo's hash), never one from the request
 
         def make():
-            path = st.photo_path(int(visit_id))  # a path the store made, never one from the request
             with decode_slots:
                 rgb = uploads.decode_display(path, max_side)
             return layers.photo_jpeg(rgb), {}
 
-        return pictures.get_or_make(("visit", int(visit_id), sha, max_side), make)[0]
+        return pictures.get_or_make(("visit", str(path), max_side), make)[0]
 
     @app.get("/history/visit/{visit_id}/photo.jpg")
     def visit_photo(visit_id: VisitId, max_side: int = COMPARE_MAX_SIDE_PX):
@@ -975,14 +983,14 @@ def create_app(
     def _aligned_picture(st, a: int, b: int) -> tuple[bytes, dict]:
         """Visit b's photo registered onto visit a's frame at the slider's size
         (decoded reduced, aligned on a 1000 px texture, cached)."""
-        sha = tuple(_safe(lambda v=v: st.analysis(v).source.sha256) or "" for v in (a, b))
+        pa, pb = st.photo_path(a), st.photo_path(b)  # named by the photos' hashes: the cache key follows the pixels
 
         def make():
             import cv2
 
             with decode_slots:
-                ra = uploads.decode_display(st.photo_path(a), COMPARE_MAX_SIDE_PX)
-                rb = uploads.decode_display(st.photo_path(b), COMPARE_MAX_SIDE_PX)
+                ra = uploads.decode_display(pa, COMPARE_MAX_SIDE_PX)
+                rb = uploads.decode_display(pb, COMPARE_MAX_SIDE_PX)
             headers = {"Cache-Control": "private, max-age=3600"}
             try:
                 from porescope import change
@@ -999,7 +1007,7 @@ def create_app(
             resized = cv2.resize(rb, (ra.shape[1], ra.shape[0]), interpolation=cv2.INTER_AREA)
             return layers.photo_jpeg(resized), headers
 
-        return pictures.get_or_make(("aligned", a, b, sha), make)
+        return pictures.get_or_make(("aligned", str(pa), str(pb)), make)
 
     def _compare_pair(st, subject: str, a: int | None, b: int | None):
         visits = _visits_or_raise(st, subject)

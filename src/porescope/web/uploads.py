@@ -173,6 +173,15 @@ def _jpeg_reduced(data: bytes, label: str, reduce_by: int) -> np.ndarray:
         raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
 
 
+def _draft_box(im: Image.Image, max_side: int) -> tuple[int, int]:
+    """The size to ask ``Image.draft`` for so the longest side ends at least
+    ``max_side``: draft keeps both sides at least the box, so a square box
+    (max_side, max_side) would make a 4:3 photo decode at full size."""
+    w, h = im.size
+    f = max_side / max(w, h)
+    return max(1, int(w * f)), max(1, int(h * f))
+
+
 def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.ndarray:
     """A copy of at most ``max_side`` px on its longest side for the quick
     capture check. JPEGs decode straight at reduced size; anything else (or a
@@ -184,7 +193,7 @@ def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.n
         try:
             im = _open(data, label)
             if header.format in ("JPEG", "MPO"):
-                im.draft("RGB", (max_side, max_side))
+                im.draft("RGB", _draft_box(im, max_side))
             im = ImageOps.exif_transpose(im)
             if im.mode != "RGB":
                 im = im.convert("RGB")
@@ -208,7 +217,7 @@ def decode_display(path_or_bytes, max_side: int) -> np.ndarray:
     try:
         im = _open(data, "photo")
         if (im.format or "").upper() in ("JPEG", "MPO"):
-            im.draft("RGB", (max_side, max_side))
+            im.draft("RGB", _draft_box(im, max_side))
             im = ImageOps.exif_transpose(im)
             if im.mode != "RGB":
                 im = im.convert("RGB")
