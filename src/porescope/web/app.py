@@ -80,6 +80,8 @@ DECODE_SLOTS = 2
 COMPARE_MAX_SIDE_PX = 2000
 #: Pictures the compare view keeps ready (visit photos, aligned photos), bytes.
 PICTURES_MAX_BYTES = 64 * 1024 * 1024
+#: Comparisons (their JSON, a few kB each) kept so the compare page answers at once the second time.
+COMPARISONS_KEPT = 16
 #: A new visit's measurement noise (three re-analyses of its photo, for the
 #: comparison's intervals) is measured in the background once no photo has
 #: been sent for this long.
@@ -805,6 +807,21 @@ def create_app(
                 log.info("background noise for visit %s failed", visit_id, exc_info=True)
         slow_jobs.submit(job)
 
+    def _slider_pictures_later(st, subject: str, visit_id: int) -> None:
+        """Prepare the compare view's pictures for the pairs a person opens
+        next (first and previous visit vs. this one): ~0.5 s each, in the
+        background, so the compare page shows its photos at once."""
+        def job():
+            visits = _safe(lambda: _visits_or_raise(st, subject)) or []
+            others = {v.id for v in (visits[:1] + visits[-2:-1]) if v.id != visit_id}
+            if not others:
+                return
+            _safe(lambda: _visit_picture(st, visit_id, COMPARE_MAX_SIDE_PX))
+            for a in sorted(others):
+                _safe(lambda a=a: _visit_picture(st, a, COMPARE_MAX_SIDE_PX))
+                _safe(lambda a=a: _aligned_picture(st, a, visit_id))
+        background.submit(job)
+
     @app.post("/result/{rid}/save", dependencies=[Depends(csrf_guard)])
     async def result_save(
         request: Request, rid: str, subject: str = Form(""), cleansed: str = Form(""), makeup: str = Form(""),
@@ -835,6 +852,7 @@ def create_app(
         except PorescopeError as exc:
             return page(request, "error.html", 400, title="Could not save", message=str(exc), back=f"/result/{rid}")
         _noise_later(st, visit.id)
+        _slider_pictures_later(st, name, visit.id)
         return RedirectResponse(f"/history?subject={_quote_all(name)}&notice=saved&visit={visit.id}", status_code=303)
 
     # ----------------------------------------------------------------- routine
@@ -1064,13 +1082,15 @@ def create_app(
         try:
             _, va, vb = _compare_pair(st, subject, a, b)
             key = (subject, va.id, vb.id, va.captures, vb.captures)
-            if key not in comparisons:
+            got = comparisons.get(key)
+            if got is None:
                 with analyze_lock:  # the comparison re-analyzes both photos: one heavy job at a time
-                    if key not in comparisons:
-                        comparisons[key] = st.compare(subject, va.id, vb.id).model_dump(mode="json")
-                        while len(comparisons) > 16:
+                    got = comparisons.get(key)
+                    if got is None:
+                        got = comparisons[key] = st.compare(subject, va.id, vb.id).model_dump(mode="json")
+                        while len(comparisons) > COMPARISONS_KEPT:
                             comparisons.popitem(last=False)
-            return comparisons[key]
+            return got
         except (PorescopeError, LookupError) as exc:
             return api_error(str(exc), 400)
 
