@@ -812,3 +812,42 @@ def test_notices_are_chosen_by_code_not_copied_from_the_address(client, store, p
     assert re.fullmatch(r"/history\?subject=nn&notice=saved&visit=\d+", r.headers["location"])
     r = client.post("/history/delete", data={"subject": "nn", "confirm": "nn"}, follow_redirects=False)
     assert r.headers["location"] == "/history?notice=deleted"
+
+
+# ---------------------------------------------------------------- compare view pictures
+
+
+def test_history_pictures_decode_reduced(tmp_path, monkeypatch):
+    """A stored 4:3 JPEG shown at 700 px decodes at libjpeg's 1/2 scale, not full size."""
+    from PIL import ImageFile
+
+    from porescope.web import uploads
+
+    rgb = render(SkinSpec(height=1200, width=1600, seed=4)).rgb
+    path = tmp_path / "v.jpg"
+    path.write_bytes(encode_image(rgb, ".jpg"))
+    sizes = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda im, *a, **k: sizes.append(im.size) or real_load(im, *a, **k))
+    out = uploads.decode_display(path, 700)
+    assert out.shape == (525, 700, 3)
+    assert sizes and sizes[0] == (800, 600)
+
+
+def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos):
+    from porescope.web.app import COMPARE_MAX_SIDE_PX
+
+    for data in photos[:2]:
+        rid = _upload(client, data, url="/api/analyze", mode="closeup").json()["id"]
+        assert client.post(f"/result/{rid}/save", data={"subject": "pic"}, follow_redirects=False).status_code == 303
+    client.app.state.background.submit(lambda: None).result(timeout=60)  # the save's picture job has run
+    v = store.visits("pic")
+    kinds = sorted(k[0] for k in client.app.state.pictures._d)
+    assert kinds == ["aligned", "visit", "visit"]  # ready before anyone opens the compare page
+    params = {"subject": "pic", "a": v[0].id, "b": v[1].id}
+    first = client.get("/history/compare/aligned.jpg", params=params)
+    again = client.get("/history/compare/aligned.jpg", params=params)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and first.headers["x-porescope-alignment"] == again.headers["x-porescope-alignment"]
+    assert max(Image.open(io.BytesIO(first.content)).size) <= COMPARE_MAX_SIDE_PX
+    assert len(client.app.state.pictures._d) == 3  # served from the cache, nothing new made

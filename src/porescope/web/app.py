@@ -538,6 +538,13 @@ def create_app(
     app.state.results = results
     app.state.background = background
     app.state.slow_jobs = slow_jobs
+    app.state.pictures = pictures
+
+    def _stop_background() -> None:  # queued background work is dropped with the server
+        for ex in (background, slow_jobs):
+            ex.shutdown(wait=False, cancel_futures=True)
+
+    app.router.on_shutdown.append(_stop_background)
 
     def get_store():
         """The history store, or None with a reason in state['store_error']."""
