@@ -760,6 +760,15 @@ def test_big_jpeg_is_analyzed_reduced_and_says_so(photos):
         assert "save it as JPEG" in png.json()["error"]
 
 
+def test_big_progressive_jpeg_is_refused_not_decoded(photos):
+    buf = io.BytesIO()
+    Image.fromarray(photos[2]).save(buf, "JPEG", progressive=True)
+    with _Client(create_app(web_max_pixels=100_000)) as c:
+        for url in ("/api/analyze", "/api/quality"):
+            r = _upload(c, buf.getvalue(), name="prog.jpg", url=url)
+            assert r.status_code == 413 and "progressive JPEG cannot be decoded reduced" in r.json()["error"], url
+
+
 def test_result_cache_is_bounded_in_bytes(photos):
     with _Client(create_app(results_kept=10, results_max_bytes=1)) as c:
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
