@@ -22,6 +22,7 @@
       var li = document.createElement("li"); li.className = "blocking"; li.textContent = "error: " + res.error; qList.appendChild(li);
       qNote.textContent = "";
       submit.textContent = "Analyze";
+      previewWrap.hidden = true;  // a file the analysis cannot read shows no (half-drawn) preview
       return;
     }
     var words = { ok: "looks good", ok_with_warnings: "usable, see notes", retake: "please retake" };
