@@ -860,3 +860,13 @@ def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos)
     assert first.content == again.content and first.headers["x-porescope-alignment"] == again.headers["x-porescope-alignment"]
     assert max(Image.open(io.BytesIO(first.content)).size) <= COMPARE_MAX_SIDE_PX
     assert len(client.app.state.pictures._d) == 3  # served from the cache, nothing new made
+
+
+def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos):
+    store.add_visit(photos[0], "tl", mode="closeup")
+    store.add_visit(photos[1], "tl", mode="closeup")
+    html = client.get("/history", params={"subject": "tl"}).text
+    legends = re.findall(r'<ul class="trend-legend">(.*?)</ul>', html, re.S)
+    assert len(legends) >= 1 and all(re.search(r"</i>frame</li>", x) for x in legends)
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):  # no region names squeezed into the plot's margin
+        assert ">frame<" not in svg
