@@ -322,7 +322,7 @@ def test_hostile_page_on_another_origin_changes_nothing(browser, server, photo_f
     try:
         rid = _analyze(page, base, photo_files[0]).rsplit("/", 1)[1]  # the victim has a live session and a result
         assert any(c["name"] == "porescope_session" for c in ctx.cookies())
-        before = ([s.name for s in store.subjects()], len(store.visits("victim")), store.routine("victim"))
+        before = ([s.name for s in store.subjects()], len(store.visits("victim")), store.routine("victim"), store.profile("victim"))
         answers = []
         page.on("response", lambda r: answers.append((r.url, r.status)) if r.url.startswith(base) and r.request.method == "POST" else None)
         with _HostilePages(_attack_pages(base, rid)) as evil:
@@ -335,7 +335,7 @@ def test_hostile_page_on_another_origin_changes_nothing(browser, server, photo_f
                     assert page.locator("#error").count() == 1 or page.locator("body").inner_text().strip(), path
                 else:
                     page.wait_for_function("() => document.title === 'sent'")
-        after = ([s.name for s in store.subjects()], len(store.visits("victim")), store.routine("victim"))
+        after = ([s.name for s in store.subjects()], len(store.visits("victim")), store.routine("victim"), store.profile("victim"))
         assert after == before  # nothing deleted, saved or changed
         assert "planted" not in after[0]
         posted = [status for url, status in answers]

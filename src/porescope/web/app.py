@@ -1002,8 +1002,9 @@ def create_app(
             a = st.analysis(visit_id)
         except PorescopeError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
-        return Response(layers.pore_circles_png((a.source.height_px, a.source.width_px), a.pores), media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=3600"})
+        with decode_slots:  # a full-frame index image: as big as a decoded photo
+            body = layers.pore_circles_png((a.source.height_px, a.source.width_px), a.pores)
+        return Response(body, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     def _aligned_picture(st, a: int, b: int) -> tuple[bytes, dict]:
         """Visit b's photo registered onto visit a's frame at the slider's size
