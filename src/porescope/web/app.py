@@ -52,7 +52,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porescope import __version__
-from porescope.errors import ImageError, PorescopeError
+from porescope.errors import PorescopeError
 from porescope.web import layers, uploads
 
 log = logging.getLogger(__name__)
