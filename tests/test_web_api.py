@@ -682,6 +682,10 @@ def test_no_5xx_from_any_route_or_parameter(client, store, photos):
     # The session and origin checks themselves, fuzzed.
     for origin in ("null", "", "http://", "http://[", b"\x00", b"http://\xff", "http://127.0.0.1:99999"):
         check("POST", "/label", data={"text": "Aqua"}, headers={"origin": origin})
+    for token in ("é" * 64, b"\xff" * 64, "", "x" * 10_000):  # odd tokens, by header and by form field
+        check("POST", "/label", data={"text": "Aqua"}, headers={"x-csrf-token": token.encode() if isinstance(token, str) else token})
+        if isinstance(token, str):
+            check("POST", "/label", data={"text": "Aqua", "csrf_token": token}, headers={"x-csrf-token": "no"})
     for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
         check("GET", "/", headers={"host": host})
     assert failures == []

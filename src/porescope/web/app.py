@@ -344,6 +344,11 @@ def csrf_token(secret: bytes, session_id: str) -> str:
     return hmac.new(secret, session_id.encode(), hashlib.sha256).hexdigest()
 
 
+def _same_token(sent: str, expected: str) -> bool:
+    """Constant-time comparison that takes any text (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), expected.encode())
+
+
 def _cookie(headers: dict[str, str], name: str) -> str | None:
     for part in headers.get("cookie", "").split(";"):
         k, _, v = part.strip().partition("=")
@@ -413,7 +418,7 @@ class LocalGuard:
                                           "this request did not come from a porescope page on this server, so it was refused; "
                                           "open porescope yourself and try again.")
             sent = headers.get(CSRF_HEADER)
-            state["csrf_header_ok"] = sent is not None and new_sid is None and hmac.compare_digest(sent, token)
+            state["csrf_header_ok"] = sent is not None and new_sid is None and _same_token(sent, token)
 
         async def send_with_headers(msg):
             if msg["type"] == "http.response.start":
@@ -593,7 +598,7 @@ def create_app(
         form = await request.form()
         sent = form.get(CSRF_FIELD)
         has_session = _cookie({"cookie": request.headers.get("cookie", "")}, SESSION_COOKIE) is not None
-        if not (expected and has_session and isinstance(sent, str) and hmac.compare_digest(sent, expected)):
+        if not (expected and has_session and isinstance(sent, str) and _same_token(sent, expected)):
             raise CsrfRefused()
 
     @app.exception_handler(CsrfRefused)
