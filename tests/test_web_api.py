@@ -686,6 +686,9 @@ def test_no_5xx_from_any_route_or_parameter(client, store, photos):
         check("POST", "/label", data={"text": "Aqua"}, headers={"x-csrf-token": token.encode() if isinstance(token, str) else token})
         if isinstance(token, str):
             check("POST", "/label", data={"text": "Aqua", "csrf_token": token}, headers={"x-csrf-token": "no"})
+    for cookie in (b"porescope_session=\xff\xfe", "porescope_session=" + "A" * 5000, "porescope_session", ";;=;", "a=b; porescope_session=="):
+        check("GET", "/", headers={"cookie": cookie})
+        check("POST", "/label", data={"text": "Aqua"}, headers={"cookie": cookie})
     for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
         check("GET", "/", headers={"host": host})
     assert failures == []
