@@ -20,6 +20,24 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what Fast
 from porescope.web import create_app
 from porescope.web.app import safe_label
 
+ORIGIN = "http://127.0.0.1"
+
+
+class _Client(TestClient):
+    """A TestClient that acts like the app's own pages: it talks to 127.0.0.1
+    (an allowed host), opened a page first (session cookie), and sends its
+    origin and the session's CSRF token with every request."""
+
+    def __init__(self, app, **kw):
+        super().__init__(app, base_url=ORIGIN, **kw)
+
+    def __enter__(self):
+        super().__enter__()
+        r = self.get("/about")
+        token = re.search(r'<meta name="csrf-token" content="([0-9a-f]{64})">', r.text).group(1)
+        self.headers.update({"origin": ORIGIN, "x-csrf-token": token})
+        return self
+
 
 @pytest.fixture(scope="module")
 def photos():
@@ -39,14 +57,14 @@ def store(tmp_path):
 
 @pytest.fixture()
 def client(store):
-    with TestClient(create_app(store=store)) as c:
+    with _Client(create_app(store=store)) as c:
         yield c
 
 
 @pytest.fixture()
 def bare_client():
     """An app whose history store is never opened (pages that don't need it)."""
-    with TestClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+    with _Client(create_app(store=None, db_url="sqlite:///:memory:")) as c:
         yield c
 
 
@@ -180,7 +198,7 @@ def test_missing_file_field(bare_client):
 
 
 def test_upload_over_the_size_limit_is_413(photos):
-    with TestClient(create_app(max_upload_bytes=1024 * 1024)) as c:
+    with _Client(create_app(max_upload_bytes=1024 * 1024)) as c:
         big = b"\xff\xd8" + bytes(2 * 1024 * 1024)
         r = _upload(c, big, name="huge.jpg", url="/api/analyze")
         assert r.status_code == 413
@@ -191,7 +209,7 @@ def test_upload_over_the_size_limit_is_413(photos):
 
 def test_streamed_upload_over_the_limit_is_413():
     """Without a Content-Length (chunked), the cap still applies while reading."""
-    with TestClient(create_app(max_upload_bytes=1024 * 1024)) as c:
+    with _Client(create_app(max_upload_bytes=1024 * 1024)) as c:
         boundary = "XyZ"
         head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n"
                 "Content-Type: image/jpeg\r\n\r\n").encode()
@@ -232,7 +250,7 @@ def test_uploaded_filename_is_never_a_path(bare_client, photos, tmp_path, monkey
 
 
 def test_old_results_are_dropped(photos):
-    with TestClient(create_app(results_kept=2)) as c:
+    with _Client(create_app(results_kept=2)) as c:
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
         assert c.get(f"/result/{ids[0]}").status_code == 404
         assert c.get(f"/result/{ids[2]}").status_code == 200
@@ -242,10 +260,92 @@ def test_foreign_host_and_cross_site_post_are_refused(bare_client, photos):
     assert bare_client.get("/", headers={"host": "evil.example"}).status_code == 400
     r = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": "http://evil.example"})
     assert r.status_code == 403
-    ok = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": "http://testserver"})
+    ok = bare_client.post("/label", data={"text": "Aqua"}, headers={"origin": ORIGIN})
     assert ok.status_code == 200
-    with TestClient(create_app(allowed_hosts=None)) as open_client:
+    with _Client(create_app(allowed_hosts=None)) as open_client:
         assert open_client.get("/", headers={"host": "192.168.1.5:8000"}).status_code == 200
+        assert open_client.get("/", headers={"host": "a b@c"}).status_code == 400  # still a well-formed name only
+
+
+@pytest.mark.parametrize("host", [
+    "evil.example@localhost", "localhost@evil.example", "evil.example", "testserver", "127.0.0.1.evil.example",
+    "localhost:80@evil.example", "localhost/x", "localhost:99999", "localhost:abc", "", " localhost", "localhost\\x",
+    "127.0.0.1:8000:1", "[::1]@evil", "0x7f.0.0.1", "127.1",
+])
+def test_host_allow_list_is_exact(bare_client, host):
+    r = bare_client.get("/about", headers={"host": host})
+    assert r.status_code == 400, host
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8000", "localhost:1234", "LOCALHOST", "[::1]:8000", "[::1]"])
+def test_loopback_hosts_are_answered(bare_client, host):
+    assert bare_client.get("/about", headers={"host": host}).status_code == 200
+
+
+def test_test_names_are_not_in_production_defaults():
+    from porescope.web.app import LOOPBACK_HOSTS
+
+    assert "testserver" not in LOOPBACK_HOSTS
+    with TestClient(create_app()) as c:  # TestClient's default host is 'testserver'
+        assert c.get("/about").status_code == 400
+
+
+def test_state_changes_need_same_origin(bare_client):
+    """Origin must be this server's own; 'null', another port, or neither Origin nor Referer is refused."""
+    for headers in ({"origin": "null"}, {"origin": "http://127.0.0.1:9999"}, {"origin": "https://127.0.0.1"},
+                    {"origin": "http://localhost"}, {"origin": ""}):
+        r = bare_client.post("/label", data={"text": "Aqua"}, headers=headers)
+        assert r.status_code == 403, headers
+        assert "did not come from a porescope page" in r.text
+    # No Origin at all: the Referer decides; neither: refused.
+    del bare_client.headers["origin"]
+    assert bare_client.post("/label", data={"text": "Aqua"}).status_code == 403
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"referer": "http://127.0.0.1:9999/x"}).status_code == 403
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"referer": ORIGIN + "/label"}).status_code == 200
+
+
+def test_state_changes_need_the_session_token(bare_client, photos):
+    token = bare_client.headers.pop("x-csrf-token")
+    # Form field instead of header: accepted.
+    ok = bare_client.post("/label", data={"text": "Aqua", "csrf_token": token})
+    assert ok.status_code == 200
+    for bad in ("", "0" * 64, token[:-1] + ("0" if token[-1] != "0" else "1")):
+        r = bare_client.post("/label", data={"text": "Aqua", "csrf_token": bad})
+        assert r.status_code == 403 and "security token" in r.text, bad
+    r = _upload(bare_client, photos[0], url="/api/analyze")
+    assert r.status_code == 403 and "security token" in r.json()["error"]
+    # A token from another session (another cookie) does not fit this one.
+    with _Client(create_app()) as other:
+        other_token = other.headers["x-csrf-token"]
+    assert other_token != token
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"x-csrf-token": other_token}).status_code == 403
+    # A planted cookie with a made-up session id gets no valid token either.
+    bare_client.cookies.clear()
+    bare_client.cookies.set("porescope_session", "A" * 43)
+    assert bare_client.post("/label", data={"text": "Aqua"}, headers={"x-csrf-token": token}).status_code == 403
+
+
+def test_session_cookie_is_strict_and_http_only(bare_client):
+    with TestClient(create_app(), base_url=ORIGIN) as c:
+        cookie = c.get("/").headers["set-cookie"]
+    assert "porescope_session=" in cookie and "SameSite=Strict" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+    r = bare_client.get("/")
+    assert "set-cookie" not in r.headers  # the session keeps its id
+    assert r.headers["referrer-policy"] == "same-origin"  # own form posts keep their real Origin
+    html = r.text
+    for form in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S):
+        assert 'name="csrf_token"' in form
+
+
+def test_every_post_form_carries_the_token(client, store, photos):
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    store.add_visit(photos[0], "tok", mode="closeup")
+    token = client.headers["x-csrf-token"]
+    pages = [client.get(u).text for u in ("/", "/routine", "/label", f"/result/{rid}", "/history?subject=tok")]
+    forms = [f for html in pages for f in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S)]
+    assert len(forms) >= 5
+    for form in forms:
+        assert f'name="csrf_token" value="{token}"' in form, form[:120]
 
 
 # ---------------------------------------------------------------- advice pages
@@ -363,7 +463,7 @@ def test_history_page_when_empty(client):
 def test_store_opens_from_env_url(tmp_path, monkeypatch):
     pytest.importorskip("porescope.history")
     monkeypatch.setenv("PORESCOPE_DB_URL", f"sqlite:///{tmp_path / 'env.db'}")
-    with TestClient(create_app()) as c:
+    with _Client(create_app()) as c:
         assert c.get("/history").status_code == 200
     assert (tmp_path / "env.db").exists()
 
@@ -497,7 +597,7 @@ def test_pages_degrade_when_stages_are_missing(monkeypatch, tmp_path):
 
     monkeypatch.setattr(webapp, "_module_available", lambda name: False)
     monkeypatch.setitem(sys.modules, "porescope.history", None)  # import fails
-    with TestClient(create_app()) as c:
+    with _Client(create_app()) as c:
         for url in ("/routine", "/label", "/history"):
             r = c.get(url)
             assert r.status_code == 200 and "not available in this build" in r.text, url
@@ -514,3 +614,266 @@ def test_subject_names_with_reserved_characters_round_trip(client, store, photos
     assert page.status_code == 200 and "a&amp;b/c?d" in page.text
     assert "<script>x" not in page.text and "&lt;script&gt;x&lt;/script&gt;" in page.text
     assert "&lt;i&gt;lamp&lt;/i&gt;" in page.text
+
+
+# ---------------------------------------------------------------- fuzz: no 5xx from user input
+
+_FUZZ_VALUES = [
+    "0", "-1", "1", "99999999999999999999", "9223372036854775808", "-9223372036854775809", "1e400", "NaN", "abc",
+    "..%2F..%2Fetc%2Fpasswd", "%00", "a%00b", "%ff%fe", "'; DROP TABLE visits; --", "<script>alert(1)</script>",
+    "%F0%9F%98%80" * 40, "x" * 5000, " ", "0123456789abcdef", "%0d%0aSet-Cookie:%20x=1",
+]
+_FUZZ_BODIES = [
+    {},
+    {"data": {"subject": "%00\x00", "confirm": "x" * 300, "text": "\x00" * 10, "mode": "../../x", "px_per_mm": "1e309",
+              "age": "99999999999999999999", "concerns": ["nope"], "result": "zz", "csrf_token": "x"}},
+    {"content": b"\x00\xff" * 100, "headers": {"content-type": "application/octet-stream"}},
+    {"content": b'{"a": 1}', "headers": {"content-type": "application/json"}},
+    {"content": b"--x\r\nbroken", "headers": {"content-type": "multipart/form-data; boundary=x"}},
+    {"content": b"a=%zz&b", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+    {"content": b"", "headers": {"content-type": "multipart/form-data"}},
+    {"files": {"photo": ("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="9999999" height="9999999"/>', "image/svg+xml")}},
+    {"files": {"photo": ("x.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 50, "image/jpeg")}, "data": {"px_per_mm": "-0"}},
+]
+
+
+def _fuzz_paths(app):
+    from fastapi.routing import APIRoute
+
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            yield route.path, sorted(route.methods), [p.name for p in route.dependant.query_params]
+
+
+def test_no_5xx_from_any_route_or_parameter(client, store, photos):
+    """Every route, every parameter: odd values, wrong methods, wrong bodies. A 5xx fails."""
+    store.add_visit(photos[0], "fz", mode="closeup")
+    store.add_visit(photos[1], "fz", mode="closeup")
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    failures = []
+
+    def check(method, url, **kw):
+        r = client.request(method, url, **kw)
+        if r.status_code >= 500:
+            failures.append(f"{method} {url[:120]} {str(kw)[:80]} -> {r.status_code} {r.text[:120]}")
+
+    paths = list(_fuzz_paths(client.app))
+    assert len(paths) >= 20
+    for path, methods, query in paths:
+        params = re.findall(r"{(\w+)}", path)
+        for value in _FUZZ_VALUES + ([rid] if "rid" in params else []):
+            url = path
+            for p in params:
+                url = url.replace("{" + p + "}", value)
+            qs = "&".join(f"{q}={value}" for q in query)
+            full = url + ("?" + qs if qs else "")
+            for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
+                check(method, full)
+            if "POST" in methods:
+                for body in _FUZZ_BODIES:
+                    check("POST", full, **body)
+        # Each query parameter alone, with the others valid.
+        for q in query:
+            for value in _FUZZ_VALUES:
+                good = {"subject": "fz", "a": "1", "b": "2", "max_side": "500", "result": rid}
+                good[q] = value
+                url = re.sub(r"{\w+}", "1", path)
+                check("GET", url + "?" + "&".join(f"{k}={v}" for k, v in good.items() if k in query))
+    # The session and origin checks themselves, fuzzed.
+    for origin in ("null", "", "http://", "http://[", b"\x00", b"http://\xff", "http://127.0.0.1:99999"):
+        check("POST", "/label", data={"text": "Aqua"}, headers={"origin": origin})
+    for token in ("é" * 64, b"\xff" * 64, "", "x" * 10_000):  # odd tokens, by header and by form field
+        check("POST", "/label", data={"text": "Aqua"}, headers={"x-csrf-token": token.encode() if isinstance(token, str) else token})
+        if isinstance(token, str):
+            check("POST", "/label", data={"text": "Aqua", "csrf_token": token}, headers={"x-csrf-token": "no"})
+    for cookie in (b"porescope_session=\xff\xfe", "porescope_session=" + "A" * 5000, "porescope_session", ";;=;", "a=b; porescope_session=="):
+        check("GET", "/", headers={"cookie": cookie})
+        check("POST", "/label", data={"text": "Aqua"}, headers={"cookie": cookie})
+    for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
+        check("GET", "/", headers={"host": host})
+    assert failures == []
+
+
+# ---------------------------------------------------------------- bounded memory, one error path
+
+
+def _png_bomb(w=10_000, h=10_000) -> bytes:
+    """A tiny PNG whose header declares w x h pixels (one grey row, repeated by zlib)."""
+    buf = io.BytesIO()
+    Image.new("L", (w, h), 170).save(buf, "PNG", compress_level=9)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb():
+    return _png_bomb()
+
+
+def test_pixel_bomb_is_refused_from_the_header(bare_client, bomb, monkeypatch):
+    from PIL import ImageFile
+
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda im, *a, **k: decoded.append(im.size) or real_load(im, *a, **k))
+    assert len(bomb) < 200_000
+    for url in ("/api/analyze", "/api/quality"):
+        r = _upload(bare_client, bomb, name="bomb.png", url=url)
+        assert decoded == [], url  # refused from the header: not one pixel decoded
+        assert r.status_code == 413, url
+        assert r.json()["error"].startswith("bomb.png: 10000x10000 is 100 MP, above the web app's 24 MP limit")
+    page = _upload(bare_client, bomb, name="bomb.png")
+    assert page.status_code == 413 and "above the web app&#39;s 24 MP limit" in page.text
+
+
+@pytest.mark.parametrize("kind", ["truncated", "svg", "gif", "tiny", "empty", "text", "bomb", "cli_limit"])
+def test_quick_check_and_analysis_give_the_same_error(bare_client, photos, kind):
+    data = {
+        "truncated": photos[0][: len(photos[0]) // 3],
+        "svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="3000"><rect width="10" height="10"/></svg>',
+        "gif": None, "tiny": encode_image(np.full((20, 20, 3), 180, np.uint8), ".png"), "empty": b"", "text": b"hello",
+        "bomb": None, "cli_limit": None,
+    }[kind]
+    if kind == "gif":
+        buf = io.BytesIO()
+        Image.new("RGB", (300, 300), (200, 160, 140)).save(buf, "GIF")
+        data = buf.getvalue()
+    elif kind == "bomb":
+        data = _png_bomb(8000, 4000)
+    elif kind == "cli_limit":
+        data = _png_bomb(11_000, 10_000)
+    quick = _upload(bare_client, data, name="f.jpg", url="/api/quality")
+    full = _upload(bare_client, data, name="f.jpg", url="/api/analyze")
+    assert quick.status_code == full.status_code and quick.status_code in (400, 413)
+    assert quick.json()["error"] == full.json()["error"]
+    assert quick.json()["error"].startswith("f.jpg: ") and "\n" not in quick.json()["error"]
+
+
+def test_big_jpeg_is_analyzed_reduced_and_says_so(photos):
+    with _Client(create_app(web_max_pixels=100_000)) as c:  # the 480x360 photo is 173k px: decoded at 1/2
+        r = _upload(c, photos[0], url="/api/analyze", mode="closeup", px_per_mm="20")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert "1/2 size (240×180 px)" in body["note"] and "porescope measure" in body["note"]
+        assert (body["analysis"]["source"]["width_px"], body["analysis"]["source"]["height_px"]) == (240, 180)
+        assert body["analysis"]["scale"]["px_per_mm"] == 10  # the scale follows the reduction
+        html = c.get(body["page"]).text
+        assert 'id="reduced"' in html and "480×360" in html
+        photo = Image.open(io.BytesIO(c.get(body["layers"]["photo"]).content))
+        assert photo.size == (240, 180)  # the photo layer matches the analysis, not the upload
+        saved = c.post(f"{body['page']}/save", data={"subject": "x"})
+        assert saved.status_code == 413 and "porescope history add" in saved.text
+        png = _upload(c, encode_image(photos[2], ".png"), name="big.png", url="/api/analyze")
+        assert png.status_code == 413 and "above the web app's 0 MP limit" not in png.json()["error"]
+        assert "save it as JPEG" in png.json()["error"]
+
+
+def test_big_progressive_jpeg_is_refused_not_decoded(photos):
+    buf = io.BytesIO()
+    Image.fromarray(photos[2]).save(buf, "JPEG", progressive=True)
+    with _Client(create_app(web_max_pixels=100_000)) as c:
+        for url in ("/api/analyze", "/api/quality"):
+            r = _upload(c, buf.getvalue(), name="prog.jpg", url=url)
+            assert r.status_code == 413 and "progressive JPEG cannot be decoded reduced" in r.json()["error"], url
+
+
+def test_result_cache_is_bounded_in_bytes(photos):
+    with _Client(create_app(results_kept=10, results_max_bytes=1)) as c:
+        ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
+        # Over the byte budget only the newest result stays (one is always kept to show it).
+        assert [c.get(f"/result/{i}").status_code for i in ids] == [404, 404, 200]
+        assert len(c.app.state.results._d) == 1
+    with _Client(create_app(results_kept=10)) as c:
+        ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
+        assert [c.get(f"/result/{i}").status_code for i in ids] == [200, 200, 200]
+        assert 0 < c.app.state.results.nbytes() <= c.app.state.results.max_bytes
+
+
+def test_layers_drawn_ahead_free_the_big_arrays(bare_client, photos):
+    rid = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    res = bare_client.app.state.results.get(rid)
+    bare_client.app.state.background.submit(lambda: None).result(timeout=30)  # the prerender job ran before this one
+    assert res.labels is None and res.rgb is None
+    assert set(res._layers) == {"photo", "pores", "regions"}
+    assert bare_client.get(f"/result/{rid}/pores.png").status_code == 200
+
+
+def test_too_large_upload_gets_the_styled_analyze_page():
+    with _Client(create_app(max_upload_bytes=1024 * 1024)) as c:
+        r = _upload(c, b"\xff\xd8" + bytes(2 * 1024 * 1024), name="huge.jpg")
+        assert r.status_code == 413
+        assert '<link rel="stylesheet" href="/static/app.css">' in r.text and 'id="analyze-form"' in r.text
+        assert "error: the upload is larger than the 1 MB limit" in r.text
+        q = _upload(c, b"\xff\xd8" + bytes(2 * 1024 * 1024), name="huge.jpg", url="/api/quality")
+        assert q.status_code == 413 and q.json()["error"] == "the upload is larger than the 1 MB limit; export a smaller JPEG or crop the skin area."
+
+
+# ---------------------------------------------------------------- notices by code
+
+
+def test_notices_are_chosen_by_code_not_copied_from_the_address(client, store, photos):
+    store.add_visit(photos[0], "nn", mode="closeup")
+    other = store.add_visit(photos[0], "other", mode="closeup")
+    listing = client.get("/history", params={"deleted": "Mallory's data", "n": "999", "notice": "<b>hi</b>"}).text
+    assert "Mallory" not in listing and "999" not in listing and "hi</b>" not in listing and 'id="deleted"' not in listing
+    assert 'id="deleted"' in client.get("/history", params={"notice": "deleted"}).text
+    v = store.visits("nn")[0]
+    page = client.get("/history", params={"subject": "nn", "notice": "saved", "visit": str(v.id)}).text
+    assert f"Saved the visit of {v.taken_at:%Y-%m-%d %H:%M}" in page
+    for visit in (str(other.id), "abc", "99999999999999999999999"):  # another subject's visit, junk: no notice
+        page = client.get("/history", params={"subject": "nn", "notice": "saved", "visit": visit}).text
+        assert 'id="saved"' not in page
+    # The redirects themselves use codes.
+    rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
+    r = client.post(f"/result/{rid}/save", data={"subject": "nn"}, follow_redirects=False)
+    assert re.fullmatch(r"/history\?subject=nn&notice=saved&visit=\d+", r.headers["location"])
+    r = client.post("/history/delete", data={"subject": "nn", "confirm": "nn"}, follow_redirects=False)
+    assert r.headers["location"] == "/history?notice=deleted"
+
+
+# ---------------------------------------------------------------- compare view pictures
+
+
+def test_history_pictures_decode_reduced(tmp_path, monkeypatch):
+    """A stored 4:3 JPEG shown at 700 px decodes at libjpeg's 1/2 scale, not full size."""
+    from PIL import ImageFile
+
+    from porescope.web import uploads
+
+    rgb = render(SkinSpec(height=1200, width=1600, seed=4)).rgb
+    path = tmp_path / "v.jpg"
+    path.write_bytes(encode_image(rgb, ".jpg"))
+    sizes = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda im, *a, **k: sizes.append(im.size) or real_load(im, *a, **k))
+    out = uploads.decode_display(path, 700)
+    assert out.shape == (525, 700, 3)
+    assert sizes and sizes[0] == (800, 600)
+
+
+def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos):
+    from porescope.web.app import COMPARE_MAX_SIDE_PX
+
+    for data in photos[:2]:
+        rid = _upload(client, data, url="/api/analyze", mode="closeup").json()["id"]
+        assert client.post(f"/result/{rid}/save", data={"subject": "pic"}, follow_redirects=False).status_code == 303
+    client.app.state.background.submit(lambda: None).result(timeout=60)  # the save's picture job has run
+    v = store.visits("pic")
+    kinds = sorted(k[0] for k in client.app.state.pictures._d)
+    assert kinds == ["aligned", "visit", "visit"]  # ready before anyone opens the compare page
+    params = {"subject": "pic", "a": v[0].id, "b": v[1].id}
+    first = client.get("/history/compare/aligned.jpg", params=params)
+    again = client.get("/history/compare/aligned.jpg", params=params)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and first.headers["x-porescope-alignment"] == again.headers["x-porescope-alignment"]
+    assert max(Image.open(io.BytesIO(first.content)).size) <= COMPARE_MAX_SIDE_PX
+    assert len(client.app.state.pictures._d) == 3  # served from the cache, nothing new made
+
+
+def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos):
+    store.add_visit(photos[0], "tl", mode="closeup")
+    store.add_visit(photos[1], "tl", mode="closeup")
+    html = client.get("/history", params={"subject": "tl"}).text
+    legends = re.findall(r'<ul class="trend-legend">(.*?)</ul>', html, re.S)
+    assert len(legends) >= 1 and all(re.search(r"</i>frame</li>", x) for x in legends)
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):  # no region names squeezed into the plot's margin
+        assert ">frame<" not in svg

@@ -14,7 +14,7 @@ import logging
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from porescope.errors import ImageError
 from porescope.render import DARK_RGB, OPEN_RGB, REGION_RGB
@@ -135,52 +135,29 @@ def shrink(rgb: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
 
 
-def quick_rgb(data: bytes, *, name: str, max_side: int = QUICK_MAX_SIDE_PX) -> tuple[np.ndarray, tuple[int, int]]:
-    """A downscaled RGB copy of a photo for the fast capture check, and the
-    full size (width, height). JPEGs decode straight at 1/2-1/8 size.
-
-    Anything unusual goes through :func:`porescope.io.read_image`, so a bad
-    file gets the same one-line :class:`ImageError` as the CLI.
-    """
-    from porescope.io import MAX_PIXELS, read_image
-
-    try:
-        im = Image.open(_io.BytesIO(data))
-        w, h = im.size
-        if w * h <= MAX_PIXELS and im.format in ("JPEG", "PNG", "WEBP"):
-            try:
-                turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
-            except Exception:  # noqa: BLE001 - broken EXIF: the reader below decides
-                turned = False
-            if im.format == "JPEG":
-                im.draft("RGB", (max_side, max_side))
-            im = ImageOps.exif_transpose(im)
-            if im.mode != "RGB":
-                im = im.convert("RGB")
-            im.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
-            rgb = np.asarray(im)
-            ow, oh = (h, w) if turned else (w, h)
-            if min(rgb.shape[:2]) >= 32:
-                return np.ascontiguousarray(rgb), (ow, oh)
-    except Exception:  # noqa: BLE001 - fall through to the reader's clear message
-        log.debug("quick decode failed for %s; using read_image", name)
-    img = read_image(data, name=name)
-    h, w = img.rgb.shape[:2]
-    return shrink(img.rgb, max_side), (w, h)
+def shrink_labels(labels: np.ndarray, max_side: int) -> np.ndarray:
+    """A label image at most ``max_side`` px on its longest side (nearest
+    neighbour, so labels stay labels)."""
+    h, w = labels.shape[:2]
+    f = max_side / max(h, w)
+    if f >= 1:
+        return labels
+    return cv2.resize(labels, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_NEAREST)
 
 
-def quick_quality(data: bytes, *, name: str, px_per_mm: float | None = None):
-    """Run the capture-quality gate on a downscaled copy of the photo.
+def quick_quality_rgb(rgb: np.ndarray, full_size: tuple[int, int], *, px_per_mm: float | None = None):
+    """Run the capture-quality gate on a reduced copy ``rgb`` of a photo whose
+    full (upright) size is ``full_size`` = (width, height).
 
-    Returns ``(Quality, info)``; ``info`` holds the sizes and the scale factor.
-    Fast (~0.1 s) so the page can check a photo or webcam frame before the
-    full analysis. Sharpness is judged on the reduced copy, which looks
+    Returns ``(Quality, info)``; ``info`` holds the real size and the checked
+    size. Fast (~0.1 s) so the page can check a photo or webcam frame before
+    the full analysis. Sharpness is judged on the reduced copy, which looks
     sharper than the original; the full analysis checks again.
     """
     from porescope.pores.detect import lightness
     from porescope.quality import assess
 
-    rgb, (w, h) = quick_rgb(data, name=name)
+    w, h = full_size
     f = rgb.shape[1] / w if w else 1.0
     skin = np.ones(rgb.shape[:2], bool)
     q = assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm * f if px_per_mm else None)

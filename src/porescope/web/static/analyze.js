@@ -22,6 +22,7 @@
       var li = document.createElement("li"); li.className = "blocking"; li.textContent = "error: " + res.error; qList.appendChild(li);
       qNote.textContent = "";
       submit.textContent = "Analyze";
+      previewWrap.hidden = true;  // a file the analysis cannot read shows no (half-drawn) preview
       return;
     }
     var words = { ok: "looks good", ok_with_warnings: "usable, see notes", retake: "please retake" };
@@ -43,35 +44,22 @@
     fd.append("photo", blob, name || "photo");
     var scale = form.querySelector("[name=px_per_mm]").value;
     if (scale) fd.append("px_per_mm", scale);
-    return fetch("/api/quality", { method: "POST", body: fd })
+    var token = document.querySelector("meta[name=csrf-token]");
+    return fetch("/api/quality", { method: "POST", body: fd, headers: { "X-CSRF-Token": token ? token.content : "" } })
       .then(function (r) { return r.json(); })
       .then(showQuality)
       .catch(function () { showQuality({ error: "the capture check could not run" }); })
       .finally(function () { checking = false; });
   }
 
-  // Send a reduced copy for the quick check when the browser can decode the
-  // file; otherwise (TIFF, HEIC) the server reduces it.
-  function reducedBlob(file) {
-    return new Promise(function (resolve) {
-      var url = URL.createObjectURL(file), img = new Image();
-      img.onload = function () {
-        var f = Math.min(1, QUICK_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
-        var c = document.createElement("canvas");
-        c.width = Math.round(img.naturalWidth * f); c.height = Math.round(img.naturalHeight * f);
-        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
-        c.toBlob(function (b) { resolve(b || file); }, "image/jpeg", 0.92);
-      };
-      img.onerror = function () { resolve(file); };
-      img.src = url;
-      preview.src = url; previewWrap.hidden = false;
-    });
-  }
-
+  // The quick check gets the file itself (not a copy the browser re-drew):
+  // the server reads its header and decodes it reduced, so a broken, foreign
+  // or oversized file gets the full analysis's own error and the real size.
   input.addEventListener("change", function () {
     var f = input.files && input.files[0];
     if (!f) return;
-    reducedBlob(f).then(function (b) { check(b, f.name); });
+    preview.src = URL.createObjectURL(f); previewWrap.hidden = false;
+    check(f, f.name);
   });
 
   // Drag and drop onto the drop zone.

@@ -23,7 +23,14 @@
   var q = "subject=" + encodeURIComponent(box.dataset.subject) + "&a=" + box.dataset.a + "&b=" + box.dataset.b;
   function num(x, d) { return (x === null || x === undefined) ? "–" : Number(x).toFixed(d); }
   var words = { improved: "improved", worse: "worse", no_detectable_change: "no detectable change" };
-  fetch("/api/history/compare?" + q).then(function (r) { return r.json(); }).then(function (c) {
+  // The photos first: the comparison re-analyzes both visits (seconds), and
+  // starting it at once would slow the slider's pictures down.
+  function loaded(img) {
+    return new Promise(function (res) { if (img.complete) res(); else { img.addEventListener("load", res); img.addEventListener("error", res); } });
+  }
+  Promise.all([loaded(document.getElementById("img-a")), loaded(document.getElementById("img-b"))]).then(function () {
+    return fetch("/api/history/compare?" + q);
+  }).then(function (r) { return r.json(); }).then(function (c) {
     if (c.error) { status.textContent = "error: " + c.error; status.className = "error"; return; }
     document.getElementById("comparison-summary").textContent = c.summary || "";
     var rows = document.getElementById("comparison-rows");
@@ -42,6 +49,7 @@
         rows.appendChild(tr);
       });
     });
+    if (window.porescopeLabelTables) window.porescopeLabelTables();
     var notes = document.getElementById("comparison-notes");
     (c.notes || []).concat(["Alignment: " + c.alignment]).forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
     status.hidden = true; body.hidden = false;
