@@ -198,3 +198,13 @@ def test_unmeasurable_baseline_gives_no_verdict(base_rgb):
                               noise_a=n, noise_b=n)
     assert c.regions == [] and any("visit 1's photo is not measurable" in x for x in c.notes)
     assert c.summary.startswith("No region could be compared")
+
+
+def test_shared_skin_is_measured_after_registration(base_rgb):
+    """The later photo shows only the left 60% of the first one: registration finds it, and the comparison
+    says how much of the first visit's skin the two share."""
+    part = np.ascontiguousarray(base_rgb[:, : int(base_rgb.shape[1] * 0.6)])
+    c = _compare(base_rgb, part)
+    assert c.alignment.startswith(("orb", "ecc")), c.alignment
+    pct = int(c.alignment.split("share ")[1].split("%")[0])
+    assert 55 <= pct <= 62, c.alignment

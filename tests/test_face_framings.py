@@ -263,13 +263,13 @@ def test_history_list_pore_total_is_the_face_not_face_plus_regions():
 
 
 def test_web_result_page_shows_not_measured_regions_and_the_dark_note(framed):
-    from fastapi.testclient import TestClient
+    from web_helpers import PageClient
 
     from porescope.web.app import create_app
 
     buf = io.BytesIO()
     Image.fromarray(framed["cut_below_mouth"][0]).save(buf, "JPEG", quality=92)
-    with TestClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+    with PageClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
         r = c.post("/analyze", files={"photo": ("cut.jpg", buf.getvalue(), "image/jpeg")}, data={"mode": "auto"},
                    follow_redirects=False)
         assert r.status_code == 303

@@ -62,13 +62,12 @@ def test_web_result_page_explains_its_numbers():
     from porescope.render import encode_image
     from porescope.synth import SkinSpec, render
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
+    from web_helpers import PageClient
+
     from porescope.web import create_app
 
     data = encode_image(render(SkinSpec(height=300, width=400, seed=4)).rgb, ".jpg")
-    with TestClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+    with PageClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
         r = c.post("/analyze", files={"photo": ("s.jpg", data, "image/jpeg")}, data={"mode": "closeup"}, follow_redirects=False)
         html = c.get(r.headers["location"]).text
     import html as htmllib

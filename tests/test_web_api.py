@@ -20,23 +20,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what Fast
 from porescope.web import create_app
 from porescope.web.app import safe_label
 
-ORIGIN = "http://127.0.0.1"
-
-
-class _Client(TestClient):
-    """A TestClient that acts like the app's own pages: it talks to 127.0.0.1
-    (an allowed host), opened a page first (session cookie), and sends its
-    origin and the session's CSRF token with every request."""
-
-    def __init__(self, app, **kw):
-        super().__init__(app, base_url=ORIGIN, **kw)
-
-    def __enter__(self):
-        super().__enter__()
-        r = self.get("/about")
-        token = re.search(r'<meta name="csrf-token" content="([0-9a-f]{64})">', r.text).group(1)
-        self.headers.update({"origin": ORIGIN, "x-csrf-token": token})
-        return self
+from web_helpers import ORIGIN
+from web_helpers import PageClient as _Client
 
 
 @pytest.fixture(scope="module")

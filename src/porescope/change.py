@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 #: Two-sided 95% normal quantile for the change interval.
 Z95 = 1.96
 #: Relative noise floor: 2% of the value, the low end of VISIA's 2-4% pore
-#: repeatability (Henseler 2022, RESEARCH.md §2).
+#: repeatability (Henseler 2022, doi:10.3205/iprs000165).
 REL_NOISE_FLOOR = 0.02
 #: Absolute noise floors, per metric, for values near zero (units of the metric):
 #: one pore; 0.5 score points; 0.05 coverage points; 0.01 elongation / dark share.
@@ -177,7 +177,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     """Noise from re-analysing ``rgb`` under the first ``n`` :data:`~porescope.recapture.CAPTURE_CHANGES`.
 
     ``analysis`` is the photo's own result (its settings are reused: mode,
-    scale, sensitivity); ``roi`` the mask it was analysed with, if any. A
+    scale, sensitivity); ``roi`` the mask it was analyzed with, if any. A
     re-capture that the quality gate would refuse is not a sample of the noise
     of an accepted photo and is skipped (the person would retake it).
     """
@@ -346,6 +346,8 @@ _VERDICT_WORDS = {"improved": "improved", "worse": "worse", "no_detectable_chang
 
 def summarize(regions: list[RegionChange], notes: list[str]) -> str:
     """Plain-language summary of a comparison."""
+    from porescope.glossary import region_name
+
     if not regions:
         return "No region could be compared between these two visits."
     lines = []
@@ -353,7 +355,7 @@ def summarize(regions: list[RegionChange], notes: list[str]) -> str:
         head = next((m for m in r.metrics if m.metric == "visibility_score"), r.metrics[0])
         moved = [m for m in r.metrics if m.verdict != "no_detectable_change" and m is not head]
         s = (
-            f"{r.name.replace('_', ' ')}: {_METRIC_WORDS[head.metric]} {head.baseline:g} -> {head.latest:g} "
+            f"{region_name(r.name)}: {_METRIC_WORDS[head.metric]} {head.baseline:g} -> {head.latest:g} "
             f"(change {head.delta:+.3g}, 95% interval {head.low:+.3g} to {head.high:+.3g}): {_VERDICT_WORDS[r.verdict]}."
         )
         if moved:
@@ -387,7 +389,7 @@ def compare_visits(
     ``.condition``, ``.device``, ``.lighting``); ``photo_*`` are paths, bytes
     or RGB arrays. The photos are only registered, to check that they show
     the same skin and how much of it they share (``roi_*`` limit that to the
-    analysed skin); the numbers compared are the ones each visit stored, so
+    analyzed skin); the numbers compared are the ones each visit stored, so
     they are the same numbers the history list, the trend plots and studies
     show. Pore *counts* are compared only when both visits measured the same
     skin area (within :data:`SAME_AREA_TOLERANCE`); densities, coverage and
@@ -399,7 +401,7 @@ def compare_visits(
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
-        notes.append(f"the visits were analysed in different modes ({mode} vs {analysis_b.settings.mode}); only regions with the same name are compared.")
+        notes.append(f"the visits were analyzed in different modes ({mode} vs {analysis_b.settings.mode}); only regions with the same name are compared.")
     alignment = "not checked: each visit's stored metrics compared"
     if photo_a is not None and photo_b is not None and align and mode == "closeup" and analysis_b.settings.mode == "closeup":
         alignment, more = _check_same_skin(photo_a, photo_b, roi_a, roi_b)
@@ -416,7 +418,9 @@ def compare_visits(
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
     if one_sided and analysis_b.settings.mode == mode:
-        notes.append(f"not compared (measured in only one of the visits): {', '.join(r.replace('_', ' ') for r in one_sided)}.")
+        from porescope.glossary import region_name
+
+        notes.append(f"not compared (measured in only one of the visits): {', '.join(region_name(r) for r in one_sided)}.")
     notes += _condition_notes(visit_a, visit_b)
     cmp = Comparison(
         subject=subject,
@@ -477,11 +481,7 @@ def _check_same_skin(photo_a, photo_b, roi_a, roi_b) -> tuple[str, list[str]]:
         if ia.shape[:2] != ib.shape[:2]:
             note += f" The photos differ in size ({ia.shape[1]}x{ia.shape[0]} vs {ib.shape[1]}x{ib.shape[0]} px)."
         return f"none: {why}; each photo's whole-frame metrics compared", [note]
-    _, cover = warp_to(ib, al, ia.shape[:2])
-    skin_a = np.ones(ia.shape[:2], bool) if roi_a is None else roi_a
-    if roi_b is not None:  # B's own ROI, moved into A's frame
-        cover &= warp_to(np.repeat(roi_b[..., None].astype(np.uint8) * 255, 3, axis=2), al, ia.shape[:2])[0][..., 0] >= 128
-    shared = float((cover & skin_a).sum() / max(1, skin_a.sum()))
+    shared = _shared_skin(al, ia.shape[:2], ib.shape[:2], roi_a, roi_b)
     corr = f", correlation {al.correlation:.2f}" if al.correlation is not None else ""
     desc = f"{al.method}: same skin{corr}; the photos share {100 * shared:.0f}% of the first visit's skin"
     notes = []
@@ -491,8 +491,26 @@ def _check_same_skin(photo_a, photo_b, roi_a, roi_b) -> tuple[str, list[str]]:
     return desc, notes
 
 
+def _shared_skin(al: Alignment, shape_a, shape_b, roi_a, roi_b, *, max_side: int = ALIGN_MAX_SIDE_PX) -> float:
+    """Share of A's analyzed skin that B's photo (and ROI) covers once registered, on ~1000 px copies."""
+    fa, fb = min(1.0, max_side / max(shape_a)), min(1.0, max_side / max(shape_b))
+    size_a = (max(1, round(shape_a[1] * fa)), max(1, round(shape_a[0] * fa)))
+    size_b = (max(1, round(shape_b[1] * fb)), max(1, round(shape_b[0] * fb)))
+    m = al.matrix.astype(np.float64).copy()
+    m[:, :2] *= fa / fb
+    m[:, 2] *= fa
+    src = np.full((size_b[1], size_b[0]), 255, np.uint8)
+    if roi_b is not None:
+        src = cv2.resize(roi_b.astype(np.uint8) * 255, size_b, interpolation=cv2.INTER_NEAREST)
+    cover = cv2.warpAffine(src, m.astype(np.float32), size_a, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    skin_a = np.ones((size_a[1], size_a[0]), bool) if roi_a is None else cv2.resize(roi_a.astype(np.uint8), size_a, interpolation=cv2.INTER_NEAREST) > 0
+    return float((cover & skin_a).sum() / max(1, skin_a.sum()))
+
+
 def _drop_counts_of_different_areas(a: Analysis, b: Analysis, ma: dict, mb: dict) -> list[str]:
     """Leave pore counts out of regions whose measured areas differ (counts grow with area)."""
+    from porescope.glossary import region_name
+
     notes = []
     for reg in [r for r in ma if r in mb and "pore_count" in ma[r] and "pore_count" in mb[r]]:
         ra, rb = a.region(reg), b.region(reg)
@@ -503,7 +521,7 @@ def _drop_counts_of_different_areas(a: Analysis, b: Analysis, ma: dict, mb: dict
             ma[reg].pop("pore_count")
             mb[reg].pop("pore_count")
             unit = "cm²" if ra.area_cm2 and rb.area_cm2 else "px"
-            notes.append(f"{reg.replace('_', ' ')}: the visits measured different skin areas ({aa:g} vs {ab:g} {unit}), "
+            notes.append(f"{region_name(reg)}: the visits measured different skin areas ({aa:g} vs {ab:g} {unit}), "
                          "so pore counts are not compared; pore density is.")
     return notes
 

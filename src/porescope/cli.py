@@ -15,6 +15,7 @@ from rich.console import Console
 
 from porescope import __version__
 from porescope.errors import PorescopeError
+from porescope.glossary import REGION_NAMES
 
 app = typer.Typer(
     # Plain click help: "--json FILE", "--mode [auto|face|closeup]" (Typer\'s rich panels show
@@ -172,7 +173,6 @@ def check_output_folder(*paths) -> None:
             fail(f"{p}: folder {Path(p).parent} does not exist; create it first.")
 
 
-REGION_NAMES = {"frame": "photo", "face": "whole face", "left_cheek": "left cheek", "right_cheek": "right cheek"}
 
 
 def _region_cells(r) -> list[str]:

@@ -71,6 +71,15 @@ GLOSSARY: tuple[Term, ...] = (
 )
 
 
+#: How regions are named to people (the schema's ids are for machines).
+REGION_NAMES = {"frame": "photo", "face": "whole face", "left_cheek": "left cheek", "right_cheek": "right cheek"}
+
+
+def region_name(region: str) -> str:
+    """A region id in words: 'frame' -> 'photo', 'left_cheek' -> 'left cheek'."""
+    return REGION_NAMES.get(region, region.replace("_", " "))
+
+
 def terms() -> tuple[Term, ...]:
     return GLOSSARY
 

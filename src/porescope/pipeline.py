@@ -42,7 +42,7 @@ class Run:
 
 
 #: Pores are found at this physical resolution whenever the scale is known.
-#: 10 px/mm resolves a 250 µm pore as 2.5 px (RESEARCH: 8-11 px/mm needed)
+#: 10 px/mm resolves a 250 µm pore as 2.5 px (8-11 px/mm resolve a 250 µm pore, Flament et al. 2015)
 #: and is the resolution of the annotated real crops the detector was checked
 #: on; a sharper photo is reduced to it (area-averaged, which also lowers its
 #: noise), a slightly coarser one enlarged.

@@ -33,7 +33,8 @@ NOISE_WARNING = 4.0  # 8-bit grey levels
 #: Focus and noise are judged on this many 384 px tiles spread over the skin
 #: (0.6 MP): plenty for a stable estimate, and cheap on 12 MP.
 QUALITY_TILES = 4
-#: RESEARCH.md §2: a 250 µm pore needs ~8-11 px/mm to be resolved (2-3 px).
+#: A 250 µm pore (the detection threshold of Flament et al. 2015, doi:10.2147/CCID.S74401)
+#: needs ~8-11 px/mm to be resolved (2-3 px across).
 MIN_PX_PER_MM = 8.0
 
 

@@ -45,7 +45,7 @@ DEFAULT_MAX_DIAMETER_PX = 20.0
 #: Physical pore diameter range used when px_per_mm is known. 0.05 mm is
 #: below visible pores; facial pores seen in clinical imaging reach about
 #: 0.5 mm in equivalent diameter and enlarged ones up to ~1 mm
-#: (Flament 2015 detection threshold 250 µm; RESEARCH.md §2).
+#: (Flament et al. 2015, doi:10.2147/CCID.S74401: detection threshold 250 µm).
 MIN_PORE_DIAMETER_MM = 0.08
 MAX_PORE_DIAMETER_MM = 1.2
 #: Hysteresis thresholds on the evidence map, in robust noise units (z).

@@ -28,9 +28,9 @@ slight blur barely move it):
   very dark pore's weight at 3.
 * W_REF = 0.04: a cheek whose pores cover 4% of the skin at typical contrast
   scores 63; the dense, clearly visible cheek of the development set (9%
-  coverage, RESEARCH.md's Pore-Net crops) lands in the 80s-90s. The mapping is
+  coverage, the Pore-Net crops of Seo et al. 2022) lands in the 50s-70s. The mapping is
   monotonic and saturates, as Haut.AI's large-pore-coverage score does
-  (RESEARCH.md §2), but here higher means *more* visible.
+  (Haut.AI's published pores score), but here higher means *more* visible.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ C_REF = 0.20
 C_CAP = 3.0
 W_REF = 0.04
 #: A pore is "large" from this equivalent diameter (mm) when the scale is
-#: known: twice the 250 µm detection threshold of Flament 2015 (RESEARCH.md §2).
+#: known: twice the 250 µm detection threshold of Flament et al. 2015, doi:10.2147/CCID.S74401.
 LARGE_PORE_DIAMETER_MM = 0.5
 #: Without a scale, "large" is judged in pixels for a nominal close-up of
 #: 12 px/mm (the Pore-Net crops are ~10 px/mm): 0.5 mm x 12 px/mm = 6 px.
