@@ -54,7 +54,7 @@ def main() -> None:
         base_env["PYTHONPATH"] = f"{args.baseline_src.resolve()}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     tmp = Path(tempfile.mkdtemp(prefix="porescope-bench-cli-"))
     db = f"sqlite:///{tmp / 'h.db'}"
-    from porescope.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
+    from porescope.measure.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
     import cv2
 
     photo = tmp / "small.jpg"
@@ -72,7 +72,7 @@ def main() -> None:
     times: dict[str, list[float]] = {k: [] for k in cmds}
     times["floor"] = []
     base_times: dict[str, list[float]] = {k: [] for k in cmds if cmds[k] is not None}
-    from porescope.pipeline import analyze  # noqa: E402
+    from porescope.measure.pipeline import analyze  # noqa: E402
 
     for cmd in cmds.values():  # warm-up: bytecode caches and the OS file cache
         if cmd is not None:

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from porescope import face, facemesh
+from porescope.measure import face, facemesh
 from porescope.errors import PorescopeError
-from porescope.regions import REGION_LABELS, find_regions
+from porescope.measure.regions import REGION_LABELS, find_regions
 
 pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")
 
@@ -133,7 +133,7 @@ def _exif_jpeg(img: np.ndarray, orientation: int) -> bytes:
 
 @pytest.mark.parametrize("orientation", [6, 8, 3])
 def test_exif_rotated_photo_maps_regions_in_display_orientation(astronaut, orientation, tmp_path):
-    from porescope.pipeline import run
+    from porescope.measure.pipeline import run
 
     p = tmp_path / f"astro_o{orientation}.jpg"
     p.write_bytes(_exif_jpeg(astronaut, orientation))
@@ -233,7 +233,7 @@ def test_uneven_light_is_flagged(astronaut):
 
 
 def test_closeup_without_landmarks_stays_closeup():
-    from porescope.synth import SkinSpec, render
+    from porescope.measure.synth import SkinSpec, render
 
     sk = render(SkinSpec(height=256, width=256, seed=3))
     rs = find_regions(sk.rgb, mode="auto")

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from history_helpers import photo
 
-from porescope.history import Store
+from porescope.track import Store
 
 ADD = """
 import sys
-from porescope.history import Store
+from porescope.track import Store
 db, subject, *photos = sys.argv[1:]
 s = Store(db)
 for p in photos:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from porescope import __version__
-from porescope.change import Z95
+from porescope.track.change import Z95
 
 MAX_REGION_PANELS = 6
 
@@ -211,7 +211,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
                 else "<p class='note'>No visit has two or more captures.</p>")
     body.append("<h2>Per-subject verdicts</h2>")
     body.append(
-        f"<p class='note'>porescope.change's rule, the same as the history store's: each change gets the interval "
+        f"<p class='note'>porescope.track.change's rule, the same as the history store's: each change gets the interval "
         f"Δ ± {Z95:.2f}·√(noise<sub>baseline</sub>² + noise<sub>visit</sub>²); entirely below 0 = improved, entirely above 0 = worse, "
         "otherwise no detectable change. The noise (1 SD) of a visit comes from its repeat captures when it has ≥ 2 (their SD, "
         "divided by √n because the visit's value is their mean), else from re-analyzing its one photo under re-capture changes "

@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 #: 95% of this, so one runaway photo cannot take the machine down.
 DEFAULT_MEMORY_LIMIT = "3GiB"
 #: Perturbed re-analyses per photo whose visit has a single capture (noise
-#: estimate): porescope.change's default, so a study and the history store
+#: estimate): porescope.track.change's default, so a study and the history store
 #: judge change the same way. Each one costs one more analysis of the photo.
-DEFAULT_PERTURB = 9  # the whole capture-change family of porescope.recapture (the history store's default too)
+DEFAULT_PERTURB = 9  # the whole capture-change family of porescope.measure.recapture (the history store's default too)
 
 CACHE_DIR = "cache"
 

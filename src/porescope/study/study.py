@@ -51,11 +51,11 @@ def run_study(
 
 
 def store_in_db(url: str, rows, line_key, line_sha, ok_lines, *, mode, client_factory) -> dict:
-    """Save every analyzed photo into the history database at ``url`` (porescope.history.Store)."""
+    """Save every analyzed photo into the history database at ``url`` (porescope.track.Store)."""
     try:
-        from porescope.history import Store  # type: ignore[attr-defined]
+        from porescope.track import Store  # type: ignore[attr-defined]
     except ImportError:
-        return {"stored": 0, "skipped": "porescope.history is not part of this build; --db ignored"}
+        return {"stored": 0, "skipped": "porescope.track is not part of this build; --db ignored"}
     from porescope.study.db import store_rows
 
     return store_rows(Store, url, rows, line_key, line_sha, ok_lines, client_factory=client_factory, mode=mode)

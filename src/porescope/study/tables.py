@@ -27,9 +27,9 @@ from porescope.study import stats as st
 from porescope.study.manifest import Row
 from porescope.study.runner import cache_paths, load_result
 
-#: Metrics compared between visits: porescope.change's key metrics, lower = better
+#: Metrics compared between visits: porescope.track.change's key metrics, lower = better
 #: for all. ``density`` is per cm² when the photo's scale is known, else per MP.
-from porescope.history.models import KEY_METRICS  # noqa: E402
+from porescope.track.models import KEY_METRICS  # noqa: E402
 
 #: The metrics drawn in the report's plots (all KEY_METRICS are in the tables).
 PLOT_METRICS = ("visibility_score", "density", "coverage_pct")
@@ -70,7 +70,7 @@ def collect(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str],
             rec = dict(base)
             rec["region"] = m["name"]
             rec.update({k: v for k, v in m.items() if k != "name"})
-            # porescope.change's key metrics: density per cm² when the scale is known, else per MP;
+            # porescope.track.change's key metrics: density per cm² when the scale is known, else per MP;
             # counts left out when the scale is too coarse to resolve pores.
             meaningful = m["counts_meaningful"]
             rec["density"] = (m["density_per_cm2"] if m["density_per_cm2"] is not None else m["density_per_mpx"]) if meaningful else None
@@ -158,15 +158,15 @@ def change_table(rows: list[Row], results: dict[int, dict]):
     """Per subject x region x key metric x later visit: change against the subject's baseline.
 
     The value of a visit is the mean over its measurable captures. Its noise
-    (1 SD) is :func:`porescope.change.noise_from_repeats` over those captures
+    (1 SD) is :func:`porescope.track.change.noise_from_repeats` over those captures
     divided by sqrt(n) when there are two or more (the noise of a mean of n),
     else the photo's perturbed re-analysis noise (run on the worker), else
-    only porescope.change's noise floor. The interval and verdict are
-    :func:`porescope.change.metric_change`: delta ± 1.96·sqrt(noise_a² + noise_b²).
+    only porescope.track.change's noise floor. The interval and verdict are
+    :func:`porescope.track.change.metric_change`: delta ± 1.96·sqrt(noise_a² + noise_b²).
     """
     import pandas as pd
 
-    from porescope.change import Noise, key_metrics, metric_change, noise_from_repeats
+    from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats
 
     by_subject: dict[str, dict[str, list]] = {}
     first_visit: dict[str, tuple] = {}  # subject -> (date, line, visit) of its first visit in the manifest, measured or not

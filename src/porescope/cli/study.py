@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from porescope.cli_types import Mode
+from porescope.cli.types import Mode
 
 from porescope.errors import PorescopeError
 
@@ -34,7 +34,7 @@ def run_cmd(
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
     """Analyze every photo of a study and write tables, per-subject verdicts and report.html into --out."""
-    from porescope.cli import err, fail, out as console
+    from porescope.cli.base import err, fail, out as console
     from porescope.study.manifest import ManifestError
     from porescope.study.study import run_study
 

@@ -39,8 +39,8 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 
 from porescope.errors import PorescopeError
-from porescope.history import db
-from porescope.history.models import (
+from porescope.track import db
+from porescope.track.models import (
     KEY_METRICS,
     Comparison,
     ProductUse,
@@ -404,8 +404,8 @@ class Store:
         ``condition``: capture conditions, e.g. ``{"cleansed": "yes",
         "makeup": "no", "since_wash_h": 2}``.
         """
-        from porescope.pipeline import run
-        from porescope.render import encode_image
+        from porescope.measure.pipeline import run
+        from porescope.measure.render import encode_image
 
         subject = _check_name(subject)
         if isinstance(photo, (str, Path)):
@@ -419,7 +419,7 @@ class Store:
             raise PorescopeError(f"add_visit takes a photo path or its bytes, not {type(photo).__name__}.")
         if condition is not None and not isinstance(condition, dict):
             raise PorescopeError("condition must be a dict such as {'cleansed': 'yes', 'makeup': 'no'}.")
-        from porescope.io import read_image
+        from porescope.measure.io import read_image
 
         img = read_image(data, name=label)
         img.path = label if isinstance(photo, (str, Path)) else None
@@ -625,7 +625,7 @@ class Store:
             row = self._analysis_row(conn, visit_id, capture)
         if not row.roi_sha256:
             return None
-        from porescope.io import read_image
+        from porescope.measure.io import read_image
 
         return read_image(self._photo_file(row.roi_sha256, ".png")).rgb[..., 0] >= 128
 
@@ -757,10 +757,10 @@ class Store:
 
     # ------------------------------------------------------------------ noise and change
     def noise(self, visit_id: int, *, perturbations: int | None = None):
-        """Measurement noise of a visit's metrics (:class:`porescope.change.Noise`),
+        """Measurement noise of a visit's metrics (:class:`porescope.track.change.Noise`),
         from its repeat captures if it has two or more, else from perturbed
         re-analyses of its photo. Computed once, then cached in the store."""
-        from porescope import change
+        from porescope.track import change
 
         with self._read() as conn:
             row = self._analysis_row(conn, visit_id, 1)
@@ -771,7 +771,7 @@ class Store:
             noise = change.noise_from_repeats(self.analyses(visit_id))
         else:
             a = self.analysis(visit_id)
-            from porescope.io import read_image
+            from porescope.measure.io import read_image
 
             rgb = read_image(self.photo_path(visit_id)).rgb
             noise = change.perturbation_noise(
@@ -786,7 +786,7 @@ class Store:
     def compare(self, subject: str, a: int | None = None, b: int | None = None, *, align: bool = True) -> Comparison:
         """Baseline (``a``, default the first visit) vs. ``b`` (default the latest),
         region by region, each metric with its noise interval and verdict."""
-        from porescope import change
+        from porescope.track import change
 
         vs = self.visits(subject)
         if a is None or b is None:

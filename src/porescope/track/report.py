@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from porescope.errors import PorescopeError
-from porescope.history.models import Comparison, ProductUse, VersionRecord, VisitInfo
+from porescope.track.models import Comparison, ProductUse, VersionRecord, VisitInfo
 from porescope.results import Analysis, Cause
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class Report:
 # ------------------------------------------------------------------ building
 def overlay_from_analysis(rgb: np.ndarray, analysis: Analysis, *, max_width: int = OVERLAY_MAX_WIDTH_PX) -> np.ndarray:
     """The photo with each stored pore drawn as its fitted ellipse (orange = dark, cyan = open), downscaled."""
-    from porescope.render import DARK_RGB, OPEN_RGB
+    from porescope.measure.render import DARK_RGB, OPEN_RGB
 
     f = min(1.0, max_width / rgb.shape[1])
     img = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else rgb.copy()
@@ -137,7 +137,7 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
 
 def build_report(store, subject: str, *, compare: bool = True) -> Report:
     """Gather everything the report shows for ``subject`` from ``store``."""
-    from porescope.io import read_image
+    from porescope.measure.io import read_image
 
     visits = store.visits(subject)
     if not visits:
@@ -211,7 +211,7 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
     if not latest.quality.measurable:
         parts.append("The latest photo failed the capture-quality check; treat its numbers with caution.")
     if latest.causes:
-        from porescope.causes import likelihood
+        from porescope.measure.causes import likelihood
 
         top = max(latest.causes, key=lambda c: c.strength)
         if likelihood(top.strength) != "not indicated":
@@ -316,7 +316,7 @@ def render_html(rep: Report) -> str:
 
     a("<h2>Causes (latest visit)</h2>")
     if rep.causes:
-        from porescope.causes import cause_line, likelihood
+        from porescope.measure.causes import cause_line, likelihood
 
         a("<ul>")
         for c in sorted(rep.causes, key=lambda c: -c.strength):
@@ -366,7 +366,7 @@ def _report_terms():
 
 
 def write_html(rep: Report, path: str | Path) -> None:
-    from porescope.render import write_text
+    from porescope.measure.render import write_text
 
     write_text(path, render_html(rep))
 
@@ -503,7 +503,7 @@ def write_pdf(rep: Report, path: str | Path) -> None:
     """The report as a PDF (matplotlib PdfPages), written atomically."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from porescope.render import _atomic_write
+    from porescope.measure.render import _atomic_write
 
     blocks: list[tuple[str, str]] = [
         ("h1", f"Pore history: {rep.subject}"),
@@ -525,7 +525,7 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         blocks.append(("small", f"Note: {n}"))
     blocks.append(("h2", "Causes (latest visit)"))
     if rep.causes:
-        from porescope.causes import cause_line, likelihood
+        from porescope.measure.causes import cause_line, likelihood
 
         for c in sorted(rep.causes, key=lambda c: -c.strength):
             care = c.care if likelihood(c.strength) != "not indicated" else ""

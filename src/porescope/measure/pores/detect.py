@@ -1,0 +1,555 @@
+"""Find pores: small openings darker than the skin around them.
+
+The flow of :func:`detect` (each step a function on arrays):
+
+1. :func:`lightness` — CIELAB L* (0-100) from 8-bit RGB, through a lookup
+   table on the luma (fast; skin is close enough to the grey axis).
+2. :func:`estimate_pore_scale` — scale selection: a coarse pass over a few
+   skin tiles; the clearest candidates' median diameter is the photo's
+   typical pore size.
+3. :func:`_components` at that scale — illumination-corrected darkness (a
+   local background of sigma 0.4 x the typical diameter minus the lightly
+   smoothed image, so lighting gradients and skin tone cancel; ΔL* units),
+   hysteresis threshold in robust noise units inside the skin, and rejection
+   of what is not a pore: too small / too large (spots), long and thin
+   (hairs, wrinkle lines), touching the frame, next to specular glints.
+4. :func:`contrast_gap` — when faint texture and clear pores form two
+   separate groups, the seed threshold moves into the gap between them.
+
+Sizes are relative to the expected pore diameter range
+``(min_diameter_px, max_diameter_px)`` (from ``px_per_mm`` when known) and to
+the selected scale, so the same code works on a 10 px/mm crop and on a
+40 px/mm macro shot. A learned evidence model can replace the noise-unit
+evidence through the ``model`` argument (see :mod:`porescope.measure.pores.model`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# --- constants -------------------------------------------------------------
+
+#: Name and version of this detector and of the metric definitions built on
+#: it (recorded in every result's settings). Change it whenever a change makes
+#: the numbers of the same photo differ: the change engine re-measures a stored
+#: visit from an older version before comparing it (change.compare_visits).
+DETECTOR = "linear-light-hysteresis/clear-pores v2"
+
+#: Default pore diameter range in pixels when no physical scale is known.
+#: The issue's brief: "photos where pores are roughly 2-20 px across".
+DEFAULT_MIN_DIAMETER_PX = 2.0
+DEFAULT_MAX_DIAMETER_PX = 20.0
+#: Physical pore diameter range used when px_per_mm is known. 0.05 mm is
+#: below visible pores; facial pores seen in clinical imaging reach about
+#: 0.5 mm in equivalent diameter and enlarged ones up to ~1 mm
+#: (Flament et al. 2015, doi:10.2147/CCID.S74401: detection threshold 250 µm).
+MIN_PORE_DIAMETER_MM = 0.08
+MAX_PORE_DIAMETER_MM = 1.2
+#: Hysteresis thresholds on the evidence map, in robust noise units (z).
+#: Chosen on synthetic skin with known truth (benchmarks/bench_accuracy.py
+#: prints the effect) and checked on the real development crops.
+SEED_Z = 2.5
+GROW_Z = 1.5
+#: A visible pore must be darker than its surround by a visible lightness
+#: step: ΔE00 ≈ 1 is built to be a just-noticeable difference (CIEDE2000,
+#: Luo, Cui & Rigg 2001), and 1.5 ΔL* keeps a margin above it. Fainter
+#: texture is not a pore anyone sees, however clean the photo's noise floor.
+#: (The annotated real pores have a median core ΔL* of ~2.5.)
+MIN_PEAK_DL = 1.5
+#: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
+#: candidates give the typical pore diameter; candidates smaller than
+#: AUTO_MIN_DIAMETER_FRACTION of it are texture. Pore diameters within one
+#: skin region vary about 3x (Flament 2015 size distributions), so 0.35 keeps
+#: the small ones of a region.
+AUTO_SCALE_MIN_PORES = 20
+#: Once the typical pore diameter d is known, the background is a Gaussian of
+#: sigma = 0.4 d (a pore is dark against skin within about one diameter) and
+#: the fine smoothing sigma = min(1, 0.2 d) px. Chosen on synthetic skin of
+#: 2-20 px pores (counts within ±10%) and checked, not fitted, on the crops
+#: (benchmarks/bench_accuracy.py).
+BACKGROUND_SIGMA_PER_DIAMETER = 0.4
+#: See contrast_gap: a clear split between texture and pores (modes >= 4 SD apart).
+BIMODAL_ETA = 0.8
+FINE_SIGMA_PER_DIAMETER = 0.2
+#: A pore is *clear* (counted in the headline metrics: count, density,
+#: coverage, visibility) when its contrast at its own scale reaches this, in
+#: ln units of linear luminance (0.045 ≈ 4.4% less light than the skin
+#: around it). Detection itself goes fainter (the noise-unit thresholds
+#: above, for the recall of faint real pores); those faint pores are drawn
+#: and listed but cannot swing the headline numbers. The contrast is read on
+#: the *evidence* map: a matched filter at the pore's scale (core Gaussian
+#: of EVIDENCE_SIGMA_PER_DIAMETER x d against a surround of
+#: EVIDENCE_SURROUND_FACTOR x the background sigma), which averages sensor
+#: noise over the pore's area and is barely moved by slight blur, JPEG or
+#: resampling. Chosen on benchmarks/bench_repeat.py (synthetic skin in three
+#: tones and the real crops re-captured 9 ways): 0.035-0.05 all keep the
+#: count's CV under 0.05; 0.045 the lowest on synthetic skin.
+CLEAR_CONTRAST = 0.045
+EVIDENCE_SIGMA_PER_DIAMETER = 0.3
+EVIDENCE_SURROUND_FACTOR = 2.5
+EVIDENCE_MM = (0.18, 0.6)
+#: When sensor noise makes up more than this share of the darkness map's
+#: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
+#: blocking 'too_noisy' problem rather than numbers that drift with the noise.
+#: Measured (bench_repeat): clean real crops 0.1, with σ 3 noise added
+#: 0.33-0.37; synthetic deep skin with σ 3 noise 0.68 (its count then moves
+#: +85%).
+MAX_SENSOR_NOISE_SHARE = 0.5
+AUTO_SCALE_TOP_FRACTION = 0.3
+AUTO_MIN_DIAMETER_FRACTION = 0.35
+#: A component longer than this multiple of the largest pore diameter, or this
+#: elongated while longer than 2x it, is a hair or a wrinkle line, not a pore.
+MAX_LENGTH_FACTOR = 1.6
+MAX_ELONGATION_LONG = 4.0
+#: Pixels within this many px of a clipped highlight are not trusted (glints
+#: leave dark halos after illumination correction).
+GLINT_GUARD_PX = 2
+#: Glint: a specular highlight is near-white, every channel at or above this
+#: 8-bit value (one clipped channel alone is just bright, saturated skin).
+GLINT_LEVEL = 235
+#: A green channel at or above this 8-bit value is clipped: the pixel's real
+#: luminance is unknown (green carries ~70% of luminance).
+CLIP_LEVEL = 250
+#: Relative-contrast floor of a visible pore, in ln units of linear
+#: luminance: 0.055 ≈ 5.4% less light, which is 1.5 ΔL* on skin of L* 65.
+#: ΔE00 ≈ 1 is built to be a just-noticeable difference (CIEDE2000, Luo, Cui
+#: & Rigg 2001); 1.5 keeps a margin above it. Expressed as relative contrast
+#: (not ΔL*) so it does not move with exposure or skin tone.
+MIN_PEAK_CONTRAST = 0.055
+#: The texture SD is never taken below this share of the darkness map's total
+#: spread when the sensor noise is subtracted (a guard against an
+#: over-estimated noise).
+MIN_TEXTURE_SHARE = 0.5
+#: Components longer than the largest pore that fill less than this share of
+#: their bounding box are curves (hairs, wrinkle lines, the rim of a
+#: pigment spot), not pores; an elongated pore (length/width 2.2) lying
+#: diagonally fills about 0.4. Raised from 0.18 with the linear-light
+#: darkness map, which gives dark curves more contrast than ΔL* did
+#: (tests/test_detection.py::test_distractors_are_not_counted).
+MIN_FILL = 0.35
+
+
+def _srgb_luma_to_lstar_lut() -> np.ndarray:
+    """Lookup table: 8-bit sRGB-encoded luma -> CIE L* (0-100), float32."""
+    v = np.arange(256, dtype=np.float64) / 255.0
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    eps, kappa = 216 / 24389, 24389 / 27
+    f = np.where(lin > eps, np.cbrt(lin), (kappa * lin + 16) / 116)
+    return (116 * f - 16).astype(np.float32)
+
+
+_LSTAR_LUT = _srgb_luma_to_lstar_lut()
+
+
+def lightness(rgb: np.ndarray) -> np.ndarray:
+    """CIE L* (0-100) of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return cv2.LUT(grey, _LSTAR_LUT.reshape(256, 1))
+
+
+def _srgb_to_log_linear_lut() -> np.ndarray:
+    """Lookup table: 8-bit sRGB-encoded luma -> natural log of linear-light luminance, float32.
+
+    Linear light makes a change of exposure, a white-balance gain and the
+    skin's own tone *multiply* every pixel; the log turns that product into
+    an offset, which the difference of two blurs in :func:`_components`
+    removes exactly. Zero is held at the lowest non-zero code so the log is finite.
+    """
+    v = np.maximum(np.arange(256, dtype=np.float64), 0.5) / 255.0
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    return np.log(lin).astype(np.float32)
+
+
+_LOG_LIN_LUT = _srgb_to_log_linear_lut()
+
+
+def log_luminance(rgb: np.ndarray) -> np.ndarray:
+    """Natural log of linear-light luminance of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return cv2.LUT(grey, _LOG_LIN_LUT.reshape(256, 1))
+
+
+#: Gaussians at least this wide run on a 2x (or coarser) downsampled copy.
+PYRAMID_MIN_SIGMA = 4.0
+
+
+def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur; wide ones run on a downsampled copy to stay fast on 12 MP.
+
+    Downsampling by f (area average, variance (f^2 - 1)/12 px^2) then
+    blurring by the remaining sigma / f and interpolating back costs ~1/f^2
+    of the full-size blur; for a smooth background the result is the same to
+    a small fraction of a ΔL*.
+    """
+    if sigma <= 0:
+        return img
+    if sigma < PYRAMID_MIN_SIGMA:
+        return cv2.GaussianBlur(img, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
+    f = int(min(8, max(2, sigma // 2)))
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    rest = np.sqrt(max(sigma**2 - (f * f - 1) / 12.0, 0.25)) / f
+    small = cv2.GaussianBlur(small, (0, 0), rest, borderType=cv2.BORDER_REFLECT)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def robust_sigma(values: np.ndarray) -> float:
+    """Noise level of a sample: 1.4826 x median absolute deviation."""
+    if values.size == 0:
+        return 1.0
+    if values.size > 400_000:  # a strided sample of ~200k is as good, and 10x faster
+        values = values[:: values.size // 200_000]
+    med = np.median(values)
+    return float(max(1e-3, 1.4826 * np.median(np.abs(values - med))))
+
+
+@dataclass
+class Detection:
+    """What :func:`detect` found: a label image and the maps behind it.
+
+    ``darkness`` is relative contrast in natural-log units: ln(local
+    background luminance) − ln(lightly smoothed luminance), in linear light.
+    0.1 means about 10% less light than the surrounding skin reflects; it does
+    not change with exposure, white balance or skin tone.
+    """
+
+    labels: np.ndarray  # (H, W) int32, 0 = background, 1..n = pores
+    count: int
+    darkness: np.ndarray  # (H, W) float32, ln contrast (see above)
+    background: np.ndarray  # (H, W) float32, ln linear luminance of the local background
+    noise_sigma: float  # robust SD of the darkness map in the skin from skin texture alone (ln units)
+    sensor_noise: float  # SD of the sensor noise in the darkness map (ln units)
+    detector: str
+    typical_diameter_px: float | None = None  # the automatically selected pore scale
+    pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
+    pixel_label: np.ndarray | None = None  # their pore labels
+    core: np.ndarray | None = None  # (count,) peak darkness of each pore, ln units (index = label - 1)
+    evidence: np.ndarray | None = None  # (count,) contrast at the pore's own scale (evidence map peak), ln units
+
+    @property
+    def clear(self) -> np.ndarray:
+        """(count,) bool: contrast at the pore's own scale reaches CLEAR_CONTRAST."""
+        return np.zeros(0, bool) if self.evidence is None else self.evidence >= CLEAR_CONTRAST
+
+    @property
+    def sensor_noise_share(self) -> float:
+        """Sensor noise's share of the darkness map's spread (SD ratio, 0-1)."""
+        return float(self.sensor_noise / max(np.hypot(self.noise_sigma, self.sensor_noise), 1e-12))
+
+
+@dataclass
+class _Pass:
+    """One detection pass: candidate components and the maps behind them."""
+
+    labels: np.ndarray  # (H, W) int32 raw component labels, 0 = background
+    n: int  # number of labels including background
+    keep: np.ndarray  # (n,) bool: passed the seed test and the shape filters
+    area: np.ndarray  # (n,) px
+    peak_z: np.ndarray  # (n,) highest evidence of each component (texture-noise units)
+    peak_dark: np.ndarray  # (n,) highest darkness (ln contrast) of each component
+    on: np.ndarray  # flat indices of candidate pixels
+    lab_on: np.ndarray  # their component labels
+    z_on: np.ndarray  # their evidence (z)
+    darkness: np.ndarray
+    background: np.ndarray
+    sigma: float  # texture SD of the darkness map (ln units)
+    sensor: float  # sensor-noise SD of the darkness map (ln units)
+
+
+def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
+    """Sum of squares of the 2-D kernel (background blur − fine blur).
+
+    White noise of SD s leaves SD s·sqrt(this) in the darkness map, so the
+    sensor noise's share of the map's spread is known once s is.
+    """
+    r = int(np.ceil(4 * max(sigma_bg, sigma_fine, 0.5)))
+    x = np.arange(-r, r + 1, dtype=np.float64)
+
+    def g(s):
+        if s <= 0.3:
+            k = np.zeros_like(x)
+            k[r] = 1.0
+            return k
+        k = np.exp(-0.5 * (x / s) ** 2)
+        return k / k.sum()
+
+    k2 = np.outer(g(sigma_bg), g(sigma_bg)) - np.outer(g(sigma_fine), g(sigma_fine))
+    return float(np.sum(k2 * k2))
+
+
+_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+
+
+def pixel_noise(image: np.ndarray, mask: np.ndarray) -> float:
+    """SD of the pixel noise of ``image`` inside ``mask`` (Immerkær 1996, fast noise variance estimation).
+
+    The 3x3 kernel cancels smooth structure (up to second order), so what is
+    left is mostly noise; computed on a few tiles spread over the skin (the
+    same tiles the quality gate reads), which is plenty and cheap on 12 MP.
+    """
+    vals = []
+    for ys, xs in skin_tiles(mask, most=4):
+        r = cv2.filter2D(np.ascontiguousarray(image[ys, xs], np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
+        vals.append(np.abs(r[mask[ys, xs][1:-1, 1:-1]]))
+    v = np.concatenate(vals) if vals else np.zeros(0)
+    return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
+
+
+def _texture_sd(darkness: np.ndarray, valid: np.ndarray, sensor: float) -> tuple[float, float]:
+    """(median, texture SD) of a darkness map in the skin, the sensor noise's share taken out."""
+    step = max(1, int(np.sqrt(darkness.size / 200_000)))  # ~200k grid pixels are plenty
+    sample = darkness[::step, ::step][valid[::step, ::step]]
+    total = robust_sigma(sample)
+    med = float(np.median(sample)) if sample.size else 0.0
+    return med, float(np.sqrt(max(total**2 - sensor**2, (MIN_TEXTURE_SHARE * total) ** 2)))
+
+
+def _components(
+    logy: np.ndarray,
+    skin: np.ndarray,
+    valid: np.ndarray,
+    *,
+    sigma_bg: float,
+    sigma_fine: float,
+    seed_t: float,
+    grow_t: float,
+    min_d: float,
+    max_d: float,
+    pixel_sd: float = 0.0,
+) -> _Pass:
+    """One detection pass at one scale: darkness map, hysteresis, shape filters.
+
+    The darkness map is the local background (a Gaussian of ``sigma_bg``)
+    minus the lightly smoothed image (``sigma_fine``), both on log luminance.
+    Hysteresis thresholds are in units of the skin texture's SD: ``pixel_sd``
+    is the sensor noise of ``logy`` per pixel (ln units); its share of the
+    map's spread is taken out before the thresholds are set, so extra sensor
+    noise does not raise them (a photo where it dominates is refused instead,
+    see MAX_SENSOR_NOISE_SHARE).
+    """
+    h, w = logy.shape
+    background = _blur(logy, sigma_bg)
+    fine = _blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
+    darkness = cv2.subtract(background, fine)
+    sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
+    med, sigma = _texture_sd(darkness, valid, sensor)
+    grow = (darkness > med + grow_t * sigma) & valid
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
+    area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
+    lab_on = labels.ravel()[on]
+    dark_on = darkness.ravel()[on]
+    z_on = (dark_on - med) * (1.0 / sigma)
+    peak_dark = np.zeros(n, np.float32)
+    if n <= 1:
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_dark, peak_dark.copy(), on, lab_on, z_on, darkness, background, sigma, sensor)
+    # Peak darkness of every component (for the seed test of hysteresis),
+    # without a Python loop; the peak evidence z follows from it.
+    np.maximum.at(peak_dark, lab_on, dark_on)
+    peak_z = (peak_dark - med) * (1.0 / sigma)
+    seeded = (peak_z > seed_t) & (peak_dark > MIN_PEAK_CONTRAST)
+    bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    x0 = stats[:, cv2.CC_STAT_LEFT]
+    y0 = stats[:, cv2.CC_STAT_TOP]
+    length = np.hypot(bw, bh)
+    min_area = max(2.0, 0.5 * np.pi * (min_d / 2) ** 2)
+    max_area = np.pi * (max_d / 2) ** 2
+    keep = seeded & (area >= min_area) & (area <= max_area)
+    # Hairs and lines: a component whose bounding-box diagonal exceeds
+    # MAX_LENGTH_FACTOR pore diameters, or a thin one (elongated box or sparse
+    # fill) longer than one largest-pore diameter.
+    keep &= length <= MAX_LENGTH_FACTOR * max_d * np.sqrt(2)
+    fill = area / np.maximum(1.0, bw * bh)
+    thin = (np.maximum(bw, bh) / np.maximum(1.0, np.minimum(bw, bh)) > MAX_ELONGATION_LONG) | (fill < MIN_FILL)
+    keep &= ~(thin & (length > max_d))
+    # Image border: a pore cut by the frame cannot be measured.
+    touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
+    keep &= ~touches
+    keep[0] = False
+    return _Pass(labels, n, keep, area, peak_z, peak_dark, on, lab_on, z_on, darkness, background, sigma, sensor)
+
+
+def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray, count: int, *, core: float, surround: float) -> np.ndarray:
+    """Each pore's contrast at its own scale: the peak, inside the pore, of the
+    matched filter blur(surround) − blur(core) on log luminance (ln units)."""
+    if count == 0:
+        return np.zeros(0)
+    evidence = cv2.subtract(_blur(logy, surround), _blur(logy, core))
+    peak = np.full(count + 1, -np.inf, np.float32)
+    np.maximum.at(peak, pixel_label, evidence.ravel()[pixel_index])
+    return peak[1:].astype(np.float64)
+
+
+def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
+    """Up to ``most`` tiles spread over the skin, each at least half skin."""
+    h, w = skin.shape
+    if h <= tile or w <= tile:
+        return [(slice(0, h), slice(0, w))]
+    ys = np.linspace(0, h - tile, max(1, min(4, h // tile))).astype(int)
+    xs = np.linspace(0, w - tile, max(1, min(4, w // tile))).astype(int)
+    cands = [(slice(y, y + tile), slice(x, x + tile)) for y in ys for x in xs]
+    cands = [c for c in cands if skin[c].mean() >= 0.5] or [(slice(0, h), slice(0, w))]
+    step = max(1, len(cands) // most)
+    return cands[::step][:most]
+
+
+def contrast_gap(peak_z: np.ndarray) -> float | None:
+    """The gap between faint texture and clear pores, when there is one.
+
+    Otsu's threshold on log peak evidence of the candidates; returned only
+    when the split is clear: Otsu's effectiveness (between-class over total
+    variance) of at least BIMODAL_ETA, which two equal Gaussian groups reach
+    when their means are 4 SD apart (eta = d^2 / (4 + d^2)).
+    """
+    v = peak_z[peak_z > 0]
+    if v.size < AUTO_SCALE_MIN_PORES:
+        return None
+    x = np.log(v)
+    hist, edges = np.histogram(x, bins=64)
+    centres = (edges[:-1] + edges[1:]) / 2
+    p = hist / hist.sum()
+    w0 = np.cumsum(p)
+    m = np.cumsum(p * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (m[-1] * w0 - m) ** 2 / (w0 * (1 - w0))
+    between[~np.isfinite(between)] = 0
+    k = int(np.argmax(between))
+    eta = between[k] / max(float(np.var(x)), 1e-12)
+    return float(np.exp(centres[k])) if eta >= BIMODAL_ETA else None
+
+
+def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: float, max_diameter_px: float, pixel_sd: float = 0.0) -> float | None:
+    """Typical pore diameter (px) of a photo, from a coarse pass over a few skin tiles.
+
+    The scale-selection step: the pass uses the widest background the
+    diameter range allows, and the clearest candidates' median diameter is
+    returned (None when too few pores are seen to say).
+    """
+    tiles = skin_tiles(skin, tile=384, most=4)
+    diameters, zs = [], []
+    for ys, xs in tiles:
+        ps = _components(
+            logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=max(2.5, 0.3 * max_diameter_px),
+            sigma_fine=min(1.0, 0.35 * min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
+            max_d=max_diameter_px, pixel_sd=pixel_sd,
+        )
+        if ps.n <= 1:
+            continue
+        idx = np.flatnonzero(ps.keep)
+        diameters.append(np.sqrt(4.0 * ps.area[idx] / np.pi))
+        zs.append(np.bincount(ps.lab_on, weights=ps.z_on, minlength=ps.n)[idx])
+    if not diameters:
+        return None
+    d = np.concatenate(diameters)
+    s = np.concatenate(zs)
+    if d.size < AUTO_SCALE_MIN_PORES:
+        return None
+    strong = s >= np.quantile(s, 1.0 - AUTO_SCALE_TOP_FRACTION)
+    return float(np.median(d[strong]))
+
+
+def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
+    """Pixels whose light was not measured: clipped or next to a specular glint (uint8 0/255), or None.
+
+    A glint (every channel near white) leaves a dark halo after the
+    background is subtracted; a clipped green channel (most of luminance)
+    hides the skin's real brightness. Both are grown by GLINT_GUARD_PX.
+    """
+    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)
+    clipped = cv2.inRange(rgb, (0, CLIP_LEVEL, 0), (255, 255, 255))
+    bad = cv2.bitwise_or(glint, clipped)
+    if not cv2.countNonZero(bad):
+        return None
+    k = 2 * GLINT_GUARD_PX + 1
+    return cv2.dilate(bad, np.ones((k, k), np.uint8))
+
+
+def detect(
+    rgb: np.ndarray,
+    skin: np.ndarray | None = None,
+    *,
+    min_diameter_px: float = DEFAULT_MIN_DIAMETER_PX,
+    max_diameter_px: float = DEFAULT_MAX_DIAMETER_PX,
+    sensitivity: float = 1.0,
+    seed_threshold: float = SEED_Z,
+    grow_threshold: float = GROW_Z,
+    logy: np.ndarray | None = None,
+    typical_diameter_px: float | None = None,
+    evidence_px: tuple[float, float] | None = None,
+) -> Detection:
+    """Find pores in ``rgb`` (H, W, 3 uint8) inside ``skin`` (H, W bool).
+
+    Two steps: the typical pore diameter is estimated on a few skin tiles
+    (scale selection), then the whole skin is searched with a background and
+    smoothing matched to that scale.
+
+    ``sensitivity`` > 1 finds fainter pores (thresholds divided by it).
+    ``logy``: :func:`log_luminance` of ``rgb`` when the caller already has it.
+    """
+    h, w = rgb.shape[:2]
+    if logy is None:
+        logy = log_luminance(rgb)
+    if skin is None:
+        skin = np.ones((h, w), bool)
+    seed_t = seed_threshold / sensitivity
+    grow_t = grow_threshold / sensitivity
+
+    valid = skin
+    bad = untrusted_pixels(rgb)
+    if bad is not None:
+        valid = skin & (bad == 0)
+    pixel_sd = pixel_noise(logy, valid)
+
+    if typical_diameter_px is not None:
+        typical_d = typical_diameter_px
+    else:
+        typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
+    if typical_d is None:
+        sigma_bg = max(2.5, 0.3 * max_diameter_px)
+        sigma_fine = min(1.0, 0.35 * min_diameter_px)
+        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px
+        floor_d = min_diameter_px
+    else:
+        sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, 1.5, max(2.5, 0.3 * max_diameter_px)))
+        sigma_fine = min(1.0, FINE_SIGMA_PER_DIAMETER * typical_d)
+        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * typical_d
+        floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
+    sigma_surround = None
+    if evidence_px is not None:  # the scale is known: the clear test is one fixed filter in millimetres
+        sigma_seed, sigma_surround = evidence_px
+    # All candidates first (seed = grow), so the gap test sees the faint ones too.
+    ps = _components(
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
+    )
+    name = DETECTOR
+    if ps.n <= 1:
+        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
+                         core=np.zeros(0), evidence=np.zeros(0))
+    keep = ps.keep
+    # Smaller than a fraction of the typical pore: skin texture, not a pore.
+    keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
+    keep[0] = False
+    # When the candidates split clearly into faint texture and clear pores,
+    # the seed moves up into the gap between the two groups.
+    gap = contrast_gap(ps.peak_z[keep])
+    keep &= ps.peak_z > max(seed_t, (gap or 0.0) / sensitivity)
+
+    # Relabel kept components 1..k, touching only candidate pixels.
+    new_id = np.zeros(ps.n, np.int32)
+    count = int(keep.sum())
+    new_id[keep] = np.arange(1, count + 1, dtype=np.int32)
+    lab = new_id[ps.lab_on]
+    sel = lab > 0
+    pixel_index = ps.on[sel]
+    pixel_label = lab[sel]
+    out = np.zeros((h, w), np.int32)
+    out.ravel()[pixel_index] = pixel_label
+    core = ps.peak_dark[keep].astype(np.float64)
+    evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=max(sigma_fine, sigma_seed),
+                              surround=sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR)
+    return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence)
