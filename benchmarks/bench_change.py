@@ -39,10 +39,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_repeat as br  # noqa: E402
 
-from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats, perturbation_noise  # noqa: E402
 from porescope.measure.pipeline import run  # noqa: E402
 from porescope.measure.recapture import CAPTURE_CHANGES, recapture  # noqa: E402
 from porescope.measure.synth import SkinSpec, render  # noqa: E402
+from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats, perturbation_noise  # noqa: E402
 
 METRIC = "visibility_score"
 CONTRAST_FACTORS = (0.6, 0.7, 0.8, 0.85, 0.9, 1.1, 1.15, 1.2, 1.3, 1.4)

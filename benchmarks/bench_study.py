@@ -181,7 +181,8 @@ def main(argv=None) -> int:
     overhead = scheduler_overhead(2, args.memory_limit)
     print(f"scheduler overhead: {overhead * 1e3:.2f} ms per task (2000 no-op tasks, 2 workers)", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f} (the 2 cores are shared with other users; figures are pessimistic)")
-    summary = {"n": args.n, "speedup_n": k, "speedup": speedup, "projected_speedup": projected, "cpu_s_per_photo": cpu, "runs": res, "full": full and full["run"],
+    summary = {"n": args.n, "speedup_n": k, "speedup": speedup, "projected_speedup": projected, "cpu_s_per_photo": cpu,
+        "runs": res, "full": full and full["run"],
                "scheduler_overhead_s": overhead}
     (args.data / "bench_study.json").write_text(json.dumps(summary, indent=1, default=str))
     return 0

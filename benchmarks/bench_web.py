@@ -283,7 +283,8 @@ def compare_in_chromium(url: str) -> tuple[float, float, str]:
         page.on("response", lambda r: align.append(r.headers.get("x-porescope-alignment", "")) if "aligned.jpg" in r.url else None)
         t0 = time.perf_counter()
         page.goto(url, wait_until="commit")
-        page.wait_for_function("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); return i && i.complete && i.naturalWidth > 0; })", polling=20)
+        page.wait_for_function("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); "
+            "return i && i.complete && i.naturalWidth > 0; })", polling=20)
         t_page = time.perf_counter() - t0
         page.wait_for_selector("#comparison-body:not([hidden]), #comparison-status.error")
         t_table = time.perf_counter() - t0
@@ -293,9 +294,9 @@ def compare_in_chromium(url: str) -> tuple[float, float, str]:
 
 def bench_history(n_visits: int, repeat: int) -> None:
     import porescope.measure.pipeline as pipeline
-    from porescope.track import Store
     from porescope.measure.render import encode_image
     from porescope.measure.synth import SkinSpec, render
+    from porescope.track import Store
 
     print(f"\nhistory of {n_visits} visits (this tree only)")
     small = encode_image(render(SkinSpec(height=256, width=256, seed=3)).rgb, ".jpg")

@@ -12,7 +12,8 @@ import cv2
 
 from porescope.measure import render
 from porescope.measure.pipeline import run
-from porescope.measure.synth import DEMO_SPEC, render as render_skin
+from porescope.measure.synth import DEMO_SPEC
+from porescope.measure.synth import render as render_skin
 
 root = Path(__file__).resolve().parents[1]
 out = root / "src" / "porescope" / "data" / "sample_closeup.jpg"

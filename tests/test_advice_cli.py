@@ -7,8 +7,8 @@ import sys
 import typer
 from typer.testing import CliRunner
 
-from porescope.cli.advice import register
 from porescope.advise.knowledge.language import forbidden_phrases
+from porescope.cli.advice import register
 
 runner = CliRunner()
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from porescope.measure import face, facemesh
 from porescope.errors import PorescopeError
+from porescope.measure import face, facemesh
 from porescope.measure.regions import REGION_LABELS, find_regions
 
 pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")

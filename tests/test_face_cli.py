@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from porescope.measure import facemesh
 from porescope.cli import app
+from porescope.measure import facemesh
 
 pytestmark = pytest.mark.skipif(not facemesh.available(), reason="face models missing")
 runner = CliRunner()

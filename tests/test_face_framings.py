@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from face_variants import hand_points, map_points, scale_of, variants
 from PIL import Image
 from typer.testing import CliRunner
 
-from face_variants import hand_points, map_points, scale_of, variants
-from porescope.measure import facemesh
 from porescope.errors import PorescopeError
+from porescope.measure import facemesh
 from porescope.measure.regions import REGION_LABELS, find_regions
 
 pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")
@@ -133,8 +133,8 @@ def test_a_face_too_close_to_place_is_a_blocking_problem_not_a_closeup(astronaut
 
 def test_skin_closeups_are_not_taken_for_faces(tmp_path):
     from porescope.measure.io import read_image
-    from porescope.study.synthetic import StudyDesign, make_study
     from porescope.measure.synth import SkinSpec, render
+    from porescope.study.synthetic import StudyDesign, make_study
 
     imgs = [render(SkinSpec(height=480, width=640, seed=s)).rgb for s in range(3)]
     # The study photos: the padded detector scores some of them 0.5-0.59; the landmark model's presence decides.
@@ -150,9 +150,8 @@ def test_skin_closeups_are_not_taken_for_faces(tmp_path):
 
 def test_dark_class_is_marked_not_validated_in_every_result():
     from porescope.measure.pipeline import analyze
-    from porescope.results import json_schema
-
     from porescope.measure.synth import SkinSpec, render
+    from porescope.results import json_schema
 
     a = analyze(render(SkinSpec(height=256, width=256, seed=1)).rgb, mode="closeup")
     assert a.dark_class_validated is False and "dark_class_validated" in a.model_dump()
@@ -233,8 +232,8 @@ def test_compare_never_reads_a_missing_region_as_zero(framed):
     from datetime import datetime
     from types import SimpleNamespace
 
-    from porescope.track import change
     from porescope.measure.pipeline import analyze
+    from porescope.track import change
 
     a = analyze(framed["selfie"][0], mode="face", px_per_mm=20)  # a given scale: counts meaningful
     b = analyze(framed["cut_below_mouth"][0], mode="face", px_per_mm=20)

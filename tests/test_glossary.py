@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -59,11 +58,10 @@ def test_readme_table_matches_the_glossary():
 
 
 def test_web_result_page_explains_its_numbers():
-    from porescope.measure.render import encode_image
-    from porescope.measure.synth import SkinSpec, render
-
     from web_helpers import PageClient
 
+    from porescope.measure.render import encode_image
+    from porescope.measure.synth import SkinSpec, render
     from porescope.web import create_app
 
     data = encode_image(render(SkinSpec(height=300, width=400, seed=4)).rgb, ".jpg")

@@ -10,8 +10,8 @@ import pytest
 from history_helpers import BASE, photo, worse_spec
 
 from porescope.errors import PorescopeError
-from porescope.track import Store, resolve
 from porescope.results import Analysis
+from porescope.track import Store, resolve
 
 
 @pytest.fixture()

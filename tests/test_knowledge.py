@@ -163,7 +163,7 @@ def test_cosing_index_cache_matches_the_register_and_survives_a_bad_file(tmp_pat
         built = k._annex_index()
         path = k._index_cache_path(k._register_files())
         assert path.is_relative_to(tmp_path) and json.loads(path.read_text()) == built
-        for folded, entries in list(k._register().by_name.items())[:200]:
+        for folded, _entries in list(k._register().by_name.items())[:200]:
             assert built[folded] and all(r.startswith("Annex ") for r in built[folded]), folded
         path.write_text("{not json")  # a damaged cache is ignored and rebuilt, never trusted
         k._annex_index.cache_clear()

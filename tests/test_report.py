@@ -8,16 +8,17 @@ from datetime import datetime
 import pytest
 from history_helpers import photo, worse_spec
 
+from porescope.results import Cause
 from porescope.track import Store
 from porescope.track.report import build_report, render_html, write_html, write_pdf
-from porescope.results import Cause
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("rep")
     s = Store(str(d / "h.db"))
-    s.add_visit(photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"}, device="phone A", lighting="window", mode="closeup")
+    s.add_visit(photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"},
+        device="phone A", lighting="window", mode="closeup")
     s.add_visit(photo(d / "b.jpg", exposure=1.05), "vic", taken_at=datetime(2026, 2, 1), condition={"cleansed": "yes", "makeup": "no"}, mode="closeup")
     s.add_visit(photo(d / "c.jpg", worse_spec()), "vic", taken_at=datetime(2026, 3, 15), condition={"cleansed": "no"}, mode="closeup")
     s.save_routine("vic", {"steps": [{"step": "evening", "active": "salicylic acid 2%", "citations": ["AHRQ review, 114 patients, 12 weeks"]}]})

@@ -7,17 +7,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from porescope.errors import PorescopeError
 from porescope.advise.knowledge import knowledge
 from porescope.advise.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
 from porescope.advise.profile import Profile, load_profile
-from porescope.results import Analysis
 from porescope.advise.routine import (
     build_routine,
     cause_signals,
     example_catalog,
     load_catalog,
 )
+from porescope.errors import PorescopeError
+from porescope.results import Analysis
 
 CONCERNS = ["visible_pores", "blackheads", "oiliness", "texture", "firmness", "sun_damage"]
 NAMES = ["salicylic acid", "retinol", "niacinamide", "azelaic acid", "lactic acid", "AHA", "bha", "fragrance", "unknownium"]

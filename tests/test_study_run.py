@@ -69,7 +69,7 @@ def scheduler(tmp_path_factory):
             except (OSError, TimeoutError):
                 if time.time() > deadline or any(p.poll() is not None for p in procs):
                     raise RuntimeError("dask scheduler/worker did not start:\n" + (log / "scheduler.log").read_text()
-                                       + (log / "worker.log").read_text())
+                                       + (log / "worker.log").read_text()) from None
                 time.sleep(0.5)
         yield addr
     finally:

@@ -2,12 +2,15 @@
 
 from porescope.measure.explain import (  # noqa: F401
     NICE_NAMES,
-    VISIBILITY_WORDS,
     SCALE_SOURCE_WORDS,
-    visibility_words,
+    VISIBILITY_WORDS,
     region_line,
     scale_line,
     summary_lines,
+    visibility_words,
 )
 
-__all__ = ['NICE_NAMES', 'VISIBILITY_WORDS', 'SCALE_SOURCE_WORDS', 'visibility_words', 'region_line', 'scale_line', 'summary_lines']
+__all__ = [
+    'NICE_NAMES', 'VISIBILITY_WORDS', 'SCALE_SOURCE_WORDS', 'visibility_words', 'region_line',
+    'scale_line', 'summary_lines',
+]

@@ -2,11 +2,13 @@
 
 from porescope.advise.profile import (  # noqa: F401
     Concern,
-    SkinType,
-    SunExposure,
     CurrentProduct,
     Profile,
+    SkinType,
+    SunExposure,
     load_profile,
 )
 
-__all__ = ['Concern', 'SkinType', 'SunExposure', 'CurrentProduct', 'Profile', 'load_profile']
+__all__ = [
+    'Concern', 'SkinType', 'SunExposure', 'CurrentProduct', 'Profile', 'load_profile',
+]

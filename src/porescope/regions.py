@@ -8,4 +8,6 @@ from porescope.measure.regions import (  # noqa: F401
     find_regions,
 )
 
-__all__ = ['REGION_LABELS', 'Region', 'RegionSet', 'closeup_regions', 'find_regions']
+__all__ = [
+    'REGION_LABELS', 'Region', 'RegionSet', 'closeup_regions', 'find_regions',
+]

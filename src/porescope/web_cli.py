@@ -5,4 +5,6 @@ from porescope.cli.serve import (  # noqa: F401
     register,
 )
 
-__all__ = ['is_loopback', 'register']
+__all__ = [
+    'is_loopback', 'register',
+]

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError
 
-from porescope.errors import PorescopeError
 from porescope.advise.ingredients import LabelReport, analyze_label, combination_flags, match_name
 from porescope.advise.knowledge import Ingredient, knowledge
 from porescope.advise.knowledge.references import render, render_each
 from porescope.advise.knowledge.rules import StepRule, rules
 from porescope.advise.profile import Profile
+from porescope.errors import PorescopeError
 from porescope.strict import StrictModel
 
 if TYPE_CHECKING:  # the result schema is imported only where an analysis is read

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
 from porescope.errors import PorescopeError
 
 __all__ = ["register"]
@@ -287,8 +288,8 @@ def register(app: typer.Typer) -> None:
         if profile is None:
             raise PorescopeError("no profile given: pass --profile FILE (see 'porescope routine --example-profile')")
         from porescope.advise.profile import load_profile
-        from porescope.results import Analysis
         from porescope.advise.routine import build_routine, load_catalog
+        from porescope.results import Analysis
 
         prof = load_profile(_read_text(profile))
         result = None

@@ -158,8 +158,8 @@ def explain_cmd(
     ),
 ) -> None:
     """Say in one plain sentence what a number porescope shows means."""
-    from porescope.glossary import find, terms
     from porescope.cli.textout import Blocks
+    from porescope.glossary import find, terms
 
     b = Blocks()
     if metric is None:

@@ -118,13 +118,15 @@ def add(
     photo: Path = typer.Argument(..., metavar="PHOTO", help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
     subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose skin (a name or study code)."),
     date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
-    condition: list[str] = typer.Option([], "--condition", metavar="KEY=VALUE", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
+    condition: list[str] = typer.Option([], "--condition", metavar="KEY=VALUE",
+        help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
     device: Optional[str] = typer.Option(None, "--device", metavar="TEXT", help="Camera or phone used."),
     lighting: Optional[str] = typer.Option(None, "--lighting", metavar="TEXT", help="A note on the light, e.g. 'window, noon'."),
     roi: Optional[Path] = typer.Option(None, "--roi", metavar="MASK", help="Mask image, same size as the photo: white = the skin to analyze."),
     px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", metavar="NUMBER", help="Physical scale: pixels per millimetre on the skin."),
     mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photo shows: auto decides from the photo."),
-    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", metavar="VISIT_ID", help="Add this photo as a second capture of visit ID (measures the noise)."),
+    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", metavar="VISIT_ID",
+        help="Add this photo as a second capture of visit ID (measures the noise)."),
     as_json: bool = typer.Option(False, "--json", help="Print the visit as JSON."),
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
@@ -197,9 +199,9 @@ def show(
         sys.stdout.write(a.model_dump_json(indent=1) + "\n")
         return
     # Wrapped blocks, like `porescope analyze`: no word is cut at any terminal width.
-    from porescope.measure.causes import cause_line
     from porescope.cli.output import summary_lines
     from porescope.cli.textout import Blocks
+    from porescope.measure.causes import cause_line
 
     b = Blocks()
     b.lines += summary_lines([a], title=f"{v.subject}: visit {v.id}")
@@ -234,8 +236,8 @@ def compare(
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
     # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
-    from porescope.glossary import REGION_NAMES
     from porescope.cli.textout import Blocks
+    from porescope.glossary import REGION_NAMES
 
     b = Blocks()
     b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "

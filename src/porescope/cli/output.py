@@ -159,7 +159,7 @@ def summary_lines(analyses: list, title: str = "porescope") -> list[str]:
         rows += [[nm, "not measured", *(["-"] * (len(SUMMARY_HEADERS) - 2))] for nm, _ in missing]
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(SUMMARY_HEADERS)] if rows else []
         if rows and sum(widths) + 2 * (len(widths) - 1) <= b.width:
-            fmt = lambda cells: "  ".join(  # noqa: E731 - a tiny local formatter
+            fmt = lambda cells, widths=widths: "  ".join(  # noqa: E731 - a tiny local formatter
                 c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             ).rstrip()
             b.lines.append(fmt(SUMMARY_HEADERS))
@@ -178,8 +178,8 @@ def print_summary(analyses: list, title: str = "porescope") -> None:
 
 def print_explanations(a) -> None:
     """Capture problems, then a plain-language line per region and the likely causes."""
-    from porescope.measure.explain import summary_lines as explain_lines
     from porescope.cli.textout import Blocks
+    from porescope.measure.explain import summary_lines as explain_lines
 
     print_quality(a)
     b = Blocks()

@@ -32,7 +32,8 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS", help="Address to listen on. The default serves this computer only."),
         port: int = typer.Option(8000, "--port", min=1, max=65535, metavar="PORT", help="Port to listen on."),
-        db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help="History store: SQLite file or database URL (default: $PORESCOPE_DB_URL or the user data folder)."),
+        db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE",
+            help="History store: SQLite file or database URL (default: $PORESCOPE_DB_URL or the user data folder)."),
     ) -> None:
         """Start the local web app: analyze photos, build a routine, check labels, follow your history.
 

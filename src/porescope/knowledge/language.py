@@ -5,4 +5,6 @@ from porescope.advise.knowledge.language import (  # noqa: F401
     forbidden_phrases,
 )
 
-__all__ = ['FORBIDDEN_PROMISES', 'forbidden_phrases']
+__all__ = [
+    'FORBIDDEN_PROMISES', 'forbidden_phrases',
+]

@@ -2,11 +2,13 @@
 
 from porescope.advise.knowledge.references import (  # noqa: F401
     Reference,
-    references,
-    parse_citation,
     check_citation,
-    render_each,
+    parse_citation,
+    references,
     render,
+    render_each,
 )
 
-__all__ = ['Reference', 'references', 'parse_citation', 'check_citation', 'render_each', 'render']
+__all__ = [
+    'Reference', 'references', 'parse_citation', 'check_citation', 'render_each', 'render',
+]

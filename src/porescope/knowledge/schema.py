@@ -1,26 +1,31 @@
 """Compatibility path: the code lives in :mod:`porescope.advise.knowledge.schema`."""
 
 from porescope.advise.knowledge.schema import (  # noqa: F401
+    ACTIVE_CATEGORIES,
     ActiveCategory,
     BaseCategory,
     Category,
-    ACTIVE_CATEGORIES,
+    Cautions,
     Citation,
-    PoreCause,
+    Comedogenicity,
+    Evidence,
     EvidenceLevel,
-    OverallEvidence,
-    Pregnancy,
+    Ingredient,
     Irritation,
-    Prescription,
-    RegStatus,
-    Range,
+    KnowledgeFile,
     Limit,
     Limits,
-    Cautions,
-    Evidence,
-    Comedogenicity,
-    Ingredient,
-    KnowledgeFile,
+    OverallEvidence,
+    PoreCause,
+    Pregnancy,
+    Prescription,
+    Range,
+    RegStatus,
 )
 
-__all__ = ['ActiveCategory', 'BaseCategory', 'Category', 'ACTIVE_CATEGORIES', 'Citation', 'PoreCause', 'EvidenceLevel', 'OverallEvidence', 'Pregnancy', 'Irritation', 'Prescription', 'RegStatus', 'Range', 'Limit', 'Limits', 'Cautions', 'Evidence', 'Comedogenicity', 'Ingredient', 'KnowledgeFile']
+__all__ = [
+    'ActiveCategory', 'BaseCategory', 'Category', 'ACTIVE_CATEGORIES', 'Citation', 'PoreCause',
+    'EvidenceLevel', 'OverallEvidence', 'Pregnancy', 'Irritation', 'Prescription', 'RegStatus',
+    'Range', 'Limit', 'Limits', 'Cautions', 'Evidence', 'Comedogenicity', 'Ingredient',
+    'KnowledgeFile',
+]

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from porescope.measure import facemesh
 from porescope.errors import PorescopeError
-from porescope.measure.regions import REGION_LABELS, Region, RegionSet, closeup_regions
+from porescope.measure import facemesh
+from porescope.measure.regionset import REGION_LABELS, Region, RegionSet, closeup_regions
 from porescope.results import QualityProblem
 
 log = logging.getLogger(__name__)
@@ -372,7 +372,6 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     ipd = float(np.hypot(*(lc - rc)))
 
     # Working frame: the face's bounding box (clipped), downscaled so the IPD is ~WORK_IPD_PX.
-    oval = xy[list(FACE_OVAL)]
     pad = 0.05 * ipd
     x0 = int(max(0, math.floor(xy[:, 0].min() - pad)))
     y0 = int(max(0, math.floor(xy[:, 1].min() - pad)))
@@ -524,7 +523,7 @@ _NICE = {"forehead": "forehead", "nose": "nose", "left_cheek": "left cheek", "ri
 def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict | None:
     """Sharpness, median L* and glare share of a region from up to MAX_TILES
     full-resolution tiles inside it (same measures as :mod:`porescope.measure.quality`)."""
-    from porescope.measure.pores.detect import lightness
+    from porescope.measure.imaging import lightness
 
     ys, xs = np.nonzero(mask[::tile, ::tile])
     if ys.size == 0:

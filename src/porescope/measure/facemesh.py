@@ -31,7 +31,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import cv2
@@ -180,18 +180,16 @@ class _Model:
             return [self.interp.get_tensor(i)[0].copy() for i in self.outs]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model(name: str) -> _Model:
     with _lock:
         return _Model(name)
 
 
 def available() -> bool:
-    """True when the interpreter and the model files are installed."""
-    try:
-        import ai_edge_litert.interpreter  # noqa: F401
-    except ImportError:
-        return False
+    """True when the face model files ship with this installation."""
+    import ai_edge_litert.interpreter  # noqa: F401  (a dependency: a broken install must show, not read as "no face")
+
     return all((resources.files("porescope.measure") / "models" / f).is_file() for f in (DETECTOR_FILE, LANDMARK_FILE))
 
 

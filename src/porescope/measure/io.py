@@ -6,6 +6,7 @@ plus a ``valid`` mask (False where the source was transparent) and metadata.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io as _io
 import logging
@@ -20,14 +21,6 @@ from porescope.errors import ImageError
 
 log = logging.getLogger(__name__)
 
-try:  # HEIC/HEIF support for phone photos.
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-    HEIF_AVAILABLE = True
-except ImportError:  # pragma: no cover - pillow-heif is a hard dependency
-    HEIF_AVAILABLE = False
-
 #: Refuse images above this many pixels (decompression-bomb guard). 100 MP is
 #: above every phone camera in 2026 except 200 MP sensors, whose default
 #: output is binned to 12-50 MP.
@@ -36,9 +29,23 @@ MAX_PIXELS = 100_000_000
 #: room for a pore (2-20 px) and its surrounding skin to be told apart.
 MIN_SIDE_PX = 64
 
-# Pillow's own guard warns at MAX_IMAGE_PIXELS and raises at twice that; we
-# check the header size ourselves first, so let Pillow raise only beyond ours.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@functools.cache
+def configure_pillow() -> None:
+    """Prepare Pillow for phone photos, once per process, when the first image is read.
+
+    Registers the HEIC/HEIF opener (pillow-heif) and sets Pillow's
+    decompression-bomb guard: Pillow warns at ``Image.MAX_IMAGE_PIXELS`` and
+    raises at twice that; we check the header size against
+    :data:`MAX_PIXELS` ourselves first, so Pillow raises only beyond ours.
+    Both are process-wide Pillow settings, which is why they are made here,
+    when porescope reads an image, and not when a module is imported.
+    """
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 @dataclass
@@ -62,7 +69,7 @@ class LoadedImage:
         return int(self.rgb.shape[1])
 
 
-def _to_uint8(arr: np.ndarray) -> tuple[np.ndarray, int]:
+def to_uint8(arr: np.ndarray) -> tuple[np.ndarray, int]:
     """Scale an integer or float array to uint8, returning the source bit depth."""
     if arr.dtype == np.uint8:
         return arr, 8
@@ -93,7 +100,7 @@ def _pil_to_rgb(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, int]:
         g = np.asarray(im.convert("L"))
         return np.repeat(g[..., None], 3, axis=2), None, 8 if mode == "L" else 1
     if mode.startswith("I") or mode == "F":
-        g, depth = _to_uint8(np.asarray(im))
+        g, depth = to_uint8(np.asarray(im))
         if g.ndim == 3:
             g = g[..., :3]
             return np.ascontiguousarray(g), None, depth
@@ -150,6 +157,7 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
         path = None
     if not data:
         raise ImageError(f"{label}: the file is empty; export the photo again.")
+    configure_pillow()
 
     sha = hashlib.sha256(data).hexdigest()
     try:

@@ -19,11 +19,13 @@ import numpy as np
 
 from porescope import __version__
 from porescope.errors import PorescopeError
+from porescope.measure.causes import likely_causes
+from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.measure.pores.score import region_metrics
-from porescope.measure.quality import MIN_PX_PER_MM, assess
+from porescope.measure.quality import MIN_PX_PER_MM, assess, is_measurable
 from porescope.measure.regions import RegionSet, find_regions
 from porescope.results import Analysis, Pore, Quality, QualityProblem, RegionNotMeasured, Scale, Settings, SourceImage, pores_from_trusted
 
@@ -88,7 +90,7 @@ def _labels_to_image(labels: np.ndarray, factor: float, box, shape) -> np.ndarra
 
 
 def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
-    return assess(rgb, skin, _detect.lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+    return assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
 
 
 def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
@@ -111,9 +113,9 @@ def load_image(image_or_path) -> LoadedImage:
         if arr.ndim != 3 or arr.shape[2] not in (3, 4):
             raise PorescopeError("image array must be (H, W), (H, W, 3) RGB or (H, W, 4) RGBA.")
         if arr.dtype != np.uint8:
-            from porescope.measure.io import _to_uint8
+            from porescope.measure.io import to_uint8
 
-            arr, _ = _to_uint8(arr)
+            arr, _ = to_uint8(arr)
         valid = arr[..., 3] >= 128 if arr.shape[2] == 4 else None
         return LoadedImage(rgb=np.ascontiguousarray(arr[..., :3]), valid=valid)
     if isinstance(image_or_path, (str, Path, bytes, bytearray)):
@@ -236,14 +238,14 @@ def _noise_gate(quality: Quality, det) -> None:
             "so faint pores cannot be told from noise and the numbers would change from photo to photo. "
             "Retake in brighter light (daylight from a window), without digital zoom.",
         ))
-        quality.measurable = False
+        quality.measurable = is_measurable(quality.problems)
 
 
 def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
-        quality.measurable = quality.measurable and not any(p.severity == "blocking" for p in regions.problems)
+        quality.measurable = is_measurable(quality.problems)
     analysis = Analysis(
         porescope_version=__version__,
         source=SourceImage(
@@ -262,11 +264,7 @@ def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_
             analysis_px_per_mm=round(scale.px_per_mm * factor, 4) if scale.px_per_mm else None,
         ),
     )
-    try:
-        from porescope.measure.causes import likely_causes
-    except ImportError:
-        likely_causes = None
-    if likely_causes is not None and quality.measurable:
+    if quality.measurable:
         analysis.causes = likely_causes(analysis)
     return analysis
 
@@ -285,7 +283,8 @@ def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
 
 def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
     """Per-pore measurements in the photo's pixels (detection ran inside ``box``, resampled by ``factor``)."""
-    table = measure(det.labels, det.count, det.darkness, det.background, pixel_index=det.pixel_index, pixel_label=det.pixel_label, core=det.core, evidence=det.evidence, clear=det.clear)
+    table = measure(det.labels, det.count, det.darkness, det.background,
+        pixel_index=det.pixel_index, pixel_label=det.pixel_label, core=det.core, evidence=det.evidence, clear=det.clear)
     if factor != 1.0:
         # Pixel centres: x_photo + 0.5 = (x_analysis + 0.5) / factor.
         table.x_px = (table.x_px + 0.5) / factor - 0.5

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from porescope.measure.pores.detect import robust_sigma, skin_tiles
+from porescope.measure.imaging import IMMERKAER_KERNEL, robust_sigma, skin_tiles
 from porescope.results import Quality, QualityProblem
 
 # Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
@@ -38,14 +38,13 @@ QUALITY_TILES = 4
 MIN_PX_PER_MM = 8.0
 
 
-_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
 
 
 def _noise_sigma(rgb: np.ndarray, skin: np.ndarray) -> float:
     vals = []
     for ys, xs in skin_tiles(skin, most=QUALITY_TILES):
         grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY)
-        r = cv2.filter2D(grey.astype(np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
+        r = cv2.filter2D(grey.astype(np.float32), -1, IMMERKAER_KERNEL)[1:-1, 1:-1]
         vals.append(np.abs(r[skin[ys, xs][1:-1, 1:-1]]))
     v = np.concatenate(vals)
     return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
@@ -66,6 +65,12 @@ def _focus_ratio(lstar: np.ndarray, skin: np.ndarray, *, sigma0: float) -> float
     return f / g if g > 1e-3 else 0.0  # a featureless patch has no detail at all
 
 
+def is_measurable(problems: list[QualityProblem]) -> bool:
+    """The one rule for "measurable": a photo is measured unless one of its
+    problems is blocking (warnings only add a note)."""
+    return not any(p.severity == "blocking" for p in problems)
+
+
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:
     """Judge focus, noise, exposure, clipping, glare and resolution."""
     problems: list[QualityProblem] = []
@@ -73,7 +78,8 @@ def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: f
         problems.append(
             QualityProblem(code="no_skin", message="No skin area to analyze: the ROI or region mask is empty.", severity="blocking")
         )
-        return Quality(sharpness=0, noise_sigma=0, mean_luminance=0, clipped_fraction=0, glare_fraction=0, measurable=False, problems=problems)
+        return Quality(sharpness=0, noise_sigma=0, mean_luminance=0, clipped_fraction=0, glare_fraction=0,
+                       measurable=is_measurable(problems), problems=problems)
 
     # Focus: fine-band vs mid-band detail, on a few tiles of skin (cheap on 12 MP).
     sharp = _focus_ratio(lstar, skin, sigma0=max(1.0, 0.5 * min_diameter_px))
@@ -125,7 +131,7 @@ def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: f
         problems.append(QualityProblem(code="pores_too_small_to_resolve", severity="warning", value=round(px_per_mm, 2), limit=MIN_PX_PER_MM,
             message=(f"At {px_per_mm:.1f} px/mm a 250 µm pore spans under 2 px: counts and sizes are not meaningful, "
                      "only the visibility score is reported. Move closer or use a higher resolution.")))
-    measurable = not any(p.severity == "blocking" for p in problems)
+    measurable = is_measurable(problems)
     return Quality(
         sharpness=round(sharp, 4),
         noise_sigma=round(noise, 3),

@@ -24,8 +24,8 @@ noise of a phone in normal indoor light (σ ≈ 3 grey levels).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np

@@ -7,71 +7,30 @@ run never leaves a half-written output behind.
 from __future__ import annotations
 
 import csv
-import os
 import struct
-import tempfile
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+# Intel ISA-L's deflate: 4x faster than zlib at level 1 (0.14 s vs 0.59 s CPU for a 12 MP overlay here).
+from isal import isal_zlib as _deflate
+
 from porescope.errors import PorescopeError
+from porescope.files import atomic_write
 from porescope.results import Analysis
 
 #: Overlay colours (RGB): dark/plugged pores orange, open pores cyan, regions yellow.
 DARK_RGB = (255, 120, 0)
 OPEN_RGB = (0, 230, 255)
 REGION_RGB = (255, 235, 0)
-try:  # Intel ISA-L's deflate: 4x faster than zlib at level 1 (0.14 s vs 0.59 s CPU for a 12 MP overlay here)
-    from isal import isal_zlib as _deflate
-except ImportError:  # pragma: no cover - isal is a dependency; plain zlib still works
-    _deflate = zlib
 
 #: Deflate level for PNGs: level 1 with the PNG "Up" filter compresses a 12 MP
 #: photo overlay to ~16 MB; OpenCV's default PNG writer takes 0.86 s for it
 #: here (measured on the 2-core development machine, 2026-11-26).
 PNG_ZLIB_LEVEL = 1
 PNG_THREADS = 2
-
-
-#: The process's umask, read once at import (reading it means setting it), so
-#: output files get the usual permissions (0644 under umask 022) rather than
-#: the private 0600 of a temporary file.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-def _atomic_write(path: Path, data: bytes | list[bytes]) -> None:
-    """Write ``data`` (bytes, or buffers written one after another) to
-    ``path`` through a temporary file and a rename: readers see the old file
-    or the whole new one, never a part."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.exists():
-        raise PorescopeError(f"{path}: folder {parent} does not exist; create it first.")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise PorescopeError(f"{path}: cannot write in {parent} ({exc.strerror or exc}).") from None
-    try:
-        if hasattr(os, "fchmod"):  # POSIX
-            os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as f:
-            if isinstance(data, list):
-                f.writelines(data)
-            else:
-                f.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):  # disk full, path is a folder, ...: one clear line, old file kept
-            raise PorescopeError(f"{path}: could not be written ({exc.strerror or exc}); nothing was replaced.") from None
-        raise
 
 
 def _png_chunk(tag: bytes, *data: bytes) -> list[bytes]:
@@ -150,7 +109,7 @@ def encode_image(img: np.ndarray, suffix: str) -> bytes:
 def write_image(path: str | Path, img: np.ndarray) -> None:
     """Encode by the path's suffix and write atomically (a PNG's buffers are written as they are)."""
     path = Path(path)
-    _atomic_write(path, _encoded_parts(img, path.suffix))
+    atomic_write(path, _encoded_parts(img, path.suffix))
 
 
 def pore_mask(labels: np.ndarray) -> np.ndarray:
@@ -237,4 +196,4 @@ def regions_csv(analysis: Analysis) -> str:
 
 
 def write_text(path: str | Path, text: str) -> None:
-    _atomic_write(Path(path), text.encode("utf-8"))
+    atomic_write(Path(path), text.encode("utf-8"))

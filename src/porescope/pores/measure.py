@@ -2,11 +2,13 @@
 
 from porescope.measure.pores.measure import (  # noqa: F401
     DARK_CORE_CONTRAST,
-    is_dark,
+    PoreTable,
     contrast_pct,
     delta_lstar,
-    PoreTable,
+    is_dark,
     measure,
 )
 
-__all__ = ['DARK_CORE_CONTRAST', 'is_dark', 'contrast_pct', 'delta_lstar', 'PoreTable', 'measure']
+__all__ = [
+    'DARK_CORE_CONTRAST', 'is_dark', 'contrast_pct', 'delta_lstar', 'PoreTable', 'measure',
+]

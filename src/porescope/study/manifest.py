@@ -106,7 +106,7 @@ def read_manifest(path: str | Path) -> list[Row]:
                 if len(rec) != len(cols):
                     problems.append(f"line {line}: {len(rec)} fields, expected {len(cols)} (as in the header).")
                     continue
-                get = lambda c: rec[idx[c]].strip() if c in idx else ""  # noqa: E731
+                get = lambda c, rec=rec: rec[idx[c]].strip() if c in idx else ""  # noqa: E731
                 row_problems: list[str] = []
                 for c in REQUIRED_COLUMNS:
                     if not get(c):

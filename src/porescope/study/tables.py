@@ -24,6 +24,7 @@ from urllib.parse import quote
 import numpy as np
 
 from porescope.study import stats as st
+from porescope.study.columns import BASELINE_MISSING, METRIC_LABELS, PLOT_METRICS, visit_order  # noqa: F401 (re-exported)
 from porescope.study.manifest import Row
 from porescope.study.runner import cache_paths, load_result
 
@@ -31,16 +32,6 @@ from porescope.study.runner import cache_paths, load_result
 #: for all. ``density`` is per cm² when the photo's scale is known, else per MP.
 from porescope.track.models import KEY_METRICS  # noqa: E402
 
-#: The metrics drawn in the report's plots (all KEY_METRICS are in the tables).
-PLOT_METRICS = ("visibility_score", "density", "coverage_pct")
-METRIC_LABELS = {
-    "visibility_score": "visibility score (0-100)",
-    "pore_count": "pore count",
-    "density": "density (pores/cm² or /MP)",
-    "coverage_pct": "coverage (%)",
-    "mean_elongation": "mean elongation",
-    "dark_share": "dark (plugged) share",
-}
 VERDICT_WORDS = {"improved": "improved", "no_detectable_change": "no detectable change", "worse": "worse"}
 CONTROL_ARM_NAMES = ("control", "placebo", "vehicle", "untreated", "sham")
 
@@ -129,22 +120,10 @@ def pick_metrics(regions_df) -> list[str]:
     return [m for m in KEY_METRICS if m in regions_df and regions_df[m].notna().any()]
 
 
-def _visit_order(df) -> list[str]:
-    """Visit labels ordered by their median day offset from each subject's baseline."""
-    first = df.groupby("subject")["date"].transform("min")
-    days = (df["date"] - first).dt.days
-    order = days.groupby(df["visit"]).median().sort_values(kind="stable")
-    return list(order.index)
-
-
 def _analysis(res: dict):
     from porescope.results import Analysis
 
     return Analysis.model_validate({**res["analysis"], "pores": []})
-
-
-#: Verdict of a change row whose subject's baseline visit has no measurable photo.
-BASELINE_MISSING = "baseline_missing"
 
 
 def measured_changes(change_df):

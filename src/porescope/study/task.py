@@ -46,8 +46,8 @@ def _worker_name() -> str:
 
 def perturbed_noise(loaded, analysis, *, roi, n: int) -> dict | None:
     """:func:`porescope.track.change.perturbation_noise` of this photo as a plain dict (None when n = 0)."""
-    from porescope.track.change import perturbation_noise
     from porescope.measure.io import read_mask
+    from porescope.track.change import perturbation_noise
 
     if n <= 0:
         return None

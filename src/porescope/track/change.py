@@ -42,16 +42,16 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 import cv2
 import numpy as np
 from pydantic import Field
 
 from porescope.errors import PorescopeError
-from porescope.track.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
 from porescope.measure.recapture import CAPTURE_CHANGES, recapture
 from porescope.results import Analysis, StrictModel
+from porescope.track.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
 
 log = logging.getLogger(__name__)
 

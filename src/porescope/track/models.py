@@ -97,7 +97,8 @@ class Comparison(StrictModel):
     latest_visit: int
     baseline_taken_at: datetime
     latest_taken_at: datetime
-    alignment: str = Field(description="Whether the two photos were found to show the same skin (registration), and what was compared: e.g. 'orb+ecc: same skin ...', 'none: ...; each photo's whole-frame metrics compared'.")
+    alignment: str = Field(description="Whether the two photos were found to show the same skin (registration), and what was compared: "
+        "e.g. 'orb+ecc: same skin ...', 'none: ...; each photo's whole-frame metrics compared'.")
     noise_source: dict[str, NoiseSource] = Field(default_factory=dict, description="visit id -> where its noise figures came from.")
     regions: list[RegionChange] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)

@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 
 from porescope.errors import PorescopeError
-from porescope.track.models import Comparison, ProductUse, VersionRecord, VisitInfo
 from porescope.results import Analysis, Cause
+from porescope.track.models import Comparison, ProductUse, VersionRecord, VisitInfo
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,8 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
         if counts["improved"]:
             parts.append("Improved means the pores look less visible by more than the measurement noise, not that they have become smaller.")
         if span < 28 and (counts["improved"] or counts["worse"]):
-            parts.append("Less than four weeks passed; visible change from care usually takes 4-12 weeks, so a quick change more likely comes from the capture conditions.")
+            parts.append("Less than four weeks passed; visible change from care usually takes 4-12 weeks, "
+                "so a quick change more likely comes from the capture conditions.")
     if not latest.quality.measurable:
         parts.append("The latest photo failed the capture-quality check; treat its numbers with caution.")
     if latest.causes:
@@ -503,7 +504,7 @@ def write_pdf(rep: Report, path: str | Path) -> None:
     """The report as a PDF (matplotlib PdfPages), written atomically."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from porescope.measure.render import _atomic_write
+    from porescope.files import atomic_write
 
     blocks: list[tuple[str, str]] = [
         ("h1", f"Pore history: {rep.subject}"),
@@ -516,7 +517,8 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         c = rep.comparison
         blocks.append(("p", c.summary))
         blocks.append(("h2", f"Change from visit {c.baseline_visit} to visit {c.latest_visit} (95% intervals; lower = less visible)"))
-        rows = [f"{m.region:12s} {m.metric:17s} {m.baseline:>10g} -> {m.latest:<10g} change {m.delta:+.3g} [{m.low:+.3g} to {m.high:+.3g}]  {_VERDICT_WORDS[m.verdict]}" for m in c.changes]
+        rows = [f"{m.region:12s} {m.metric:17s} {m.baseline:>10g} -> {m.latest:<10g} "
+                f"change {m.delta:+.3g} [{m.low:+.3g} to {m.high:+.3g}]  {_VERDICT_WORDS[m.verdict]}" for m in c.changes]
         blocks.append(("small", "\n".join(rows)))
         blocks.append(("small", f"Alignment: {c.alignment}."))
         for n in c.notes:
@@ -567,4 +569,4 @@ def write_pdf(rep: Report, path: str | Path) -> None:
     with PdfPages(buf, metadata={"Title": f"porescope report: {rep.subject}", "Creator": "porescope"}) as pdf:
         for f in figs:
             pdf.savefig(f)
-    _atomic_write(Path(path), buf.getvalue())
+    atomic_write(Path(path), buf.getvalue())

@@ -29,16 +29,18 @@ import io as _io
 import json
 import logging
 import os
-import tempfile
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
 
 from porescope.errors import PorescopeError
+from porescope.extras import require
+from porescope.files import atomic_write
 from porescope.track import db
 from porescope.track.models import (
     KEY_METRICS,
@@ -59,9 +61,6 @@ _VISIT_LIST = TypeAdapter(list[VisitInfo])
 ENV_DB_URL = "PORESCOPE_DB_URL"
 #: Folder for the content-addressed photos; unset = beside the SQLite file (or the user data dir).
 ENV_DATA_DIR = "PORESCOPE_DATA_DIR"
-#: Test hook: seconds to sleep after the photo is written and the rows are
-#: inserted, before the commit (crash-safety tests kill the process there).
-ENV_TEST_PAUSE = "PORESCOPE_TEST_PAUSE_BEFORE_COMMIT"
 #: How long SQLite waits for another writer before giving up (seconds).
 SQLITE_BUSY_TIMEOUT_S = 60
 #: Where no file lock exists (Windows), the sweep only removes orphans older than this.
@@ -80,7 +79,7 @@ _EXIF_KEYS = {
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _naive_local(t: datetime) -> datetime:
@@ -161,6 +160,10 @@ class _Lock:
 
 def _read_exif(data: bytes) -> dict[str, Any]:
     from PIL import Image
+
+    from porescope.measure.io import configure_pillow
+
+    configure_pillow()
 
     out: dict[str, Any] = {}
     try:
@@ -243,7 +246,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -307,18 +310,7 @@ class Store:
         path = self._photo_file(sha, ext)
         if path.exists() and path.stat().st_size == len(data):
             return path, False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{sha[:16]}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, data, durable=True, private=True, clear_errors=False, make_folder=True)
         return path, True
 
     def sweep_orphans(self) -> int:
@@ -432,7 +424,6 @@ class Store:
         if roi is not None:
             roi_png = encode_image(result.regions.skin.astype("uint8") * 255, ".png")
         when = _naive_local(taken_at) if taken_at else (_exif_time(exif) or datetime.now().replace(microsecond=0))
-        pause = float(os.environ.get(ENV_TEST_PAUSE, "0") or 0)
 
         written: list[str] = []
         with self._lock.shared():
@@ -478,10 +469,6 @@ class Store:
                         conn.execute(db.region_metrics.insert(), rows)
                     if repeat_of is not None:  # a new capture changes the visit's noise figure
                         conn.execute(db.analyses.update().where(db.analyses.c.visit_id == vid).values(noise=None))
-                    if pause:
-                        log.warning("test hook %s: pausing %.1f s before commit", ENV_TEST_PAUSE, pause)
-                        print(f"PORESCOPE-PAUSED {os.getpid()}", flush=True)  # noqa: T201 - test hook only
-                        time.sleep(pause)
             except BaseException:
                 self._discard(written)
                 raise
@@ -891,6 +878,8 @@ def _make_engine(url: str) -> sa.Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("porescope_immediate") else "BEGIN")
 
             return engine
+        if url.startswith(("postgresql", "postgres")):
+            require("postgres", "PostgreSQL history stores")
         return sa.create_engine(url, pool_pre_ping=True)
     except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
         raise PorescopeError(f"cannot use the store URL {url!r}: {exc}") from None

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from porescope.advise.knowledge.schema import ACTIVE_CATEGORIES, Ingredient, KnowledgeFile
+from porescope.files import atomic_write
 
 __all__ = [
     "ACTIVE_CATEGORIES",
@@ -152,10 +153,7 @@ def _annex_index() -> dict[str, list[str]]:
         index[folded] = refs
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(index), encoding="utf-8")
-            os.replace(tmp, path)
+            atomic_write(path, json.dumps(index).encode("utf-8"), clear_errors=False, make_folder=True)
         except OSError:
             pass
     return index

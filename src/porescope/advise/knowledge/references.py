@@ -42,7 +42,7 @@ class Reference(BaseModel):
     document: str = ""
 
     @model_validator(mode="after")
-    def _findable(self) -> "Reference":
+    def _findable(self) -> Reference:
         if self.kind == "article":
             if not self.journal or self.year is None:
                 raise ValueError(f"reference {self.id!r}: an article needs journal and year")

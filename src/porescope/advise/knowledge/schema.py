@@ -82,7 +82,7 @@ class Range(_Strict):
     note: str = ""
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Range":
+    def _ordered(self) -> Range:
         if self.min_pct > self.max_pct:
             raise ValueError(f"min_pct {self.min_pct} > max_pct {self.max_pct}")
         return self
@@ -157,7 +157,7 @@ class Ingredient(_Strict):
     filter_type: Literal["mineral", "organic"] | None = None
 
     @model_validator(mode="after")
-    def _active_fields(self) -> "Ingredient":
+    def _active_fields(self) -> Ingredient:
         if self.active:
             missing = [
                 name

@@ -2,7 +2,7 @@
 
 The flow of :func:`detect` (each step a function on arrays):
 
-1. :func:`lightness` — CIELAB L* (0-100) from 8-bit RGB, through a lookup
+1. :func:`~porescope.measure.imaging.log_luminance` — log of linear-light luminance from 8-bit RGB, through a lookup
    table on the luma (fast; skin is close enough to the grey axis).
 2. :func:`estimate_pore_scale` — scale selection: a coarse pass over a few
    skin tiles; the clearest candidates' median diameter is the photo's
@@ -29,6 +29,14 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from porescope.measure.imaging import (
+    blur,
+    log_luminance,
+    pixel_noise,
+    robust_sigma,
+    skin_tiles,
+)
 
 # --- constants -------------------------------------------------------------
 
@@ -132,80 +140,6 @@ MIN_TEXTURE_SHARE = 0.5
 MIN_FILL = 0.35
 
 
-def _srgb_luma_to_lstar_lut() -> np.ndarray:
-    """Lookup table: 8-bit sRGB-encoded luma -> CIE L* (0-100), float32."""
-    v = np.arange(256, dtype=np.float64) / 255.0
-    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-    eps, kappa = 216 / 24389, 24389 / 27
-    f = np.where(lin > eps, np.cbrt(lin), (kappa * lin + 16) / 116)
-    return (116 * f - 16).astype(np.float32)
-
-
-_LSTAR_LUT = _srgb_luma_to_lstar_lut()
-
-
-def lightness(rgb: np.ndarray) -> np.ndarray:
-    """CIE L* (0-100) of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    return cv2.LUT(grey, _LSTAR_LUT.reshape(256, 1))
-
-
-def _srgb_to_log_linear_lut() -> np.ndarray:
-    """Lookup table: 8-bit sRGB-encoded luma -> natural log of linear-light luminance, float32.
-
-    Linear light makes a change of exposure, a white-balance gain and the
-    skin's own tone *multiply* every pixel; the log turns that product into
-    an offset, which the difference of two blurs in :func:`_components`
-    removes exactly. Zero is held at the lowest non-zero code so the log is finite.
-    """
-    v = np.maximum(np.arange(256, dtype=np.float64), 0.5) / 255.0
-    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-    return np.log(lin).astype(np.float32)
-
-
-_LOG_LIN_LUT = _srgb_to_log_linear_lut()
-
-
-def log_luminance(rgb: np.ndarray) -> np.ndarray:
-    """Natural log of linear-light luminance of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    return cv2.LUT(grey, _LOG_LIN_LUT.reshape(256, 1))
-
-
-#: Gaussians at least this wide run on a 2x (or coarser) downsampled copy.
-PYRAMID_MIN_SIGMA = 4.0
-
-
-def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur; wide ones run on a downsampled copy to stay fast on 12 MP.
-
-    Downsampling by f (area average, variance (f^2 - 1)/12 px^2) then
-    blurring by the remaining sigma / f and interpolating back costs ~1/f^2
-    of the full-size blur; for a smooth background the result is the same to
-    a small fraction of a ΔL*.
-    """
-    if sigma <= 0:
-        return img
-    if sigma < PYRAMID_MIN_SIGMA:
-        return cv2.GaussianBlur(img, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
-    f = int(min(8, max(2, sigma // 2)))
-    h, w = img.shape[:2]
-    small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    rest = np.sqrt(max(sigma**2 - (f * f - 1) / 12.0, 0.25)) / f
-    small = cv2.GaussianBlur(small, (0, 0), rest, borderType=cv2.BORDER_REFLECT)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def robust_sigma(values: np.ndarray) -> float:
-    """Noise level of a sample: 1.4826 x median absolute deviation."""
-    if values.size == 0:
-        return 1.0
-    if values.size > 400_000:  # a strided sample of ~200k is as good, and 10x faster
-        values = values[:: values.size // 200_000]
-    med = np.median(values)
-    return float(max(1e-3, 1.4826 * np.median(np.abs(values - med))))
-
-
 @dataclass
 class Detection:
     """What :func:`detect` found: a label image and the maps behind it.
@@ -280,24 +214,6 @@ def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
     return float(np.sum(k2 * k2))
 
 
-_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
-
-
-def pixel_noise(image: np.ndarray, mask: np.ndarray) -> float:
-    """SD of the pixel noise of ``image`` inside ``mask`` (Immerkær 1996, fast noise variance estimation).
-
-    The 3x3 kernel cancels smooth structure (up to second order), so what is
-    left is mostly noise; computed on a few tiles spread over the skin (the
-    same tiles the quality gate reads), which is plenty and cheap on 12 MP.
-    """
-    vals = []
-    for ys, xs in skin_tiles(mask, most=4):
-        r = cv2.filter2D(np.ascontiguousarray(image[ys, xs], np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
-        vals.append(np.abs(r[mask[ys, xs][1:-1, 1:-1]]))
-    v = np.concatenate(vals) if vals else np.zeros(0)
-    return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
-
-
 def _texture_sd(darkness: np.ndarray, valid: np.ndarray, sensor: float) -> tuple[float, float]:
     """(median, texture SD) of a darkness map in the skin, the sensor noise's share taken out."""
     step = max(1, int(np.sqrt(darkness.size / 200_000)))  # ~200k grid pixels are plenty
@@ -331,8 +247,8 @@ def _components(
     see MAX_SENSOR_NOISE_SHARE).
     """
     h, w = logy.shape
-    background = _blur(logy, sigma_bg)
-    fine = _blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
+    background = blur(logy, sigma_bg)
+    fine = blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
     darkness = cv2.subtract(background, fine)
     sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
     med, sigma = _texture_sd(darkness, valid, sensor)
@@ -378,23 +294,10 @@ def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.nd
     matched filter blur(surround) − blur(core) on log luminance (ln units)."""
     if count == 0:
         return np.zeros(0)
-    evidence = cv2.subtract(_blur(logy, surround), _blur(logy, core))
+    evidence = cv2.subtract(blur(logy, surround), blur(logy, core))
     peak = np.full(count + 1, -np.inf, np.float32)
     np.maximum.at(peak, pixel_label, evidence.ravel()[pixel_index])
     return peak[1:].astype(np.float64)
-
-
-def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
-    """Up to ``most`` tiles spread over the skin, each at least half skin."""
-    h, w = skin.shape
-    if h <= tile or w <= tile:
-        return [(slice(0, h), slice(0, w))]
-    ys = np.linspace(0, h - tile, max(1, min(4, h // tile))).astype(int)
-    xs = np.linspace(0, w - tile, max(1, min(4, w // tile))).astype(int)
-    cands = [(slice(y, y + tile), slice(x, x + tile)) for y in ys for x in xs]
-    cands = [c for c in cands if skin[c].mean() >= 0.5] or [(slice(0, h), slice(0, w))]
-    step = max(1, len(cands) // most)
-    return cands[::step][:most]
 
 
 def contrast_gap(peak_z: np.ndarray) -> float | None:

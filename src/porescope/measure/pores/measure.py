@@ -64,7 +64,7 @@ class PoreTable:
     def __len__(self) -> int:
         return int(self.area_px.size)
 
-    def select(self, idx: np.ndarray) -> "PoreTable":
+    def select(self, idx: np.ndarray) -> PoreTable:
         return PoreTable(**{k: getattr(self, k)[idx] for k in self.__dataclass_fields__})
 
 
