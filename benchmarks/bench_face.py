@@ -127,7 +127,7 @@ def main() -> None:
     for name, size in ((facemesh.DETECTOR_FILE, 128), (facemesh.FULL_RANGE_FILE, 192), (facemesh.LANDMARK_FILE, 192),
                        (facemesh.IRIS_FILE, 64)):
         x = np.random.default_rng(0).random((size, size, 3), dtype=np.float32)
-        m = facemesh._model(name)
+        m = facemesh.model(name)
         m(x)
         ts = []
         for _ in range(20):

@@ -101,7 +101,7 @@ def test_eyes_brows_lips_and_hair_are_excluded(astronaut, astro_regions):
     assert not skin[int(tip[1] + 0.04 * rs.extra["ipd_px"] * 2), int(tip[0])]
     # Hair: the blond fringe over the forehead is dropped by the skin-colour check.
     fh = next(r for r in rs.regions if r.name == "forehead")
-    poly = face._poly_mask(skin.shape, xy[list(face.FOREHEAD)]) > 0
+    poly = face.poly_mask(skin.shape, xy[list(face.FOREHEAD)]) > 0
     assert fh.mask.sum() < 0.9 * poly.sum()
     assert rs.extra["skin_share"]["forehead"] < 0.9
 

@@ -11,6 +11,6 @@ from porescope.measure.explain import (  # noqa: F401
 )
 
 __all__ = [
-    'NICE_NAMES', 'VISIBILITY_WORDS', 'SCALE_SOURCE_WORDS', 'visibility_words', 'region_line',
-    'scale_line', 'summary_lines',
+    "NICE_NAMES", "VISIBILITY_WORDS", "SCALE_SOURCE_WORDS", "visibility_words", "region_line", "scale_line",
+    "summary_lines",
 ]

@@ -13,11 +13,15 @@ from porescope.measure.facemesh import (  # noqa: F401
     IRIS_FILE,
     IRIS_SIZE,
     LANDMARK_FILE,
+    LEFT_EYE_INNER,
+    LEFT_EYE_OUTER,
     LMK_SIZE,
     MIN_DETECTION_SCORE,
     MIN_PRESENCE,
     PADDED_OCCUPY,
     REFINE_PASSES,
+    RIGHT_EYE_INNER,
+    RIGHT_EYE_OUTER,
     ROI_SCALE,
     SEARCH_COPY_PX,
     STRATEGIES,
@@ -37,10 +41,11 @@ from porescope.measure.facemesh import (  # noqa: F401
 )
 
 __all__ = [
-    'DETECTOR_FILE', 'FULL_RANGE_FILE', 'LANDMARK_FILE', 'IRIS_FILE', 'MIN_DETECTION_SCORE',
-    'CONFIDENT_SCORE', 'MIN_PRESENCE', 'ROI_SCALE', 'EYE_ROI_SCALE', 'DET_SIZE', 'FULL_DET_SIZE',
-    'PADDED_OCCUPY', 'WHOLE_FRAME_ROI_SCALES', 'TRY_DETECTION_SCORE', 'ACCEPT_PRESENCE',
-    'SURE_PRESENCE', 'EYES_AGREE', 'REFINE_PASSES', 'SEARCH_COPY_PX', 'FACE_HINT_SCORE', 'LMK_SIZE',
-    'IRIS_SIZE', 'Detection', 'FaceMesh', 'available', 'detect_faces', 'face_landmarks',
-    'iris_landmarks', 'iris_diameter_px', 'FaceSearch', 'STRATEGIES', 'search_face', 'find_face',
+    "DETECTOR_FILE", "FULL_RANGE_FILE", "LANDMARK_FILE", "IRIS_FILE", "MIN_DETECTION_SCORE",
+    "CONFIDENT_SCORE", "MIN_PRESENCE", "ROI_SCALE", "EYE_ROI_SCALE", "DET_SIZE", "FULL_DET_SIZE",
+    "PADDED_OCCUPY", "WHOLE_FRAME_ROI_SCALES", "TRY_DETECTION_SCORE", "ACCEPT_PRESENCE", "SURE_PRESENCE",
+    "EYES_AGREE", "REFINE_PASSES", "SEARCH_COPY_PX", "FACE_HINT_SCORE", "LMK_SIZE", "IRIS_SIZE",
+    "RIGHT_EYE_OUTER", "RIGHT_EYE_INNER", "LEFT_EYE_INNER", "LEFT_EYE_OUTER", "Detection", "FaceMesh",
+    "available", "detect_faces", "face_landmarks", "iris_landmarks", "iris_diameter_px", "FaceSearch",
+    "STRATEGIES", "search_face", "find_face",
 ]

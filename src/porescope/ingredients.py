@@ -6,11 +6,7 @@ from porescope.advise.ingredients import (  # noqa: F401
     COMEDOGENIC_NOTE,
     CONFIDENCE,
     DISCLAIMER,
-    FUZZY_MIN_SCORE,
-    FUZZY_MIN_WORD_SCORE,
     LEGAL_STATUSES,
-    MAX_NAME_CHARS,
-    MAX_NAME_WORDS,
     ActiveFound,
     Flag,
     FlagKind,
@@ -28,11 +24,17 @@ from porescope.advise.ingredients import (  # noqa: F401
     pct_text,
     range_text,
 )
+from porescope.advise.label_parse import (  # noqa: F401
+    FUZZY_MIN_SCORE,
+    FUZZY_MIN_WORD_SCORE,
+    MAX_NAME_CHARS,
+    MAX_NAME_WORDS,
+)
 
 __all__ = [
-    'MatchKind', 'Section', 'FlagKind', 'COMEDOGENIC_FLAG_RATING', 'FUZZY_MIN_SCORE',
-    'FUZZY_MIN_WORD_SCORE', 'CONFIDENCE', 'MAX_NAME_CHARS', 'MAX_NAME_WORDS', 'DISCLAIMER',
-    'COMEDOGENIC_NOTE', 'Market', 'LEGAL_STATUSES', 'CATEGORY_WORDS', 'category_words', 'pct_text',
-    'range_text', 'LabelEntry', 'ActiveFound', 'Flag', 'LabelReport', 'match_name', 'parse_entries',
-    'legal_max', 'combination_flags', 'analyze_label',
+    "MatchKind", "Section", "FlagKind", "COMEDOGENIC_FLAG_RATING", "FUZZY_MIN_SCORE", "FUZZY_MIN_WORD_SCORE",
+    "CONFIDENCE", "MAX_NAME_CHARS", "MAX_NAME_WORDS", "DISCLAIMER", "COMEDOGENIC_NOTE", "Market",
+    "LEGAL_STATUSES", "CATEGORY_WORDS", "category_words", "pct_text", "range_text", "LabelEntry",
+    "ActiveFound", "Flag", "LabelReport", "match_name", "parse_entries", "legal_max", "combination_flags",
+    "analyze_label",
 ]

@@ -13,6 +13,6 @@ from porescope.measure.pipeline import (  # noqa: F401
 )
 
 __all__ = [
-    'Run', 'ANALYSIS_PX_PER_MM', 'MAX_UPSAMPLE', 'analysis_factor', 'resample', 'diameter_range_px',
-    'load_image', 'run', 'analyze',
+    "Run", "ANALYSIS_PX_PER_MM", "MAX_UPSAMPLE", "analysis_factor", "resample", "diameter_range_px",
+    "load_image", "run", "analyze",
 ]

@@ -10,5 +10,5 @@ from porescope.advise.profile import (  # noqa: F401
 )
 
 __all__ = [
-    'Concern', 'SkinType', 'SunExposure', 'CurrentProduct', 'Profile', 'load_profile',
+    "Concern", "SkinType", "SunExposure", "CurrentProduct", "Profile", "load_profile",
 ]

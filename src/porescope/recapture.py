@@ -16,6 +16,6 @@ from porescope.measure.recapture import (  # noqa: F401
 )
 
 __all__ = [
-    'Recapture', 'exposure', 'white_balance', 'jpeg', 'sensor_noise', 'rotate_scale', 'Change',
-    'WARMER', 'COOLER', 'PHONE_NOISE_SIGMA', 'CAPTURE_CHANGES', 'recapture',
+    "Recapture", "exposure", "white_balance", "jpeg", "sensor_noise", "rotate_scale", "Change", "WARMER",
+    "COOLER", "PHONE_NOISE_SIGMA", "CAPTURE_CHANGES", "recapture",
 ]

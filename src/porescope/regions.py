@@ -9,5 +9,5 @@ from porescope.measure.regions import (  # noqa: F401
 )
 
 __all__ = [
-    'REGION_LABELS', 'Region', 'RegionSet', 'closeup_regions', 'find_regions',
+    "REGION_LABELS", "Region", "RegionSet", "closeup_regions", "find_regions",
 ]

@@ -9,5 +9,5 @@ from porescope.measure.synth import (  # noqa: F401
 )
 
 __all__ = [
-    'SkinSpec', 'SynthSkin', 'render', 'with_', 'DEMO_SPEC',
+    "SkinSpec", "SynthSkin", "render", "with_", "DEMO_SPEC",
 ]

@@ -6,5 +6,5 @@ from porescope.cli.serve import (  # noqa: F401
 )
 
 __all__ = [
-    'is_loopback', 'register',
+    "is_loopback", "register",
 ]

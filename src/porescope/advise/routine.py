@@ -13,21 +13,26 @@ in ``knowledge/rules.json``. Rules that always hold (tested as properties):
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import Field, ValidationError
-
-from porescope.advise.ingredients import LabelReport, analyze_label, combination_flags, match_name
+from porescope.advise.catalog import example_catalog, load_catalog, match_products, product_form  # noqa: F401 (re-exported)
+from porescope.advise.ingredients import analyze_label, combination_flags, match_name
 from porescope.advise.knowledge import Ingredient, knowledge
 from porescope.advise.knowledge.references import render, render_each
 from porescope.advise.knowledge.rules import StepRule, rules
 from porescope.advise.profile import Profile
-from porescope.errors import PorescopeError
-from porescope.strict import StrictModel
+from porescope.advise.routine_models import (  # noqa: F401 (re-exported)
+    CAUSE_WORDS,
+    DISCLAIMER,
+    TIMELINE,
+    TIMELINE_RETINOID,
+    CatalogProduct,
+    Conflict,
+    ProductMatch,
+    RampPhase,
+    Routine,
+    RoutineStep,
+)
 
 if TYPE_CHECKING:  # the result schema is imported only where an analysis is read
     from porescope.results import Analysis
@@ -66,95 +71,10 @@ MIN_ACTIVES_AGE = 12
 #: SPF recommended by sun exposure (broad spectrum, SPF 30+: the daily-sunscreen trial, Hughes et al. 2013).
 SPF_BY_EXPOSURE = {"low": 30, "moderate": 30, "high": 50}
 
-TIMELINE = (
-    "Expect how visible your pores look to improve over 4-12 weeks of consistent use. Pore size in the "
-    "anatomical sense is largely genetic and does not change: care changes how visible pores look."
-)
-#: Added to the timeline only when the routine (or a prescription) includes a retinoid.
-TIMELINE_RETINOID = " Retinoids can take 12 weeks or more."
-#: Causes in plain words, for sentences people read.
-CAUSE_WORDS = {"clogging": "clogged pores", "oil": "oiliness", "laxity": "loss of firmness", "photoaging": "sun damage",
-               "texture": "uneven texture"}
-DISCLAIMER = (
-    "Cosmetic guidance, not a diagnosis or medical advice. It can reduce how visible pores look, not their "
-    "anatomy. See a dermatologist for changing, painful, bleeding or inflamed spots."
-)
 PATCH_TEST = (
     "Patch test each new product: apply a small amount behind the ear or on the inner arm once a day for "
     "3-5 days; stop if redness, itching or swelling appears."
 )
-
-
-class RampPhase(StrictModel):
-    from_week: int
-    nights_per_week: int
-    days: list[str]
-
-
-class ProductMatch(StrictModel):
-    name: str
-    score: float
-    reasons: list[str]
-    note: str = ""
-
-
-class RoutineStep(StrictModel):
-    slot: Literal["am", "pm"]
-    step: str = Field(description="Step id from rules.json.")
-    product_type: str
-    actives: list[str] = Field(description="Knowledge-base ids of suitable actives (any one of them).")
-    categories: list[str]
-    strength: str = Field(description="Suggested strength range, in words.")
-    strength_pct: tuple[float, float] | None = None
-    frequency: str
-    ramp: list[RampPhase] = Field(default_factory=list)
-    targets: list[str] = Field(description="Causes of visible pores this step works on.")
-    reason: str
-    citation: str = Field(description="The sources, as full references (authors, year, journal, DOI/PMID or regulation).")
-    evidence: str = Field(default="", description="What the sources found, in plain words.")
-    sources: list[str] = Field(default_factory=list, description="One full reference per source.")
-    patch_test: bool = False
-    products: list[ProductMatch] = Field(default_factory=list)
-
-
-class Conflict(StrictModel):
-    severity: Literal["info", "caution", "warning"]
-    between: list[str] = Field(description="Products / prescriptions / steps involved.")
-    ingredients: list[str]
-    message: str
-    citation: str = ""
-
-
-class Routine(StrictModel):
-    am: list[RoutineStep]
-    pm: list[RoutineStep]
-    focus: list[str] = Field(description="Causes this routine targets, strongest signal first.")
-    signals: dict[str, float]
-    signal_sources: list[str]
-    warnings: list[str]
-    conflicts: list[Conflict]
-    notes: list[str]
-    timeline: str = TIMELINE
-    timeline_weeks: tuple[int, int] = (4, 12)
-    see_a_dermatologist: list[str]
-    disclaimer: str = DISCLAIMER
-
-
-class CatalogProduct(StrictModel):
-    name: str
-    ingredients: str
-    product_type: str = ""
-    form: Literal["rinse_off", "leave_on"] | None = Field(
-        default=None, description="Rinse-off (cleanser, wash) or leave-on; None: read from the type and name."
-    )
-    spf: int | None = None
-    illustrative: bool = True
-    note: str = ""
-
-
-class _CatalogFile(StrictModel):
-    about: str = ""
-    products: list[CatalogProduct]
 
 
 # ---------------------------------------------------------------------------
@@ -513,7 +433,7 @@ def build_routine(
 
     conflicts = _conflicts(profile, am, pm, allergy_ids, warnings)
     if catalog:
-        _match_products(am + pm, catalog, profile, allergy_ids | _pregnancy_excluded(profile), allergy_cats)
+        match_products(am + pm, catalog, profile, allergy_ids | _pregnancy_excluded(profile), allergy_cats)
     derm = _dermatologist_items(derm, profile, allergy_ids, allergy_cats)
     retinoid_used = rx_retinoid or any(s.step == "retinoid" for s in am + pm)
 
@@ -623,174 +543,3 @@ def _conflicts(profile: Profile, am: list[RoutineStep], pm: list[RoutineStep], a
     return out
 
 
-# ---------------------------------------------------------------------------
-# products
-
-
-def load_catalog(text: str, *, fmt: Literal["json", "csv"] | None = None) -> list[CatalogProduct]:
-    """Read a catalog: JSON (``{"products": [...]}`` or a list) or CSV with ``name`` and ``ingredients`` columns."""
-    stripped = text.lstrip()
-    fmt = fmt or ("json" if stripped.startswith(("{", "[")) else "csv")
-    try:
-        if fmt == "json":
-            data = json.loads(text)
-            if isinstance(data, list):
-                data = {"products": data}
-            return _CatalogFile.model_validate(data).products
-        rows = list(csv.DictReader(io.StringIO(text)))
-        if not rows or not {"name", "ingredients"} <= set(rows[0]):
-            raise PorescopeError("catalog: a CSV catalog needs 'name' and 'ingredients' columns")
-        return [
-            CatalogProduct(
-                name=row["name"],
-                ingredients=row["ingredients"],
-                product_type=row.get("product_type") or "",
-                spf=int(row["spf"]) if row.get("spf") else None,
-            )
-            for row in rows
-        ]
-    except json.JSONDecodeError as exc:
-        raise PorescopeError(f"catalog: not valid JSON ({exc})") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise PorescopeError(f"catalog: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    except ValueError as exc:
-        raise PorescopeError(f"catalog: {exc}") from None
-
-
-def example_catalog() -> list[CatalogProduct]:
-    """The small catalog shipped with porescope (two Bioelements products from their actives, the rest illustrative)."""
-    from importlib import resources
-
-    text = resources.files("porescope").joinpath("data", "example_catalog.json").read_text(encoding="utf-8")
-    return load_catalog(text, fmt="json")
-
-
-_TREATMENT_CATEGORIES = {"bha", "aha", "pha", "retinoid", "azelaic_acid", "benzoyl_peroxide"}
-_TYPE_WORDS = {
-    "gentle_cleanser": ("cleanser", "wash"),
-    "bha_cleanser": ("cleanser", "wash"),
-    "moisturizer": ("moisturizer", "cream", "lotion"),
-    "peptide_moisturizer": ("moisturizer", "cream", "serum"),
-    "sunscreen": ("sunscreen", "spf"),
-}
-
-
-_RINSE_OFF_WORDS = ("cleanser", "cleansing", "wash", "rinse-off", "rinse off", "scrub", "shampoo")
-#: Steps whose product is rinsed off; every other step needs a leave-on product.
-_RINSE_OFF_STEPS = {"gentle_cleanser", "bha_cleanser"}
-
-
-def product_form(prod: CatalogProduct) -> Literal["rinse_off", "leave_on"]:
-    """Rinse-off or leave-on: as given, else read from the product type and name."""
-    if prod.form is not None:
-        return prod.form
-    text = f"{prod.product_type} {prod.name}".lower()
-    return "rinse_off" if any(w in text for w in _RINSE_OFF_WORDS) else "leave_on"
-
-
-def _match_products(
-    steps: list[RoutineStep],
-    catalog: list[CatalogProduct],
-    profile: Profile,
-    excluded_ids: set[str],
-    excluded_cats: set[str] = frozenset(),
-) -> None:
-    """Up to three catalog products per step, best first.
-
-    A product is offered only when it fits the step: the same form (rinse-off for
-    a cleanser step, leave-on otherwise), none of the person's excluded
-    ingredients, no strong exfoliant beyond the step's own, and no combination
-    that rules.json warns about, either inside the product or with the other
-    steps of the same slot (the same rules the routine follows).
-    """
-    kb = knowledge()
-    reports: list[tuple[CatalogProduct, LabelReport]] = [(p, analyze_label(p.ingredients)) for p in catalog]
-    for step in steps:
-        ranked: list[ProductMatch] = []
-        slot_mates = [
-            (kb.get(a).inci + "\u0001step", kb.get(a))
-            for s in steps if s.slot == step.slot and s is not step and s.actives for a in s.actives[:1]
-        ]
-        for prod, rep in reports:
-            ids = {e.id for e in rep.entries if e.id}
-            if ids & excluded_ids or any(kb.get(i).category in excluded_cats for i in ids):
-                continue
-            if any(kb.get(a.id).cautions.prescription == "everywhere" for a in rep.actives):
-                continue
-            if (product_form(prod) == "rinse_off") != (step.step in _RINSE_OFF_STEPS):
-                continue  # a rinse-off cleanser cannot fill a leave-on step, nor a serum a cleanser step
-            own = set(step.categories)
-            if any(kb.get(a.id).strong_exfoliant and a.category not in own for a in rep.actives):
-                continue  # would add a strong exfoliant the routine did not place here
-            mine = [(a.printed_as + "\u0001product", kb.get(a.id)) for a in rep.actives]
-            if any(f.severity != "info" for f in combination_flags(mine)):
-                continue  # an irritating or inactivating pair inside the product
-            if any(
-                f.severity != "info" and {n.split("\u0001")[1] for n in f.ingredients} == {"product", "step"}
-                for f in combination_flags(mine + slot_mates)
-            ):
-                continue  # clashes with another step of the same slot
-            reasons: list[str] = []
-            score = 0.0
-            ptype = f"{prod.product_type} {prod.name}".lower()
-            words = _TYPE_WORDS.get(step.step)
-            if step.step == "sunscreen":
-                filters = [a for a in rep.actives if a.category == "sunscreen"]
-                if not filters:
-                    continue
-                score += 3
-                reasons.append("UV filters: " + ", ".join(a.inci for a in filters))
-                spf_needed = int(re.search(r"SPF (\d+)", step.product_type).group(1))
-                if prod.spf is not None and prod.spf >= spf_needed:
-                    score += 2
-                    reasons.append(f"SPF {prod.spf} meets SPF {spf_needed}+")
-                elif prod.spf is not None:
-                    score -= 3
-                    reasons.append(f"SPF {prod.spf} is below SPF {spf_needed}")
-            elif step.actives:
-                hits = [a for a in rep.actives if a.id in step.actives or a.category in step.categories]
-                if not hits:
-                    continue
-                # Stronger than this person's suggested range: never for sensitive skin, a penalty otherwise.
-                hi_ok = step.strength_pct[1] if step.strength_pct else 100.0
-                if profile.treat_as_sensitive and any(a.min_pct > hi_ok + 1e-9 for a in hits):
-                    continue
-                score += 3
-                for a in hits:
-                    lo_need = step.strength_pct[0] if step.strength_pct else 0.0
-                    reasons.append(f"{a.inci} estimated at {a.estimate} ({a.assessment})")
-                    if a.max_pct < lo_need:
-                        score -= 1
-                        reasons.append(f"{a.inci} is likely below the suggested {lo_need:g}%")
-                    elif a.min_pct > hi_ok + 1e-9:
-                        score -= 2
-                        reasons.append(f"{a.inci} is stronger than the suggested {step.strength}")
-                    elif step.strength_pct and a.min_pct >= step.strength_pct[0]:
-                        score += 1
-                reasons.append("rinse-off, as this step needs" if step.step in _RINSE_OFF_STEPS else "leave-on, as this step needs")
-            else:
-                if not words or not any(w in ptype for w in words):
-                    continue
-                if any(a.category in _TREATMENT_CATEGORIES or a.category == "sunscreen" for a in rep.actives):
-                    continue  # plain steps take plain products: no extra treatment actives, SPF has its own step
-                score += 2
-                reasons.append(f"product type fits: {prod.product_type or 'from its name'}")
-            for f in rep.flags:
-                if f.kind == "comedogenic":
-                    score -= 0.5
-                    reasons.append(f"weak pore-clogging signal: {', '.join(f.ingredients)}")
-                elif f.kind in ("fragrance", "fragrance_allergen") and profile.treat_as_sensitive:
-                    score -= 0.5
-                    reasons.append(f"fragrance for sensitive skin: {', '.join(f.ingredients)}")
-            ranked.append(
-                ProductMatch(
-                    name=prod.name,
-                    score=round(score, 2),
-                    reasons=reasons,
-                    note=prod.note,
-                )
-            )
-        ranked = [m for m in ranked if m.score > 0]
-        ranked.sort(key=lambda m: (-m.score, m.name))
-        step.products = ranked[:3]

@@ -17,6 +17,6 @@ from porescope.track import (  # noqa: F401
 )
 
 __all__ = [
-    'KEY_METRICS', 'Comparison', 'MetricChange', 'ProductUse', 'RegionChange', 'RegionSummary',
-    'SubjectInfo', 'VersionRecord', 'VisitInfo', 'ENV_DATA_DIR', 'ENV_DB_URL', 'Store', 'resolve',
+    "KEY_METRICS", "Comparison", "MetricChange", "ProductUse", "RegionChange", "RegionSummary", "SubjectInfo",
+    "VersionRecord", "VisitInfo", "ENV_DATA_DIR", "ENV_DB_URL", "Store", "resolve",
 ]

@@ -12,6 +12,6 @@ from porescope.advise.knowledge import (  # noqa: F401
 )
 
 __all__ = [
-    'ACTIVE_CATEGORIES', 'Ingredient', 'KnowledgeFile', 'fold', 'load_file', 'KnowledgeBase',
-    'knowledge', 'eu_annex_refs',
+    "ACTIVE_CATEGORIES", "Ingredient", "KnowledgeFile", "fold", "load_file", "KnowledgeBase", "knowledge",
+    "eu_annex_refs",
 ]

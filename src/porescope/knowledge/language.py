@@ -6,5 +6,5 @@ from porescope.advise.knowledge.language import (  # noqa: F401
 )
 
 __all__ = [
-    'FORBIDDEN_PROMISES', 'forbidden_phrases',
+    "FORBIDDEN_PROMISES", "forbidden_phrases",
 ]

@@ -10,5 +10,5 @@ from porescope.advise.knowledge.references import (  # noqa: F401
 )
 
 __all__ = [
-    'Reference', 'references', 'parse_citation', 'check_citation', 'render_each', 'render',
+    "Reference", "references", "parse_citation", "check_citation", "render_each", "render",
 ]

@@ -13,6 +13,6 @@ from porescope.advise.knowledge.rules import (  # noqa: F401
 )
 
 __all__ = [
-    'Signal', 'Selector', 'Combination', 'StrengthBySkin', 'RampBySkin', 'StepRule',
-    'RegionThresholds', 'Rules', 'rules',
+    "Signal", "Selector", "Combination", "StrengthBySkin", "RampBySkin", "StepRule", "RegionThresholds",
+    "Rules", "rules",
 ]

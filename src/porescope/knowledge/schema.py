@@ -24,8 +24,7 @@ from porescope.advise.knowledge.schema import (  # noqa: F401
 )
 
 __all__ = [
-    'ActiveCategory', 'BaseCategory', 'Category', 'ACTIVE_CATEGORIES', 'Citation', 'PoreCause',
-    'EvidenceLevel', 'OverallEvidence', 'Pregnancy', 'Irritation', 'Prescription', 'RegStatus',
-    'Range', 'Limit', 'Limits', 'Cautions', 'Evidence', 'Comedogenicity', 'Ingredient',
-    'KnowledgeFile',
+    "ActiveCategory", "BaseCategory", "Category", "ACTIVE_CATEGORIES", "Citation", "PoreCause",
+    "EvidenceLevel", "OverallEvidence", "Pregnancy", "Irritation", "Prescription", "RegStatus", "Range",
+    "Limit", "Limits", "Cautions", "Evidence", "Comedogenicity", "Ingredient", "KnowledgeFile",
 ]

@@ -26,25 +26,24 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
+from porescope.measure.facemodels import (  # noqa: F401 (available, the file names: re-exported)
+    DETECTOR_FILE,
+    FULL_RANGE_FILE,
+    IRIS_FILE,
+    LANDMARK_FILE,
+    available,
+    model,
+)
+
 log = logging.getLogger(__name__)
 
-DETECTOR_FILE = "face_detection_short_range.tflite"
-#: BlazeFace full range (192x192 input, 48x48 anchors): faces far from the
-#: camera, i.e. small in the frame. Same source and license as the others.
-FULL_RANGE_FILE = "face_detection_full_range_sparse.tflite"
-LANDMARK_FILE = "face_landmark.tflite"
-IRIS_FILE = "iris_landmark.tflite"
 
 #: Minimum BlazeFace score for a face (MediaPipe's default for this model).
 MIN_DETECTION_SCORE = 0.5
@@ -133,64 +132,6 @@ class FaceMesh:
     @property
     def xy(self) -> np.ndarray:
         return self.landmarks[:, :2]
-
-
-# --------------------------------------------------------------------- models
-
-_lock = threading.Lock()
-
-
-@contextmanager
-def _quiet_native_stderr():
-    """Silence writes to file descriptor 2 from native code (not Python's own stderr object)."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no fd 2 (e.g. some embedded hosts): nothing to silence
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-class _Model:
-    """A loaded TFLite model; ``__call__`` is serialized (interpreters are not thread safe)."""
-
-    def __init__(self, name: str):
-        from ai_edge_litert.interpreter import Interpreter
-
-        data = (resources.files("porescope.measure") / "models" / name).read_bytes()
-        # One thread: 2-3 ms per call already; more threads only contend with
-        # the pore detector's OpenCV threads.
-        with _quiet_native_stderr():  # LiteRT prints an INFO line about XNNPACK on fd 2
-            self.interp = Interpreter(model_content=data, num_threads=1)
-            self.interp.allocate_tensors()
-        self.inp = self.interp.get_input_details()[0]["index"]
-        self.outs = [d["index"] for d in self.interp.get_output_details()]
-        self.lock = threading.Lock()
-
-    def __call__(self, x: np.ndarray) -> list[np.ndarray]:
-        with self.lock:
-            self.interp.set_tensor(self.inp, np.ascontiguousarray(x[None], np.float32))
-            self.interp.invoke()
-            return [self.interp.get_tensor(i)[0].copy() for i in self.outs]
-
-
-@cache
-def _model(name: str) -> _Model:
-    with _lock:
-        return _Model(name)
-
-
-def available() -> bool:
-    """True when the face model files ship with this installation."""
-    import ai_edge_litert.interpreter  # noqa: F401  (a dependency: a broken install must show, not read as "no face")
-
-    return all((resources.files("porescope.measure") / "models" / f).is_file() for f in (DETECTOR_FILE, LANDMARK_FILE))
 
 
 # ------------------------------------------------------------------- detection
@@ -293,7 +234,7 @@ def _detect_square(sq: np.ndarray, min_score: float, full_range: bool = False) -
     """Detections on one detector square (128 or 192 px), in its pixel coordinates."""
     size = sq.shape[0]
     x = sq.astype(np.float32) / 127.5 - 1.0
-    reg, cls = _model(FULL_RANGE_FILE if full_range else DETECTOR_FILE)(x)
+    reg, cls = model(FULL_RANGE_FILE if full_range else DETECTOR_FILE)(x)
     scores = 1.0 / (1.0 + np.exp(-np.clip(cls[:, 0].astype(np.float64), -100, 100)))
     keep = np.nonzero(scores >= min_score)[0]
     if keep.size == 0:
@@ -375,7 +316,7 @@ def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
 def _landmarks_in_roi(rgb: np.ndarray, center, size: float, angle: float) -> tuple[np.ndarray, float]:
     m = _roi_matrix(center, size, angle, LMK_SIZE)
     crop = _crop(rgb, m, LMK_SIZE)
-    out, presence = _model(LANDMARK_FILE)(crop.astype(np.float32) / 255.0)
+    out, presence = model(LANDMARK_FILE)(crop.astype(np.float32) / 255.0)
     lm = out.reshape(468, 3).astype(np.float64)
     xy = _apply(m, lm[:, :2])
     z = lm[:, 2] * (size / LMK_SIZE)
@@ -450,7 +391,7 @@ def iris_landmarks(rgb: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndar
         center = (p0 + p1) / 2
         m = _roi_matrix(center, size, angle, IRIS_SIZE)
         crop = _crop(rgb, m, IRIS_SIZE, flip=flip)
-        _, iris = _model(IRIS_FILE)(crop.astype(np.float32) / 255.0)
+        _, iris = model(IRIS_FILE)(crop.astype(np.float32) / 255.0)
         pts = iris.reshape(5, 3)[:, :2].astype(np.float64)
         if flip:
             pts[:, 0] = IRIS_SIZE - pts[:, 0]

@@ -11,8 +11,22 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["lightness", "log_luminance", "blur", "robust_sigma", "pixel_noise", "skin_tiles", "IMMERKAER_KERNEL",
-           "PYRAMID_MIN_SIGMA"]
+__all__ = [
+    "GLINT_LEVEL", "CLIP_LEVEL", "GLARE_MAX_CHROMA", "lightness", "log_luminance", "blur", "robust_sigma", "pixel_noise", "skin_tiles",
+    "IMMERKAER_KERNEL", "PYRAMID_MIN_SIGMA",
+]
+
+#: Glint: a specular highlight is near-white, every channel at or above this
+#: 8-bit value (one clipped channel alone is just bright, saturated skin).
+#: Read by the detector (untrusted pixels) and the quality gates (glare).
+GLINT_LEVEL = 235
+#: A channel at or above this 8-bit value is clipped: the pixel's real
+#: brightness is unknown (the detector checks green, ~70% of luminance; the
+#: quality gate any channel).
+CLIP_LEVEL = 250
+#: Glare (shine on oily skin reflects the light's colour): a glint-bright
+#: pixel whose channels differ by less than this (8-bit levels) is colourless.
+GLARE_MAX_CHROMA = 25
 
 
 def _srgb_luma_to_lstar_lut() -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from porescope.measure.imaging import IMMERKAER_KERNEL, robust_sigma, skin_tiles
+from porescope.measure.imaging import CLIP_LEVEL, GLARE_MAX_CHROMA, GLINT_LEVEL, IMMERKAER_KERNEL, robust_sigma, skin_tiles
 from porescope.results import Quality, QualityProblem
 
 # Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
@@ -23,13 +23,29 @@ from porescope.results import Quality, QualityProblem
 # Gaussian of sigma 1.5 px 0.60, sigma 2.5 px 0.49 (2-4 px pores vanish).
 BLUR_BLOCKING = 0.50
 BLUR_WARNING = 0.62
-DARK_BLOCKING_L = 12.0  # mean skin L* below this: too dark to measure
-DARK_WARNING_L = 30.0  # typical well-lit skin is L* 45-75
+#: The focus bands start at sigma0 = half the smallest pore diameter (its
+#: radius), never below 1 px.
+FOCUS_SIGMA_PER_MIN_DIAMETER = 0.5
+FOCUS_MIN_SIGMA_PX = 1.0
+#: Exposure (mean skin L*, 0-100). Typical well-lit skin is L* 45-75; below
+#: 12 nothing is left to measure, below 30 faint pores sink into the noise,
+#: above 88 light pores wash out.
+DARK_BLOCKING_L = 12.0
+DARK_WARNING_L = 30.0
 BRIGHT_WARNING_L = 88.0
-CLIPPED_WARNING = 0.02  # share of skin pixels with a clipped channel
+#: Share of skin pixels (0-1) with a clipped channel (imaging.CLIP_LEVEL):
+#: pores there are not counted; above a third the photo is not measured.
+CLIPPED_WARNING = 0.02
 CLIPPED_BLOCKING = 0.35
-GLARE_WARNING = 0.03  # share of skin in bright, desaturated shine patches
-NOISE_WARNING = 4.0  # 8-bit grey levels
+#: Share of skin (0-1) in bright, colourless shine (imaging.GLINT_LEVEL and
+#: GLARE_MAX_CHROMA).
+GLARE_WARNING = 0.03
+#: Pixel noise SD in 8-bit grey levels (Immerkær's estimator) above which
+#: noise can look like faint pores.
+NOISE_WARNING = 4.0
+#: Exposure, clipping and glare are read on a grid of about this many skin
+#: pixels: as stable as all of them on 12 MP.
+EXPOSURE_SAMPLE_PX = 300_000
 #: Focus and noise are judged on this many 384 px tiles spread over the skin
 #: (0.6 MP): plenty for a stable estimate, and cheap on 12 MP.
 QUALITY_TILES = 4
@@ -82,12 +98,12 @@ def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: f
                        measurable=is_measurable(problems), problems=problems)
 
     # Focus: fine-band vs mid-band detail, on a few tiles of skin (cheap on 12 MP).
-    sharp = _focus_ratio(lstar, skin, sigma0=max(1.0, 0.5 * min_diameter_px))
+    sharp = _focus_ratio(lstar, skin, sigma0=max(FOCUS_MIN_SIGMA_PX, FOCUS_SIGMA_PER_MIN_DIAMETER * min_diameter_px))
     # Noise: Immerkaer's estimator (CVIU 64:300, 1996) on grey levels, over the tiles.
     noise = _noise_sigma(rgb, skin)
 
     # Exposure, clipping and glare from a regular grid of pixels (~300k).
-    step = max(1, int(np.sqrt(skin.size / 300_000)))
+    step = max(1, int(np.sqrt(skin.size / EXPOSURE_SAMPLE_PX)))
     grid_skin = skin[::step, ::step]
     if not grid_skin.any():
         grid_skin = skin
@@ -96,9 +112,9 @@ def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: f
     px = rgb[::step, ::step][grid_skin].astype(np.int16)
     cmax = px.max(axis=1)
     cmin = px.min(axis=1)
-    clipped = float((cmax >= 250).mean())
+    clipped = float((cmax >= CLIP_LEVEL).mean())
     # Glare: bright and nearly colourless (shine on oily skin reflects the light's colour).
-    glare = float(((cmax >= 235) & (cmax - cmin < 25)).mean())
+    glare = float(((cmax >= GLINT_LEVEL) & (cmax - cmin < GLARE_MAX_CHROMA)).mean())
 
     if sharp < BLUR_BLOCKING:
         problems.append(QualityProblem(code="too_blurry", severity="blocking", value=round(sharp, 3), limit=BLUR_BLOCKING,

@@ -1,12 +1,8 @@
 """Compatibility path: the code lives in :mod:`porescope.measure.pores.detect`."""
 
-from porescope.measure.imaging import (  # noqa: F401  (the shared image helpers, formerly in detect)
+from porescope.measure.imaging import (  # noqa: F401
     PYRAMID_MIN_SIGMA,
     lightness,
-    log_luminance,
-    pixel_noise,
-    robust_sigma,
-    skin_tiles,
 )
 from porescope.measure.pores.detect import (  # noqa: F401
     AUTO_MIN_DIAMETER_FRACTION,
@@ -40,17 +36,20 @@ from porescope.measure.pores.detect import (  # noqa: F401
     contrast_gap,
     detect,
     estimate_pore_scale,
+    log_luminance,
+    pixel_noise,
+    robust_sigma,
+    skin_tiles,
     untrusted_pixels,
 )
 
 __all__ = [
-    'DETECTOR', 'DEFAULT_MIN_DIAMETER_PX', 'DEFAULT_MAX_DIAMETER_PX', 'MIN_PORE_DIAMETER_MM',
-    'MAX_PORE_DIAMETER_MM', 'SEED_Z', 'GROW_Z', 'MIN_PEAK_DL', 'AUTO_SCALE_MIN_PORES',
-    'BACKGROUND_SIGMA_PER_DIAMETER', 'BIMODAL_ETA', 'FINE_SIGMA_PER_DIAMETER', 'CLEAR_CONTRAST',
-    'EVIDENCE_SIGMA_PER_DIAMETER', 'EVIDENCE_SURROUND_FACTOR', 'EVIDENCE_MM',
-    'MAX_SENSOR_NOISE_SHARE', 'AUTO_SCALE_TOP_FRACTION', 'AUTO_MIN_DIAMETER_FRACTION',
-    'MAX_LENGTH_FACTOR', 'MAX_ELONGATION_LONG', 'GLINT_GUARD_PX', 'GLINT_LEVEL', 'CLIP_LEVEL',
-    'MIN_PEAK_CONTRAST', 'MIN_TEXTURE_SHARE', 'MIN_FILL', 'lightness', 'log_luminance',
-    'PYRAMID_MIN_SIGMA', 'robust_sigma', 'Detection', 'pixel_noise', 'skin_tiles', 'contrast_gap',
-    'estimate_pore_scale', 'untrusted_pixels', 'detect',
+    "DETECTOR", "DEFAULT_MIN_DIAMETER_PX", "DEFAULT_MAX_DIAMETER_PX", "MIN_PORE_DIAMETER_MM",
+    "MAX_PORE_DIAMETER_MM", "SEED_Z", "GROW_Z", "MIN_PEAK_DL", "AUTO_SCALE_MIN_PORES",
+    "BACKGROUND_SIGMA_PER_DIAMETER", "BIMODAL_ETA", "FINE_SIGMA_PER_DIAMETER", "CLEAR_CONTRAST",
+    "EVIDENCE_SIGMA_PER_DIAMETER", "EVIDENCE_SURROUND_FACTOR", "EVIDENCE_MM", "MAX_SENSOR_NOISE_SHARE",
+    "AUTO_SCALE_TOP_FRACTION", "AUTO_MIN_DIAMETER_FRACTION", "MAX_LENGTH_FACTOR", "MAX_ELONGATION_LONG",
+    "GLINT_GUARD_PX", "GLINT_LEVEL", "CLIP_LEVEL", "MIN_PEAK_CONTRAST", "MIN_TEXTURE_SHARE", "MIN_FILL",
+    "lightness", "log_luminance", "PYRAMID_MIN_SIGMA", "robust_sigma", "Detection", "pixel_noise",
+    "skin_tiles", "contrast_gap", "estimate_pore_scale", "untrusted_pixels", "detect",
 ]

@@ -10,5 +10,5 @@ from porescope.measure.pores.measure import (  # noqa: F401
 )
 
 __all__ = [
-    'DARK_CORE_CONTRAST', 'is_dark', 'contrast_pct', 'delta_lstar', 'PoreTable', 'measure',
+    "DARK_CORE_CONTRAST", "is_dark", "contrast_pct", "delta_lstar", "PoreTable", "measure",
 ]

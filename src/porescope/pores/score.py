@@ -13,6 +13,6 @@ from porescope.measure.pores.score import (  # noqa: F401
 )
 
 __all__ = [
-    'C_REF', 'C_CAP', 'W_REF', 'LARGE_PORE_DIAMETER_MM', 'LARGE_PORE_DIAMETER_PX_NOMINAL',
-    'ORIENTED_MIN_ELONGATION', 'visibility_score', 'orientation_coherence', 'region_metrics',
+    "C_REF", "C_CAP", "W_REF", "LARGE_PORE_DIAMETER_MM", "LARGE_PORE_DIAMETER_PX_NOMINAL",
+    "ORIENTED_MIN_ELONGATION", "visibility_score", "orientation_coherence", "region_metrics",
 ]

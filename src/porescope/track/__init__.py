@@ -7,6 +7,7 @@ visits, reports.
 >>> store.compare("me")                 # baseline vs latest, per region, with noise intervals
 """
 
+from porescope.track.location import ENV_DATA_DIR, ENV_DB_URL, resolve
 from porescope.track.models import (
     KEY_METRICS,
     Comparison,
@@ -18,7 +19,7 @@ from porescope.track.models import (
     VersionRecord,
     VisitInfo,
 )
-from porescope.track.store import ENV_DATA_DIR, ENV_DB_URL, Store, resolve
+from porescope.track.store import Store
 
 __all__ = [
     "Store", "resolve", "ENV_DB_URL", "ENV_DATA_DIR", "KEY_METRICS",

@@ -23,15 +23,12 @@ processes queue instead of failing.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
-import io as _io
 import json
 import logging
-import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,17 +36,19 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 
 from porescope.errors import PorescopeError
-from porescope.extras import require
 from porescope.files import atomic_write
 from porescope.track import db
+from porescope.track.care import CareRecords
+from porescope.track.export import visits_csv
+from porescope.track.location import make_engine, resolve
+from porescope.track.lock import FileLock
 from porescope.track.models import (
-    KEY_METRICS,
     Comparison,
-    ProductUse,
     SubjectInfo,
-    VersionRecord,
     VisitInfo,
 )
+from porescope.track.photos import PHOTO_EXT, exif_time, read_exif
+from porescope.track.values import check_name, naive_local, utcnow
 
 log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # the result schema (~0.1 s to build) is imported where an analysis is read
@@ -57,12 +56,6 @@ if TYPE_CHECKING:  # the result schema (~0.1 s to build) is imported where an an
 
 _VISIT_LIST = TypeAdapter(list[VisitInfo])
 
-#: PostgreSQL (or any SQLAlchemy) URL of the store; unset = SQLite in the user data dir.
-ENV_DB_URL = "PORESCOPE_DB_URL"
-#: Folder for the content-addressed photos; unset = beside the SQLite file (or the user data dir).
-ENV_DATA_DIR = "PORESCOPE_DATA_DIR"
-#: How long SQLite waits for another writer before giving up (seconds).
-SQLITE_BUSY_TIMEOUT_S = 60
 #: Where no file lock exists (Windows), the sweep only removes orphans older than this.
 ORPHAN_GRACE_S = 3600
 
@@ -70,132 +63,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The newest migration's revision. A store already at it opens without importing
 #: alembic (~0.2 s of start-up); tests/test_history_store.py checks it is alembic's head.
 HEAD_REVISION = "0001"
-_PHOTO_EXT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic", "MPO": ".jpg", "BMP": ".bmp"}
-_EXIF_KEYS = {
-    0x010F: "make", 0x0110: "model", 0x0131: "software", 0x0132: "datetime", 0x0112: "orientation",
-    0x9003: "datetime_original", 0x829A: "exposure_time_s", 0x829D: "f_number", 0x8827: "iso",
-    0x920A: "focal_length_mm", 0x9209: "flash", 0xA405: "focal_length_35mm", 0xA403: "white_balance",
-}
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _naive_local(t: datetime) -> datetime:
-    """Visit times are stored as naive local wall-clock time (what the person saw)."""
-    if t.tzinfo is not None:
-        t = t.astimezone().replace(tzinfo=None)
-    return t
-
-
-def default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("porescope", appauthor=False))
-
-
-def resolve(url: str | None = None, data_dir: str | Path | None = None) -> tuple[str, Path]:
-    """The SQLAlchemy URL and photo folder a :class:`Store` uses.
-
-    ``url``: None → ``$PORESCOPE_DB_URL`` or SQLite in the user data dir; a
-    plain file path → SQLite at that path; ``postgresql://`` → psycopg 3.
-    """
-    url = url or os.environ.get(ENV_DB_URL) or None
-    env_dir = os.environ.get(ENV_DATA_DIR)
-    if url is None:
-        base = Path(data_dir or env_dir or default_data_dir())
-        return f"sqlite:///{base / 'porescope.db'}", base
-    if "://" not in url:  # a file path
-        p = Path(url).expanduser().resolve()
-        return f"sqlite:///{p}", Path(data_dir or env_dir or p.parent)
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith("sqlite:///") and not data_dir and not env_dir:
-        path = url[len("sqlite:///"):]
-        if path and path != ":memory:":
-            return url, Path(path).expanduser().resolve().parent
-    return url, Path(data_dir or env_dir or default_data_dir())
-
-
-class _Lock:
-    """Advisory file lock: shared for adds, exclusive for the orphan sweep."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @contextlib.contextmanager
-    def shared(self) -> Iterator[None]:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            yield
-            return
-        with open(self.path, "a+b") as f:
-            fcntl.flock(f, fcntl.LOCK_SH)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
-
-    @contextlib.contextmanager
-    def try_exclusive(self) -> Iterator[bool | None]:
-        """Yields True if held, False if an add is in flight, None if locks are unsupported."""
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            yield None
-            return
-        with open(self.path, "a+b") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
-
-
-def _read_exif(data: bytes) -> dict[str, Any]:
-    from PIL import Image
-
-    from porescope.measure.io import configure_pillow
-
-    configure_pillow()
-
-    out: dict[str, Any] = {}
-    try:
-        with Image.open(_io.BytesIO(data)) as im:
-            exif = im.getexif()
-            merged = dict(exif)
-            with contextlib.suppress(Exception):
-                merged.update(exif.get_ifd(0x8769))  # Exif sub-IFD: exposure, DateTimeOriginal, ...
-    except Exception:  # noqa: BLE001 - EXIF is a nicety
-        return out
-    for tag, key in _EXIF_KEYS.items():
-        v = merged.get(tag)
-        if v is None:
-            continue
-        if isinstance(v, bytes):
-            v = v.decode("ascii", "replace").strip("\x00 ")
-        elif not isinstance(v, (int, str)):
-            try:
-                v = float(v)
-            except (TypeError, ValueError):
-                v = str(v)
-        out[key] = v.strip("\x00 ") if isinstance(v, str) else v
-    return out
-
-
-def _exif_time(exif: dict) -> datetime | None:
-    for key in ("datetime_original", "datetime"):
-        s = exif.get(key)
-        if isinstance(s, str):
-            with contextlib.suppress(ValueError):
-                return datetime.strptime(s[:19], "%Y:%m:%d %H:%M:%S")
-    return None
 
 
 def region_summary(r) -> dict[str, Any]:
@@ -214,7 +81,7 @@ def region_summary(r) -> dict[str, Any]:
     )
 
 
-class Store:
+class Store(CareRecords):
     """The history of visits, on SQLite by default or PostgreSQL.
 
     Parameters
@@ -236,8 +103,8 @@ class Store:
             self.photos_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PorescopeError(f"cannot create the photo folder {self.photos_dir} ({exc.strerror or exc}).") from None
-        self._lock = _Lock(self.data_dir / ".lock")
-        self.engine = _make_engine(self.url)
+        self._lock = FileLock(self.data_dir / ".lock")
+        self.engine = make_engine(self.url)
         self.dialect = self.engine.dialect.name
         self._migrate()
         self.sweep_orphans()
@@ -343,7 +210,7 @@ class Store:
     def _subject_id(self, conn: sa.Connection, name: str, *, create: bool) -> int | None:
         sid = conn.execute(sa.select(db.subjects.c.id).where(db.subjects.c.name == name)).scalar()
         if sid is None and create:
-            sid = conn.execute(db.subjects.insert().values(name=name, created_at=_utcnow())).inserted_primary_key[0]
+            sid = conn.execute(db.subjects.insert().values(name=name, created_at=utcnow())).inserted_primary_key[0]
         return sid
 
     def _need_subject(self, conn: sa.Connection, name: str) -> int:
@@ -368,7 +235,7 @@ class Store:
             ]
 
     def add_subject(self, name: str) -> SubjectInfo:
-        name = _check_name(name)
+        name = check_name(name)
         with self._write() as conn:
             self._subject_id(conn, name, create=True)
         return next(s for s in self.subjects() if s.name == name)
@@ -399,7 +266,7 @@ class Store:
         from porescope.measure.pipeline import run
         from porescope.measure.render import encode_image
 
-        subject = _check_name(subject)
+        subject = check_name(subject)
         if isinstance(photo, (str, Path)):
             p = Path(photo)
             if not p.is_file():
@@ -418,12 +285,12 @@ class Store:
         result = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode)
         analysis = result.analysis
         sha = img.sha256
-        ext = _PHOTO_EXT.get((img.format or "").upper(), ".img")
-        exif = _read_exif(data)
+        ext = PHOTO_EXT.get((img.format or "").upper(), ".img")
+        exif = read_exif(data)
         roi_png = None
         if roi is not None:
             roi_png = encode_image(result.regions.skin.astype("uint8") * 255, ".png")
-        when = _naive_local(taken_at) if taken_at else (_exif_time(exif) or datetime.now().replace(microsecond=0))
+        when = naive_local(taken_at) if taken_at else (exif_time(exif) or datetime.now().replace(microsecond=0))
 
         written: list[str] = []
         with self._lock.shared():
@@ -439,7 +306,7 @@ class Store:
                         written.append(roi_sha)
                 with self._write() as conn:
                     sid = self._subject_id(conn, subject, create=True)
-                    now = _utcnow()
+                    now = utcnow()
                     if repeat_of is not None:
                         row = conn.execute(sa.select(db.visits.c.subject_id).where(db.visits.c.id == repeat_of)).first()
                         if row is None or row[0] != sid:
@@ -665,83 +532,6 @@ class Store:
             self._unlink(gone)  # a crash here leaves orphans only; the next open sweeps them
         return len(vids)
 
-    # ------------------------------------------------------------------ profile, routine, products
-    def _save_version(self, table, subject: str, data: dict) -> VersionRecord:
-        if not isinstance(data, dict):
-            raise PorescopeError("a profile or routine is saved as a dict (JSON object).")
-        json.dumps(data)  # must be JSON-serializable
-        subject = _check_name(subject)
-        with self._write() as conn:
-            sid = self._subject_id(conn, subject, create=True)
-            ver = 1 + (conn.execute(sa.select(sa.func.max(table.c.version)).where(table.c.subject_id == sid)).scalar() or 0)
-            now = _utcnow()
-            rid = conn.execute(table.insert().values(subject_id=sid, version=ver, data=data, created_at=now)).inserted_primary_key[0]
-        return VersionRecord(id=rid, subject=subject, version=ver, data=data, created_at=now)
-
-    def _versions(self, table, subject: str) -> list[VersionRecord]:
-        with self._read() as conn:
-            sid = self._need_subject(conn, subject)
-            rows = conn.execute(sa.select(table).where(table.c.subject_id == sid).order_by(table.c.version)).all()
-        return [VersionRecord(id=r.id, subject=subject, version=r.version, data=r.data, created_at=r.created_at) for r in rows]
-
-    def save_profile(self, subject: str, profile: dict) -> VersionRecord:
-        """Save a new version of the subject's profile (skin type, age band, goals, pregnancy...)."""
-        return self._save_version(db.profiles, subject, profile)
-
-    def save_routine(self, subject: str, routine: dict) -> VersionRecord:
-        """Save a new version of the subject's routine (as the advice stage produced it, with citations)."""
-        return self._save_version(db.routines, subject, routine)
-
-    def profiles(self, subject: str) -> list[VersionRecord]:
-        return self._versions(db.profiles, subject)
-
-    def routines(self, subject: str) -> list[VersionRecord]:
-        return self._versions(db.routines, subject)
-
-    def profile(self, subject: str) -> VersionRecord | None:
-        """The latest profile version, or None."""
-        v = self.profiles(subject)
-        return v[-1] if v else None
-
-    def routine(self, subject: str) -> VersionRecord | None:
-        """The latest routine version, or None."""
-        v = self.routines(subject)
-        return v[-1] if v else None
-
-    def add_product_use(
-        self, subject: str, name: str, ingredients: list[str] | str | None = None,
-        start: datetime | None = None, end: datetime | None = None,
-    ) -> ProductUse:
-        """Record a product used between visits (``end`` None = still in use)."""
-        subject = _check_name(subject)
-        if not name or not name.strip():
-            raise PorescopeError("a product needs a name.")
-        if isinstance(ingredients, str):
-            ingredients = [i.strip() for i in ingredients.split(",") if i.strip()]
-        ingredients = list(ingredients or [])
-        start = _naive_local(start) if start else None
-        end = _naive_local(end) if end else None
-        if start and end and end < start:
-            raise PorescopeError(f"product {name!r}: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}.")
-        with self._write() as conn:
-            sid = self._subject_id(conn, subject, create=True)
-            pid = conn.execute(
-                db.product_uses.insert().values(subject_id=sid, name=name.strip(), ingredients=ingredients, start=start, end=end, created_at=_utcnow())
-            ).inserted_primary_key[0]
-        return ProductUse(id=pid, subject=subject, name=name.strip(), ingredients=ingredients, start=start, end=end)
-
-    def product_uses(self, subject: str, *, between: tuple[datetime, datetime] | None = None) -> list[ProductUse]:
-        """Products the subject used (overlapping ``between`` if given), by start."""
-        t = db.product_uses
-        with self._read() as conn:
-            sid = self._need_subject(conn, subject)
-            rows = conn.execute(sa.select(t).where(t.c.subject_id == sid).order_by(t.c.start, t.c.id)).all()
-        out = [ProductUse(id=r.id, subject=subject, name=r.name, ingredients=r.ingredients or [], start=r.start, end=r.end) for r in rows]
-        if between:
-            lo, hi = between
-            out = [p for p in out if (p.start is None or p.start <= hi) and (p.end is None or p.end >= lo)]
-        return out
-
     # ------------------------------------------------------------------ noise and change
     def noise(self, visit_id: int, *, perturbations: int | None = None):
         """Measurement noise of a visit's metrics (:class:`porescope.track.change.Noise`),
@@ -800,86 +590,9 @@ class Store:
     # ------------------------------------------------------------------ export
     def export_csv(self, subject: str | None = None) -> str:
         """One row per visit, capture and region: conditions and key metrics."""
-        v, s, a, m = db.visits, db.subjects, db.analyses, db.region_metrics
-        q = (
-            sa.select(s.c.name, v.c.id, v.c.taken_at, m.c.capture, v.c.device, v.c.lighting, v.c.condition, a.c.photo_sha256,
-                      a.c.mode, a.c.measurable, a.c.schema_version, m.c.region, m.c.pore_count, m.c.density, m.c.density_unit,
-                      m.c.visibility_score, m.c.coverage_pct, m.c.mean_elongation, m.c.dark_share, m.c.counts_meaningful)
-            .select_from(m.join(a, a.c.id == m.c.analysis_id).join(v, v.c.id == m.c.visit_id).join(s, s.c.id == m.c.subject_id))
-            .order_by(s.c.name, v.c.taken_at, v.c.id, m.c.capture, m.c.id)
-        )
         with self._read() as conn:
-            if subject is not None:
-                q = q.where(s.c.id == self._need_subject(conn, subject))
-            rows = conn.execute(q).all()
-        buf = _io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["subject", "visit_id", "taken_at", "capture", "device", "lighting", "condition", "photo_sha256", "mode",
-                    "measurable", "schema_version", "region", *KEY_METRICS[:2], "density_unit", *KEY_METRICS[2:], "counts_meaningful"])
-        for r in rows:
-            r = list(r)
-            r[2] = r[2].isoformat(sep=" ") if r[2] else ""
-            r[6] = json.dumps(r[6] or {}, sort_keys=True, ensure_ascii=False)
-            w.writerow(["" if x is None else x for x in r])
-        return buf.getvalue()
+            subject_id = self._need_subject(conn, subject) if subject is not None else None
+            return visits_csv(conn, subject_id)
 
 
-def _check_name(name: str) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise PorescopeError("a subject needs a name (e.g. --subject me).")
-    name = name.strip()
-    if len(name) > 200:
-        raise PorescopeError("a subject name is at most 200 characters.")
-    return name
 
-
-def _sqlite_wal(cur) -> None:
-    """Switch the database to WAL mode (persistent: a no-op once done).
-
-    Two processes opening a fresh database at once can both try to switch,
-    and SQLite answers the loser "database is locked" at once instead of
-    waiting on the busy timeout; so retry for as long as that timeout.
-    """
-    import sqlite3
-
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
-    delay = 0.01
-    while True:
-        try:
-            cur.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(0.2, delay * 2)
-
-
-def _make_engine(url: str) -> sa.Engine:
-    try:
-        if url.startswith("sqlite"):
-            path = url.split(":///", 1)[1] if ":///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-
-            @sa.event.listens_for(engine, "connect")
-            def _on_connect(dbapi_conn, _rec):
-                dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
-                cur = dbapi_conn.cursor()
-                cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
-                _sqlite_wal(cur)
-                cur.execute("PRAGMA foreign_keys=ON")
-                cur.execute("PRAGMA synchronous=NORMAL")
-                cur.close()
-
-            @sa.event.listens_for(engine, "begin")
-            def _on_begin(conn):
-                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("porescope_immediate") else "BEGIN")
-
-            return engine
-        if url.startswith(("postgresql", "postgres")):
-            require("postgres", "PostgreSQL history stores")
-        return sa.create_engine(url, pool_pre_ping=True)
-    except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
-        raise PorescopeError(f"cannot use the store URL {url!r}: {exc}") from None

@@ -31,6 +31,8 @@ import cv2
 import numpy as np
 
 from porescope.measure.imaging import (
+    CLIP_LEVEL,
+    GLINT_LEVEL,
     blur,
     log_luminance,
     pixel_noise,
@@ -50,8 +52,8 @@ DETECTOR = "linear-light-hysteresis/clear-pores v2"
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
 DEFAULT_MIN_DIAMETER_PX = 2.0
 DEFAULT_MAX_DIAMETER_PX = 20.0
-#: Physical pore diameter range used when px_per_mm is known. 0.05 mm is
-#: below visible pores; facial pores seen in clinical imaging reach about
+#: Physical pore diameter range used when px_per_mm is known. 0.08 mm is
+#: below visible pores (a third of the 250 µm detection threshold); facial pores seen in clinical imaging reach about
 #: 0.5 mm in equivalent diameter and enlarged ones up to ~1 mm
 #: (Flament et al. 2015, doi:10.2147/CCID.S74401: detection threshold 250 µm).
 MIN_PORE_DIAMETER_MM = 0.08
@@ -73,15 +75,40 @@ MIN_PEAK_DL = 1.5
 #: skin region vary about 3x (Flament 2015 size distributions), so 0.35 keeps
 #: the small ones of a region.
 AUTO_SCALE_MIN_PORES = 20
+AUTO_SCALE_TOP_FRACTION = 0.3
+AUTO_MIN_DIAMETER_FRACTION = 0.35
 #: Once the typical pore diameter d is known, the background is a Gaussian of
 #: sigma = 0.4 d (a pore is dark against skin within about one diameter) and
 #: the fine smoothing sigma = min(1, 0.2 d) px. Chosen on synthetic skin of
 #: 2-20 px pores (counts within ±10%) and checked, not fitted, on the crops
 #: (benchmarks/bench_accuracy.py).
 BACKGROUND_SIGMA_PER_DIAMETER = 0.4
-#: See contrast_gap: a clear split between texture and pores (modes >= 4 SD apart).
-BIMODAL_ETA = 0.8
 FINE_SIGMA_PER_DIAMETER = 0.2
+#: Bounds of those sigmas (px): the background blur never narrows below
+#: 1.5 px (it would follow the pore itself) and the fine smoothing is skipped
+#: below 0.3 px (a Gaussian that narrow changes nothing).
+MIN_BACKGROUND_SIGMA_PX = 1.5
+MIN_FINE_SIGMA_PX = 0.3
+#: Before the typical diameter is known (the coarse scale-selection pass, or
+#: when too few pores are seen): background sigma = 0.3 x the largest pore
+#: diameter but at least 2.5 px, fine sigma = 0.35 x the smallest, at most
+#: 1 px. Wide enough that no pore in the range is taken for background.
+COARSE_BACKGROUND_SIGMA_PER_MAX_DIAMETER = 0.3
+COARSE_MIN_BACKGROUND_SIGMA_PX = 2.5
+COARSE_FINE_SIGMA_PER_MIN_DIAMETER = 0.35
+MAX_FINE_SIGMA_PX = 1.0
+#: Scale selection reads this many skin tiles of this size (px): ~0.6 MP,
+#: enough pores for a stable median at a fraction of a full pass.
+SCALE_TILES = 4
+SCALE_TILE_PX = 384
+#: See contrast_gap: a clear split between texture and pores (modes >= 4 SD
+#: apart), as a share of the variance between the two groups (Otsu's eta).
+BIMODAL_ETA = 0.8
+#: Bins of the histogram contrast_gap splits.
+GAP_HISTOGRAM_BINS = 64
+#: The darkness map's robust spread is read on a grid of about this many
+#: pixels: as stable as all of them, and cheap on 12 MP.
+TEXTURE_SAMPLE_PX = 200_000
 #: A pore is *clear* (counted in the headline metrics: count, density,
 #: coverage, visibility) when its contrast at its own scale reaches this, in
 #: ln units of linear luminance (0.045 ≈ 4.4% less light than the skin
@@ -106,21 +133,23 @@ EVIDENCE_MM = (0.18, 0.6)
 #: 0.33-0.37; synthetic deep skin with σ 3 noise 0.68 (its count then moves
 #: +85%).
 MAX_SENSOR_NOISE_SHARE = 0.5
-AUTO_SCALE_TOP_FRACTION = 0.3
-AUTO_MIN_DIAMETER_FRACTION = 0.35
-#: A component longer than this multiple of the largest pore diameter, or this
-#: elongated while longer than 2x it, is a hair or a wrinkle line, not a pore.
+#: Hairs and wrinkle lines, not pores: a component whose bounding-box
+#: diagonal exceeds MAX_LENGTH_FACTOR x the largest pore's box diagonal
+#: (max diameter x √2), or a thin one -- box sides more than
+#: MAX_ELONGATION_LONG : 1, or filling less than MIN_FILL of its box -- whose
+#: diagonal exceeds THIN_MAX_LENGTH_FACTOR x the largest pore diameter.
 MAX_LENGTH_FACTOR = 1.6
 MAX_ELONGATION_LONG = 4.0
+THIN_MAX_LENGTH_FACTOR = 1.0
+#: Smallest component kept (px²): at least 2 px, and at least half the area
+#: of a disc of the smallest pore diameter.
+MIN_AREA_PX = 2.0
+MIN_AREA_SHARE = 0.5
+#: A Gaussian kernel is cut at this many sigmas (its tails beyond hold <1e-4).
+KERNEL_RADIUS_SIGMAS = 4
 #: Pixels within this many px of a clipped highlight are not trusted (glints
 #: leave dark halos after illumination correction).
 GLINT_GUARD_PX = 2
-#: Glint: a specular highlight is near-white, every channel at or above this
-#: 8-bit value (one clipped channel alone is just bright, saturated skin).
-GLINT_LEVEL = 235
-#: A green channel at or above this 8-bit value is clipped: the pixel's real
-#: luminance is unknown (green carries ~70% of luminance).
-CLIP_LEVEL = 250
 #: Relative-contrast floor of a visible pore, in ln units of linear
 #: luminance: 0.055 ≈ 5.4% less light, which is 1.5 ΔL* on skin of L* 65.
 #: ΔE00 ≈ 1 is built to be a just-noticeable difference (CIEDE2000, Luo, Cui
@@ -199,11 +228,11 @@ def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
     White noise of SD s leaves SD s·sqrt(this) in the darkness map, so the
     sensor noise's share of the map's spread is known once s is.
     """
-    r = int(np.ceil(4 * max(sigma_bg, sigma_fine, 0.5)))
+    r = int(np.ceil(KERNEL_RADIUS_SIGMAS * max(sigma_bg, sigma_fine, 0.5)))
     x = np.arange(-r, r + 1, dtype=np.float64)
 
     def g(s):
-        if s <= 0.3:
+        if s <= MIN_FINE_SIGMA_PX:
             k = np.zeros_like(x)
             k[r] = 1.0
             return k
@@ -214,9 +243,19 @@ def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
     return float(np.sum(k2 * k2))
 
 
+def _coarse_background_sigma(max_diameter_px: float) -> float:
+    """Background sigma (px) before the typical pore diameter is known."""
+    return max(COARSE_MIN_BACKGROUND_SIGMA_PX, COARSE_BACKGROUND_SIGMA_PER_MAX_DIAMETER * max_diameter_px)
+
+
+def _coarse_fine_sigma(min_diameter_px: float) -> float:
+    """Fine smoothing sigma (px) before the typical pore diameter is known."""
+    return min(MAX_FINE_SIGMA_PX, COARSE_FINE_SIGMA_PER_MIN_DIAMETER * min_diameter_px)
+
+
 def _texture_sd(darkness: np.ndarray, valid: np.ndarray, sensor: float) -> tuple[float, float]:
     """(median, texture SD) of a darkness map in the skin, the sensor noise's share taken out."""
-    step = max(1, int(np.sqrt(darkness.size / 200_000)))  # ~200k grid pixels are plenty
+    step = max(1, int(np.sqrt(darkness.size / TEXTURE_SAMPLE_PX)))
     sample = darkness[::step, ::step][valid[::step, ::step]]
     total = robust_sigma(sample)
     med = float(np.median(sample)) if sample.size else 0.0
@@ -248,7 +287,7 @@ def _components(
     """
     h, w = logy.shape
     background = blur(logy, sigma_bg)
-    fine = blur(logy, sigma_fine) if sigma_fine > 0.3 else logy
+    fine = blur(logy, sigma_fine) if sigma_fine > MIN_FINE_SIGMA_PX else logy
     darkness = cv2.subtract(background, fine)
     sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
     med, sigma = _texture_sd(darkness, valid, sensor)
@@ -272,16 +311,14 @@ def _components(
     x0 = stats[:, cv2.CC_STAT_LEFT]
     y0 = stats[:, cv2.CC_STAT_TOP]
     length = np.hypot(bw, bh)
-    min_area = max(2.0, 0.5 * np.pi * (min_d / 2) ** 2)
+    min_area = max(MIN_AREA_PX, MIN_AREA_SHARE * np.pi * (min_d / 2) ** 2)
     max_area = np.pi * (max_d / 2) ** 2
     keep = seeded & (area >= min_area) & (area <= max_area)
-    # Hairs and lines: a component whose bounding-box diagonal exceeds
-    # MAX_LENGTH_FACTOR pore diameters, or a thin one (elongated box or sparse
-    # fill) longer than one largest-pore diameter.
+    # Hairs and lines (see MAX_LENGTH_FACTOR).
     keep &= length <= MAX_LENGTH_FACTOR * max_d * np.sqrt(2)
     fill = area / np.maximum(1.0, bw * bh)
     thin = (np.maximum(bw, bh) / np.maximum(1.0, np.minimum(bw, bh)) > MAX_ELONGATION_LONG) | (fill < MIN_FILL)
-    keep &= ~(thin & (length > max_d))
+    keep &= ~(thin & (length > THIN_MAX_LENGTH_FACTOR * max_d))
     # Image border: a pore cut by the frame cannot be measured.
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
     keep &= ~touches
@@ -312,7 +349,7 @@ def contrast_gap(peak_z: np.ndarray) -> float | None:
     if v.size < AUTO_SCALE_MIN_PORES:
         return None
     x = np.log(v)
-    hist, edges = np.histogram(x, bins=64)
+    hist, edges = np.histogram(x, bins=GAP_HISTOGRAM_BINS)
     centres = (edges[:-1] + edges[1:]) / 2
     p = hist / hist.sum()
     w0 = np.cumsum(p)
@@ -332,12 +369,12 @@ def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: 
     diameter range allows, and the clearest candidates' median diameter is
     returned (None when too few pores are seen to say).
     """
-    tiles = skin_tiles(skin, tile=384, most=4)
+    tiles = skin_tiles(skin, tile=SCALE_TILE_PX, most=SCALE_TILES)
     diameters, zs = [], []
     for ys, xs in tiles:
         ps = _components(
-            logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=max(2.5, 0.3 * max_diameter_px),
-            sigma_fine=min(1.0, 0.35 * min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
+            logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=_coarse_background_sigma(max_diameter_px),
+            sigma_fine=_coarse_fine_sigma(min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
             max_d=max_diameter_px, pixel_sd=pixel_sd,
         )
         if ps.n <= 1:
@@ -412,13 +449,13 @@ def detect(
     else:
         typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
     if typical_d is None:
-        sigma_bg = max(2.5, 0.3 * max_diameter_px)
-        sigma_fine = min(1.0, 0.35 * min_diameter_px)
+        sigma_bg = _coarse_background_sigma(max_diameter_px)
+        sigma_fine = _coarse_fine_sigma(min_diameter_px)
         sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px
         floor_d = min_diameter_px
     else:
-        sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, 1.5, max(2.5, 0.3 * max_diameter_px)))
-        sigma_fine = min(1.0, FINE_SIGMA_PER_DIAMETER * typical_d)
+        sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, MIN_BACKGROUND_SIGMA_PX, _coarse_background_sigma(max_diameter_px)))
+        sigma_fine = min(MAX_FINE_SIGMA_PX, FINE_SIGMA_PER_DIAMETER * typical_d)
         sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * typical_d
         floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
     sigma_surround = None
