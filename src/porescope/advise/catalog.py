@@ -87,6 +87,31 @@ def product_form(prod: CatalogProduct) -> Literal["rinse_off", "leave_on"]:
     return "rinse_off" if any(w in text for w in _RINSE_OFF_WORDS) else "leave_on"
 
 
+def _fits(step: RoutineStep, prod: CatalogProduct, rep: LabelReport, excluded_ids: set[str], excluded_cats: set[str],
+          slot_mates: list) -> bool:
+    """Whether a product may fill ``step`` at all (see :func:`match_products`)."""
+    kb = knowledge()
+    ids = {e.id for e in rep.entries if e.id}
+    if ids & excluded_ids or any(kb.get(i).category in excluded_cats for i in ids):
+        return False
+    if any(kb.get(a.id).cautions.prescription == "everywhere" for a in rep.actives):
+        return False
+    if (product_form(prod) == "rinse_off") != (step.step in _RINSE_OFF_STEPS):
+        return False  # a rinse-off cleanser cannot fill a leave-on step, nor a serum a cleanser step
+    own = set(step.categories)
+    if any(kb.get(a.id).strong_exfoliant and a.category not in own for a in rep.actives):
+        return False  # would add a strong exfoliant the routine did not place here
+    mine = [(a.printed_as + "\u0001product", kb.get(a.id)) for a in rep.actives]
+    if any(f.severity != "info" for f in combination_flags(mine)):
+        return False  # an irritating or inactivating pair inside the product
+    if any(
+        f.severity != "info" and {n.split("\u0001")[1] for n in f.ingredients} == {"product", "step"}
+        for f in combination_flags(mine + slot_mates)
+    ):
+        return False  # clashes with another step of the same slot
+    return True
+
+
 def match_products(
     steps: list[RoutineStep],
     catalog: list[CatalogProduct],
@@ -111,24 +136,8 @@ def match_products(
             for s in steps if s.slot == step.slot and s is not step and s.actives for a in s.actives[:1]
         ]
         for prod, rep in reports:
-            ids = {e.id for e in rep.entries if e.id}
-            if ids & excluded_ids or any(kb.get(i).category in excluded_cats for i in ids):
+            if not _fits(step, prod, rep, excluded_ids, excluded_cats, slot_mates):
                 continue
-            if any(kb.get(a.id).cautions.prescription == "everywhere" for a in rep.actives):
-                continue
-            if (product_form(prod) == "rinse_off") != (step.step in _RINSE_OFF_STEPS):
-                continue  # a rinse-off cleanser cannot fill a leave-on step, nor a serum a cleanser step
-            own = set(step.categories)
-            if any(kb.get(a.id).strong_exfoliant and a.category not in own for a in rep.actives):
-                continue  # would add a strong exfoliant the routine did not place here
-            mine = [(a.printed_as + "\u0001product", kb.get(a.id)) for a in rep.actives]
-            if any(f.severity != "info" for f in combination_flags(mine)):
-                continue  # an irritating or inactivating pair inside the product
-            if any(
-                f.severity != "info" and {n.split("\u0001")[1] for n in f.ingredients} == {"product", "step"}
-                for f in combination_flags(mine + slot_mates)
-            ):
-                continue  # clashes with another step of the same slot
             reasons: list[str] = []
             score = 0.0
             ptype = f"{prod.product_type} {prod.name}".lower()

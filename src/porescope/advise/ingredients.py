@@ -140,12 +140,20 @@ def _bounds(items: list[dict]) -> None:
     ordered = [it for it in items if it["section"] == "ingredients"]
     active = [it for it in items if it["section"] == "active"]
     stated_total = sum(it["stated"] or 0 for it in items if it["stated"] is not None)
-    n = len(ordered)
 
     for it in items:
         it["lo"], it["hi"], it["why"] = 0.0, 100.0, []
 
-    # --- the ordered cosmetic list -------------------------------------
+    _ordered_bounds(ordered)
+    _unordered_bounds(items, active, stated_total)
+    for it in items:
+        it["lo"] = round(it["lo"], 3)
+        it["hi"] = round(max(it["hi"], it["lo"]), 3)
+
+
+def _ordered_bounds(ordered: list[dict]) -> None:
+    """Bounds of the ordered cosmetic list: descending order down to 1%, then any order (see :func:`_bounds`)."""
+    n = len(ordered)
     marker = None  # index of the first entry known to be <= 1%
     for i, it in enumerate(ordered):
         if (
@@ -216,7 +224,9 @@ def _bounds(items: list[dict]) -> None:
             if it["hi"] < min_before:
                 min_before, min_before_name, min_before_stated = it["hi"], it["name"], it["stated"] is not None
 
-    # --- drug facts actives, unordered inactives, may-contain ------------
+
+def _unordered_bounds(items: list[dict], active: list[dict], stated_total: float) -> None:
+    """Bounds of drug facts actives, unordered inactives and may-contain entries (see :func:`_bounds`)."""
     rest = max(0.0, 100.0 - stated_total)
     for it in active:
         if it["stated"] is not None:
@@ -244,9 +254,6 @@ def _bounds(items: list[dict]) -> None:
         elif it["section"] == "may_contain":
             it["hi"] = min(rest, it["cap"]) if it["cap"] is not None else rest
             it["why"] = ["'may contain': may be absent from this unit; order carries no information"]
-    for it in items:
-        it["lo"] = round(it["lo"], 3)
-        it["hi"] = round(max(it["hi"], it["lo"]), 3)
 
 
 # ---------------------------------------------------------------------------
@@ -417,6 +424,51 @@ def _kind(flag: Flag | dict) -> str:
     return flag["kind"] if isinstance(flag, dict) else flag.kind
 
 
+def _entry_record(it: dict, position: int, ing: Ingredient | None, category: str | None) -> dict:
+    """One :class:`LabelEntry` (as a dict) for a parsed, bounded label item."""
+    return dict(
+        position=position,
+        section=it["section"],
+        raw=it["printed"],
+        name=it["name"],
+        id=ing.id if ing else None,
+        inci=ing.inci if ing else None,
+        category=category,
+        active=bool(ing and ing.active),
+        match=it["kind"],
+        confidence=it["conf"],
+        matched_on=it["matched"],
+        stated_pct=it["stated"],
+        min_pct=it["lo"],
+        max_pct=it["hi"],
+        estimate=range_text(it["lo"], it["hi"]),
+        bounds_basis="; ".join(it["why"]),
+        eu_annex=list(_annex_refs_cached(ing.id if ing else None, it["name"])),
+    )
+
+
+def _active_record(it: dict, ing: Ingredient, assessment: str) -> dict:
+    """One :class:`ActiveFound` (as a dict) for a known active."""
+    return dict(
+        id=ing.id,
+        inci=ing.inci,
+        category=ing.category,
+        kind=category_words(ing.category),
+        printed_as=it["name"],
+        min_pct=it["lo"],
+        max_pct=it["hi"],
+        estimate=range_text(it["lo"], it["hi"]),
+        bounds_basis="; ".join(it["why"]),
+        effective_range=_range_text(ing),
+        eu_limit_pct=ing.limits.eu.max_pct if ing.limits else None,
+        us_limit_pct=ing.limits.us.max_pct if ing.limits else None,
+        assessment=assessment,
+        pore_action=ing.pore_action,
+        causes=list(ing.causes),
+        evidence_level=ing.evidence_level or "low",
+    )
+
+
 def analyze_label(text: str, market: Market | None = None) -> LabelReport:
     """Read label text and report ingredients, actives, estimated percentages and flags.
 
@@ -456,27 +508,7 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
         counters[it["section"]] = counters.get(it["section"], 0) + 1
         ing: Ingredient | None = it["ing"]
         category = ing.category if ing else ("colorant" if it["kind"] == "pattern" else None)
-        entries.append(
-            dict(
-                position=counters[it["section"]],
-                section=it["section"],
-                raw=it["printed"],
-                name=it["name"],
-                id=ing.id if ing else None,
-                inci=ing.inci if ing else None,
-                category=category,
-                active=bool(ing and ing.active),
-                match=it["kind"],
-                confidence=it["conf"],
-                matched_on=it["matched"],
-                stated_pct=it["stated"],
-                min_pct=it["lo"],
-                max_pct=it["hi"],
-                estimate=range_text(it["lo"], it["hi"]),
-                bounds_basis="; ".join(it["why"]),
-                eu_annex=list(_annex_refs_cached(ing.id if ing else None, it["name"])),
-            )
-        )
+        entries.append(_entry_record(it, counters[it["section"]], ing, category))
         if ing is None:
             continue
         if it["section"] == "may_contain":
@@ -500,26 +532,7 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
         if ing.active:
             assessment, limit_flags = _assess(ing, it["lo"], it["hi"], it["name"])
             flags.extend(limit_flags)
-            actives.append(
-                dict(
-                    id=ing.id,
-                    inci=ing.inci,
-                    category=ing.category,
-                    kind=category_words(ing.category),
-                    printed_as=it["name"],
-                    min_pct=it["lo"],
-                    max_pct=it["hi"],
-                    estimate=range_text(it["lo"], it["hi"]),
-                    bounds_basis="; ".join(it["why"]),
-                    effective_range=_range_text(ing),
-                    eu_limit_pct=ing.limits.eu.max_pct if ing.limits else None,
-                    us_limit_pct=ing.limits.us.max_pct if ing.limits else None,
-                    assessment=assessment,
-                    pore_action=ing.pore_action,
-                    causes=list(ing.causes),
-                    evidence_level=ing.evidence_level or "low",
-                )
-            )
+            actives.append(_active_record(it, ing, assessment))
     flags.extend(combination_flags([(p, i) for p, i in found if i.active]))
     if not entries:
         notes.append("No ingredient names were found in the text.")

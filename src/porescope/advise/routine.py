@@ -33,6 +33,7 @@ from porescope.advise.routine_models import (  # noqa: F401 (re-exported)
     Routine,
     RoutineStep,
 )
+from porescope.advise.signals import cause_signals, signals
 
 if TYPE_CHECKING:  # the result schema is imported only where an analysis is read
     from porescope.results import Analysis
@@ -75,71 +76,6 @@ PATCH_TEST = (
     "Patch test each new product: apply a small amount behind the ear or on the inner arm once a day for "
     "3-5 days; stop if redness, itching or swelling appears."
 )
-
-
-# ---------------------------------------------------------------------------
-# signals
-
-
-def _clamp(x: float) -> float:
-    return max(0.0, min(1.0, x))
-
-
-def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
-    """Cause strengths (0-1) from a photo analysis, and where they came from.
-
-    Uses ``analysis.causes`` when present. Otherwise falls back to the regions:
-    pore-count-weighted ``dark_share`` -> clogging, ``mean_elongation`` ->
-    laxity, scaled between the thresholds in ``rules.json`` (porescope
-    heuristics, documented there).
-    """
-    out: dict[str, float] = {}
-    sources: list[str] = []
-    if analysis.causes:
-        for c in analysis.causes:
-            out[c.cause] = max(out.get(c.cause, 0.0), c.strength)
-            sources.append(f"your photo: {CAUSE_WORDS.get(c.cause, c.cause)}, strength {c.strength:.2f} on a 0-1 scale")
-        return out, sources
-    th = rules().region_thresholds
-    regions = [r for r in analysis.regions if r.pore_count > 0]
-    if not regions:
-        return out, ["your photo: no pores measured, so no signal taken from it"]
-    total = sum(r.pore_count for r in regions)
-    dark = sum(r.dark_share * r.pore_count for r in regions) / total
-    elong = [(r.mean_elongation, r.pore_count) for r in regions if r.mean_elongation is not None]
-    clog = _clamp((dark - th.dark_share_start) / (th.dark_share_full - th.dark_share_start))
-    out["clogging"] = clog
-    sources.append(f"your photo: {100 * dark:.0f}% of pores look plugged, so clogged pores {clog:.2f} on a 0-1 scale")
-    if elong:
-        e = sum(v * n for v, n in elong) / sum(n for _, n in elong)
-        lax = _clamp((e - th.elongation_start) / (th.elongation_full - th.elongation_start))
-        out["laxity"] = lax
-        sources.append(f"your photo: pores' mean length/width {e:.2f}, so loss of firmness {lax:.2f} on a 0-1 scale")
-    return out, sources
-
-
-def _signals(profile: Profile, analysis: Analysis | None) -> tuple[dict[str, float], list[str]]:
-    r = rules()
-    sig: dict[str, float] = {k: 0.0 for k in ("clogging", "oil", "laxity", "photoaging", "texture")}
-    sources: list[str] = []
-    for concern in profile.concerns:
-        for k, v in r.concern_signals[concern].items():
-            sig[k] = max(sig[k], v)
-        sources.append(f"concern: {concern}")
-    for k, v in r.skin_type_signals[profile.skin_type].items():
-        sig[k] = max(sig[k], v)
-    if profile.age is not None and profile.age >= 40:
-        sig["laxity"] = max(sig["laxity"], 0.3)
-        sources.append("age 40+: some loss of firmness is expected")
-    if profile.sun_exposure == "high":
-        sig["photoaging"] = max(sig["photoaging"], 0.5)
-        sources.append("high sun exposure")
-    if analysis is not None:
-        photo, psrc = cause_signals(analysis)
-        for k, v in photo.items():
-            sig[k] = max(sig[k], v)
-        sources += psrc
-    return {k: round(v, 3) for k, v in sig.items()}, sources
 
 
 # ---------------------------------------------------------------------------
@@ -261,11 +197,27 @@ def build_routine(
     analysis: Analysis | None = None,
     catalog: list[CatalogProduct] | None = None,
 ) -> Routine:
-    """Build an AM/PM routine for ``profile``, shifted by ``analysis`` causes, matched to ``catalog``."""
+    """Build a morning and evening pore-care routine with reasons and sources.
+
+    Parameters
+    ----------
+    profile : Profile
+        The person: skin type, sensitivity, age, pregnancy, allergies,
+        prescriptions, sun exposure, concerns.
+    analysis : Analysis, optional
+        A photo's analysis; its likely causes shift which steps are chosen.
+    catalog : list of CatalogProduct, optional
+        Products to match to the steps (up to three per step, best first).
+
+    Returns
+    -------
+    Routine
+        The AM and PM steps, the causes it targets, warnings, conflicts,
+        notes, when to see a dermatologist, the timeline and the disclaimer.
+    """
     r = rules()
     kb = knowledge()
-    sensitive = profile.treat_as_sensitive
-    sig, sources = _signals(profile, analysis)
+    sig, sources = signals(profile, analysis)
     photo: dict[str, float] = cause_signals(analysis)[0] if analysis is not None else {}
     warnings: list[str] = []
     notes: list[str] = []
@@ -281,6 +233,46 @@ def build_routine(
             "Allergies not found in the knowledge base (check every label yourself): " + ", ".join(unknown_allergies)
         )
 
+    chosen = _choose_steps(profile, sig, notes, allergy_ids, allergy_cats, rx_retinoid)
+    moved_bha, keep_name = _one_evening_exfoliant(chosen, rx_retinoid, notes)
+    am, pm = _place_steps(chosen, moved_bha, keep_name, profile, photo, notes)
+    am.append(_sunscreen_step(profile, sig, am + pm, rx_retinoid, photo))
+
+    # Order inside slots, and which causes lead.
+    focus = [k for k, v in sorted(sig.items(), key=lambda kv: -kv[1]) if v > 0 and k != "texture"]
+    _safety_language(profile, am + pm, rx_ids, warnings, notes, derm)
+
+    conflicts = _conflicts(profile, am, pm, allergy_ids, warnings)
+    if catalog:
+        match_products(am + pm, catalog, profile, allergy_ids | _pregnancy_excluded(profile), allergy_cats)
+    derm = _dermatologist_items(derm, profile, allergy_ids, allergy_cats)
+    retinoid_used = rx_retinoid or any(s.step == "retinoid" for s in am + pm)
+
+    return Routine(
+        am=am,
+        pm=pm,
+        focus=focus,
+        signals=sig,
+        signal_sources=sources,
+        warnings=warnings,
+        conflicts=conflicts,
+        notes=notes,
+        see_a_dermatologist=derm,
+        timeline=TIMELINE + (TIMELINE_RETINOID if retinoid_used else ""),
+        disclaimer=DISCLAIMER,
+    )
+
+
+_Choice = tuple[StepRule, list[str], float]
+
+
+def _choose_steps(profile: Profile, sig: dict[str, float], notes: list[str], allergy_ids: set[str], allergy_cats: set[str],
+                  rx_retinoid: bool) -> list[_Choice]:
+    """The steps whose signal is strong enough and that this person may use, with their usable actives.
+
+    Adjusts ``sig`` for pregnancy (oil at least 0.3) and appends to ``notes`` why a step was left out.
+    """
+    r = rules()
     bha_ok = bool(_usable_actives(r.step("bha_leave_on"), profile, allergy_ids, allergy_cats)[0])
     derived = {
         "always": 1.0,
@@ -329,11 +321,20 @@ def build_routine(
                 notes.append("Under 18: ask a dermatologist before starting a retinoid.")
                 continue
         chosen.append((step, usable, s))
+    return chosen
 
+
+def _one_evening_exfoliant(chosen: list[_Choice], rx_retinoid: bool, notes: list[str]) -> tuple[_Choice | None, str | None]:
+    """At most one strong exfoliant in the evening (removes the others from ``chosen``).
+
+    Returns the BHA step to move to the morning (or None) and the name of the
+    evening exfoliant it must not meet.
+    """
     # At most one strong exfoliant in the evening: the retinoid keeps the evening,
     # a BHA moves to the morning, an AHA waits.
     strong = [c for c in chosen if c[0].strong_exfoliant and c[0].slot == "pm"]
-    moved_bha: tuple[StepRule, list[str], float] | None = None
+    moved_bha: _Choice | None = None
+    keep_name: str | None = None
     if rx_retinoid and strong:
         # The prescription retinoid owns the evening; it is not a routine step, so keep=None.
         keep = None
@@ -354,7 +355,14 @@ def build_routine(
                     f"{c[0].product_type} is left out for now: it would stack with the {keep_name} "
                     "in the evening. Once that is well tolerated, ask a dermatologist before adding more exfoliation."
                 )
+    return moved_bha, keep_name
 
+
+def _place_steps(chosen: list[_Choice], moved_bha: _Choice | None, keep_name: str | None, profile: Profile,
+                 photo: dict[str, float], notes: list[str]) -> tuple[list[RoutineStep], list[RoutineStep]]:
+    """The chosen steps in their slots and order; a moved BHA goes to the morning."""
+    r = rules()
+    sensitive = profile.treat_as_sensitive
     am: list[RoutineStep] = []
     pm: list[RoutineStep] = []
     for step, actives, _s in sorted(chosen, key=lambda c: c[0].order):
@@ -380,13 +388,19 @@ def build_routine(
                 ),
             )
             notes.append(f"Salicylic acid moved to the morning so it never meets the {keep_name} at night.")
+    return am, pm
 
+
+def _sunscreen_step(profile: Profile, sig: dict[str, float], steps: list[RoutineStep], rx_retinoid: bool,
+                    photo: dict[str, float]) -> RoutineStep:
+    """The morning sunscreen: SPF by sun exposure (50 with strong photoaging signs)."""
+    r = rules()
     spf = SPF_BY_EXPOSURE[profile.sun_exposure]
     if sig["photoaging"] >= SPF50_PHOTOAGING:
         spf = max(spf, 50)
     sun = r.step("sunscreen")
-    sensitizers = _sun_sensitizers(am + pm, rx_retinoid)
-    am.append(
+    sensitizers = _sun_sensitizers(steps, rx_retinoid)
+    return (
         _make_step(
             sun, "am", [], profile,
             reason=_end(
@@ -395,13 +409,15 @@ def build_routine(
             + _photo_reason(sun, photo),
             product_type=f"broad-spectrum sunscreen SPF {spf} or higher",
             strength=f"SPF {spf}+, broad spectrum (UVA and UVB)",
-            patch_test=sensitive,
+            patch_test=profile.treat_as_sensitive,
         )
     )
 
-    # Order inside slots, and which causes lead.
-    focus = [k for k, v in sorted(sig.items(), key=lambda kv: -kv[1]) if v > 0 and k != "texture"]
 
+def _safety_language(profile: Profile, steps: list[RoutineStep], rx_ids: set[str], warnings: list[str], notes: list[str],
+                     derm: list[str]) -> None:
+    """Warnings (sensitivity and patch test, pregnancy, sun sensitivity) and prescription notes."""
+    sensitive = profile.treat_as_sensitive
     # Safety language and patch test.
     if sensitive:
         warnings.append(
@@ -411,14 +427,14 @@ def build_routine(
         )
     if profile.pregnant_or_breastfeeding:
         offered = [n for n, ids in (("azelaic acid", ("azelaic_acid",)), ("niacinamide", ("niacinamide_serum",)))
-                   if any(s.step in ids for s in am + pm)]
+                   if any(s.step in ids for s in steps)]
         warnings.insert(
             0,
             "Pregnant or breastfeeding: no retinoid of any kind (retinol, retinal, adapalene, tretinoin, tazarotene)"
             + (f"; {' and '.join(offered)} {'are' if len(offered) > 1 else 'is'} offered instead" if offered else "")
             + ". Check any new product with your doctor or midwife.",
         )
-    exfoliating = _sun_sensitizers([s for s in am + pm if s.step != "sunscreen"], False)
+    exfoliating = _sun_sensitizers([s for s in steps if s.step != "sunscreen"], False)
     if exfoliating:
         warnings.append(
             f"The {exfoliating} in this routine make skin more sun-sensitive and can cause dryness or peeling at first; "
@@ -430,26 +446,6 @@ def build_routine(
         notes.append(
             "Prescription items are not part of this routine; ask a dermatologist before combining them with anything new."
         )
-
-    conflicts = _conflicts(profile, am, pm, allergy_ids, warnings)
-    if catalog:
-        match_products(am + pm, catalog, profile, allergy_ids | _pregnancy_excluded(profile), allergy_cats)
-    derm = _dermatologist_items(derm, profile, allergy_ids, allergy_cats)
-    retinoid_used = rx_retinoid or any(s.step == "retinoid" for s in am + pm)
-
-    return Routine(
-        am=am,
-        pm=pm,
-        focus=focus,
-        signals=sig,
-        signal_sources=sources,
-        warnings=warnings,
-        conflicts=conflicts,
-        notes=notes,
-        see_a_dermatologist=derm,
-        timeline=TIMELINE + (TIMELINE_RETINOID if retinoid_used else ""),
-        disclaimer=DISCLAIMER,
-    )
 
 
 def _sun_sensitizers(steps: list[RoutineStep], rx_retinoid: bool) -> str:

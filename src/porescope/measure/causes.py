@@ -261,7 +261,22 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
         lax = min(1.0, lax_photo * (0.8 + 0.4 * a))
         ev_l.append(f"age {age:.0f}: firmness loss {'is common' if a > 0.5 else 'is usually mild'} at this age")
 
-    # ---- photoaging
+    photo, ev_p = _photoaging(age, a, sun, lax_photo)
+
+    if not shapes_ok:
+        clog, lax, photo = min(clog, COARSE_CAP), min(lax, COARSE_CAP), min(photo, COARSE_CAP)
+        for e in (ev, ev_l):
+            e.extend(notes)
+    out = [
+        Cause(cause="clogging", strength=round(clog, 2), evidence=ev, care=CARE["clogging"]),
+        Cause(cause="laxity", strength=round(lax, 2), evidence=ev_l or ["no pore-shape signal"], care=CARE["laxity"]),
+        Cause(cause="photoaging", strength=round(photo, 2), evidence=ev_p, care=CARE["photoaging"]),
+    ]
+    return sorted(out, key=lambda c: -c.strength)
+
+
+def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo: float) -> tuple[float, list[str]]:
+    """Photoaging strength (0-1) and its evidence, from age (``a``: its 0-1 ramp), sun exposure and the photo's laxity signal."""
     ev_p: list[str] = []
     if a is None and sun is None:
         photo = min(NO_PROFILE_CAP, 0.5 * lax_photo)
@@ -280,17 +295,7 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
             ev_p.append(f"age {age:.0f}: sun damage adds up over the years")
         if lax_photo > 0.3:
             ev_p.append("the pores' shapes show loss of support, which sun damage causes")
-
-    if not shapes_ok:
-        clog, lax, photo = min(clog, COARSE_CAP), min(lax, COARSE_CAP), min(photo, COARSE_CAP)
-        for e in (ev, ev_l):
-            e.extend(notes)
-    out = [
-        Cause(cause="clogging", strength=round(clog, 2), evidence=ev, care=CARE["clogging"]),
-        Cause(cause="laxity", strength=round(lax, 2), evidence=ev_l or ["no pore-shape signal"], care=CARE["laxity"]),
-        Cause(cause="photoaging", strength=round(photo, 2), evidence=ev_p, care=CARE["photoaging"]),
-    ]
-    return sorted(out, key=lambda c: -c.strength)
+    return photo, ev_p
 
 
 def _combine(signals: list[tuple[float, float]]) -> float:

@@ -301,14 +301,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     wipd = ipd * fx
     shape = (wh, ww)
 
-    # Exclusions: eyes (scaled up for lids and lashes), brows, lips, each with a margin.
-    excl = np.zeros(shape, np.uint8)
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        excl |= cv2.dilate(poly_mask(shape, scaled(wxy[list(eye)], EYE_SCALE_X, EYE_SCALE_Y, roll)), _disk(EYE_MARGIN_IPD * wipd))
-    for brow in (RIGHT_BROW, LEFT_BROW):
-        excl |= cv2.dilate(poly_mask(shape, wxy[list(brow)]), _disk(BROW_MARGIN_IPD * wipd))
-    excl |= cv2.dilate(poly_mask(shape, wxy[list(LIPS)]), _disk(LIPS_MARGIN_IPD * wipd))
-    excl_b = excl > 0
+    excl_b = _exclusions(shape, wxy, wipd, roll)
 
     polys = {name: poly_mask(shape, wxy[list(idx)]) > 0 for name, idx in REGION_POLYGONS.items()}
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
@@ -335,36 +328,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
         taken |= polys[name]
         log.debug("region %s: polygon %d px, skin %d px", name, n_poly, int(np.count_nonzero(m)))
 
-    # Full-resolution masks: each region's bbox scaled up with smooth edges;
-    # all full-size work happens inside that bbox.
-    regions: list[Region] = []
-    skin = np.zeros((h, w), bool)
-    for name, m in work_masks.items():
-        full = np.zeros((h, w), bool)
-        if m.any():
-            ys, xs = np.nonzero(m)
-            by0, by1, bx0, bx1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-            # Work bbox -> image bbox.
-            iy0, iy1 = y0 + int(math.floor(by0 / fy)), min(h, y0 + int(math.ceil(by1 / fy)))
-            ix0, ix1 = x0 + int(math.floor(bx0 / fx)), min(w, x0 + int(math.ceil(bx1 / fx)))
-            sub = m[by0:by1, bx0:bx1].view(np.uint8) * 255
-            if f < 1:
-                # Sample the work mask at the image pixels' centres (linear, then threshold).
-                mx = np.array([[fx, 0, (ix0 - x0 + 0.5) * fx - 0.5 - bx0], [0, fy, (iy0 - y0 + 0.5) * fy - 0.5 - by0]], np.float64)
-                up = cv2.warpAffine(sub, mx, (ix1 - ix0, iy1 - iy0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                    borderMode=cv2.BORDER_CONSTANT, borderValue=0) >= 128
-            else:
-                up = sub > 0
-            sl = (slice(iy0, iy1), slice(ix0, ix1))
-            if roi is not None:
-                up &= roi[sl]
-            if valid is not None:
-                up &= valid[sl]
-            up &= ~skin[sl]  # regions are exclusive
-            full[sl] = up
-            skin[sl] |= up
-        if full.any():
-            regions.append(Region(name, full, REGION_LABELS[name]))
+    regions, skin = _full_resolution_regions(work_masks, (h, w), (x0, y0), f, fx, fy, roi=roi, valid=valid)
     if skin.any():  # the whole face: the union of the measured regions (none measured: no 'face' row either)
         regions.append(Region("face", skin, 0, outline_only=True))
     measured = {r.name for r in regions}
@@ -400,6 +364,55 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
         mode="face", regions=regions, skin=skin, scale_px_per_mm=round(sc["px_per_mm"], 3), scale_source=sc["source"],
         scale_uncertainty_pct=sc["uncertainty_pct"], problems=problems, extra=extra, not_measured=not_measured,
     )
+
+
+def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float) -> np.ndarray:
+    """Where no region may reach (bool): eyes (scaled up for lids and lashes), brows, lips, each with a margin."""
+    excl = np.zeros(shape, np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        excl |= cv2.dilate(poly_mask(shape, scaled(wxy[list(eye)], EYE_SCALE_X, EYE_SCALE_Y, roll)), _disk(EYE_MARGIN_IPD * wipd))
+    for brow in (RIGHT_BROW, LEFT_BROW):
+        excl |= cv2.dilate(poly_mask(shape, wxy[list(brow)]), _disk(BROW_MARGIN_IPD * wipd))
+    excl |= cv2.dilate(poly_mask(shape, wxy[list(LIPS)]), _disk(LIPS_MARGIN_IPD * wipd))
+    return excl > 0
+
+
+def _full_resolution_regions(work_masks: dict[str, np.ndarray], hw: tuple[int, int], origin: tuple[int, int], f: float, fx: float, fy: float,
+                             *, roi=None, valid=None) -> tuple[list[Region], np.ndarray]:
+    """The working-resolution region masks at the image's size (exclusive, inside ``roi`` and ``valid``), and their union."""
+    h, w = hw
+    x0, y0 = origin
+    # Full-resolution masks: each region's bbox scaled up with smooth edges;
+    # all full-size work happens inside that bbox.
+    regions: list[Region] = []
+    skin = np.zeros((h, w), bool)
+    for name, m in work_masks.items():
+        full = np.zeros((h, w), bool)
+        if m.any():
+            ys, xs = np.nonzero(m)
+            by0, by1, bx0, bx1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+            # Work bbox -> image bbox.
+            iy0, iy1 = y0 + int(math.floor(by0 / fy)), min(h, y0 + int(math.ceil(by1 / fy)))
+            ix0, ix1 = x0 + int(math.floor(bx0 / fx)), min(w, x0 + int(math.ceil(bx1 / fx)))
+            sub = m[by0:by1, bx0:bx1].view(np.uint8) * 255
+            if f < 1:
+                # Sample the work mask at the image pixels' centres (linear, then threshold).
+                mx = np.array([[fx, 0, (ix0 - x0 + 0.5) * fx - 0.5 - bx0], [0, fy, (iy0 - y0 + 0.5) * fy - 0.5 - by0]], np.float64)
+                up = cv2.warpAffine(sub, mx, (ix1 - ix0, iy1 - iy0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                    borderMode=cv2.BORDER_CONSTANT, borderValue=0) >= 128
+            else:
+                up = sub > 0
+            sl = (slice(iy0, iy1), slice(ix0, ix1))
+            if roi is not None:
+                up &= roi[sl]
+            if valid is not None:
+                up &= valid[sl]
+            up &= ~skin[sl]  # regions are exclusive
+            full[sl] = up
+            skin[sl] |= up
+        if full.any():
+            regions.append(Region(name, full, REGION_LABELS[name]))
+    return regions, skin
 
 
 def _reference_l(lab, skin_ok, polys) -> float | None:

@@ -68,13 +68,8 @@ def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict
             "glare_fraction": round(float(np.concatenate(glare).mean()), 4)}
 
 
-def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regions, shape, wxy,
-                    not_measured: dict[str, str]) -> tuple[list[QualityProblem], dict]:
-    from porescope.measure import quality as q
-
-    h, w = shape
-    xy = mesh.xy
-    ipd = float(np.hypot(*(xy[list(LEFT_EYE)].mean(0) - xy[list(RIGHT_EYE)].mean(0))))
+def _framing_checks(xy: np.ndarray, pose, skin_share: dict, not_measured: dict[str, str], h: int, w: int) -> list[QualityProblem]:
+    """Face too small, cut off by the frame, turned, forehead covered, regions lost."""
     out: list[QualityProblem] = []
     face_w = float(np.hypot(*(xy[454] - xy[234])))
     share = face_w / min(h, w)
@@ -123,28 +118,14 @@ def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regio
                         else "Light")
                      + " the face evenly from the front, keep hair, hands and glasses out of the way, and retake."),
         ))
-    # Covered eyes (sunglasses, hand): the eye areas are much darker than the skin.
-    skin_l = float(np.median(lab[..., 0][skin_ok & ~excl & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])])) \
-        if np.any(skin_ok & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])) else None
-    eyes = np.zeros(lab.shape[:2], np.uint8)
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        eyes |= poly_mask(lab.shape[:2], scaled(wxy[list(eye)], 1.6, 2.5, math.radians(pose.roll_deg)))
-    if skin_l and np.any(eyes):
-        eye_l = float(np.median(lab[..., 0][eyes > 0]))
-        if eye_l < EYES_COVERED_REL_L * skin_l:
-            out.append(QualityProblem(
-                code="eyes_covered", severity="warning", value=round(eye_l / skin_l, 3), limit=EYES_COVERED_REL_L,
-                message=("The eyes look covered (sunglasses or shadow): the iris cannot give the photo's scale, so a less exact "
-                         "estimate is used. Take off glasses and retake for the best size figures."),
-            ))
-    # Per-region lightness, glare and focus on full-resolution tiles.
-    stats = {}
-    for r in regions:
-        if r.outline_only or not r.mask.any():
-            continue
-        st = _tiles_stats(rgb, r.mask, tile=int(np.clip(ipd / 6, 8, TILE_PX)))
-        if st:
-            stats[r.name] = st
+    return out
+
+
+def _region_light_checks(stats: dict) -> list[QualityProblem]:
+    """Uneven light between the cheeks, regions in shadow, shine, and regions out of focus."""
+    from porescope.measure import quality as q
+
+    out: list[QualityProblem] = []
     lc, rc_ = stats.get("left_cheek"), stats.get("right_cheek")
     if lc and rc_ and abs(lc["median_lstar"] - rc_["median_lstar"]) > UNEVEN_LIGHT_DL:
         darker = "left" if lc["median_lstar"] < rc_["median_lstar"] else "right"
@@ -183,4 +164,65 @@ def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regio
                          "rest of the face: small pores there may be missed. Hold the camera parallel to the face, a little "
                          "farther away, and tap to focus on the cheek."),
             ))
+    return out
+
+
+def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regions, shape, wxy,
+                   not_measured: dict[str, str]) -> tuple[list[QualityProblem], dict]:
+    """The face photo's capture problems and per-region statistics.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        The full-resolution photo (H, W, 3) uint8.
+    mesh : facemesh.FaceMesh
+        The face's landmarks (image pixels).
+    pose : face_params.Pose
+        Head yaw, pitch and roll (degrees).
+    lab, polys, excl, skin_ok, wxy
+        The working-resolution CIELAB image, region polygons, excluded
+        features, skin-colour mask and landmarks.
+    skin_share : dict
+        Region -> share of its polygon that is measurable skin.
+    regions : list of Region
+        The full-resolution regions.
+    shape : tuple
+        The photo's (height, width).
+    not_measured : dict
+        Region -> why it was left out.
+
+    Returns
+    -------
+    problems : list of QualityProblem
+        Warnings about framing, pose, covered features, light, glare and focus.
+    stats : dict
+        Region -> median L*, glare share and sharpness of its tiles.
+    """
+    h, w = shape
+    xy = mesh.xy
+    ipd = float(np.hypot(*(xy[list(LEFT_EYE)].mean(0) - xy[list(RIGHT_EYE)].mean(0))))
+    out = _framing_checks(xy, pose, skin_share, not_measured, h, w)
+    # Covered eyes (sunglasses, hand): the eye areas are much darker than the skin.
+    skin_l = float(np.median(lab[..., 0][skin_ok & ~excl & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])])) \
+        if np.any(skin_ok & (polys["left_cheek"] | polys["right_cheek"] | polys["nose"])) else None
+    eyes = np.zeros(lab.shape[:2], np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        eyes |= poly_mask(lab.shape[:2], scaled(wxy[list(eye)], 1.6, 2.5, math.radians(pose.roll_deg)))
+    if skin_l and np.any(eyes):
+        eye_l = float(np.median(lab[..., 0][eyes > 0]))
+        if eye_l < EYES_COVERED_REL_L * skin_l:
+            out.append(QualityProblem(
+                code="eyes_covered", severity="warning", value=round(eye_l / skin_l, 3), limit=EYES_COVERED_REL_L,
+                message=("The eyes look covered (sunglasses or shadow): the iris cannot give the photo's scale, so a less exact "
+                         "estimate is used. Take off glasses and retake for the best size figures."),
+            ))
+    # Per-region lightness, glare and focus on full-resolution tiles.
+    stats = {}
+    for r in regions:
+        if r.outline_only or not r.mask.any():
+            continue
+        st = _tiles_stats(rgb, r.mask, tile=int(np.clip(ipd / 6, 8, TILE_PX)))
+        if st:
+            stats[r.name] = st
+    out += _region_light_checks(stats)
     return out, stats

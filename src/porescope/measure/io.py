@@ -133,13 +133,8 @@ def _decode_16bit_with_opencv(data: bytes) -> np.ndarray | None:
     return np.ascontiguousarray(arr[..., ::-1])  # BGR -> RGB
 
 
-def read_image(source: str | Path | bytes, *, name: str | None = None, check_size: bool = True) -> LoadedImage:
-    """Read a photo from a path or bytes.
-
-    Raises :class:`ImageError` with a one-line message for a missing file, a
-    file that is not an image, a truncated or corrupt file, an image too small
-    to hold pores, or one above :data:`MAX_PIXELS`.
-    """
+def _source_bytes(source: str | Path | bytes, name: str | None) -> tuple[bytes, str, Path | None]:
+    """The bytes of ``source``, a label for messages, and its path (None for bytes)."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         label = str(path)
@@ -148,13 +143,71 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
         if path.is_dir():
             raise ImageError(f"{label}: is a folder, not an image file.")
         try:
-            data = path.read_bytes()
+            return path.read_bytes(), label, path
         except OSError as exc:
             raise ImageError(f"{label}: cannot be read ({exc.strerror or exc}).") from None
-    else:
-        data = bytes(source)
-        label = name or "uploaded image"
-        path = None
+    return bytes(source), name or "uploaded image", None
+
+
+def _decode_jpeg_with_opencv(data: bytes) -> np.ndarray | None:
+    """RGB of a complete JPEG through OpenCV's libjpeg-turbo (EXIF orientation applied), None if it fails."""
+    import cv2
+
+    rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)  # OpenCV >= 4.10: libjpeg writes RGB itself
+    if rgb_flag is not None:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), rgb_flag)
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _exif_orientation(im: Image.Image, label: str) -> tuple[int | None, dict]:
+    """The EXIF orientation tag and camera fields (what could be read: broken EXIF must not stop the read)."""
+    orientation = None
+    try:
+        exif = im.getexif()
+        orientation = exif.get(0x0112)
+        return orientation, camera_fields(exif)
+    except Exception:  # noqa: BLE001 - broken EXIF must not stop the read
+        log.debug("unreadable EXIF in %s", label)
+        return orientation, {}
+
+
+def _rgb_from_16bit(data: bytes, orientation: int | None) -> tuple[np.ndarray | None, int]:
+    """8-bit RGB (rounded) of a 16-bit PNG/TIFF decoded by OpenCV, and its bit depth; (None, 8) if OpenCV cannot."""
+    arr16 = _decode_16bit_with_opencv(data)
+    if arr16 is None:
+        return None, 8
+    if orientation and orientation != 1:
+        arr16 = _apply_orientation(arr16, orientation)
+    return (arr16.astype(np.float32) / 257.0 + 0.5).astype(np.uint8), 16
+
+
+def read_image(source: str | Path | bytes, *, name: str | None = None, check_size: bool = True) -> LoadedImage:
+    """Read a photo from a path or bytes into display-oriented 8-bit RGB.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        The photo file, or its bytes (JPEG, PNG, TIFF, WebP, HEIC/HEIF).
+    name : str, optional
+        What to call bytes in messages (default "uploaded image").
+    check_size : bool
+        Refuse images whose shorter side is below :data:`MIN_SIDE_PX`.
+
+    Returns
+    -------
+    LoadedImage
+        ``rgb`` (H, W, 3) uint8 with EXIF orientation applied, ``valid``
+        (False where transparent), SHA-256, format, bit depth and camera fields.
+
+    Raises
+    ------
+    ImageError
+        One line for a missing file, a file that is not an image, a truncated
+        or corrupt file, an image too small to hold pores, or one above
+        :data:`MAX_PIXELS`.
+    """
+    data, label, path = _source_bytes(source, name)
     if not data:
         raise ImageError(f"{label}: the file is empty; export the photo again.")
     configure_pillow()
@@ -181,25 +234,11 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
             "downscale it or crop the skin area first."
         )
     fmt = im.format
-    orientation = None
-    camera: dict = {}
-    try:
-        exif = im.getexif()
-        orientation = exif.get(0x0112)
-        camera = camera_fields(exif)
-    except Exception:  # noqa: BLE001 - broken EXIF must not stop the read
-        log.debug("unreadable EXIF in %s", label)
+    orientation, camera = _exif_orientation(im, label)
     if fmt == "JPEG" and im.mode in ("RGB", "L") and _jpeg_is_complete(data):
         # Fast path: libjpeg-turbo through OpenCV decodes a 12 MP JPEG in about
         # half Pillow's time and applies the EXIF orientation itself.
-        import cv2
-
-        rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)  # OpenCV >= 4.10: libjpeg writes RGB itself
-        if rgb_flag is not None:
-            rgb = cv2.imdecode(np.frombuffer(data, np.uint8), rgb_flag)
-        else:
-            bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-            rgb = None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        rgb = _decode_jpeg_with_opencv(data)
         if rgb is not None:
             if check_size:
                 _check_min_side(rgb, label)
@@ -219,16 +258,9 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
             raise ImageError(f"{label}: the file is truncated (incomplete download or copy); copy it again.") from None
         raise ImageError(f"{label}: cannot be decoded ({msg}); the file may be corrupt.") from None
 
-    rgb = None
-    depth = 8
-    valid = None
+    rgb, valid, depth = None, None, 8
     if fmt in ("PNG", "TIFF") and im.mode in ("RGB", "RGBA") and (im.info.get("bits", 8) == 16 or _png_is_16bit(data)):
-        arr16 = _decode_16bit_with_opencv(data)
-        if arr16 is not None:
-            if orientation and orientation != 1:
-                arr16 = _apply_orientation(arr16, orientation)
-            rgb = (arr16.astype(np.float32) / 257.0 + 0.5).astype(np.uint8)
-            depth = 16
+        rgb, depth = _rgb_from_16bit(data, orientation)
     if rgb is None:
         rgb, valid, depth = _pil_to_rgb(im)
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)

@@ -56,7 +56,18 @@ MAX_UPSAMPLE = 1.5
 
 
 def analysis_factor(px_per_mm: float | None) -> float:
-    """Resampling factor from the photo to the analysis resolution (1 when the scale is unknown)."""
+    """Resampling factor from the photo to the analysis resolution.
+
+    Parameters
+    ----------
+    px_per_mm : float or None
+        The photo's scale; None when unknown.
+
+    Returns
+    -------
+    float
+        ``ANALYSIS_PX_PER_MM / px_per_mm``, at most ``MAX_UPSAMPLE``; 1 when the scale is unknown.
+    """
     if not px_per_mm:
         return 1.0
     f = ANALYSIS_PX_PER_MM / px_per_mm
@@ -66,7 +77,22 @@ def analysis_factor(px_per_mm: float | None) -> float:
 
 
 def resample(rgb: np.ndarray, skin: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """``rgb`` and its skin mask resized by ``factor`` (area averaging down, bicubic up)."""
+    """``rgb`` and its skin mask resized by ``factor``.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 image.
+    skin : ndarray
+        (H, W) bool mask.
+    factor : float
+        Size factor (area averaging down, bicubic up).
+
+    Returns
+    -------
+    tuple of ndarray
+        The resized image and mask.
+    """
     if factor == 1.0:
         return rgb, skin
     h, w = rgb.shape[:2]
@@ -94,7 +120,18 @@ def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: f
 
 
 def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
-    """Expected pore diameter range in px for a scale (or the default range)."""
+    """Expected pore diameter range in pixels for a scale.
+
+    Parameters
+    ----------
+    px_per_mm : float or None
+        The scale; None gives the default 2-20 px range.
+
+    Returns
+    -------
+    tuple of float
+        (smallest, largest) pore diameter in px.
+    """
     if not px_per_mm:
         return _detect.DEFAULT_MIN_DIAMETER_PX, _detect.DEFAULT_MAX_DIAMETER_PX
     lo = max(1.5, _detect.MIN_PORE_DIAMETER_MM * px_per_mm)
@@ -103,7 +140,17 @@ def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
 
 
 def load_image(image_or_path) -> LoadedImage:
-    """A photo from a path, bytes, an RGB/RGBA/grey array or an already loaded image."""
+    """A photo as a :class:`~porescope.measure.io.LoadedImage`.
+
+    Parameters
+    ----------
+    image_or_path : str, Path, bytes, ndarray or LoadedImage
+        A photo file, its bytes, an RGB/RGBA/grey array or an already loaded image.
+
+    Returns
+    -------
+    LoadedImage
+    """
     if isinstance(image_or_path, LoadedImage):
         return image_or_path
     if isinstance(image_or_path, np.ndarray):
@@ -146,15 +193,35 @@ def run(
     on_pores=None,
     on_analysis=None,
 ) -> Run:
-    """Analyze one photo; see :func:`analyze`. Returns the :class:`Run`.
+    """Analyze one photo and keep the arrays behind the result.
 
-    ``on_pores(image, labels, dark, regions)``, when given, is called in a
-    background thread as soon as the pores are found and classed (before
-    the per-pore records are built), so a shell can start encoding overlay
-    and mask images while the rest finishes; its exceptions are re-raised.
-    ``on_analysis(analysis)``, when given, is called in this thread as soon
-    as the result is assembled, while those images may still be encoding (a
-    shell writes the JSON there).
+    Parameters
+    ----------
+    image_or_path : str, Path, bytes, ndarray or LoadedImage
+        The photo (see :func:`analyze`).
+    roi : str, Path or ndarray, optional
+        Mask of the skin to analyze, the photo's size.
+    px_per_mm : float, optional
+        Physical scale.
+    mode : {'auto', 'face', 'closeup'}
+        What the photo shows.
+    sensitivity : float
+        Above 1 finds fainter pores (thresholds divided by it).
+    on_pores : callable, optional
+        ``on_pores(image, labels, dark, regions)`` is called in a background
+        thread as soon as the pores are found and classed (before the per-pore
+        records are built), so a shell can start encoding overlay and mask
+        images while the rest finishes; its exceptions are re-raised.
+    on_analysis : callable, optional
+        ``on_analysis(analysis)`` is called in this thread as soon as the result
+        is assembled, while those images may still be encoding (a shell writes
+        the JSON there).
+
+    Returns
+    -------
+    Run
+        The :class:`~porescope.results.Analysis` with the image, the pore label
+        image, the regions and which pores are dark.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}

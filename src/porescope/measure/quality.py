@@ -82,13 +82,41 @@ def _focus_ratio(lstar: np.ndarray, skin: np.ndarray, *, sigma0: float) -> float
 
 
 def is_measurable(problems: list[QualityProblem]) -> bool:
-    """The one rule for "measurable": a photo is measured unless one of its
-    problems is blocking (warnings only add a note)."""
+    """The one rule for "measurable": a photo is measured unless one of its problems is blocking.
+
+    Parameters
+    ----------
+    problems : list of QualityProblem
+        Everything found about the capture (warnings only add a note).
+
+    Returns
+    -------
+    bool
+    """
     return not any(p.severity == "blocking" for p in problems)
 
 
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:
-    """Judge focus, noise, exposure, clipping, glare and resolution."""
+    """Judge focus, noise, exposure, clipping, glare and resolution on the skin.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    skin : ndarray
+        (H, W) bool mask of the skin to judge.
+    lstar : ndarray
+        CIE L* of ``rgb`` (:func:`~porescope.measure.imaging.lightness`).
+    px_per_mm : float, optional
+        The photo's scale, for the resolution check.
+    min_diameter_px : float
+        Smallest expected pore diameter (sets the focus bands).
+
+    Returns
+    -------
+    Quality
+        The measures, the problems (codes, plain advice) and ``measurable``.
+    """
     problems: list[QualityProblem] = []
     if not skin.any():
         problems.append(

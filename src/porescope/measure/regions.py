@@ -20,9 +20,24 @@ def find_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
                  camera: dict | None = None) -> RegionSet:
     """Find the skin regions to analyze.
 
-    ``mode``: 'closeup' (whole frame), 'face' (face regions; error if no face),
-    or 'auto' (face regions when a face is found, else the whole frame).
-    ``camera``: EXIF camera fields (``LoadedImage.exif``) for the mirrored-selfie check.
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo in display orientation.
+    mode : {'auto', 'face', 'closeup'}
+        'closeup': the whole frame; 'face': face regions (an error if no face is
+        found); 'auto': face regions when a face is found, else the whole frame.
+    roi : ndarray, optional
+        (H, W) bool mask the regions are limited to.
+    valid : ndarray, optional
+        (H, W) bool, False where the photo was transparent.
+    camera : dict, optional
+        EXIF camera fields (``LoadedImage.exif``) for the mirrored-selfie check.
+
+    Returns
+    -------
+    RegionSet
+        The regions, their union, a scale found from the face and any problems.
     """
     if mode == "closeup":
         return closeup_regions(rgb.shape[:2], roi=roi, valid=valid)

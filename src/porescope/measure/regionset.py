@@ -61,7 +61,21 @@ class RegionSet:
 
 
 def closeup_regions(shape: tuple[int, int], *, roi: np.ndarray | None = None, valid: np.ndarray | None = None) -> RegionSet:
-    """The whole frame (intersected with ``roi`` and ``valid`` when given) as one region."""
+    """The whole frame as one region named ``frame``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The photo's (height, width).
+    roi : ndarray, optional
+        (H, W) bool mask to intersect with.
+    valid : ndarray, optional
+        (H, W) bool, False where the photo was transparent.
+
+    Returns
+    -------
+    RegionSet
+    """
     mask = np.ones(shape, bool)
     if roi is not None:
         mask &= roi

@@ -6,9 +6,12 @@ from __future__ import annotations
 import contextlib
 import io as _io
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-__all__ = ["PHOTO_EXT", "EXIF_KEYS", "read_exif", "exif_time"]
+from porescope.errors import PorescopeError
+
+__all__ = ["PHOTO_EXT", "EXIF_KEYS", "photo_bytes", "read_exif", "exif_time"]
 
 #: Pillow format -> the extension a stored photo gets.
 PHOTO_EXT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp", "HEIF": ".heic", "MPO": ".jpg", "BMP": ".bmp"}
@@ -59,3 +62,15 @@ def exif_time(exif: dict) -> datetime | None:
             with contextlib.suppress(ValueError):
                 return datetime.strptime(s[:19], "%Y:%m:%d %H:%M:%S")
     return None
+
+
+def photo_bytes(photo) -> tuple[bytes, str]:
+    """The bytes of a photo given as a path or as bytes, and a label for messages."""
+    if isinstance(photo, (str, Path)):
+        p = Path(photo)
+        if not p.is_file():
+            raise PorescopeError(f"{p}: no such photo file.")
+        return p.read_bytes(), str(p)
+    if isinstance(photo, (bytes, bytearray, memoryview)):
+        return bytes(photo), "uploaded photo"
+    raise PorescopeError(f"add_visit takes a photo path or its bytes, not {type(photo).__name__}.")

@@ -47,7 +47,7 @@ from porescope.track.models import (
     SubjectInfo,
     VisitInfo,
 )
-from porescope.track.photos import PHOTO_EXT, exif_time, read_exif
+from porescope.track.photos import PHOTO_EXT, exif_time, photo_bytes, read_exif
 from porescope.track.values import check_name, naive_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -267,15 +267,7 @@ class Store(CareRecords):
         from porescope.measure.render import encode_image
 
         subject = check_name(subject)
-        if isinstance(photo, (str, Path)):
-            p = Path(photo)
-            if not p.is_file():
-                raise PorescopeError(f"{p}: no such photo file.")
-            data, label = p.read_bytes(), str(p)
-        elif isinstance(photo, (bytes, bytearray, memoryview)):
-            data, label = bytes(photo), "uploaded photo"
-        else:
-            raise PorescopeError(f"add_visit takes a photo path or its bytes, not {type(photo).__name__}.")
+        data, label = photo_bytes(photo)
         if condition is not None and not isinstance(condition, dict):
             raise PorescopeError("condition must be a dict such as {'cleansed': 'yes', 'makeup': 'no'}.")
         from porescope.measure.io import read_image
