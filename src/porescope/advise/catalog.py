@@ -26,7 +26,25 @@ __all__ = ["load_catalog", "example_catalog", "product_form", "match_products"]
 
 
 def load_catalog(text: str, *, fmt: Literal["json", "csv"] | None = None) -> list[CatalogProduct]:
-    """Read a catalog: JSON (``{"products": [...]}`` or a list) or CSV with ``name`` and ``ingredients`` columns."""
+    """Read a product catalog.
+
+    Parameters
+    ----------
+    text : str
+        JSON (``{"products": [...]}`` or a list) or CSV with ``name`` and
+        ``ingredients`` columns (optional ``product_type``, ``spf``).
+    fmt : {'json', 'csv'}, optional
+        The format; guessed from the first character when not given.
+
+    Returns
+    -------
+    list of CatalogProduct
+
+    Raises
+    ------
+    PorescopeError
+        One line naming the first problem (bad JSON, a missing column, a bad field).
+    """
     stripped = text.lstrip()
     fmt = fmt or ("json" if stripped.startswith(("{", "[")) else "csv")
     try:
@@ -57,7 +75,13 @@ def load_catalog(text: str, *, fmt: Literal["json", "csv"] | None = None) -> lis
 
 
 def example_catalog() -> list[CatalogProduct]:
-    """The small catalog shipped with porescope (two Bioelements products from their actives, the rest illustrative)."""
+    """The small catalog shipped with porescope.
+
+    Returns
+    -------
+    list of CatalogProduct
+        Two Bioelements products from their actives, the rest illustrative.
+    """
     from importlib import resources
 
     text = resources.files("porescope").joinpath("data", "example_catalog.json").read_text(encoding="utf-8")
@@ -80,7 +104,16 @@ _RINSE_OFF_STEPS = {"gentle_cleanser", "bha_cleanser"}
 
 
 def product_form(prod: CatalogProduct) -> Literal["rinse_off", "leave_on"]:
-    """Rinse-off or leave-on: as given, else read from the product type and name."""
+    """Rinse-off or leave-on: as given, else read from the product type and name.
+
+    Parameters
+    ----------
+    prod : CatalogProduct
+
+    Returns
+    -------
+    {'rinse_off', 'leave_on'}
+    """
     if prod.form is not None:
         return prod.form
     text = f"{prod.product_type} {prod.name}".lower()
@@ -119,13 +152,30 @@ def match_products(
     excluded_ids: set[str],
     excluded_cats: set[str] = frozenset(),
 ) -> None:
-    """Up to three catalog products per step, best first.
+    """Fill each step's ``products`` with up to three catalog products, best first.
 
-    A product is offered only when it fits the step: the same form (rinse-off for
-    a cleanser step, leave-on otherwise), none of the person's excluded
+    A product is offered only when it fits the step: the same form (rinse-off
+    for a cleanser step, leave-on otherwise), none of the person's excluded
     ingredients, no strong exfoliant beyond the step's own, and no combination
     that rules.json warns about, either inside the product or with the other
     steps of the same slot (the same rules the routine follows).
+
+    Parameters
+    ----------
+    steps : list of RoutineStep
+        The routine's steps (changed in place).
+    catalog : list of CatalogProduct
+        The products to choose from.
+    profile : Profile
+        The person (sensitive skin excludes stronger products and penalizes fragrance).
+    excluded_ids : set of str
+        Knowledge-base ids the person must not use (allergies, pregnancy).
+    excluded_cats : set of str
+        Categories the person must not use.
+
+    Returns
+    -------
+    None
     """
     kb = knowledge()
     reports: list[tuple[CatalogProduct, LabelReport]] = [(p, analyze_label(p.ingredients)) for p in catalog]

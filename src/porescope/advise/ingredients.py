@@ -71,14 +71,37 @@ CATEGORY_WORDS = {
 
 
 def category_words(category: str | None) -> str:
-    """A category id in words ("azelaic_acid" -> "azelaic acid")."""
+    """A category id in words ("azelaic_acid" -> "azelaic acid").
+
+    Parameters
+    ----------
+    category : str or None
+
+    Returns
+    -------
+    str
+        "" for None.
+    """
     if not category:
         return ""
     return CATEGORY_WORDS.get(category, category.replace("_", " "))
 
 
 def pct_text(x: float, *, up: bool = False) -> str:
-    """A percentage with two significant figures, rounded outward (down for a lower bound, up for an upper one)."""
+    """A percentage with two significant figures, rounded outward.
+
+    Parameters
+    ----------
+    x : float
+        The percentage.
+    up : bool
+        Round up (an upper bound) instead of down (a lower bound).
+
+    Returns
+    -------
+    str
+        Without a % sign; "0" and "100" at the ends.
+    """
     import math
 
     if x <= 0:
@@ -93,7 +116,18 @@ def pct_text(x: float, *, up: bool = False) -> str:
 
 
 def range_text(lo: float, hi: float) -> str:
-    """'0.5-2%' with two significant figures; one number when both ends agree."""
+    """A percentage range in words, e.g. '0.5-2%'.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The bounds (%).
+
+    Returns
+    -------
+    str
+        Two significant figures, rounded outward; one number when both ends agree.
+    """
     a, b = pct_text(lo), pct_text(hi, up=True)
     return f"{a}%" if a == b else f"{a}-{b}%"
 
@@ -106,10 +140,20 @@ def _fmt(x: float, up: bool = False) -> str:
 
 
 def legal_max(ing: Ingredient | None, market: Market | None) -> tuple[float, str] | None:
-    """The legal maximum (%) for ``ing`` in ``market``, with the words that say so, or None.
+    """The legal maximum for an ingredient in a market, with the words that say so.
 
     With no market, a product may be sold legally in the EU or the US, so the
     bound is the larger of the two legal maxima, and only when both markets set one.
+
+    Parameters
+    ----------
+    ing : Ingredient or None
+    market : {'eu', 'us'} or None
+
+    Returns
+    -------
+    tuple or None
+        (maximum %, the regulation in words), or None when no legal maximum applies.
     """
     if ing is None or ing.limits is None:
         return None
@@ -325,7 +369,20 @@ def _selects(sel: Selector, ing: Ingredient) -> bool:
 
 
 def combination_flags(found: list[tuple[str, Ingredient]], combos: list[Combination] | None = None) -> list[Flag]:
-    """Irritating or inactivating pairs among ``(printed name, ingredient)`` pairs, per ``rules.json``."""
+    """Irritating or inactivating pairs, per ``rules.json``.
+
+    Parameters
+    ----------
+    found : list of tuple
+        ``(printed name, Ingredient)`` pairs.
+    combos : list of Combination, optional
+        The rules to apply (default: all of ``rules.json``'s combinations).
+
+    Returns
+    -------
+    list of Flag
+        One flag per pair found, naming both ingredients and the source.
+    """
     flags = []
     for combo in combos if combos is not None else rules().combinations:
         basis = f" ({combo.basis})" if combo.basis else ""
@@ -472,9 +529,19 @@ def _active_record(it: dict, ing: Ingredient, assessment: str) -> dict:
 def analyze_label(text: str, market: Market | None = None) -> LabelReport:
     """Read label text and report ingredients, actives, estimated percentages and flags.
 
-    ``market`` ("eu" or "us") picks whose legal maxima bound the estimates;
-    None means the product may be sold legally in either. Never raises on any
-    string input.
+    Parameters
+    ----------
+    text : str
+        The label as printed (any string: this never raises).
+    market : {'eu', 'us'}, optional
+        Whose legal maxima bound the estimates; None means the product may be
+        sold legally in either.
+
+    Returns
+    -------
+    LabelReport
+        Every entry as printed and as understood, the actives with estimated
+        ranges and assessments, flags, unknown names, ignored text and notes.
     """
     kb = knowledge()
     parsed, ignored = parse_entries(text)

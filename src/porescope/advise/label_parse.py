@@ -219,9 +219,20 @@ def _fuzzy_ok(query: str, candidate: str) -> bool:
 def match_name(name: str) -> tuple[str | None, MatchKind, float, str | None]:
     """Match one cleaned entry name to the knowledge base.
 
-    Returns ``(id, kind, confidence, matched_form)``; ``id`` is None for unknown
-    entries and for colour-index numbers not in the knowledge base (kind
-    ``"pattern"``).
+    Exact INCI, synonym, a part of it (slash alternatives, bracketed common
+    names), then a guarded fuzzy match for typos.
+
+    Parameters
+    ----------
+    name : str
+        The entry's name (percentages and footnotes removed).
+
+    Returns
+    -------
+    tuple
+        ``(id, kind, confidence, matched_form)``; ``id`` is None for unknown
+        entries and for colour-index numbers not in the knowledge base (kind
+        ``"pattern"``).
     """
     kb = knowledge()
     first = None
@@ -257,7 +268,20 @@ def _is_prose(name: str) -> bool:
 
 
 def parse_entries(text: str) -> tuple[list[tuple[Section, str, str, float | None]], list[str]]:
-    """Split label text into ``(section, printed, name, stated_pct)`` entries plus ignored text."""
+    """Split label text into entries.
+
+    Parameters
+    ----------
+    text : str
+        The label as printed.
+
+    Returns
+    -------
+    entries : list of tuple
+        ``(section, printed, name, stated_pct)`` per entry.
+    ignored : list of str
+        Text read as headings, prose or footnotes.
+    """
     cleaned = _clean_text(text)
     sections, ignored = _find_sections(cleaned)
     out: list[tuple[Section, str, str, float | None]] = []

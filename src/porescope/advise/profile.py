@@ -81,7 +81,22 @@ def _fold_choices(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_profile(data: str | bytes | dict[str, Any]) -> Profile:
-    """Validate a profile given as JSON text or a dict; raise PorescopeError with one line on any problem."""
+    """Validate a profile.
+
+    Parameters
+    ----------
+    data : str, bytes or dict
+        The profile as JSON text or a dict (see ``porescope routine --example-profile``).
+
+    Returns
+    -------
+    Profile
+
+    Raises
+    ------
+    PorescopeError
+        One line on any problem (bad JSON, an unknown field, a bad value).
+    """
     if isinstance(data, (str, bytes)):
         try:
             data = json.loads(data)

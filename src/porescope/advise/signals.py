@@ -21,12 +21,23 @@ def _clamp(x: float) -> float:
 
 
 def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
-    """Cause strengths (0-1) from a photo analysis, and where they came from.
+    """Cause strengths from a photo analysis, and where they came from.
 
     Uses ``analysis.causes`` when present. Otherwise falls back to the regions:
     pore-count-weighted ``dark_share`` -> clogging, ``mean_elongation`` ->
     laxity, scaled between the thresholds in ``rules.json`` (porescope
     heuristics, documented there).
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    signals : dict
+        Cause -> strength (0-1).
+    sources : list of str
+        Where each came from, in words.
     """
     out: dict[str, float] = {}
     sources: list[str] = []
@@ -54,7 +65,22 @@ def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
 
 
 def signals(profile: Profile, analysis: Analysis | None) -> tuple[dict[str, float], list[str]]:
-    """Signal strengths (0-1) per cause from the profile (concerns, skin type, age, sun) and the photo, with their sources."""
+    """Signal strengths per cause from the profile and, when given, the photo.
+
+    Parameters
+    ----------
+    profile : Profile
+        Concerns, skin type, age and sun exposure.
+    analysis : Analysis or None
+        The photo's analysis (:func:`cause_signals`).
+
+    Returns
+    -------
+    signals : dict
+        Cause (clogging, oil, laxity, photoaging, texture) -> strength (0-1).
+    sources : list of str
+        Where each came from, in words.
+    """
     r = rules()
     sig: dict[str, float] = {k: 0.0 for k in ("clogging", "oil", "laxity", "photoaging", "texture")}
     sources: list[str] = []

@@ -149,12 +149,34 @@ def _pct(x: float) -> str:
 
 
 def shape_words(elongation: float) -> str:
-    """'stretched' or 'mostly round' for a mean length/width (the one threshold, STRETCHED_ELONGATION)."""
+    """Pore shape in words for a mean length/width.
+
+    Parameters
+    ----------
+    elongation : float
+        Mean length/width of the pores (1 = round).
+
+    Returns
+    -------
+    str
+        'stretched' at or above STRETCHED_ELONGATION, else 'mostly round'.
+    """
     return "stretched" if elongation >= STRETCHED_ELONGATION else "mostly round"
 
 
 def likelihood(strength: float) -> str:
-    """'likely', 'possible' or 'not indicated' for a 0-1 cause strength."""
+    """A 0-1 cause strength in words.
+
+    Parameters
+    ----------
+    strength : float
+        The cause's strength (0-1).
+
+    Returns
+    -------
+    str
+        'likely', 'possible' or 'not indicated'.
+    """
     if strength >= LIKELY_MIN:
         return "likely"
     if strength >= POSSIBLE_MIN:
@@ -163,7 +185,17 @@ def likelihood(strength: float) -> str:
 
 
 def cause_line(c: Cause) -> str:
-    """One plain paragraph per cause: how likely, then what points to it, as separate sentences."""
+    """One plain paragraph per cause: how likely, then what points to it, as separate sentences.
+
+    Parameters
+    ----------
+    c : Cause
+        A cause from :func:`likely_causes`.
+
+    Returns
+    -------
+    str
+    """
     name = CAUSE_NAMES.get(c.cause, c.cause)
     word = likelihood(c.strength)
     head = (
@@ -176,10 +208,21 @@ def cause_line(c: Cause) -> str:
 
 
 def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
-    """Clogging, laxity and photoaging, strongest first (see module docstring).
+    """How strongly the photo points to clogging, laxity and photoaging (see the module docstring).
 
-    ``profile``: optional object or dict with ``age`` (years) and
-    ``sun_exposure`` ('low' / 'moderate' / 'high', or 0-1).
+    Parameters
+    ----------
+    analysis : Analysis
+        A measured photo's analysis.
+    profile : object or dict, optional
+        With ``age`` (years) and ``sun_exposure`` ('low' / 'moderate' / 'high',
+        or 0-1); sun damage is only estimated with one of them.
+
+    Returns
+    -------
+    list of Cause
+        The three causes, strongest first, each with its evidence in words and
+        the care that works on it.
     """
     regions = [r for r in analysis.regions if r.area_px > 0]
     by_name = {r.name: r for r in regions}

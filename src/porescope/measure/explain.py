@@ -29,11 +29,33 @@ SCALE_SOURCE_WORDS = {
 
 
 def visibility_words(score: float) -> str:
+    """The visibility score in words.
+
+    Parameters
+    ----------
+    score : float
+        Visibility score (0-100).
+
+    Returns
+    -------
+    str
+        The phrase of the band the score falls in (VISIBILITY_WORDS).
+    """
     return next(w for lo, w in VISIBILITY_WORDS if score >= lo)
 
 
 def region_line(r: RegionMetrics) -> str:
-    """One sentence about a region's pores."""
+    """One sentence about a region's pores.
+
+    Parameters
+    ----------
+    r : RegionMetrics
+        The region's metrics.
+
+    Returns
+    -------
+    str
+    """
     name = NICE_NAMES.get(r.name, r.name.replace("_", " ").capitalize())
     if r.area_px == 0:
         return f"{name}: not measured (hidden, in shadow or outside the photo; see the photo problems listed)."
@@ -57,6 +79,17 @@ def region_line(r: RegionMetrics) -> str:
 
 
 def scale_line(a: Analysis) -> str:
+    """One sentence saying the photo's scale and where it came from.
+
+    Parameters
+    ----------
+    a : Analysis
+        The analysis.
+
+    Returns
+    -------
+    str
+    """
     s = a.scale
     if not s.px_per_mm:
         return "Scale: unknown, so sizes are in pixels (give --px-per-mm, or use a full-face photo)."
@@ -68,7 +101,20 @@ def scale_line(a: Analysis) -> str:
 
 
 def summary_lines(a: Analysis, with_causes: bool = True) -> list[str]:
-    """The scale, one line per region (whole face last), and the causes, strongest first (see causes.cause_line)."""
+    """The explanation of an analysis in plain sentences.
+
+    Parameters
+    ----------
+    a : Analysis
+        The analysis.
+    with_causes : bool
+        Add the likely causes, strongest first (see :func:`~porescope.measure.causes.cause_line`).
+
+    Returns
+    -------
+    list of str
+        The scale, one line per region (whole face last), then the causes.
+    """
     lines = [scale_line(a)] if a.settings.mode == "face" or a.scale.px_per_mm else []
     lines += [region_line(r) for r in a.regions if r.name != "face"]
     lines += [region_line(r) for r in a.regions if r.name == "face"]

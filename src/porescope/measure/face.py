@@ -103,8 +103,22 @@ def _disk(r: float) -> np.ndarray:
 
 
 def estimate_pose(lm: np.ndarray) -> Pose:
-    """Yaw, pitch, roll from the mesh: the angle of the face-side vector
-    (234 -> 454) and the forehead-chin vector (10 -> 152) in depth."""
+    """Head pose from the face mesh.
+
+    Roll from the line through the outer eye corners; yaw and pitch from the
+    angle in depth of the face-side vector (landmarks 234 -> 454) and the
+    forehead-chin vector (10 -> 152), pitch relative to PITCH_NEUTRAL_DEG.
+
+    Parameters
+    ----------
+    lm : ndarray
+        (468, 3) landmarks (x, y in px, z in the model's depth units).
+
+    Returns
+    -------
+    Pose
+        Yaw, pitch and roll in degrees.
+    """
     a, b = lm[facemesh.RIGHT_EYE_OUTER, :2], lm[facemesh.LEFT_EYE_OUTER, :2]
     roll = math.atan2(b[1] - a[1], b[0] - a[0])
     c, s = math.cos(roll), math.sin(roll)
@@ -118,10 +132,20 @@ def estimate_pose(lm: np.ndarray) -> Pose:
 
 
 def skin_colour_mask(lab: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, dict]:
-    """Pixels of ``lab`` (OpenCV 8-bit Lab) that look like the face's own skin.
+    """Pixels that look like the face's own skin.
 
-    ``reference`` is a bool mask of pixels mostly on skin (cheeks, nose); its
-    median and robust spread define the skin colour. Returns (mask, stats).
+    Parameters
+    ----------
+    lab : ndarray
+        (H, W, 3) OpenCV 8-bit Lab image.
+    reference : ndarray
+        (H, W) bool, pixels mostly on skin (cheeks, nose); their median and
+        robust spread define the skin colour.
+
+    Returns
+    -------
+    tuple
+        The (H, W) bool mask and the colour statistics (dict).
     """
     ref = lab[reference]
     if ref.shape[0] < 50:
@@ -140,7 +164,18 @@ def skin_colour_mask(lab: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray
 
 
 def face_skin_min_l(median_l: float) -> float:
-    """Lightness (OpenCV 8-bit L) below which a pixel is not measurable skin."""
+    """Lightness below which a pixel is not measurable skin.
+
+    Parameters
+    ----------
+    median_l : float
+        Median skin lightness (OpenCV 8-bit L, 0-255).
+
+    Returns
+    -------
+    float
+        SKIN_MIN_REL_L x the median, in the same units.
+    """
     return SKIN_MIN_REL_L * median_l
 
 
@@ -148,10 +183,20 @@ def face_skin_min_l(median_l: float) -> float:
 
 
 def face_scale(mesh: facemesh.FaceMesh, pose: Pose) -> dict:
-    """px/mm from the iris diameter, else from the interpupillary distance.
+    """The photo's scale from the face: the iris diameter, else the interpupillary distance.
 
-    Returns a dict with px_per_mm, source ('iris' or 'interpupillary'),
-    uncertainty_pct and the figures behind them.
+    Parameters
+    ----------
+    mesh : facemesh.FaceMesh
+        Landmarks and irises.
+    pose : Pose
+        Head pose (a turned head foreshortens the distances).
+
+    Returns
+    -------
+    dict
+        ``px_per_mm``, ``source`` ('iris' or 'interpupillary'),
+        ``uncertainty_pct`` and the figures behind them.
     """
     xy = mesh.xy
     eye_w = [float(np.hypot(*(xy[o] - xy[i]))) for (_, _, o, i) in (RIGHT_LIDS, LEFT_LIDS)]
@@ -187,15 +232,33 @@ def face_scale(mesh: facemesh.FaceMesh, pose: Pose) -> dict:
 
 def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None = None, valid: np.ndarray | None = None,
                  camera: dict | None = None) -> RegionSet:
-    """Face regions of ``rgb`` (see module docstring); the whole frame when no
-    face is found in 'auto' mode; :class:`PorescopeError` in 'face' mode.
+    """Face regions of a photo (see the module docstring).
 
     When the photo looks like a face (a landmark-model face presence of at
-    least ``facemesh.FACE_HINT_SCORE``) but its landmarks
-    cannot be placed, 'auto' mode analyzes the frame as a close-up with a
-    blocking ``face_not_placed`` problem, never silently. ``camera``: the
-    EXIF camera fields (:func:`porescope.measure.io.camera_fields`), for the
-    mirrored-selfie check.
+    least ``facemesh.FACE_HINT_SCORE``) but its landmarks cannot be placed,
+    'auto' mode analyzes the frame as a close-up with a blocking
+    ``face_not_placed`` problem, never silently.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    mode : {'auto', 'face'}
+        'auto': the whole frame when no face is found; 'face': an error then.
+    roi, valid : ndarray, optional
+        (H, W) bool masks the regions are limited to.
+    camera : dict, optional
+        EXIF camera fields (:func:`porescope.measure.io.camera_fields`), for the
+        mirrored-selfie check.
+
+    Returns
+    -------
+    RegionSet
+
+    Raises
+    ------
+    PorescopeError
+        In 'face' mode when no face is found.
     """
     h, w = rgb.shape[:2]
     search = facemesh.search_face(rgb) if facemesh.available() else None
@@ -226,7 +289,17 @@ def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
 
 
 def face_not_placed_problem(hint: float) -> QualityProblem:
-    """The blocking problem for a photo that looks like a face whose regions cannot be placed."""
+    """The blocking problem for a photo that looks like a face whose regions cannot be placed.
+
+    Parameters
+    ----------
+    hint : float
+        The best face presence the landmark model saw (0-1).
+
+    Returns
+    -------
+    QualityProblem
+    """
     return QualityProblem(
         code="face_not_placed", severity="blocking", value=round(hint, 3), limit=facemesh.FACE_HINT_SCORE,
         message=("This looks like a face, but its forehead, nose, cheeks and chin could not be placed (the face is too "
@@ -248,9 +321,18 @@ def mirror_problem(camera: dict) -> QualityProblem | None:
     """Left/right check from the camera fields of EXIF.
 
     Many phones save front-camera selfies mirrored (iOS "Mirror Front Camera",
-    most Android camera apps), and nothing in the pixels says so. A front
-    camera named in the file gives a warning; a file that does not say which
-    camera took it gives an info note; a back camera, nothing.
+    most Android camera apps), and nothing in the pixels says so.
+
+    Parameters
+    ----------
+    camera : dict
+        EXIF camera fields (:func:`porescope.measure.io.camera_fields`).
+
+    Returns
+    -------
+    QualityProblem or None
+        A warning when a front camera is named, an info note when the file does
+        not say which camera took it, None for a back camera.
     """
     lens = " ".join(camera.get(k, "") for k in ("lens_make", "lens_model")).lower()
     who = " ".join(v for v in (camera.get("make"), camera.get("model")) if v) or "the camera"
@@ -271,7 +353,23 @@ def mirror_problem(camera: dict) -> QualityProblem | None:
 
 
 def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, valid=None) -> RegionSet:
-    """Build the :class:`RegionSet` for a face whose landmarks are known."""
+    """The regions of a face whose landmarks are known.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    mesh : facemesh.FaceMesh
+        The face's landmarks (image px).
+    roi, valid : ndarray, optional
+        (H, W) bool masks the regions are limited to.
+
+    Returns
+    -------
+    RegionSet
+        Forehead, nose, cheeks and chin (minus eyes, brows, lips and non-skin),
+        the whole face, the scale, regions not measured and capture problems.
+    """
     h, w = rgb.shape[:2]
     lm = mesh.landmarks
     xy = mesh.xy

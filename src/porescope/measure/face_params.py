@@ -138,13 +138,42 @@ class Pose:
 
 
 def poly_mask(shape, pts: np.ndarray) -> np.ndarray:
+    """A filled polygon.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        (height, width) of the mask.
+    pts : ndarray
+        (N, 2) polygon vertices (x, y px).
+
+    Returns
+    -------
+    ndarray
+        (H, W) uint8, 255 inside (sub-pixel vertices, quarter-pixel precision).
+    """
     m = np.zeros(shape, np.uint8)
     cv2.fillPoly(m, [np.round(pts * 4).astype(np.int32)], 255, lineType=cv2.LINE_8, shift=2)
     return m
 
 
 def scaled(pts: np.ndarray, sx: float, sy: float, angle: float) -> np.ndarray:
-    """Scale polygon points about their centre along the face's axes."""
+    """A polygon scaled about its centre along its own axes.
+
+    Parameters
+    ----------
+    pts : ndarray
+        (N, 2) vertices (x, y px).
+    sx, sy : float
+        Scale along the face's x and y axes (the eye line and across it).
+    angle : float
+        The axes' rotation (radians; the face's roll).
+
+    Returns
+    -------
+    ndarray
+        (N, 2) vertices.
+    """
     c = pts.mean(0)
     ca, sa = math.cos(angle), math.sin(angle)
     r = np.array([[ca, sa], [-sa, ca]])  # image -> face frame

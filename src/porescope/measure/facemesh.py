@@ -184,16 +184,28 @@ def detect_faces(
     rgb: np.ndarray, *, min_score: float = MIN_DETECTION_SCORE, rotations: tuple[int, ...] = (0,), occupy: float = 1.0,
     full_range: bool = False,
 ) -> list[Detection]:
-    """BlazeFace on a 128x128 letterboxed copy of ``rgb``; faces sorted by score.
+    """BlazeFace on a letterboxed copy of ``rgb``.
 
-    ``rotations`` (quarter turns counter-clockwise, as ``np.rot90``) are tried
-    in turn on the small copy, for photos whose pixels are sideways or upside
-    down without an EXIF tag; the first detection scoring CONFIDENT_SCORE
-    stops the search, else the best-scoring rotation wins. Overlapping raw detections are
-    merged by score-weighted averaging (MediaPipe's 'weighted' non-maximum
-    suppression, IoU 0.3). Coordinates are those of ``rgb``.
-    ``occupy`` < 1 pads the photo with a grey border (see PADDED_OCCUPY);
-    ``full_range`` uses the full-range detector (192 px, small faces).
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    min_score : float
+        Lowest detection score kept.
+    rotations : tuple of int
+        Quarter turns counter-clockwise (as ``np.rot90``) tried in turn on the
+        small copy, for photos whose pixels are sideways or upside down without
+        an EXIF tag.
+    occupy : float
+        Share of the square the photo fills (below 1: a grey border, for faces
+        that fill the frame).
+    full_range : bool
+        The full-range model at 192 px (small faces) instead of short range at 128 px.
+
+    Returns
+    -------
+    list of Detection
+        Faces in image px, best score first.
     """
     n = FULL_DET_SIZE if full_range else DET_SIZE
     sq0, s, px, py = _letterbox(rgb, n, occupy)
@@ -344,11 +356,25 @@ def _landmarks_for(rgb: np.ndarray, det: Detection) -> tuple[FaceMesh | None, fl
 
 
 def face_landmarks(rgb: np.ndarray, det: Detection, *, refine: bool = True) -> FaceMesh | None:
-    """468 landmarks for a detection (None when the landmark model sees no face).
+    """468 landmarks for a detection.
 
     The first pass uses MediaPipe's ROI from the detection (box x1.5, square,
-    rotated so the eyes are level); with ``refine`` a second pass uses the
-    ROI from the first pass's landmarks, as MediaPipe's tracking does.
+    rotated so the eyes are level); with ``refine`` a second pass uses the ROI
+    from the first pass's landmarks.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    det : Detection
+        A face from :func:`detect_faces`.
+    refine : bool
+        Run the second pass.
+
+    Returns
+    -------
+    FaceMesh or None
+        None when the landmark model sees no face.
     """
     x0, y0, x1, y1 = det.box
     re, le = det.keypoints[0], det.keypoints[1]
@@ -379,9 +405,23 @@ def _roi_from_landmarks(xy: np.ndarray) -> tuple[tuple[float, float], float, flo
 
 
 def iris_landmarks(rgb: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(5, 2) iris points for the person's right and left eye: centre then 4
-    boundary points, image px. The model is made for one eye; the person's
-    left eye is mirrored in and out, as in MediaPipe's iris graph."""
+    """Iris points for the person's right and left eye.
+
+    The model is made for one eye; the person's left eye is mirrored in and
+    out, as in MediaPipe's iris graph.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    xy : ndarray
+        (468, 2) face landmarks (image px).
+
+    Returns
+    -------
+    tuple of ndarray
+        Two (5, 2) arrays, centre then 4 boundary points, image px.
+    """
     res = []
     for outer, inner, flip in ((RIGHT_EYE_OUTER, RIGHT_EYE_INNER, False), (LEFT_EYE_OUTER, LEFT_EYE_INNER, True)):
         p0, p1 = xy[outer], xy[inner]
@@ -400,7 +440,18 @@ def iris_landmarks(rgb: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def iris_diameter_px(iris: np.ndarray) -> float:
-    """Iris diameter from the 4 boundary points (mean of the two chords)."""
+    """Iris diameter from the 4 boundary points (mean of the two chords).
+
+    Parameters
+    ----------
+    iris : ndarray
+        (5, 2) iris points from :func:`iris_landmarks`.
+
+    Returns
+    -------
+    float
+        Diameter in px.
+    """
     return float((np.hypot(*(iris[1] - iris[3])) + np.hypot(*(iris[2] - iris[4]))) / 2)
 
 
@@ -466,8 +517,9 @@ STRATEGIES = ("detector", "detector_padded", "full_range", "whole_frame")
 
 def search_face(rgb: np.ndarray, *, with_iris: bool = True, rotations: tuple[int, ...] = (0, 1, 3, 2),
                 strategies: tuple[str, ...] = STRATEGIES) -> FaceSearch:
-    """Find one face the way people really frame it, trying in turn (and
-    stopping at the first that places landmarks):
+    """Find one face the way people really frame it.
+
+    Tries in turn, stopping at the first that places landmarks:
 
     1. ``detector``: BlazeFace short range on the whole photo (each rotation);
     2. ``detector_padded``: the same with a grey border (a face filling the
@@ -478,6 +530,23 @@ def search_face(rgb: np.ndarray, *, with_iris: bool = True, rotations: tuple[int
 
     Each costs one to four ~5 ms inferences on a small copy; a photo with no
     face runs them all (~60 ms).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    with_iris : bool
+        Also place the irises (for the scale).
+    rotations : tuple of int
+        Quarter turns tried, in order.
+    strategies : tuple of str
+        Which of the four attempts to make.
+
+    Returns
+    -------
+    FaceSearch
+        The mesh (or None), the attempt that placed it, the best face presence
+        seen, the number of attempts and the time taken.
     """
     t0 = time.perf_counter()
     hint, attempts = 0.0, 0
@@ -540,5 +609,19 @@ def _shrink(rgb: np.ndarray, f: float) -> np.ndarray:
 
 
 def find_face(rgb: np.ndarray, *, with_iris: bool = True, rotations: tuple[int, ...] = (0, 1, 3, 2)) -> FaceMesh | None:
-    """The most confident face with landmarks (and irises), or None (see :func:`search_face`)."""
+    """The most confident face with landmarks (and irises), see :func:`search_face`.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    with_iris : bool
+        Also place the irises.
+    rotations : tuple of int
+        Quarter turns tried, in order.
+
+    Returns
+    -------
+    FaceMesh or None
+    """
     return search_face(rgb, with_iris=with_iris, rotations=rotations).mesh

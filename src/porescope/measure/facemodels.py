@@ -67,13 +67,31 @@ class Model:
 
 @cache
 def model(name: str) -> Model:
-    """The loaded model ``name`` (one per process)."""
+    """The loaded model ``name`` (one per process).
+
+    Parameters
+    ----------
+    name : str
+        A model file in ``measure/models`` (DETECTOR_FILE, FULL_RANGE_FILE, LANDMARK_FILE, IRIS_FILE).
+
+    Returns
+    -------
+    Model
+        Callable on one input array; calls are serialized.
+    """
     with _lock:
         return Model(name)
 
 
 def available() -> bool:
-    """True when the face model files ship with this installation."""
+    """Whether the face models ship with this installation.
+
+    Returns
+    -------
+    bool
+        True when the detector and landmark model files are present (the
+        interpreter is a dependency: a broken install raises ImportError).
+    """
     import ai_edge_litert.interpreter  # noqa: F401  (a dependency: a broken install must show, not read as "no face")
 
     return all((resources.files("porescope.measure") / "models" / f).is_file() for f in (DETECTOR_FILE, LANDMARK_FILE))

@@ -42,7 +42,18 @@ _LSTAR_LUT = _srgb_luma_to_lstar_lut()
 
 
 def lightness(rgb: np.ndarray) -> np.ndarray:
-    """CIE L* (0-100) of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
+    """CIE L* of an RGB image (through a lookup table on the luma).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+
+    Returns
+    -------
+    ndarray
+        (H, W) float32, 0-100.
+    """
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     return cv2.LUT(grey, _LSTAR_LUT.reshape(256, 1))
 
@@ -64,7 +75,18 @@ _LOG_LIN_LUT = _srgb_to_log_linear_lut()
 
 
 def log_luminance(rgb: np.ndarray) -> np.ndarray:
-    """Natural log of linear-light luminance of an (H, W, 3) uint8 RGB image, float32 (H, W)."""
+    """Natural log of linear-light luminance of an RGB image.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 (sRGB-encoded).
+
+    Returns
+    -------
+    ndarray
+        (H, W) float32, ln units; exposure, white balance and skin tone become offsets.
+    """
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     return cv2.LUT(grey, _LOG_LIN_LUT.reshape(256, 1))
 
@@ -76,10 +98,23 @@ PYRAMID_MIN_SIGMA = 4.0
 def blur(img: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur; wide ones run on a downsampled copy to stay fast on 12 MP.
 
-    Downsampling by f (area average, variance (f^2 - 1)/12 px^2) then
-    blurring by the remaining sigma / f and interpolating back costs ~1/f^2
-    of the full-size blur; for a smooth background the result is the same to
-    a small fraction of a ΔL*.
+    Downsampling by f (area average, variance (f^2 - 1)/12 px^2) then blurring
+    by the remaining sigma / f and interpolating back costs ~1/f^2 of the
+    full-size blur; for a smooth background the result is the same to a small
+    fraction of a ΔL*.
+
+    Parameters
+    ----------
+    img : ndarray
+        (H, W) float32 image.
+    sigma : float
+        Gaussian sigma in px (0 or less: unchanged); at least PYRAMID_MIN_SIGMA
+        runs on a downsampled copy.
+
+    Returns
+    -------
+    ndarray
+        The blurred image, same shape.
     """
     if sigma <= 0:
         return img
@@ -94,7 +129,18 @@ def blur(img: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def robust_sigma(values: np.ndarray) -> float:
-    """Noise level of a sample: 1.4826 x median absolute deviation."""
+    """Noise level of a sample: 1.4826 x median absolute deviation.
+
+    Parameters
+    ----------
+    values : ndarray
+        1-D sample (a strided ~200k of it is read when larger than 400k).
+
+    Returns
+    -------
+    float
+        At least 1e-3; 1.0 for an empty sample.
+    """
     if values.size == 0:
         return 1.0
     if values.size > 400_000:  # a strided sample of ~200k is as good, and 10x faster
@@ -114,6 +160,18 @@ def pixel_noise(image: np.ndarray, mask: np.ndarray) -> float:
     The 3x3 kernel cancels smooth structure (up to second order), so what is
     left is mostly noise; computed on a few tiles spread over the skin (the
     same tiles the quality gate reads), which is plenty and cheap on 12 MP.
+
+    Parameters
+    ----------
+    image : ndarray
+        (H, W) image.
+    mask : ndarray
+        (H, W) bool, where to read it.
+
+    Returns
+    -------
+    float
+        Noise SD in the image's units (0 when no pixel is read).
     """
     vals = []
     for ys, xs in skin_tiles(mask, most=4):
@@ -124,7 +182,22 @@ def pixel_noise(image: np.ndarray, mask: np.ndarray) -> float:
 
 
 def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[slice, slice]]:
-    """Up to ``most`` tiles spread over the skin, each at least half skin."""
+    """Up to ``most`` tiles spread over the skin, each at least half skin.
+
+    Parameters
+    ----------
+    skin : ndarray
+        (H, W) bool.
+    tile : int
+        Tile side in px.
+    most : int
+        Most tiles returned.
+
+    Returns
+    -------
+    list of tuple of slice
+        (rows, columns) slices; the whole frame when it is smaller than a tile.
+    """
     h, w = skin.shape
     if h <= tile or w <= tile:
         return [(slice(0, h), slice(0, w))]

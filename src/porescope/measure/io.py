@@ -37,10 +37,14 @@ def configure_pillow() -> None:
 
     Registers the HEIC/HEIF opener (pillow-heif) and sets Pillow's
     decompression-bomb guard: Pillow warns at ``Image.MAX_IMAGE_PIXELS`` and
-    raises at twice that; we check the header size against
-    :data:`MAX_PIXELS` ourselves first, so Pillow raises only beyond ours.
-    Both are process-wide Pillow settings, which is why they are made here,
-    when porescope reads an image, and not when a module is imported.
+    raises at twice that; we check the header size against :data:`MAX_PIXELS`
+    ourselves first, so Pillow raises only beyond ours. Both are process-wide
+    Pillow settings, which is why they are made here, when porescope reads an
+    image, and not when a module is imported.
+
+    Returns
+    -------
+    None
     """
     import pillow_heif
 
@@ -70,7 +74,19 @@ class LoadedImage:
 
 
 def to_uint8(arr: np.ndarray) -> tuple[np.ndarray, int]:
-    """Scale an integer or float array to uint8, returning the source bit depth."""
+    """Scale an integer or float array to uint8.
+
+    Parameters
+    ----------
+    arr : ndarray
+        Image data: bool, integers up to 16 bits, or floats (0-1, 0-255 or 0-65535;
+        non-finite values read as 0).
+
+    Returns
+    -------
+    tuple
+        The uint8 array and the source bit depth.
+    """
     if arr.dtype == np.uint8:
         return arr, 8
     if arr.dtype == np.bool_:
@@ -285,7 +301,19 @@ _CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0
 
 
 def camera_fields(exif) -> dict:
-    """Make, model, lens make and lens model from a Pillow ``Image.Exif`` (only those present, as clean strings)."""
+    """The camera's name from EXIF.
+
+    Parameters
+    ----------
+    exif : PIL.Image.Exif
+        The photo's EXIF.
+
+    Returns
+    -------
+    dict
+        ``make``, ``model``, ``lens_make`` and ``lens_model``, only those
+        present, as clean strings.
+    """
     out = {}
     sub = {}
     try:
@@ -337,10 +365,31 @@ def _apply_orientation(arr: np.ndarray, orientation: int) -> np.ndarray:
 
 
 def read_mask(source: str | Path, *, shape: tuple[int, int], what: str = "ROI") -> np.ndarray:
-    """Read a mask image (white = inside) and check it matches ``shape`` (H, W).
+    """Read a mask image (white = inside) and check it matches the photo's size.
 
     A mask is checked against the photo's size, not the photo minimum: a small
-    mask gets the mask message ("make the mask the same size"), never the photo one.
+    mask gets the mask message ("make the mask the same size"), never the
+    photo one.
+
+    Parameters
+    ----------
+    source : str or Path
+        The mask image.
+    shape : tuple of int
+        The photo's (height, width).
+    what : str
+        What to call the mask in messages.
+
+    Returns
+    -------
+    ndarray
+        (H, W) bool.
+
+    Raises
+    ------
+    ImageError
+        One line for a missing or unreadable mask, one of the wrong size, or
+        an all-black one.
     """
     img = read_image(source, check_size=False)
     grey = img.rgb.max(axis=2)

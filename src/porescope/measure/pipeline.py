@@ -26,7 +26,7 @@ from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.measure.pores.score import region_metrics
 from porescope.measure.quality import MIN_PX_PER_MM, assess, is_measurable
-from porescope.measure.regions import RegionSet, find_regions
+from porescope.measure.regions import RegionSet, check_mode, find_regions
 from porescope.results import Analysis, Pore, Quality, QualityProblem, RegionNotMeasured, Scale, Settings, SourceImage, pores_from_trusted
 
 log = logging.getLogger(__name__)
@@ -233,8 +233,7 @@ def run(
 
     if px_per_mm is not None and not (0 < px_per_mm < 10_000):
         raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
-    if mode not in ("auto", "face", "closeup"):
-        raise PorescopeError(f"mode must be auto, face or closeup, got {mode!r}.")
+    check_mode(mode)
     img = load_image(image_or_path)
     t = lap("load", t0)
     shape = img.rgb.shape[:2]

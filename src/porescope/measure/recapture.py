@@ -41,17 +41,56 @@ class Recapture:
 
 
 def exposure(rgb: np.ndarray, gain: float) -> np.ndarray:
-    """Scale the sRGB values by ``gain`` (what a camera's exposure change does to a JPEG)."""
+    """Scale the sRGB values by ``gain`` (what a camera's exposure change does to a JPEG).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    gain : float
+        Multiplier (clipped at 255).
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8.
+    """
     return np.clip(rgb.astype(np.float32) * np.float32(gain) + 0.5, 0, 255).astype(np.uint8)
 
 
 def white_balance(rgb: np.ndarray, gains: tuple[float, float, float]) -> np.ndarray:
-    """Per-channel gains on the sRGB values (a warmer or cooler light)."""
+    """Per-channel gains on the sRGB values (a warmer or cooler light).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    gains : tuple of float
+        (red, green, blue) multipliers.
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8.
+    """
     return np.clip(rgb.astype(np.float32) * np.asarray(gains, np.float32) + 0.5, 0, 255).astype(np.uint8)
 
 
 def jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
-    """Encode and decode as JPEG at ``quality`` (1-100)."""
+    """Encode and decode as JPEG.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    quality : int
+        JPEG quality (1-100).
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8 after the round trip.
+    """
     ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:  # pragma: no cover - OpenCV always encodes uint8 RGB
         raise ValueError("JPEG encoding failed")
@@ -59,18 +98,47 @@ def jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
 
 
 def sensor_noise(rgb: np.ndarray, sigma: float, *, seed: int = 0) -> np.ndarray:
-    """Add Gaussian noise of ``sigma`` grey levels to every channel (reproducible from ``seed``)."""
+    """Add Gaussian noise to every channel.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    sigma : float
+        Noise SD in 8-bit grey levels.
+    seed : int
+        Random seed (the same seed gives the same noise).
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8.
+    """
     rng = np.random.default_rng(seed)
     noisy = rgb.astype(np.float32) + rng.normal(0.0, sigma, rgb.shape).astype(np.float32)
     return np.clip(noisy + 0.5, 0, 255).astype(np.uint8)
 
 
 def rotate_scale(rgb: np.ndarray, mask: np.ndarray | None, *, angle_deg: float = 0.0, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate by ``angle_deg`` (counter-clockwise) and resize by ``scale`` on a canvas that holds the whole photo.
+    """Rotate and resize on a canvas that holds the whole photo.
 
-    Returns the new pixels and the mask of original skin in them (the grown
-    canvas is filled by reflection, which the mask excludes, eroded by 2 px so
-    no interpolated edge pixel counts).
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+    mask : ndarray or None
+        (H, W) bool skin mask (None = everywhere).
+    angle_deg : float
+        Counter-clockwise rotation.
+    scale : float
+        Size factor.
+
+    Returns
+    -------
+    tuple of ndarray
+        The new pixels and the mask of original skin in them (the grown canvas
+        is filled by reflection, which the mask excludes, eroded by 2 px so no
+        interpolated edge pixel counts).
     """
     h, w = rgb.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, scale)
@@ -128,5 +196,23 @@ CAPTURE_CHANGES: dict[str, Change] = {
 
 
 def recapture(name: str, rgb: np.ndarray, mask: np.ndarray | None = None, px_per_mm: float | None = None) -> Recapture:
-    """Apply the capture change ``name`` (a key of :data:`CAPTURE_CHANGES`)."""
+    """Apply one capture change to a photo.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`CAPTURE_CHANGES` (exposure, white balance, JPEG, noise,
+        distance, rotation).
+    rgb : ndarray
+        (H, W, 3) uint8.
+    mask : ndarray, optional
+        (H, W) bool skin mask.
+    px_per_mm : float, optional
+        The photo's scale (changed by a distance change).
+
+    Returns
+    -------
+    Recapture
+        The new pixels, where the original skin is, and the new scale.
+    """
     return CAPTURE_CHANGES[name](rgb, mask, px_per_mm)

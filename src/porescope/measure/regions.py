@@ -11,9 +11,38 @@ from __future__ import annotations
 
 import numpy as np
 
+from porescope.errors import PorescopeError
 from porescope.measure.regionset import REGION_LABELS, Region, RegionSet, closeup_regions
 
-__all__ = ["REGION_LABELS", "Region", "RegionSet", "closeup_regions", "find_regions"]
+__all__ = ["MODES", "REGION_LABELS", "Region", "RegionSet", "check_mode", "closeup_regions", "find_regions"]
+
+#: What a photo can show: decided from the photo, a whole face, or a close-up of skin.
+MODES = ("auto", "face", "closeup")
+
+
+def check_mode(mode: str, name: str = "mode") -> str:
+    """The one check of a mode option.
+
+    Parameters
+    ----------
+    mode : str
+        The value given.
+    name : str
+        The option's name for the message (``--mode`` on the command line).
+
+    Returns
+    -------
+    str
+        ``mode`` unchanged.
+
+    Raises
+    ------
+    PorescopeError
+        One line when ``mode`` is not one of :data:`MODES`.
+    """
+    if mode not in MODES:
+        raise PorescopeError(f"{name} must be auto, face or closeup, not {mode!r}.")
+    return mode
 
 
 def find_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None = None, valid: np.ndarray | None = None,

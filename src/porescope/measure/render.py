@@ -42,15 +42,28 @@ def _png_chunk(tag: bytes, *data: bytes) -> list[bytes]:
 
 
 def png_parts(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PNG_THREADS) -> list[bytes]:
-    """Encode an 8-bit grey, RGB or RGBA image as PNG, fast; the file is the
-    concatenation of the returned buffers (a 12 MP overlay is ~16 MB, so
-    it is written as it is, not copied into one string first).
+    """Encode an 8-bit grey, RGB or RGBA image as PNG, fast.
 
     Every row uses the PNG "Up" filter (difference to the row above, one numpy
     subtraction), and the zlib stream is deflated in parallel slices joined
     with sync flushes (as pigz does); zlib releases the GIL, so threads run on
-    separate cores. Deflate, Adler-32 and CRC-32 are ISA-L's when installed.
-    The output is a standard PNG any reader opens.
+    separate cores. Deflate, Adler-32 and CRC-32 are ISA-L's. The output is a
+    standard PNG any reader opens.
+
+    Parameters
+    ----------
+    img : ndarray
+        (H, W), (H, W, 3) or (H, W, 4) uint8.
+    level : int
+        Deflate level.
+    threads : int
+        Slices deflated in parallel.
+
+    Returns
+    -------
+    list of bytes
+        Buffers whose concatenation is the PNG file (a 12 MP overlay is ~16 MB,
+        so it is written as it is, not copied into one string first).
     """
     img = np.ascontiguousarray(img, dtype=np.uint8)
     h, w = img.shape[:2]
@@ -82,7 +95,21 @@ def png_parts(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PN
 
 
 def png_bytes(img: np.ndarray, *, level: int = PNG_ZLIB_LEVEL, threads: int = PNG_THREADS) -> bytes:
-    """:func:`png_parts` as one ``bytes`` object."""
+    """:func:`png_parts` as one ``bytes`` object.
+
+    Parameters
+    ----------
+    img : ndarray
+        (H, W), (H, W, 3) or (H, W, 4) uint8.
+    level : int
+        Deflate level.
+    threads : int
+        Strips compressed in parallel.
+
+    Returns
+    -------
+    bytes
+    """
     return b"".join(png_parts(img, level=level, threads=threads))
 
 
@@ -102,18 +129,49 @@ def _encoded_parts(img: np.ndarray, suffix: str) -> list[bytes]:
 
 
 def encode_image(img: np.ndarray, suffix: str) -> bytes:
-    """Encode an RGB or grey uint8 image by file suffix (.png, .jpg, .webp, .tif)."""
+    """Encode an RGB or grey uint8 image by file suffix.
+
+    Parameters
+    ----------
+    img : ndarray
+        (H, W) or (H, W, 3) uint8.
+    suffix : str
+        '.png', '.jpg', '.jpeg', '.webp', '.tif' or '.tiff'.
+
+    Returns
+    -------
+    bytes
+    """
     return b"".join(_encoded_parts(img, suffix))
 
 
 def write_image(path: str | Path, img: np.ndarray) -> None:
-    """Encode by the path's suffix and write atomically (a PNG's buffers are written as they are)."""
+    """Encode by the path's suffix and write atomically (a PNG's buffers are written as they are).
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination; its folder must exist.
+    img : ndarray
+        (H, W) or (H, W, 3) uint8.
+    """
     path = Path(path)
     atomic_write(path, _encoded_parts(img, path.suffix))
 
 
 def pore_mask(labels: np.ndarray) -> np.ndarray:
-    """What ``--mask-out`` writes: (H, W) uint8, 255 on pore pixels, 0 elsewhere."""
+    """What ``--mask-out`` writes.
+
+    Parameters
+    ----------
+    labels : ndarray
+        (H, W) int pore label image (0 = no pore).
+
+    Returns
+    -------
+    ndarray
+        (H, W) uint8, 255 on pore pixels, 0 elsewhere.
+    """
     return np.where(labels > 0, np.uint8(255), np.uint8(0))
 
 
@@ -123,8 +181,24 @@ def _edges(mask: np.ndarray) -> np.ndarray:
 
 
 def overlay(rgb: np.ndarray, labels: np.ndarray, dark: np.ndarray, region_labels: np.ndarray | None = None) -> np.ndarray:
-    """The photo with each pore outlined (orange = dark/plugged, cyan = open)
-    and region outlines in yellow. ``dark`` is indexed by pore id - 1."""
+    """The photo with each pore outlined and the regions' outlines.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    labels : ndarray
+        (H, W) int pore label image.
+    dark : ndarray
+        (n,) bool per pore, indexed by pore id - 1: orange = dark/plugged, cyan = open.
+    region_labels : ndarray, optional
+        (H, W) uint8 region label image, outlined in yellow.
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8.
+    """
     out = rgb.copy()
     flat = out.reshape(-1, 3)
     pores = labels > 0
@@ -153,7 +227,17 @@ PORE_CSV_FIELDS = [
 
 
 def pores_csv(analysis: Analysis) -> str:
-    """One row per pore, columns :data:`PORE_CSV_FIELDS`."""
+    """The per-pore table as CSV text.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    str
+        One row per pore, columns :data:`PORE_CSV_FIELDS`.
+    """
     import io
 
     buf = io.StringIO()
@@ -177,8 +261,18 @@ _COUNT_FIELDS = {"pore_count", "density_per_cm2", "density_per_mpx", "median_are
 
 
 def regions_csv(analysis: Analysis) -> str:
-    """One row per region (a close-up's 'frame', or the face regions and 'face'),
-    columns :data:`REGION_CSV_FIELDS`, plus the scale and its source."""
+    """The per-region table as CSV text.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    str
+        One row per region (a close-up's 'frame', or the face regions and
+        'face'), columns :data:`REGION_CSV_FIELDS`, plus the scale and its source.
+    """
     import io
 
     buf = io.StringIO()
@@ -196,4 +290,12 @@ def regions_csv(analysis: Analysis) -> str:
 
 
 def write_text(path: str | Path, text: str) -> None:
+    """Write UTF-8 text atomically (:func:`porescope.files.atomic_write`).
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination; its folder must exist.
+    text : str
+    """
     atomic_write(Path(path), text.encode("utf-8"))

@@ -150,7 +150,19 @@ def _paint(field: np.ndarray, win, patch: np.ndarray) -> None:
 
 
 def render(spec: SkinSpec) -> SynthSkin:
-    """Draw the skin described by ``spec``."""
+    """Draw the skin described by ``spec``.
+
+    Parameters
+    ----------
+    spec : SkinSpec
+        Size, scale, tone, pores (count, sizes, contrast, elongation), lighting,
+        noise and distractors.
+
+    Returns
+    -------
+    SynthSkin
+        The image and the true pores drawn in it.
+    """
     rng = np.random.default_rng(spec.seed)
     h, w = spec.height, spec.width
     dmin, dmax = spec.pore_diameter_px
@@ -251,7 +263,18 @@ def render(spec: SkinSpec) -> SynthSkin:
 
 
 def with_(spec: SkinSpec, **changes) -> SkinSpec:
-    """A copy of ``spec`` with some fields changed."""
+    """A copy of ``spec`` with some fields changed.
+
+    Parameters
+    ----------
+    spec : SkinSpec
+    **changes
+        Field values to replace.
+
+    Returns
+    -------
+    SkinSpec
+    """
     return replace(spec, **changes)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from porescope.errors import PorescopeError
 from porescope.extras import require
+from porescope.measure.regions import check_mode
 from porescope.study.manifest import read_manifest
 from porescope.study.runner import DEFAULT_MEMORY_LIMIT, DEFAULT_PERTURB, is_done, plan_jobs, run_jobs, start_client
 from porescope.study.tables import write_all
@@ -26,8 +27,7 @@ def run_study(
     :class:`~porescope.study.manifest.ManifestError` (listing every bad
     row) before anything runs.
     """
-    if mode not in ("auto", "face", "closeup"):
-        raise PorescopeError(f"--mode must be auto, face or closeup, not {mode!r}.")
+    check_mode(mode, "--mode")
     require("study", "studies")
     rows = read_manifest(manifest)
     out = Path(out)

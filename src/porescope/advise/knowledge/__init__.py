@@ -44,6 +44,14 @@ def fold(name: str) -> str:
 
     Deliberately not clever (no stemming): two different substances must never
     fold to the same string.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
     """
     text = unicodedata.normalize("NFKC", name)
     text = _DASHES.sub("-", text).casefold()
@@ -55,7 +63,17 @@ def fold(name: str) -> str:
 
 
 def load_file(name: str) -> KnowledgeFile:
-    """Read and validate one ingredient file of this package (``actives.json`` / ``base.json``)."""
+    """Read and validate one ingredient file of this package.
+
+    Parameters
+    ----------
+    name : str
+        ``actives.json`` or ``base.json``.
+
+    Returns
+    -------
+    KnowledgeFile
+    """
     raw = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     return KnowledgeFile.model_validate(json.loads(raw))
 
@@ -78,7 +96,13 @@ class KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def knowledge() -> KnowledgeBase:
-    """The knowledge base, loaded and indexed once per process."""
+    """The knowledge base, loaded and indexed once per process.
+
+    Returns
+    -------
+    KnowledgeBase
+        Every ingredient by id, and a folded-name index (INCI names, ids and synonyms).
+    """
     by_id: dict[str, Ingredient] = {}
     names: dict[str, tuple[str, str]] = {}
     for fname in ("actives.json", "base.json"):
@@ -161,12 +185,21 @@ def _annex_index() -> dict[str, list[str]]:
 
 @lru_cache(maxsize=4096)
 def eu_annex_refs(name: str) -> tuple[str, ...]:
-    """EU CosIng annex entries naming ``name``, e.g. ``("Annex III/98", "Annex V/3")``.
+    """EU CosIng annex entries naming an ingredient, e.g. ``("Annex III/98", "Annex V/3")``.
 
     Exact folded-name lookup in the offline register shipped with ``on-the-list``
     (no fuzzy matching: a near miss on a prohibited list is worse than none).
-    Returns ``()`` when no annex names the ingredient, which means "not restricted
-    by annexes II-VI", not "unknown".
+
+    Parameters
+    ----------
+    name : str
+        The ingredient name.
+
+    Returns
+    -------
+    tuple of str
+        ``()`` when no annex names the ingredient, which means "not restricted by
+        annexes II-VI", not "unknown".
     """
     from on_the_list.normalise import fold as otl_fold
 

@@ -28,5 +28,15 @@ FORBIDDEN_PROMISES = re.compile(
 
 
 def forbidden_phrases(text: str) -> list[str]:
-    """Every forbidden promise found in ``text`` (empty when the text is clean)."""
+    """Every forbidden promise found in a text (e.g. "shrinks pores").
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+        The phrases found; empty when the text is clean.
+    """
     return [m.group(0) for m in FORBIDDEN_PROMISES.finditer(text)]

@@ -84,7 +84,13 @@ class _File(BaseModel):
 
 @lru_cache(maxsize=1)
 def references() -> dict[str, Reference]:
-    """All shipped references by id, validated, loaded once."""
+    """All shipped references by id, validated, loaded once.
+
+    Returns
+    -------
+    dict
+        Reference id -> Reference (authors, year, title, journal, DOI/PMID or regulation).
+    """
     raw = resources.files("porescope.advise.knowledge").joinpath("references.json").read_text(encoding="utf-8")
     refs = _File.model_validate(json.loads(raw)).references
     out: dict[str, Reference] = {}
@@ -96,7 +102,23 @@ def references() -> dict[str, Reference]:
 
 
 def parse_citation(citation: str) -> list[tuple[str, str]]:
-    """``"a@p; b"`` -> ``[("a", "p"), ("b", "")]``; raises ValueError on an unknown id."""
+    """Split a citation into (reference id, pinpoint) pairs.
+
+    Parameters
+    ----------
+    citation : str
+        E.g. ``"a@p; b"``.
+
+    Returns
+    -------
+    list of tuple
+        E.g. ``[("a", "p"), ("b", "")]``.
+
+    Raises
+    ------
+    ValueError
+        On an unknown reference id.
+    """
     out: list[tuple[str, str]] = []
     if not citation.strip():
         return out
@@ -114,17 +136,52 @@ def parse_citation(citation: str) -> list[tuple[str, str]]:
 
 
 def check_citation(citation: str) -> str:
-    """Return ``citation`` unchanged if every id in it resolves; raise ValueError otherwise."""
+    """Check that every reference id in a citation resolves.
+
+    Parameters
+    ----------
+    citation : str
+
+    Returns
+    -------
+    str
+        ``citation`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        On an unknown reference id.
+    """
     parse_citation(citation)
     return citation
 
 
 def render_each(citation: str) -> list[str]:
-    """One line per source named in ``citation``."""
+    """One line per source named in a citation.
+
+    Parameters
+    ----------
+    citation : str
+
+    Returns
+    -------
+    list of str
+        Full references as users read them.
+    """
     refs = references()
     return [refs[i].text(p) for i, p in parse_citation(citation)]
 
 
 def render(citation: str) -> str:
-    """The whole citation as the text a user reads ("" for an empty citation)."""
+    """The whole citation as the text a user reads.
+
+    Parameters
+    ----------
+    citation : str
+
+    Returns
+    -------
+    str
+        "" for an empty citation.
+    """
     return " | ".join(render_each(citation))

@@ -117,6 +117,13 @@ class Rules(_Strict):
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    """``rules.json``, validated, loaded once per process."""
+    """``rules.json``, validated, loaded once per process.
+
+    Returns
+    -------
+    Rules
+        Routine steps, combination rules, concern and skin-type signals, region
+        thresholds and when to see a dermatologist.
+    """
     raw = resources.files("porescope.advise.knowledge").joinpath("rules.json").read_text(encoding="utf-8")
     return Rules.model_validate(json.loads(raw))

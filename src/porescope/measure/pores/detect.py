@@ -340,10 +340,20 @@ def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.nd
 def contrast_gap(peak_z: np.ndarray) -> float | None:
     """The gap between faint texture and clear pores, when there is one.
 
-    Otsu's threshold on log peak evidence of the candidates; returned only
-    when the split is clear: Otsu's effectiveness (between-class over total
+    Otsu's threshold on log peak evidence of the candidates; returned only when
+    the split is clear: Otsu's effectiveness (between-class over total
     variance) of at least BIMODAL_ETA, which two equal Gaussian groups reach
     when their means are 4 SD apart (eta = d^2 / (4 + d^2)).
+
+    Parameters
+    ----------
+    peak_z : ndarray
+        Peak evidence of each candidate (noise units).
+
+    Returns
+    -------
+    float or None
+        The threshold in noise units, or None when there is no clear gap.
     """
     v = peak_z[peak_z > 0]
     if v.size < AUTO_SCALE_MIN_PORES:
@@ -363,11 +373,26 @@ def contrast_gap(peak_z: np.ndarray) -> float | None:
 
 
 def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: float, max_diameter_px: float, pixel_sd: float = 0.0) -> float | None:
-    """Typical pore diameter (px) of a photo, from a coarse pass over a few skin tiles.
+    """Typical pore diameter of a photo, from a coarse pass over a few skin tiles.
 
-    The scale-selection step: the pass uses the widest background the
-    diameter range allows, and the clearest candidates' median diameter is
-    returned (None when too few pores are seen to say).
+    The scale-selection step: the pass uses the widest background the diameter
+    range allows, and the clearest candidates' median diameter is returned.
+
+    Parameters
+    ----------
+    logy : ndarray
+        (H, W) log luminance (:func:`~porescope.measure.imaging.log_luminance`).
+    skin : ndarray
+        (H, W) bool.
+    min_diameter_px, max_diameter_px : float
+        The expected pore diameter range (px).
+    pixel_sd : float
+        Sensor noise of ``logy`` per pixel (ln units).
+
+    Returns
+    -------
+    float or None
+        The typical diameter in px; None when too few pores are seen to say.
     """
     tiles = skin_tiles(skin, tile=SCALE_TILE_PX, most=SCALE_TILES)
     diameters, zs = [], []
@@ -393,11 +418,21 @@ def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: 
 
 
 def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
-    """Pixels whose light was not measured: clipped or next to a specular glint (uint8 0/255), or None.
+    """Pixels whose light was not measured: clipped or next to a specular glint.
 
-    A glint (every channel near white) leaves a dark halo after the
-    background is subtracted; a clipped green channel (most of luminance)
-    hides the skin's real brightness. Both are grown by GLINT_GUARD_PX.
+    A glint (every channel near white) leaves a dark halo after the background
+    is subtracted; a clipped green channel (most of luminance) hides the skin's
+    real brightness. Both are grown by GLINT_GUARD_PX.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+
+    Returns
+    -------
+    ndarray or None
+        (H, W) uint8 0/255, or None when there are none.
     """
     glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)
     clipped = cv2.inRange(rgb, (0, CLIP_LEVEL, 0), (255, 255, 255))
@@ -421,14 +456,37 @@ def detect(
     typical_diameter_px: float | None = None,
     evidence_px: tuple[float, float] | None = None,
 ) -> Detection:
-    """Find pores in ``rgb`` (H, W, 3 uint8) inside ``skin`` (H, W bool).
+    """Find pores in a photo's skin.
 
     Two steps: the typical pore diameter is estimated on a few skin tiles
     (scale selection), then the whole skin is searched with a background and
     smoothing matched to that scale.
 
-    ``sensitivity`` > 1 finds fainter pores (thresholds divided by it).
-    ``logy``: :func:`log_luminance` of ``rgb`` when the caller already has it.
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    skin : ndarray, optional
+        (H, W) bool, where to look (default: everywhere).
+    min_diameter_px, max_diameter_px : float
+        The expected pore diameter range (px).
+    sensitivity : float
+        Above 1 finds fainter pores (thresholds divided by it).
+    seed_threshold, grow_threshold : float
+        Hysteresis thresholds in noise units (SEED_Z, GROW_Z).
+    logy : ndarray, optional
+        :func:`~porescope.measure.imaging.log_luminance` of ``rgb`` when the caller already has it.
+    typical_diameter_px : float, optional
+        Skip scale selection and use this diameter.
+    evidence_px : tuple of float, optional
+        (core, surround) sigmas in px of the clear-pore filter when the scale is
+        known (EVIDENCE_MM at the photo's px/mm).
+
+    Returns
+    -------
+    Detection
+        The pore label image, the darkness and background maps, the noise
+        figures, each pore's core and evidence, and which pores are clear.
     """
     h, w = rgb.shape[:2]
     if logy is None:

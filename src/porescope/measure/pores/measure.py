@@ -21,17 +21,52 @@ DARK_CORE_CONTRAST = 0.57
 
 
 def is_dark(core: np.ndarray) -> np.ndarray:
-    """Which pores are classed 'dark' (plugged), from their core contrast (ln units)."""
+    """Which pores are classed 'dark' (plugged).
+
+    Parameters
+    ----------
+    core : ndarray
+        Each pore's core contrast (ln units of linear luminance).
+
+    Returns
+    -------
+    ndarray
+        bool per pore.
+    """
     return np.asarray(core) >= DARK_CORE_CONTRAST
 
 
 def contrast_pct(ln_contrast: np.ndarray) -> np.ndarray:
-    """Relative contrast in percent of the surrounding skin's light: 100·(1 − e^−c)."""
+    """Relative contrast in percent of the surrounding skin's light: 100·(1 − e^−c).
+
+    Parameters
+    ----------
+    ln_contrast : ndarray
+        Contrast in ln units.
+
+    Returns
+    -------
+    ndarray
+        Percent.
+    """
     return 100.0 * -np.expm1(-np.asarray(ln_contrast, np.float64))
 
 
 def delta_lstar(ln_background: np.ndarray, ln_contrast: np.ndarray) -> np.ndarray:
-    """ΔL* (CIELAB) between a background of linear luminance e^b and a pore e^(b − c)."""
+    """ΔL* (CIELAB) between a background of linear luminance e^b and a pore e^(b − c).
+
+    Parameters
+    ----------
+    ln_background : ndarray
+        b, the local background (ln units).
+    ln_contrast : ndarray
+        c, the pore's contrast (ln units).
+
+    Returns
+    -------
+    ndarray
+        ΔL* (0-100 scale).
+    """
 
     def lstar(ln_y):
         y = np.exp(np.minimum(ln_y, 0.0))
@@ -80,17 +115,36 @@ def measure(
     evidence: np.ndarray | None = None,
     clear: np.ndarray | None = None,
 ) -> PoreTable:
-    """Per-pore measurements from a label image (1..count) and the darkness map.
+    """Per-pore measurements from a label image and the darkness map.
 
-    ``darkness`` and ``background`` are :class:`~porescope.measure.pores.detect.Detection`'s
-    maps: relative contrast and the local background, both in ln units of
-    linear luminance. Contrast is the pore's mean darkness; the core is its
-    peak (the map is smoothed at ~1 px, so one noisy pixel does not make a
-    core). Both are also given as ΔL* against the pore's own background.
-    ``pixel_index``/``pixel_label`` (flat indices of the pore pixels and
-    their labels, as ``Detection`` carries them) save a scan of the whole
-    label image; ``core`` (each pore's peak, which detection already knows)
-    saves the peak search.
+    Contrast is the pore's mean darkness; the core is its peak (the map is
+    smoothed at ~1 px, so one noisy pixel does not make a core). Both are also
+    given as ΔL* against the pore's own background.
+
+    Parameters
+    ----------
+    labels : ndarray
+        (H, W) int pore label image (1..count).
+    count : int
+        Number of pores.
+    darkness, background : ndarray
+        :class:`~porescope.measure.pores.detect.Detection`'s maps: relative
+        contrast and the local background, both in ln units of linear luminance.
+    pixel_index, pixel_label : ndarray, optional
+        Flat indices of the pore pixels and their labels (as ``Detection``
+        carries them); they save a scan of the whole label image.
+    core : ndarray, optional
+        Each pore's peak, which detection already knows (saves the peak search).
+    evidence : ndarray, optional
+        Each pore's matched-filter contrast.
+    clear : ndarray, optional
+        bool per pore: counted in the headline metrics.
+
+    Returns
+    -------
+    PoreTable
+        Centroid, area, equivalent diameter, axes, elongation, orientation,
+        contrast, core, ΔL*, dark/open and clear, per pore.
     """
     n = count + 1
     h, w = labels.shape

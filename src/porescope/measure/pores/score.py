@@ -56,7 +56,22 @@ ORIENTED_MIN_ELONGATION = 1.3
 
 
 def visibility_score(areas_px: np.ndarray, contrasts: np.ndarray, skin_area_px: float) -> float:
-    """0-100 visibility score, formula in the module docstring."""
+    """The 0-100 visibility score (formula in the module docstring).
+
+    Parameters
+    ----------
+    areas_px : ndarray
+        Pore areas (px).
+    contrasts : ndarray
+        Their relative contrasts (ln units).
+    skin_area_px : float
+        The region's skin area (px).
+
+    Returns
+    -------
+    float
+        0-100; the same skin scores the same in any photo (no per-photo normalization).
+    """
     if skin_area_px <= 0 or areas_px.size == 0:
         return 0.0
     weight = np.clip(contrasts / C_REF, 0.0, C_CAP)
@@ -65,9 +80,23 @@ def visibility_score(areas_px: np.ndarray, contrasts: np.ndarray, skin_area_px: 
 
 
 def orientation_coherence(theta_deg: np.ndarray, elongation: np.ndarray) -> tuple[float | None, float | None]:
-    """How strongly elongated pores share a direction: mean resultant length of
-    doubled angles (axial data), weighted by elongation excess. Returns
-    (coherence 0-1, dominant orientation in degrees) or (None, None)."""
+    """How strongly elongated pores share a direction.
+
+    Mean resultant length of doubled angles (axial data), weighted by elongation excess.
+
+    Parameters
+    ----------
+    theta_deg : ndarray
+        Pore orientations (degrees).
+    elongation : ndarray
+        Their length/width.
+
+    Returns
+    -------
+    tuple
+        (coherence 0-1, dominant orientation in degrees), or (None, None) with
+        too few elongated pores.
+    """
     sel = elongation >= ORIENTED_MIN_ELONGATION
     if sel.sum() < 5:
         return None, None
@@ -93,13 +122,33 @@ def region_metrics(
     px_per_mm: float | None,
     counts_meaningful: bool = True,
 ) -> RegionMetrics:
-    """Aggregate the pores of one region into :class:`RegionMetrics`.
+    """Aggregate the pores of one region into :class:`~porescope.results.RegionMetrics`.
 
     Every number is computed over the region's *clear* pores (``table.clear``,
-    see :data:`porescope.measure.pores.detect.CLEAR_CONTRAST`); the fainter ones found
-    beside them are only counted in ``faint_pore_count``. So a pore at the
-    edge of detection, which a little noise or a different exposure can make
-    or unmake, cannot move the count, density, coverage or visibility score.
+    see :data:`porescope.measure.pores.detect.CLEAR_CONTRAST`); the fainter ones
+    found beside them are only counted in ``faint_pore_count``. So a pore at the
+    edge of detection, which a little noise or a different exposure can make or
+    unmake, cannot move the count, density, coverage or visibility score.
+
+    Parameters
+    ----------
+    name : str
+        Region name.
+    label : int
+        Region label value.
+    table : PoreTable
+        The region's pores.
+    skin_area_px : int
+        The region's skin area (px).
+    px_per_mm : float or None
+        Scale: densities per cm² and areas in mm² when known.
+    counts_meaningful : bool
+        False when the photo is too coarse to resolve pores (only the
+        visibility score is then reported as meaningful).
+
+    Returns
+    -------
+    RegionMetrics
     """
     faint = int(np.count_nonzero(~table.clear))
     table = table.select(table.clear)
