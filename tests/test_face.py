@@ -18,8 +18,6 @@ from porescope.errors import PorescopeError
 from porescope.measure import face, facemesh
 from porescope.measure.regions import REGION_LABELS, find_regions
 
-pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")
-
 
 @pytest.fixture(scope="module")
 def astronaut() -> np.ndarray:

@@ -8,9 +8,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from porescope.cli import app
-from porescope.measure import facemesh
 
-pytestmark = pytest.mark.skipif(not facemesh.available(), reason="face models missing")
 runner = CliRunner()
 
 

@@ -22,8 +22,6 @@ from porescope.errors import PorescopeError
 from porescope.measure import facemesh
 from porescope.measure.regions import REGION_LABELS, find_regions
 
-pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")
-
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-pores"
 #: Region -> the hand-placed point it must cover.
 REGION_POINT = {"forehead": "forehead", "nose": "nose_tip", "left_cheek": "left_cheek", "right_cheek": "right_cheek", "chin": "chin"}

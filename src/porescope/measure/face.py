@@ -261,11 +261,11 @@ def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
         In 'face' mode when no face is found.
     """
     h, w = rgb.shape[:2]
-    search = facemesh.search_face(rgb) if facemesh.available() else None
-    info = {} if search is None else {"strategy": search.strategy, "hint": search.hint, "attempts": search.attempts,
-                                      "elapsed_ms": search.elapsed_ms}
-    if search is None or search.mesh is None:
-        looks_like_face = search is not None and search.hint >= facemesh.FACE_HINT_SCORE
+    # The face models ship with porescope: a missing one is a broken install and must raise, not read as "no face".
+    search = facemesh.search_face(rgb)
+    info = {"strategy": search.strategy, "hint": search.hint, "attempts": search.attempts, "elapsed_ms": search.elapsed_ms}
+    if search.mesh is None:
+        looks_like_face = search.hint >= facemesh.FACE_HINT_SCORE
         if mode == "face":
             raise PorescopeError(
                 ("the photo looks like a face, but the face could not be located (too close, cut by the frame or very "

@@ -53,21 +53,24 @@ DETECTOR = "linear-light-hysteresis/clear-pores v2"
 DEFAULT_MIN_DIAMETER_PX = 2.0
 DEFAULT_MAX_DIAMETER_PX = 20.0
 #: Physical pore diameter range used when px_per_mm is known. 0.08 mm is
-#: below visible pores (a third of the 250 µm detection threshold); facial pores seen in clinical imaging reach about
-#: 0.5 mm in equivalent diameter and enlarged ones up to ~1 mm
-#: (Flament et al. 2015, doi:10.2147/CCID.S74401: detection threshold 250 µm).
+#: below visible pores (a third of the 250 µm detection threshold); facial
+#: pores seen in clinical imaging reach about 0.5 mm in equivalent diameter
+#: and enlarged ones up to ~1 mm (Flament et al. 2015,
+#: doi:10.2147/CCID.S74401: detection threshold 250 µm).
 MIN_PORE_DIAMETER_MM = 0.08
 MAX_PORE_DIAMETER_MM = 1.2
-#: Hysteresis thresholds on the evidence map, in robust noise units (z).
+#: Hysteresis thresholds on the darkness map, in robust noise units (z) of
+#: the skin's texture.
 #: Chosen on synthetic skin with known truth (benchmarks/bench_accuracy.py
 #: prints the effect) and checked on the real development crops.
 SEED_Z = 2.5
 GROW_Z = 1.5
-#: A visible pore must be darker than its surround by a visible lightness
-#: step: ΔE00 ≈ 1 is built to be a just-noticeable difference (CIEDE2000,
-#: Luo, Cui & Rigg 2001), and 1.5 ΔL* keeps a margin above it. Fainter
-#: texture is not a pore anyone sees, however clean the photo's noise floor.
-#: (The annotated real pores have a median core ΔL* of ~2.5.)
+#: The visible lightness step (ΔL*) a pore must reach: ΔE00 ≈ 1 is built
+#: to be a just-noticeable difference (CIEDE2000, Luo, Cui & Rigg 2001), and
+#: 1.5 ΔL* keeps a margin above it (the annotated real pores have a median
+#: core ΔL* of ~2.5). The detector works in linear light and applies this
+#: step as MIN_PEAK_CONTRAST (its relative-contrast equivalent on skin of
+#: L* 65); this ΔL* form is kept for readers of the old name.
 MIN_PEAK_DL = 1.5
 #: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
 #: candidates give the typical pore diameter; candidates smaller than
@@ -125,6 +128,8 @@ TEXTURE_SAMPLE_PX = 200_000
 CLEAR_CONTRAST = 0.045
 EVIDENCE_SIGMA_PER_DIAMETER = 0.3
 EVIDENCE_SURROUND_FACTOR = 2.5
+#: The core and surround sigmas (mm) of that matched filter when the photo's
+#: scale is known: the clear test is then one fixed filter in millimetres.
 EVIDENCE_MM = (0.18, 0.6)
 #: When sensor noise makes up more than this share of the darkness map's
 #: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
