@@ -74,7 +74,7 @@ def baseline_blob_log(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
 
 
 def porescope_default(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
-    from porescope.pipeline import run
+    from porescope.measure.pipeline import run
 
     return run(rgb, roi=roi, mode="closeup").labels > 0
 

@@ -5,8 +5,8 @@ three tones (benchmarks/bench_repeat.py). A known change is made to the
 *annotated pores only* (:func:`change_pores`): their contrast x0.6 ... x1.4
 (in linear light, against the skin around them), or their area ±20% (each
 pore's darkness scaled about its centre). Every visit is also re-captured
-with the capture changes of :mod:`porescope.recapture`, and the verdicts come
-from porescope's one change engine (:func:`porescope.change.metric_change`)
+with the capture changes of :mod:`porescope.measure.recapture`, and the verdicts come
+from porescope's one change engine (:func:`porescope.track.change.metric_change`)
 on the visibility score, the region's headline metric.
 
 Printed:
@@ -39,10 +39,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_repeat as br  # noqa: E402
 
-from porescope.change import Noise, key_metrics, metric_change, noise_from_repeats, perturbation_noise  # noqa: E402
-from porescope.pipeline import run  # noqa: E402
-from porescope.recapture import CAPTURE_CHANGES, recapture  # noqa: E402
-from porescope.synth import SkinSpec, render  # noqa: E402
+from porescope.measure.pipeline import run  # noqa: E402
+from porescope.measure.recapture import CAPTURE_CHANGES, recapture  # noqa: E402
+from porescope.measure.synth import SkinSpec, render  # noqa: E402
+from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats, perturbation_noise  # noqa: E402
 
 METRIC = "visibility_score"
 CONTRAST_FACTORS = (0.6, 0.7, 0.8, 0.85, 0.9, 1.1, 1.15, 1.2, 1.3, 1.4)

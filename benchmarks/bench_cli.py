@@ -54,8 +54,9 @@ def main() -> None:
         base_env["PYTHONPATH"] = f"{args.baseline_src.resolve()}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     tmp = Path(tempfile.mkdtemp(prefix="porescope-bench-cli-"))
     db = f"sqlite:///{tmp / 'h.db'}"
-    from porescope.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
     import cv2
+
+    from porescope.measure.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
 
     photo = tmp / "small.jpg"
     cv2.imwrite(str(photo), render(SkinSpec(height=480, width=640, seed=5)).rgb[..., ::-1])  # 0.3 MP
@@ -72,7 +73,7 @@ def main() -> None:
     times: dict[str, list[float]] = {k: [] for k in cmds}
     times["floor"] = []
     base_times: dict[str, list[float]] = {k: [] for k in cmds if cmds[k] is not None}
-    from porescope.pipeline import analyze  # noqa: E402
+    from porescope.measure.pipeline import analyze  # noqa: E402
 
     for cmd in cmds.values():  # warm-up: bytecode caches and the OS file cache
         if cmd is not None:
@@ -96,7 +97,7 @@ def main() -> None:
     for name in cmds:
         med = statistics.median(times[name])
         target = TARGETS.get(name)
-        verdict = "" if target is None else (" (target <= %.1fx: %s)" % (target, "met" if med / fl <= target else "MISSED"))
+        verdict = "" if target is None else f" (target <= {target:.1f}x: {'met' if med / fl <= target else 'MISSED'})"
         print(f"{name:36s} {med * 1000:7.0f} ms  {med / fl:5.2f}x floor{verdict}")
         if base_env is not None and base_times.get(name):
             bmed = statistics.median(base_times[name])

@@ -48,7 +48,7 @@ W, H = 4032, 3024
 def make_photos(tmp: Path) -> dict[str, Path]:
     from skimage import data
 
-    from porescope.synth import SkinSpec, render
+    from porescope.measure.synth import SkinSpec, render
 
     a = data.astronaut()
 
@@ -77,7 +77,7 @@ def make_photos(tmp: Path) -> dict[str, Path]:
 
 TIMER = r"""
 import json, statistics, sys, time
-from porescope.pipeline import run
+from porescope.measure.pipeline import run
 paths, repeat = json.loads(sys.argv[1]), int(sys.argv[2])
 res = {}
 for name, p in paths.items():
@@ -115,10 +115,10 @@ def main() -> None:
     ap.add_argument("--baseline", default="9d6f9e5", help="git revision timed for comparison (default: before issue 11)")
     args = ap.parse_args()
 
-    from porescope import facemesh
-    from porescope.io import read_image
-    from porescope.pipeline import run
-    from porescope.regions import find_regions
+    from porescope.measure import facemesh
+    from porescope.measure.io import read_image
+    from porescope.measure.pipeline import run
+    from porescope.measure.regions import find_regions
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_face_"))
     paths = make_photos(tmp)
@@ -127,7 +127,7 @@ def main() -> None:
     for name, size in ((facemesh.DETECTOR_FILE, 128), (facemesh.FULL_RANGE_FILE, 192), (facemesh.LANDMARK_FILE, 192),
                        (facemesh.IRIS_FILE, 64)):
         x = np.random.default_rng(0).random((size, size, 3), dtype=np.float32)
-        m = facemesh._model(name)
+        m = facemesh.model(name)
         m(x)
         ts = []
         for _ in range(20):

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import cv2
 
-from porescope.history import Store, db
-from porescope.synth import SkinSpec, render
+from porescope.measure.synth import SkinSpec, render
+from porescope.track import Store, db
 
 
 def _median_ms(fn, repeat: int = 7) -> float:

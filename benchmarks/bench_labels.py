@@ -8,8 +8,8 @@ import random
 import statistics
 import time
 
-from porescope.ingredients import analyze_label
-from porescope.knowledge import knowledge
+from porescope.advise.ingredients import analyze_label
+from porescope.advise.knowledge import knowledge
 
 N_LABELS = 1000
 

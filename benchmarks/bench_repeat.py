@@ -2,7 +2,7 @@
 
 Every sample (the real annotated crops in ../shared, and synthetic skin drawn
 in three tones with identical pores) is analysed as captured and after each
-capture change of :data:`porescope.recapture.CAPTURE_CHANGES` (exposure
+capture change of :data:`porescope.measure.recapture.CAPTURE_CHANGES` (exposure
 x0.8/x1.2, warmer and cooler light, JPEG q75, 5° rotation, camera distance
 x0.85/x1.15 with px/mm scaled, sensor noise σ 3). Printed per sample and
 metric: the coefficient of variation (SD / mean over the 10 analyses) and the
@@ -28,9 +28,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from porescope.pipeline import run
-from porescope.recapture import CAPTURE_CHANGES, recapture
-from porescope.synth import SkinSpec, render
+from porescope.measure.pipeline import run
+from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.measure.synth import SkinSpec, render
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
 CROPS = ("cheek_imgleft", "glabella")

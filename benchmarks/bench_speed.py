@@ -37,7 +37,7 @@ def make_photo(path: Path, *, pores_per_mpx: float) -> int:
     densities in Flament et al. 2015, doi:10.2147/CCID.S74401) gives ~1,100 pores per MP,
     3-12 px across. ``--stress`` draws 2,500 per MP (30,000 pores).
     """
-    from porescope.synth import SkinSpec, render
+    from porescope.measure.synth import SkinSpec, render
 
     spec = SkinSpec(
         height=3024, width=4032, pore_density_per_mpx=pores_per_mpx, pore_diameter_px=(3.0, 12.0), pore_contrast=(0.12, 0.25),
@@ -51,7 +51,7 @@ def make_photo(path: Path, *, pores_per_mpx: float) -> int:
 def one_run(img: Path, out: Path, px_per_mm: float | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds of all threads) of one end-to-end analysis."""
     from porescope.cli import image_writer, text_writer, tune_process
-    from porescope.pipeline import run
+    from porescope.measure.pipeline import run
 
     tune_process()  # as the porescope command does at start-up
     # Exactly what `porescope analyze IMG --json --overlay --mask-out` does.
@@ -86,7 +86,7 @@ def main() -> int:
         runs = [one_run(img, d) for _ in range(a.runs)]
         times = [w for w, _ in runs]
         cpu = [c for _, c in runs]
-        from porescope.pipeline import run
+        from porescope.measure.pipeline import run
 
         r = run(img, mode="closeup")
         n = r.analysis.regions[0].pore_count

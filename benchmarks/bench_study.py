@@ -3,7 +3,7 @@
 What it does:
 
 1. Writes a synthetic study of N photos, 4032x3024 JPEG (quality 92), from
-   ``porescope.synth.render``: N/4 subjects x 2 visits x 2 repeat captures, the
+   ``porescope.measure.synth.render``: N/4 subjects x 2 visits x 2 repeat captures, the
    treated arm's pores shallower at visit 2. One 1344x1008 tile is rendered
    per subject and visit and laid 3x3 with flips (rendering a whole 12 MP frame
    takes ~4.5 min on this machine: its low-frequency mottling blur scales with
@@ -40,7 +40,7 @@ TARGET_SPEEDUP = 1.7
 
 def tiled_render(spec) -> np.ndarray:
     """A 12 MP frame from one 1344x1008 synth.render tile laid 3x3 with flips."""
-    from porescope.synth import render, with_
+    from porescope.measure.synth import render, with_
 
     tile = render(with_(spec, height=TILE_H, width=TILE_W, noise_sigma=0.0)).rgb
     variants = [tile, tile[::-1], tile[:, ::-1], tile[::-1, ::-1]]
@@ -181,7 +181,8 @@ def main(argv=None) -> int:
     overhead = scheduler_overhead(2, args.memory_limit)
     print(f"scheduler overhead: {overhead * 1e3:.2f} ms per task (2000 no-op tasks, 2 workers)", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f} (the 2 cores are shared with other users; figures are pessimistic)")
-    summary = {"n": args.n, "speedup_n": k, "speedup": speedup, "projected_speedup": projected, "cpu_s_per_photo": cpu, "runs": res, "full": full and full["run"],
+    summary = {"n": args.n, "speedup_n": k, "speedup": speedup, "projected_speedup": projected, "cpu_s_per_photo": cpu,
+        "runs": res, "full": full and full["run"],
                "scheduler_overhead_s": overhead}
     (args.data / "bench_study.json").write_text(json.dumps(summary, indent=1, default=str))
     return 0

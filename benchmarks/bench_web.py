@@ -15,7 +15,7 @@ is httpx, so the figures include HTTP, multipart parsing and template
 rendering. ``--before REV`` runs the same scenarios, in the same run, against
 the package as it was at git revision REV (extracted with ``git archive``).
 
-The 12 MP photo is ``porescope.synth.render(SkinSpec(height=3024, width=4032))``
+The 12 MP photo is ``porescope.measure.synth.render(SkinSpec(height=3024, width=4032))``
 saved as JPEG, cached in ``$PORESCOPE_BENCH_CACHE`` (default: the system temp
 folder); the second visit is the same skin moved (shift, 2° rotation) and
 re-lit, as a later photo would be.
@@ -50,8 +50,8 @@ def photo_12mp() -> bytes:
     cache = CACHE / "porescope-bench-12mp-seed1.jpg"
     if cache.exists():
         return cache.read_bytes()
-    from porescope.render import encode_image
-    from porescope.synth import SkinSpec, render
+    from porescope.measure.render import encode_image
+    from porescope.measure.synth import SkinSpec, render
 
     print("drawing the 12 MP synthetic photo (cached afterwards)...", flush=True)
     data = encode_image(render(SkinSpec(**SPEC)).rgb, ".jpg")
@@ -67,8 +67,8 @@ def photo_12mp_later() -> bytes:
     import cv2
     import numpy as np
 
-    from porescope.io import read_image
-    from porescope.render import encode_image
+    from porescope.measure.io import read_image
+    from porescope.measure.render import encode_image
 
     rgb = read_image(photo_12mp()).rgb
     h, w = rgb.shape[:2]
@@ -97,7 +97,7 @@ import sys, uvicorn
 from porescope.web import create_app
 store = None
 if sys.argv[2]:
-    from porescope.history import Store
+    from porescope.track import Store
     store = Store(sys.argv[2] + "/h.db", data_dir=sys.argv[2])
 uvicorn.run(create_app(store=store), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
@@ -283,7 +283,8 @@ def compare_in_chromium(url: str) -> tuple[float, float, str]:
         page.on("response", lambda r: align.append(r.headers.get("x-porescope-alignment", "")) if "aligned.jpg" in r.url else None)
         t0 = time.perf_counter()
         page.goto(url, wait_until="commit")
-        page.wait_for_function("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); return i && i.complete && i.naturalWidth > 0; })", polling=20)
+        page.wait_for_function("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); "
+            "return i && i.complete && i.naturalWidth > 0; })", polling=20)
         t_page = time.perf_counter() - t0
         page.wait_for_selector("#comparison-body:not([hidden]), #comparison-status.error")
         t_table = time.perf_counter() - t0
@@ -292,10 +293,10 @@ def compare_in_chromium(url: str) -> tuple[float, float, str]:
 
 
 def bench_history(n_visits: int, repeat: int) -> None:
-    import porescope.pipeline as pipeline
-    from porescope.history import Store
-    from porescope.render import encode_image
-    from porescope.synth import SkinSpec, render
+    import porescope.measure.pipeline as pipeline
+    from porescope.measure.render import encode_image
+    from porescope.measure.synth import SkinSpec, render
+    from porescope.track import Store
 
     print(f"\nhistory of {n_visits} visits (this tree only)")
     small = encode_image(render(SkinSpec(height=256, width=256, seed=3)).rgb, ".jpg")
@@ -313,7 +314,7 @@ def bench_history(n_visits: int, repeat: int) -> None:
         store.close()
         code = (
             "import sys, time, statistics, uvicorn, threading, httpx\n"
-            "from porescope.history import Store\nfrom porescope.web import create_app\n"
+            "from porescope.track import Store\nfrom porescope.web import create_app\n"
             "st = Store(sys.argv[1] + '/h.db', data_dir=sys.argv[1])\n"
             "srv = uvicorn.Server(uvicorn.Config(create_app(store=st), host='127.0.0.1', port=int(sys.argv[2]), log_level='warning'))\n"
             "threading.Thread(target=srv.run, daemon=True).start()\n"

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_accuracy import CROPS, DEFAULT_DATA, blob_f1, dice, load_crop  # noqa: E402
 
-from porescope.pores.detect import detect, lightness, robust_sigma  # noqa: E402
+from porescope.measure.pores.detect import detect, lightness, robust_sigma  # noqa: E402
 
 PATCH = 64
 SEED = 20261126

@@ -3,7 +3,8 @@
 # porescope installed. Safe to run again.
 #
 #   bash scripts/setup.sh          # what `porescope` itself needs
-#   bash scripts/setup.sh --test   # plus the test tools, and the system packages the
+#   bash scripts/setup.sh --test   # plus the study and PostgreSQL extras, the test tools
+#                                  # (pytest, ruff, ...), and the system packages the
 #                                  # tests drive for real: Debian's chromium (web
 #                                  # end-to-end tests) and postgresql (history store)
 set -euo pipefail
@@ -15,7 +16,7 @@ PY=${PYTHON:-python3}
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 if [ "$TEST" = 1 ]; then
-  python -m pip install -q -e '.[test]'
+  python -m pip install -q -e '.[test,study,postgres]'
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

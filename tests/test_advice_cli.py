@@ -7,8 +7,8 @@ import sys
 import typer
 from typer.testing import CliRunner
 
-from porescope.advice_cli import register
-from porescope.knowledge.language import forbidden_phrases
+from porescope.advise.knowledge.language import forbidden_phrases
+from porescope.cli.advice import register
 
 runner = CliRunner()
 
@@ -85,7 +85,7 @@ def test_routine_bad_inputs_exit_2(tmp_path):
 def test_real_subprocess(tmp_path):
     prof = tmp_path / "p.json"
     prof.write_text('{"skin_type": "greasy"}')
-    code = "import typer; from porescope.advice_cli import register; app = typer.Typer(); register(app); app()"
+    code = "import typer; from porescope.cli.advice import register; app = typer.Typer(); register(app); app()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "routine", "--profile", str(prof)], capture_output=True, text=True, timeout=60
     )
@@ -214,7 +214,7 @@ def test_closed_pipe_exits_quietly():
 
 
 def test_example_profile_explains_every_field_and_loads(tmp_path):
-    from porescope.profile import Profile, load_profile
+    from porescope.advise.profile import Profile, load_profile
 
     r = _run80("routine", "--example-profile")
     assert r.returncode == 0, r.stderr
@@ -226,7 +226,7 @@ def test_example_profile_explains_every_field_and_loads(tmp_path):
 
 
 def test_choices_are_not_case_sensitive():
-    from porescope.profile import load_profile
+    from porescope.advise.profile import load_profile
 
     p = load_profile('{"skin_type": "Oily", "sun_exposure": "HIGH", "concerns": ["Visible Pores", "Blackheads"]}')
     assert p.skin_type == "oily" and p.sun_exposure == "high" and p.concerns == ["visible_pores", "blackheads"]

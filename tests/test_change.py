@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from history_helpers import BASE, worse_spec
 
-from porescope import change
 from porescope.errors import PorescopeError
-from porescope.pipeline import run
-from porescope.recapture import CAPTURE_CHANGES
-from porescope.synth import render, with_
+from porescope.measure.pipeline import run
+from porescope.measure.recapture import CAPTURE_CHANGES
+from porescope.measure.synth import render, with_
+from porescope.track import change
 
 
 def _visit(i, day, **kw):

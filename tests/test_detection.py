@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from porescope.pipeline import run
-from porescope.synth import SkinSpec, render
+from porescope.measure.pipeline import run
+from porescope.measure.synth import SkinSpec, render
 
 
 def count(rgb, **kw) -> int:
@@ -131,7 +131,7 @@ def test_headline_count_is_capture_invariant_on_synthetic_tones():
     import sys
     from pathlib import Path
 
-    from porescope.recapture import recapture
+    from porescope.measure.recapture import recapture
 
     spec = importlib.util.spec_from_file_location("bench_repeat", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_repeat.py")
     bench = importlib.util.module_from_spec(spec)
@@ -152,7 +152,7 @@ def test_headline_count_is_capture_invariant_on_synthetic_tones():
 def test_too_noisy_photo_is_refused_not_drifting():
     """Deep skin under heavy sensor noise: the noise rivals the skin's texture, so the photo is not measured."""
     sk = render(SkinSpec(height=400, width=400, seed=5, skin_rgb=(96, 64, 46), noise_sigma=0.0, pore_contrast=(0.08, 0.18)))
-    from porescope.recapture import sensor_noise
+    from porescope.measure.recapture import sensor_noise
 
     clean = run(sk.rgb, px_per_mm=10.0, mode="closeup").analysis
     noisy = run(sensor_noise(sk.rgb, 6.0), px_per_mm=10.0, mode="closeup").analysis

@@ -14,11 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from porescope import face, facemesh
 from porescope.errors import PorescopeError
-from porescope.regions import REGION_LABELS, find_regions
-
-pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")
+from porescope.measure import face, facemesh
+from porescope.measure.regions import REGION_LABELS, find_regions
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +99,7 @@ def test_eyes_brows_lips_and_hair_are_excluded(astronaut, astro_regions):
     assert not skin[int(tip[1] + 0.04 * rs.extra["ipd_px"] * 2), int(tip[0])]
     # Hair: the blond fringe over the forehead is dropped by the skin-colour check.
     fh = next(r for r in rs.regions if r.name == "forehead")
-    poly = face._poly_mask(skin.shape, xy[list(face.FOREHEAD)]) > 0
+    poly = face.poly_mask(skin.shape, xy[list(face.FOREHEAD)]) > 0
     assert fh.mask.sum() < 0.9 * poly.sum()
     assert rs.extra["skin_share"]["forehead"] < 0.9
 
@@ -133,7 +131,7 @@ def _exif_jpeg(img: np.ndarray, orientation: int) -> bytes:
 
 @pytest.mark.parametrize("orientation", [6, 8, 3])
 def test_exif_rotated_photo_maps_regions_in_display_orientation(astronaut, orientation, tmp_path):
-    from porescope.pipeline import run
+    from porescope.measure.pipeline import run
 
     p = tmp_path / f"astro_o{orientation}.jpg"
     p.write_bytes(_exif_jpeg(astronaut, orientation))
@@ -233,7 +231,7 @@ def test_uneven_light_is_flagged(astronaut):
 
 
 def test_closeup_without_landmarks_stays_closeup():
-    from porescope.synth import SkinSpec, render
+    from porescope.measure.synth import SkinSpec, render
 
     sk = render(SkinSpec(height=256, width=256, seed=3))
     rs = find_regions(sk.rgb, mode="auto")

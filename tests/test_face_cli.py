@@ -7,10 +7,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from porescope import facemesh
 from porescope.cli import app
 
-pytestmark = pytest.mark.skipif(not facemesh.available(), reason="face models missing")
 runner = CliRunner()
 
 

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from face_variants import hand_points, map_points, scale_of, variants
 from PIL import Image
 from typer.testing import CliRunner
 
-from face_variants import hand_points, map_points, scale_of, variants
-from porescope import facemesh
 from porescope.errors import PorescopeError
-from porescope.regions import REGION_LABELS, find_regions
-
-pytestmark = pytest.mark.skipif(not facemesh.available(), reason="ai-edge-litert or the face models are missing")
+from porescope.measure import facemesh
+from porescope.measure.regions import REGION_LABELS, find_regions
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-pores"
 #: Region -> the hand-placed point it must cover.
@@ -125,16 +123,16 @@ def test_a_face_too_close_to_place_is_a_blocking_problem_not_a_closeup(astronaut
     assert p.severity == "blocking" and "step back so the whole face is in the frame" in p.message.lower()
     with pytest.raises(PorescopeError, match="looks like a face"):
         find_regions(img, mode="face")
-    from porescope.pipeline import analyze
+    from porescope.measure.pipeline import analyze
 
     a = analyze(img, mode="auto")
     assert a.quality.measurable is False and "face_not_placed" in {q.code for q in a.quality.problems}
 
 
 def test_skin_closeups_are_not_taken_for_faces(tmp_path):
-    from porescope.io import read_image
+    from porescope.measure.io import read_image
+    from porescope.measure.synth import SkinSpec, render
     from porescope.study.synthetic import StudyDesign, make_study
-    from porescope.synth import SkinSpec, render
 
     imgs = [render(SkinSpec(height=480, width=640, seed=s)).rgb for s in range(3)]
     # The study photos: the padded detector scores some of them 0.5-0.59; the landmark model's presence decides.
@@ -149,10 +147,9 @@ def test_skin_closeups_are_not_taken_for_faces(tmp_path):
 
 
 def test_dark_class_is_marked_not_validated_in_every_result():
-    from porescope.pipeline import analyze
+    from porescope.measure.pipeline import analyze
+    from porescope.measure.synth import SkinSpec, render
     from porescope.results import json_schema
-
-    from porescope.synth import SkinSpec, render
 
     a = analyze(render(SkinSpec(height=256, width=256, seed=1)).rgb, mode="closeup")
     assert a.dark_class_validated is False and "dark_class_validated" in a.model_dump()
@@ -185,8 +182,8 @@ def _jpeg_with_camera(rgb: np.ndarray, lens_model: str | None, make="Apple", mod
 
 
 def test_front_camera_selfies_warn_that_left_and_right_may_be_swapped(framed):
-    from porescope.io import read_image
-    from porescope.pipeline import analyze
+    from porescope.measure.io import read_image
+    from porescope.measure.pipeline import analyze
 
     rgb = framed["selfie"][0]
     front = read_image(_jpeg_with_camera(rgb, "iPhone 13 front camera 2.71mm f/2.2"))
@@ -233,8 +230,8 @@ def test_compare_never_reads_a_missing_region_as_zero(framed):
     from datetime import datetime
     from types import SimpleNamespace
 
-    from porescope import change
-    from porescope.pipeline import analyze
+    from porescope.measure.pipeline import analyze
+    from porescope.track import change
 
     a = analyze(framed["selfie"][0], mode="face", px_per_mm=20)  # a given scale: counts meaningful
     b = analyze(framed["cut_below_mouth"][0], mode="face", px_per_mm=20)
@@ -312,7 +309,7 @@ def test_history_keeps_no_row_for_a_region_outside_the_photo(framed, tmp_path, m
 
 
 def test_a_face_with_no_visible_skin_has_no_rows_at_all(astronaut):
-    from porescope.pipeline import analyze
+    from porescope.measure.pipeline import analyze
 
     roi = np.ones(astronaut.shape[:2], bool)
     roi[40:200, 150:300] = False  # the user's ROI leaves the whole face out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -32,8 +31,8 @@ def test_the_jargon_the_issue_found_is_explained(shown):
 
 
 def test_thresholds_in_words_match_the_code():
-    from porescope.causes import LIKELY_MIN, POSSIBLE_MIN, STRETCHED_ELONGATION
-    from porescope.quality import MIN_PX_PER_MM, NOISE_WARNING
+    from porescope.measure.causes import LIKELY_MIN, POSSIBLE_MIN, STRETCHED_ELONGATION
+    from porescope.measure.quality import MIN_PX_PER_MM, NOISE_WARNING
 
     assert f"{STRETCHED_ELONGATION:g} or more is called stretched" in find("elongation").sentence
     s = find("cause_strength").sentence
@@ -59,11 +58,10 @@ def test_readme_table_matches_the_glossary():
 
 
 def test_web_result_page_explains_its_numbers():
-    from porescope.render import encode_image
-    from porescope.synth import SkinSpec, render
-
     from web_helpers import PageClient
 
+    from porescope.measure.render import encode_image
+    from porescope.measure.synth import SkinSpec, render
     from porescope.web import create_app
 
     data = encode_image(render(SkinSpec(height=300, width=400, seed=4)).rgb, ".jpg")

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from history_helpers import photo
 
-from porescope.history import Store
+from porescope.track import Store
 
 ADD = """
 import sys
-from porescope.history import Store
+from porescope.track import Store
 db, subject, *photos = sys.argv[1:]
 s = Store(db)
 for p in photos:
@@ -26,6 +26,34 @@ print("DONE", flush=True)
 """
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and flock are POSIX")
+
+
+#: The child stops for a minute just before the commit of the transaction that
+#: inserted the analysis (the photo is on disk, the rows are written but not
+#: committed), says so, and waits to be killed. SQLAlchemy's "commit" event runs
+#: before the database commit.
+ADD_AND_PAUSE = """
+import os, sys, time
+import sqlalchemy as sa
+from porescope.track import Store, db as tables
+db, subject, photo = sys.argv[1:]
+s = Store(db)
+inserted = []
+
+@sa.event.listens_for(s.engine, "after_execute")
+def _seen(conn, clause, *args):
+    if isinstance(clause, sa.sql.dml.Insert) and clause.table is tables.analyses:
+        inserted.append(True)
+
+@sa.event.listens_for(s.engine, "commit")
+def _pause(conn):
+    if inserted:
+        print(f"PORESCOPE-PAUSED {os.getpid()}", flush=True)
+        time.sleep(60)
+
+s.add_visit(photo, subject, mode="closeup")
+print("DONE", flush=True)
+"""
 
 
 def _env(**extra):
@@ -45,8 +73,8 @@ def test_kill_between_photo_write_and_commit_leaves_nothing(tmp_path):
     Store(db).add_visit(photo(tmp_path / "first.jpg"), "keep", mode="closeup")  # existing data must survive
     p = photo(tmp_path / "a.jpg", seed=99)
     proc = subprocess.Popen(
-        [sys.executable, "-c", ADD, db, "victim", str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=_env(PORESCOPE_TEST_PAUSE_BEFORE_COMMIT="60"), text=True,
+        [sys.executable, "-c", ADD_AND_PAUSE, db, "victim", str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=_env(), text=True,
     )
     try:
         deadline = time.time() + 120

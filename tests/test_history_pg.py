@@ -58,7 +58,7 @@ def pg_url(pg_server):
 
 
 def test_pg_add_list_compare_export_delete(pg_url, tmp_path):
-    from porescope.history import Store
+    from porescope.track import Store
 
     s = Store(pg_url, data_dir=tmp_path)
     assert s.dialect == "postgresql"
@@ -84,7 +84,7 @@ def test_pg_add_list_compare_export_delete(pg_url, tmp_path):
 
 
 def test_pg_reopen_is_migrated_once(pg_url, tmp_path):
-    from porescope.history import Store
+    from porescope.track import Store
 
     Store(pg_url, data_dir=tmp_path).add_subject("r")
     s = Store(pg_url, data_dir=tmp_path)
@@ -94,7 +94,7 @@ def test_pg_reopen_is_migrated_once(pg_url, tmp_path):
 
 
 def test_pg_env_var_selects_postgres(pg_url, tmp_path, monkeypatch):
-    from porescope.history import Store
+    from porescope.track import Store
 
     monkeypatch.setenv("PORESCOPE_DB_URL", pg_url)
     monkeypatch.setenv("PORESCOPE_DATA_DIR", str(tmp_path))

@@ -10,8 +10,8 @@ import pytest
 from history_helpers import BASE, photo, worse_spec
 
 from porescope.errors import PorescopeError
-from porescope.history import Store, resolve
 from porescope.results import Analysis
+from porescope.track import Store, resolve
 
 
 @pytest.fixture()
@@ -211,7 +211,7 @@ def test_migrations_match_table_definitions(store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from porescope.history import db
+    from porescope.track import db
 
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
@@ -249,7 +249,7 @@ def test_head_revision_constant_is_alembics_head():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from porescope.history.store import HEAD_REVISION, MIGRATIONS_DIR
+    from porescope.track.store import HEAD_REVISION, MIGRATIONS_DIR
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

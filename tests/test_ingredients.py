@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from porescope.ingredients import analyze_label, match_name
-from porescope.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
+from porescope.advise.ingredients import analyze_label, match_name
+from porescope.advise.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
 
 # (label, {active id: (min_pct, max_pct)}) -- bounds worked out by hand from the
 # label-order rules: descending above 1%, anything after a <=1% marker is <=1%,
@@ -113,7 +113,7 @@ def test_salicylic_acid_estimate_uses_the_legal_maximum_and_everything_after_it(
 
 
 def test_estimates_have_two_significant_figures():
-    from porescope.ingredients import pct_text, range_text
+    from porescope.advise.ingredients import pct_text, range_text
 
     assert pct_text(33.3333, up=True) == "34" and pct_text(12.375) == "12" and pct_text(0.025) == "0.025"
     assert pct_text(100, up=True) == "100" and pct_text(1.05, up=True) == "1.1" and range_text(0.5, 2) == "0.5-2%"

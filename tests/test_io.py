@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from porescope.errors import ImageError
-from porescope.io import MAX_PIXELS, MIN_SIDE_PX, read_image, read_mask
+from porescope.measure.io import MAX_PIXELS, MIN_SIDE_PX, read_image, read_mask
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_mask_size_must_match(tmp_path):
 def test_fast_png_writer_round_trips(tmp_path, shape):
     import cv2
 
-    from porescope.render import png_bytes
+    from porescope.measure.render import png_bytes
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, shape, dtype=np.uint8)

@@ -5,16 +5,16 @@ from importlib import resources
 
 import pytest
 
-from porescope.knowledge import eu_annex_refs, knowledge, load_file
-from porescope.knowledge.language import FORBIDDEN_PROMISES, forbidden_phrases
-from porescope.knowledge.rules import Rules, rules
-from porescope.knowledge.schema import Ingredient, KnowledgeFile
+from porescope.advise.knowledge import eu_annex_refs, knowledge, load_file
+from porescope.advise.knowledge.language import FORBIDDEN_PROMISES, forbidden_phrases
+from porescope.advise.knowledge.rules import Rules, rules
+from porescope.advise.knowledge.schema import Ingredient, KnowledgeFile
 
 FORBIDDEN = FORBIDDEN_PROMISES
 
 
 def _files():
-    root = resources.files("porescope.knowledge")
+    root = resources.files("porescope.advise.knowledge")
     return {name: json.loads(root.joinpath(name).read_text(encoding="utf-8")) for name in ("actives.json", "base.json", "rules.json")}
 
 
@@ -103,7 +103,7 @@ def test_names_index_unique_targets():
     kb = knowledge()
     # every INCI name resolves to its own entry (no synonym of another entry shadows it)
     for ing in kb.by_id.values():
-        from porescope.knowledge import fold
+        from porescope.advise.knowledge import fold
 
         assert kb.names[fold(ing.inci)][0] == ing.id, ing.inci
 
@@ -111,7 +111,7 @@ def test_names_index_unique_targets():
 def test_comedogenicity_is_labelled_weak():
     rated = [i for i in knowledge().by_id.values() if i.comedogenicity]
     assert len(rated) >= 15
-    from porescope.knowledge.references import render
+    from porescope.advise.knowledge.references import render
 
     # every rating's source is a shipped reference by Fulton (rabbit ear) or Kligman
     assert all(("Fulton" in render(i.comedogenicity.source)) or ("Kligman" in render(i.comedogenicity.source)) for i in rated)
@@ -128,7 +128,7 @@ def test_eu_annex_status_from_on_the_list():
 def test_no_forbidden_promises_in_data():
     root = resources.files("porescope")
     texts = [
-        root.joinpath("knowledge", n).read_text(encoding="utf-8") for n in ("actives.json", "base.json", "rules.json")
+        root.joinpath("advise", "knowledge", n).read_text(encoding="utf-8") for n in ("actives.json", "base.json", "rules.json")
     ]
     texts.append(root.joinpath("data", "example_catalog.json").read_text(encoding="utf-8"))
     for t in texts:
@@ -154,7 +154,7 @@ def test_example_catalog_marks_real_and_illustrative():
 def test_cosing_index_cache_matches_the_register_and_survives_a_bad_file(tmp_path, monkeypatch):
     import json
 
-    import porescope.knowledge as k
+    import porescope.advise.knowledge as k
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     k._annex_index.cache_clear()
@@ -163,7 +163,7 @@ def test_cosing_index_cache_matches_the_register_and_survives_a_bad_file(tmp_pat
         built = k._annex_index()
         path = k._index_cache_path(k._register_files())
         assert path.is_relative_to(tmp_path) and json.loads(path.read_text()) == built
-        for folded, entries in list(k._register().by_name.items())[:200]:
+        for folded, _entries in list(k._register().by_name.items())[:200]:
             assert built[folded] and all(r.startswith("Annex ") for r in built[folded]), folded
         path.write_text("{not json")  # a damaged cache is ignored and rebuilt, never trusted
         k._annex_index.cache_clear()

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
 
-from porescope.pipeline import run
-from porescope.pores.measure import DARK_CORE_CONTRAST, contrast_pct, delta_lstar, measure
-from porescope.pores.score import visibility_score
+from porescope.measure.pipeline import run
+from porescope.measure.pores.measure import DARK_CORE_CONTRAST, contrast_pct, delta_lstar, measure
+from porescope.measure.pores.score import visibility_score
+from porescope.measure.synth import SkinSpec, render
 from porescope.results import Analysis, json_schema
-from porescope.synth import SkinSpec, render
 
 
 def ellipse_labels(a: float, b: float, angle_deg: float, size: int = 101) -> np.ndarray:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from porescope.pipeline import run
-from porescope.synth import SkinSpec, render
+from porescope.measure.pipeline import run
+from porescope.measure.synth import SkinSpec, render
 
 
 def codes(rgb, **kw):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from porescope.pipeline import run
+from porescope.measure.pipeline import run
 
 _spec = importlib.util.spec_from_file_location("bench_accuracy", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_accuracy.py")
 bench = importlib.util.module_from_spec(_spec)
@@ -53,7 +53,7 @@ def test_headline_numbers_repeat_under_capture_changes_on_real_skin(real_crops, 
     a coefficient of variation of 0.05, and no re-capture moves the count by more than 10%."""
     import numpy as np
 
-    from porescope.recapture import CAPTURE_CHANGES, recapture
+    from porescope.measure.recapture import CAPTURE_CHANGES, recapture
 
     rgb, _, roi = real_crops[name]
     px = 10.0  # the crops' scale (../shared/data/real-pores/README.md)

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from porescope.ingredients import analyze_label
-from porescope.knowledge import knowledge
-from porescope.knowledge.references import check_citation, parse_citation, references, render
-from porescope.knowledge.rules import Combination, StepRule, rules
-from porescope.knowledge.schema import Evidence, Limit
-from porescope.profile import Profile
-from porescope.routine import build_routine, example_catalog
+from porescope.advise.ingredients import analyze_label
+from porescope.advise.knowledge import knowledge
+from porescope.advise.knowledge.references import check_citation, parse_citation, references, render
+from porescope.advise.knowledge.rules import Combination, StepRule, rules
+from porescope.advise.knowledge.schema import Evidence, Limit
+from porescope.advise.profile import Profile
+from porescope.advise.routine import build_routine, example_catalog
 
 #: Modules the lead is rewriting in parallel (issue: capture invariance); their comments still name the
 #: design notes and are fixed there. Everything else in the package must be free of them.

@@ -8,16 +8,17 @@ from datetime import datetime
 import pytest
 from history_helpers import photo, worse_spec
 
-from porescope.history import Store
-from porescope.history.report import build_report, render_html, write_html, write_pdf
 from porescope.results import Cause
+from porescope.track import Store
+from porescope.track.report import build_report, render_html, write_html, write_pdf
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("rep")
     s = Store(str(d / "h.db"))
-    s.add_visit(photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"}, device="phone A", lighting="window", mode="closeup")
+    s.add_visit(photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"},
+        device="phone A", lighting="window", mode="closeup")
     s.add_visit(photo(d / "b.jpg", exposure=1.05), "vic", taken_at=datetime(2026, 2, 1), condition={"cleansed": "yes", "makeup": "no"}, mode="closeup")
     s.add_visit(photo(d / "c.jpg", worse_spec()), "vic", taken_at=datetime(2026, 3, 15), condition={"cleansed": "no"}, mode="closeup")
     s.save_routine("vic", {"steps": [{"step": "evening", "active": "salicylic acid 2%", "citations": ["AHRQ review, 114 patients, 12 weeks"]}]})
@@ -75,7 +76,7 @@ def test_pdf_pages_share_one_size(store, tmp_path):
 
 
 def test_pdf_heading_is_never_last_on_a_page():
-    from porescope.history.report import _text_pages
+    from porescope.track.report import _text_pages
 
     blocks = [("h1", "Title")] + [("p", "filler line " * 8)] * 58 + [("h2", "A heading"), ("small", "\n".join(f"item {i}" for i in range(40)))]
     pages = _text_pages(blocks)
@@ -96,7 +97,7 @@ def test_reports_explain_their_numbers(store, tmp_path):
     import html as htmllib
 
     from porescope.glossary import find
-    from porescope.history.report import REPORT_TERMS
+    from porescope.track.report import REPORT_TERMS
 
     rep = build_report(store, "vic")
     page = htmllib.unescape(render_html(rep))

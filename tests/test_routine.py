@@ -7,17 +7,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from porescope.errors import PorescopeError
-from porescope.knowledge import knowledge
-from porescope.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
-from porescope.profile import Profile, load_profile
-from porescope.results import Analysis
-from porescope.routine import (
+from porescope.advise.knowledge import knowledge
+from porescope.advise.knowledge.language import FORBIDDEN_PROMISES as FORBIDDEN
+from porescope.advise.profile import Profile, load_profile
+from porescope.advise.routine import (
     build_routine,
     cause_signals,
     example_catalog,
     load_catalog,
 )
+from porescope.errors import PorescopeError
+from porescope.results import Analysis
 
 CONCERNS = ["visible_pores", "blackheads", "oiliness", "texture", "firmness", "sun_damage"]
 NAMES = ["salicylic acid", "retinol", "niacinamide", "azelaic acid", "lactic acid", "AHA", "bha", "fragrance", "unknownium"]
@@ -351,7 +351,7 @@ def test_allergy_text_never_recommends_the_allergen(allergy, words):
 def test_sensitive_text_stays_within_sensitive_strengths():
     r = build_routine(Profile(sensitive=True, concerns=["visible_pores", "blackheads", "firmness"], age=40),
                       _analysis(causes=[("clogging", 0.8), ("laxity", 0.6)]), example_catalog())
-    rules_by_id = {s.id: s for s in __import__("porescope.knowledge.rules", fromlist=["rules"]).rules().steps}
+    rules_by_id = {s.id: s for s in __import__("porescope.advise.knowledge.rules", fromlist=["rules"]).rules().steps}
     for s in r.am + r.pm:
         rule = rules_by_id[s.step]
         if rule.strength is not None and s.strength_pct is not None:
@@ -360,7 +360,7 @@ def test_sensitive_text_stays_within_sensitive_strengths():
             assert s.patch_test
     assert any("Patch test" in w for w in r.warnings)
     # no product stronger than the sensitive range is offered
-    from porescope.ingredients import analyze_label
+    from porescope.advise.ingredients import analyze_label
 
     cat = {p.name: p for p in example_catalog()}
     for s in r.am + r.pm:
@@ -386,7 +386,7 @@ def test_no_retinoid_means_no_retinoid_words_in_sunscreen_or_timeline():
 def test_rinse_off_cleanser_never_fills_a_leave_on_step():
     prof = Profile(concerns=["blackheads", "visible_pores"], sensitive=False, age=30)
     r = build_routine(prof, _analysis(causes=[("clogging", 0.9)]), example_catalog())
-    from porescope.routine import product_form
+    from porescope.advise.routine import product_form
 
     forms = {p.name: product_form(p) for p in example_catalog()}
     assert forms["Bioelements Pore Thing Daily Cleansing Gel"] == "rinse_off"
@@ -405,7 +405,7 @@ def test_products_follow_the_routines_conflict_rules():
     names = [m.name for m in ret.products]
     assert names and "Example retinol and glycolic night cream" not in names
     kb = knowledge()
-    from porescope.ingredients import analyze_label
+    from porescope.advise.ingredients import analyze_label
 
     cat = {p.name: p for p in example_catalog()}
     # no product brings a strong exfoliant that its step does not hold

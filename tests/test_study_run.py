@@ -69,7 +69,7 @@ def scheduler(tmp_path_factory):
             except (OSError, TimeoutError):
                 if time.time() > deadline or any(p.poll() is not None for p in procs):
                     raise RuntimeError("dask scheduler/worker did not start:\n" + (log / "scheduler.log").read_text()
-                                       + (log / "worker.log").read_text())
+                                       + (log / "worker.log").read_text()) from None
                 time.sleep(0.5)
         yield addr
     finally:
@@ -165,7 +165,7 @@ def test_default_local_cluster_and_history_db(tmp_path):
     assert r.exit_code == 0, r.output
     assert "local cluster, 1 workers" in r.output
     assert "8 photos added, 0 already stored, 0 failed" in r.output
-    from porescope.history import Store
+    from porescope.track import Store
 
     with Store(url) as store:  # the clinic app's view of the study: 2 visits per subject, 2 captures each
         assert [s.name for s in store.subjects()] == ["S01", "S02"]

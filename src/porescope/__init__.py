@@ -16,7 +16,7 @@ def __getattr__(name: str):
 
 
 def analyze(image_or_path, *, roi=None, px_per_mm=None, mode="auto"):
-    """Analyze one photo and return its :class:`Analysis` (see porescope.pipeline)."""
-    from porescope.pipeline import analyze as _analyze
+    """Analyze one photo and return its :class:`Analysis` (see porescope.measure.pipeline)."""
+    from porescope.measure.pipeline import analyze as _analyze
 
     return _analyze(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode)

@@ -1,137 +1,22 @@
-"""Capture-quality gate: is this photo fit to measure pores on?
+"""Compatibility path: the code lives in :mod:`porescope.measure.quality`."""
 
-Judged on the skin pixels only, before measuring. Each finding is a
-:class:`QualityProblem` with a stable code, plain words and what to do.
-'blocking' problems make the pore numbers meaningless (the result then says
-``measurable: false`` and the shells say so); warnings are reported beside the
-numbers.
-"""
+from porescope.measure.quality import (  # noqa: F401
+    BLUR_BLOCKING,
+    BLUR_WARNING,
+    BRIGHT_WARNING_L,
+    CLIPPED_BLOCKING,
+    CLIPPED_WARNING,
+    DARK_BLOCKING_L,
+    DARK_WARNING_L,
+    GLARE_WARNING,
+    MIN_PX_PER_MM,
+    NOISE_WARNING,
+    QUALITY_TILES,
+    assess,
+)
 
-from __future__ import annotations
-
-import cv2
-import numpy as np
-
-from porescope.pores.detect import robust_sigma, skin_tiles
-from porescope.results import Quality, QualityProblem
-
-# Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
-# (difference-of-Gaussian bands at s0-2s0 and 2s0-4s0, s0 ~ the smallest pore
-# radius). A ratio rather than an absolute energy, so it does not move with
-# exposure, skin texture or pore contrast. Measured here: sharp synthetic skin
-# 1.1, the real development crops 0.76-0.82; the same crops blurred with a
-# Gaussian of sigma 1.5 px 0.60, sigma 2.5 px 0.49 (2-4 px pores vanish).
-BLUR_BLOCKING = 0.50
-BLUR_WARNING = 0.62
-DARK_BLOCKING_L = 12.0  # mean skin L* below this: too dark to measure
-DARK_WARNING_L = 30.0  # typical well-lit skin is L* 45-75
-BRIGHT_WARNING_L = 88.0
-CLIPPED_WARNING = 0.02  # share of skin pixels with a clipped channel
-CLIPPED_BLOCKING = 0.35
-GLARE_WARNING = 0.03  # share of skin in bright, desaturated shine patches
-NOISE_WARNING = 4.0  # 8-bit grey levels
-#: Focus and noise are judged on this many 384 px tiles spread over the skin
-#: (0.6 MP): plenty for a stable estimate, and cheap on 12 MP.
-QUALITY_TILES = 4
-#: A 250 µm pore (the detection threshold of Flament et al. 2015, doi:10.2147/CCID.S74401)
-#: needs ~8-11 px/mm to be resolved (2-3 px across).
-MIN_PX_PER_MM = 8.0
-
-
-_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
-
-
-def _noise_sigma(rgb: np.ndarray, skin: np.ndarray) -> float:
-    vals = []
-    for ys, xs in skin_tiles(skin, most=QUALITY_TILES):
-        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY)
-        r = cv2.filter2D(grey.astype(np.float32), -1, _IMMERKAER)[1:-1, 1:-1]
-        vals.append(np.abs(r[skin[ys, xs][1:-1, 1:-1]]))
-    v = np.concatenate(vals)
-    return float(np.sqrt(np.pi / 2) * v.mean() / 6) if v.size else 0.0
-
-
-def _focus_ratio(lstar: np.ndarray, skin: np.ndarray, *, sigma0: float) -> float:
-    fine, mid = [], []
-    for ys, xs in skin_tiles(skin, most=QUALITY_TILES):
-        tile = lstar[ys, xs]
-        m = skin[ys, xs]
-        a = cv2.GaussianBlur(tile, (0, 0), sigma0)
-        b = cv2.GaussianBlur(tile, (0, 0), 2 * sigma0)
-        c = cv2.GaussianBlur(tile, (0, 0), 4 * sigma0)
-        fine.append((a - b)[m])
-        mid.append((b - c)[m])
-    f = robust_sigma(np.concatenate(fine))
-    g = robust_sigma(np.concatenate(mid))
-    return f / g if g > 1e-3 else 0.0  # a featureless patch has no detail at all
-
-
-def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:
-    """Judge focus, noise, exposure, clipping, glare and resolution."""
-    problems: list[QualityProblem] = []
-    if not skin.any():
-        problems.append(
-            QualityProblem(code="no_skin", message="No skin area to analyze: the ROI or region mask is empty.", severity="blocking")
-        )
-        return Quality(sharpness=0, noise_sigma=0, mean_luminance=0, clipped_fraction=0, glare_fraction=0, measurable=False, problems=problems)
-
-    # Focus: fine-band vs mid-band detail, on a few tiles of skin (cheap on 12 MP).
-    sharp = _focus_ratio(lstar, skin, sigma0=max(1.0, 0.5 * min_diameter_px))
-    # Noise: Immerkaer's estimator (CVIU 64:300, 1996) on grey levels, over the tiles.
-    noise = _noise_sigma(rgb, skin)
-
-    # Exposure, clipping and glare from a regular grid of pixels (~300k).
-    step = max(1, int(np.sqrt(skin.size / 300_000)))
-    grid_skin = skin[::step, ::step]
-    if not grid_skin.any():
-        grid_skin = skin
-        step = 1
-    lmean = float(lstar[::step, ::step][grid_skin].mean())
-    px = rgb[::step, ::step][grid_skin].astype(np.int16)
-    cmax = px.max(axis=1)
-    cmin = px.min(axis=1)
-    clipped = float((cmax >= 250).mean())
-    # Glare: bright and nearly colourless (shine on oily skin reflects the light's colour).
-    glare = float(((cmax >= 235) & (cmax - cmin < 25)).mean())
-
-    if sharp < BLUR_BLOCKING:
-        problems.append(QualityProblem(code="too_blurry", severity="blocking", value=round(sharp, 3), limit=BLUR_BLOCKING,
-            message="The photo is out of focus: pores cannot be told apart. Hold the camera steady, tap to focus on the skin and retake."))
-    elif sharp < BLUR_WARNING:
-        problems.append(QualityProblem(code="slightly_blurry", severity="warning", value=round(sharp, 3), limit=BLUR_WARNING,
-            message="The photo is a little soft: small pores may be missed. Retake with the skin in sharp focus for better numbers."))
-    if lmean < DARK_BLOCKING_L:
-        problems.append(QualityProblem(code="underexposed", severity="blocking", value=round(lmean, 2), limit=DARK_BLOCKING_L,
-            message="The photo is too dark to measure. Face a window or a lamp and retake."))
-    elif lmean < DARK_WARNING_L:
-        problems.append(QualityProblem(code="underexposed", severity="warning", value=round(lmean, 2), limit=DARK_WARNING_L,
-            message="The photo is dark: faint pores may be missed. More even light will give steadier numbers."))
-    if lmean > BRIGHT_WARNING_L:
-        problems.append(QualityProblem(code="overexposed", severity="warning", value=round(lmean, 2), limit=BRIGHT_WARNING_L,
-            message="The photo is very bright: light pores may be washed out. Reduce the light or exposure."))
-    if clipped > CLIPPED_BLOCKING:
-        problems.append(QualityProblem(code="clipped_highlights", severity="blocking", value=round(clipped, 4), limit=CLIPPED_BLOCKING,
-            message="Much of the skin is blown out to white. Lower the exposure or move away from the light and retake."))
-    elif clipped > CLIPPED_WARNING:
-        problems.append(QualityProblem(code="clipped_highlights", severity="warning", value=round(clipped, 4), limit=CLIPPED_WARNING,
-            message="Some skin is blown out to white; pores there are not counted."))
-    if glare > GLARE_WARNING:
-        problems.append(QualityProblem(code="glare", severity="warning", value=round(glare, 4), limit=GLARE_WARNING,
-            message="Shiny patches (glare) hide pores. Blot the skin, use diffuse light from the front, and avoid the flash."))
-    if noise > NOISE_WARNING:
-        problems.append(QualityProblem(code="noisy", severity="warning", value=round(noise, 2), limit=NOISE_WARNING,
-            message="The photo is grainy (low light or heavy zoom): noise can look like faint pores. Use more light."))
-    if px_per_mm is not None and px_per_mm < MIN_PX_PER_MM:
-        problems.append(QualityProblem(code="pores_too_small_to_resolve", severity="warning", value=round(px_per_mm, 2), limit=MIN_PX_PER_MM,
-            message=(f"At {px_per_mm:.1f} px/mm a 250 µm pore spans under 2 px: counts and sizes are not meaningful, "
-                     "only the visibility score is reported. Move closer or use a higher resolution.")))
-    measurable = not any(p.severity == "blocking" for p in problems)
-    return Quality(
-        sharpness=round(sharp, 4),
-        noise_sigma=round(noise, 3),
-        mean_luminance=round(lmean, 3),
-        clipped_fraction=round(clipped, 5),
-        glare_fraction=round(glare, 5),
-        measurable=measurable,
-        problems=problems,
-    )
+__all__ = [
+    "BLUR_BLOCKING", "BLUR_WARNING", "DARK_BLOCKING_L", "DARK_WARNING_L", "BRIGHT_WARNING_L",
+    "CLIPPED_WARNING", "CLIPPED_BLOCKING", "GLARE_WARNING", "NOISE_WARNING", "QUALITY_TILES", "MIN_PX_PER_MM",
+    "assess",
+]

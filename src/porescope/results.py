@@ -88,7 +88,8 @@ class Pore(StrictModel):
         "(in linear light, so exposure, white balance and skin tone cancel). The score and the dark/open class use this.",
     )
     core_pct: float | None = Field(default=None, description="Relative contrast of the pore's darkest point (its core), percent.")
-    contrast_dl: float = Field(description="ΔL* (CIELAB): mean darkness of the pore against its local, illumination-corrected background (moves with exposure; for reading, not comparing).")
+    contrast_dl: float = Field(description="ΔL* (CIELAB): mean darkness of the pore against its local, illumination-corrected background "
+        "(moves with exposure; for reading, not comparing).")
     core_dl: float = Field(description="ΔL*: peak darkness inside the pore (its core), same background.")
     kind: PoreKind = Field(description="'dark' = blackhead-like plugged core, 'open' = open, shadowed pore.")
     clear: bool = Field(

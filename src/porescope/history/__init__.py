@@ -1,27 +1,22 @@
-"""History: every analysis stored per subject and visit, honest comparison of
-visits, reports.
+"""Compatibility path: the code lives in :mod:`porescope.track`."""
 
->>> from porescope.history import Store
->>> store = Store()                     # SQLite in the user data dir, or $PORESCOPE_DB_URL
->>> v = store.add_visit("cheek.jpg", "me", condition={"cleansed": "yes"})
->>> store.compare("me")                 # baseline vs latest, per region, with noise intervals
-"""
-
-from porescope.history.models import (
+from porescope.track import (  # noqa: F401
+    ENV_DATA_DIR,
+    ENV_DB_URL,
     KEY_METRICS,
     Comparison,
     MetricChange,
     ProductUse,
     RegionChange,
     RegionSummary,
+    Store,
     SubjectInfo,
     VersionRecord,
     VisitInfo,
+    resolve,
 )
-from porescope.history.store import ENV_DATA_DIR, ENV_DB_URL, Store, resolve
 
 __all__ = [
-    "Store", "resolve", "ENV_DB_URL", "ENV_DATA_DIR", "KEY_METRICS",
-    "VisitInfo", "SubjectInfo", "RegionSummary", "Comparison", "RegionChange", "MetricChange",
-    "VersionRecord", "ProductUse",
+    "KEY_METRICS", "Comparison", "MetricChange", "ProductUse", "RegionChange", "RegionSummary", "SubjectInfo",
+    "VersionRecord", "VisitInfo", "ENV_DATA_DIR", "ENV_DB_URL", "Store", "resolve",
 ]

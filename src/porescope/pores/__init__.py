@@ -1,0 +1,1 @@
+"""Compatibility path: the pore stages live in :mod:`porescope.measure.pores`."""

@@ -20,7 +20,7 @@ import datetime as _dt
 def _add(url: str, kwargs: dict) -> dict:
     """Worker task: one ``Store.add_visit``; never raises."""
     try:
-        from porescope.history import Store
+        from porescope.track import Store
 
         with Store(url) as store:
             v = store.add_visit(**kwargs)

@@ -68,6 +68,18 @@ def _resolve(base: Path, text: str) -> Path:
     return p if p.is_absolute() else (base / p)
 
 
+def _header_columns(path: Path, header: list[str] | None) -> list[str]:
+    """The manifest's column names (lower case); raise :class:`ManifestError` for an empty file or a bad header."""
+    if header is None:
+        raise ManifestError(path, ["line 1: the manifest is empty (needs a header: subject,visit,date,image)."])
+    cols = [h.strip().lower() for h in header]
+    problems = [f"line 1: missing column '{c}' (required: {', '.join(REQUIRED_COLUMNS)})." for c in REQUIRED_COLUMNS if c not in cols]
+    problems += [f"line 1: column '{c}' appears more than once." for c in sorted({c for c in cols if c and cols.count(c) > 1})]
+    if problems:
+        raise ManifestError(path, problems)
+    return cols
+
+
 def read_manifest(path: str | Path) -> list[Row]:
     """Parse and check ``path``; raise :class:`ManifestError` listing every problem."""
     path = Path(path)
@@ -83,18 +95,7 @@ def read_manifest(path: str | Path) -> list[Row]:
     with fh:
         try:
             reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise ManifestError(path, ["line 1: the manifest is empty (needs a header: subject,visit,date,image)."])
-            cols = [h.strip().lower() for h in header]
-            missing = [c for c in REQUIRED_COLUMNS if c not in cols]
-            for c in missing:
-                problems.append(f"line 1: missing column '{c}' (required: {', '.join(REQUIRED_COLUMNS)}).")
-            dup_cols = sorted({c for c in cols if c and cols.count(c) > 1})
-            for c in dup_cols:
-                problems.append(f"line 1: column '{c}' appears more than once.")
-            if missing or dup_cols:
-                raise ManifestError(path, problems)
+            cols = _header_columns(path, next(reader, None))
             idx = {c: i for i, c in enumerate(cols)}
             seen: dict[tuple[str, str, int], int] = {}
             start = reader.line_num + 1
@@ -106,7 +107,7 @@ def read_manifest(path: str | Path) -> list[Row]:
                 if len(rec) != len(cols):
                     problems.append(f"line {line}: {len(rec)} fields, expected {len(cols)} (as in the header).")
                     continue
-                get = lambda c: rec[idx[c]].strip() if c in idx else ""  # noqa: E731
+                get = lambda c, rec=rec: rec[idx[c]].strip() if c in idx else ""  # noqa: E731
                 row_problems: list[str] = []
                 for c in REQUIRED_COLUMNS:
                     if not get(c):

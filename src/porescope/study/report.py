@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from porescope import __version__
-from porescope.change import Z95
+from porescope.study.columns import BASELINE_MISSING, METRIC_LABELS, PLOT_METRICS, visit_order
+from porescope.track.change import Z95
 
 MAX_REGION_PANELS = 6
 
@@ -30,8 +31,6 @@ td.l,th.l{text-align:left}.note{color:#555;font-size:.9em}img{max-width:100%}
 
 def _labels(regions_df) -> dict[str, str]:
     """Metric -> axis label; the density unit is the one this study's photos have."""
-    from porescope.study.tables import METRIC_LABELS
-
     units = frozenset(regions_df["density_unit"]) if regions_df is not None and "density_unit" in regions_df else frozenset()
     density = {frozenset({"per_cm2"}): "density (pores/cm²)", frozenset({"per_mpx"}): "density (pores/MP)"}.get(
         units, "density (pores/cm², or /MP without a scale)")
@@ -155,7 +154,6 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from porescope.study.tables import PLOT_METRICS, _visit_order
 
     esc = html.escape
     labels = _labels(regions_df)
@@ -166,7 +164,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         body.append("<p>No photo could be analyzed; see the errors below.</p>")
         visits = []
     else:
-        visits = _visit_order(regions_df)
+        visits = visit_order(regions_df)
         subj = regions_df.drop_duplicates("line")
         body.append(
             f"<p>{subj['subject'].nunique()} subjects · visits (in time order): {esc(', '.join(visits))}"
@@ -211,7 +209,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
                 else "<p class='note'>No visit has two or more captures.</p>")
     body.append("<h2>Per-subject verdicts</h2>")
     body.append(
-        f"<p class='note'>porescope.change's rule, the same as the history store's: each change gets the interval "
+        f"<p class='note'>porescope.track.change's rule, the same as the history store's: each change gets the interval "
         f"Δ ± {Z95:.2f}·√(noise<sub>baseline</sub>² + noise<sub>visit</sub>²); entirely below 0 = improved, entirely above 0 = worse, "
         "otherwise no detectable change. The noise (1 SD) of a visit comes from its repeat captures when it has ≥ 2 (their SD, "
         "divided by √n because the visit's value is their mean), else from re-analyzing its one photo under re-capture changes "
@@ -219,7 +217,6 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         "noise floor (2% of the value).</p>"
     )
     if change_df is not None and not change_df.empty and "verdict" in change_df:
-        from porescope.study.tables import BASELINE_MISSING
 
         missing = change_df[change_df["verdict"] == BASELINE_MISSING]
         if not missing.empty:

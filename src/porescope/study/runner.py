@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from porescope import __version__
 from porescope.errors import PorescopeError
+from porescope.files import atomic_write
 from porescope.study.manifest import Row
 from porescope.study.task import analyze_photo, max_perturb
 
@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 #: 95% of this, so one runaway photo cannot take the machine down.
 DEFAULT_MEMORY_LIMIT = "3GiB"
 #: Perturbed re-analyses per photo whose visit has a single capture (noise
-#: estimate): porescope.change's default, so a study and the history store
+#: estimate): porescope.track.change's default, so a study and the history store
 #: judge change the same way. Each one costs one more analysis of the photo.
-DEFAULT_PERTURB = 9  # the whole capture-change family of porescope.recapture (the history store's default too)
+DEFAULT_PERTURB = 9  # the whole capture-change family of porescope.measure.recapture (the history store's default too)
 
 CACHE_DIR = "cache"
 
@@ -137,25 +137,16 @@ def cache_paths(out: Path, key: str) -> tuple[Path, Path]:
     return d / f"{key}.json", d / f"{key}.pores.arrow"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def store_result(out: Path, res: dict) -> None:
     """Keep a finished photo's result; the JSON is written last and marks it done."""
     meta_path, pores_path = cache_paths(out, res["key"])
     meta_path.parent.mkdir(parents=True, exist_ok=True)
     if res.get("pores"):
-        _atomic_write(pores_path, res["pores"])
+        atomic_write(pores_path, res["pores"], durable=True, clear_errors=False)
     meta = {k: v for k, v in res.items() if k not in ("pores", "analysis")}
     meta["has_pores"] = bool(res.get("pores"))
     meta["analysis"] = json.loads(res["analysis"])
-    _atomic_write(meta_path, json.dumps(meta).encode())
+    atomic_write(meta_path, json.dumps(meta).encode(), durable=True, clear_errors=False)
 
 
 def is_done(out: Path, key: str) -> bool:

@@ -12,7 +12,7 @@
   number. ICC(3,1) (consistency) is reported beside it. Within-subject
   coefficient of variation = root-mean-square of per-target SD/mean.
 
-Per-subject noise-aware verdicts are :mod:`porescope.change`'s (the same rule
+Per-subject noise-aware verdicts are :mod:`porescope.track.change`'s (the same rule
 as the history store); this module holds the group statistics only.
 """
 

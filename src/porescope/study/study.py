@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 
 from porescope.errors import PorescopeError
+from porescope.extras import require
+from porescope.measure.regions import check_mode
 from porescope.study.manifest import read_manifest
 from porescope.study.runner import DEFAULT_MEMORY_LIMIT, DEFAULT_PERTURB, is_done, plan_jobs, run_jobs, start_client
 from porescope.study.tables import write_all
@@ -25,8 +27,8 @@ def run_study(
     :class:`~porescope.study.manifest.ManifestError` (listing every bad
     row) before anything runs.
     """
-    if mode not in ("auto", "face", "closeup"):
-        raise PorescopeError(f"--mode must be auto, face or closeup, not {mode!r}.")
+    check_mode(mode, "--mode")
+    require("study", "studies")
     rows = read_manifest(manifest)
     out = Path(out)
     try:
@@ -51,11 +53,8 @@ def run_study(
 
 
 def store_in_db(url: str, rows, line_key, line_sha, ok_lines, *, mode, client_factory) -> dict:
-    """Save every analyzed photo into the history database at ``url`` (porescope.history.Store)."""
-    try:
-        from porescope.history import Store  # type: ignore[attr-defined]
-    except ImportError:
-        return {"stored": 0, "skipped": "porescope.history is not part of this build; --db ignored"}
+    """Save every analyzed photo into the history database at ``url`` (porescope.track.Store)."""
     from porescope.study.db import store_rows
+    from porescope.track import Store
 
     return store_rows(Store, url, rows, line_key, line_sha, ok_lines, client_factory=client_factory, mode=mode)

@@ -24,23 +24,14 @@ from urllib.parse import quote
 import numpy as np
 
 from porescope.study import stats as st
+from porescope.study.columns import BASELINE_MISSING, METRIC_LABELS, PLOT_METRICS, visit_order  # noqa: F401 (re-exported)
 from porescope.study.manifest import Row
 from porescope.study.runner import cache_paths, load_result
 
-#: Metrics compared between visits: porescope.change's key metrics, lower = better
+#: Metrics compared between visits: porescope.track.change's key metrics, lower = better
 #: for all. ``density`` is per cm² when the photo's scale is known, else per MP.
-from porescope.history.models import KEY_METRICS  # noqa: E402
+from porescope.track.models import KEY_METRICS  # noqa: E402
 
-#: The metrics drawn in the report's plots (all KEY_METRICS are in the tables).
-PLOT_METRICS = ("visibility_score", "density", "coverage_pct")
-METRIC_LABELS = {
-    "visibility_score": "visibility score (0-100)",
-    "pore_count": "pore count",
-    "density": "density (pores/cm² or /MP)",
-    "coverage_pct": "coverage (%)",
-    "mean_elongation": "mean elongation",
-    "dark_share": "dark (plugged) share",
-}
 VERDICT_WORDS = {"improved": "improved", "no_detectable_change": "no detectable change", "worse": "worse"}
 CONTROL_ARM_NAMES = ("control", "placebo", "vehicle", "untreated", "sham")
 
@@ -70,7 +61,7 @@ def collect(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str],
             rec = dict(base)
             rec["region"] = m["name"]
             rec.update({k: v for k, v in m.items() if k != "name"})
-            # porescope.change's key metrics: density per cm² when the scale is known, else per MP;
+            # porescope.track.change's key metrics: density per cm² when the scale is known, else per MP;
             # counts left out when the scale is too coarse to resolve pores.
             meaningful = m["counts_meaningful"]
             rec["density"] = (m["density_per_cm2"] if m["density_per_cm2"] is not None else m["density_per_mpx"]) if meaningful else None
@@ -129,22 +120,10 @@ def pick_metrics(regions_df) -> list[str]:
     return [m for m in KEY_METRICS if m in regions_df and regions_df[m].notna().any()]
 
 
-def _visit_order(df) -> list[str]:
-    """Visit labels ordered by their median day offset from each subject's baseline."""
-    first = df.groupby("subject")["date"].transform("min")
-    days = (df["date"] - first).dt.days
-    order = days.groupby(df["visit"]).median().sort_values(kind="stable")
-    return list(order.index)
-
-
 def _analysis(res: dict):
     from porescope.results import Analysis
 
     return Analysis.model_validate({**res["analysis"], "pores": []})
-
-
-#: Verdict of a change row whose subject's baseline visit has no measurable photo.
-BASELINE_MISSING = "baseline_missing"
 
 
 def measured_changes(change_df):
@@ -158,15 +137,15 @@ def change_table(rows: list[Row], results: dict[int, dict]):
     """Per subject x region x key metric x later visit: change against the subject's baseline.
 
     The value of a visit is the mean over its measurable captures. Its noise
-    (1 SD) is :func:`porescope.change.noise_from_repeats` over those captures
+    (1 SD) is :func:`porescope.track.change.noise_from_repeats` over those captures
     divided by sqrt(n) when there are two or more (the noise of a mean of n),
     else the photo's perturbed re-analysis noise (run on the worker), else
-    only porescope.change's noise floor. The interval and verdict are
-    :func:`porescope.change.metric_change`: delta ± 1.96·sqrt(noise_a² + noise_b²).
+    only porescope.track.change's noise floor. The interval and verdict are
+    :func:`porescope.track.change.metric_change`: delta ± 1.96·sqrt(noise_a² + noise_b²).
     """
     import pandas as pd
 
-    from porescope.change import Noise, key_metrics, metric_change, noise_from_repeats
+    from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats
 
     by_subject: dict[str, dict[str, list]] = {}
     first_visit: dict[str, tuple] = {}  # subject -> (date, line, visit) of its first visit in the manifest, measured or not

@@ -5,7 +5,7 @@ every worker: a shared or synced folder), runs the pipeline and ships back
 only small things: the :class:`~porescope.results.Analysis` JSON without its
 pore list, the pores as a compressed Arrow IPC table, and (when asked) the
 noise of each key metric under the perturbations of
-:func:`porescope.change.perturbation_noise` (re-capture changes: exposure,
+:func:`porescope.track.change.perturbation_noise` (re-capture changes: exposure,
 white balance, rotation, scale). No image
 arrays travel over the network.
 
@@ -25,7 +25,7 @@ import traceback
 
 def max_perturb() -> int:
     """How many capture changes a photo's noise estimate can use (the whole family)."""
-    from porescope.recapture import CAPTURE_CHANGES
+    from porescope.measure.recapture import CAPTURE_CHANGES
 
     return len(CAPTURE_CHANGES)
 
@@ -45,9 +45,9 @@ def _worker_name() -> str:
 
 
 def perturbed_noise(loaded, analysis, *, roi, n: int) -> dict | None:
-    """:func:`porescope.change.perturbation_noise` of this photo as a plain dict (None when n = 0)."""
-    from porescope.change import perturbation_noise
-    from porescope.io import read_mask
+    """:func:`porescope.track.change.perturbation_noise` of this photo as a plain dict (None when n = 0)."""
+    from porescope.measure.io import read_mask
+    from porescope.track.change import perturbation_noise
 
     if n <= 0:
         return None
@@ -106,8 +106,8 @@ def analyze_photo(job: dict) -> dict:
         import cv2
 
         cv2.setNumThreads(1)  # one task per core: Dask gives the parallelism
-        from porescope.io import read_image
-        from porescope.pipeline import run
+        from porescope.measure.io import read_image
+        from porescope.measure.pipeline import run
 
         loaded = read_image(job["image"])
         r = run(loaded, roi=job.get("roi"), px_per_mm=job.get("px_per_mm"), mode=job.get("mode", "auto"), sensitivity=job.get("sensitivity", 1.0))

@@ -1,6 +1,6 @@
 """Alembic environment for the history store.
 
-Migrations run programmatically from :class:`porescope.history.Store` on
+Migrations run programmatically from :class:`porescope.track.Store` on
 open, on the connection it passes in ``config.attributes['connection']``
 (already inside a transaction). Running ``alembic`` from the command line
 with ``sqlalchemy.url`` set works too.

@@ -1,5 +1,5 @@
 """``porescope history ...`` and ``porescope report``: thin shells over
-:mod:`porescope.history`. Every user error is one line on stderr, exit 2.
+:mod:`porescope.track`. Every user error is one line on stderr, exit 2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from porescope.cli_types import Mode
+from porescope.cli.types import Mode
 from porescope.errors import PorescopeError
 
 out = Console()
@@ -35,7 +35,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _store(db: str | None):
-    from porescope.history import Store
+    from porescope.track import Store
 
     return Store(db)
 
@@ -118,13 +118,15 @@ def add(
     photo: Path = typer.Argument(..., metavar="PHOTO", help="The photo of this visit (JPEG, PNG, TIFF, WebP, HEIC)."),
     subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose skin (a name or study code)."),
     date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="When it was taken (ISO); default: the photo's EXIF time, else now."),
-    condition: list[str] = typer.Option([], "--condition", metavar="KEY=VALUE", help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
+    condition: list[str] = typer.Option([], "--condition", metavar="KEY=VALUE",
+        help="Capture condition key=value (repeatable): cleansed=yes, makeup=no, since_wash_h=2."),
     device: Optional[str] = typer.Option(None, "--device", metavar="TEXT", help="Camera or phone used."),
     lighting: Optional[str] = typer.Option(None, "--lighting", metavar="TEXT", help="A note on the light, e.g. 'window, noon'."),
     roi: Optional[Path] = typer.Option(None, "--roi", metavar="MASK", help="Mask image, same size as the photo: white = the skin to analyze."),
     px_per_mm: Optional[float] = typer.Option(None, "--px-per-mm", metavar="NUMBER", help="Physical scale: pixels per millimetre on the skin."),
     mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photo shows: auto decides from the photo."),
-    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", metavar="VISIT_ID", help="Add this photo as a second capture of visit ID (measures the noise)."),
+    repeat_of: Optional[int] = typer.Option(None, "--repeat-of", metavar="VISIT_ID",
+        help="Add this photo as a second capture of visit ID (measures the noise)."),
     as_json: bool = typer.Option(False, "--json", help="Print the visit as JSON."),
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
@@ -197,9 +199,9 @@ def show(
         sys.stdout.write(a.model_dump_json(indent=1) + "\n")
         return
     # Wrapped blocks, like `porescope analyze`: no word is cut at any terminal width.
-    from porescope.causes import cause_line
-    from porescope.cli import summary_lines
-    from porescope.textout import Blocks
+    from porescope.cli.output import summary_lines
+    from porescope.cli.textout import Blocks
+    from porescope.measure.causes import cause_line
 
     b = Blocks()
     b.lines += summary_lines([a], title=f"{v.subject}: visit {v.id}")
@@ -234,8 +236,8 @@ def compare(
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
     # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
-    from porescope.cli import REGION_NAMES
-    from porescope.textout import Blocks
+    from porescope.cli.textout import Blocks
+    from porescope.glossary import REGION_NAMES
 
     b = Blocks()
     b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
@@ -261,7 +263,7 @@ def export(
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Export key metrics and capture conditions as CSV."""
-    from porescope.render import write_text
+    from porescope.measure.render import write_text
 
     if csv_out.suffix.lower() != ".csv":
         _fail(f"--csv {csv_out}: use a file ending in .csv.")
@@ -298,7 +300,7 @@ def report(
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Write a report of a subject's history: first vs latest overlays, trends, causes, routine, conditions."""
-    from porescope.history.report import build_report, write_html, write_pdf
+    from porescope.track.report import build_report, write_html, write_pdf
 
     if html is None and pdf is None:
         _fail("give --html OUT.html and/or --pdf OUT.pdf.")

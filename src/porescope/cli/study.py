@@ -7,8 +7,7 @@ from typing import Optional
 
 import typer
 
-from porescope.cli_types import Mode
-
+from porescope.cli.types import Mode
 from porescope.errors import PorescopeError
 
 study_app = typer.Typer(
@@ -29,12 +28,14 @@ def run_cmd(
     memory_limit: str = typer.Option("3GiB", "--memory-limit", metavar="SIZE", help="Memory bound per local worker (Dask restarts a worker at 95%)."),
     mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photos show: auto decides per photo."),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER", help="0.25-4; above 1 finds fainter pores."),
-    perturb: int = typer.Option(9, "--perturb", min=0, max=9, metavar="N", help="Re-analyses under capture changes per single-capture visit (its noise estimate; 9 = the whole family)."),
+    perturb: int = typer.Option(9, "--perturb", min=0, max=9, metavar="N",
+        help="Re-analyses under capture changes per single-capture visit (its noise estimate; 9 = the whole family)."),
     db: Optional[str] = typer.Option(None, "--db", metavar="URL", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
     """Analyze every photo of a study and write tables, per-subject verdicts and report.html into --out."""
-    from porescope.cli import err, fail, out as console
+    from porescope.cli.base import err, fail
+    from porescope.cli.base import out as console
     from porescope.study.manifest import ManifestError
     from porescope.study.study import run_study
 
@@ -66,7 +67,8 @@ def run_cmd(
                       f"used instead): {', '.join(info['baseline_missing'])}", highlight=False, soft_wrap=True)
     if info.get("db"):
         d = info["db"]
-        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed" if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)
+        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed"
+            if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)
     console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False, soft_wrap=True)
 
 

@@ -1,7 +1,7 @@
 """Typer commands for the advice half: ``porescope ingredients`` and ``porescope routine``.
 
 The main CLI calls :func:`register` on its app. All I/O lives here; the logic is in
-:mod:`porescope.ingredients` and :mod:`porescope.routine`. Any user error prints one
+:mod:`porescope.advise.ingredients` and :mod:`porescope.advise.routine`. Any user error prints one
 line to stderr and exits 2 (never a traceback).
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
 from porescope.errors import PorescopeError
 
 __all__ = ["register"]
@@ -73,8 +74,8 @@ def _write_json(path: Path, text: str) -> None:
 
 def _print_label(report) -> None:
     """The label report as blocks: no table, so no word is ever cut and pipes get complete text."""
-    from porescope.ingredients import category_words
-    from porescope.textout import Blocks
+    from porescope.advise.ingredients import category_words
+    from porescope.cli.textout import Blocks
 
     b = Blocks()
     b.heading("Actives found")
@@ -124,7 +125,7 @@ def _sources_index(routine) -> dict[str, int]:
 
 def _print_routine(routine) -> None:
     """The routine as blocks: step name, strength and when on one line, the reason wrapped beneath."""
-    from porescope.textout import Blocks
+    from porescope.cli.textout import Blocks
 
     b = Blocks()
     sources = _sources_index(routine)
@@ -204,7 +205,7 @@ EXAMPLE_PROFILE = {
 
 
 def _print_example_profile() -> None:
-    from porescope.textout import Blocks
+    from porescope.cli.textout import Blocks
 
     b = Blocks()
     b.heading("Profile fields (all optional; choices are not case-sensitive)")
@@ -241,7 +242,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Read an ingredient label: actives, estimated percentages, flags (cosmetic information only)."""
-        from porescope.ingredients import analyze_label
+        from porescope.advise.ingredients import analyze_label
 
         if file is not None and text is not None:
             raise PorescopeError("give the label as LABEL, --file or '-', not several")
@@ -286,9 +287,9 @@ def register(app: typer.Typer) -> None:
             return
         if profile is None:
             raise PorescopeError("no profile given: pass --profile FILE (see 'porescope routine --example-profile')")
-        from porescope.profile import load_profile
+        from porescope.advise.profile import load_profile
+        from porescope.advise.routine import build_routine, load_catalog
         from porescope.results import Analysis
-        from porescope.routine import build_routine, load_catalog
 
         prof = load_profile(_read_text(profile))
         result = None

@@ -1,0 +1,190 @@
+"""``porescope analyze``, ``demo``, ``explain`` and ``schema``: measuring photos
+and explaining the words, a thin shell over :mod:`porescope.measure`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from porescope.cli.base import err, fail
+from porescope.cli.output import (
+    check_output_folder,
+    check_suffix,
+    image_writer,
+    planned_outputs,
+    print_explanations,
+    print_summary,
+    text_writer,
+    write_outputs,
+)
+from porescope.cli.types import Mode
+from porescope.errors import PorescopeError
+
+__all__ = ["register", "analyze", "demo", "explain_cmd", "schema"]
+
+
+def analyze(
+    images: list[Path] = typer.Argument(..., metavar="PHOTO", help="Photo files (JPEG, PNG, TIFF, WebP, HEIC)."),
+    roi: Optional[Path] = typer.Option(
+        None, "--roi", metavar="MASK", help="Mask image, same size as the photo: white = the skin to analyze."
+    ),
+    px_per_mm: Optional[float] = typer.Option(
+        None, "--px-per-mm", metavar="NUMBER", help="Physical scale: pixels per millimetre on the skin."
+    ),
+    mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photo shows: auto decides from the photo."),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE", help="Write the result JSON to FILE (.json)."),
+    overlay_out: Optional[Path] = typer.Option(
+        None, "--overlay", metavar="FILE", help="Write the photo with pores outlined to FILE (.png or .jpg)."
+    ),
+    mask_out: Optional[Path] = typer.Option(None, "--mask-out", metavar="FILE", help="Write the pore mask to FILE (.png; 255 = pore)."),
+    csv_out: Optional[Path] = typer.Option(
+        None, "--csv", metavar="FILE", help="Write one row per pore to FILE (.csv), and one per region to FILE.regions.csv."
+    ),
+    regions_out: Optional[Path] = typer.Option(
+        None, "--regions-out", metavar="FILE", help="Write the region label image to FILE (.png; 0 = not analyzed)."
+    ),
+    sensitivity: float = typer.Option(
+        1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER", help="0.25-4; above 1 finds fainter pores."
+    ),
+) -> None:
+    """Find and measure the pores in one or more photos, and list the files written.
+
+    With several photos, output paths get the photo's name inserted
+    (out.json -> out.PHOTO.json); two outputs that would land on the same file
+    are refused before anything is analyzed.
+    """
+    from porescope.measure.pipeline import run
+
+    check_suffix(json_out, (".json",), "--json")
+    check_suffix(csv_out, (".csv",), "--csv")
+    for p, opt in ((overlay_out, "--overlay"), (mask_out, "--mask-out"), (regions_out, "--regions-out")):
+        check_suffix(p, (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff") if opt == "--overlay" else (".png",), opt)
+    mode = mode.value
+    check_output_folder(json_out, overlay_out, mask_out, csv_out, regions_out)
+    if roi is not None and len(images) > 1:
+        fail("--roi applies to a single photo; run the images one by one with their own masks.")
+    many = len(images) > 1
+
+    def per_image(p: Path | None, img: Path) -> Path | None:
+        if p is None or not many:
+            return p
+        return p.with_name(f"{p.stem}.{img.stem}{p.suffix}")
+
+    planned = planned_outputs(images, per_image, json_out, overlay_out, mask_out, csv_out, regions_out)
+    written: list[Path] = []
+
+    analyses = []
+    failures = 0
+    if many:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+    else:
+        progress = None
+    task = progress.add_task("analyzing", total=len(images)) if progress else None
+    if progress:
+        progress.start()
+    try:
+        for img in images:
+            try:
+                hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
+                texts = text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img))
+                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
+                analyses.append(r.analysis)
+                written.extend(planned[img])
+            except PorescopeError as exc:
+                if not many:
+                    fail(str(exc))
+                failures += 1
+                err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            if progress:
+                progress.advance(task)
+    finally:
+        if progress:
+            progress.stop()
+    if analyses:
+        print_summary(analyses)
+        for a in analyses:
+            if len(analyses) > 1:
+                sys.stdout.write(f"\n{Path(a.source.path).name if a.source.path else 'image'}:\n")
+            print_explanations(a)
+    if written:
+        from porescope.cli.textout import Blocks
+
+        b = Blocks()
+        b.blank()
+        b.para("Wrote:")
+        for p in written:  # one path a line: a path is one word and is never cut
+            b.para(str(p), indent=2)
+        b.print()
+    if failures:
+        fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
+
+
+def demo(
+    out_dir: Path = typer.Option(Path("porescope-demo"), "--out", metavar="FOLDER", help="Folder for the demo outputs."),
+) -> None:
+    """Analyze the sample photo that ships with porescope and write JSON, overlay, mask and CSV."""
+    from importlib import resources
+
+    from porescope.measure.pipeline import run
+
+    sample = resources.files("porescope") / "data" / "sample_closeup.jpg"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with resources.as_file(sample) as path:
+        r = run(path, mode="closeup")
+    files = dict(json_out=out_dir / "result.json", overlay_out=out_dir / "overlay.png", mask_out=out_dir / "mask.png", csv_out=out_dir / "pores.csv")
+    write_outputs(r, **files)
+    print_summary([r.analysis], title="porescope demo: synthetic close-up (sample_closeup.jpg)")
+    print_explanations(r.analysis)
+    csv_regions = files["csv_out"].with_name(files["csv_out"].stem + ".regions.csv")
+    from porescope.cli.textout import Blocks
+
+    b = Blocks()
+    b.para("Wrote:")
+    for p in (*files.values(), csv_regions):
+        b.para(str(p), indent=2)
+    b.para(r.analysis.disclaimer)
+    b.print()
+
+
+def explain_cmd(
+    metric: Optional[str] = typer.Argument(
+        None, metavar="METRIC", help="A number porescope shows, e.g. visibility, elongation, dark_share (none: list all)."
+    ),
+) -> None:
+    """Say in one plain sentence what a number porescope shows means."""
+    from porescope.cli.textout import Blocks
+    from porescope.glossary import find, terms
+
+    b = Blocks()
+    if metric is None:
+        for t in terms():
+            b.para(f"{t.name}: {t.sentence}", first="* ", hang=2)
+            b.para(f"(porescope explain {t.key})", indent=2)
+        b.print()
+        return
+    t = find(metric)
+    if t is None:
+        fail(f"no metric called {metric!r}; known: {', '.join(x.key for x in terms())}.")
+    b.para(f"{t.name}: {t.sentence}")
+    b.print()
+
+
+def schema() -> None:
+    """Print the result JSON Schema."""
+    from porescope.results import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the measuring commands to ``app`` (in the order ``--help`` lists them)."""
+    app.command()(analyze)
+    app.command()(demo)
+    app.command("explain")(explain_cmd)
+    app.command()(schema)

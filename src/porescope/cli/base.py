@@ -1,0 +1,64 @@
+"""The ``porescope`` command's shared parts: the Typer app, the two consoles and
+the one-line failure every command uses.
+
+Every user error is one line on stderr and exit code 2; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from porescope import __version__
+
+app = typer.Typer(
+    # Plain click help: "--json FILE", "--mode [auto|face|closeup]" (Typer\'s rich panels show
+    # Python types such as <bool> and <list[Path]>, and importing them slows every --help).
+    rich_markup_mode=None,
+    add_completion=False,
+    no_args_is_help=True,
+    help="porescope: find, measure and track visible skin pores on your own machine. Cosmetic guidance, not a diagnosis.",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"porescope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print porescope's version and exit."
+    ),
+) -> None:
+    """porescope: find, measure and track visible skin pores on your own machine. Cosmetic guidance, not a diagnosis."""
+
+
+
+#: How often (seconds) Python passes the GIL between threads in a porescope
+#: process. During an analysis the image thread makes many short NumPy and
+#: OpenCV calls while the main thread builds per-pore records in Python; at
+#: Python's default 5 ms each of those calls can wait a whole interval to get
+#: the GIL back. At 0.5 ms a 12 MP `analyze` ran 8-12% faster (interleaved
+#: A/B on benchmarks/bench_speed.py's photo, 3 rounds, 2026-11-26).
+GIL_SWITCH_INTERVAL_S = 0.0005
+
+
+def tune_process() -> None:
+    """Process-wide settings for the porescope command (see GIL_SWITCH_INTERVAL_S)."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one clear line to stderr and exit."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)

@@ -1,0 +1,202 @@
+"""What the measuring commands print and write: summary tables, explanations,
+quality notes and the output files of ``analyze``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from porescope.cli.base import fail
+from porescope.glossary import REGION_NAMES
+
+
+def check_suffix(path: Path | None, allowed: tuple[str, ...], opt: str) -> None:
+    if path is not None and path.suffix.lower() not in allowed:
+        fail(f"{opt} {path}: use a file ending in {' or '.join(allowed)}.")
+
+
+def image_writer(*, overlay_out=None, mask_out=None, regions_out=None):
+    """A pipeline ``on_pores`` hook that writes the requested images, or None.
+
+    The pipeline calls it as soon as the pores are found, so the PNGs are
+    encoded (in parallel: deflate releases the GIL) while the per-pore
+    records are still being built.
+    """
+    if not (overlay_out or mask_out or regions_out):
+        return None
+
+    def write(image, labels, dark, regions) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from porescope.measure import render
+
+        jobs = []
+        if mask_out:
+            jobs.append(lambda: render.write_image(mask_out, render.pore_mask(labels)))
+        if overlay_out:
+            face = regions.mode == "face"
+            jobs.append(lambda: render.write_image(overlay_out, render.overlay(image.rgb, labels, dark, regions.label_image() if face else None)))
+        if regions_out:
+            jobs.append(lambda: render.write_image(regions_out, regions.label_image()))
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            for f in [ex.submit(j) for j in jobs]:
+                f.result()
+
+    return write
+
+
+def text_writer(*, json_out=None, csv_out=None):
+    """A pipeline ``on_analysis`` hook that writes the JSON and CSV files, or None.
+
+    The pipeline calls it as soon as the result is assembled, while the
+    overlay and mask PNGs may still be encoding in another thread.
+    """
+    if not (json_out or csv_out):
+        return None
+
+    def write(analysis) -> None:
+        from porescope.measure import render
+
+        if json_out:
+            render.write_text(json_out, analysis.model_dump_json(indent=1))
+        if csv_out:
+            render.write_text(csv_out, render.pores_csv(analysis))
+            render.write_text(Path(csv_out).with_name(Path(csv_out).stem + ".regions.csv"), render.regions_csv(analysis))
+
+    return write
+
+
+def write_outputs(run, *, json_out=None, overlay_out=None, mask_out=None, csv_out=None, regions_out=None) -> None:
+    """Write the requested files for one finished :class:`porescope.measure.pipeline.Run`
+    (what :func:`image_writer` and :func:`text_writer` write during a run).
+    Each file lands by an atomic rename."""
+    hook = image_writer(overlay_out=overlay_out, mask_out=mask_out, regions_out=regions_out)
+    if hook:
+        hook(run.image, run.labels, run.pore_kind_dark, run.regions)
+    texts = text_writer(json_out=json_out, csv_out=csv_out)
+    if texts:
+        texts(run.analysis)
+
+
+def planned_outputs(images, per_image, json_out, overlay_out, mask_out, csv_out, regions_out) -> dict:
+    """Every file each photo will write, in order; fail when two would land on the same file."""
+    planned: dict = {}
+    owner: dict = {}
+    inputs = {Path(i).resolve() for i in images}
+    for img in images:
+        paths = []
+        for p in (json_out, overlay_out, mask_out, csv_out, regions_out):
+            q = per_image(p, img)
+            if q is None:
+                continue
+            paths.append(q)
+            if q is csv_out or (csv_out is not None and q == per_image(csv_out, img)):
+                paths.append(q.with_name(q.stem + ".regions.csv"))
+        for q in paths:
+            key = q.resolve()
+            if key in inputs:
+                fail(f"{q}: that is one of the photos; choose another output name.")
+            if key in owner:
+                first = owner[key]
+                why = f"for both {first} and {img}" if first != img else f"by two options for {img}"
+                fail(f"{q} would be written {why}; give the photos different names or run them one by one.")
+            owner[key] = img
+        planned[img] = paths
+    return planned
+
+
+def check_output_folder(*paths) -> None:
+    """Fail before analyzing when an output's folder does not exist."""
+    for p in paths:
+        if p is not None and not Path(p).parent.exists():
+            fail(f"{p}: folder {Path(p).parent} does not exist; create it first.")
+
+
+
+
+def _region_cells(r) -> list[str]:
+    if r.density_per_cm2 is not None:
+        dens = f"{r.density_per_cm2:.0f}/cm²"
+    else:
+        dens = f"{r.density_per_mpx:.0f}/MP"
+    if r.median_area_mm2 is not None:
+        med = f"{r.median_area_mm2:.3f} mm²"
+    else:
+        med = f"{r.median_area_px:.0f} px" if r.median_area_px is not None else "-"
+    meaningful = r.counts_meaningful
+    return [
+        REGION_NAMES.get(r.name, r.name.replace("_", " ")),
+        str(r.pore_count) if meaningful else "n/a",
+        dens if meaningful else "n/a",
+        med,
+        f"{r.coverage_pct:.1f}",
+        f"{r.mean_elongation:.2f}" if r.mean_elongation else "-",
+        f"{100 * r.dark_share:.0f}",
+        f"{r.visibility_score:.0f}/100",
+    ]
+
+
+SUMMARY_HEADERS = ["region", "pores", "density", "median size", "cover %", "length/width", "dark %", "visibility"]
+
+
+def summary_lines(analyses: list, title: str = "porescope") -> list[str]:
+    """One block per image: a table of its regions when it fits the terminal, else one line per region.
+
+    Never a cut word, never a line wider than the terminal (see porescope.cli.textout).
+    """
+    from porescope.cli.textout import Blocks
+
+    b = Blocks()
+    b.heading(title)
+    for a in analyses:
+        name = Path(a.source.path).name if a.source.path else "image"
+        if len(analyses) > 1:
+            b.blank()
+            b.para(f"{name}:")
+        rows = [_region_cells(r) for r in a.regions]
+        # Regions with too little visible skin: no numbers at all, never zeros.
+        missing = [(REGION_NAMES.get(g.name, g.name.replace("_", " ")), g.reason) for g in a.regions_not_measured]
+        rows += [[nm, "not measured", *(["-"] * (len(SUMMARY_HEADERS) - 2))] for nm, _ in missing]
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(SUMMARY_HEADERS)] if rows else []
+        if rows and sum(widths) + 2 * (len(widths) - 1) <= b.width:
+            fmt = lambda cells, widths=widths: "  ".join(  # noqa: E731 - a tiny local formatter
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
+            b.lines.append(fmt(SUMMARY_HEADERS))
+            b.lines.extend(fmt(row) for row in rows)
+        else:
+            for row in rows[: len(a.regions)]:
+                b.para(", ".join(f"{h} {c}" for h, c in zip(SUMMARY_HEADERS[1:], row[1:], strict=True)), first=f"{row[0]}: ", hang=2)
+            for nm, why in missing:
+                b.para(f"not measured ({why})", first=f"{nm}: ", hang=2)
+    return b.lines
+
+
+def print_summary(analyses: list, title: str = "porescope") -> None:
+    sys.stdout.write("\n".join(summary_lines(analyses, title)) + "\n")
+
+
+def print_explanations(a) -> None:
+    """Capture problems, then a plain-language line per region and the likely causes."""
+    from porescope.cli.textout import Blocks
+    from porescope.measure.explain import summary_lines as explain_lines
+
+    print_quality(a)
+    b = Blocks()
+    for line in explain_lines(a):
+        b.para(line)
+    if not a.dark_class_validated:
+        b.para("Dark % (plugged pores) is not yet validated on real skin: read it as a rough indication only.")
+    b.print()
+
+
+def print_quality(a) -> None:
+    from porescope.cli.textout import Blocks
+
+    b = Blocks()
+    for p in a.quality.problems:
+        b.para(f"{p.severity}, {p.code.replace('_', ' ')}: {p.message}")
+    if not a.quality.measurable:
+        b.para("The pore numbers for this photo are not meaningful because of the photo problems just listed.")
+    if b.lines:
+        b.print()

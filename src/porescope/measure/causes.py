@@ -1,0 +1,347 @@
+"""Likely causes of visible pores: what the measurements point to, and how strongly.
+
+Three causes are weighed (dermatologists' consensus, reviewed by Dong et al., Cutis 2016): **clogging** (oil and dead skin
+stretch and darken the opening), **laxity** (the tissue around the pore loses
+support and the pore sags into an elongated shape) and **photoaging** (UV
+breaks down collagen and elastin: the same loss of support). Each gets a 0-1
+strength, the measurements behind it in words, and what it means for care.
+
+This is cosmetic guidance read off one photo, not a diagnosis; the strengths
+say how strongly the photo *points to* a cause, not that the cause is present.
+
+Signals and their named thresholds (each mapped linearly to 0-1 between a
+"no signal" and a "full signal" value):
+
+clogging
+    * dark (plugged) share of pores: DARK_SHARE_NONE .. DARK_SHARE_FULL;
+    * T-zone concentration (faces): visibility on forehead, nose and chin
+      over the cheeks: TZONE_RATIO_NONE .. TZONE_RATIO_FULL (sebaceous glands
+      are densest in the T-zone, so oil-driven pores concentrate there);
+    * shine: share of skin in glare patches: GLARE_NONE .. GLARE_FULL.
+laxity
+    * mean elongation of pores (round ~1.2-1.4 from segmentation alone;
+      elongation rises with age, Kim 2018, Skin Res Technol 24:304):
+      ELONG_NONE .. ELONG_FULL;
+    * orientation coherence (elongated pores sharing one direction, the
+      sagging pattern along skin tension lines): COHERENCE_NONE .. COHERENCE_FULL;
+    * cheek predominance (faces): cheek visibility over the T-zone:
+      CHEEK_RATIO_NONE .. CHEEK_RATIO_FULL.
+photoaging
+    Not separable from laxity in a photo. With a profile, cumulative sun
+    (sun exposure x age) and the photo's laxity signal; without one, a low
+    strength (at most NO_PROFILE_CAP) and a note that it cannot be judged
+    from the photo alone.
+
+Pore *shapes* (elongation, direction, dark cores) need pores that span
+several pixels: when the scale is too coarse to resolve pores, or fewer than
+MIN_PORES_FOR_SHAPE pores were found, only visibility and shine are used and
+strengths are capped at COARSE_CAP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from porescope.results import Analysis, Cause, RegionMetrics
+
+# ---- thresholds (see module docstring) -------------------------------------
+#: The synthetic generator's default is 15% plugged pores; a cheek with no
+#: comedones still shows ~5-10% dark-classed pores from shadowed openings.
+DARK_SHARE_NONE = 0.10
+DARK_SHARE_FULL = 0.45
+TZONE_RATIO_NONE = 1.1
+TZONE_RATIO_FULL = 2.0
+#: quality.GLARE_WARNING (0.03) sits at half the glare signal.
+GLARE_NONE = 0.0
+GLARE_FULL = 0.06
+ELONG_NONE = 1.45
+ELONG_FULL = 2.0
+COHERENCE_NONE = 0.2
+COHERENCE_FULL = 0.6
+CHEEK_RATIO_NONE = 1.1
+CHEEK_RATIO_FULL = 2.0
+#: Fewer pores than this: shape statistics are noise.
+MIN_PORES_FOR_SHAPE = 30
+#: Cap on every strength when pore shapes cannot be read.
+COARSE_CAP = 0.35
+#: Photoaging without age and sun exposure: at most this strength.
+NO_PROFILE_CAP = 0.2
+#: Age (years) from which firmness loss starts to show, and by which it is marked.
+AGE_NONE = 25.0
+AGE_FULL = 60.0
+#: Sun exposure words -> 0-1.
+SUN_LEVELS = {"none": 0.0, "low": 0.2, "minimal": 0.2, "rare": 0.2, "moderate": 0.5, "medium": 0.5, "some": 0.5,
+              "high": 0.8, "frequent": 0.8, "daily": 0.8, "very_high": 1.0, "very high": 1.0, "outdoor": 1.0}
+
+#: Mean length/width from which pores are called "stretched" (elongated). One threshold for every
+#: sentence that describes pore shape (cause evidence, region summaries, the glossary), so they never
+#: disagree: a round figure near where the laxity ramp (ELONG_NONE .. ELONG_FULL) passes 0.3 (1.615).
+STRETCHED_ELONGATION = 1.6
+#: Strength from which a cause is called "likely", and from which it is called "possible".
+#: Below POSSIBLE_MIN the photo does not point to the cause at all.
+LIKELY_MIN = 0.5
+POSSIBLE_MIN = 0.25
+#: Causes in plain words.
+CAUSE_NAMES = {
+    "clogging": "clogged pores (oil and dead skin in the opening)",
+    "laxity": "loss of firmness around the pores",
+    "photoaging": "sun damage",
+}
+
+T_ZONE = ("forehead", "nose", "chin")
+CHEEKS = ("left_cheek", "right_cheek")
+
+CARE = {
+    "clogging": (
+        "Points to oil and dead skin collecting in the pores, which stretches and darkens them. What helps is keeping "
+        "them clear: salicylic acid (0.5-2%, oil-soluble, works inside the pore), regular gentle exfoliation, and "
+        "niacinamide to reduce oil. Expect the look to improve over 4-12 weeks of steady use; the pore's anatomy does not change."
+    ),
+    "laxity": (
+        "Points to loss of firmness around the pores: elongated, teardrop-shaped pores lined up in one direction, "
+        "typical as skin loses support. Retinoids (retinol, or prescription tretinoin) rebuild collagen slowly over "
+        "months, and daily broad-spectrum SPF 30+ protects what is there. Improvement is gradual and partial. "
+        "Avoid retinoids in pregnancy."
+    ),
+    "photoaging": (
+        "Sun damage weakens the collagen that holds pores in shape. Daily broad-spectrum SPF 30+ is the best-supported "
+        "step (24% less skin ageing over 4.5 years in a trial of 903 adults, Hughes et al. 2013); retinoids help repair."
+    ),
+}
+
+
+def _ramp(x: float | None, lo: float, hi: float) -> float:
+    if x is None:
+        return 0.0
+    return float(min(1.0, max(0.0, (x - lo) / (hi - lo))))
+
+
+def _get(profile, key: str):
+    if profile is None:
+        return None
+    if isinstance(profile, dict):
+        return profile.get(key)
+    return getattr(profile, key, None)
+
+
+def _sun_level(v) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return 0.8 if v else 0.2
+    if isinstance(v, (int, float)):
+        x = float(v)
+        return min(1.0, max(0.0, x / 10.0 if x > 1 else x))  # 0-1, or a 0-10 scale
+    s = str(getattr(v, "value", v)).strip().lower().replace("-", "_")
+    return SUN_LEVELS.get(s, SUN_LEVELS.get(s.replace("_", " ")))
+
+
+def _mean(rs: Iterable[RegionMetrics], attr: str, weight: str = "area_px") -> float | None:
+    vals = [(getattr(r, attr), getattr(r, weight)) for r in rs if getattr(r, attr) is not None and getattr(r, weight)]
+    if not vals:
+        return None
+    tot = sum(w for _, w in vals)
+    return sum(v * w for v, w in vals) / tot if tot else None
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def shape_words(elongation: float) -> str:
+    """Pore shape in words for a mean length/width.
+
+    Parameters
+    ----------
+    elongation : float
+        Mean length/width of the pores (1 = round).
+
+    Returns
+    -------
+    str
+        'stretched' at or above STRETCHED_ELONGATION, else 'mostly round'.
+    """
+    return "stretched" if elongation >= STRETCHED_ELONGATION else "mostly round"
+
+
+def likelihood(strength: float) -> str:
+    """A 0-1 cause strength in words.
+
+    Parameters
+    ----------
+    strength : float
+        The cause's strength (0-1).
+
+    Returns
+    -------
+    str
+        'likely', 'possible' or 'not indicated'.
+    """
+    if strength >= LIKELY_MIN:
+        return "likely"
+    if strength >= POSSIBLE_MIN:
+        return "possible"
+    return "not indicated"
+
+
+def cause_line(c: Cause) -> str:
+    """One plain paragraph per cause: how likely, then what points to it, as separate sentences.
+
+    Parameters
+    ----------
+    c : Cause
+        A cause from :func:`likely_causes`.
+
+    Returns
+    -------
+    str
+    """
+    name = CAUSE_NAMES.get(c.cause, c.cause)
+    word = likelihood(c.strength)
+    head = (
+        f"{word.capitalize()} cause: {name} (strength {c.strength:.2f} on a 0-1 scale)."
+        if word != "not indicated"
+        else f"Not indicated by this photo: {name} (strength {c.strength:.2f} on a 0-1 scale)."
+    )
+    evidence = "; ".join(c.evidence)
+    return head + (f" {evidence[0].upper()}{evidence[1:]}." if evidence else "")
+
+
+def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
+    """How strongly the photo points to clogging, laxity and photoaging (see the module docstring).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A measured photo's analysis.
+    profile : object or dict, optional
+        With ``age`` (years) and ``sun_exposure`` ('low' / 'moderate' / 'high',
+        or 0-1); sun damage is only estimated with one of them.
+
+    Returns
+    -------
+    list of Cause
+        The three causes, strongest first, each with its evidence in words and
+        the care that works on it.
+    """
+    regions = [r for r in analysis.regions if r.area_px > 0]
+    by_name = {r.name: r for r in regions}
+    face = analysis.settings.mode == "face"
+    parts = [r for r in regions if r.name not in ("face",)]
+    total = by_name.get("face") or by_name.get("frame") or (regions[0] if regions else None)
+    if total is None:
+        return []
+    n_pores = total.pore_count
+    shapes_ok = analysis.scale.resolves_pores is not False and n_pores >= MIN_PORES_FOR_SHAPE
+    tz = [by_name[n] for n in T_ZONE if n in by_name]
+    ch = [by_name[n] for n in CHEEKS if n in by_name]
+    tz_vis, ch_vis = _mean(tz, "visibility_score"), _mean(ch, "visibility_score")
+    notes: list[str] = []
+    if analysis.scale.resolves_pores is False:
+        notes.append("the photo is too coarse to see pore shapes, so this rests on visibility and shine only")
+    elif n_pores < MIN_PORES_FOR_SHAPE:
+        notes.append(f"only {n_pores} pores were found, too few to read their shapes")
+
+    # ---- clogging
+    ev: list[str] = []
+    signals: list[tuple[float, float]] = []  # (signal, weight)
+    if shapes_ok:
+        dark = _mean(parts, "dark_share", "pore_count") if face else total.dark_share
+        s = _ramp(dark, DARK_SHARE_NONE, DARK_SHARE_FULL)
+        signals.append((s, 0.5))
+        ev.append(f"{_pct(dark or 0)} of pores have a dark, plugged core" + (" (blackhead-like)" if s > 0.3 else ""))
+    ratio_tz = (tz_vis / ch_vis) if face and tz_vis is not None and ch_vis else None
+    if ratio_tz is not None:
+        s = _ramp(ratio_tz, TZONE_RATIO_NONE, TZONE_RATIO_FULL)
+        signals.append((s, 0.3))
+        ev.append(f"pores are {ratio_tz:.1f}x as visible on the T-zone (forehead, nose, chin) as on the cheeks"
+                  if ratio_tz >= 1 else f"pores are less visible on the T-zone than on the cheeks ({ratio_tz:.1f}x)")
+    glare = analysis.quality.glare_fraction
+    shiny = [p for p in analysis.quality.problems if p.code in ("glare", "region_glare")]
+    s = _ramp(glare, GLARE_NONE, GLARE_FULL)
+    signals.append((s, 0.2))
+    ev.append(f"shine covers {_pct(glare)} of the skin" + (" (oily-looking)" if shiny else ""))
+    clog = _combine(signals)
+
+    # ---- laxity (photo part)
+    ev_l: list[str] = []
+    signals = []
+    shape_src = [by_name[n] for n in CHEEKS if n in by_name] if face else [total]
+    where = "on the cheeks" if face else "in the photo"
+    if shapes_ok:
+        el = _mean(shape_src, "mean_elongation", "pore_count")
+        s = _ramp(el, ELONG_NONE, ELONG_FULL)
+        signals.append((s, 0.4))
+        ev_l.append(f"pores {where} are {shape_words(el)} (mean length/width {el:.2f})" if el
+                    else f"no pore shapes {where}")
+        coh = _mean(shape_src, "orientation_coherence", "pore_count")
+        if coh is None:
+            signals.append((0.0, 0.4))
+            ev_l.append("too few elongated pores to judge a shared direction")
+        else:
+            s = _ramp(coh, COHERENCE_NONE, COHERENCE_FULL)
+            signals.append((s, 0.4))
+            ev_l.append(f"elongated pores {'share one direction' if s > 0.5 else 'point in mixed directions'} "
+                        f"(alignment {coh:.2f} on a 0-1 scale)")
+    ratio_ch = (ch_vis / tz_vis) if face and ch_vis is not None and tz_vis else None
+    if ratio_ch is not None:
+        s = _ramp(ratio_ch, CHEEK_RATIO_NONE, CHEEK_RATIO_FULL)
+        signals.append((s, 0.2))
+        if ratio_ch >= 1:
+            ev_l.append(f"pores are {ratio_ch:.1f}x as visible on the cheeks as on the T-zone")
+    lax_photo = _combine(signals)
+
+    # ---- profile
+    age = _get(profile, "age")
+    try:
+        age = float(age) if age is not None else None
+    except (TypeError, ValueError):
+        age = None
+    sun = _sun_level(_get(profile, "sun_exposure"))
+    a = _ramp(age, AGE_NONE, AGE_FULL) if age is not None else None
+    lax = lax_photo
+    if a is not None:
+        lax = min(1.0, lax_photo * (0.8 + 0.4 * a))
+        ev_l.append(f"age {age:.0f}: firmness loss {'is common' if a > 0.5 else 'is usually mild'} at this age")
+
+    photo, ev_p = _photoaging(age, a, sun, lax_photo)
+
+    if not shapes_ok:
+        clog, lax, photo = min(clog, COARSE_CAP), min(lax, COARSE_CAP), min(photo, COARSE_CAP)
+        for e in (ev, ev_l):
+            e.extend(notes)
+    out = [
+        Cause(cause="clogging", strength=round(clog, 2), evidence=ev, care=CARE["clogging"]),
+        Cause(cause="laxity", strength=round(lax, 2), evidence=ev_l or ["no pore-shape signal"], care=CARE["laxity"]),
+        Cause(cause="photoaging", strength=round(photo, 2), evidence=ev_p, care=CARE["photoaging"]),
+    ]
+    return sorted(out, key=lambda c: -c.strength)
+
+
+def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo: float) -> tuple[float, list[str]]:
+    """Photoaging strength (0-1) and its evidence, from age (``a``: its 0-1 ramp), sun exposure and the photo's laxity signal."""
+    ev_p: list[str] = []
+    if a is None and sun is None:
+        photo = min(NO_PROFILE_CAP, 0.5 * lax_photo)
+        ev_p.append("sun damage cannot be judged from the photo alone: in a photo it looks the same as loss of "
+                    "firmness. Add your age and sun exposure for an estimate")
+    else:
+        a0 = a if a is not None else 0.3
+        s0 = sun if sun is not None else 0.5
+        cumulative = s0 * (0.4 + 0.6 * a0)
+        photo = min(1.0, 0.6 * cumulative + 0.4 * lax_photo)
+        if sun is not None:
+            ev_p.append(f"sun exposure given as {'high' if sun >= 0.7 else 'moderate' if sun >= 0.4 else 'low'}")
+        else:
+            ev_p.append("sun exposure not given (assumed moderate)")
+        if age is not None:
+            ev_p.append(f"age {age:.0f}: sun damage adds up over the years")
+        if lax_photo > 0.3:
+            ev_p.append("the pores' shapes show loss of support, which sun damage causes")
+    return photo, ev_p
+
+
+def _combine(signals: list[tuple[float, float]]) -> float:
+    """Weighted mean of the available signals (weights renormalized)."""
+    wsum = sum(w for _, w in signals)
+    return sum(s * w for s, w in signals) / wsum if wsum else 0.0

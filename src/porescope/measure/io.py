@@ -1,0 +1,407 @@
+"""Read any photo a person has: JPEG, PNG, TIFF, WebP, HEIC/HEIF.
+
+The result is always an 8-bit RGB array in display orientation (EXIF applied),
+plus a ``valid`` mask (False where the source was transparent) and metadata.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io as _io
+import logging
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from porescope.errors import ImageError
+
+log = logging.getLogger(__name__)
+
+#: Refuse images above this many pixels (decompression-bomb guard). 100 MP is
+#: above every phone camera in 2026 except 200 MP sensors, whose default
+#: output is binned to 12-50 MP.
+MAX_PIXELS = 100_000_000
+#: The shorter side must hold at least this many pixels: below it there is no
+#: room for a pore (2-20 px) and its surrounding skin to be told apart.
+MIN_SIDE_PX = 64
+
+
+
+@functools.cache
+def configure_pillow() -> None:
+    """Prepare Pillow for phone photos, once per process, when the first image is read.
+
+    Registers the HEIC/HEIF opener (pillow-heif) and sets Pillow's
+    decompression-bomb guard: Pillow warns at ``Image.MAX_IMAGE_PIXELS`` and
+    raises at twice that; we check the header size against :data:`MAX_PIXELS`
+    ourselves first, so Pillow raises only beyond ours. Both are process-wide
+    Pillow settings, which is why they are made here, when porescope reads an
+    image, and not when a module is imported.
+
+    Returns
+    -------
+    None
+    """
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass
+class LoadedImage:
+    rgb: np.ndarray  # (H, W, 3) uint8, display orientation
+    valid: np.ndarray | None = None  # (H, W) bool, False where transparent; None = all valid
+    path: str | None = None
+    sha256: str | None = None
+    format: str | None = None
+    exif_orientation: int | None = None
+    bit_depth: int = 8
+    #: Camera fields from EXIF (see :func:`camera_fields`): make, model, lens_make, lens_model.
+    exif: dict = field(default_factory=dict)
+
+    @property
+    def height_px(self) -> int:
+        return int(self.rgb.shape[0])
+
+    @property
+    def width_px(self) -> int:
+        return int(self.rgb.shape[1])
+
+
+def to_uint8(arr: np.ndarray) -> tuple[np.ndarray, int]:
+    """Scale an integer or float array to uint8.
+
+    Parameters
+    ----------
+    arr : ndarray
+        Image data: bool, integers up to 16 bits, or floats (0-1, 0-255 or 0-65535;
+        non-finite values read as 0).
+
+    Returns
+    -------
+    tuple
+        The uint8 array and the source bit depth.
+    """
+    if arr.dtype == np.uint8:
+        return arr, 8
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8) * 255, 1
+    if np.issubdtype(arr.dtype, np.integer):
+        hi = int(arr.max()) if arr.size else 0
+        if hi <= 255:
+            return arr.astype(np.uint8), 8
+        # 16-bit data (PNG/TIFF "I;16" or 32-bit "I" holding 16-bit values).
+        return (arr.astype(np.float32) / 257.0 + 0.5).clip(0, 255).astype(np.uint8), 16
+    a = arr.astype(np.float32)
+    finite = np.isfinite(a)
+    if not finite.all():
+        a = np.where(finite, a, 0.0)
+    hi = float(a.max()) if a.size else 1.0
+    scale = 255.0 if hi <= 1.0 else (255.0 / 65535.0 if hi > 255 else 1.0)
+    return (a * scale + 0.5).clip(0, 255).astype(np.uint8), 32
+
+
+def _pil_to_rgb(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """Convert any Pillow mode to (rgb uint8, valid mask or None, bit depth)."""
+    mode = im.mode
+    valid = None
+    if mode in ("RGB",):
+        return np.asarray(im), None, 8
+    if mode == "1" or mode == "L":
+        g = np.asarray(im.convert("L"))
+        return np.repeat(g[..., None], 3, axis=2), None, 8 if mode == "L" else 1
+    if mode.startswith("I") or mode == "F":
+        g, depth = to_uint8(np.asarray(im))
+        if g.ndim == 3:
+            g = g[..., :3]
+            return np.ascontiguousarray(g), None, depth
+        return np.repeat(g[..., None], 3, axis=2), None, depth
+    if mode == "CMYK":
+        # Pillow's CMYK->RGB is the plain complement formula; good enough for a
+        # skin photo, and we say so rather than guessing an ICC profile.
+        return np.asarray(im.convert("RGB")), None, 8
+    if mode in ("P", "PA", "LA", "La", "RGBA", "RGBa"):
+        rgba = np.asarray(im.convert("RGBA"))
+        alpha = rgba[..., 3]
+        if (alpha < 255).any():
+            valid = alpha >= 128
+        return np.ascontiguousarray(rgba[..., :3]), valid, 8
+    if mode in ("YCbCr", "LAB", "HSV"):
+        return np.asarray(im.convert("RGB")), None, 8
+    return np.asarray(im.convert("RGB")), None, 8
+
+
+def _decode_16bit_with_opencv(data: bytes) -> np.ndarray | None:
+    """Pillow reduces 16-bit RGB PNG/TIFF poorly or not at all; OpenCV reads them."""
+    import cv2
+
+    buf = np.frombuffer(data, np.uint8)
+    arr = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    if arr is None or arr.dtype != np.uint16 or arr.ndim != 3:
+        return None
+    if arr.shape[2] == 4:
+        arr = arr[..., :3]
+    return np.ascontiguousarray(arr[..., ::-1])  # BGR -> RGB
+
+
+def _source_bytes(source: str | Path | bytes, name: str | None) -> tuple[bytes, str, Path | None]:
+    """The bytes of ``source``, a label for messages, and its path (None for bytes)."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        label = str(path)
+        if not path.exists():
+            raise ImageError(f"{label}: no such file. Check the path and try again.")
+        if path.is_dir():
+            raise ImageError(f"{label}: is a folder, not an image file.")
+        try:
+            return path.read_bytes(), label, path
+        except OSError as exc:
+            raise ImageError(f"{label}: cannot be read ({exc.strerror or exc}).") from None
+    return bytes(source), name or "uploaded image", None
+
+
+def _decode_jpeg_with_opencv(data: bytes) -> np.ndarray | None:
+    """RGB of a complete JPEG through OpenCV's libjpeg-turbo (EXIF orientation applied), None if it fails."""
+    import cv2
+
+    rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)  # OpenCV >= 4.10: libjpeg writes RGB itself
+    if rgb_flag is not None:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), rgb_flag)
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _exif_orientation(im: Image.Image, label: str) -> tuple[int | None, dict]:
+    """The EXIF orientation tag and camera fields (what could be read: broken EXIF must not stop the read)."""
+    orientation = None
+    try:
+        exif = im.getexif()
+        orientation = exif.get(0x0112)
+        return orientation, camera_fields(exif)
+    except Exception:  # noqa: BLE001 - broken EXIF must not stop the read
+        log.debug("unreadable EXIF in %s", label)
+        return orientation, {}
+
+
+def _rgb_from_16bit(data: bytes, orientation: int | None) -> tuple[np.ndarray | None, int]:
+    """8-bit RGB (rounded) of a 16-bit PNG/TIFF decoded by OpenCV, and its bit depth; (None, 8) if OpenCV cannot."""
+    arr16 = _decode_16bit_with_opencv(data)
+    if arr16 is None:
+        return None, 8
+    if orientation and orientation != 1:
+        arr16 = _apply_orientation(arr16, orientation)
+    return (arr16.astype(np.float32) / 257.0 + 0.5).astype(np.uint8), 16
+
+
+def read_image(source: str | Path | bytes, *, name: str | None = None, check_size: bool = True) -> LoadedImage:
+    """Read a photo from a path or bytes into display-oriented 8-bit RGB.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        The photo file, or its bytes (JPEG, PNG, TIFF, WebP, HEIC/HEIF).
+    name : str, optional
+        What to call bytes in messages (default "uploaded image").
+    check_size : bool
+        Refuse images whose shorter side is below :data:`MIN_SIDE_PX`.
+
+    Returns
+    -------
+    LoadedImage
+        ``rgb`` (H, W, 3) uint8 with EXIF orientation applied, ``valid``
+        (False where transparent), SHA-256, format, bit depth and camera fields.
+
+    Raises
+    ------
+    ImageError
+        One line for a missing file, a file that is not an image, a truncated
+        or corrupt file, an image too small to hold pores, or one above
+        :data:`MAX_PIXELS`.
+    """
+    data, label, path = _source_bytes(source, name)
+    if not data:
+        raise ImageError(f"{label}: the file is empty; export the photo again.")
+    configure_pillow()
+
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        with warnings.catch_warnings():
+            # We compare the header size with MAX_PIXELS ourselves just below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(_io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"{label}: not an image porescope can read (JPEG, PNG, TIFF, WebP, HEIC)."
+        ) from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} MP limit; downscale it first.") from None
+    except OSError as exc:
+        raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
+
+    w, h = im.size
+    if w * h > MAX_PIXELS:
+        raise ImageError(
+            f"{label}: {w}x{h} is {w * h / 1e6:.0f} MP, above the {MAX_PIXELS // 1_000_000} MP limit; "
+            "downscale it or crop the skin area first."
+        )
+    fmt = im.format
+    orientation, camera = _exif_orientation(im, label)
+    if fmt == "JPEG" and im.mode in ("RGB", "L") and _jpeg_is_complete(data):
+        # Fast path: libjpeg-turbo through OpenCV decodes a 12 MP JPEG in about
+        # half Pillow's time and applies the EXIF orientation itself.
+        rgb = _decode_jpeg_with_opencv(data)
+        if rgb is not None:
+            if check_size:
+                _check_min_side(rgb, label)
+            return LoadedImage(rgb=rgb, path=str(path) if path else None, sha256=sha, format=fmt,
+                               exif_orientation=int(orientation) if orientation else None, bit_depth=8, exif=camera)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im.load()
+            if orientation and orientation != 1:
+                im = ImageOps.exif_transpose(im)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} MP limit.") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        msg = str(exc)
+        if "truncated" in msg.lower():
+            raise ImageError(f"{label}: the file is truncated (incomplete download or copy); copy it again.") from None
+        raise ImageError(f"{label}: cannot be decoded ({msg}); the file may be corrupt.") from None
+
+    rgb, valid, depth = None, None, 8
+    if fmt in ("PNG", "TIFF") and im.mode in ("RGB", "RGBA") and (im.info.get("bits", 8) == 16 or _png_is_16bit(data)):
+        rgb, depth = _rgb_from_16bit(data, orientation)
+    if rgb is None:
+        rgb, valid, depth = _pil_to_rgb(im)
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if check_size:
+        _check_min_side(rgb, label)
+    return LoadedImage(
+        rgb=rgb,
+        valid=valid,
+        path=str(path) if path else None,
+        sha256=sha,
+        format=fmt,
+        exif_orientation=int(orientation) if orientation else None,
+        bit_depth=depth,
+        exif=camera,
+    )
+
+
+#: EXIF tags naming the camera (TIFF 6.0 / EXIF 2.3): Make, Model in IFD0;
+#: LensMake, LensModel in the Exif IFD (0x8769). Phones name the front camera
+#: there, e.g. Apple "iPhone 13 front camera 2.71mm f/2.2".
+_CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434)}
+
+
+def camera_fields(exif) -> dict:
+    """The camera's name from EXIF.
+
+    Parameters
+    ----------
+    exif : PIL.Image.Exif
+        The photo's EXIF.
+
+    Returns
+    -------
+    dict
+        ``make``, ``model``, ``lens_make`` and ``lens_model``, only those
+        present, as clean strings.
+    """
+    out = {}
+    sub = {}
+    try:
+        sub = exif.get_ifd(0x8769) or {}
+    except Exception:  # noqa: BLE001 - a broken Exif IFD leaves the lens fields out
+        sub = {}
+    for key, (ifd, tag) in _CAMERA_TAGS.items():
+        v = (sub if ifd else exif).get(tag)
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", "replace")
+        if isinstance(v, str):
+            v = v.replace("\x00", "").strip()
+            if v:
+                out[key] = v[:120]
+    return out
+
+
+def _check_min_side(rgb: np.ndarray, label: str) -> None:
+    h, w = rgb.shape[:2]
+    if min(h, w) < MIN_SIDE_PX:
+        raise ImageError(
+            f"{label}: {w}x{h} px is too small to hold pores; use a photo at least {MIN_SIDE_PX} px on its shorter side."
+        )
+
+
+def _jpeg_is_complete(data: bytes) -> bool:
+    """A JPEG ends with the EOI marker (FF D9), possibly followed by padding."""
+    return b"\xff\xd9" in data[-64:]
+
+
+def _png_is_16bit(data: bytes) -> bool:
+    # PNG IHDR: bit depth byte at offset 24.
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 24 and data[24] == 16
+
+
+def _apply_orientation(arr: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation tag (1-8) to an array."""
+    ops = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.rot90(a, -1),
+        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+        8: lambda a: np.rot90(a, 1),
+    }
+    f = ops.get(int(orientation))
+    return np.ascontiguousarray(f(arr)) if f else arr
+
+
+def read_mask(source: str | Path, *, shape: tuple[int, int], what: str = "ROI") -> np.ndarray:
+    """Read a mask image (white = inside) and check it matches the photo's size.
+
+    A mask is checked against the photo's size, not the photo minimum: a small
+    mask gets the mask message ("make the mask the same size"), never the
+    photo one.
+
+    Parameters
+    ----------
+    source : str or Path
+        The mask image.
+    shape : tuple of int
+        The photo's (height, width).
+    what : str
+        What to call the mask in messages.
+
+    Returns
+    -------
+    ndarray
+        (H, W) bool.
+
+    Raises
+    ------
+    ImageError
+        One line for a missing or unreadable mask, one of the wrong size, or
+        an all-black one.
+    """
+    img = read_image(source, check_size=False)
+    grey = img.rgb.max(axis=2)
+    mask = grey >= 128
+    if img.valid is not None:
+        mask &= img.valid
+    if mask.shape != tuple(shape):
+        raise ImageError(
+            f"{source}: {what} mask is {mask.shape[1]}x{mask.shape[0]} but the photo is "
+            f"{shape[1]}x{shape[0]}; make the mask the same size as the (rotated) photo."
+        )
+    if not mask.any():
+        raise ImageError(f"{source}: {what} mask is all black; white marks the skin to analyze.")
+    return mask
+

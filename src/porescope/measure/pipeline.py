@@ -1,0 +1,440 @@
+"""The measurement flow, end to end: load → quality → regions → pores → measure → score.
+
+:func:`run` returns the :class:`Analysis` plus the arrays the shells need
+(pore label image, region labels, the photo) as a :class:`Run`;
+:func:`analyze` returns only the :class:`Analysis` (the public API).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from porescope import __version__
+from porescope.errors import PorescopeError
+from porescope.measure.causes import likely_causes
+from porescope.measure.imaging import lightness
+from porescope.measure.io import LoadedImage, read_image, read_mask
+from porescope.measure.pores import detect as _detect
+from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
+from porescope.measure.pores.score import region_metrics
+from porescope.measure.quality import MIN_PX_PER_MM, assess, is_measurable
+from porescope.measure.regions import RegionSet, check_mode, find_regions
+from porescope.results import Analysis, Pore, Quality, QualityProblem, RegionNotMeasured, Scale, Settings, SourceImage, pores_from_trusted
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """An analysis with the arrays behind it (not serialized)."""
+
+    analysis: Analysis
+    image: LoadedImage
+    labels: np.ndarray  # (H, W) int32 pore labels; pore id i = label i
+    regions: RegionSet
+    pore_kind_dark: np.ndarray  # (n,) bool, index = pore id - 1
+
+
+#: Pores are found at this physical resolution whenever the scale is known.
+#: 10 px/mm resolves a 250 µm pore as 2.5 px (8-11 px/mm resolve a 250 µm pore, Flament et al. 2015)
+#: and is the resolution of the annotated real crops the detector was checked
+#: on; a sharper photo is reduced to it (area-averaged, which also lowers its
+#: noise), a slightly coarser one enlarged.
+ANALYSIS_PX_PER_MM = 10.0
+#: A photo coarser than the analysis resolution is enlarged by at most this
+#: factor (beyond it the pores are not resolved anyway; the quality gate says
+#: so), so a distant 12 MP photo is not blown up to 50 MP.
+MAX_UPSAMPLE = 1.5
+
+
+def analysis_factor(px_per_mm: float | None) -> float:
+    """Resampling factor from the photo to the analysis resolution.
+
+    Parameters
+    ----------
+    px_per_mm : float or None
+        The photo's scale; None when unknown.
+
+    Returns
+    -------
+    float
+        ``ANALYSIS_PX_PER_MM / px_per_mm``, at most ``MAX_UPSAMPLE``; 1 when the scale is unknown.
+    """
+    if not px_per_mm:
+        return 1.0
+    f = ANALYSIS_PX_PER_MM / px_per_mm
+    if f > MAX_UPSAMPLE:
+        return 1.0
+    return 1.0 if abs(f - 1.0) < 0.01 else f
+
+
+def resample(rgb: np.ndarray, skin: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """``rgb`` and its skin mask resized by ``factor``.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 image.
+    skin : ndarray
+        (H, W) bool mask.
+    factor : float
+        Size factor (area averaging down, bicubic up).
+
+    Returns
+    -------
+    tuple of ndarray
+        The resized image and mask.
+    """
+    if factor == 1.0:
+        return rgb, skin
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    out = cv2.resize(rgb, size, interpolation=interp)
+    mask = cv2.resize(skin.view(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    return out, mask
+
+
+def _labels_to_image(labels: np.ndarray, factor: float, box, shape) -> np.ndarray:
+    """Pore labels found at the analysis resolution, back on the photo's pixels."""
+    h, w = box[1] - box[0], box[3] - box[2]
+    if factor != 1.0:
+        labels = cv2.resize(labels, (w, h), interpolation=cv2.INTER_NEAREST)
+    if labels.shape == tuple(shape):
+        return labels
+    full = np.zeros(shape, np.int32)
+    full[box[0] : box[1], box[2] : box[3]] = labels
+    return full
+
+
+def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
+    return assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+
+
+def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
+    """Expected pore diameter range in pixels for a scale.
+
+    Parameters
+    ----------
+    px_per_mm : float or None
+        The scale; None gives the default 2-20 px range.
+
+    Returns
+    -------
+    tuple of float
+        (smallest, largest) pore diameter in px.
+    """
+    if not px_per_mm:
+        return _detect.DEFAULT_MIN_DIAMETER_PX, _detect.DEFAULT_MAX_DIAMETER_PX
+    lo = max(1.5, _detect.MIN_PORE_DIAMETER_MM * px_per_mm)
+    hi = max(lo * 4, _detect.MAX_PORE_DIAMETER_MM * px_per_mm)
+    return lo, hi
+
+
+def load_image(image_or_path) -> LoadedImage:
+    """A photo as a :class:`~porescope.measure.io.LoadedImage`.
+
+    Parameters
+    ----------
+    image_or_path : str, Path, bytes, ndarray or LoadedImage
+        A photo file, its bytes, an RGB/RGBA/grey array or an already loaded image.
+
+    Returns
+    -------
+    LoadedImage
+    """
+    if isinstance(image_or_path, LoadedImage):
+        return image_or_path
+    if isinstance(image_or_path, np.ndarray):
+        arr = image_or_path
+        if arr.ndim == 2:
+            arr = np.repeat(arr[..., None], 3, axis=2)
+        if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+            raise PorescopeError("image array must be (H, W), (H, W, 3) RGB or (H, W, 4) RGBA.")
+        if arr.dtype != np.uint8:
+            from porescope.measure.io import to_uint8
+
+            arr, _ = to_uint8(arr)
+        valid = arr[..., 3] >= 128 if arr.shape[2] == 4 else None
+        return LoadedImage(rgb=np.ascontiguousarray(arr[..., :3]), valid=valid)
+    if isinstance(image_or_path, (str, Path, bytes, bytearray)):
+        return read_image(image_or_path)
+    raise PorescopeError(f"cannot analyze an object of type {type(image_or_path).__name__}; pass a path or an RGB array.")
+
+
+def _roi_mask(roi, shape) -> np.ndarray | None:
+    if roi is None:
+        return None
+    if isinstance(roi, np.ndarray):
+        m = roi.astype(bool) if roi.dtype != bool else roi
+        if m.ndim == 3:
+            m = m.any(axis=2)
+        if m.shape != tuple(shape):
+            raise PorescopeError(f"ROI mask shape {m.shape} does not match the photo {tuple(shape)}.")
+        return m
+    return read_mask(roi, shape=shape)
+
+
+def run(
+    image_or_path,
+    *,
+    roi=None,
+    px_per_mm: float | None = None,
+    mode: str = "auto",
+    sensitivity: float = 1.0,
+    on_pores=None,
+    on_analysis=None,
+) -> Run:
+    """Analyze one photo and keep the arrays behind the result.
+
+    Parameters
+    ----------
+    image_or_path : str, Path, bytes, ndarray or LoadedImage
+        The photo (see :func:`analyze`).
+    roi : str, Path or ndarray, optional
+        Mask of the skin to analyze, the photo's size.
+    px_per_mm : float, optional
+        Physical scale.
+    mode : {'auto', 'face', 'closeup'}
+        What the photo shows.
+    sensitivity : float
+        Above 1 finds fainter pores (thresholds divided by it).
+    on_pores : callable, optional
+        ``on_pores(image, labels, dark, regions)`` is called in a background
+        thread as soon as the pores are found and classed (before the per-pore
+        records are built), so a shell can start encoding overlay and mask
+        images while the rest finishes; its exceptions are re-raised.
+    on_analysis : callable, optional
+        ``on_analysis(analysis)`` is called in this thread as soon as the result
+        is assembled, while those images may still be encoding (a shell writes
+        the JSON there).
+
+    Returns
+    -------
+    Run
+        The :class:`~porescope.results.Analysis` with the image, the pore label
+        image, the regions and which pores are dark.
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round((now - since) * 1000, 2)
+        return now
+
+    if px_per_mm is not None and not (0 < px_per_mm < 10_000):
+        raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
+    check_mode(mode)
+    img = load_image(image_or_path)
+    t = lap("load", t0)
+    shape = img.rgb.shape[:2]
+    roi_mask = _roi_mask(roi, shape)
+    regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid, camera=img.exif)
+    t = lap("regions", t)
+
+    if px_per_mm:
+        scale = Scale(px_per_mm=px_per_mm, source="user", uncertainty_pct=None)
+    elif regions.scale_px_per_mm:
+        scale = Scale(px_per_mm=regions.scale_px_per_mm, source=regions.scale_source, uncertainty_pct=regions.scale_uncertainty_pct)
+    else:
+        scale = Scale()
+    if scale.px_per_mm:
+        scale.resolves_pores = scale.px_per_mm >= MIN_PX_PER_MM
+    min_d, max_d = diameter_range_px(scale.px_per_mm)
+
+    # Work inside the skin's bounding box (plus room for the background
+    # filters): a face covers a part of a selfie, and every full-frame filter
+    # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
+    box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
+    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
+    rgb_sub, skin_sub = img.rgb[sub], regions.skin[sub]
+    # Pores are found at one physical resolution whenever the scale is known,
+    # so the same skin photographed closer or farther gives the same pores.
+    factor = analysis_factor(scale.px_per_mm)
+    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    min_da, max_da = (min_d * factor, max_d * factor)
+    # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
+    # in a second thread from here on, beside detection and measurement.
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
+        ev = tuple(v * scale.px_per_mm * factor for v in _detect.EVIDENCE_MM) if scale.px_per_mm else None
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, evidence_px=ev)
+        t = lap("detect", t)
+        pore_labels = _labels_to_image(det.labels, factor, box, shape)
+        if factor != 1.0:  # nearest-neighbour enlargement can step a pixel past the skin's edge
+            pore_labels[~regions.skin] = 0
+        # The hook (overlay and mask images) needs only the labels and each
+        # pore's kind, which detection already knows: it starts now, beside
+        # the measurement, the per-pore records and the result's assembly.
+        hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core), regions) if on_pores else None
+        table = _measure_table(det, box, factor)
+        metrics, pores = _region_records(table, regions, scale, shape)
+        quality = quality_job.result()
+        _noise_gate(quality, det)
+        lap("measure_and_quality", t)
+        analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor)
+        timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        analysis.timings_ms = timings
+        if on_analysis is not None:
+            on_analysis(analysis)
+        if hook_job is not None:
+            hook_job.result()
+    finally:
+        pool.shutdown(wait=True)
+    return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _noise_gate(quality: Quality, det) -> None:
+    """A photo whose sensor noise rivals the skin's own texture is not measured (see detect.MAX_SENSOR_NOISE_SHARE)."""
+    share = det.sensor_noise_share
+    if share > _detect.MAX_SENSOR_NOISE_SHARE and quality.measurable:
+        quality.problems.append(QualityProblem(
+            code="too_noisy", severity="blocking", value=round(share, 3), limit=_detect.MAX_SENSOR_NOISE_SHARE,
+            message="The photo is too grainy to measure pores: its sensor noise is as strong as the skin's own texture, "
+            "so faint pores cannot be told from noise and the numbers would change from photo to photo. "
+            "Retake in brighter light (daylight from a window), without digital zoom.",
+        ))
+        quality.measurable = is_measurable(quality.problems)
+
+
+def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor) -> Analysis:
+    """The result record, with region problems merged into quality and the likely causes."""
+    if regions.problems:
+        quality.problems = list(regions.problems) + quality.problems
+        quality.measurable = is_measurable(quality.problems)
+    analysis = Analysis(
+        porescope_version=__version__,
+        source=SourceImage(
+            path=img.path, sha256=img.sha256, width_px=shape[1], height_px=shape[0], format=img.format,
+            exif_orientation=img.exif_orientation, bit_depth=img.bit_depth,
+        ),
+        scale=scale,
+        quality=quality,
+        regions=metrics,
+        regions_not_measured=[RegionNotMeasured(name=n, reason=why) for n, why in regions.not_measured.items()],
+        pores=pores,
+        settings=Settings(
+            mode=regions.mode, roi=str(roi) if isinstance(roi, (str, Path)) else ("array" if roi is not None else None),
+            px_per_mm_given=px_per_mm, min_diameter_px=round(min_d, 3), max_diameter_px=round(max_d, 3),
+            detector=det.detector, sensitivity=sensitivity,
+            analysis_px_per_mm=round(scale.px_per_mm * factor, 4) if scale.px_per_mm else None,
+        ),
+    )
+    if quality.measurable:
+        analysis.causes = likely_causes(analysis)
+    return analysis
+
+
+def _skin_box(skin: np.ndarray, *, margin: int) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1): bounding box of the skin mask grown by ``margin``
+    px, clipped to the image; the whole image when the mask is empty or fills it."""
+    h, w = skin.shape
+    rows = np.flatnonzero(skin.any(axis=1))
+    if rows.size == 0:
+        return 0, h, 0, w
+    cols = np.flatnonzero(skin[rows[0] : rows[-1] + 1].any(axis=0))
+    return (max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + 1 + margin),
+            max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin))
+
+
+def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
+    """Per-pore measurements in the photo's pixels (detection ran inside ``box``, resampled by ``factor``)."""
+    table = measure(det.labels, det.count, det.darkness, det.background,
+        pixel_index=det.pixel_index, pixel_label=det.pixel_label, core=det.core, evidence=det.evidence, clear=det.clear)
+    if factor != 1.0:
+        # Pixel centres: x_photo + 0.5 = (x_analysis + 0.5) / factor.
+        table.x_px = (table.x_px + 0.5) / factor - 0.5
+        table.y_px = (table.y_px + 0.5) / factor - 0.5
+        table.area_px = table.area_px / factor**2
+        for k in ("equiv_diameter_px", "major_axis_px", "minor_axis_px"):
+            setattr(table, k, getattr(table, k) / factor)
+    if box[0] or box[2]:
+        table.x_px = table.x_px + box[2]
+        table.y_px = table.y_px + box[0]
+    return table
+
+
+def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape):
+    """Per-region metrics and the per-pore records."""
+    counts_ok = scale.resolves_pores is not False
+    # Assign each pore to the region holding its centroid.
+    region_label_img = regions.label_image()
+    cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)
+    cx = np.clip(np.round(table.x_px).astype(np.int64), 0, shape[1] - 1)
+    pore_region_label = region_label_img[cy, cx]
+    label_to_name = {r.label: r.name for r in regions.regions if not r.outline_only}
+    metrics = []
+    for r in regions.regions:
+        sel = np.ones(len(table), bool) if r.outline_only else pore_region_label == r.label
+        metrics.append(
+            region_metrics(r.name, r.label, table.select(sel), int(np.count_nonzero(r.mask)), px_per_mm=scale.px_per_mm, counts_meaningful=counts_ok)
+        )
+    pores = _pore_records(table, pore_region_label, label_to_name, scale.px_per_mm)
+    return metrics, pores
+
+
+
+def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, str], px_per_mm: float | None) -> list[Pore]:
+    """Per-pore records from the measurement columns (typed here, so not re-validated)."""
+    n = len(table)
+    if n == 0:
+        return []
+    mm = (1.0 / px_per_mm) if px_per_mm else None
+    none = [None] * n
+    cols = {
+        "id": range(1, n + 1),
+        "region": [names.get(v, "none") for v in region_labels.tolist()],
+        "x_px": np.round(table.x_px, 2).tolist(),
+        "y_px": np.round(table.y_px, 2).tolist(),
+        "area_px": np.round(table.area_px).astype(np.int64).tolist(),
+        "area_mm2": np.round(table.area_px * mm * mm, 5).tolist() if mm else none,
+        "equiv_diameter_px": np.round(table.equiv_diameter_px, 3).tolist(),
+        "equiv_diameter_mm": np.round(table.equiv_diameter_px * mm, 4).tolist() if mm else none,
+        "major_axis_px": np.round(table.major_axis_px, 3).tolist(),
+        "minor_axis_px": np.round(table.minor_axis_px, 3).tolist(),
+        "elongation": np.round(table.elongation, 3).tolist(),
+        "orientation_deg": np.round(table.orientation_deg, 2).tolist(),
+        "contrast_pct": np.round(contrast_pct(table.contrast), 2).tolist(),
+        "core_pct": np.round(contrast_pct(table.core), 2).tolist(),
+        "contrast_dl": np.round(table.contrast_dl, 3).tolist(),
+        "core_dl": np.round(table.core_dl, 3).tolist(),
+        "kind": np.where(table.dark, "dark", "open").tolist(),
+        "clear": table.clear.tolist(),
+    }
+    keys = list(cols)
+    # Tens of thousands of new objects would set off several cyclic-garbage
+    # passes over the whole heap (~60 ms here); none of them can be garbage.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return pores_from_trusted([dict(zip(keys, row)) for row in zip(*cols.values())])
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0) -> Analysis:
+    """Analyze one photo and return its :class:`~porescope.results.Analysis`.
+
+    Parameters
+    ----------
+    image_or_path : str | Path | bytes | ndarray
+        A photo file (JPEG, PNG, TIFF, WebP, HEIC), its bytes, or an RGB array.
+    roi : str | Path | ndarray, optional
+        Mask of the skin to analyze (white/True = analyze), the photo's size.
+    px_per_mm : float, optional
+        Physical scale; enables mm² areas and densities per cm².
+    mode : {'auto', 'face', 'closeup'}
+        Face regions when a face is found ('auto'), always ('face') or never.
+    """
+    return run(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity).analysis

@@ -1,0 +1,569 @@
+"""Find pores: small openings darker than the skin around them.
+
+The flow of :func:`detect` (each step a function on arrays):
+
+1. :func:`~porescope.measure.imaging.log_luminance` — log of linear-light luminance from 8-bit RGB, through a lookup
+   table on the luma (fast; skin is close enough to the grey axis).
+2. :func:`estimate_pore_scale` — scale selection: a coarse pass over a few
+   skin tiles; the clearest candidates' median diameter is the photo's
+   typical pore size.
+3. :func:`_components` at that scale — illumination-corrected darkness (a
+   local background of sigma 0.4 x the typical diameter minus the lightly
+   smoothed image, so lighting gradients and skin tone cancel; ΔL* units),
+   hysteresis threshold in robust noise units inside the skin, and rejection
+   of what is not a pore: too small / too large (spots), long and thin
+   (hairs, wrinkle lines), touching the frame, next to specular glints.
+4. :func:`contrast_gap` — when faint texture and clear pores form two
+   separate groups, the seed threshold moves into the gap between them.
+
+Sizes are relative to the expected pore diameter range
+``(min_diameter_px, max_diameter_px)`` (from ``px_per_mm`` when known) and to
+the selected scale, so the same code works on a 10 px/mm crop and on a
+40 px/mm macro shot. A learned evidence model can replace the noise-unit
+evidence through the ``model`` argument (see :mod:`porescope.measure.pores.model`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from porescope.measure.imaging import (
+    CLIP_LEVEL,
+    GLINT_LEVEL,
+    blur,
+    log_luminance,
+    pixel_noise,
+    robust_sigma,
+    skin_tiles,
+)
+
+# --- constants -------------------------------------------------------------
+
+#: Name and version of this detector and of the metric definitions built on
+#: it (recorded in every result's settings). Change it whenever a change makes
+#: the numbers of the same photo differ: the change engine re-measures a stored
+#: visit from an older version before comparing it (change.compare_visits).
+DETECTOR = "linear-light-hysteresis/clear-pores v2"
+
+#: Default pore diameter range in pixels when no physical scale is known.
+#: The issue's brief: "photos where pores are roughly 2-20 px across".
+DEFAULT_MIN_DIAMETER_PX = 2.0
+DEFAULT_MAX_DIAMETER_PX = 20.0
+#: Physical pore diameter range used when px_per_mm is known. 0.08 mm is
+#: below visible pores (a third of the 250 µm detection threshold); facial
+#: pores seen in clinical imaging reach about 0.5 mm in equivalent diameter
+#: and enlarged ones up to ~1 mm (Flament et al. 2015,
+#: doi:10.2147/CCID.S74401: detection threshold 250 µm).
+MIN_PORE_DIAMETER_MM = 0.08
+MAX_PORE_DIAMETER_MM = 1.2
+#: Hysteresis thresholds on the darkness map, in robust noise units (z) of
+#: the skin's texture.
+#: Chosen on synthetic skin with known truth (benchmarks/bench_accuracy.py
+#: prints the effect) and checked on the real development crops.
+SEED_Z = 2.5
+GROW_Z = 1.5
+#: The visible lightness step (ΔL*) a pore must reach: ΔE00 ≈ 1 is built
+#: to be a just-noticeable difference (CIEDE2000, Luo, Cui & Rigg 2001), and
+#: 1.5 ΔL* keeps a margin above it (the annotated real pores have a median
+#: core ΔL* of ~2.5). The detector works in linear light and applies this
+#: step as MIN_PEAK_CONTRAST (its relative-contrast equivalent on skin of
+#: L* 65); this ΔL* form is kept for readers of the old name.
+MIN_PEAK_DL = 1.5
+#: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
+#: candidates give the typical pore diameter; candidates smaller than
+#: AUTO_MIN_DIAMETER_FRACTION of it are texture. Pore diameters within one
+#: skin region vary about 3x (Flament 2015 size distributions), so 0.35 keeps
+#: the small ones of a region.
+AUTO_SCALE_MIN_PORES = 20
+AUTO_SCALE_TOP_FRACTION = 0.3
+AUTO_MIN_DIAMETER_FRACTION = 0.35
+#: Once the typical pore diameter d is known, the background is a Gaussian of
+#: sigma = 0.4 d (a pore is dark against skin within about one diameter) and
+#: the fine smoothing sigma = min(1, 0.2 d) px. Chosen on synthetic skin of
+#: 2-20 px pores (counts within ±10%) and checked, not fitted, on the crops
+#: (benchmarks/bench_accuracy.py).
+BACKGROUND_SIGMA_PER_DIAMETER = 0.4
+FINE_SIGMA_PER_DIAMETER = 0.2
+#: Bounds of those sigmas (px): the background blur never narrows below
+#: 1.5 px (it would follow the pore itself) and the fine smoothing is skipped
+#: below 0.3 px (a Gaussian that narrow changes nothing).
+MIN_BACKGROUND_SIGMA_PX = 1.5
+MIN_FINE_SIGMA_PX = 0.3
+#: Before the typical diameter is known (the coarse scale-selection pass, or
+#: when too few pores are seen): background sigma = 0.3 x the largest pore
+#: diameter but at least 2.5 px, fine sigma = 0.35 x the smallest, at most
+#: 1 px. Wide enough that no pore in the range is taken for background.
+COARSE_BACKGROUND_SIGMA_PER_MAX_DIAMETER = 0.3
+COARSE_MIN_BACKGROUND_SIGMA_PX = 2.5
+COARSE_FINE_SIGMA_PER_MIN_DIAMETER = 0.35
+MAX_FINE_SIGMA_PX = 1.0
+#: Scale selection reads this many skin tiles of this size (px): ~0.6 MP,
+#: enough pores for a stable median at a fraction of a full pass.
+SCALE_TILES = 4
+SCALE_TILE_PX = 384
+#: See contrast_gap: a clear split between texture and pores (modes >= 4 SD
+#: apart), as a share of the variance between the two groups (Otsu's eta).
+BIMODAL_ETA = 0.8
+#: Bins of the histogram contrast_gap splits.
+GAP_HISTOGRAM_BINS = 64
+#: The darkness map's robust spread is read on a grid of about this many
+#: pixels: as stable as all of them, and cheap on 12 MP.
+TEXTURE_SAMPLE_PX = 200_000
+#: A pore is *clear* (counted in the headline metrics: count, density,
+#: coverage, visibility) when its contrast at its own scale reaches this, in
+#: ln units of linear luminance (0.045 ≈ 4.4% less light than the skin
+#: around it). Detection itself goes fainter (the noise-unit thresholds
+#: above, for the recall of faint real pores); those faint pores are drawn
+#: and listed but cannot swing the headline numbers. The contrast is read on
+#: the *evidence* map: a matched filter at the pore's scale (core Gaussian
+#: of EVIDENCE_SIGMA_PER_DIAMETER x d against a surround of
+#: EVIDENCE_SURROUND_FACTOR x the background sigma), which averages sensor
+#: noise over the pore's area and is barely moved by slight blur, JPEG or
+#: resampling. Chosen on benchmarks/bench_repeat.py (synthetic skin in three
+#: tones and the real crops re-captured 9 ways): 0.035-0.05 all keep the
+#: count's CV under 0.05; 0.045 the lowest on synthetic skin.
+CLEAR_CONTRAST = 0.045
+EVIDENCE_SIGMA_PER_DIAMETER = 0.3
+EVIDENCE_SURROUND_FACTOR = 2.5
+#: The core and surround sigmas (mm) of that matched filter when the photo's
+#: scale is known: the clear test is then one fixed filter in millimetres.
+EVIDENCE_MM = (0.18, 0.6)
+#: When sensor noise makes up more than this share of the darkness map's
+#: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
+#: blocking 'too_noisy' problem rather than numbers that drift with the noise.
+#: Measured (bench_repeat): clean real crops 0.1, with σ 3 noise added
+#: 0.33-0.37; synthetic deep skin with σ 3 noise 0.68 (its count then moves
+#: +85%).
+MAX_SENSOR_NOISE_SHARE = 0.5
+#: Hairs and wrinkle lines, not pores: a component whose bounding-box
+#: diagonal exceeds MAX_LENGTH_FACTOR x the largest pore's box diagonal
+#: (max diameter x √2), or a thin one -- box sides more than
+#: MAX_ELONGATION_LONG : 1, or filling less than MIN_FILL of its box -- whose
+#: diagonal exceeds THIN_MAX_LENGTH_FACTOR x the largest pore diameter.
+MAX_LENGTH_FACTOR = 1.6
+MAX_ELONGATION_LONG = 4.0
+THIN_MAX_LENGTH_FACTOR = 1.0
+#: Smallest component kept (px²): at least 2 px, and at least half the area
+#: of a disc of the smallest pore diameter.
+MIN_AREA_PX = 2.0
+MIN_AREA_SHARE = 0.5
+#: A Gaussian kernel is cut at this many sigmas (its tails beyond hold <1e-4).
+KERNEL_RADIUS_SIGMAS = 4
+#: Pixels within this many px of a clipped highlight are not trusted (glints
+#: leave dark halos after illumination correction).
+GLINT_GUARD_PX = 2
+#: Relative-contrast floor of a visible pore, in ln units of linear
+#: luminance: 0.055 ≈ 5.4% less light, which is 1.5 ΔL* on skin of L* 65.
+#: ΔE00 ≈ 1 is built to be a just-noticeable difference (CIEDE2000, Luo, Cui
+#: & Rigg 2001); 1.5 keeps a margin above it. Expressed as relative contrast
+#: (not ΔL*) so it does not move with exposure or skin tone.
+MIN_PEAK_CONTRAST = 0.055
+#: The texture SD is never taken below this share of the darkness map's total
+#: spread when the sensor noise is subtracted (a guard against an
+#: over-estimated noise).
+MIN_TEXTURE_SHARE = 0.5
+#: Components longer than the largest pore that fill less than this share of
+#: their bounding box are curves (hairs, wrinkle lines, the rim of a
+#: pigment spot), not pores; an elongated pore (length/width 2.2) lying
+#: diagonally fills about 0.4. Raised from 0.18 with the linear-light
+#: darkness map, which gives dark curves more contrast than ΔL* did
+#: (tests/test_detection.py::test_distractors_are_not_counted).
+MIN_FILL = 0.35
+
+
+@dataclass
+class Detection:
+    """What :func:`detect` found: a label image and the maps behind it.
+
+    ``darkness`` is relative contrast in natural-log units: ln(local
+    background luminance) − ln(lightly smoothed luminance), in linear light.
+    0.1 means about 10% less light than the surrounding skin reflects; it does
+    not change with exposure, white balance or skin tone.
+    """
+
+    labels: np.ndarray  # (H, W) int32, 0 = background, 1..n = pores
+    count: int
+    darkness: np.ndarray  # (H, W) float32, ln contrast (see above)
+    background: np.ndarray  # (H, W) float32, ln linear luminance of the local background
+    noise_sigma: float  # robust SD of the darkness map in the skin from skin texture alone (ln units)
+    sensor_noise: float  # SD of the sensor noise in the darkness map (ln units)
+    detector: str
+    typical_diameter_px: float | None = None  # the automatically selected pore scale
+    pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
+    pixel_label: np.ndarray | None = None  # their pore labels
+    core: np.ndarray | None = None  # (count,) peak darkness of each pore, ln units (index = label - 1)
+    evidence: np.ndarray | None = None  # (count,) contrast at the pore's own scale (evidence map peak), ln units
+
+    @property
+    def clear(self) -> np.ndarray:
+        """(count,) bool: contrast at the pore's own scale reaches CLEAR_CONTRAST."""
+        return np.zeros(0, bool) if self.evidence is None else self.evidence >= CLEAR_CONTRAST
+
+    @property
+    def sensor_noise_share(self) -> float:
+        """Sensor noise's share of the darkness map's spread (SD ratio, 0-1)."""
+        return float(self.sensor_noise / max(np.hypot(self.noise_sigma, self.sensor_noise), 1e-12))
+
+
+@dataclass
+class _Pass:
+    """One detection pass: candidate components and the maps behind them."""
+
+    labels: np.ndarray  # (H, W) int32 raw component labels, 0 = background
+    n: int  # number of labels including background
+    keep: np.ndarray  # (n,) bool: passed the seed test and the shape filters
+    area: np.ndarray  # (n,) px
+    peak_z: np.ndarray  # (n,) highest evidence of each component (texture-noise units)
+    peak_dark: np.ndarray  # (n,) highest darkness (ln contrast) of each component
+    on: np.ndarray  # flat indices of candidate pixels
+    lab_on: np.ndarray  # their component labels
+    z_on: np.ndarray  # their evidence (z)
+    darkness: np.ndarray
+    background: np.ndarray
+    sigma: float  # texture SD of the darkness map (ln units)
+    sensor: float  # sensor-noise SD of the darkness map (ln units)
+
+
+def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
+    """Sum of squares of the 2-D kernel (background blur − fine blur).
+
+    White noise of SD s leaves SD s·sqrt(this) in the darkness map, so the
+    sensor noise's share of the map's spread is known once s is.
+    """
+    r = int(np.ceil(KERNEL_RADIUS_SIGMAS * max(sigma_bg, sigma_fine, 0.5)))
+    x = np.arange(-r, r + 1, dtype=np.float64)
+
+    def g(s):
+        if s <= MIN_FINE_SIGMA_PX:
+            k = np.zeros_like(x)
+            k[r] = 1.0
+            return k
+        k = np.exp(-0.5 * (x / s) ** 2)
+        return k / k.sum()
+
+    k2 = np.outer(g(sigma_bg), g(sigma_bg)) - np.outer(g(sigma_fine), g(sigma_fine))
+    return float(np.sum(k2 * k2))
+
+
+def _coarse_background_sigma(max_diameter_px: float) -> float:
+    """Background sigma (px) before the typical pore diameter is known."""
+    return max(COARSE_MIN_BACKGROUND_SIGMA_PX, COARSE_BACKGROUND_SIGMA_PER_MAX_DIAMETER * max_diameter_px)
+
+
+def _coarse_fine_sigma(min_diameter_px: float) -> float:
+    """Fine smoothing sigma (px) before the typical pore diameter is known."""
+    return min(MAX_FINE_SIGMA_PX, COARSE_FINE_SIGMA_PER_MIN_DIAMETER * min_diameter_px)
+
+
+def _texture_sd(darkness: np.ndarray, valid: np.ndarray, sensor: float) -> tuple[float, float]:
+    """(median, texture SD) of a darkness map in the skin, the sensor noise's share taken out."""
+    step = max(1, int(np.sqrt(darkness.size / TEXTURE_SAMPLE_PX)))
+    sample = darkness[::step, ::step][valid[::step, ::step]]
+    total = robust_sigma(sample)
+    med = float(np.median(sample)) if sample.size else 0.0
+    return med, float(np.sqrt(max(total**2 - sensor**2, (MIN_TEXTURE_SHARE * total) ** 2)))
+
+
+def _components(
+    logy: np.ndarray,
+    skin: np.ndarray,
+    valid: np.ndarray,
+    *,
+    sigma_bg: float,
+    sigma_fine: float,
+    seed_t: float,
+    grow_t: float,
+    min_d: float,
+    max_d: float,
+    pixel_sd: float = 0.0,
+) -> _Pass:
+    """One detection pass at one scale: darkness map, hysteresis, shape filters.
+
+    The darkness map is the local background (a Gaussian of ``sigma_bg``)
+    minus the lightly smoothed image (``sigma_fine``), both on log luminance.
+    Hysteresis thresholds are in units of the skin texture's SD: ``pixel_sd``
+    is the sensor noise of ``logy`` per pixel (ln units); its share of the
+    map's spread is taken out before the thresholds are set, so extra sensor
+    noise does not raise them (a photo where it dominates is refused instead,
+    see MAX_SENSOR_NOISE_SHARE).
+    """
+    h, w = logy.shape
+    background = blur(logy, sigma_bg)
+    if sigma_fine > MIN_FINE_SIGMA_PX:
+        fine = blur(logy, sigma_fine)
+        darkness = cv2.subtract(background, fine, dst=fine)  # reuse the temporary's memory
+    else:
+        darkness = cv2.subtract(background, logy)
+    sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
+    med, sigma = _texture_sd(darkness, valid, sensor)
+    grow = (darkness > med + grow_t * sigma) & valid
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
+    area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
+    lab_on = labels.ravel()[on]
+    dark_on = darkness.ravel()[on]
+    z_on = (dark_on - med) * (1.0 / sigma)
+    peak_dark = np.zeros(n, np.float32)
+    if n <= 1:
+        return _Pass(labels, n, np.zeros(n, bool), area, peak_dark, peak_dark.copy(), on, lab_on, z_on, darkness, background, sigma, sensor)
+    # Peak darkness of every component (for the seed test of hysteresis),
+    # without a Python loop; the peak evidence z follows from it.
+    np.maximum.at(peak_dark, lab_on, dark_on)
+    peak_z = (peak_dark - med) * (1.0 / sigma)
+    seeded = (peak_z > seed_t) & (peak_dark > MIN_PEAK_CONTRAST)
+    bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    x0 = stats[:, cv2.CC_STAT_LEFT]
+    y0 = stats[:, cv2.CC_STAT_TOP]
+    length = np.hypot(bw, bh)
+    min_area = max(MIN_AREA_PX, MIN_AREA_SHARE * np.pi * (min_d / 2) ** 2)
+    max_area = np.pi * (max_d / 2) ** 2
+    keep = seeded & (area >= min_area) & (area <= max_area)
+    # Hairs and lines (see MAX_LENGTH_FACTOR).
+    keep &= length <= MAX_LENGTH_FACTOR * max_d * np.sqrt(2)
+    fill = area / np.maximum(1.0, bw * bh)
+    thin = (np.maximum(bw, bh) / np.maximum(1.0, np.minimum(bw, bh)) > MAX_ELONGATION_LONG) | (fill < MIN_FILL)
+    keep &= ~(thin & (length > THIN_MAX_LENGTH_FACTOR * max_d))
+    # Image border: a pore cut by the frame cannot be measured.
+    touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
+    keep &= ~touches
+    keep[0] = False
+    return _Pass(labels, n, keep, area, peak_z, peak_dark, on, lab_on, z_on, darkness, background, sigma, sensor)
+
+
+def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray, count: int, *, core: float, surround: float) -> np.ndarray:
+    """Each pore's contrast at its own scale: the peak, inside the pore, of the
+    matched filter blur(surround) − blur(core) on log luminance (ln units)."""
+    if count == 0:
+        return np.zeros(0)
+    # The matched filter is smooth at the pore's scale, so it runs on a copy
+    # reduced 2x (area averaging; the core's sigma in reduced pixels accounts
+    # for it) and only its value at the pore pixels is read back.
+    h, w = logy.shape
+    small = cv2.resize(logy, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    core_s = np.sqrt(max(core**2 - 0.25, 0.25)) / 2
+    ev_small = cv2.subtract(blur(small, surround / 2), cv2.GaussianBlur(small, (0, 0), core_s, borderType=cv2.BORDER_REFLECT))
+    ys, xs = np.divmod(pixel_index, w)
+    ev = ev_small[np.minimum(ys // 2, ev_small.shape[0] - 1), np.minimum(xs // 2, ev_small.shape[1] - 1)]
+    peak = np.full(count + 1, -np.inf, np.float32)
+    np.maximum.at(peak, pixel_label, ev)
+    return peak[1:].astype(np.float64)
+
+
+def contrast_gap(peak_z: np.ndarray) -> float | None:
+    """The gap between faint texture and clear pores, when there is one.
+
+    Otsu's threshold on log peak evidence of the candidates; returned only when
+    the split is clear: Otsu's effectiveness (between-class over total
+    variance) of at least BIMODAL_ETA, which two equal Gaussian groups reach
+    when their means are 4 SD apart (eta = d^2 / (4 + d^2)).
+
+    Parameters
+    ----------
+    peak_z : ndarray
+        Peak evidence of each candidate (noise units).
+
+    Returns
+    -------
+    float or None
+        The threshold in noise units, or None when there is no clear gap.
+    """
+    v = peak_z[peak_z > 0]
+    if v.size < AUTO_SCALE_MIN_PORES:
+        return None
+    x = np.log(v)
+    hist, edges = np.histogram(x, bins=GAP_HISTOGRAM_BINS)
+    centres = (edges[:-1] + edges[1:]) / 2
+    p = hist / hist.sum()
+    w0 = np.cumsum(p)
+    m = np.cumsum(p * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (m[-1] * w0 - m) ** 2 / (w0 * (1 - w0))
+    between[~np.isfinite(between)] = 0
+    k = int(np.argmax(between))
+    eta = between[k] / max(float(np.var(x)), 1e-12)
+    return float(np.exp(centres[k])) if eta >= BIMODAL_ETA else None
+
+
+def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: float, max_diameter_px: float, pixel_sd: float = 0.0) -> float | None:
+    """Typical pore diameter of a photo, from a coarse pass over a few skin tiles.
+
+    The scale-selection step: the pass uses the widest background the diameter
+    range allows, and the clearest candidates' median diameter is returned.
+
+    Parameters
+    ----------
+    logy : ndarray
+        (H, W) log luminance (:func:`~porescope.measure.imaging.log_luminance`).
+    skin : ndarray
+        (H, W) bool.
+    min_diameter_px, max_diameter_px : float
+        The expected pore diameter range (px).
+    pixel_sd : float
+        Sensor noise of ``logy`` per pixel (ln units).
+
+    Returns
+    -------
+    float or None
+        The typical diameter in px; None when too few pores are seen to say.
+    """
+    tiles = skin_tiles(skin, tile=SCALE_TILE_PX, most=SCALE_TILES)
+    diameters, zs = [], []
+    for ys, xs in tiles:
+        ps = _components(
+            logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=_coarse_background_sigma(max_diameter_px),
+            sigma_fine=_coarse_fine_sigma(min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
+            max_d=max_diameter_px, pixel_sd=pixel_sd,
+        )
+        if ps.n <= 1:
+            continue
+        idx = np.flatnonzero(ps.keep)
+        diameters.append(np.sqrt(4.0 * ps.area[idx] / np.pi))
+        zs.append(np.bincount(ps.lab_on, weights=ps.z_on, minlength=ps.n)[idx])
+    if not diameters:
+        return None
+    d = np.concatenate(diameters)
+    s = np.concatenate(zs)
+    if d.size < AUTO_SCALE_MIN_PORES:
+        return None
+    strong = s >= np.quantile(s, 1.0 - AUTO_SCALE_TOP_FRACTION)
+    return float(np.median(d[strong]))
+
+
+def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
+    """Pixels whose light was not measured: clipped or next to a specular glint.
+
+    A glint (every channel near white) leaves a dark halo after the background
+    is subtracted; a clipped green channel (most of luminance) hides the skin's
+    real brightness. Both are grown by GLINT_GUARD_PX.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+
+    Returns
+    -------
+    ndarray or None
+        (H, W) uint8 0/255, or None when there are none.
+    """
+    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)
+    clipped = cv2.inRange(rgb, (0, CLIP_LEVEL, 0), (255, 255, 255))
+    bad = cv2.bitwise_or(glint, clipped)
+    if not cv2.countNonZero(bad):
+        return None
+    k = 2 * GLINT_GUARD_PX + 1
+    return cv2.dilate(bad, np.ones((k, k), np.uint8))
+
+
+def detect(
+    rgb: np.ndarray,
+    skin: np.ndarray | None = None,
+    *,
+    min_diameter_px: float = DEFAULT_MIN_DIAMETER_PX,
+    max_diameter_px: float = DEFAULT_MAX_DIAMETER_PX,
+    sensitivity: float = 1.0,
+    seed_threshold: float = SEED_Z,
+    grow_threshold: float = GROW_Z,
+    logy: np.ndarray | None = None,
+    typical_diameter_px: float | None = None,
+    evidence_px: tuple[float, float] | None = None,
+) -> Detection:
+    """Find pores in a photo's skin.
+
+    Two steps: the typical pore diameter is estimated on a few skin tiles
+    (scale selection), then the whole skin is searched with a background and
+    smoothing matched to that scale.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    skin : ndarray, optional
+        (H, W) bool, where to look (default: everywhere).
+    min_diameter_px, max_diameter_px : float
+        The expected pore diameter range (px).
+    sensitivity : float
+        Above 1 finds fainter pores (thresholds divided by it).
+    seed_threshold, grow_threshold : float
+        Hysteresis thresholds in noise units (SEED_Z, GROW_Z).
+    logy : ndarray, optional
+        :func:`~porescope.measure.imaging.log_luminance` of ``rgb`` when the caller already has it.
+    typical_diameter_px : float, optional
+        Skip scale selection and use this diameter.
+    evidence_px : tuple of float, optional
+        (core, surround) sigmas in px of the clear-pore filter when the scale is
+        known (EVIDENCE_MM at the photo's px/mm).
+
+    Returns
+    -------
+    Detection
+        The pore label image, the darkness and background maps, the noise
+        figures, each pore's core and evidence, and which pores are clear.
+    """
+    h, w = rgb.shape[:2]
+    if logy is None:
+        logy = log_luminance(rgb)
+    if skin is None:
+        skin = np.ones((h, w), bool)
+    seed_t = seed_threshold / sensitivity
+    grow_t = grow_threshold / sensitivity
+
+    valid = skin
+    bad = untrusted_pixels(rgb)
+    if bad is not None:
+        valid = skin & (bad == 0)
+    pixel_sd = pixel_noise(logy, valid)
+
+    if typical_diameter_px is not None:
+        typical_d = typical_diameter_px
+    else:
+        typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
+    if typical_d is None:
+        sigma_bg = _coarse_background_sigma(max_diameter_px)
+        sigma_fine = _coarse_fine_sigma(min_diameter_px)
+        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px
+        floor_d = min_diameter_px
+    else:
+        sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, MIN_BACKGROUND_SIGMA_PX, _coarse_background_sigma(max_diameter_px)))
+        sigma_fine = min(MAX_FINE_SIGMA_PX, FINE_SIGMA_PER_DIAMETER * typical_d)
+        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * typical_d
+        floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
+    sigma_surround = None
+    if evidence_px is not None:  # the scale is known: the clear test is one fixed filter in millimetres
+        sigma_seed, sigma_surround = evidence_px
+    # All candidates first (seed = grow), so the gap test sees the faint ones too.
+    ps = _components(
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
+    )
+    name = DETECTOR
+    if ps.n <= 1:
+        return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
+                         core=np.zeros(0), evidence=np.zeros(0))
+    keep = ps.keep
+    # Smaller than a fraction of the typical pore: skin texture, not a pore.
+    keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
+    keep[0] = False
+    # When the candidates split clearly into faint texture and clear pores,
+    # the seed moves up into the gap between the two groups.
+    gap = contrast_gap(ps.peak_z[keep])
+    keep &= ps.peak_z > max(seed_t, (gap or 0.0) / sensitivity)
+
+    # Relabel kept components 1..k, touching only candidate pixels.
+    new_id = np.zeros(ps.n, np.int32)
+    count = int(keep.sum())
+    new_id[keep] = np.arange(1, count + 1, dtype=np.int32)
+    lab = new_id[ps.lab_on]
+    sel = lab > 0
+    pixel_index = ps.on[sel]
+    pixel_label = lab[sel]
+    out = np.zeros((h, w), np.int32)
+    out.ravel()[pixel_index] = pixel_label
+    core = ps.peak_dark[keep].astype(np.float64)
+    evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=max(sigma_fine, sigma_seed),
+                              surround=sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR)
+    return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence)

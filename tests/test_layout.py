@@ -1,0 +1,201 @@
+"""The shape of the code (issue 14): packages without cycles, small files and
+functions, old import paths that still work, no import-time side effects,
+optional extras that say what to install, one atomic writer."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from porescope.errors import PorescopeError
+from porescope.extras import EXTRAS, require
+from porescope.files import atomic_write
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "porescope"
+#: web/ is restructured in its own branch (issue 14); the lead folds it in at merge.
+SKIP = ("web",)
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for f in SRC.rglob("*.py"):
+        rel = f.relative_to(SRC.parent).with_suffix("")
+        if rel.parts[1] in SKIP or "migrations" in rel.parts:
+            continue
+        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        out[name] = f
+    return out
+
+
+def _is_compat(f: Path) -> bool:
+    return f.read_text(encoding="utf-8").startswith('"""Compatibility path')
+
+
+def test_no_import_cycles_and_no_old_paths_inside():
+    mods = _modules()
+    edges: dict[str, set[str]] = {}
+    for name, f in mods.items():
+        if _is_compat(f):
+            continue
+        deps = set()
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("porescope"):
+                for a in node.names:
+                    sub = f"{node.module}.{a.name}"
+                    deps.add(sub if sub in mods else node.module)
+        edges[name] = {d for d in deps if d in mods and d != name and d != "porescope"}
+        old = [d for d in edges[name] if _is_compat(mods[d])]
+        assert not old, f"{name} imports old compatibility paths {old}"
+
+    def reach(a: str) -> set[str]:
+        seen, todo = set(), [a]
+        while todo:
+            for b in edges.get(todo.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        return seen
+
+    cycles = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a]
+                     if a in reach(b) and not (b.startswith(a + ".") or a.startswith(b + "."))})
+    assert not cycles, cycles
+
+
+def test_no_private_names_imported_across_modules():
+    offenders = []
+    for name, f in _modules().items():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("porescope"):
+                offenders += [f"{name}: {node.module}.{a.name}" for a in node.names
+                              if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not offenders, offenders
+
+
+def _code_lines(fn: ast.FunctionDef) -> int:
+    """A function's lines from its ``def`` to its end, its docstring left out (documentation is not a room's size)."""
+    first = fn.body[0]
+    doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    return fn.end_lineno - fn.lineno + 1 - ((first.end_lineno - first.lineno + 1) if doc else 0)
+
+
+def test_small_files_and_functions():
+    big_files, long_functions = [], []
+    for name, f in _modules().items():
+        text = f.read_text(encoding="utf-8")
+        if text.count("\n") > 600:
+            big_files.append(name)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _code_lines(node) > 100:
+                long_functions.append(f"{name}.{node.name}")
+    assert not big_files and not long_functions, (big_files, long_functions)
+
+
+def test_public_functions_of_measure_and_advise_have_numpy_docstrings():
+    missing = []
+    for name, f in _modules().items():
+        if not name.startswith(("porescope.measure", "porescope.advise")) or _is_compat(f):
+            continue
+        for node in ast.parse(f.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                doc = ast.get_docstring(node) or ""
+                if "Parameters\n" not in doc and "Returns\n" not in doc:
+                    missing.append(f"{name}.{node.name}")
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("old,new", [
+    ("porescope.pipeline", "porescope.measure.pipeline"),
+    ("porescope.io", "porescope.measure.io"),
+    ("porescope.render", "porescope.measure.render"),
+    ("porescope.quality", "porescope.measure.quality"),
+    ("porescope.pores.detect", "porescope.measure.pores.detect"),
+    ("porescope.causes", "porescope.measure.causes"),
+    ("porescope.routine", "porescope.advise.routine"),
+    ("porescope.ingredients", "porescope.advise.ingredients"),
+    ("porescope.knowledge", "porescope.advise.knowledge"),
+    ("porescope.history", "porescope.track"),
+    ("porescope.change", "porescope.track.change"),
+    ("porescope.web_cli", "porescope.cli.serve"),
+])
+def test_old_import_paths_give_the_same_objects(old, new):
+    o, n = importlib.import_module(old), importlib.import_module(new)
+    assert o.__all__, old
+    for name in o.__all__:
+        obj = getattr(o, name)
+        # Each name is the very object of the new home (or of the module that defines it there).
+        assert getattr(n, name, obj) is obj, f"{old}.{name}"
+
+
+def test_importing_porescope_changes_no_process_setting():
+    code = (
+        "import os, sys\n"
+        "from PIL import Image\n"
+        "before = Image.MAX_IMAGE_PIXELS\n"
+        "import porescope.cli, porescope.measure.pipeline, porescope.measure.render, porescope.measure.io as io, porescope.track\n"
+        "assert Image.MAX_IMAGE_PIXELS == before, Image.MAX_IMAGE_PIXELS\n"
+        "assert 'pillow_heif' not in sys.modules\n"
+        "import numpy as np, cv2\n"
+        "ok, buf = cv2.imencode('.png', np.full((80, 80, 3), 150, np.uint8))\n"
+        "io.read_image(buf.tobytes())\n"
+        "assert Image.MAX_IMAGE_PIXELS == io.MAX_PIXELS and 'pillow_heif' in sys.modules\n"
+        "print('ok')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
+def test_measuring_needs_no_study_or_postgres_package():
+    code = (
+        "import sys\n"
+        "import porescope.cli\n"
+        "from porescope.measure.pipeline import run\n"
+        "from porescope.measure.synth import SkinSpec, render\n"
+        "run(render(SkinSpec()).rgb)\n"
+        "print(sorted(m for m in ('dask', 'distributed', 'bokeh', 'pyarrow', 'pandas', 'scipy', 'psycopg') if m in sys.modules))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr[-2000:])
+
+
+def test_a_missing_extra_is_one_line_naming_it(monkeypatch):
+    monkeypatch.setitem(EXTRAS, "demo-extra", ("porescope_no_such_module",))
+    with pytest.raises(PorescopeError) as e:
+        require("demo-extra", "demo things")
+    msg = str(e.value)
+    assert "\n" not in msg and "pip install 'porescope[demo-extra]'" in msg and "porescope_no_such_module" in msg
+    require("study", "studies")  # installed for the tests: no error
+
+
+def test_atomic_write_replaces_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "out.txt"
+    atomic_write(target, b"old")
+    atomic_write(target, [b"new ", b"parts"])
+    assert target.read_bytes() == b"new parts"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    private = atomic_write(tmp_path / "photo.jpg", b"x", private=True, durable=True)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    with pytest.raises(PorescopeError, match="does not exist"):
+        atomic_write(tmp_path / "missing" / "f.txt", b"x")
+    made = atomic_write(tmp_path / "a" / "b" / "f.txt", b"x", make_folder=True)
+    assert made.read_bytes() == b"x"
+    with pytest.raises(PorescopeError, match="nothing was replaced"):
+        atomic_write(tmp_path / "a", b"x")  # a folder: the write fails, the folder stays
+    assert (tmp_path / "a" / "b" / "f.txt").exists()
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_one_mode_check():
+    from porescope.measure.regions import MODES, check_mode
+
+    assert all(check_mode(m) == m for m in MODES)
+    with pytest.raises(PorescopeError, match="--mode must be auto, face or closeup"):
+        check_mode("selfie", "--mode")
