@@ -78,14 +78,10 @@ def server(tmp_path_factory):
     """The app on a free port: (base url, its history store or None)."""
     from porescope.web import create_app
 
-    store = None
-    try:
-        from porescope.history import Store
+    from porescope.history import Store
 
-        d = tmp_path_factory.mktemp("history")
-        store = Store(str(d / "h.db"), data_dir=d)
-    except ImportError:
-        pass
+    d = tmp_path_factory.mktemp("history")
+    store = Store(str(d / "h.db"), data_dir=d)
     with _Server(create_app(store=store)) as url:
         yield url, store
     if store is not None:
@@ -195,7 +191,6 @@ def test_webcam_capture_is_checked_and_analyzed(page, base_url):
 
 
 def test_build_a_routine_from_a_result(page, base_url, photo_files):
-    pytest.importorskip("porescope.routine")
     _analyze(page, base_url, photo_files[0])
     page.click("#to-routine")
     page.wait_for_selector("#routine-form")
@@ -211,7 +206,6 @@ def test_build_a_routine_from_a_result(page, base_url, photo_files):
 
 
 def test_label_checker(page, base_url):
-    pytest.importorskip("porescope.ingredients")
     page.goto(base_url + "/label")
     page.fill("#label-text", "Aqua, Niacinamide, Glycerin, Salicylic Acid, Phenoxyethanol")
     page.click("#check")
@@ -220,7 +214,6 @@ def test_label_checker(page, base_url):
 
 
 def test_save_two_visits_and_compare_them(page, base_url, photo_files):
-    pytest.importorskip("porescope.history")
     for path in photo_files:
         _analyze(page, base_url, path)
         page.fill("#save-form input[name=subject]", "e2e")
@@ -312,7 +305,6 @@ def _attack_pages(target: str, rid: str) -> dict[str, str]:
 
 
 def test_hostile_page_on_another_origin_changes_nothing(browser, server, photo_files):
-    pytest.importorskip("porescope.history")
     base, store = server
     store.add_visit(photo_files[0].read_bytes(), "victim", mode="closeup")
     store.save_routine("victim", {"marker": "original"})
@@ -445,7 +437,6 @@ def _all_pages(page, base, photo_files, tmp_path):
 
 @pytest.fixture(scope="module")
 def phone_history(server, photo_files):
-    pytest.importorskip("porescope.history")
     _, store = server
     if not store.subjects() or "phone" not in [s.name for s in store.subjects()]:
         for i, p in enumerate(photo_files):

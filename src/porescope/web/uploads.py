@@ -22,16 +22,28 @@ cache and the base within the 1.5 GB the web server is allowed.
 from __future__ import annotations
 
 import io as _io
+import json
 import logging
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from porescope.errors import ImageError
+from porescope.errors import ImageError, PorescopeError
+from porescope.web.asgi import SAFE_METHODS, send_response
 
 log = logging.getLogger(__name__)
+
+#: Largest upload accepted, bytes. A 200 MP phone RAW-to-JPEG is ~30 MB; 40 MB
+#: leaves room while keeping a stray video file out.
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024
+#: Room for multipart boundaries and the small form fields beside the photo.
+FORM_OVERHEAD_BYTES = 256 * 1024
+#: The upload field's ``accept`` attribute (a hint to the browser; the header decides).
+ACCEPT_ATTR = ".jpg,.jpeg,.png,.tif,.tiff,.webp,.heic,.heif,image/jpeg,image/png,image/tiff,image/webp,image/heic,image/heif"
+NO_PHOTO = "no photo was sent; choose a file or capture one with the camera."
 
 #: Largest frame the web app analyzes at full resolution, pixels. 24 MP covers
 #: 12-24 MP phone and camera photos; measured peak of one analysis ~45 bytes
@@ -234,3 +246,157 @@ def decode_display(path_or_bytes, max_side: int) -> np.ndarray:
     except Exception:  # noqa: BLE001 - the full reader decides
         log.debug("reduced decode failed; using the full reader")
     return shrink(read_image(data, name="photo").rgb, max_side)
+
+
+# ---------------------------------------------------------------------------
+# the request body: capped before it is parsed, read with a limit
+
+
+class UploadTooLarge(Exception):
+    """The request body is over the upload limit (HTTP 413)."""
+
+
+def too_large_message(limit: int) -> str:
+    """The one line an over-size upload gets.
+
+    Parameters
+    ----------
+    limit : int
+        The upload limit, bytes.
+    """
+    return f"the upload is larger than the {max(1, round(limit / (1024 * 1024)))} MB limit; export a smaller JPEG or crop the skin area."
+
+
+def safe_label(filename: str | None) -> str:
+    """A display label for an uploaded file: its base name, printable, short.
+
+    Used in messages only, never as a path.
+
+    Parameters
+    ----------
+    filename : str or None
+        The file name the browser sent.
+
+    Returns
+    -------
+    str
+        At most 80 characters; "uploaded image" when nothing printable is left.
+    """
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C", "Z") or ch == " ").strip()
+    return (name[:80] or "uploaded image")
+
+
+def status_for(exc: PorescopeError) -> int:
+    """HTTP status for a refused photo: 413 for too many pixels, else 400.
+
+    Parameters
+    ----------
+    exc : PorescopeError
+        The one-line error the checks raised.
+    """
+    return 413 if isinstance(exc, TooManyPixels) or "MP limit" in str(exc) else 400
+
+
+async def read_upload(photo, max_bytes: int) -> tuple[bytes, str]:
+    """The bytes of an uploaded photo and its display label.
+
+    Parameters
+    ----------
+    photo : fastapi.UploadFile or None
+        The form's ``photo`` field.
+    max_bytes : int
+        Upload limit; one byte more is read to tell an over-size file.
+
+    Returns
+    -------
+    (bytes, str)
+        The file's bytes and :func:`safe_label` of its name.
+
+    Raises
+    ------
+    PorescopeError
+        No photo was sent.
+    UploadTooLarge
+        The file is over ``max_bytes``.
+    """
+    if photo is None or isinstance(photo, str):
+        raise PorescopeError(NO_PHOTO)
+    data = await photo.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadTooLarge()
+    if not data and not photo.filename:
+        raise PorescopeError(NO_PHOTO)
+    return data, safe_label(photo.filename)
+
+
+class BodyLimit:
+    """Pure-ASGI middleware: refuse request bodies above ``limit`` bytes with 413,
+    by Content-Length up front and by counting while streaming (chunked uploads),
+    so the cap acts before multipart parsing.
+
+    Parameters
+    ----------
+    app : ASGI app
+        The app it guards.
+    limit : int
+        Largest body, bytes (the upload limit plus :data:`FORM_OVERHEAD_BYTES`).
+    render_too_large : callable, optional
+        ``render_too_large(scope, message) -> str``: the HTML page for a refused upload.
+    """
+
+    def __init__(self, app, limit: int, render_too_large=None):
+        self.app = app
+        self.limit = limit
+        self.render_too_large = render_too_large
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        cl = headers.get(b"content-length")
+        if cl is not None and cl.isdigit() and int(cl) > self.limit:
+            return await self._too_large(scope, send)
+        seen = 0
+        exceeded = False
+        started = False
+
+        async def counted_receive():
+            nonlocal seen, exceeded
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    exceeded = True
+                    raise UploadTooLarge()
+            return msg
+
+        async def tracked_send(msg):
+            # The app may turn our exception into its own error (FastAPI answers
+            # 400 "error parsing the body"); replace that with the 413 it is.
+            nonlocal started
+            if exceeded:
+                if msg["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._too_large(scope, send)
+                return
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except UploadTooLarge:
+            if not started:
+                started = True
+                await self._too_large(scope, send)
+
+    async def _too_large(self, scope, send) -> None:
+        msg = too_large_message(self.limit - FORM_OVERHEAD_BYTES)
+        if scope.get("path", "").startswith("/api/"):
+            body, ctype = json.dumps({"error": msg}).encode(), b"application/json"
+        elif self.render_too_large is not None:
+            body, ctype = self.render_too_large(scope, msg).encode(), b"text/html; charset=utf-8"
+        else:
+            body, ctype = f"error: {msg}".encode(), b"text/plain; charset=utf-8"
+        await send_response(send, 413, body, ctype)
