@@ -19,11 +19,11 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what Fast
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from porescope.web import create_app
-from porescope.web.app import safe_label
-
 from web_helpers import ORIGIN
 from web_helpers import PageClient as _Client
+
+from porescope.web import create_app
+from porescope.web.app import safe_label
 
 
 @pytest.fixture(scope="module")
@@ -458,9 +458,8 @@ def test_healthz(bare_client):
 
 
 def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
-    from typer.testing import CliRunner
-
     import uvicorn
+    from typer.testing import CliRunner
 
     from porescope.cli import app
     from porescope.web_cli import is_loopback
@@ -488,7 +487,8 @@ def test_pages_never_promise_to_shrink_pores(client, store, photos):
     pages = [client.get(u) for u in ("/", "/about", "/history", "/label", "/routine", f"/result/{rid}")]
     pages.append(client.get("/history", params={"subject": "lang"}))
     pages.append(client.get("/history/compare", params={"subject": "lang"}))
-    pages.append(client.post("/routine", data={"result": rid, "skin_type": "oily", "concerns": ["visible_pores", "blackheads", "firmness"]}))
+    routine_form = {"result": rid, "skin_type": "oily", "concerns": ["visible_pores", "blackheads", "firmness"]}
+    pages.append(client.post("/routine", data=routine_form))
     pages.append(client.post("/label", data={"text": "Aqua, Retinol, Salicylic Acid 2%, Niacinamide, Parfum"}))
     for r in pages:
         assert r.status_code == 200, r.url
@@ -675,7 +675,8 @@ def test_no_5xx_from_any_route_or_parameter(client, store, photos):
         check("POST", "/label", data={"text": "Aqua"}, headers={"x-csrf-token": token.encode() if isinstance(token, str) else token})
         if isinstance(token, str):
             check("POST", "/label", data={"text": "Aqua", "csrf_token": token}, headers={"x-csrf-token": "no"})
-    for cookie in (b"porescope_session=\xff\xfe", "porescope_session=" + "A" * 5000, "porescope_session", ";;=;", "a=b; porescope_session=="):
+    for cookie in (b"porescope_session=\xff\xfe", "porescope_session=" + "A" * 5000, "porescope_session", ";;=;",
+                   "a=b; porescope_session=="):
         check("GET", "/", headers={"cookie": cookie})
         check("POST", "/label", data={"text": "Aqua"}, headers={"cookie": cookie})
     for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
@@ -793,7 +794,8 @@ def test_too_large_upload_gets_the_styled_analyze_page():
         assert '<link rel="stylesheet" href="/static/app.css">' in r.text and 'id="analyze-form"' in r.text
         assert "error: the upload is larger than the 1 MB limit" in r.text
         q = _upload(c, b"\xff\xd8" + bytes(2 * 1024 * 1024), name="huge.jpg", url="/api/quality")
-        assert q.status_code == 413 and q.json()["error"] == "the upload is larger than the 1 MB limit; export a smaller JPEG or crop the skin area."
+        assert q.status_code == 413
+        assert q.json()["error"] == "the upload is larger than the 1 MB limit; export a smaller JPEG or crop the skin area."
 
 
 # ---------------------------------------------------------------- notices by code

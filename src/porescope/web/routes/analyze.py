@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -22,6 +23,10 @@ router = APIRouter()
 
 #: The analysis modes the form offers.
 MODES = ("auto", "face", "closeup")
+#: Form fields of an upload: the photo, the analysis mode, and the scale as typed.
+Photo = Annotated[UploadFile | None, File()]
+Mode = Annotated[str, Form()]
+Scale = Annotated[str, Form()]
 QUICK_NOTE = "Quick check on a reduced copy; the full analysis checks the photo again at full resolution."
 
 
@@ -96,8 +101,7 @@ def analyze_page(request: Request, web: Web):
 
 
 @router.post("/analyze", dependencies=[Depends(csrf_guard)])
-async def analyze_form(request: Request, web: Web, photo: UploadFile | None = File(None), mode: str = Form("auto"),
-                       px_per_mm: str = Form("")):
+async def analyze_form(request: Request, web: Web, photo: Photo = None, mode: Mode = "auto", px_per_mm: Scale = ""):
     """Analyze the form's photo and show its result page (or the form again with the error)."""
     try:
         res = await _analyze_request(web, photo, mode, px_per_mm)
@@ -109,7 +113,7 @@ async def analyze_form(request: Request, web: Web, photo: UploadFile | None = Fi
 
 
 @router.post("/api/analyze", dependencies=[Depends(csrf_guard)])
-async def analyze_api(web: Web, photo: UploadFile | None = File(None), mode: str = Form("auto"), px_per_mm: str = Form("")):
+async def analyze_api(web: Web, photo: Photo = None, mode: Mode = "auto", px_per_mm: Scale = ""):
     """Analyze a photo: the result's id, its page and layer addresses, and the analysis (result schema)."""
     try:
         res = await _analyze_request(web, photo, mode, px_per_mm)
@@ -152,7 +156,7 @@ def quick_check(web: WebState, data: bytes, label: str, px_per_mm: float | None)
 
 
 @router.post("/api/quality", dependencies=[Depends(csrf_guard)])
-async def quality_api(web: Web, photo: UploadFile | None = File(None), px_per_mm: str = Form("")):
+async def quality_api(web: Web, photo: Photo = None, px_per_mm: Scale = ""):
     """The capture gate on a downscaled copy: fast feedback before scoring."""
     try:
         web.mark_upload()
