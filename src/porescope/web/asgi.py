@@ -28,7 +28,17 @@ async def send_response(send, status: int, body: bytes, ctype: bytes, extra=()) 
 
 
 class Wrap:
-    """Adapter so pure-ASGI middlewares with keyword options fit ``add_middleware``."""
+    """Adapter so pure-ASGI middlewares with keyword options fit ``add_middleware``.
+
+    Parameters
+    ----------
+    app : ASGI app
+        The app inside.
+    inner : type
+        The middleware class, called as ``inner(app, **kw)``.
+    **kw
+        Its options.
+    """
 
     def __init__(self, app, inner, **kw):
         self.mw = inner(app, **kw)

@@ -58,6 +58,18 @@ class Result:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def layer(self, name: str) -> bytes:
+        """A layer file, drawn on first request (and the big array it came from freed).
+
+        Parameters
+        ----------
+        name : {"photo", "pores", "regions"}
+            The layer.
+
+        Returns
+        -------
+        bytes
+            JPEG (photo) or palette PNG (pores, regions).
+        """
         with self._lock:
             if name not in self._layers:
                 if name == "photo":
@@ -81,6 +93,7 @@ class Result:
                 log.exception("could not draw the %s layer", name)
 
     def nbytes(self) -> int:
+        """Memory the result holds, bytes (arrays, photo, layer files, ~1 kB per pore record)."""
         arrays = sum(a.nbytes for a in (self.rgb, self.labels, self.dark, self.region_labels) if a is not None)
         # ~1 kB per pore record (pydantic objects), measured on 12 MP results.
         return arrays + len(self.photo) + sum(len(b) for b in self._layers.values()) + 1024 * len(self.analysis.pores)
@@ -103,7 +116,15 @@ class Result:
 
 
 class ResultCache:
-    """The last few results, oldest dropped first, bounded in count and bytes. Thread-safe."""
+    """The last few results, oldest dropped first, bounded in count and bytes. Thread-safe.
+
+    Parameters
+    ----------
+    size : int
+        Most results kept.
+    max_bytes : int
+        Most memory they may hold together (the newest result is kept whatever its size).
+    """
 
     def __init__(self, size: int = RESULTS_KEPT, max_bytes: int = RESULTS_MAX_BYTES):
         self.size = size
@@ -112,6 +133,13 @@ class ResultCache:
         self._lock = threading.Lock()
 
     def put(self, r: Result) -> None:
+        """Keep a result; drop the oldest while over the count or byte budget (the newest always stays).
+
+        Parameters
+        ----------
+        r : Result
+            The new result.
+        """
         with self._lock:
             self._d[r.id] = r
             self._trim()
@@ -121,9 +149,17 @@ class ResultCache:
             self._d.popitem(last=False)
 
     def nbytes(self) -> int:
+        """Memory the kept results hold, bytes."""
         return sum(r.nbytes() for r in list(self._d.values()))
 
     def get(self, rid: str) -> Result | None:
+        """A kept result by id, or None (also for anything that is not a result id).
+
+        Parameters
+        ----------
+        rid : str
+            The id from the address.
+        """
         if not RESULT_ID.match(rid or ""):
             return None
         with self._lock:
@@ -134,7 +170,13 @@ class ResultCache:
 
 
 class BytesCache:
-    """Small LRU of encoded pictures, bounded in bytes. Thread-safe."""
+    """Small LRU of encoded pictures, bounded in bytes. Thread-safe.
+
+    Parameters
+    ----------
+    max_bytes : int
+        Most bytes of pictures kept (the newest is kept whatever its size).
+    """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
@@ -143,7 +185,15 @@ class BytesCache:
         self._key_locks: dict[Any, threading.Lock] = {}
 
     def get_or_make(self, key, make):
-        """The cached value for ``key``, else ``make()`` (once, even when asked concurrently)."""
+        """The cached value for ``key``, else ``make()`` (once, even when asked concurrently).
+
+        Parameters
+        ----------
+        key : hashable
+            The cache key.
+        make : callable
+            Returns ``(bytes, headers)``; its bytes count against the budget.
+        """
         with self._lock:
             if key in self._d:
                 self._d.move_to_end(key)

@@ -21,18 +21,22 @@ cache and the base within the 1.5 GB the web server is allowed.
 
 from __future__ import annotations
 
+import hashlib
 import io as _io
 import json
 import logging
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from porescope.errors import ImageError, PorescopeError
+from porescope.io import MAX_PIXELS, MIN_SIDE_PX, LoadedImage, read_image
 from porescope.web.asgi import SAFE_METHODS, send_response
+from porescope.web.layers import shrink
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,13 @@ JPEG_SCALES = (1, 2, 4, 8)
 
 
 def megapixels(pixels: int) -> str:
-    """Megapixels for a message: '100', '24', '0.2'."""
+    """Megapixels for a message: '100', '24', '0.2'.
+
+    Parameters
+    ----------
+    pixels : int
+        Pixel count.
+    """
     return f"{pixels / 1e6:.0f}" if pixels >= 9.5e6 else f"{pixels / 1e6:.1g}" if pixels < 1e6 else f"{pixels / 1e6:.1f}"
 
 
@@ -77,17 +87,17 @@ class Header:
 
     @property
     def pixels(self) -> int:
+        """Pixels of the full frame."""
         return self.width_px * self.height_px
 
     @property
     def decoded_size(self) -> tuple[int, int]:
+        """(width, height) as decoded, px: the full size divided by :attr:`reduce_by`, rounded up."""
         f = self.reduce_by
         return -(-self.width_px // f), -(-self.height_px // f)
 
 
 def _open(data: bytes, label: str) -> Image.Image:
-    from porescope.io import MAX_PIXELS
-
     if not data:
         raise ImageError(f"{label}: the file is empty; export the photo again.")
     try:
@@ -103,9 +113,27 @@ def _open(data: bytes, label: str) -> Image.Image:
 
 
 def inspect(data: bytes, label: str, *, max_pixels: int = WEB_MAX_PIXELS) -> Header:
-    """Check an upload from its header alone; raise the one-line error the
-    analysis would give. ``max_pixels`` is the web's full-resolution budget."""
-    from porescope.io import MAX_PIXELS, MIN_SIDE_PX
+    """Check an upload from its header alone, before any pixel is decoded.
+
+    Parameters
+    ----------
+    data : bytes
+        The uploaded file.
+    label : str
+        Its display name (messages only).
+    max_pixels : int
+        The web's full-resolution budget; a JPEG above it is decoded reduced.
+
+    Returns
+    -------
+    Header
+        Format, upright size, EXIF orientation and the reduction to decode at.
+
+    Raises
+    ------
+    ImageError
+        The one-line error the analysis would give (:class:`TooManyPixels` for too many pixels).
+    """
 
     im = _open(data, label)
     fmt = (im.format or "").upper()
@@ -165,10 +193,22 @@ def _orientation(im: Image.Image, label: str) -> int | None:
 
 def decode_full(data: bytes, label: str, header: Header):
     """The photo as a :class:`porescope.io.LoadedImage`: by the CLI's own reader
-    at full size, or, for a JPEG over the budget, decoded reduced by libjpeg."""
-    import hashlib
+    at full size, or, for a JPEG over the budget, decoded reduced by libjpeg.
 
-    from porescope.io import LoadedImage, read_image
+    Parameters
+    ----------
+    data : bytes
+        The uploaded file.
+    label : str
+        Its display name.
+    header : Header
+        What :func:`inspect` found.
+
+    Raises
+    ------
+    ImageError
+        The file cannot be decoded (one line).
+    """
 
     if header.reduce_by == 1:
         return read_image(data, name=label)
@@ -202,11 +242,28 @@ def _draft_box(im: Image.Image, max_side: int) -> tuple[int, int]:
 
 
 def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.ndarray:
-    """A copy of at most ``max_side`` px on its longest side for the quick
-    capture check. JPEGs decode straight at reduced size; anything else (or a
-    JPEG Pillow cannot read quickly) goes through the CLI's reader, so a broken
-    file gets exactly the analysis's message."""
-    from porescope.web.layers import shrink
+    """A copy of at most ``max_side`` px on its longest side for the quick capture check.
+
+    JPEGs decode straight at reduced size; anything else (or a JPEG Pillow
+    cannot read quickly) goes through the CLI's reader, so a broken file gets
+    exactly the analysis's message.
+
+    Parameters
+    ----------
+    data : bytes
+        The uploaded file.
+    label : str
+        Its display name.
+    header : Header
+        What :func:`inspect` found.
+    max_side : int
+        Longest side, px.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, (h, w, 3)
+        The upright copy.
+    """
 
     if header.format in ("JPEG", "MPO", "PNG", "WEBP"):
         try:
@@ -224,14 +281,23 @@ def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.n
 
 
 def decode_display(path_or_bytes, max_side: int) -> np.ndarray:
-    """A stored photo for display at up to ``max_side`` px: JPEGs decode at the
-    smallest libjpeg scale still at least that big (a 12 MP photo for a
-    2000 px view decodes at 1/2 in a third of the time)."""
-    from pathlib import Path
+    """A stored photo for display at up to ``max_side`` px.
 
-    from porescope.io import read_image
-    from porescope.web.layers import shrink
+    JPEGs decode at the smallest libjpeg scale still at least that big (a
+    12 MP photo for a 2000 px view decodes at 1/2 in a third of the time).
 
+    Parameters
+    ----------
+    path_or_bytes : str, pathlib.Path or bytes
+        The photo's file (a path the history store made) or its bytes.
+    max_side : int
+        Longest side, px.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, (h, w, 3)
+        The upright photo.
+    """
     data = Path(path_or_bytes).read_bytes() if isinstance(path_or_bytes, (str, Path)) else bytes(path_or_bytes)
     try:
         im = _open(data, "photo")
