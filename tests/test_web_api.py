@@ -23,7 +23,7 @@ from web_helpers import ORIGIN
 from web_helpers import PageClient as _Client
 
 from porescope.web import create_app
-from porescope.web.app import safe_label
+from porescope.web.uploads import safe_label
 
 
 @pytest.fixture(scope="module")
@@ -269,7 +269,7 @@ def test_loopback_hosts_are_answered(bare_client, host):
 
 
 def test_test_names_are_not_in_production_defaults():
-    from porescope.web.app import LOOPBACK_HOSTS
+    from porescope.web.security import LOOPBACK_HOSTS
 
     assert "testserver" not in LOOPBACK_HOSTS
     with TestClient(create_app()) as c:  # TestClient's default host is 'testserver'
@@ -585,6 +585,40 @@ def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
     assert out.stdout.startswith("ImportError") and stage in out.stdout, out.stdout
 
 
+_IMPORT_STATE = """
+import logging, os, pkgutil, sys, threading, warnings
+import PIL.Image as Image
+import porescope.causes, porescope.change, porescope.explain, porescope.glossary, porescope.history, porescope.ingredients
+import porescope.io, porescope.pipeline, porescope.pores.detect, porescope.profile, porescope.quality, porescope.render
+import porescope.results, porescope.routine
+
+def snapshot():
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return (Image.MAX_IMAGE_PIXELS, sorted(Image.OPEN), sorted(Image.SAVE), mask, list(logging.root.handlers),
+            logging.root.level, list(warnings.filters), threading.active_count(), sorted(os.environ))
+
+before = snapshot()
+import porescope.web
+names = sorted(m.name for m in pkgutil.walk_packages(porescope.web.__path__, "porescope.web."))
+for name in names:
+    __import__(name)
+print(len(names), before == snapshot())
+"""
+
+
+def test_importing_the_web_app_changes_no_global_state():
+    """Importing every module of porescope.web (after the stages it uses) leaves Pillow's limits and
+    formats, the umask, logging, warnings, threads and the environment as they were."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _IMPORT_STATE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    n, same = out.stdout.split()
+    assert int(n) >= 15 and same == "True", out.stdout
+
+
 def test_a_store_that_cannot_be_opened_says_why(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
@@ -771,17 +805,17 @@ def test_result_cache_is_bounded_in_bytes(photos):
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
         # Over the byte budget only the newest result stays (one is always kept to show it).
         assert [c.get(f"/result/{i}").status_code for i in ids] == [404, 404, 200]
-        assert len(c.app.state.results._d) == 1
+        assert len(c.app.state.web.results) == 1
     with _Client(create_app(results_kept=10)) as c:
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
         assert [c.get(f"/result/{i}").status_code for i in ids] == [200, 200, 200]
-        assert 0 < c.app.state.results.nbytes() <= c.app.state.results.max_bytes
+        assert 0 < c.app.state.web.results.nbytes() <= c.app.state.web.results.max_bytes
 
 
 def test_layers_drawn_ahead_free_the_big_arrays(bare_client, photos):
     rid = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
-    res = bare_client.app.state.results.get(rid)
-    bare_client.app.state.background.submit(lambda: None).result(timeout=30)  # the prerender job ran before this one
+    res = bare_client.app.state.web.results.get(rid)
+    bare_client.app.state.web.background.submit(lambda: None).result(timeout=30)  # the prerender job ran before this one
     assert res.labels is None and res.rgb is None
     assert set(res._layers) == {"photo", "pores", "regions"}
     assert bare_client.get(f"/result/{rid}/pores.png").status_code == 200
@@ -843,14 +877,14 @@ def test_history_pictures_decode_reduced(tmp_path, monkeypatch):
 
 
 def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos):
-    from porescope.web.app import COMPARE_MAX_SIDE_PX
+    from porescope.web.pictures import COMPARE_MAX_SIDE_PX
 
     for data in photos[:2]:
         rid = _upload(client, data, url="/api/analyze", mode="closeup").json()["id"]
         assert client.post(f"/result/{rid}/save", data={"subject": "pic"}, follow_redirects=False).status_code == 303
-    client.app.state.background.submit(lambda: None).result(timeout=60)  # the save's picture job has run
+    client.app.state.web.background.submit(lambda: None).result(timeout=60)  # the save's picture job has run
     v = store.visits("pic")
-    kinds = sorted(k[0] for k in client.app.state.pictures._d)
+    kinds = sorted(k[0] for k in client.app.state.web.pictures.keys())
     assert kinds == ["aligned", "visit", "visit"]  # ready before anyone opens the compare page
     params = {"subject": "pic", "a": v[0].id, "b": v[1].id}
     first = client.get("/history/compare/aligned.jpg", params=params)
@@ -858,7 +892,7 @@ def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos)
     assert first.status_code == again.status_code == 200
     assert first.content == again.content and first.headers["x-porescope-alignment"] == again.headers["x-porescope-alignment"]
     assert max(Image.open(io.BytesIO(first.content)).size) <= COMPARE_MAX_SIDE_PX
-    assert len(client.app.state.pictures._d) == 3  # served from the cache, nothing new made
+    assert len(client.app.state.web.pictures.keys()) == 3  # served from the cache, nothing new made
 
 
 def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos):

@@ -153,18 +153,13 @@ def create_app(
     Returns
     -------
     fastapi.FastAPI
-        The app; its shared state is ``app.state.web`` (also ``app.state.results``,
-        ``.background``, ``.slow_jobs`` and ``.pictures``).
+        The app; its shared state (:class:`~porescope.web.state.WebState`) is ``app.state.web``.
     """
     app = FastAPI(title="porescope", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     templates = _templates(max_upload_bytes, web_max_pixels)
     web = WebState(templates=templates, limits=Limits(max_upload_bytes, web_max_pixels),
                    results=ResultCache(results_kept, results_max_bytes), store=store, db_url=db_url, data_dir=data_dir)
     app.state.web = web
-    app.state.results = web.results
-    app.state.background = web.background
-    app.state.slow_jobs = web.slow_jobs
-    app.state.pictures = web.pictures
     app.router.on_shutdown.append(web.stop)  # queued background work is dropped with the server
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in ROUTERS:

@@ -152,6 +152,9 @@ class ResultCache:
         """Memory the kept results hold, bytes."""
         return sum(r.nbytes() for r in list(self._d.values()))
 
+    def __len__(self) -> int:
+        return len(self._d)
+
     def get(self, rid: str) -> Result | None:
         """A kept result by id, or None (also for anything that is not a result id).
 
@@ -183,6 +186,11 @@ class BytesCache:
         self._d: collections.OrderedDict[Any, tuple[bytes, dict]] = collections.OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[Any, threading.Lock] = {}
+
+    def keys(self) -> list:
+        """The keys of the pictures kept, oldest first."""
+        with self._lock:
+            return list(self._d)
 
     def get_or_make(self, key, make):
         """The cached value for ``key``, else ``make()`` (once, even when asked concurrently).

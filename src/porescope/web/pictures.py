@@ -32,7 +32,8 @@ PICTURE_MAX_AGE_S = 3600
 
 
 def safe(fn):
-    """``fn()``, or None when it raises: for optional panels and background work, which never break a page.
+    """``fn()``, or None when it raises: for background work that prepares pictures ahead of a request
+    (the request itself does the work again and reports its error).
 
     Parameters
     ----------
@@ -41,8 +42,8 @@ def safe(fn):
     """
     try:
         return fn()
-    except Exception:  # noqa: BLE001 - optional panels never break a page
-        log.debug("optional work failed", exc_info=True)
+    except Exception:  # noqa: BLE001 - the request that needs the picture makes it again and says what failed
+        log.info("preparing a picture in the background failed", exc_info=True)
         return None
 
 

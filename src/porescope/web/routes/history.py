@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from porescope.errors import PorescopeError
 from porescope.web import layers
 from porescope.web.forms import visits_or_raise
-from porescope.web.pictures import COMPARE_MAX_SIDE_PX, PICTURE_MAX_AGE_S, safe, visit_picture
+from porescope.web.pictures import COMPARE_MAX_SIDE_PX, PICTURE_MAX_AGE_S, visit_picture
 from porescope.web.security import csrf_guard
 from porescope.web.state import Web, WebState
 from porescope.web.trends import trend_svgs
@@ -46,6 +46,14 @@ def store_or_page(web: WebState, request: Request):
     return st, None
 
 
+def _latest(get, subject: str):
+    """The subject's latest profile or routine, or None (a subject may have none yet)."""
+    try:
+        return get(subject)
+    except PorescopeError:
+        return None
+
+
 def _plain(text: str, status: int) -> Response:
     return Response(text, status_code=status, media_type="text/plain")
 
@@ -67,8 +75,7 @@ def history_page(request: Request, web: Web, subject: str = "", notice: str = ""
         v = next((v for v in visits if str(v.id) == visit), None)
         if v is not None:
             saved = f"Saved the visit of {v.taken_at:%Y-%m-%d %H:%M} to {subject}'s history."
-    prof = safe(lambda: st.profile(subject))
-    rout = safe(lambda: st.routine(subject))
+    prof, rout = _latest(st.profile, subject), _latest(st.routine, subject)
     return web.page(request, "subject.html", active="history", subject=subject, visits=visits, saved=saved,
                     trends=trend_svgs(visits), profile=prof, routine=rout, visit_rows=visit_rows(visits))
 
