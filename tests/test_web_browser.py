@@ -79,7 +79,7 @@ def photo_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app on a free port: (base url, its history store or None)."""
+    """The app on a free port: (base url, its history store)."""
     from porescope.history import Store
     from porescope.web import create_app
 
