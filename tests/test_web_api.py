@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from porescope.history import Store
+from porescope.knowledge import language
 from porescope.render import encode_image
 from porescope.synth import SkinSpec, render
 
@@ -17,11 +19,11 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what Fast
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from porescope.web import create_app
-from porescope.web.app import safe_label
-
 from web_helpers import ORIGIN
 from web_helpers import PageClient as _Client
+
+from porescope.web import create_app
+from porescope.web.uploads import safe_label
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +36,7 @@ def photos():
 
 @pytest.fixture()
 def store(tmp_path):
-    history = pytest.importorskip("porescope.history")
-    s = history.Store(str(tmp_path / "history.db"), data_dir=tmp_path / "data")
+    s = Store(str(tmp_path / "history.db"), data_dir=tmp_path / "data")
     yield s
     s.close()
 
@@ -268,7 +269,7 @@ def test_loopback_hosts_are_answered(bare_client, host):
 
 
 def test_test_names_are_not_in_production_defaults():
-    from porescope.web.app import LOOPBACK_HOSTS
+    from porescope.web.security import LOOPBACK_HOSTS
 
     assert "testserver" not in LOOPBACK_HOSTS
     with TestClient(create_app()) as c:  # TestClient's default host is 'testserver'
@@ -337,7 +338,6 @@ def test_every_post_form_carries_the_token(client, store, photos):
 
 
 def test_routine_page_builds_a_routine(bare_client, photos):
-    pytest.importorskip("porescope.routine")
     assert bare_client.get("/routine").status_code == 200
     rid = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
     form = {"result": rid, "age": "34", "skin_type": "oily", "sensitive": "no", "concerns": ["visible_pores", "blackheads"],
@@ -352,7 +352,6 @@ def test_routine_page_builds_a_routine(bare_client, photos):
 
 
 def test_routine_pregnancy_and_bad_input(bare_client):
-    pytest.importorskip("porescope.routine")
     r = bare_client.post("/routine", data={"pregnant": "1", "skin_type": "combination"})
     assert r.status_code == 200 and "no retinoid" in r.text.lower()
     bad = bare_client.post("/routine", data={"age": "old"})
@@ -362,7 +361,6 @@ def test_routine_pregnancy_and_bad_input(bare_client):
 
 
 def test_label_checker(bare_client):
-    pytest.importorskip("porescope.ingredients")
     assert bare_client.get("/label").status_code == 200
     r = bare_client.post("/label", data={"text": "Aqua, Niacinamide, Glycerin, Salicylic Acid, Phenoxyethanol"})
     assert r.status_code == 200
@@ -446,7 +444,6 @@ def test_history_page_when_empty(client):
 
 
 def test_store_opens_from_env_url(tmp_path, monkeypatch):
-    pytest.importorskip("porescope.history")
     monkeypatch.setenv("PORESCOPE_DB_URL", f"sqlite:///{tmp_path / 'env.db'}")
     with _Client(create_app()) as c:
         assert c.get("/history").status_code == 200
@@ -461,9 +458,8 @@ def test_healthz(bare_client):
 
 
 def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
-    from typer.testing import CliRunner
-
     import uvicorn
+    from typer.testing import CliRunner
 
     from porescope.cli import app
     from porescope.web_cli import is_loopback
@@ -485,16 +481,15 @@ def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
 
 def test_pages_never_promise_to_shrink_pores(client, store, photos):
     """Every page a person can reach passes the package's health-language guard."""
-    language = pytest.importorskip("porescope.knowledge.language")
     rid = _upload(client, photos[0], url="/api/analyze").json()["id"]
     store.add_visit(photos[0], "lang", mode="closeup")
     store.add_visit(photos[1], "lang", mode="closeup")
     pages = [client.get(u) for u in ("/", "/about", "/history", "/label", "/routine", f"/result/{rid}")]
     pages.append(client.get("/history", params={"subject": "lang"}))
     pages.append(client.get("/history/compare", params={"subject": "lang"}))
-    if pytest.importorskip("porescope.routine"):
-        pages.append(client.post("/routine", data={"result": rid, "skin_type": "oily", "concerns": ["visible_pores", "blackheads", "firmness"]}))
-        pages.append(client.post("/label", data={"text": "Aqua, Retinol, Salicylic Acid 2%, Niacinamide, Parfum"}))
+    routine_form = {"result": rid, "skin_type": "oily", "concerns": ["visible_pores", "blackheads", "firmness"]}
+    pages.append(client.post("/routine", data=routine_form))
+    pages.append(client.post("/label", data={"text": "Aqua, Retinol, Salicylic Acid 2%, Niacinamide, Parfum"}))
     for r in pages:
         assert r.status_code == 200, r.url
         text = re.sub(r"<[^>]+>", " ", r.text)
@@ -503,7 +498,6 @@ def test_pages_never_promise_to_shrink_pores(client, store, photos):
 
 
 def test_result_page_has_summary_and_causes_when_available(bare_client, photos):
-    pytest.importorskip("porescope.explain")
     rid = _upload(bare_client, photos[0], url="/api/analyze").json()["id"]
     html = bare_client.get(f"/result/{rid}").text
     assert 'id="summary"' in html and "Photo: pores" in html
@@ -541,7 +535,8 @@ def test_rotated_jpeg_layers_line_up(bare_client, photos):
 
 
 def test_face_photo_gets_named_regions_and_region_layer(bare_client):
-    facemesh = pytest.importorskip("porescope.facemesh")
+    from porescope import facemesh
+
     if not facemesh.available():
         pytest.skip("ai-edge-litert or the face models are missing")
     from skimage import data
@@ -574,21 +569,66 @@ def test_quick_check_reports_low_resolution_at_full_size(bare_client, photos):
     assert "pores_too_small_to_resolve" not in [p["code"] for p in r["quality"]["problems"]]
 
 
-def test_pages_degrade_when_stages_are_missing(monkeypatch, tmp_path):
-    """A build without the advice or history stages still serves every page."""
+@pytest.mark.parametrize("stage", ["porescope.history", "porescope.routine", "porescope.profile", "porescope.ingredients",
+                                   "porescope.explain", "porescope.causes", "porescope.glossary", "porescope.pipeline",
+                                   "porescope.change"])
+def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
+    """Every stage ships with the web app: a stage that cannot be imported stops the app from loading
+    (no page quietly saying 'not available')."""
+    import subprocess
     import sys
 
-    import porescope.web.app as webapp
+    code = (f"import sys; sys.modules[{stage!r}] = None\n"
+            "try:\n    import porescope.web\nexcept ImportError as exc:\n    print('ImportError', exc)\n"
+            "else:\n    print('imported')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.startswith("ImportError") and stage in out.stdout, out.stdout
 
-    monkeypatch.setattr(webapp, "_module_available", lambda name: False)
-    monkeypatch.setitem(sys.modules, "porescope.history", None)  # import fails
-    with _Client(create_app()) as c:
-        for url in ("/routine", "/label", "/history"):
-            r = c.get(url)
-            assert r.status_code == 200 and "not available in this build" in r.text, url
-        assert "not available in this build" in c.post("/routine", data={}).text
-        assert c.post("/api/label", data={"text": "Aqua"}).status_code == 501
-        assert c.get("/api/history/visits", params={"subject": "x"}).status_code == 503
+
+_IMPORT_STATE = """
+import logging, os, pkgutil, sys, threading, warnings
+import PIL.Image as Image
+import porescope.causes, porescope.change, porescope.explain, porescope.glossary, porescope.history, porescope.ingredients
+import porescope.io, porescope.pipeline, porescope.pores.detect, porescope.profile, porescope.quality, porescope.render
+import porescope.results, porescope.routine
+
+def snapshot():
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return (Image.MAX_IMAGE_PIXELS, sorted(Image.OPEN), sorted(Image.SAVE), mask, list(logging.root.handlers),
+            logging.root.level, list(warnings.filters), threading.active_count(), sorted(os.environ))
+
+before = snapshot()
+import porescope.web
+names = sorted(m.name for m in pkgutil.walk_packages(porescope.web.__path__, "porescope.web."))
+for name in names:
+    __import__(name)
+print(len(names), before == snapshot())
+"""
+
+
+def test_importing_the_web_app_changes_no_global_state():
+    """Importing every module of porescope.web (after the stages it uses) leaves Pillow's limits and
+    formats, the umask, logging, warnings, threads and the environment as they were."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _IMPORT_STATE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    n, same = out.stdout.split()
+    assert int(n) >= 15 and same == "True", out.stdout
+
+
+def test_a_store_that_cannot_be_opened_says_why(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    with _Client(create_app(db_url=f"sqlite:///{blocker / 'sub' / 'h.db'}")) as c:
+        page = c.get("/history")
+        assert page.status_code == 503 and "History store cannot be opened" in page.text
+        api = c.get("/api/history/visits", params={"subject": "x"})
+        assert api.status_code == 503 and api.json()["error"]
+        assert "not available in this build" not in page.text + api.text
 
 
 def test_subject_names_with_reserved_characters_round_trip(client, store, photos):
@@ -623,11 +663,10 @@ _FUZZ_BODIES = [
 
 
 def _fuzz_paths(app):
-    from fastapi.routing import APIRoute
-
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            yield route.path, sorted(route.methods), [p.name for p in route.dependant.query_params]
+    """Every route (path, method, query parameters), from the app's OpenAPI description (public on every FastAPI)."""
+    for path, ops in app.openapi()["paths"].items():
+        for method, op in ops.items():
+            yield path, [method.upper()], [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
 
 
 def test_no_5xx_from_any_route_or_parameter(client, store, photos):
@@ -671,7 +710,8 @@ def test_no_5xx_from_any_route_or_parameter(client, store, photos):
         check("POST", "/label", data={"text": "Aqua"}, headers={"x-csrf-token": token.encode() if isinstance(token, str) else token})
         if isinstance(token, str):
             check("POST", "/label", data={"text": "Aqua", "csrf_token": token}, headers={"x-csrf-token": "no"})
-    for cookie in (b"porescope_session=\xff\xfe", "porescope_session=" + "A" * 5000, "porescope_session", ";;=;", "a=b; porescope_session=="):
+    for cookie in (b"porescope_session=\xff\xfe", "porescope_session=" + "A" * 5000, "porescope_session", ";;=;",
+                   "a=b; porescope_session=="):
         check("GET", "/", headers={"cookie": cookie})
         check("POST", "/label", data={"text": "Aqua"}, headers={"cookie": cookie})
     for host in ("[", "]:80", "[::1", b"\xff", "a" * 300):
@@ -766,17 +806,17 @@ def test_result_cache_is_bounded_in_bytes(photos):
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
         # Over the byte budget only the newest result stays (one is always kept to show it).
         assert [c.get(f"/result/{i}").status_code for i in ids] == [404, 404, 200]
-        assert len(c.app.state.results._d) == 1
+        assert len(c.app.state.web.results) == 1
     with _Client(create_app(results_kept=10)) as c:
         ids = [_upload(c, photos[0], url="/api/analyze", mode="closeup").json()["id"] for _ in range(3)]
         assert [c.get(f"/result/{i}").status_code for i in ids] == [200, 200, 200]
-        assert 0 < c.app.state.results.nbytes() <= c.app.state.results.max_bytes
+        assert 0 < c.app.state.web.results.nbytes() <= c.app.state.web.results.max_bytes
 
 
 def test_layers_drawn_ahead_free_the_big_arrays(bare_client, photos):
     rid = _upload(bare_client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
-    res = bare_client.app.state.results.get(rid)
-    bare_client.app.state.background.submit(lambda: None).result(timeout=30)  # the prerender job ran before this one
+    res = bare_client.app.state.web.results.get(rid)
+    bare_client.app.state.web.background.submit(lambda: None).result(timeout=30)  # the prerender job ran before this one
     assert res.labels is None and res.rgb is None
     assert set(res._layers) == {"photo", "pores", "regions"}
     assert bare_client.get(f"/result/{rid}/pores.png").status_code == 200
@@ -789,7 +829,8 @@ def test_too_large_upload_gets_the_styled_analyze_page():
         assert '<link rel="stylesheet" href="/static/app.css">' in r.text and 'id="analyze-form"' in r.text
         assert "error: the upload is larger than the 1 MB limit" in r.text
         q = _upload(c, b"\xff\xd8" + bytes(2 * 1024 * 1024), name="huge.jpg", url="/api/quality")
-        assert q.status_code == 413 and q.json()["error"] == "the upload is larger than the 1 MB limit; export a smaller JPEG or crop the skin area."
+        assert q.status_code == 413
+        assert q.json()["error"] == "the upload is larger than the 1 MB limit; export a smaller JPEG or crop the skin area."
 
 
 # ---------------------------------------------------------------- notices by code
@@ -799,6 +840,7 @@ def test_notices_are_chosen_by_code_not_copied_from_the_address(client, store, p
     store.add_visit(photos[0], "nn", mode="closeup")
     other = store.add_visit(photos[0], "other", mode="closeup")
     listing = client.get("/history", params={"deleted": "Mallory's data", "n": "999", "notice": "<b>hi</b>"}).text
+    listing = re.sub(r'"[0-9a-f]{64}"', '""', listing)  # the session's random CSRF token may hold "999"
     assert "Mallory" not in listing and "999" not in listing and "hi</b>" not in listing and 'id="deleted"' not in listing
     assert 'id="deleted"' in client.get("/history", params={"notice": "deleted"}).text
     v = store.visits("nn")[0]
@@ -836,14 +878,14 @@ def test_history_pictures_decode_reduced(tmp_path, monkeypatch):
 
 
 def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos):
-    from porescope.web.app import COMPARE_MAX_SIDE_PX
+    from porescope.web.pictures import COMPARE_MAX_SIDE_PX
 
     for data in photos[:2]:
         rid = _upload(client, data, url="/api/analyze", mode="closeup").json()["id"]
         assert client.post(f"/result/{rid}/save", data={"subject": "pic"}, follow_redirects=False).status_code == 303
-    client.app.state.background.submit(lambda: None).result(timeout=60)  # the save's picture job has run
+    client.app.state.web.background.submit(lambda: None).result(timeout=60)  # the save's picture job has run
     v = store.visits("pic")
-    kinds = sorted(k[0] for k in client.app.state.pictures._d)
+    kinds = sorted(k[0] for k in client.app.state.web.pictures.keys())
     assert kinds == ["aligned", "visit", "visit"]  # ready before anyone opens the compare page
     params = {"subject": "pic", "a": v[0].id, "b": v[1].id}
     first = client.get("/history/compare/aligned.jpg", params=params)
@@ -851,7 +893,7 @@ def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos)
     assert first.status_code == again.status_code == 200
     assert first.content == again.content and first.headers["x-porescope-alignment"] == again.headers["x-porescope-alignment"]
     assert max(Image.open(io.BytesIO(first.content)).size) <= COMPARE_MAX_SIDE_PX
-    assert len(client.app.state.pictures._d) == 3  # served from the cache, nothing new made
+    assert len(client.app.state.web.pictures.keys()) == 3  # served from the cache, nothing new made
 
 
 def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos):

@@ -24,8 +24,12 @@ if CHROMIUM is None:
     pytest.skip("chromium is not installed (run scripts/install_browser.sh)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
+#: True once both compare-view photos have loaded.
+IMAGES_LOADED_JS = ("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); "
+                    "return i.complete && i.naturalWidth > 0; })")
 #: Flags that work on this kind of machine (checked 2026-11-26 with Debian chromium).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"]
 #: Extra flags for the camera test: a synthetic camera, permission granted.
 FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 TIMEOUT_MS = 60_000
@@ -75,17 +79,12 @@ def photo_files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app on a free port: (base url, its history store or None)."""
+    """The app on a free port: (base url, its history store)."""
+    from porescope.history import Store
     from porescope.web import create_app
 
-    store = None
-    try:
-        from porescope.history import Store
-
-        d = tmp_path_factory.mktemp("history")
-        store = Store(str(d / "h.db"), data_dir=d)
-    except ImportError:
-        pass
+    d = tmp_path_factory.mktemp("history")
+    store = Store(str(d / "h.db"), data_dir=d)
     with _Server(create_app(store=store)) as url:
         yield url, store
     if store is not None:
@@ -195,7 +194,6 @@ def test_webcam_capture_is_checked_and_analyzed(page, base_url):
 
 
 def test_build_a_routine_from_a_result(page, base_url, photo_files):
-    pytest.importorskip("porescope.routine")
     _analyze(page, base_url, photo_files[0])
     page.click("#to-routine")
     page.wait_for_selector("#routine-form")
@@ -211,7 +209,6 @@ def test_build_a_routine_from_a_result(page, base_url, photo_files):
 
 
 def test_label_checker(page, base_url):
-    pytest.importorskip("porescope.ingredients")
     page.goto(base_url + "/label")
     page.fill("#label-text", "Aqua, Niacinamide, Glycerin, Salicylic Acid, Phenoxyethanol")
     page.click("#check")
@@ -220,7 +217,6 @@ def test_label_checker(page, base_url):
 
 
 def test_save_two_visits_and_compare_them(page, base_url, photo_files):
-    pytest.importorskip("porescope.history")
     for path in photo_files:
         _analyze(page, base_url, path)
         page.fill("#save-form input[name=subject]", "e2e")
@@ -231,7 +227,7 @@ def test_save_two_visits_and_compare_them(page, base_url, photo_files):
     assert page.locator("#trends svg").count() >= 1
     page.click("#compare-btn")
     page.wait_for_url(re.compile(r".*/history/compare\?.*"))
-    page.wait_for_function("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); return i.complete && i.naturalWidth > 0; })")
+    page.wait_for_function(IMAGES_LOADED_JS)
     page.wait_for_selector("#comparison-body:not([hidden])", timeout=180_000)
     assert page.locator("#comparison-rows tr").count() >= 1
     page.fill("#slider", "20")
@@ -312,7 +308,6 @@ def _attack_pages(target: str, rid: str) -> dict[str, str]:
 
 
 def test_hostile_page_on_another_origin_changes_nothing(browser, server, photo_files):
-    pytest.importorskip("porescope.history")
     base, store = server
     store.add_visit(photo_files[0].read_bytes(), "victim", mode="closeup")
     store.save_routine("victim", {"marker": "original"})
@@ -386,7 +381,8 @@ CONTRAST_JS = """
     const fg = parse(el instanceof SVGElement ? cs.fill : cs.color); if (!fg) continue;
     for (const bg of backgrounds(el)) {
       const r = ratio(over(fg, bg), bg);
-      if (r < 4.5) out.push({ text: el.textContent.trim().slice(0, 40), tag: el.tagName, cls: String(el.className.baseVal ?? el.className), color: cs.color, ratio: Math.round(r * 100) / 100 });
+      if (r < 4.5) out.push({ text: el.textContent.trim().slice(0, 40), tag: el.tagName,
+                              cls: String(el.className.baseVal ?? el.className), color: cs.color, ratio: Math.round(r * 100) / 100 });
     }
   }
   return out;
@@ -427,7 +423,7 @@ def _all_pages(page, base, photo_files, tmp_path):
     yield "subject"
     page.click("#compare-btn")
     page.wait_for_url(re.compile(r".*/history/compare\\?.*"))
-    page.wait_for_function("() => ['img-a', 'img-b'].every(id => { const i = document.getElementById(id); return i.complete && i.naturalWidth > 0; })")
+    page.wait_for_function(IMAGES_LOADED_JS)
     page.wait_for_selector("#comparison-body:not([hidden])", timeout=180_000)
     yield "compare"
     page.goto(base + "/result/0123456789abcdef")
@@ -445,10 +441,9 @@ def _all_pages(page, base, photo_files, tmp_path):
 
 @pytest.fixture(scope="module")
 def phone_history(server, photo_files):
-    pytest.importorskip("porescope.history")
     _, store = server
     if not store.subjects() or "phone" not in [s.name for s in store.subjects()]:
-        for i, p in enumerate(photo_files):
+        for p in photo_files:
             store.add_visit(p.read_bytes(), "phone", mode="closeup", condition={"cleansed": "yes"}, lighting="window, morning")
     return store
 
@@ -465,13 +460,16 @@ def test_every_page_fits_and_all_text_has_contrast(browser, server, photo_files,
         # The checks themselves can fail: the issue's old warning colour and a too-wide block are caught.
         page.goto(base + "/about")
         page.evaluate("() => { const p = document.createElement('p'); p.id = 'probe'; p.textContent = 'warning'; "
-                      "p.style.cssText = 'color: #b7791f; background: #fff; width: 600px'; document.querySelector('main').appendChild(p); }")
+                      "p.style.cssText = 'color: #b7791f; background: #fff; width: 600px'; "
+                      "document.querySelector('main').appendChild(p); }")
         assert any(x["text"] == "warning" and 3.5 < x["ratio"] < 3.8 for x in page.evaluate(CONTRAST_JS))
         assert page.evaluate("() => document.documentElement.scrollWidth") > width or width > 600
         for name in _all_pages(page, base, photo_files, tmp_path):
             sw = page.evaluate("() => document.documentElement.scrollWidth")
             if sw > width:
-                culprits = page.evaluate(f"() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > {width} + 0.5).slice(-4).map(e => e.tagName + '.' + e.className + '#' + e.id)")
+                culprits = page.evaluate(f"() => [...document.querySelectorAll('body *')]"
+                                         f".filter(e => e.getBoundingClientRect().right > {width} + 0.5)"
+                                         ".slice(-4).map(e => e.tagName + '.' + e.className + '#' + e.id)")
                 wide.append((name, sw, culprits))
             low = page.evaluate(CONTRAST_JS)
             dim += [(name, x) for x in low]

@@ -17,7 +17,10 @@ import numpy as np
 from PIL import Image
 
 from porescope.errors import ImageError
+from porescope.pores.detect import lightness  # shared image helper; lives in the detector for now
+from porescope.quality import MIN_PX_PER_MM, assess
 from porescope.render import DARK_RGB, OPEN_RGB, REGION_RGB
+from porescope.results import QualityProblem
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +59,20 @@ def _edges(mask: np.ndarray) -> np.ndarray:
 
 def pore_layer_png(labels: np.ndarray, dark: np.ndarray) -> bytes:
     """Transparent PNG of the pores: outlined and lightly filled, orange =
-    dark/plugged, cyan = open (the CLI overlay's colours). ``dark`` is indexed
-    by pore id - 1."""
+    dark/plugged, cyan = open (the CLI overlay's colours).
+
+    Parameters
+    ----------
+    labels : numpy.ndarray of int
+        Pore label image (0 = no pore, pore ids from 1).
+    dark : numpy.ndarray of bool
+        Per pore, indexed by pore id - 1: True for dark/plugged.
+
+    Returns
+    -------
+    bytes
+        A palette PNG the size of ``labels``.
+    """
     pores = labels > 0
     idx = np.zeros(labels.shape, np.uint8)
     if pores.any():
@@ -70,7 +85,20 @@ def pore_layer_png(labels: np.ndarray, dark: np.ndarray) -> bytes:
 
 def pore_circles_png(shape: tuple[int, int], pores) -> bytes:
     """Pore layer drawn from stored records (centroid + equivalent diameter),
-    for visits whose label image was not kept."""
+    for visits whose label image was not kept.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        (height, width) of the photo, px.
+    pores : list of porescope.results pore records
+        ``x_px``, ``y_px``, ``equiv_diameter_px`` and ``kind`` of each pore.
+
+    Returns
+    -------
+    bytes
+        A palette PNG of that size.
+    """
     idx = np.zeros(shape, np.uint8)
     for p in pores:
         r = max(1, int(round(p.equiv_diameter_px / 2)))
@@ -89,6 +117,16 @@ def region_layer_png(region_labels: np.ndarray) -> bytes:
 
     Drawn at up to :data:`REGION_LAYER_MAX_SIDE_PX` and stretched by the
     browser: region outlines are coarse, and a 12 MP layer would cost ~0.5 s.
+
+    Parameters
+    ----------
+    region_labels : numpy.ndarray of int
+        Region label image (0 = not analyzed).
+
+    Returns
+    -------
+    bytes
+        A palette PNG.
     """
     rl = region_labels.astype(np.uint8, copy=False)
     h, w = rl.shape
@@ -106,7 +144,20 @@ def region_layer_png(region_labels: np.ndarray) -> bytes:
 
 
 def region_centroids(region_labels: np.ndarray, names: dict[int, str]) -> list[dict]:
-    """Where to write each region's name: {name, x_pct, y_pct} (percent of the frame)."""
+    """Where to write each region's name on the photo.
+
+    Parameters
+    ----------
+    region_labels : numpy.ndarray of int
+        Region label image.
+    names : dict of int to str
+        Region label -> name.
+
+    Returns
+    -------
+    list of dict
+        ``{name, x_pct, y_pct}`` (percent of the frame) for each region present.
+    """
     h, w = region_labels.shape
     small = region_labels[::8, ::8]
     out = []
@@ -118,7 +169,20 @@ def region_centroids(region_labels: np.ndarray, names: dict[int, str]) -> list[d
 
 
 def photo_jpeg(rgb: np.ndarray, max_side: int | None = None) -> bytes:
-    """The photo as JPEG, optionally shrunk so its longest side is ``max_side``."""
+    """The photo as JPEG.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray of uint8, (h, w, 3)
+        The photo.
+    max_side : int, optional
+        Shrink so the longest side is at most this, px.
+
+    Returns
+    -------
+    bytes
+        JPEG at :data:`PHOTO_JPEG_QUALITY`.
+    """
     if max_side and max(rgb.shape[:2]) > max_side:
         rgb = shrink(rgb, max_side)
     ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, PHOTO_JPEG_QUALITY])
@@ -128,6 +192,15 @@ def photo_jpeg(rgb: np.ndarray, max_side: int | None = None) -> bytes:
 
 
 def shrink(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """A photo at most ``max_side`` px on its longest side (area averaging; unchanged when already smaller).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        The photo.
+    max_side : int
+        Longest side, px.
+    """
     h, w = rgb.shape[:2]
     f = max_side / max(h, w)
     if f >= 1:
@@ -137,7 +210,15 @@ def shrink(rgb: np.ndarray, max_side: int) -> np.ndarray:
 
 def shrink_labels(labels: np.ndarray, max_side: int) -> np.ndarray:
     """A label image at most ``max_side`` px on its longest side (nearest
-    neighbour, so labels stay labels)."""
+    neighbour, so labels stay labels).
+
+    Parameters
+    ----------
+    labels : numpy.ndarray of int
+        The label image.
+    max_side : int
+        Longest side, px.
+    """
     h, w = labels.shape[:2]
     f = max_side / max(h, w)
     if f >= 1:
@@ -146,16 +227,26 @@ def shrink_labels(labels: np.ndarray, max_side: int) -> np.ndarray:
 
 
 def quick_quality_rgb(rgb: np.ndarray, full_size: tuple[int, int], *, px_per_mm: float | None = None):
-    """Run the capture-quality gate on a reduced copy ``rgb`` of a photo whose
-    full (upright) size is ``full_size`` = (width, height).
+    """Run the capture-quality gate on a reduced copy of a photo.
 
-    Returns ``(Quality, info)``; ``info`` holds the real size and the checked
-    size. Fast (~0.1 s) so the page can check a photo or webcam frame before
-    the full analysis. Sharpness is judged on the reduced copy, which looks
+    Fast (~0.1 s) so the page can check a photo or webcam frame before the
+    full analysis. Sharpness is judged on the reduced copy, which looks
     sharper than the original; the full analysis checks again.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray of uint8
+        The reduced copy.
+    full_size : (int, int)
+        (width, height) of the full, upright photo, px.
+    px_per_mm : float, optional
+        Scale of the full photo; resolution is judged at full size.
+
+    Returns
+    -------
+    (porescope.results.Quality, dict)
+        The verdict, and ``info`` with the real size and the checked size.
     """
-    from porescope.pores.detect import lightness
-    from porescope.quality import assess
 
     w, h = full_size
     f = rgb.shape[1] / w if w else 1.0
@@ -163,18 +254,13 @@ def quick_quality_rgb(rgb: np.ndarray, full_size: tuple[int, int], *, px_per_mm:
     q = assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm * f if px_per_mm else None)
     if px_per_mm:  # resolution is a property of the full photo, not of the reduced copy
         q.problems = [p for p in q.problems if p.code != "pores_too_small_to_resolve"]
-        from porescope.quality import MIN_PX_PER_MM
-
         if px_per_mm < MIN_PX_PER_MM:
             q.problems.append(_low_res_problem(px_per_mm))
         q.measurable = not any(p.severity == "blocking" for p in q.problems)
     return q, {"width_px": w, "height_px": h, "checked_width_px": rgb.shape[1], "checked_height_px": rgb.shape[0]}
 
 
-def _low_res_problem(px_per_mm: float):
-    from porescope.quality import MIN_PX_PER_MM
-    from porescope.results import QualityProblem
-
+def _low_res_problem(px_per_mm: float) -> QualityProblem:
     return QualityProblem(
         code="pores_too_small_to_resolve", severity="warning", value=round(px_per_mm, 2), limit=MIN_PX_PER_MM,
         message=f"At {px_per_mm:.1f} px/mm pores span under 2 px: only the visibility score will be meaningful. Move closer.",
