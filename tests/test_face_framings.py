@@ -248,15 +248,15 @@ def test_compare_never_reads_a_missing_region_as_zero(framed):
 def test_history_list_pore_total_is_the_face_not_face_plus_regions():
     from types import SimpleNamespace
 
-    from porescope.web.app import _visit_pore_total
+    from porescope.web.views import visit_pore_total
 
     def reg(name, n):
         return SimpleNamespace(name=name, pore_count=n, counts_meaningful=True)
 
     parts = [reg("forehead", 1000), reg("nose", 792), reg("left_cheek", 1500), reg("right_cheek", 1500)]
-    assert _visit_pore_total(parts + [reg("face", 4792)]) == "4792"
-    assert _visit_pore_total([reg("frame", 640)]) == "640"
-    assert _visit_pore_total([SimpleNamespace(name="frame", pore_count=640, counts_meaningful=False)]) == "n/a"
+    assert visit_pore_total(parts + [reg("face", 4792)]) == "4792"
+    assert visit_pore_total([reg("frame", 640)]) == "640"
+    assert visit_pore_total([SimpleNamespace(name="frame", pore_count=640, counts_meaningful=False)]) == "n/a"
 
 
 def test_web_result_page_shows_not_measured_regions_and_the_dark_note(framed):

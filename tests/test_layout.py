@@ -19,8 +19,8 @@ from porescope.extras import EXTRAS, require
 from porescope.files import atomic_write
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "porescope"
-#: web/ is restructured in its own branch (issue 14); the lead folds it in at merge.
-SKIP = ("web",)
+#: Package parts the layout rules do not read (none: every part follows them).
+SKIP: tuple[str, ...] = ()
 
 
 def _modules() -> dict[str, Path]:

@@ -1,10 +1,4 @@
-"""Compatibility path: the code lives in :mod:`porescope.measure.io`.
-
-Code that opens images with Pillow itself after importing this path (the web
-app's upload checks) relies on Pillow being prepared for phone photos, so this
-module, and only this one, calls :func:`~porescope.measure.io.configure_pillow`
-on import.
-"""
+"""Compatibility path: the code lives in :mod:`porescope.measure.io`."""
 
 from porescope.measure.io import (  # noqa: F401
     MAX_PIXELS,
@@ -16,8 +10,6 @@ from porescope.measure.io import (  # noqa: F401
     read_mask,
     to_uint8,
 )
-
-configure_pillow()
 
 __all__ = [
     "MAX_PIXELS", "MIN_SIDE_PX", "LoadedImage", "camera_fields", "configure_pillow", "read_image",

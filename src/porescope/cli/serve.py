@@ -60,6 +60,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _loopback_names(host: str) -> tuple[str, ...]:
-    from porescope.web.app import LOOPBACK_HOSTS
+    from porescope.web.security import LOOPBACK_HOSTS
 
     return tuple(dict.fromkeys((*LOOPBACK_HOSTS, host.strip("[]").lower())))

@@ -33,8 +33,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porescope import __version__
-from porescope.causes import CAUSE_NAMES, likelihood
 from porescope.glossary import find as find_term
+from porescope.measure.causes import CAUSE_NAMES, likelihood
 from porescope.web import uploads
 from porescope.web.asgi import Wrap
 from porescope.web.cache import RESULTS_KEPT, RESULTS_MAX_BYTES, ResultCache
@@ -50,10 +50,9 @@ HERE = Path(__file__).resolve().parent
 ACCEPTED_TEXT = "JPEG, PNG, TIFF, WebP, HEIC"
 ROUTERS = (analyze.router, result.router, advice.router, history.router, compare.router, pages.router)
 
-# Names other modules import from here (porescope.web_cli: LOOPBACK_HOSTS; tests).
+# Names other modules and tests import from here.
 __all__ = ["create_app", "COMPARE_MAX_SIDE_PX", "HEALTH_NOTE", "LOOPBACK_HOSTS", "MAX_UPLOAD_BYTES", "safe_label",
            "visit_pore_total"]
-_visit_pore_total = visit_pore_total  # old private name, still imported by tests/test_face_framings.py
 
 
 def _templates(max_upload_bytes: int, web_max_pixels: int) -> Jinja2Templates:
@@ -135,11 +134,11 @@ def create_app(
 
     Parameters
     ----------
-    store : porescope.history.Store, optional
+    store : porescope.track.Store, optional
         The history store to use. None: opened on first use from ``db_url``,
         else ``$PORESCOPE_DB_URL``, else the default SQLite file.
     db_url, data_dir : optional
-        Passed to :class:`porescope.history.Store` when ``store`` is None.
+        Passed to :class:`porescope.track.Store` when ``store`` is None.
     max_upload_bytes : int
         Upload size limit (413 above it).
     results_kept, results_max_bytes : int

@@ -8,8 +8,8 @@ import unicodedata
 from importlib import resources
 from typing import Any
 
+from porescope.advise.catalog import load_catalog
 from porescope.errors import PorescopeError
-from porescope.routine import load_catalog
 
 #: Subject names made on the web: letters, digits, space and . _ - @ (the store
 #: takes any text; the web keeps names easy to type and to read in a URL).
@@ -92,7 +92,7 @@ def visits_or_raise(store, subject: str):
 
     Parameters
     ----------
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     subject : str
         The name from the request.
@@ -112,7 +112,7 @@ def subject_visits(store, subject: str):
 
     Parameters
     ----------
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     subject : str
         A checked name.
@@ -150,7 +150,7 @@ def split_list(text: str) -> list[str]:
 
 
 def profile_from_form(form) -> dict[str, Any]:
-    """The profile dict the advice stage validates (:func:`porescope.profile.load_profile`).
+    """The profile dict the advice stage validates (:func:`porescope.advise.profile.load_profile`).
 
     Parameters
     ----------

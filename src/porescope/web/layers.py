@@ -17,9 +17,9 @@ import numpy as np
 from PIL import Image
 
 from porescope.errors import ImageError
-from porescope.pores.detect import lightness  # shared image helper; lives in the detector for now
-from porescope.quality import MIN_PX_PER_MM, assess
-from porescope.render import DARK_RGB, OPEN_RGB, REGION_RGB
+from porescope.measure.imaging import lightness
+from porescope.measure.quality import MIN_PX_PER_MM, assess
+from porescope.measure.render import DARK_RGB, OPEN_RGB, REGION_RGB
 from porescope.results import QualityProblem
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import time
 
 import cv2
 
-from porescope import change
+from porescope.track import change
 from porescope.web import layers, uploads
 from porescope.web.forms import visits_or_raise
 from porescope.web.state import WebState
@@ -54,7 +54,7 @@ def visit_picture(web: WebState, store, visit_id: int, max_side: int) -> bytes:
     ----------
     web : WebState
         The app's state (picture cache, decode slots).
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     visit_id : int
         The visit.
@@ -105,7 +105,7 @@ def aligned_picture(web: WebState, store, a: int, b: int) -> tuple[bytes, dict]:
     ----------
     web : WebState
         The app's state.
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     a, b : int
         The visits (a: the frame; b: the photo moved onto it).
@@ -127,7 +127,7 @@ def noise_later(web: WebState, store, visit_id: int) -> None:
     ----------
     web : WebState
         The app's state.
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     visit_id : int
         The new visit.
@@ -155,7 +155,7 @@ def slider_pictures_later(web: WebState, store, subject: str, visit_id: int) -> 
     ----------
     web : WebState
         The app's state.
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     subject : str
         The visit's subject.

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from porescope.errors import PorescopeError
-from porescope.history import Store
+from porescope.track import Store
 from porescope.web.cache import PICTURES_MAX_BYTES, BytesCache, ResultCache
 
 #: Photos decoded at once outside the analysis (quick checks, history views):
@@ -53,10 +53,10 @@ class WebState:
         Upload and pixel limits.
     results : ResultCache
         Analyses the viewer can show.
-    store : porescope.history.Store, optional
+    store : porescope.track.Store, optional
         The history store; None: opened on first use with ``db_url`` and ``data_dir``.
     db_url, data_dir : optional
-        Passed to :class:`porescope.history.Store` when ``store`` is None.
+        Passed to :class:`porescope.track.Store` when ``store`` is None.
     """
 
     templates: Jinja2Templates
@@ -88,7 +88,7 @@ class WebState:
 
         Returns
         -------
-        porescope.history.Store or None
+        porescope.track.Store or None
             None when it cannot be opened; :attr:`store_error` then says why.
         """
         if self.store is not None:

@@ -48,7 +48,7 @@ def trend_svgs(visits) -> list[dict]:
 
     Parameters
     ----------
-    visits : list of porescope.history visit records
+    visits : list of porescope.track visit records
         A subject's visits, oldest first.
 
     Returns

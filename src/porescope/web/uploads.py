@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from porescope.errors import ImageError, PorescopeError
-from porescope.io import MAX_PIXELS, MIN_SIDE_PX, LoadedImage, read_image
+from porescope.measure.io import MAX_PIXELS, MIN_SIDE_PX, LoadedImage, configure_pillow, read_image
 from porescope.web.asgi import SAFE_METHODS, send_response
 from porescope.web.layers import shrink
 
@@ -100,6 +100,7 @@ class Header:
 def _open(data: bytes, label: str) -> Image.Image:
     if not data:
         raise ImageError(f"{label}: the file is empty; export the photo again.")
+    configure_pillow()  # HEIC opener and the pixel guard, as porescope's own reader sets them
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -142,7 +143,7 @@ def inspect(data: bytes, label: str, *, max_pixels: int = WEB_MAX_PIXELS) -> Hea
     w, h = im.size
     if w <= 0 or h <= 0:
         raise ImageError(f"{label}: cannot be decoded (the header gives no size); the file may be corrupt.")
-    if w * h > MAX_PIXELS:  # the CLI's own limit, same words as porescope.io.read_image
+    if w * h > MAX_PIXELS:  # the CLI's own limit, same words as porescope.measure.io.read_image
         raise TooManyPixels(
             f"{label}: {w}x{h} is {w * h / 1e6:.0f} MP, above the {MAX_PIXELS // 1_000_000} MP limit; "
             "downscale it or crop the skin area first."
@@ -192,7 +193,7 @@ def _orientation(im: Image.Image, label: str) -> int | None:
 
 
 def decode_full(data: bytes, label: str, header: Header):
-    """The photo as a :class:`porescope.io.LoadedImage`: by the CLI's own reader
+    """The photo as a :class:`porescope.measure.io.LoadedImage`: by the CLI's own reader
     at full size, or, for a JPEG over the budget, decoded reduced by libjpeg.
 
     Parameters

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
+from porescope.advise.ingredients import analyze_label
+from porescope.advise.profile import Profile, load_profile
+from porescope.advise.routine import build_routine
 from porescope.errors import PorescopeError
-from porescope.ingredients import analyze_label
-from porescope.profile import Profile, load_profile
-from porescope.routine import build_routine
 from porescope.web.forms import (
     CONCERNS,
     MAX_LABEL_CHARS,

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.pipeline import run
+from porescope.measure.pipeline import run
 from porescope.web import layers, uploads
 from porescope.web.cache import Result
 from porescope.web.forms import float_or_none

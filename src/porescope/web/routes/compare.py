@@ -27,7 +27,7 @@ def compare_pair(store, subject: str, a: int | None, b: int | None):
 
     Parameters
     ----------
-    store : porescope.history.Store
+    store : porescope.track.Store
         The history store.
     subject : str
         The subject's name.

@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.explain import summary_lines
-from porescope.render import pores_csv
+from porescope.measure.explain import summary_lines
+from porescope.measure.render import pores_csv
 from porescope.web import layers, uploads
 from porescope.web.forms import check_subject_name, clean_text
 from porescope.web.pictures import noise_later, slider_pictures_later
