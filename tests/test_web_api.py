@@ -569,9 +569,9 @@ def test_quick_check_reports_low_resolution_at_full_size(bare_client, photos):
     assert "pores_too_small_to_resolve" not in [p["code"] for p in r["quality"]["problems"]]
 
 
-@pytest.mark.parametrize("stage", ["porescope.history", "porescope.routine", "porescope.profile", "porescope.ingredients",
-                                   "porescope.explain", "porescope.causes", "porescope.glossary", "porescope.pipeline",
-                                   "porescope.change"])
+@pytest.mark.parametrize("stage", ["porescope.track", "porescope.advise.routine", "porescope.advise.profile",
+                                   "porescope.advise.ingredients", "porescope.measure.explain", "porescope.measure.causes",
+                                   "porescope.glossary", "porescope.measure.pipeline", "porescope.track.change"])
 def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
     """Every stage ships with the web app: a stage that cannot be imported stops the app from loading
     (no page quietly saying 'not available')."""

@@ -2,25 +2,32 @@
 
 The flow of :func:`detect` (each step a function on arrays):
 
-1. :func:`~porescope.measure.imaging.log_luminance` — log of linear-light luminance from 8-bit RGB, through a lookup
-   table on the luma (fast; skin is close enough to the grey axis).
+1. :func:`~porescope.measure.imaging.log_luminance` — the log of linear-light
+   luminance. Exposure, white balance and the skin's own tone multiply linear
+   luminance, so in the log they are offsets, which step 3 removes.
 2. :func:`estimate_pore_scale` — scale selection: a coarse pass over a few
    skin tiles; the clearest candidates' median diameter is the photo's
    typical pore size.
-3. :func:`_components` at that scale — illumination-corrected darkness (a
-   local background of sigma 0.4 x the typical diameter minus the lightly
-   smoothed image, so lighting gradients and skin tone cancel; ΔL* units),
-   hysteresis threshold in robust noise units inside the skin, and rejection
+3. :func:`_components` at that scale — darkness = local background (a
+   Gaussian of 0.4 x the typical diameter) minus the lightly smoothed image,
+   in ln units (0.1 ≈ 10% less light than the skin around it); hysteresis
+   thresholds in units of the skin texture's spread, with the sensor noise's
+   share taken out (:func:`~porescope.measure.imaging.pixel_noise`); rejection
    of what is not a pore: too small / too large (spots), long and thin
-   (hairs, wrinkle lines), touching the frame, next to specular glints.
+   (hairs, wrinkle lines), touching the frame, next to glints or clipped
+   pixels (:func:`untrusted_pixels`).
 4. :func:`contrast_gap` — when faint texture and clear pores form two
    separate groups, the seed threshold moves into the gap between them.
+5. :func:`_peak_evidence` — each pore's contrast at its own scale (a matched
+   filter, fixed in millimetres when the scale is known); pores reaching
+   :data:`CLEAR_CONTRAST` are *clear*, the ones the headline numbers count.
 
 Sizes are relative to the expected pore diameter range
 ``(min_diameter_px, max_diameter_px)`` (from ``px_per_mm`` when known) and to
 the selected scale, so the same code works on a 10 px/mm crop and on a
-40 px/mm macro shot. A learned evidence model can replace the noise-unit
-evidence through the ``model`` argument (see :mod:`porescope.measure.pores.model`).
+40 px/mm macro shot (the pipeline resamples to 10 px/mm when the scale is
+known). When sensor noise rivals the texture
+(:data:`MAX_SENSOR_NOISE_SHARE`), the pipeline refuses the photo as too noisy.
 """
 
 from __future__ import annotations
@@ -65,13 +72,6 @@ MAX_PORE_DIAMETER_MM = 1.2
 #: prints the effect) and checked on the real development crops.
 SEED_Z = 2.5
 GROW_Z = 1.5
-#: The visible lightness step (ΔL*) a pore must reach: ΔE00 ≈ 1 is built
-#: to be a just-noticeable difference (CIEDE2000, Luo, Cui & Rigg 2001), and
-#: 1.5 ΔL* keeps a margin above it (the annotated real pores have a median
-#: core ΔL* of ~2.5). The detector works in linear light and applies this
-#: step as MIN_PEAK_CONTRAST (its relative-contrast equivalent on skin of
-#: L* 65); this ΔL* form is kept for readers of the old name.
-MIN_PEAK_DL = 1.5
 #: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
 #: candidates give the typical pore diameter; candidates smaller than
 #: AUTO_MIN_DIAMETER_FRACTION of it are texture. Pore diameters within one
@@ -129,7 +129,10 @@ CLEAR_CONTRAST = 0.045
 EVIDENCE_SIGMA_PER_DIAMETER = 0.3
 EVIDENCE_SURROUND_FACTOR = 2.5
 #: The core and surround sigmas (mm) of that matched filter when the photo's
-#: scale is known: the clear test is then one fixed filter in millimetres.
+#: scale is known: EVIDENCE_SIGMA_PER_DIAMETER and EVIDENCE_SURROUND_FACTOR x
+#: BACKGROUND_SIGMA_PER_DIAMETER applied to a typical 0.6 mm pore, so the
+#: clear test is one fixed filter in millimetres, whatever scale the photo's
+#: own pores suggest (that estimate moves with blur and resampling).
 EVIDENCE_MM = (0.18, 0.6)
 #: When sensor noise makes up more than this share of the darkness map's
 #: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
