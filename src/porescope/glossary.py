@@ -29,8 +29,9 @@ GLOSSARY: tuple[Term, ...] = (
          "How visible the pores are in this photo, from 0 (none seen) to 100 (very visible); it mixes how much skin "
          "they cover, how many are large and how dark they look, and it is not a health score.",
          ("visibility_score", "score")),
-    Term("pores", "Pores (count)", "How many pores porescope found in the region; compare counts only between photos "
-         "taken the same way.", ("pore_count", "count")),
+    Term("pores", "Pores (count)", "How many clearly visible pores porescope found in the region (at least 4.4% darker "
+         "than the skin around them); fainter ones are drawn and listed but not counted, so a little noise or a "
+         "different exposure cannot change the count.", ("pore_count", "count", "clear", "faint", "faint_pore_count")),
     Term("density", "Density (per cm² or per MP)",
          "Pores per square centimetre of skin when the scale is known, otherwise pores per million pixels of the photo.",
          ("density_per_cm2", "density_per_mpx")),
@@ -65,6 +66,9 @@ GLOSSARY: tuple[Term, ...] = (
          "and often mean oily skin or direct light.", ("glare_fraction", "shine")),
     Term("clipped", "Clipped", "The share of skin pixels so bright that the camera lost detail there.",
          ("clipped_fraction",)),
+    Term("contrast", "Contrast (%)", "How much less light a pore reflects than the skin around it, in percent; "
+         "measured relative to the skin, so it does not change with exposure, light colour or skin tone.",
+         ("contrast_pct", "core_pct", "mean_contrast_pct", "relative_contrast")),
     Term("change", "Change and its interval",
          "The difference between two visits with a 95% interval: when the interval includes 0, the change is within "
          "what retaking the same photo would give.", ("delta", "interval", "noise_interval")),

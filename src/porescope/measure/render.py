@@ -222,7 +222,8 @@ def overlay(rgb: np.ndarray, labels: np.ndarray, dark: np.ndarray, region_labels
 
 PORE_CSV_FIELDS = [
     "id", "region", "x_px", "y_px", "area_px", "area_mm2", "equiv_diameter_px", "equiv_diameter_mm",
-    "major_axis_px", "minor_axis_px", "elongation", "orientation_deg", "contrast_dl", "core_dl", "kind",
+    "major_axis_px", "minor_axis_px", "elongation", "orientation_deg", "contrast_pct", "core_pct", "contrast_dl", "core_dl",
+    "kind", "clear",
 ]
 
 
@@ -250,14 +251,14 @@ def pores_csv(analysis: Analysis) -> str:
 
 
 REGION_CSV_FIELDS = [
-    "name", "label", "area_px", "area_cm2", "pore_count", "density_per_cm2", "density_per_mpx", "median_area_px",
+    "name", "label", "area_px", "area_cm2", "pore_count", "faint_pore_count", "density_per_cm2", "density_per_mpx", "median_area_px",
     "median_area_mm2", "p90_area_mm2", "coverage_pct", "large_pore_share", "mean_elongation", "orientation_coherence",
-    "dominant_orientation_deg", "dark_share", "mean_contrast_dl", "visibility_score", "counts_meaningful",
+    "dominant_orientation_deg", "dark_share", "mean_contrast_pct", "mean_contrast_dl", "visibility_score", "counts_meaningful",
 ]
 #: Left blank when a region's counts are not meaningful (scale too coarse to resolve pores).
 _COUNT_FIELDS = {"pore_count", "density_per_cm2", "density_per_mpx", "median_area_px", "median_area_mm2", "p90_area_mm2",
                  "coverage_pct", "large_pore_share", "mean_elongation", "orientation_coherence", "dominant_orientation_deg",
-                 "dark_share", "mean_contrast_dl"}
+                 "dark_share", "mean_contrast_pct", "mean_contrast_dl", "faint_pore_count"}
 
 
 def regions_csv(analysis: Analysis) -> str:
