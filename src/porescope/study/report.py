@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from porescope import __version__
-from porescope.study.columns import BASELINE_MISSING, METRIC_LABELS, PLOT_METRICS, visit_order
+from porescope.labels import metric_label
+from porescope.study.columns import BASELINE_MISSING, PLOT_METRICS, visit_order
 from porescope.track.change import Z95
 
 MAX_REGION_PANELS = 6
@@ -29,12 +30,10 @@ td.l,th.l{text-align:left}.note{color:#555;font-size:.9em}img{max-width:100%}
 """
 
 
-def _labels(regions_df) -> dict[str, str]:
-    """Metric -> axis label; the density unit is the one this study's photos have."""
+def _labels(regions_df, metrics) -> dict[str, str]:
+    """Metric -> axis label (porescope.labels); the density unit is the one this study's photos have."""
     units = frozenset(regions_df["density_unit"]) if regions_df is not None and "density_unit" in regions_df else frozenset()
-    density = {frozenset({"per_cm2"}): "density (pores/cm²)", frozenset({"per_mpx"}): "density (pores/MP)"}.get(
-        units, "density (pores/cm², or /MP without a scale)")
-    return {**METRIC_LABELS, "density": density}
+    return {m: metric_label(m, units) for m in metrics}
 
 
 def _fig_html(fig, alt: str) -> str:
@@ -145,7 +144,7 @@ def _forest_plots(paired_df, metrics, labels) -> str:
         ax.axvline(0, color="#888", lw=1, ls="--")
         ax.set_yticks(y)
         ax.set_yticklabels(ticks, fontsize=8)
-        ax.set_xlabel(f"change in {labels[metric]} vs baseline (mean, 95% CI); left of 0 = improved")
+        ax.set_xlabel(f"{labels[metric]}: change vs baseline (mean, 95% CI); left of 0 = improved")
         parts.append(_fig_html(fig, f"paired change in {metric}"))
     return "\n".join(parts)
 
@@ -156,7 +155,7 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
     matplotlib.use("Agg", force=False)
 
     esc = html.escape
-    labels = _labels(regions_df)
+    labels = _labels(regions_df, metrics)
     body = [f"<h1>porescope study report</h1><p class='note'>porescope {esc(__version__)} · "
             f"{info['photos']} photos, {info['analyzed']} analyzed, {info['errors']} failed, "
             f"{info['not_measurable']} not measurable (excluded from statistics), {info['pores']} pores measured.</p>"]
