@@ -30,7 +30,7 @@ class MetricLabel(NamedTuple):
     term: str
 
 
-#: The metrics tracked over time and compared between visits (``track.change.KEY_METRICS``), in display order.
+#: The metrics tracked over time and compared between visits (``porescope.track.models.KEY_METRICS``), in display order.
 METRICS: tuple[MetricLabel, ...] = (
     MetricLabel("visibility_score", "Visibility score", "0-100", "visibility score", "visibility"),
     MetricLabel("pore_count", "Pore count", "", "pore count", "pores"),
