@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porescope import __version__
 from porescope.glossary import find as find_term
-from porescope.labels import METRICS, REGION_NAMES
+from porescope.labels import METRICS, REGION_NAMES, region_name
 from porescope.measure.causes import CAUSE_NAMES, likelihood
 from porescope.web import uploads
 from porescope.web.asgi import Wrap
@@ -67,6 +67,7 @@ def _templates(max_upload_bytes: int, web_max_pixels: int) -> Jinja2Templates:
         # Metric and region names for scripts that build tables (porescope.labels: one table for every shell).
         metric_words={m.key: m.words for m in METRICS}, region_names=REGION_NAMES,
     )
+    templates.env.filters["region"] = region_name  # 'frame' -> 'photo', 'left_cheek' -> 'left cheek'
     return templates
 
 
