@@ -12,6 +12,7 @@ from PIL import Image
 
 from porescope.history import Store
 from porescope.knowledge import language
+from porescope.labels import region_name
 from porescope.render import encode_image
 from porescope.synth import SkinSpec, render
 
@@ -95,7 +96,7 @@ def test_upload_redirects_to_result_with_layers(bare_client, photos):
     html = page.text
     for layer in ("photo.jpg", "pores.png", "regions.png"):
         assert f"{loc}/{layer}" in html
-    assert 'id="region-table"' in html and ">frame<" in html
+    assert 'id="region-table"' in html and f">{region_name('frame')}<" in html  # named as every shell names it
     assert 'id="causes"' in html
     assert "not a diagnosis" in html.lower() or "Cosmetic guidance" in html
 
@@ -901,6 +902,7 @@ def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos
     store.add_visit(photos[1], "tl", mode="closeup")
     html = client.get("/history", params={"subject": "tl"}).text
     legends = re.findall(r'<ul class="trend-legend">(.*?)</ul>', html, re.S)
-    assert len(legends) >= 1 and all(re.search(r"</i>frame</li>", x) for x in legends)
+    name = region_name("frame")
+    assert len(legends) >= 1 and all(f"</i>{name}</li>" in x for x in legends)
     for svg in re.findall(r"<svg.*?</svg>", html, re.S):  # no region names squeezed into the plot's margin
-        assert ">frame<" not in svg
+        assert f">{name}<" not in svg

@@ -7,6 +7,9 @@ README table is generated from it (tests check they agree).
 
 from __future__ import annotations
 
+# The names of metrics and regions live beside the glossary, in porescope.labels (one table for every shell).
+from porescope.labels import REGION_NAMES, region_name  # noqa: F401 (re-exported)
+
 __all__ = ["GLOSSARY", "Term", "find", "terms"]
 
 
@@ -73,15 +76,6 @@ GLOSSARY: tuple[Term, ...] = (
          "The difference between two visits with a 95% interval: when the interval includes 0, the change is within "
          "what retaking the same photo would give.", ("delta", "interval", "noise_interval")),
 )
-
-
-#: How regions are named to people (the schema's ids are for machines).
-REGION_NAMES = {"frame": "photo", "face": "whole face", "left_cheek": "left cheek", "right_cheek": "right cheek"}
-
-
-def region_name(region: str) -> str:
-    """A region id in words: 'frame' -> 'photo', 'left_cheek' -> 'left cheek'."""
-    return REGION_NAMES.get(region, region.replace("_", " "))
 
 
 def terms() -> tuple[Term, ...]:

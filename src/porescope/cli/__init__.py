@@ -15,7 +15,7 @@ from porescope.cli.base import app, err, fail, out, tune_process
 from porescope.cli.output import image_writer, print_summary, summary_lines, text_writer, write_outputs
 from porescope.cli.types import plain_help
 from porescope.errors import PorescopeError
-from porescope.glossary import REGION_NAMES
+from porescope.labels import REGION_NAMES
 
 __all__ = ["app", "main", "out", "err", "fail", "tune_process", "image_writer", "text_writer", "write_outputs",
            "summary_lines", "print_summary", "REGION_NAMES"]

@@ -79,11 +79,6 @@ def _fmt(v, nd: int = 2) -> str:
     return str(v)
 
 
-#: Metric names in words (the JSON keeps the ids).
-METRIC_WORDS = {"pore_count": "pores", "density": "density", "visibility_score": "visibility (0-100)",
-                "coverage_pct": "cover %", "mean_elongation": "length/width", "dark_share": "dark share"}
-
-
 def _num(x: float) -> str:
     """A value for people: whole numbers without '.0', others to 4 significant figures."""
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.4g}"
@@ -237,15 +232,13 @@ def compare(
         return
     # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
     from porescope.cli.textout import Blocks
-    from porescope.glossary import REGION_NAMES
+    from porescope.labels import metric_words, region_name
 
     b = Blocks()
     b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
               f"visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
     for m in c.changes:
-        region = REGION_NAMES.get(m.region, m.region.replace("_", " "))
-        metric = METRIC_WORDS.get(m.metric, m.metric.replace("_", " "))
-        b.para(f"{region}, {metric}: {_num(m.baseline)} -> {_num(m.latest)}, change {m.delta:+.3g} "
+        b.para(f"{region_name(m.region)}, {metric_words(m.metric)}: {_num(m.baseline)} -> {_num(m.latest)}, change {m.delta:+.3g} "
                f"(95% interval {m.low:+.3g} to {m.high:+.3g}): {m.verdict.replace('_', ' ')}", first="* ", hang=2)
     b.blank()
     b.para(f"Alignment: {c.alignment}; "

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from porescope.cli.base import fail
-from porescope.glossary import REGION_NAMES
+from porescope.labels import region_name
 
 
 def check_suffix(path: Path | None, allowed: tuple[str, ...], opt: str) -> None:
@@ -125,7 +125,7 @@ def _region_cells(r) -> list[str]:
         med = f"{r.median_area_px:.0f} px" if r.median_area_px is not None else "-"
     meaningful = r.counts_meaningful
     return [
-        REGION_NAMES.get(r.name, r.name.replace("_", " ")),
+        region_name(r.name),
         str(r.pore_count) if meaningful else "n/a",
         dens if meaningful else "n/a",
         med,
@@ -155,7 +155,7 @@ def summary_lines(analyses: list, title: str = "porescope") -> list[str]:
             b.para(f"{name}:")
         rows = [_region_cells(r) for r in a.regions]
         # Regions with too little visible skin: no numbers at all, never zeros.
-        missing = [(REGION_NAMES.get(g.name, g.name.replace("_", " ")), g.reason) for g in a.regions_not_measured]
+        missing = [(region_name(g.name), g.reason) for g in a.regions_not_measured]
         rows += [[nm, "not measured", *(["-"] * (len(SUMMARY_HEADERS) - 2))] for nm, _ in missing]
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(SUMMARY_HEADERS)] if rows else []
         if rows and sum(widths) + 2 * (len(widths) - 1) <= b.width:

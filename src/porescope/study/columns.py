@@ -1,22 +1,14 @@
-"""The study's shared column vocabulary: which metrics are plotted, their
-axis labels, the verdict of a change row without a baseline, and the order of
+"""The study's shared column vocabulary: which metrics are plotted (their
+labels are porescope.labels'), the verdict of a change row without a baseline, and the order of
 visits. Read by :mod:`porescope.study.tables` and :mod:`porescope.study.report`.
 """
 
 from __future__ import annotations
 
-__all__ = ["PLOT_METRICS", "METRIC_LABELS", "BASELINE_MISSING", "visit_order"]
+__all__ = ["PLOT_METRICS", "BASELINE_MISSING", "visit_order"]
 
 #: The metrics drawn in the report's plots (all KEY_METRICS are in the tables).
 PLOT_METRICS = ("visibility_score", "density", "coverage_pct")
-METRIC_LABELS = {
-    "visibility_score": "visibility score (0-100)",
-    "pore_count": "pore count",
-    "density": "density (pores/cm² or /MP)",
-    "coverage_pct": "coverage (%)",
-    "mean_elongation": "mean elongation",
-    "dark_share": "dark (plugged) share",
-}
 
 #: Verdict of a change row whose subject's baseline visit has no measurable photo.
 BASELINE_MISSING = "baseline_missing"

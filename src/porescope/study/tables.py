@@ -24,7 +24,7 @@ from urllib.parse import quote
 import numpy as np
 
 from porescope.study import stats as st
-from porescope.study.columns import BASELINE_MISSING, METRIC_LABELS, PLOT_METRICS, visit_order  # noqa: F401 (re-exported)
+from porescope.study.columns import BASELINE_MISSING, PLOT_METRICS, visit_order  # noqa: F401 (re-exported)
 from porescope.study.manifest import Row
 from porescope.study.runner import cache_paths, load_result
 

@@ -337,16 +337,12 @@ def compare_metrics(metrics_a: dict[str, dict[str, float]], metrics_b: dict[str,
     return out
 
 
-_METRIC_WORDS = {
-    "visibility_score": "visibility score", "pore_count": "pore count", "density": "pore density",
-    "coverage_pct": "pore coverage (%)", "mean_elongation": "elongation", "dark_share": "share of dark (plugged) pores",
-}
 _VERDICT_WORDS = {"improved": "improved", "worse": "worse", "no_detectable_change": "no detectable change"}
 
 
 def summarize(regions: list[RegionChange], notes: list[str]) -> str:
     """Plain-language summary of a comparison."""
-    from porescope.glossary import region_name
+    from porescope.labels import metric_words, region_name
 
     if not regions:
         return "No region could be compared between these two visits."
@@ -355,11 +351,11 @@ def summarize(regions: list[RegionChange], notes: list[str]) -> str:
         head = next((m for m in r.metrics if m.metric == "visibility_score"), r.metrics[0])
         moved = [m for m in r.metrics if m.verdict != "no_detectable_change" and m is not head]
         s = (
-            f"{region_name(r.name)}: {_METRIC_WORDS[head.metric]} {head.baseline:g} -> {head.latest:g} "
+            f"{region_name(r.name)}: {metric_words(head.metric)} {head.baseline:g} -> {head.latest:g} "
             f"(change {head.delta:+.3g}, 95% interval {head.low:+.3g} to {head.high:+.3g}): {_VERDICT_WORDS[r.verdict]}."
         )
         if moved:
-            s += " Also " + "; ".join(f"{_METRIC_WORDS[m.metric]} {_VERDICT_WORDS[m.verdict]}" for m in moved) + "."
+            s += " Also " + "; ".join(f"{metric_words(m.metric)} {_VERDICT_WORDS[m.verdict]}" for m in moved) + "."
         lines.append(s)
     lines.append(
         "'No detectable change' means the difference is within what re-taking the same photo would give. "
@@ -418,7 +414,7 @@ def compare_visits(
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
     if one_sided and analysis_b.settings.mode == mode:
-        from porescope.glossary import region_name
+        from porescope.labels import region_name
 
         notes.append(f"not compared (measured in only one of the visits): {', '.join(region_name(r) for r in one_sided)}.")
     notes += _condition_notes(visit_a, visit_b)
@@ -509,7 +505,7 @@ def _shared_skin(al: Alignment, shape_a, shape_b, roi_a, roi_b, *, max_side: int
 
 def _drop_counts_of_different_areas(a: Analysis, b: Analysis, ma: dict, mb: dict) -> list[str]:
     """Leave pore counts out of regions whose measured areas differ (counts grow with area)."""
-    from porescope.glossary import region_name
+    from porescope.labels import region_name
 
     notes = []
     for reg in [r for r in ma if r in mb and "pore_count" in ma[r] and "pore_count" in mb[r]]:

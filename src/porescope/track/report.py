@@ -13,13 +13,11 @@ backend switch), so the web app can call this in a server thread.
 
 from __future__ import annotations
 
-import base64
-import html as _html
 import io
 import logging
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +42,8 @@ _CAUSE_WORDS = {
     "laxity": "loss of firmness around the pores (elongated pores)",
     "photoaging": "sun damage (loss of support in the skin)",
 }
+#: The metrics of the trend figure, one column each (labels from porescope.labels).
+TREND_METRICS = ("visibility_score", "density")
 _VERDICT_WORDS = {"improved": "improved", "worse": "worse", "no_detectable_change": "no detectable change"}
 
 
@@ -89,9 +89,8 @@ def _jpeg(rgb: np.ndarray) -> bytes:
 def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]]):
     """Per region: visibility score and pore density over time; the grey band is the
     baseline ± the 95% noise interval (changes inside it are not detectable)."""
-    import matplotlib.dates as mdates
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from porescope import plots
+    from porescope.labels import metric_label, region_name
 
     regions: list[str] = []
     for v in visits:
@@ -100,37 +99,29 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
                 regions.append(r.name)
     if not regions:
         return None
-    fig = Figure(figsize=(8.0, 2.3 * len(regions) + 0.6), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = plots.new_figure(8.0, 2.3 * len(regions) + 0.6)
     axes = fig.subplots(len(regions), 2, squeeze=False)
     for i, name in enumerate(regions):
         pts = [(v.taken_at, v.region(name)) for v in visits if v.region(name) is not None]
         t = [p[0] for p in pts]
-        for j, (metric, label) in enumerate((("visibility_score", "visibility score (0-100)"), ("density", "pore density"))):
+        for j, metric in enumerate(TREND_METRICS):
             ax = axes[i][j]
             y = [getattr(r, metric) if (metric != "density" or r.counts_meaningful) else None for _, r in pts]
             tt = [a for a, b in zip(t, y) if b is not None]
             yy = [b for b in y if b is not None]
+            units = {r.density_unit for _, r in pts} if metric == "density" else set()
             if yy:
-                ax.plot(tt, yy, "o-", color="#1f77b4")
-                if metric == "density":
-                    unit = pts[0][1].density_unit
-                    label = f"pores per {'cm²' if unit == 'per_cm2' else 'megapixel'}"
+                ax.plot(tt, yy, "o-", color=plots.COLOURS[0])
                 key = f"{name}:{metric}"
                 if key in band and len(tt) > 0:
                     lo, hi = band[key]
-                    ax.axhspan(lo, hi, color="0.85", zorder=0, label="no detectable change vs. first visit")
+                    ax.axhspan(lo, hi, color=plots.BAND_GREY, zorder=0, label="no detectable change vs. first visit")
                     if i == 0 and j == 0:
-                        ax.legend(loc="best", fontsize=7)
+                        ax.legend(loc="best", fontsize=plots.FONT_PT["legend"])
             else:
-                ax.text(0.5, 0.5, "not meaningful at this scale", ha="center", va="center", transform=ax.transAxes, fontsize=8)
-            ax.set_title(f"{name.replace('_', ' ')}: {label}", fontsize=9)
-            ax.tick_params(labelsize=7)
-            if t and min(t) == max(t):  # one date: give the axis a span so the locator can work
-                ax.set_xlim(min(t) - timedelta(days=1), max(t) + timedelta(days=1))
-            loc = mdates.AutoDateLocator(maxticks=6)
-            ax.xaxis.set_major_locator(loc)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+                plots.note_in_axes(ax, "not meaningful at this scale")
+            plots.style_axes(ax, title=f"{region_name(name)}: {metric_label(metric, units)}")
+            plots.date_axis(ax, t)
     fig.tight_layout()
     return fig
 
@@ -184,6 +175,8 @@ def build_report(store, subject: str, *, compare: bool = True) -> Report:
 
 
 def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Analysis) -> str:
+    from porescope.labels import region_name
+
     n = len(visits)
     span = (visits[-1].taken_at - visits[0].taken_at).days
     parts = [f"{n} visit{'s' if n != 1 else ''} over {span} day{'s' if span != 1 else ''}."]
@@ -193,7 +186,7 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
             "distance and after the same cleansing, so that a change can be told apart from the way the photo was taken."
         )
     else:
-        counts = {k: [r.name.replace("_", " ") for r in comparison.regions if r.verdict == k] for k in _VERDICT_WORDS}
+        counts = {k: [region_name(r.name) for r in comparison.regions if r.verdict == k] for k in _VERDICT_WORDS}
         said = []
         for k in ("improved", "worse", "no_detectable_change"):
             if counts[k]:
@@ -224,136 +217,36 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
 
 
 # ------------------------------------------------------------------ HTML
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.disclaimer{background:#f6f6f0;border-left:4px solid #c9b458;padding:.6em .9em;font-size:.92em}
-.pair{display:flex;gap:12px;flex-wrap:wrap} .pair figure{flex:1 1 420px;margin:0} .pair img{width:100%;height:auto;border:1px solid #ccc}
-figcaption{font-size:.85em;color:#555}
-table{border-collapse:collapse;font-size:.88em;margin:.5em 0;width:100%} th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
-.improved{color:#1a7f37;font-weight:600} .worse{color:#b42318;font-weight:600} .no_detectable_change{color:#555}
-.note{color:#7a5b00;font-size:.9em} .muted{color:#666;font-size:.85em}
-abbr{text-decoration:underline dotted;cursor:help}
-@page{size:A4 portrait;margin:14mm}
-@media print{body{max-width:none;margin:0} h1,h2,h3{break-after:avoid;page-break-after:avoid}
- figure,img,tr,li,.disclaimer{break-inside:avoid;page-break-inside:avoid} table{font-size:.8em}}
-"""
-
-
-def _e(x) -> str:
-    return _html.escape("" if x is None else str(x))
-
-
-def _img(data: bytes, mime: str, alt: str) -> str:
-    return f'<img alt="{_e(alt)}" src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}">'
-
-
 def _fig_png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return buf.getvalue()
+    from porescope.plots import png_bytes
 
-
-def _render_value(v: Any, depth: int = 0) -> str:
-    """Any JSON value (a saved routine) as nested HTML lists; URLs and DOIs stay readable text."""
-    if isinstance(v, dict):
-        items = "".join(f"<li><b>{_e(str(k).replace('_', ' '))}:</b> {_render_value(x, depth + 1)}</li>" for k, x in v.items())
-        return f"<ul>{items}</ul>"
-    if isinstance(v, list):
-        if all(not isinstance(x, (dict, list)) for x in v):
-            return _e(", ".join(str(x) for x in v)) if depth > 0 and len(v) <= 6 else "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in v) + "</ul>"
-        return "<ol>" + "".join(f"<li>{_render_value(x, depth + 1)}</li>" for x in v) + "</ol>"
-    return _e(v)
+    return png_bytes(fig)
 
 
 def _condition_text(v: VisitInfo) -> str:
     return ", ".join(f"{k.replace('_', ' ')}: {val}" for k, val in v.condition.items()) or "not recorded"
 
 
+def _flat(v: list) -> bool:
+    """A list of plain values (shown inline or as a bullet list), not of lists or mappings."""
+    return all(not isinstance(x, (dict, list)) for x in v)
+
+
 def render_html(rep: Report) -> str:
-    """The report as one self-contained HTML document."""
-    h: list[str] = []
-    a = h.append
-    a(f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>porescope report: {_e(rep.subject)}</title>")
-    a(f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{_CSS}</style></head><body>")
-    a(f"<h1>Pore history: {_e(rep.subject)}</h1><p class='muted'>Generated {rep.generated_at:%Y-%m-%d %H:%M} by porescope, on this computer.</p>")
-    a(f"<p class='disclaimer'>{_e(rep.disclaimer)}</p>")
-    a(f"<h2>Summary</h2><p>{_e(rep.summary)}</p>")
-    if rep.comparison is not None:
-        a(f"<p>{_e(rep.comparison.summary)}</p>")
-    for n in rep.notes:
-        a(f"<p class='note'>{_e(n)}</p>")
+    """The report as one self-contained HTML document (template ``track/templates/history_report.html``)."""
+    from porescope.htmlreport import render
+    from porescope.measure.causes import cause_line, likelihood
 
-    a("<h2>First and latest visit</h2><div class='pair'>")
     first, latest = rep.visits[0], rep.visits[-1]
-    for label, v, img in (("First visit", first, rep.first_overlay), ("Latest visit", latest, rep.latest_overlay)):
-        if img is None:
-            continue
-        a(f"<figure>{_img(img, 'image/jpeg', f'{label} with pores outlined')}<figcaption>{label} (visit {v.id}, {v.taken_at:%Y-%m-%d}): "
-          f"orange = dark/plugged pores, cyan = open pores.</figcaption></figure>")
-    a("</div>")
-
-    if rep.comparison is not None:
-        c = rep.comparison
-        a(f"<h2>Change from visit {c.baseline_visit} to visit {c.latest_visit}</h2>")
-        a("<p class='muted'>Every change is shown with its 95% interval (change ± 1.96 × the combined measurement noise of both visits). "
-          "Only an interval wholly below zero is called improved, wholly above zero worse. Lower numbers mean less visible pores.</p>")
-        a("<table><tr><th>region</th><th>metric</th><th>first</th><th>latest</th><th>change</th><th>95% interval</th><th>verdict</th></tr>")
-        for m in c.changes:
-            a(f"<tr><td>{_e(m.region)}</td><td>{_e(m.metric.replace('_', ' '))}</td><td class='num'>{m.baseline:g}</td><td class='num'>{m.latest:g}</td>"
-              f"<td class='num'>{m.delta:+.3g}</td><td class='num'>{m.low:+.3g} to {m.high:+.3g}</td>"
-              f"<td class='{m.verdict}'>{_VERDICT_WORDS[m.verdict]}</td></tr>")
-        a("</table>")
-        a(f"<p class='muted'>Alignment: {_e(c.alignment)}. "
-          f"Noise from: {_e(', '.join(f'visit {k}: {v.replace(chr(95), chr(32))}' for k, v in c.noise_source.items()))}.</p>")
-        for n in c.notes:
-            a(f"<p class='note'>Note: {_e(n)}</p>")
-
-    if rep.trends is not None:
-        a("<h2>Trends per region</h2>")
-        a(_img(_fig_png(rep.trends), "image/png", "trend plots per region"))
-        a("<p class='muted'>Grey band: the first visit's value ± the 95% measurement-noise interval; points inside it are not a detectable change.</p>")
-
-    a("<h2>Causes (latest visit)</h2>")
-    if rep.causes:
-        from porescope.measure.causes import cause_line, likelihood
-
-        a("<ul>")
-        for c in sorted(rep.causes, key=lambda c: -c.strength):
-            care = c.care if likelihood(c.strength) != "not indicated" else ""
-            a(f"<li>{_e(cause_line(c))}" + (f"<br><span class='muted'>{_e(care)}</span>" if care else "") + "</li>")
-        a("</ul>")
-    else:
-        a("<p class='muted'>No likely cause was worked out for the latest photo.</p>")
-
-    a("<h2>Routine</h2>")
-    if rep.routine is not None:
-        a(f"<p class='muted'>Routine version {rep.routine.version}, saved {rep.routine.created_at:%Y-%m-%d}.</p>")
-        a(_render_value(rep.routine.data))
-    else:
-        a("<p class='muted'>No routine saved yet.</p>")
-    if rep.products:
-        a("<h2>Products used between visits</h2><table><tr><th>product</th><th>from</th><th>to</th><th>ingredients</th></tr>")
-        for p in rep.products:
-            a(f"<tr><td>{_e(p.name)}</td><td>{p.start:%Y-%m-%d}</td>" if p.start else f"<tr><td>{_e(p.name)}</td><td>-</td>")
-            a(f"<td>{p.end:%Y-%m-%d}</td>" if p.end else "<td>ongoing</td>")
-            a(f"<td>{_e(', '.join(p.ingredients))}</td></tr>")
-        a("</table>")
-
-    a("<h2>Visits and capture conditions</h2><table><tr><th>visit</th><th>taken</th><th>conditions</th><th>device</th><th>lighting</th>"
-      "<th>captures</th><th>photo quality</th><th>visibility per region</th></tr>")
-    for v in rep.visits:
-        vis = ", ".join(f"{r.name.replace('_', ' ')} {r.visibility_score:.0f}" for r in v.regions if r.visibility_score is not None)
-        a(f"<tr><td>{v.id}</td><td>{v.taken_at:%Y-%m-%d %H:%M}</td><td>{_e(_condition_text(v))}</td><td>{_e(v.device or '-')}</td>"
-          f"<td>{_e(v.lighting or '-')}</td><td class='num'>{v.captures}</td><td>{'ok' if v.measurable else 'failed the check'}</td><td>{_e(vis)}</td></tr>")
-    a("</table>")
-    a("<h2>What the numbers mean</h2><dl class='muted'>")
-    for t in _report_terms():
-        a(f"<dt><b>{_e(t.name)}</b></dt><dd>{_e(t.sentence)}</dd>")
-    a("</dl>")
-    a(f"<p class='disclaimer'>{_e(rep.disclaimer)}</p></body></html>")
-    return "".join(h)
+    overlays = [(label, v, img) for label, v, img in (("First visit", first, rep.first_overlay),
+                                                     ("Latest visit", latest, rep.latest_overlay)) if img is not None]
+    causes = [(cause_line(c), c.care if likelihood(c.strength) != "not indicated" else "")
+              for c in sorted(rep.causes, key=lambda c: -c.strength)]
+    return render(
+        "track/templates", "history_report.html", rep=rep, overlays=overlays, causes=causes,
+        trends_png=_fig_png(rep.trends) if rep.trends is not None else None, terms=_report_terms(),
+        verdict_words=_VERDICT_WORDS, condition_text=_condition_text, flat=_flat,
+    )
 
 
 #: The metrics a history report shows, explained at its end (porescope.glossary).
@@ -505,6 +398,7 @@ def write_pdf(rep: Report, path: str | Path) -> None:
     from matplotlib.backends.backend_pdf import PdfPages
 
     from porescope.files import atomic_write
+    from porescope.labels import metric_words, region_name
 
     blocks: list[tuple[str, str]] = [
         ("h1", f"Pore history: {rep.subject}"),
@@ -517,7 +411,7 @@ def write_pdf(rep: Report, path: str | Path) -> None:
         c = rep.comparison
         blocks.append(("p", c.summary))
         blocks.append(("h2", f"Change from visit {c.baseline_visit} to visit {c.latest_visit} (95% intervals; lower = less visible)"))
-        rows = [f"{m.region:12s} {m.metric:17s} {m.baseline:>10g} -> {m.latest:<10g} "
+        rows = [f"{region_name(m.region)}, {metric_words(m.metric)}: {m.baseline:g} -> {m.latest:g}, "
                 f"change {m.delta:+.3g} [{m.low:+.3g} to {m.high:+.3g}]  {_VERDICT_WORDS[m.verdict]}" for m in c.changes]
         blocks.append(("small", "\n".join(rows)))
         blocks.append(("small", f"Alignment: {c.alignment}."))

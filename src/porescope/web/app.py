@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porescope import __version__
 from porescope.glossary import find as find_term
+from porescope.labels import METRICS, REGION_NAMES, region_name
 from porescope.measure.causes import CAUSE_NAMES, likelihood
 from porescope.web import uploads
 from porescope.web.asgi import Wrap
@@ -63,7 +64,10 @@ def _templates(max_upload_bytes: int, web_max_pixels: int) -> Jinja2Templates:
         fmt=fmt_num, quote=quote_all, csrf_field_name=CSRF_FIELD,
         # Words for the numbers (porescope.glossary: one sentence per metric) and for the causes.
         term=find_term, likelihood=likelihood, cause_name=lambda c: CAUSE_NAMES.get(c, c.replace("_", " ")),
+        # Metric and region names for scripts that build tables (porescope.labels: one table for every shell).
+        metric_words={m.key: m.words for m in METRICS}, region_names=REGION_NAMES,
     )
+    templates.env.filters["region"] = region_name  # 'frame' -> 'photo', 'left_cheek' -> 'left cheek'
     return templates
 
 

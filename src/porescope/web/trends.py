@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from porescope.web.labels import metric_label
+from porescope.labels import metric_label
 
-#: Metrics the subject page plots over time, in order (labels from :mod:`porescope.web.labels`).
+#: Metrics the subject page plots over time, in order (labels from :mod:`porescope.labels`).
 TREND_METRICS = ("visibility_score", "density", "coverage_pct")
 TREND_COLOURS = ("#d9480f", "#1971c2", "#2b8a3e", "#862e9c", "#e67700", "#495057")
 #: Plot size and margin, px.

@@ -22,6 +22,8 @@
   var status = document.getElementById("comparison-status"), body = document.getElementById("comparison-body");
   var q = "subject=" + encodeURIComponent(box.dataset.subject) + "&a=" + box.dataset.a + "&b=" + box.dataset.b;
   function num(x, d) { return (x === null || x === undefined) ? "–" : Number(x).toFixed(d); }
+  // Names from porescope.labels (the one table every shell reads), passed by the page.
+  var metricWords = JSON.parse(box.dataset.metricWords || "{}"), regionNames = JSON.parse(box.dataset.regionNames || "{}");
   var words = { improved: "improved", worse: "worse", no_detectable_change: "no detectable change" };
   // The photos first: the comparison re-analyzes both visits (seconds), and
   // starting it at once would slow the slider's pictures down.
@@ -39,7 +41,7 @@
         var tr = document.createElement("tr");
         // counts are whole numbers ("2011", never "2011.0"); large values need no decimals
         var d = m.metric === "pore_count" || Math.abs(m.baseline) >= 100 ? 0 : (Math.abs(m.baseline) >= 10 ? 1 : 3);
-        [g.name.replace(/_/g, " "), m.metric.replace(/_/g, " "), num(m.baseline, d), num(m.latest, d), (m.delta > 0 ? "+" : "") + num(m.delta, d),
+        [regionNames[g.name] || g.name.replace(/_/g, " "), metricWords[m.metric] || m.metric.replace(/_/g, " "), num(m.baseline, d), num(m.latest, d), (m.delta > 0 ? "+" : "") + num(m.delta, d),
          num(m.low, d) + " to " + num(m.high, d), words[m.verdict] || m.verdict].forEach(function (t, i) {
           var td = document.createElement("td"); td.textContent = t;
           if (i >= 2 && i <= 5) td.className = "num";

@@ -1,0 +1,86 @@
+"""The reports' figures: one set-up, one style, one way to encode them.
+
+The history report (:mod:`porescope.track.report`) and the study report
+(:mod:`porescope.study.report`) draw with these helpers, so their plots share
+fonts, colours and wording (labels from :mod:`porescope.labels`). Figures use
+matplotlib's object API on the Agg canvas: no pyplot, no global backend switch
+and no global style, so a report can be drawn in a web server's thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import timedelta
+
+__all__ = ["COLOURS", "DPI", "FONT_PT", "INK", "BAND_GREY", "ZERO_GREY", "new_figure", "style_axes", "date_axis",
+           "note_in_axes", "png_bytes", "svg_text", "data_uri"]
+
+#: Series colours, in order (matplotlib's default cycle, so arms and regions keep their familiar colours).
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+#: Single-series ink (estimates with intervals); grey of a "no detectable change" band; grey of a zero line.
+INK, BAND_GREY, ZERO_GREY = "#1f4e79", "0.85", "#888888"
+#: Font sizes (pt) by role; one family everywhere (ships with matplotlib, so every machine draws the same).
+FONT_PT = {"suptitle": 10, "title": 9, "label": 8, "tick": 7, "legend": 7, "note": 8}
+FONT_FAMILY = "DejaVu Sans"
+#: Resolution of figures embedded as PNG (a report read on screen or printed on A4).
+DPI = 100
+
+
+def new_figure(width_in: float, height_in: float, *, dpi: int = DPI):
+    """A blank figure on its own Agg canvas (``width_in`` × ``height_in`` inches)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def style_axes(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> None:
+    """The shared look of one panel: title, axis labels and tick labels at the shared sizes."""
+    font = {"family": FONT_FAMILY}
+    if title is not None:
+        ax.set_title(title, fontsize=FONT_PT["title"], **font)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel, fontsize=FONT_PT["label"], **font)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel, fontsize=FONT_PT["label"], **font)
+    ax.tick_params(labelsize=FONT_PT["tick"])
+
+
+def date_axis(ax, times) -> None:
+    """Concise date ticks on the x axis; one date alone gets a day either side so the locator can work."""
+    import matplotlib.dates as mdates
+
+    if times and min(times) == max(times):
+        ax.set_xlim(min(times) - timedelta(days=1), max(times) + timedelta(days=1))
+    loc = mdates.AutoDateLocator(maxticks=6)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.get_offset_text().set_fontsize(FONT_PT["tick"])  # the year under the ticks, at the ticks' size
+
+
+def note_in_axes(ax, text: str) -> None:
+    """A short note in the middle of an empty panel (why nothing is drawn)."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=FONT_PT["note"])
+
+
+def png_bytes(fig, *, dpi: int = DPI, tight: bool = False) -> bytes:
+    """The figure as PNG bytes; ``tight`` crops to what is drawn (titles above the axes included)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, **({"bbox_inches": "tight"} if tight else {}))
+    return buf.getvalue()
+
+
+def svg_text(fig, *, tight: bool = False) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog, no DOCTYPE), ready to place in HTML."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", **({"bbox_inches": "tight"} if tight else {}))
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def data_uri(data: bytes, mime: str = "image/png") -> str:
+    """Image bytes as a ``data:`` URI, so a report is one self-contained file."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
