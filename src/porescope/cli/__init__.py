@@ -13,7 +13,7 @@ import sys
 from porescope.cli import advice, analyze, history, serve, study
 from porescope.cli.base import app, err, fail, out, tune_process
 from porescope.cli.output import image_writer, print_summary, summary_lines, text_writer, write_outputs
-from porescope.cli.types import plain_help
+from porescope.cli.types import light_coercion, plain_help
 from porescope.errors import PorescopeError
 from porescope.glossary import REGION_NAMES
 
@@ -21,6 +21,7 @@ __all__ = ["app", "main", "out", "err", "fail", "tune_process", "image_writer", 
            "summary_lines", "print_summary", "REGION_NAMES"]
 
 plain_help()
+light_coercion()
 for _group in (analyze, advice, history, study, serve):
     _group.register(app)
 
