@@ -207,3 +207,55 @@ def test_analyze_at_80_columns_shows_every_word_of_its_text_fields(photo, tmp_pa
     assert words and not (words - shown), sorted(words - shown)[:10]
     for line in r.stdout.splitlines():
         assert len(line) <= 80 or " " not in line.strip(), line
+
+
+@pytest.mark.parametrize(
+    "annotation, options, values",
+    [
+        ("str", {}, ["cheek", "", "ä b"]),
+        ("int", {}, ["3", "-2", "+7", "007", "3.0", "x", ""]),
+        ("int", {"min": 1, "max": 10}, ["1", "10", "0", "11"]),
+        ("float", {}, ["0.5", "-1", "1e-3", ".5", "5.", "nan", "abc", ""]),
+        ("float", {"min": 0.25, "max": 4.0}, ["1", "0.1", "9"]),
+        ("Mode", {"case_sensitive": False}, ["auto", "FACE", "Closeup", "banana"]),
+        ("Path", {}, ["a.jpg", "-"]),
+        ("Path", {"exists": True}, ["{tmp}", "{tmp}/missing.jpg"]),
+        ("list[Path]", {}, [["a.jpg", "b.png"]]),
+        ("list[str]", {}, [["k=v", "x=1"]]),
+    ],
+)
+def test_light_coercion_matches_typers_own(tmp_path, annotation, options, values):
+    """porescope.cli.types.light_coercion converts simple values without pydantic; every
+    value gives what Typer's own coercion gives: the same value, or the same error."""
+    import typer
+    import typer.core
+    from typer._click import Context
+    from typer._coercion import resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    import porescope.cli  # noqa: F401  (applies the patch)
+    from porescope.cli.types import Mode
+
+    light = typer.core.build_runtime_param
+    assert getattr(light, "_porescope_light", False)
+    ann = {"str": str, "int": int, "float": float, "Mode": Mode, "Path": Path,
+           "list[Path]": list[Path], "list[str]": list[str]}[annotation]
+    desc = resolve_type_descriptor(ann, OptionInfo(**options))
+    import typer._coercion as coercion
+
+    ours, theirs = light(desc), coercion.build_runtime_param(desc)
+    assert type(ours).__name__ == "LightRuntimeParam"
+    ctx = Context(typer.core.TyperCommand("x"))
+    first = values[0] if isinstance(values[0], list) else values[0].replace("{tmp}", str(tmp_path))
+    ours._coerce_value(first, param=None, ctx=ctx)
+    assert ours.full == [], "a plain value took Typer's pydantic path"
+    for v in values:
+        v = [x.replace("{tmp}", str(tmp_path)) for x in v] if isinstance(v, list) else v.replace("{tmp}", str(tmp_path))
+        results = []
+        for rp in (ours, theirs):
+            try:
+                results.append(("ok", rp._coerce_value(v, param=None, ctx=ctx)))
+            except Exception as exc:  # noqa: BLE001 - compared below
+                results.append((type(exc).__name__, str(exc)))
+        assert repr(results[0]) == repr(results[1]), (v, results)  # repr: nan == nan, and the types show
+        assert type(results[0][1]) is type(results[1][1]), v

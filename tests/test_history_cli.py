@@ -140,3 +140,32 @@ def test_show_and_compare_at_80_columns_keep_every_word(db, tmp_path):
         for line in out.splitlines():
             assert len(line) <= 80 or " " not in line.strip(), line
         assert "…" not in out
+
+
+def test_history_list_starts_without_pydantic_numpy_opencv_or_rich(db, tmp_path):
+    """`porescope history list` prints plain rows: a lazy path that must stay lazy
+    (pydantic, NumPy, OpenCV and rich cost ~0.3 s of start-up; benchmarks/bench_cli.py)."""
+    import subprocess
+    import sys
+
+    assert _run("history", "add", photo(tmp_path / "a.jpg"), "--subject", "ana", "--mode", "closeup", "--db", db).exit_code == 0
+    code = (
+        "import sys\n"
+        "from porescope.cli import main\n"
+        f"sys.argv = ['porescope', 'history', 'list', '--db', {db!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "heavy = ('pydantic', 'numpy', 'cv2', 'PIL', 'alembic', 'rich.console', 'porescope.results', 'porescope.track.models')\n"
+        "print('loaded:', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = r.stdout.splitlines()
+    assert lines[0] == "1 subject(s)"
+    assert lines[2].split()[:2] == ["ana", "1"]
+    assert lines[-1] == "loaded: []"
+    # The JSON path still gives the full records.
+    rows = json.loads(_run("history", "list", "--json", "--db", db).output)
+    assert [(s["name"], s["visits"]) for s in rows] == [("ana", 1)]

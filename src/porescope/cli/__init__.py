@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sys
 
-from porescope.cli import advice, analyze, history, serve, study
-from porescope.cli.base import app, err, fail, out, tune_process
+from porescope.cli import advice, analyze, base, history, serve, study
+from porescope.cli.base import app, fail, tune_process
 from porescope.cli.output import image_writer, print_summary, summary_lines, text_writer, write_outputs
-from porescope.cli.types import plain_help
+from porescope.cli.types import light_coercion, plain_help
 from porescope.errors import PorescopeError
 from porescope.labels import REGION_NAMES
 
@@ -21,8 +21,15 @@ __all__ = ["app", "main", "out", "err", "fail", "tune_process", "image_writer", 
            "summary_lines", "print_summary", "REGION_NAMES"]
 
 plain_help()
+light_coercion()
 for _group in (analyze, advice, history, study, serve):
     _group.register(app)
+
+
+def __getattr__(name: str):
+    if name in ("out", "err"):  # made on first use (see porescope.cli.base)
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
@@ -34,10 +41,10 @@ def main() -> None:
     try:
         app()
     except PorescopeError as exc:  # raised outside a command's own handling
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        base.err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted")
+        base.err.print("interrupted")
         sys.exit(130)
 
 

@@ -10,7 +10,8 @@ from typing import Optional
 
 import typer
 
-from porescope.cli.base import err, fail
+from porescope.cli import base
+from porescope.cli.base import fail
 from porescope.cli.output import (
     check_output_folder,
     check_suffix,
@@ -82,7 +83,7 @@ def analyze(
     if many:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=base.err, transient=True)
     else:
         progress = None
     task = progress.add_task("analyzing", total=len(images)) if progress else None
@@ -100,7 +101,7 @@ def analyze(
                 if not many:
                     fail(str(exc))
                 failures += 1
-                err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                base.err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             if progress:
                 progress.advance(task)
     finally:

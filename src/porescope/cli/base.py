@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from porescope import __version__
 
@@ -22,10 +21,21 @@ app = typer.Typer(
     help="porescope: find, measure and track visible skin pores on your own machine. Cosmetic guidance, not a diagnosis.",
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
 
 
+#: The two rich consoles, ``out`` (stdout) and ``err`` (stderr), are made on first use
+#: (module ``__getattr__``): importing rich.console costs ~25 ms of every command's
+#: start, and commands such as ``history list`` print plain text only (benchmarks/bench_cli.py).
+_CONSOLES = {"out": {}, "err": {"stderr": True}}
+
+
+def __getattr__(name: str):
+    if name in _CONSOLES:
+        from rich.console import Console
+
+        console = globals()[name] = Console(**_CONSOLES[name])
+        return console
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version(value: bool) -> None:
@@ -41,7 +51,6 @@ def _root(
     ),
 ) -> None:
     """porescope: find, measure and track visible skin pores on your own machine. Cosmetic guidance, not a diagnosis."""
-
 
 
 #: How often (seconds) Python passes the GIL between threads in a porescope
@@ -60,5 +69,5 @@ def tune_process() -> None:
 
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line to stderr and exit."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.modules[__name__].err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

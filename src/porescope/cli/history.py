@@ -11,13 +11,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
+from porescope.cli import base
 from porescope.cli.types import Mode
 from porescope.errors import PorescopeError
-
-out = Console()
-err = Console(stderr=True)
 
 DB_HELP = "Store to use: a PostgreSQL URL, sqlite:///path or a .db file path (default: $PORESCOPE_DB_URL, else SQLite in the user data folder)."
 history_app = typer.Typer(
@@ -30,7 +27,7 @@ history_app = typer.Typer(
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    base.err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -139,10 +136,10 @@ def add(
         sys.stdout.write(v.model_dump_json(indent=1) + "\n")
         return
     what = f"capture {v.captures} of visit {v.id}" if repeat_of else f"visit {v.id}"
-    out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
+    base.out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
     sys.stdout.write(_visits_text([v], title=f"{v.subject}: visit {v.id}"))
     if not v.measurable:
-        out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
+        base.out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
 
 
 @history_app.command("list")
@@ -154,7 +151,12 @@ def list_(
     """List subjects, or one subject's visits."""
     try:
         store = _store(db)
-        rows = store.visits(subject) if subject else store.subjects()
+        if subject:
+            rows = store.visits(subject)
+        elif as_json:
+            rows = store.subjects()
+        else:  # plain tuples: the quick path (no pydantic records)
+            rows = store.subject_rows()
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
@@ -167,8 +169,8 @@ def list_(
         return
     # Plain aligned text (rich tables cut long names at 80 columns).
     head = ("subject", "visits", "first visit", "last visit")
-    cells = [(s.name, str(s.visits), f"{s.first_visit:%Y-%m-%d}" if s.first_visit else "-",
-              f"{s.last_visit:%Y-%m-%d}" if s.last_visit else "-") for s in rows]
+    cells = [(name, str(n), f"{first:%Y-%m-%d}" if first else "-", f"{last:%Y-%m-%d}" if last else "-")
+             for name, _created, n, first, last in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(head)]
     fmt = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip()  # noqa: E731
     sys.stdout.write("\n".join([f"{len(rows)} subject(s)", fmt(head), *map(fmt, cells)]) + "\n")
@@ -265,7 +267,7 @@ def export(
         write_text(csv_out, text)
     except PorescopeError as exc:
         _fail(str(exc))
-    out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False)
+    base.out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False)
 
 
 @history_app.command("delete")
@@ -283,7 +285,7 @@ def delete(
         n = store.delete_subject(subject)
     except PorescopeError as exc:
         _fail(str(exc))
-    out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False)
+    base.out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False)
 
 
 def report(
@@ -305,10 +307,10 @@ def report(
         rep = build_report(_store(db), subject)
         if html is not None:
             write_html(rep, html)
-            out.print(f"wrote {html}", highlight=False)
+            base.out.print(f"wrote {html}", highlight=False)
         if pdf is not None:
             write_pdf(rep, pdf)
-            out.print(f"wrote {pdf}", highlight=False)
+            base.out.print(f"wrote {pdf}", highlight=False)
     except PorescopeError as exc:
         _fail(str(exc))
 

@@ -13,7 +13,7 @@ import re
 import sys
 from enum import Enum
 
-__all__ = ["Mode", "plain_help"]
+__all__ = ["Mode", "plain_help", "light_coercion"]
 
 
 class Mode(str, Enum):
@@ -22,6 +22,125 @@ class Mode(str, Enum):
     auto = "auto"
     face = "face"
     closeup = "closeup"
+
+
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_MISS = object()
+
+
+def _leaf(annotation, info):
+    """A plain-Python coercer ``(value, param, ctx) -> value or _MISS`` for one simple
+    annotation (str, bool, int, float, Path, Enum), or None where Typer's own is needed."""
+    from pathlib import Path
+
+    from typer._param_types import coerce_cli_choice, coerce_cli_path
+
+    if annotation is str:
+        return lambda v, param, ctx: v if type(v) is str else _MISS
+    if annotation is bool:
+        return lambda v, param, ctx: v if type(v) is bool else _MISS
+    if annotation is int:
+        def to_int(v, param, ctx):
+            if type(v) is int:
+                n = v
+            elif type(v) is str and _INT.fullmatch(v):
+                n = int(v)
+            else:
+                return _MISS
+            lo, hi = info.min, info.max
+            if info.clamp or (lo is not None and n < lo) or (hi is not None and n > hi):
+                return _MISS  # Typer clamps or words the range error itself
+            return n
+        return to_int
+    if annotation is float:
+        def to_float(v, param, ctx):
+            if type(v) is float:
+                x = v
+            elif type(v) is str and _FLOAT.fullmatch(v):
+                x = float(v)
+            else:
+                return _MISS
+            lo, hi = info.min, info.max
+            if info.clamp or (lo is not None and not x >= lo) or (hi is not None and not x <= hi):
+                return _MISS  # Typer clamps or words the range error itself
+            return x
+        return to_float
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        choices = list(annotation)
+        return lambda v, param, ctx: coerce_cli_choice(v, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx)
+    if annotation is Path and info.path_type is None:
+        def to_path(v, param, ctx):
+            if type(v) is str and v:
+                v = Path(v)
+            elif not isinstance(v, Path):
+                return _MISS
+            return coerce_cli_path(v, info, path_type=Path, param=param, ctx=ctx)
+        return to_path
+    return None
+
+
+def light_coercion() -> None:
+    """Let Typer convert simple option values (str, bool, int, float, Path, Enum and
+    lists of them) in plain Python instead of building a pydantic TypeAdapter
+    per parameter: importing pydantic and building those adapters cost ~0.12 s
+    of every command's start (benchmarks/bench_cli.py). A value the plain path
+    does not take as-is (out of range, a bad number, anything unusual) goes to
+    Typer's own coercion, so its results and error messages are unchanged.
+
+    Typer internals (checked with Typer 0.29): on a Typer without them nothing
+    is patched.
+    """
+    try:
+        import typer.core as tcore
+        from typer._coercion import RuntimeParam
+        from typer._typing import get_args, get_origin
+    except ImportError:
+        return
+    original = getattr(tcore, "build_runtime_param", None)
+    if original is None or getattr(original, "_porescope_light", False):
+        return
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class LightRuntimeParam(RuntimeParam):
+        fast: object = None
+        many: bool = False
+        descriptor: object = None
+        full: list = field(default_factory=list)
+
+        def _typer(self):
+            if not self.full:
+                self.full.append(original(self.descriptor))
+            return self.full[0]
+
+        def _coerce_value(self, value, param, ctx):
+            try:
+                if self.many:
+                    if isinstance(value, (list, tuple)):
+                        out = [self.fast(v, param, ctx) for v in value]
+                        if all(o is not _MISS for o in out):
+                            return out
+                else:
+                    out = self.fast(value, param, ctx)
+                    if out is not _MISS:
+                        return out
+            except Exception:  # noqa: BLE001 - Typer's own coercion words the error
+                pass
+            return self._typer()._coerce_value(value, param, ctx)
+
+    def build_runtime_param(descriptor):
+        ann, info = descriptor.annotation, descriptor.parameter_info
+        if descriptor.file_annotation is None and info.parser is None:
+            many = get_origin(ann) is list
+            leaf = get_args(ann)[0] if many and len(get_args(ann)) == 1 else (None if many else ann)
+            fast = _leaf(leaf, info) if leaf is not None else None
+            if fast is not None:
+                return LightRuntimeParam(parameter_info=info, annotation=ann, fast=fast, many=many, descriptor=descriptor)
+        return original(descriptor)
+
+    build_runtime_param._porescope_light = True
+    tcore.build_runtime_param = build_runtime_param
 
 
 _WORDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH", "path": "PATH", "file": "FILE",

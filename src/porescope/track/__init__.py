@@ -8,18 +8,21 @@ visits, reports.
 """
 
 from porescope.track.location import ENV_DATA_DIR, ENV_DB_URL, resolve
-from porescope.track.models import (
-    KEY_METRICS,
-    Comparison,
-    MetricChange,
-    ProductUse,
-    RegionChange,
-    RegionSummary,
-    SubjectInfo,
-    VersionRecord,
-    VisitInfo,
-)
 from porescope.track.store import Store
+from porescope.track.values import KEY_METRICS
+
+#: The pydantic records, imported on first use: `porescope history list` starts without pydantic.
+_RECORDS = ("Comparison", "MetricChange", "ProductUse", "RegionChange", "RegionSummary", "SubjectInfo",
+            "VersionRecord", "VisitInfo")
+
+
+def __getattr__(name: str):
+    if name in _RECORDS:
+        from porescope.track import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'porescope.track' has no attribute {name!r}")
+
 
 __all__ = [
     "Store", "resolve", "ENV_DB_URL", "ENV_DATA_DIR", "KEY_METRICS",

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from porescope.errors import PorescopeError
 from porescope.track import db
-from porescope.track.models import ProductUse, VersionRecord
 from porescope.track.values import check_name, naive_local, utcnow
+
+if TYPE_CHECKING:  # pydantic records, imported where one is built (start-up time of `history list`)
+    from porescope.track.models import ProductUse, VersionRecord
 
 __all__ = ["CareRecords"]
 
@@ -31,12 +34,16 @@ class CareRecords:
             ver = 1 + (conn.execute(sa.select(sa.func.max(table.c.version)).where(table.c.subject_id == sid)).scalar() or 0)
             now = utcnow()
             rid = conn.execute(table.insert().values(subject_id=sid, version=ver, data=data, created_at=now)).inserted_primary_key[0]
+        from porescope.track.models import VersionRecord
+
         return VersionRecord(id=rid, subject=subject, version=ver, data=data, created_at=now)
 
     def _versions(self, table, subject: str) -> list[VersionRecord]:
         with self._read() as conn:
             sid = self._need_subject(conn, subject)
             rows = conn.execute(sa.select(table).where(table.c.subject_id == sid).order_by(table.c.version)).all()
+        from porescope.track.models import VersionRecord
+
         return [VersionRecord(id=r.id, subject=subject, version=r.version, data=r.data, created_at=r.created_at) for r in rows]
 
     def save_profile(self, subject: str, profile: dict) -> VersionRecord:
@@ -83,6 +90,8 @@ class CareRecords:
             pid = conn.execute(
                 db.product_uses.insert().values(subject_id=sid, name=name.strip(), ingredients=ingredients, start=start, end=end, created_at=utcnow())
             ).inserted_primary_key[0]
+        from porescope.track.models import ProductUse
+
         return ProductUse(id=pid, subject=subject, name=name.strip(), ingredients=ingredients, start=start, end=end)
 
     def product_uses(self, subject: str, *, between: tuple[datetime, datetime] | None = None) -> list[ProductUse]:
@@ -91,6 +100,8 @@ class CareRecords:
         with self._read() as conn:
             sid = self._need_subject(conn, subject)
             rows = conn.execute(sa.select(t).where(t.c.subject_id == sid).order_by(t.c.start, t.c.id)).all()
+        from porescope.track.models import ProductUse
+
         out = [ProductUse(id=r.id, subject=subject, name=r.name, ingredients=r.ingredients or [], start=r.start, end=r.end) for r in rows]
         if between:
             lo, hi = between

@@ -10,7 +10,7 @@ import json
 import sqlalchemy as sa
 
 from porescope.track import db
-from porescope.track.models import KEY_METRICS
+from porescope.track.values import KEY_METRICS
 
 __all__ = ["visits_csv"]
 

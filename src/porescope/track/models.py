@@ -11,13 +11,11 @@ from typing import Any, Literal
 from pydantic import Field
 
 from porescope.strict import StrictModel
+from porescope.track.values import KEY_METRICS  # noqa: F401  (re-exported: part of this module's API)
 
 Verdict = Literal["improved", "no_detectable_change", "worse"]
 NoiseSource = Literal["repeat_capture", "perturbation", "none"]
 
-#: The key metrics kept in indexed columns beside the whole result JSON, per
-#: region. For every one of them *lower* means less visible pores (improved).
-KEY_METRICS = ("pore_count", "density", "visibility_score", "coverage_pct", "mean_elongation", "dark_share")
 
 
 class RegionSummary(StrictModel):

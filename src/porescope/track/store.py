@@ -29,11 +29,11 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from pydantic import TypeAdapter
 
 from porescope.errors import PorescopeError
 from porescope.files import atomic_write
@@ -42,11 +42,6 @@ from porescope.track.care import CareRecords
 from porescope.track.export import visits_csv
 from porescope.track.location import make_engine, resolve
 from porescope.track.lock import FileLock
-from porescope.track.models import (
-    Comparison,
-    SubjectInfo,
-    VisitInfo,
-)
 from porescope.track.photos import PHOTO_EXT, exif_time, photo_bytes, read_exif
 from porescope.track.values import check_name, naive_local, utcnow
 
@@ -54,7 +49,18 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # the result schema (~0.1 s to build) is imported where an analysis is read
     from porescope.results import Analysis
 
-_VISIT_LIST = TypeAdapter(list[VisitInfo])
+    # and so are the pydantic records: `history list` prints plain rows (subject_rows), no pydantic
+    from porescope.track.models import Comparison, SubjectInfo, VisitInfo
+
+
+@cache
+def _visit_list():
+    """The validator of a list of visit records (built on first use)."""
+    from pydantic import TypeAdapter
+
+    from porescope.track.models import VisitInfo
+
+    return TypeAdapter(list[VisitInfo])
 
 #: Where no file lock exists (Windows), the sweep only removes orphans older than this.
 ORPHAN_GRACE_S = 3600
@@ -219,8 +225,9 @@ class Store(CareRecords):
             raise PorescopeError(f"no subject called {name!r} in the history; see 'porescope history list'.")
         return sid
 
-    def subjects(self) -> list[SubjectInfo]:
-        """All subjects with their visit counts, by name."""
+    def subject_rows(self) -> list[tuple[str, datetime, int, datetime | None, datetime | None]]:
+        """``(name, created_at, visits, first_visit, last_visit)`` of every subject, by
+        name: what :meth:`subjects` returns, as plain tuples (no pydantic records)."""
         s, v = db.subjects, db.visits
         q = (
             sa.select(s.c.name, s.c.created_at, sa.func.count(v.c.id), sa.func.min(v.c.taken_at), sa.func.max(v.c.taken_at))
@@ -229,10 +236,16 @@ class Store(CareRecords):
             .order_by(s.c.name)
         )
         with self._read() as conn:
-            return [
-                SubjectInfo(name=n, created_at=c, visits=k, first_visit=lo, last_visit=hi)
-                for n, c, k, lo, hi in conn.execute(q)
-            ]
+            return [tuple(r) for r in conn.execute(q)]
+
+    def subjects(self) -> list[SubjectInfo]:
+        """All subjects with their visit counts, by name."""
+        from porescope.track.models import SubjectInfo
+
+        return [
+            SubjectInfo(name=n, created_at=c, visits=k, first_visit=lo, last_visit=hi)
+            for n, c, k, lo, hi in self.subject_rows()
+        ]
 
     def add_subject(self, name: str) -> SubjectInfo:
         name = check_name(name)
@@ -410,7 +423,7 @@ class Store(CareRecords):
                 )
             )
         # One bulk validation in pydantic-core: ~2x faster than model_construct per row.
-        return _VISIT_LIST.validate_python(out)
+        return _visit_list().validate_python(out)
 
     def visits(self, subject: str) -> list[VisitInfo]:
         """A subject's visits, oldest first (key metrics of capture 1 included)."""
@@ -585,6 +598,3 @@ class Store(CareRecords):
         with self._read() as conn:
             subject_id = self._need_subject(conn, subject) if subject is not None else None
             return visits_csv(conn, subject_id)
-
-
-

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 
 from porescope.errors import PorescopeError
 
-__all__ = ["utcnow", "naive_local", "check_name"]
+__all__ = ["KEY_METRICS", "utcnow", "naive_local", "check_name"]
+
+#: The key metrics kept in indexed columns beside the whole result JSON, per
+#: region. For every one of them *lower* means less visible pores (improved).
+KEY_METRICS = ("pore_count", "density", "visibility_score", "coverage_pct", "mean_elongation", "dark_share")
+
 
 
 def utcnow() -> datetime:
