@@ -11,7 +11,7 @@ from history_helpers import BASE, worse_spec
 
 from porescope.errors import PorescopeError
 from porescope.measure.pipeline import run
-from porescope.measure.recapture import CAPTURE_CHANGES
+from porescope.measure.recapture import CAPTURE_CHANGES, rotate_scale
 from porescope.measure.synth import render, with_
 from porescope.track import change
 
@@ -93,7 +93,7 @@ def test_perturbation_noise_reports_sd_per_metric(base_rgb):
 
 
 def test_align_recovers_rotation_and_scale(base_rgb):
-    moved, _ = change._warp(base_rgb, 2.5, 1.02)
+    moved, _ = rotate_scale(base_rgb, None, angle_deg=2.5, scale=1.02)
     al = change.align(moved, base_rgb)
     assert al.ok and al.correlation > 0.8
     # moving -> fixed undoes the warp: scale 1/1.02, rotation -2.5 deg.
@@ -136,7 +136,7 @@ def test_failed_registration_says_what_was_compared(base_rgb):
 
 
 def test_four_degree_rotation_registers(base_rgb):
-    moved, _ = change._warp(base_rgb, 4.0, 1.0)
+    moved, _ = rotate_scale(base_rgb, None, angle_deg=4.0)
     al = change.align(moved, base_rgb)
     assert al.ok, al.method
 

@@ -159,16 +159,6 @@ def noise_from_repeats(analyses: list[Analysis]) -> Noise:
 
 
 # ------------------------------------------------------------------ capture noise
-def _warp(rgb: np.ndarray, angle_deg: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate/scale about the centre on the same canvas (for registration tests and the slider)."""
-    h, w = rgb.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, scale)
-    out = cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    valid = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0
-    return out, valid
-
-
 #: How many capture changes a single-photo noise estimate uses by default: all of them.
 DEFAULT_PERTURBATIONS = len(CAPTURE_CHANGES)
 
