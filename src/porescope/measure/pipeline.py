@@ -103,16 +103,31 @@ def resample(rgb: np.ndarray, skin: np.ndarray, factor: float) -> tuple[np.ndarr
     return out, mask
 
 
-def _labels_to_image(labels: np.ndarray, factor: float, box, shape) -> np.ndarray:
-    """Pore labels found at the analysis resolution, back on the photo's pixels."""
+def _scale_of(px_per_mm: float | None, regions: RegionSet) -> Scale:
+    """The photo's scale: the user's, else the face's (iris / eye distance), else unknown."""
+    if px_per_mm:
+        scale = Scale(px_per_mm=px_per_mm, source="user", uncertainty_pct=None)
+    elif regions.scale_px_per_mm:
+        scale = Scale(px_per_mm=regions.scale_px_per_mm, source=regions.scale_source, uncertainty_pct=regions.scale_uncertainty_pct)
+    else:
+        scale = Scale()
+    if scale.px_per_mm:
+        scale.resolves_pores = scale.px_per_mm >= MIN_PX_PER_MM
+    return scale
+
+
+def _labels_to_image(labels: np.ndarray, factor: float, box, shape, skin: np.ndarray) -> np.ndarray:
+    """Pore labels found at the analysis resolution, back on the photo's pixels (never outside ``skin``)."""
     h, w = box[1] - box[0], box[3] - box[2]
     if factor != 1.0:
         labels = cv2.resize(labels, (w, h), interpolation=cv2.INTER_NEAREST)
-    if labels.shape == tuple(shape):
-        return labels
-    full = np.zeros(shape, np.int32)
-    full[box[0] : box[1], box[2] : box[3]] = labels
-    return full
+    if labels.shape != tuple(shape):
+        full = np.zeros(shape, np.int32)
+        full[box[0] : box[1], box[2] : box[3]] = labels
+        labels = full
+    if factor != 1.0:  # nearest-neighbour enlargement can step a pixel past the skin's edge
+        labels[~skin] = 0
+    return labels
 
 
 def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
@@ -241,14 +256,7 @@ def run(
     regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid, camera=img.exif)
     t = lap("regions", t)
 
-    if px_per_mm:
-        scale = Scale(px_per_mm=px_per_mm, source="user", uncertainty_pct=None)
-    elif regions.scale_px_per_mm:
-        scale = Scale(px_per_mm=regions.scale_px_per_mm, source=regions.scale_source, uncertainty_pct=regions.scale_uncertainty_pct)
-    else:
-        scale = Scale()
-    if scale.px_per_mm:
-        scale.resolves_pores = scale.px_per_mm >= MIN_PX_PER_MM
+    scale = _scale_of(px_per_mm, regions)
     min_d, max_d = diameter_range_px(scale.px_per_mm)
 
     # Work inside the skin's bounding box (plus room for the background
@@ -270,9 +278,7 @@ def run(
         ev = tuple(v * scale.px_per_mm * factor for v in _detect.EVIDENCE_MM) if scale.px_per_mm else None
         det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, evidence_px=ev)
         t = lap("detect", t)
-        pore_labels = _labels_to_image(det.labels, factor, box, shape)
-        if factor != 1.0:  # nearest-neighbour enlargement can step a pixel past the skin's edge
-            pore_labels[~regions.skin] = 0
+        pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
         # The hook (overlay and mask images) needs only the labels and each
         # pore's kind, which detection already knows: it starts now, beside
         # the measurement, the per-pore records and the result's assembly.

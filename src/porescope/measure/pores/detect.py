@@ -462,6 +462,15 @@ def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
     return cv2.dilate(bad, np.ones((k, k), np.uint8))
 
 
+def _scale_sigmas(typical_d: float | None, min_d: float, max_d: float) -> tuple[float, float, float, float]:
+    """(background, fine, evidence-core sigmas in px, smallest kept diameter in px) for a typical pore diameter."""
+    if typical_d is None:
+        return _coarse_background_sigma(max_d), _coarse_fine_sigma(min_d), EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_d, min_d
+    sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, MIN_BACKGROUND_SIGMA_PX, _coarse_background_sigma(max_d)))
+    sigma_fine = min(MAX_FINE_SIGMA_PX, FINE_SIGMA_PER_DIAMETER * typical_d)
+    return sigma_bg, sigma_fine, EVIDENCE_SIGMA_PER_DIAMETER * typical_d, max(min_d, AUTO_MIN_DIAMETER_FRACTION * typical_d)
+
+
 def detect(
     rgb: np.ndarray,
     skin: np.ndarray | None = None,
@@ -525,16 +534,7 @@ def detect(
         typical_d = typical_diameter_px
     else:
         typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
-    if typical_d is None:
-        sigma_bg = _coarse_background_sigma(max_diameter_px)
-        sigma_fine = _coarse_fine_sigma(min_diameter_px)
-        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * 2 * min_diameter_px
-        floor_d = min_diameter_px
-    else:
-        sigma_bg = float(np.clip(BACKGROUND_SIGMA_PER_DIAMETER * typical_d, MIN_BACKGROUND_SIGMA_PX, _coarse_background_sigma(max_diameter_px)))
-        sigma_fine = min(MAX_FINE_SIGMA_PX, FINE_SIGMA_PER_DIAMETER * typical_d)
-        sigma_seed = EVIDENCE_SIGMA_PER_DIAMETER * typical_d
-        floor_d = max(min_diameter_px, AUTO_MIN_DIAMETER_FRACTION * typical_d)
+    sigma_bg, sigma_fine, sigma_seed, floor_d = _scale_sigmas(typical_d, min_diameter_px, max_diameter_px)
     sigma_surround = None
     if evidence_px is not None:  # the scale is known: the clear test is one fixed filter in millimetres
         sigma_seed, sigma_surround = evidence_px

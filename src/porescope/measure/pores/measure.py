@@ -103,6 +103,16 @@ class PoreTable:
         return PoreTable(**{k: getattr(self, k)[idx] for k in self.__dataclass_fields__})
 
 
+def _ellipse_axes(mu20: np.ndarray, mu02: np.ndarray, mu11: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(major, minor axis in px, orientation in degrees counter-clockwise from +x) of the moment ellipses."""
+    common = np.sqrt(((mu20 - mu02) / 2) ** 2 + mu11**2)
+    major = 4 * np.sqrt((mu20 + mu02) / 2 + common)
+    minor = 4 * np.sqrt(np.maximum((mu20 + mu02) / 2 - common, 1e-6))
+    # Image y grows downward; report the angle counter-clockwise from +x.
+    theta = -0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))
+    return major, minor, (theta + 90.0) % 180.0 - 90.0
+
+
 def measure(
     labels: np.ndarray,
     count: int,
@@ -165,14 +175,7 @@ def measure(
     mu20 = np.bincount(lab, xs_f * xs_f, n)[1:] / safe - mx * mx + 1 / 12
     mu02 = np.bincount(lab, ys_f * ys_f, n)[1:] / safe - my * my + 1 / 12
     mu11 = np.bincount(lab, xs_f * ys_f, n)[1:] / safe - mx * my
-    common = np.sqrt(((mu20 - mu02) / 2) ** 2 + mu11**2)
-    l1 = (mu20 + mu02) / 2 + common
-    l2 = np.maximum((mu20 + mu02) / 2 - common, 1e-6)
-    major = 4 * np.sqrt(l1)
-    minor = 4 * np.sqrt(l2)
-    # Image y grows downward; report the angle counter-clockwise from +x.
-    theta = -0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))
-    theta = (theta + 90.0) % 180.0 - 90.0
+    major, minor, theta = _ellipse_axes(mu20, mu02, mu11)
 
     flat = darkness.ravel()
     d = flat[pixel_index].astype(np.float64)
