@@ -145,6 +145,56 @@ def _fits(step: RoutineStep, prod: CatalogProduct, rep: LabelReport, excluded_id
     return True
 
 
+def _step_fit(step: RoutineStep, prod: CatalogProduct, rep: LabelReport, profile: Profile) -> tuple[float, list[str]] | None:
+    """How well a product suits the step itself, as (score, reasons); None when it does not suit it."""
+    reasons: list[str] = []
+    score = 0.0
+    ptype = f"{prod.product_type} {prod.name}".lower()
+    words = _TYPE_WORDS.get(step.step)
+    if step.step == "sunscreen":
+        filters = [a for a in rep.actives if a.category == "sunscreen"]
+        if not filters:
+            return None
+        score += 3
+        reasons.append("UV filters: " + ", ".join(a.inci for a in filters))
+        spf_needed = int(re.search(r"SPF (\d+)", step.product_type).group(1))
+        if prod.spf is not None and prod.spf >= spf_needed:
+            score += 2
+            reasons.append(f"SPF {prod.spf} meets SPF {spf_needed}+")
+        elif prod.spf is not None:
+            score -= 3
+            reasons.append(f"SPF {prod.spf} is below SPF {spf_needed}")
+    elif step.actives:
+        hits = [a for a in rep.actives if a.id in step.actives or a.category in step.categories]
+        if not hits:
+            return None
+        # Stronger than this person's suggested range: never for sensitive skin, a penalty otherwise.
+        hi_ok = step.strength_pct[1] if step.strength_pct else 100.0
+        if profile.treat_as_sensitive and any(a.min_pct > hi_ok + 1e-9 for a in hits):
+            return None
+        score += 3
+        for a in hits:
+            lo_need = step.strength_pct[0] if step.strength_pct else 0.0
+            reasons.append(f"{a.inci} estimated at {a.estimate} ({a.assessment})")
+            if a.max_pct < lo_need:
+                score -= 1
+                reasons.append(f"{a.inci} is likely below the suggested {lo_need:g}%")
+            elif a.min_pct > hi_ok + 1e-9:
+                score -= 2
+                reasons.append(f"{a.inci} is stronger than the suggested {step.strength}")
+            elif step.strength_pct and a.min_pct >= step.strength_pct[0]:
+                score += 1
+        reasons.append("rinse-off, as this step needs" if step.step in _RINSE_OFF_STEPS else "leave-on, as this step needs")
+    else:
+        if not words or not any(w in ptype for w in words):
+            return None
+        if any(a.category in _TREATMENT_CATEGORIES or a.category == "sunscreen" for a in rep.actives):
+            return None  # plain steps take plain products: no extra treatment actives, SPF has its own step
+        score += 2
+        reasons.append(f"product type fits: {prod.product_type or 'from its name'}")
+    return score, reasons
+
+
 def match_products(
     steps: list[RoutineStep],
     catalog: list[CatalogProduct],
@@ -188,51 +238,10 @@ def match_products(
         for prod, rep in reports:
             if not _fits(step, prod, rep, excluded_ids, excluded_cats, slot_mates):
                 continue
-            reasons: list[str] = []
-            score = 0.0
-            ptype = f"{prod.product_type} {prod.name}".lower()
-            words = _TYPE_WORDS.get(step.step)
-            if step.step == "sunscreen":
-                filters = [a for a in rep.actives if a.category == "sunscreen"]
-                if not filters:
-                    continue
-                score += 3
-                reasons.append("UV filters: " + ", ".join(a.inci for a in filters))
-                spf_needed = int(re.search(r"SPF (\d+)", step.product_type).group(1))
-                if prod.spf is not None and prod.spf >= spf_needed:
-                    score += 2
-                    reasons.append(f"SPF {prod.spf} meets SPF {spf_needed}+")
-                elif prod.spf is not None:
-                    score -= 3
-                    reasons.append(f"SPF {prod.spf} is below SPF {spf_needed}")
-            elif step.actives:
-                hits = [a for a in rep.actives if a.id in step.actives or a.category in step.categories]
-                if not hits:
-                    continue
-                # Stronger than this person's suggested range: never for sensitive skin, a penalty otherwise.
-                hi_ok = step.strength_pct[1] if step.strength_pct else 100.0
-                if profile.treat_as_sensitive and any(a.min_pct > hi_ok + 1e-9 for a in hits):
-                    continue
-                score += 3
-                for a in hits:
-                    lo_need = step.strength_pct[0] if step.strength_pct else 0.0
-                    reasons.append(f"{a.inci} estimated at {a.estimate} ({a.assessment})")
-                    if a.max_pct < lo_need:
-                        score -= 1
-                        reasons.append(f"{a.inci} is likely below the suggested {lo_need:g}%")
-                    elif a.min_pct > hi_ok + 1e-9:
-                        score -= 2
-                        reasons.append(f"{a.inci} is stronger than the suggested {step.strength}")
-                    elif step.strength_pct and a.min_pct >= step.strength_pct[0]:
-                        score += 1
-                reasons.append("rinse-off, as this step needs" if step.step in _RINSE_OFF_STEPS else "leave-on, as this step needs")
-            else:
-                if not words or not any(w in ptype for w in words):
-                    continue
-                if any(a.category in _TREATMENT_CATEGORIES or a.category == "sunscreen" for a in rep.actives):
-                    continue  # plain steps take plain products: no extra treatment actives, SPF has its own step
-                score += 2
-                reasons.append(f"product type fits: {prod.product_type or 'from its name'}")
+            fit = _step_fit(step, prod, rep, profile)
+            if fit is None:
+                continue
+            score, reasons = fit
             for f in rep.flags:
                 if f.kind == "comedogenic":
                     score -= 0.5

@@ -207,6 +207,39 @@ def cause_line(c: Cause) -> str:
     return head + (f" {evidence[0].upper()}{evidence[1:]}." if evidence else "")
 
 
+def _laxity_evidence(
+    by_name: dict[str, RegionMetrics], total: RegionMetrics, face: bool, shapes_ok: bool,
+    tz_vis: float | None, ch_vis: float | None,
+) -> tuple[float, list[str]]:
+    """The photo's laxity signal (0-1) and its evidence: pore shape and direction, and cheek vs T-zone visibility."""
+    ev_l: list[str] = []
+    signals: list[tuple[float, float]] = []  # (signal, weight)
+    shape_src = [by_name[n] for n in CHEEKS if n in by_name] if face else [total]
+    where = "on the cheeks" if face else "in the photo"
+    if shapes_ok:
+        el = _mean(shape_src, "mean_elongation", "pore_count")
+        s = _ramp(el, ELONG_NONE, ELONG_FULL)
+        signals.append((s, 0.4))
+        ev_l.append(f"pores {where} are {shape_words(el)} (mean length/width {el:.2f})" if el
+                    else f"no pore shapes {where}")
+        coh = _mean(shape_src, "orientation_coherence", "pore_count")
+        if coh is None:
+            signals.append((0.0, 0.4))
+            ev_l.append("too few elongated pores to judge a shared direction")
+        else:
+            s = _ramp(coh, COHERENCE_NONE, COHERENCE_FULL)
+            signals.append((s, 0.4))
+            ev_l.append(f"elongated pores {'share one direction' if s > 0.5 else 'point in mixed directions'} "
+                        f"(alignment {coh:.2f} on a 0-1 scale)")
+    ratio_ch = (ch_vis / tz_vis) if face and ch_vis is not None and tz_vis else None
+    if ratio_ch is not None:
+        s = _ramp(ratio_ch, CHEEK_RATIO_NONE, CHEEK_RATIO_FULL)
+        signals.append((s, 0.2))
+        if ratio_ch >= 1:
+            ev_l.append(f"pores are {ratio_ch:.1f}x as visible on the cheeks as on the T-zone")
+    return _combine(signals), ev_l
+
+
 def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
     """How strongly the photo points to clogging, laxity and photoaging (see the module docstring).
 
@@ -264,32 +297,7 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
     clog = _combine(signals)
 
     # ---- laxity (photo part)
-    ev_l: list[str] = []
-    signals = []
-    shape_src = [by_name[n] for n in CHEEKS if n in by_name] if face else [total]
-    where = "on the cheeks" if face else "in the photo"
-    if shapes_ok:
-        el = _mean(shape_src, "mean_elongation", "pore_count")
-        s = _ramp(el, ELONG_NONE, ELONG_FULL)
-        signals.append((s, 0.4))
-        ev_l.append(f"pores {where} are {shape_words(el)} (mean length/width {el:.2f})" if el
-                    else f"no pore shapes {where}")
-        coh = _mean(shape_src, "orientation_coherence", "pore_count")
-        if coh is None:
-            signals.append((0.0, 0.4))
-            ev_l.append("too few elongated pores to judge a shared direction")
-        else:
-            s = _ramp(coh, COHERENCE_NONE, COHERENCE_FULL)
-            signals.append((s, 0.4))
-            ev_l.append(f"elongated pores {'share one direction' if s > 0.5 else 'point in mixed directions'} "
-                        f"(alignment {coh:.2f} on a 0-1 scale)")
-    ratio_ch = (ch_vis / tz_vis) if face and ch_vis is not None and tz_vis else None
-    if ratio_ch is not None:
-        s = _ramp(ratio_ch, CHEEK_RATIO_NONE, CHEEK_RATIO_FULL)
-        signals.append((s, 0.2))
-        if ratio_ch >= 1:
-            ev_l.append(f"pores are {ratio_ch:.1f}x as visible on the cheeks as on the T-zone")
-    lax_photo = _combine(signals)
+    lax_photo, ev_l = _laxity_evidence(by_name, total, face, shapes_ok, tz_vis, ch_vis)
 
     # ---- profile
     age = _get(profile, "age")

@@ -406,25 +406,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b
     skin_ok, colour = skin_colour_mask(lab, reference)
 
-    # In-frame part of the working crop (the crop is already clipped to the image).
-    taken = np.zeros(shape, bool)
-    work_masks: dict[str, np.ndarray] = {}
-    skin_share: dict[str, float] = {}
-    in_frame: dict[str, float] = {}
-    for name in REGION_POLYGONS:
-        poly = polys[name] & ~taken
-        m = poly & ~excl_b & skin_ok
-        n_poly = int(np.count_nonzero(poly))
-        # The polygon as it would be without clipping at the image border (for cut-off faces).
-        full_area = abs(_polygon_area(wxy[list(REGION_POLYGONS[name])]))
-        skin_share[name] = round(min(1.0, float(np.count_nonzero(m)) / max(full_area, 1.0)), 3)
-        in_frame[name] = min(1.0, n_poly / max(full_area, 1.0))
-        # Too little skin left (cut by the frame, hidden, in shadow): not measured.
-        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < REGION_MIN_AREA_IPD2 * wipd * wipd:
-            m = np.zeros_like(m)
-        work_masks[name] = m
-        taken |= polys[name]
-        log.debug("region %s: polygon %d px, skin %d px", name, n_poly, int(np.count_nonzero(m)))
+    work_masks, skin_share, in_frame = _work_region_masks(shape, polys, wxy, wipd, excl_b, skin_ok)
 
     regions, skin = _full_resolution_regions(work_masks, (h, w), (x0, y0), f, fx, fy, roi=roi, valid=valid)
     if skin.any():  # the whole face: the union of the measured regions (none measured: no 'face' row either)
@@ -462,6 +444,31 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
         mode="face", regions=regions, skin=skin, scale_px_per_mm=round(sc["px_per_mm"], 3), scale_source=sc["source"],
         scale_uncertainty_pct=sc["uncertainty_pct"], problems=problems, extra=extra, not_measured=not_measured,
     )
+
+
+def _work_region_masks(shape: tuple[int, int], polys: dict[str, np.ndarray], wxy: np.ndarray, wipd: float, excl_b: np.ndarray,
+                       skin_ok: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, float]]:
+    """Each region's skin mask at the working resolution (exclusive; empty when too little skin), its skin share and in-frame share."""
+    # In-frame part of the working crop (the crop is already clipped to the image).
+    taken = np.zeros(shape, bool)
+    work_masks: dict[str, np.ndarray] = {}
+    skin_share: dict[str, float] = {}
+    in_frame: dict[str, float] = {}
+    for name in REGION_POLYGONS:
+        poly = polys[name] & ~taken
+        m = poly & ~excl_b & skin_ok
+        n_poly = int(np.count_nonzero(poly))
+        # The polygon as it would be without clipping at the image border (for cut-off faces).
+        full_area = abs(_polygon_area(wxy[list(REGION_POLYGONS[name])]))
+        skin_share[name] = round(min(1.0, float(np.count_nonzero(m)) / max(full_area, 1.0)), 3)
+        in_frame[name] = min(1.0, n_poly / max(full_area, 1.0))
+        # Too little skin left (cut by the frame, hidden, in shadow): not measured.
+        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < REGION_MIN_AREA_IPD2 * wipd * wipd:
+            m = np.zeros_like(m)
+        work_masks[name] = m
+        taken |= polys[name]
+        log.debug("region %s: polygon %d px, skin %d px", name, n_poly, int(np.count_nonzero(m)))
+    return work_masks, skin_share, in_frame
 
 
 def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float) -> np.ndarray:

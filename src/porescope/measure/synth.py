@@ -149,45 +149,10 @@ def _paint(field: np.ndarray, win, patch: np.ndarray) -> None:
     np.maximum(field[ys, xs], patch, out=field[ys, xs])
 
 
-def render(spec: SkinSpec) -> SynthSkin:
-    """Draw the skin described by ``spec``.
-
-    Parameters
-    ----------
-    spec : SkinSpec
-        Size, scale, tone, pores (count, sizes, contrast, elongation), lighting,
-        noise and distractors.
-
-    Returns
-    -------
-    SynthSkin
-        The image and the true pores drawn in it.
-    """
-    rng = np.random.default_rng(spec.seed)
-    h, w = spec.height, spec.width
+def _distractors(rng: np.random.Generator, spec: SkinSpec, h: int, w: int):
+    """Draw spots, hairs, lines and glints (not pores): (distractor mask, pigment, lines, glints)."""
+    # Each is drawn into its own field, in a window around it.
     dmin, dmax = spec.pore_diameter_px
-    n_target = spec.pore_density_per_mpx * h * w / 1e6
-    centers = _place(rng, h, w, n_target, dmax)
-    n = len(centers)
-    diam = rng.uniform(dmin, dmax, n)
-    elong = rng.uniform(spec.elongation[0], spec.elongation[1], n)
-    if spec.orientation_deg is None:
-        ang = rng.uniform(-90, 90, n)
-    else:
-        ang = spec.orientation_deg + rng.uniform(-15, 15, n)
-    dark = rng.random(n) < spec.dark_fraction
-    depth = rng.uniform(spec.pore_contrast[0], spec.pore_contrast[1], n)
-    depth = np.where(dark, np.minimum(0.75, depth * 2.2), depth)
-
-    darken = np.zeros((h, w), np.float32)
-    truth = np.zeros((h, w), bool)
-    for (x, y), d, e, a_, dp in zip(centers, diam, elong, ang, depth):
-        # equivalent diameter d = 2*sqrt(a*b), a/b = e
-        b = d / 2 / math.sqrt(e)
-        a = b * e
-        _stamp(darken, x, y, a, b, a_, dp, truth)
-
-    # Distractors (not pores): drawn into their own fields, each in a window around it.
     distract = np.zeros((h, w), bool)
     pigment = np.zeros((h, w), np.float32)
     for _ in range(spec.spots):
@@ -231,6 +196,48 @@ def render(spec: SkinSpec) -> SynthSkin:
         cv2.circle(m, (int(x) - win[2], int(y) - win[3]), max(1, int(r)), 1.0, -1, cv2.LINE_AA)
         distract[win[0], win[1]] |= m > 0.05
         _paint(glint_f, win, cv2.GaussianBlur(m, (0, 0), sig))
+    return distract, pigment, lines_f, glint_f
+
+
+def render(spec: SkinSpec) -> SynthSkin:
+    """Draw the skin described by ``spec``.
+
+    Parameters
+    ----------
+    spec : SkinSpec
+        Size, scale, tone, pores (count, sizes, contrast, elongation), lighting,
+        noise and distractors.
+
+    Returns
+    -------
+    SynthSkin
+        The image and the true pores drawn in it.
+    """
+    rng = np.random.default_rng(spec.seed)
+    h, w = spec.height, spec.width
+    dmin, dmax = spec.pore_diameter_px
+    n_target = spec.pore_density_per_mpx * h * w / 1e6
+    centers = _place(rng, h, w, n_target, dmax)
+    n = len(centers)
+    diam = rng.uniform(dmin, dmax, n)
+    elong = rng.uniform(spec.elongation[0], spec.elongation[1], n)
+    if spec.orientation_deg is None:
+        ang = rng.uniform(-90, 90, n)
+    else:
+        ang = spec.orientation_deg + rng.uniform(-15, 15, n)
+    dark = rng.random(n) < spec.dark_fraction
+    depth = rng.uniform(spec.pore_contrast[0], spec.pore_contrast[1], n)
+    depth = np.where(dark, np.minimum(0.75, depth * 2.2), depth)
+
+    darken = np.zeros((h, w), np.float32)
+    truth = np.zeros((h, w), bool)
+    for (x, y), d, e, a_, dp in zip(centers, diam, elong, ang, depth):
+        # equivalent diameter d = 2*sqrt(a*b), a/b = e
+        b = d / 2 / math.sqrt(e)
+        a = b * e
+        _stamp(darken, x, y, a, b, a_, dp, truth)
+
+    distract, pigment, lines_f, glint_f = _distractors(rng, spec, h, w)
 
     # Skin: base tone x texture x mottling x lighting.
     base = np.array(spec.skin_rgb, np.float32) / 255.0
