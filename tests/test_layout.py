@@ -79,10 +79,8 @@ def test_no_private_names_imported_across_modules():
 
 
 def _code_lines(fn: ast.FunctionDef) -> int:
-    """A function's lines from its ``def`` to its end, its docstring left out (documentation is not a room's size)."""
-    first = fn.body[0]
-    doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
-    return fn.end_lineno - fn.lineno + 1 - ((first.end_lineno - first.lineno + 1) if doc else 0)
+    """A function's lines from its ``def`` to its end, docstring included."""
+    return fn.end_lineno - fn.lineno + 1
 
 
 def test_small_files_and_functions():

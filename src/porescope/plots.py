@@ -1,8 +1,12 @@
-"""The reports' figures: one set-up, one style, one way to encode them.
+"""The figures: one set-up, one style, one way to encode them, one way to read trends.
 
 The history report (:mod:`porescope.track.report`) and the study report
 (:mod:`porescope.study.report`) draw with these helpers, so their plots share
-fonts, colours and wording (labels from :mod:`porescope.labels`). Figures use
+fonts, colours and wording (labels from :mod:`porescope.labels`). The web
+app's trend plots (:mod:`porescope.web.trends`, SVG drawn by the page so each
+dot keeps its tooltip) take their series from :func:`trend_series` and
+:func:`region_order` here, as the history report's trend figure does, so the
+two show the same points. Figures use
 matplotlib's object API on the Agg canvas: no pyplot, no global backend switch
 and no global style, so a report can be drawn in a web server's thread.
 """
@@ -11,10 +15,11 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 __all__ = ["COLOURS", "DPI", "FONT_PT", "INK", "BAND_GREY", "ZERO_GREY", "new_figure", "style_axes", "date_axis",
-           "note_in_axes", "png_bytes", "svg_text", "data_uri"]
+           "note_in_axes", "png_bytes", "svg_text", "data_uri", "region_order", "trend_series"]
 
 #: Series colours, in order (matplotlib's default cycle, so arms and regions keep their familiar colours).
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -84,3 +89,57 @@ def svg_text(fig, *, tight: bool = False) -> str:
 def data_uri(data: bytes, mime: str = "image/png") -> str:
     """Image bytes as a ``data:`` URI, so a report is one self-contained file."""
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def region_order(visits) -> list[str]:
+    """The regions measured in any of ``visits``, in order of first appearance.
+
+    Parameters
+    ----------
+    visits : list of visit records
+        Each with ``regions`` (records with a ``name``).
+
+    Returns
+    -------
+    list of str
+    """
+    names: list[str] = []
+    for v in visits:
+        for r in v.regions:
+            if r.name not in names:
+                names.append(r.name)
+    return names
+
+
+def trend_series(visits, metric: str, regions: list[str]) -> dict[str, list[tuple[datetime, float]]]:
+    """Per region, ``(taken_at, value)`` of one metric over the visits.
+
+    A metric built from pore counts (everything but the visibility score) is
+    left out of a visit whose scale is too coarse to resolve pores; missing
+    and non-finite values are left out too.
+
+    Parameters
+    ----------
+    visits : list of visit records
+        Oldest first, each with ``taken_at`` and ``region(name)``.
+    metric : str
+        A region metric, e.g. ``'visibility_score'``, ``'density'``.
+    regions : list of str
+        The regions to read (see :func:`region_order`).
+
+    Returns
+    -------
+    dict
+        Region name -> points; regions without any point are absent.
+    """
+    out: dict[str, list[tuple[datetime, float]]] = {}
+    for name in regions:
+        pts = []
+        for v in visits:
+            r = v.region(name)
+            val = getattr(r, metric, None) if r is not None else None
+            if val is not None and math.isfinite(val) and (metric == "visibility_score" or r.counts_meaningful):
+                pts.append((v.taken_at, float(val)))
+        if pts:
+            out[name] = pts
+    return out

@@ -92,24 +92,19 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
     from porescope import plots
     from porescope.labels import metric_label, region_name
 
-    regions: list[str] = []
-    for v in visits:
-        for r in v.regions:
-            if r.name not in regions:
-                regions.append(r.name)
+    regions = plots.region_order(visits)
     if not regions:
         return None
+    series = {metric: plots.trend_series(visits, metric, regions) for metric in TREND_METRICS}
     fig = plots.new_figure(8.0, 2.3 * len(regions) + 0.6)
     axes = fig.subplots(len(regions), 2, squeeze=False)
     for i, name in enumerate(regions):
-        pts = [(v.taken_at, v.region(name)) for v in visits if v.region(name) is not None]
-        t = [p[0] for p in pts]
+        t = [v.taken_at for v in visits if v.region(name) is not None]
         for j, metric in enumerate(TREND_METRICS):
             ax = axes[i][j]
-            y = [getattr(r, metric) if (metric != "density" or r.counts_meaningful) else None for _, r in pts]
-            tt = [a for a, b in zip(t, y) if b is not None]
-            yy = [b for b in y if b is not None]
-            units = {r.density_unit for _, r in pts} if metric == "density" else set()
+            tt = [p[0] for p in series[metric].get(name, [])]
+            yy = [p[1] for p in series[metric].get(name, [])]
+            units = {v.region(name).density_unit for v in visits if v.region(name) is not None} if metric == "density" else set()
             if yy:
                 ax.plot(tt, yy, "o-", color=plots.COLOURS[0])
                 key = f"{name}:{metric}"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from porescope.labels import metric_label
+from porescope.plots import region_order, trend_series
 
 #: Metrics the subject page plots over time, in order (labels from :mod:`porescope.labels`).
 TREND_METRICS = ("visibility_score", "density", "coverage_pct")
@@ -14,21 +14,6 @@ TREND_COLOURS = ("#d9480f", "#1971c2", "#2b8a3e", "#862e9c", "#e67700", "#495057
 WIDTH_PX, HEIGHT_PX, PAD_PX = 520, 170, 34
 #: More points than this on a line: no dots (each dot is an SVG element with a tooltip).
 MAX_DOTS = 120
-
-
-def _series(visits, times: list[float], regions: list[str], key: str) -> dict[str, list[tuple[float, float]]]:
-    """(time, value) per region for one metric; counts-based metrics only where counts are meaningful."""
-    series = {}
-    for name in regions:
-        pts = []
-        for v, t in zip(visits, times, strict=True):
-            r = v.region(name)
-            val = getattr(r, key, None) if r is not None else None
-            if val is not None and math.isfinite(val) and (key == "visibility_score" or r.counts_meaningful):
-                pts.append((t, float(val)))
-        if pts:
-            series[name] = pts
-    return series
 
 
 def _lines(series: dict[str, list[tuple[float, float]]], t0: float, span: float, lo: float, hi: float) -> list[dict]:
@@ -63,14 +48,10 @@ def trend_svgs(visits) -> list[dict]:
     times = [v.taken_at.timestamp() for v in visits]
     t0, t1 = min(times), max(times)
     span = (t1 - t0) or 1.0
-    regions: list[str] = []
-    for v in visits:
-        for r in v.regions:
-            if r.name not in regions:
-                regions.append(r.name)
+    regions = region_order(visits)
     out = []
     for key in TREND_METRICS:
-        series = _series(visits, times, regions, key)
+        series = {name: [(t.timestamp(), y) for t, y in pts] for name, pts in trend_series(visits, key, regions).items()}
         if not series:
             continue
         vals = [y for pts in series.values() for _, y in pts]
