@@ -29,6 +29,25 @@ _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _MISS = object()
 
 
+def _number(kind: type, pattern: re.Pattern, info):
+    """A coercer for an int or float option: its own type or matching text, inside its range;
+    anything else (and clamped options) is left to Typer, which words the error."""
+
+    def to_number(v, param, ctx):
+        if type(v) is kind:
+            x = v
+        elif type(v) is str and pattern.fullmatch(v):
+            x = kind(v)
+        else:
+            return _MISS
+        lo, hi = info.min, info.max
+        if info.clamp or (lo is not None and not x >= lo) or (hi is not None and not x <= hi):
+            return _MISS  # Typer clamps or words the range error itself
+        return x
+
+    return to_number
+
+
 def _leaf(annotation, info):
     """A plain-Python coercer ``(value, param, ctx) -> value or _MISS`` for one simple
     annotation (str, bool, int, float, Path, Enum), or None where Typer's own is needed."""
@@ -40,32 +59,8 @@ def _leaf(annotation, info):
         return lambda v, param, ctx: v if type(v) is str else _MISS
     if annotation is bool:
         return lambda v, param, ctx: v if type(v) is bool else _MISS
-    if annotation is int:
-        def to_int(v, param, ctx):
-            if type(v) is int:
-                n = v
-            elif type(v) is str and _INT.fullmatch(v):
-                n = int(v)
-            else:
-                return _MISS
-            lo, hi = info.min, info.max
-            if info.clamp or (lo is not None and n < lo) or (hi is not None and n > hi):
-                return _MISS  # Typer clamps or words the range error itself
-            return n
-        return to_int
-    if annotation is float:
-        def to_float(v, param, ctx):
-            if type(v) is float:
-                x = v
-            elif type(v) is str and _FLOAT.fullmatch(v):
-                x = float(v)
-            else:
-                return _MISS
-            lo, hi = info.min, info.max
-            if info.clamp or (lo is not None and not x >= lo) or (hi is not None and not x <= hi):
-                return _MISS  # Typer clamps or words the range error itself
-            return x
-        return to_float
+    if annotation in (int, float):
+        return _number(annotation, _INT if annotation is int else _FLOAT, info)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         choices = list(annotation)
         return lambda v, param, ctx: coerce_cli_choice(v, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx)
