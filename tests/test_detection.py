@@ -125,18 +125,26 @@ def test_no_pores_on_border(skin):
     assert not edge.any()
 
 
-def test_headline_count_is_capture_invariant_on_synthetic_tones():
-    """Re-captures that change only exposure, white balance or camera distance (scale known): count CV <= 0.05 (issue 10)."""
+def _bench_repeat():
+    """benchmarks/bench_repeat.py as a module (its synthetic skin and tones)."""
     import importlib.util
     import sys
     from pathlib import Path
 
-    from porescope.measure.recapture import recapture
-
+    if "bench_repeat" in sys.modules:
+        return sys.modules["bench_repeat"]
     spec = importlib.util.spec_from_file_location("bench_repeat", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_repeat.py")
     bench = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_repeat", bench)  # its dataclasses look their module up
+    sys.modules["bench_repeat"] = bench  # its dataclasses look their module up
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_headline_count_is_capture_invariant_on_synthetic_tones():
+    """Re-captures that change only exposure, white balance or camera distance (scale known): count CV <= 0.05 (issue 10)."""
+    from porescope.measure.recapture import recapture
+
+    bench = _bench_repeat()
     for tone in (bench.TONES["light"], bench.TONES["deep"]):
         sk = render(bench.synth_spec(tone, seed=21))
         base = run(sk.rgb, px_per_mm=10.0, mode="closeup").analysis.regions[0].pore_count
@@ -147,6 +155,26 @@ def test_headline_count_is_capture_invariant_on_synthetic_tones():
             counts.append(run(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode="closeup").analysis.regions[0].pore_count)
             assert abs(counts[-1] - base) <= 0.10 * base, (tone, change, counts[-1], base)
         assert np.std(counts, ddof=1) / np.mean(counts) <= 0.05, (tone, counts)
+
+
+@pytest.mark.parametrize("tone", ["light", "medium", "deep"])
+def test_sensor_noise_moves_no_headline_number_by_more_than_5_percent(tone):
+    """σ 3 sensor noise (scale known): every headline number within 5% of the clean capture, or refused as too noisy (issue 10)."""
+    from porescope.measure.recapture import recapture
+
+    bench = _bench_repeat()
+    sk = render(bench.synth_spec(bench.TONES[tone], seed=21))
+    clean = run(sk.rgb, px_per_mm=10.0, mode="closeup").analysis
+    rc = recapture("sensor noise 3", sk.rgb, None, 10.0)
+    noisy = run(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode="closeup").analysis
+    assert clean.quality.measurable
+    if not noisy.quality.measurable:
+        assert "too_noisy" in [p.code for p in noisy.quality.problems]
+        return
+    a, b = clean.regions[0], noisy.regions[0]
+    for metric in ("pore_count", "density_per_cm2", "coverage_pct", "visibility_score"):
+        x, y = getattr(a, metric), getattr(b, metric)
+        assert abs(y / x - 1) <= 0.05, (tone, metric, x, y)
 
 
 def test_too_noisy_photo_is_refused_not_drifting():

@@ -275,8 +275,8 @@ def run(
     pool = ThreadPoolExecutor(max_workers=2)
     try:
         quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
-        ev = tuple(v * scale.px_per_mm * factor for v in _detect.EVIDENCE_MM) if scale.px_per_mm else None
-        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, evidence_px=ev)
+        px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, px_per_mm=px_per_mm_a)
         t = lap("detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
         # The hook (overlay and mask images) needs only the labels and each

@@ -5,9 +5,11 @@ The flow of :func:`detect` (each step a function on arrays):
 1. :func:`~porescope.measure.imaging.log_luminance` — the log of linear-light
    luminance. Exposure, white balance and the skin's own tone multiply linear
    luminance, so in the log they are offsets, which step 3 removes.
-2. :func:`estimate_pore_scale` — scale selection: a coarse pass over a few
-   skin tiles; the clearest candidates' median diameter is the photo's
-   typical pore size.
+2. :func:`estimate_pore_scale` — scale selection, only when the photo's
+   scale is unknown: a coarse pass over a few skin tiles; the clearest
+   candidates' median diameter is the photo's typical pore size. With a
+   known scale the typical size is fixed in millimetres
+   (:data:`TYPICAL_PORE_DIAMETER_MM`), so no filter depends on the capture.
 3. :func:`_components` at that scale — darkness = local background (a
    Gaussian of 0.4 x the typical diameter) minus the lightly smoothed image,
    in ln units (0.1 ≈ 10% less light than the skin around it); hysteresis
@@ -53,7 +55,7 @@ from porescope.measure.imaging import (
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores v2"
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v3"
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
@@ -128,12 +130,26 @@ TEXTURE_SAMPLE_PX = 200_000
 CLEAR_CONTRAST = 0.045
 EVIDENCE_SIGMA_PER_DIAMETER = 0.3
 EVIDENCE_SURROUND_FACTOR = 2.5
+#: When the photo's scale is known, every filter is set for this pore
+#: diameter in millimetres instead of a diameter estimated from the photo:
+#: the estimate (scale selection, step 2) moves with the capture -- sensor
+#: noise of σ 3 shrank it by 7-17% and JPEG grew it by 5-12%
+#: (benchmarks/bench_repeat.py), and every area moved with it. 0.6 mm is
+#: what scale selection finds on the real close-ups at 10 px/mm (0.59-0.65
+#: mm) and lies inside the visible range, from the 0.25 mm detection
+#: threshold of clinical imaging (Flament et al. 2015,
+#: doi:10.2147/CCID.S74401) to MAX_PORE_DIAMETER_MM; larger pores are still
+#: found and measured whole (on synthetic pores 0.8-1.2 mm across, Dice 0.75
+#: with this fixed scale against 0.67 with the estimated one).
+TYPICAL_PORE_DIAMETER_MM = 0.6
 #: The core and surround sigmas (mm) of that matched filter when the photo's
 #: scale is known: EVIDENCE_SIGMA_PER_DIAMETER and EVIDENCE_SURROUND_FACTOR x
-#: BACKGROUND_SIGMA_PER_DIAMETER applied to a typical 0.6 mm pore, so the
-#: clear test is one fixed filter in millimetres, whatever scale the photo's
-#: own pores suggest (that estimate moves with blur and resampling).
-EVIDENCE_MM = (0.18, 0.6)
+#: BACKGROUND_SIGMA_PER_DIAMETER applied to the typical pore, so the clear
+#: test is one fixed filter in millimetres.
+EVIDENCE_MM = (
+    EVIDENCE_SIGMA_PER_DIAMETER * TYPICAL_PORE_DIAMETER_MM,
+    EVIDENCE_SURROUND_FACTOR * BACKGROUND_SIGMA_PER_DIAMETER * TYPICAL_PORE_DIAMETER_MM,
+)
 #: When sensor noise makes up more than this share of the darkness map's
 #: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
 #: blocking 'too_noisy' problem rather than numbers that drift with the noise.
@@ -462,6 +478,19 @@ def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
     return cv2.dilate(bad, np.ones((k, k), np.uint8))
 
 
+def _relabel(ps: _Pass, keep: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """(label image, count, pore pixel indices, their labels) of the kept components, numbered 1..k (only candidate pixels are touched)."""
+    new_id = np.zeros(ps.n, np.int32)
+    count = int(keep.sum())
+    new_id[keep] = np.arange(1, count + 1, dtype=np.int32)
+    lab = new_id[ps.lab_on]
+    sel = lab > 0
+    pixel_index, pixel_label = ps.on[sel], lab[sel]
+    out = np.zeros(shape, np.int32)
+    out.ravel()[pixel_index] = pixel_label
+    return out, count, pixel_index, pixel_label
+
+
 def _scale_sigmas(typical_d: float | None, min_d: float, max_d: float) -> tuple[float, float, float, float]:
     """(background, fine, evidence-core sigmas in px, smallest kept diameter in px) for a typical pore diameter."""
     if typical_d is None:
@@ -482,7 +511,7 @@ def detect(
     grow_threshold: float = GROW_Z,
     logy: np.ndarray | None = None,
     typical_diameter_px: float | None = None,
-    evidence_px: tuple[float, float] | None = None,
+    px_per_mm: float | None = None,
 ) -> Detection:
     """Find pores in a photo's skin.
 
@@ -506,9 +535,11 @@ def detect(
         :func:`~porescope.measure.imaging.log_luminance` of ``rgb`` when the caller already has it.
     typical_diameter_px : float, optional
         Skip scale selection and use this diameter.
-    evidence_px : tuple of float, optional
-        (core, surround) sigmas in px of the clear-pore filter when the scale is
-        known (EVIDENCE_MM at the photo's px/mm).
+    px_per_mm : float, optional
+        The scale of ``rgb`` when known. Then every filter is fixed in
+        millimetres (TYPICAL_PORE_DIAMETER_MM, EVIDENCE_MM) and the seed is
+        not moved by :func:`contrast_gap`, so nothing about what is found
+        depends on an estimate from the photo itself.
 
     Returns
     -------
@@ -532,12 +563,14 @@ def detect(
 
     if typical_diameter_px is not None:
         typical_d = typical_diameter_px
+    elif px_per_mm is not None:
+        typical_d = TYPICAL_PORE_DIAMETER_MM * px_per_mm
     else:
         typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
     sigma_bg, sigma_fine, sigma_seed, floor_d = _scale_sigmas(typical_d, min_diameter_px, max_diameter_px)
     sigma_surround = None
-    if evidence_px is not None:  # the scale is known: the clear test is one fixed filter in millimetres
-        sigma_seed, sigma_surround = evidence_px
+    if px_per_mm is not None:  # the scale is known: the clear test is one fixed filter in millimetres
+        sigma_seed, sigma_surround = (v * px_per_mm for v in EVIDENCE_MM)
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
         logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
@@ -552,20 +585,14 @@ def detect(
     keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
     keep[0] = False
     # When the candidates split clearly into faint texture and clear pores,
-    # the seed moves up into the gap between the two groups.
-    gap = contrast_gap(ps.peak_z[keep])
+    # the seed moves up into the gap between the two groups -- only when the
+    # scale is unknown: the split is read from the photo itself, and sensor
+    # noise can make it appear or vanish (it moved the count by 10% on
+    # synthetic skin); with a known scale the fixed clear test does its job.
+    gap = contrast_gap(ps.peak_z[keep]) if px_per_mm is None else None
     keep &= ps.peak_z > max(seed_t, (gap or 0.0) / sensitivity)
 
-    # Relabel kept components 1..k, touching only candidate pixels.
-    new_id = np.zeros(ps.n, np.int32)
-    count = int(keep.sum())
-    new_id[keep] = np.arange(1, count + 1, dtype=np.int32)
-    lab = new_id[ps.lab_on]
-    sel = lab > 0
-    pixel_index = ps.on[sel]
-    pixel_label = lab[sel]
-    out = np.zeros((h, w), np.int32)
-    out.ravel()[pixel_index] = pixel_label
+    out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
     core = ps.peak_dark[keep].astype(np.float64)
     evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=max(sigma_fine, sigma_seed),
                               surround=sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR)
