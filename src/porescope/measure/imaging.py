@@ -12,14 +12,17 @@ import cv2
 import numpy as np
 
 __all__ = [
-    "GLINT_LEVEL", "CLIP_LEVEL", "GLARE_MAX_CHROMA", "lightness", "log_luminance", "blur", "robust_sigma", "pixel_noise", "skin_tiles",
-    "IMMERKAER_KERNEL", "PYRAMID_MIN_SIGMA",
+    "GLINT_LEVEL", "GLINT_GUARD_PX", "CLIP_LEVEL", "GLARE_MAX_CHROMA", "lightness", "log_luminance", "blur", "robust_sigma", "pixel_noise",
+    "skin_tiles", "untrusted_pixels", "IMMERKAER_KERNEL", "PYRAMID_MIN_SIGMA",
 ]
 
 #: Glint: a specular highlight is near-white, every channel at or above this
 #: 8-bit value (one clipped channel alone is just bright, saturated skin).
 #: Read by the detector (untrusted pixels) and the quality gates (glare).
 GLINT_LEVEL = 235
+#: Pixels within this many px of a clipped highlight are not trusted (glints
+#: leave dark halos after illumination correction).
+GLINT_GUARD_PX = 2
 #: A channel at or above this 8-bit value is clipped: the pixel's real
 #: brightness is unknown (the detector checks green, ~70% of luminance; the
 #: quality gate any channel).
@@ -207,3 +210,29 @@ def skin_tiles(skin: np.ndarray, tile: int = 384, most: int = 6) -> list[tuple[s
     cands = [c for c in cands if skin[c].mean() >= 0.5] or [(slice(0, h), slice(0, w))]
     step = max(1, len(cands) // most)
     return cands[::step][:most]
+
+
+def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
+    """Pixels whose light was not measured: clipped or next to a specular glint.
+
+    A glint (every channel near white) leaves a dark halo after the background
+    is subtracted; a clipped green channel (most of luminance) hides the skin's
+    real brightness. Both are grown by GLINT_GUARD_PX.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8.
+
+    Returns
+    -------
+    ndarray or None
+        (H, W) uint8 0/255, or None when there are none.
+    """
+    glint = cv2.inRange(rgb, (GLINT_LEVEL,) * 3, (255,) * 3)
+    clipped = cv2.inRange(rgb, (0, CLIP_LEVEL, 0), (255, 255, 255))
+    bad = cv2.bitwise_or(glint, clipped)
+    if not cv2.countNonZero(bad):
+        return None
+    k = 2 * GLINT_GUARD_PX + 1
+    return cv2.dilate(bad, np.ones((k, k), np.uint8))

@@ -1,8 +1,12 @@
 """Compatibility path: the code lives in :mod:`porescope.measure.pores.detect`."""
 
 from porescope.measure.imaging import (  # noqa: F401
+    CLIP_LEVEL,
+    GLINT_GUARD_PX,
+    GLINT_LEVEL,
     PYRAMID_MIN_SIGMA,
     lightness,
+    untrusted_pixels,
 )
 from porescope.measure.pores.detect import (  # noqa: F401
     AUTO_MIN_DIAMETER_FRACTION,
@@ -11,7 +15,6 @@ from porescope.measure.pores.detect import (  # noqa: F401
     BACKGROUND_SIGMA_PER_DIAMETER,
     BIMODAL_ETA,
     CLEAR_CONTRAST,
-    CLIP_LEVEL,
     DEFAULT_MAX_DIAMETER_PX,
     DEFAULT_MIN_DIAMETER_PX,
     DETECTOR,
@@ -19,8 +22,6 @@ from porescope.measure.pores.detect import (  # noqa: F401
     EVIDENCE_SIGMA_PER_DIAMETER,
     EVIDENCE_SURROUND_FACTOR,
     FINE_SIGMA_PER_DIAMETER,
-    GLINT_GUARD_PX,
-    GLINT_LEVEL,
     GROW_Z,
     MAX_ELONGATION_LONG,
     MAX_LENGTH_FACTOR,
@@ -31,6 +32,7 @@ from porescope.measure.pores.detect import (  # noqa: F401
     MIN_PORE_DIAMETER_MM,
     MIN_TEXTURE_SHARE,
     SEED_Z,
+    TYPICAL_PORE_DIAMETER_MM,
     Detection,
     contrast_gap,
     detect,
@@ -39,14 +41,13 @@ from porescope.measure.pores.detect import (  # noqa: F401
     pixel_noise,
     robust_sigma,
     skin_tiles,
-    untrusted_pixels,
 )
 
 __all__ = [
     "DETECTOR", "DEFAULT_MIN_DIAMETER_PX", "DEFAULT_MAX_DIAMETER_PX", "MIN_PORE_DIAMETER_MM",
     "MAX_PORE_DIAMETER_MM", "SEED_Z", "GROW_Z", "AUTO_SCALE_MIN_PORES",
     "BACKGROUND_SIGMA_PER_DIAMETER", "BIMODAL_ETA", "FINE_SIGMA_PER_DIAMETER", "CLEAR_CONTRAST",
-    "EVIDENCE_SIGMA_PER_DIAMETER", "EVIDENCE_SURROUND_FACTOR", "EVIDENCE_MM", "MAX_SENSOR_NOISE_SHARE",
+    "EVIDENCE_SIGMA_PER_DIAMETER", "EVIDENCE_SURROUND_FACTOR", "EVIDENCE_MM", "TYPICAL_PORE_DIAMETER_MM", "MAX_SENSOR_NOISE_SHARE",
     "AUTO_SCALE_TOP_FRACTION", "AUTO_MIN_DIAMETER_FRACTION", "MAX_LENGTH_FACTOR", "MAX_ELONGATION_LONG",
     "GLINT_GUARD_PX", "GLINT_LEVEL", "CLIP_LEVEL", "MIN_PEAK_CONTRAST", "MIN_TEXTURE_SHARE", "MIN_FILL",
     "lightness", "log_luminance", "PYRAMID_MIN_SIGMA", "robust_sigma", "Detection", "pixel_noise",
