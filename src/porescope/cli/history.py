@@ -136,7 +136,9 @@ def add(
         sys.stdout.write(v.model_dump_json(indent=1) + "\n")
         return
     what = f"capture {v.captures} of visit {v.id}" if repeat_of else f"visit {v.id}"
-    base.out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
+    # Plain text, not the rich console: importing rich.console is ~20 ms of every add, and a
+    # subject such as "[b]x" must print as typed, never as markup.
+    sys.stdout.write(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})\n")
     sys.stdout.write(_visits_text([v], title=f"{v.subject}: visit {v.id}"))
     if not v.measurable:
         base.out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
