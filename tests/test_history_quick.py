@@ -3,6 +3,7 @@ the SQLAlchemy store gives, and steps aside wherever it does not apply."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -66,6 +67,12 @@ def test_steps_aside_where_it_does_not_apply(filled, tmp_path):
     assert sqlite_read.subject_rows(str(tmp_path / "missing.db")) is None
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     assert sqlite_read.subject_rows(str(tmp_path / "junk.db")) is None
+    odd = sqlite3.connect(tmp_path / "odd.db")  # says it is at head, but its tables are not there
+    odd.executescript("CREATE TABLE alembic_version (version_num VARCHAR(32)); INSERT INTO alembic_version VALUES ('0001');")
+    odd.commit()
+    odd.close()
+    assert sqlite_read.subject_rows(str(tmp_path / "odd.db")) is None
+    assert sqlite_read.visits(str(tmp_path / "odd.db"), "ann") is None
 
 
 def test_an_older_revision_is_left_to_the_store(tmp_path):

@@ -44,7 +44,7 @@ __all__ = ["HEAD_REVISION", "subject_rows", "visits", "subject_infos", "visit_re
 #: checks it is alembic's head.
 HEAD_REVISION = "0001"
 
-SubjectRow = tuple[str, datetime, int, "datetime | None", "datetime | None"]
+SubjectRow = tuple[str, datetime, int, datetime | None, datetime | None]
 
 _SUBJECTS_SQL = (
     "SELECT s.name, s.created_at, count(v.id), min(v.taken_at), max(v.taken_at) "
@@ -108,9 +108,11 @@ def subject_rows(url: str | None = None) -> list[SubjectRow] | None:
     try:
         with conn:
             rows = conn.execute(_SUBJECTS_SQL).fetchall()
+        return [(name, _time(created), n, _time(first), _time(last)) for name, created, n, first, last in rows]
+    except (sqlite3.Error, ValueError):  # anything unexpected: the store opens it and words any error
+        return None
     finally:
         conn.close()
-    return [(name, _time(created), n, _time(first), _time(last)) for name, created, n, first, last in rows]
 
 
 def visits(url: str | None, subject: str) -> list[VisitInfo] | None:
@@ -129,6 +131,8 @@ def visits(url: str | None, subject: str) -> list[VisitInfo] | None:
                      for vid, name, taken, cond, device, lighting, created in conn.execute(_VISITS_SQL, sid)]
             arows = conn.execute(_ANALYSES_SQL, sid).fetchall() if vrows else []
             mrows = conn.execute(_METRICS_SQL, sid).fetchall() if vrows else []
+    except (sqlite3.Error, ValueError):  # anything unexpected: the store opens it and words any error
+        return None
     finally:
         conn.close()
     return visit_infos(visit_records(vrows, arows, mrows))
