@@ -36,6 +36,46 @@ def _time(cmd: list[str], env: dict) -> float:
     return dt
 
 
+#: One `history add` in a fresh process, phase by phase (the steps the command takes, timed).
+_ADD_PHASES = """
+import gc, json, sys, time
+t0 = time.perf_counter()
+gc.disable()  # as `python -m porescope` does
+import porescope.cli  # the command's own start-up (Typer, the command modules)
+porescope.cli.tune_process()
+t1 = time.perf_counter()
+from porescope.track import Store
+store = Store(sys.argv[2])  # SQLAlchemy and the store open
+t2 = time.perf_counter()
+from porescope.measure.io import read_image
+from porescope.measure.pipeline import run  # NumPy, OpenCV, Pillow, the result schema
+t3 = time.perf_counter()
+data = open(sys.argv[1], "rb").read()
+run(read_image(data))
+t4 = time.perf_counter()
+run(read_image(data))
+t5 = time.perf_counter()
+store.add_visit(sys.argv[1], "bench-phases")
+t6 = time.perf_counter()
+print(json.dumps({"CLI start-up": t1 - t0, "store open (SQLAlchemy)": t2 - t1,
+                  "analysis libraries (NumPy, OpenCV, Pillow, pydantic)": t3 - t2,
+                  "analysis, first (cold)": t4 - t3, "analysis, again (warm)": t5 - t4,
+                  "storing (add_visit less a warm analysis)": (t6 - t5) - (t5 - t4)}))
+"""
+
+
+def add_phases(py: str, env: dict, photo: Path, db: str, rounds: int) -> dict[str, float]:
+    """Median seconds of each phase of a `history add` (see _ADD_PHASES), plus the interpreter's own start."""
+    import json
+
+    runs = []
+    for _ in range(rounds):
+        start = _time([py, "-c", "pass"], env)
+        r = subprocess.run([py, "-c", _ADD_PHASES, str(photo), db], env=env, capture_output=True, text=True, check=True)
+        runs.append({"Python start": start, **json.loads(r.stdout)})
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
@@ -104,6 +144,10 @@ def main() -> None:
             print(f"{'  baseline ' + name:36s} {bmed * 1000:7.0f} ms  {bmed / fl:5.2f}x floor")
     add, only = statistics.median(times["history add (0.3 MP)"]), statistics.median(times["analysis only (0.3 MP, in-process)"])
     print(f"history add: the analysis (warm, in-process) is {only / add:.0%} of its wall time; the rest, {(add - only) * 1000:.0f} ms, is start-up and storing")
+    phases = add_phases(py, env, photo, db, max(3, args.rounds // 2))
+    print("history add (0.3 MP), phase by phase in a fresh process (median ms):")
+    for name, sec in phases.items():
+        print(f"  {name:54s} {sec * 1000:6.0f}")
 
 
 if __name__ == "__main__":

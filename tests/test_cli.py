@@ -259,3 +259,35 @@ def test_light_coercion_matches_typers_own(tmp_path, annotation, options, values
                 results.append((type(exc).__name__, str(exc)))
         assert repr(results[0]) == repr(results[1]), (v, results)  # repr: nan == nan, and the types show
         assert type(results[0][1]) is type(results[1][1]), v
+
+
+@pytest.mark.parametrize("user_value", [None, "logfire"])
+def test_entry_point_process_settings(user_value):
+    # The command's entry (never an import) freezes the start-up objects out of the
+    # collector, switches it back on, and turns pydantic's plugin search off unless the user chose.
+    code = (
+        "import gc, os, sys\n"
+        "gc.disable()\n"
+        "import porescope.cli\n"
+        "assert not gc.isenabled() and gc.get_freeze_count() == 0\n"
+        "assert os.environ.get('PYDANTIC_DISABLE_PLUGINS') == (sys.argv[1] or None)\n"
+        "porescope.cli.tune_process()\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 0, os.environ['PYDANTIC_DISABLE_PLUGINS'], sys.getswitchinterval())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if user_value:
+        env["PYDANTIC_DISABLE_PLUGINS"] = user_value
+    r = subprocess.run([sys.executable, "-c", code, user_value or ""], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["True", "True", user_value or "__all__", "0.0005"]
+
+
+def test_python_m_porescope_runs_with_the_collector_on(tmp_path):
+    # __main__ switches the collector off for the imports only; a command runs with it on.
+    r = subprocess.run([sys.executable, "-m", "porescope", "ingredients", "Aqua, Salicylic Acid 2%"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "Salicylic" in r.stdout, r.stderr[-2000:]
+    code = ("import gc, runpy, sys\nsys.argv = ['porescope', '--version']\n"
+            "try:\n    runpy.run_module('porescope', run_name='__main__')\nexcept SystemExit:\n    pass\nprint(gc.isenabled())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.split()[-1] == "True", (r.stdout, r.stderr[-2000:])

@@ -169,3 +169,12 @@ def test_history_list_starts_without_pydantic_numpy_opencv_or_rich(db, tmp_path)
     # The JSON path still gives the full records.
     rows = json.loads(_run("history", "list", "--json", "--db", db).output)
     assert [(s["name"], s["visits"]) for s in rows] == [("ana", 1)]
+
+
+def test_names_print_as_typed_never_as_markup(db, tmp_path):
+    a = photo(tmp_path / "a.jpg")
+    r = _run("history", "add", a, "--subject", "[b]Ann[/b]", "--date", "2026-01-01T08:00", "--mode", "closeup", "--db", db)
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("stored visit 1 of [b]Ann[/b] (2026-01-01 08:00)\n"), r.output
+    r = _run("history", "list", "--db", db)
+    assert r.exit_code == 0 and "\n[b]Ann[/b]  " in r.output, r.output

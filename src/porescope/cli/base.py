@@ -63,8 +63,28 @@ GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 def tune_process() -> None:
-    """Process-wide settings for the porescope command (see GIL_SWITCH_INTERVAL_S)."""
+    """Process-wide settings for the porescope command, made by its entry point only
+    (never on import: porescope as a library leaves the process alone).
+
+    - the GIL switch interval (see GIL_SWITCH_INTERVAL_S);
+    - the cyclic garbage collector: everything imported so far lives as long as the
+      process, so it is moved out of the collector's sight (``gc.freeze``) and the
+      collector, which ``python -m porescope`` switches off while the CLI is imported,
+      is switched back on. Later collections (many while pydantic builds its models)
+      then no longer walk every module object again: ~20 ms of `porescope ingredients`
+      (benchmarks/bench_cli.py, interleaved A/B, 2026-12-02);
+    - pydantic's plugin search: the first model build scans the entry points of every
+      installed package for pydantic plugins (~20 ms in our environment). porescope
+      uses none, so ``PYDANTIC_DISABLE_PLUGINS`` (pydantic's documented switch) is set
+      unless the user has set it.
+    """
+    import gc
+    import os
+
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+    gc.freeze()
+    gc.enable()
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -136,7 +136,9 @@ def add(
         sys.stdout.write(v.model_dump_json(indent=1) + "\n")
         return
     what = f"capture {v.captures} of visit {v.id}" if repeat_of else f"visit {v.id}"
-    base.out.print(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})", highlight=False)
+    # Plain text, not the rich console: importing rich.console is ~20 ms of every add, and a
+    # subject such as "[b]x" must print as typed, never as markup.
+    sys.stdout.write(f"stored {what} of {v.subject} ({v.taken_at:%Y-%m-%d %H:%M})\n")
     sys.stdout.write(_visits_text([v], title=f"{v.subject}: visit {v.id}"))
     if not v.measurable:
         base.out.print("[red]This photo failed the capture-quality gate; its numbers are not meaningful (see 'porescope history show').[/]")
@@ -149,17 +151,20 @@ def list_(
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """List subjects, or one subject's visits."""
+    from porescope.track import sqlite_read
+
     try:
-        store = _store(db)
-        if subject:
-            rows = store.visits(subject)
-        elif as_json:
-            rows = store.subjects()
-        else:  # plain tuples: the quick path (no pydantic records)
-            rows = store.subject_rows()
+        # A SQLite store at the current revision is read with sqlite3 alone (no SQLAlchemy,
+        # ~0.2 s less start-up); anything else opens the Store (track/sqlite_read.py).
+        rows = sqlite_read.visits(db, subject) if subject else sqlite_read.subject_rows(db)
+        if rows is None:
+            store = _store(db)
+            rows = store.visits(subject) if subject else store.subject_rows()
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
+        if not subject:  # the records Store.subjects() gives
+            rows = sqlite_read.subject_infos(rows)
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=1) + "\n")
         return
     if subject:

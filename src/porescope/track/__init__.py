@@ -8,7 +8,6 @@ visits, reports.
 """
 
 from porescope.track.location import ENV_DATA_DIR, ENV_DB_URL, resolve
-from porescope.track.store import Store
 from porescope.track.values import KEY_METRICS
 
 #: The pydantic records, imported on first use: `porescope history list` starts without pydantic.
@@ -21,6 +20,10 @@ def __getattr__(name: str):
         from porescope.track import models
 
         return getattr(models, name)
+    if name == "Store":  # imported on first use: SQLAlchemy alone is ~0.2 s of start-up, and
+        from porescope.track.store import Store  # `history list` reads SQLite without it (sqlite_read)
+
+        return Store
     raise AttributeError(f"module 'porescope.track' has no attribute {name!r}")
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
 
 from porescope.errors import PorescopeError
 from porescope.extras import require
+
+if TYPE_CHECKING:  # imported in make_engine: resolving a URL (e.g. for the quick
+    import sqlalchemy as sa  # `history list`, track/sqlite_read.py) needs no SQLAlchemy
 
 __all__ = ["ENV_DB_URL", "ENV_DATA_DIR", "SQLITE_BUSY_TIMEOUT_S", "default_data_dir", "resolve", "make_engine"]
 
@@ -82,6 +84,8 @@ def _sqlite_wal(cur) -> None:
 
 def make_engine(url: str) -> sa.Engine:
     """The engine for ``url`` (see the module docstring); a bad URL is one clear line."""
+    import sqlalchemy as sa
+
     try:
         if url.startswith("sqlite"):
             path = url.split(":///", 1)[1] if ":///" in url else ""

@@ -29,7 +29,6 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,7 @@ from porescope.track.export import visits_csv
 from porescope.track.location import make_engine, resolve
 from porescope.track.lock import FileLock
 from porescope.track.photos import PHOTO_EXT, exif_time, photo_bytes, read_exif
+from porescope.track.sqlite_read import HEAD_REVISION, subject_infos, visit_infos, visit_records
 from porescope.track.values import check_name, naive_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -53,22 +53,10 @@ if TYPE_CHECKING:  # the result schema (~0.1 s to build) is imported where an an
     from porescope.track.models import Comparison, SubjectInfo, VisitInfo
 
 
-@cache
-def _visit_list():
-    """The validator of a list of visit records (built on first use)."""
-    from pydantic import TypeAdapter
-
-    from porescope.track.models import VisitInfo
-
-    return TypeAdapter(list[VisitInfo])
-
 #: Where no file lock exists (Windows), the sweep only removes orphans older than this.
 ORPHAN_GRACE_S = 3600
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-#: The newest migration's revision. A store already at it opens without importing
-#: alembic (~0.2 s of start-up); tests/test_history_store.py checks it is alembic's head.
-HEAD_REVISION = "0001"
 
 
 def region_summary(r) -> dict[str, Any]:
@@ -240,12 +228,7 @@ class Store(CareRecords):
 
     def subjects(self) -> list[SubjectInfo]:
         """All subjects with their visit counts, by name."""
-        from porescope.track.models import SubjectInfo
-
-        return [
-            SubjectInfo(name=n, created_at=c, visits=k, first_visit=lo, last_visit=hi)
-            for n, c, k, lo, hi in self.subject_rows()
-        ]
+        return subject_infos(self.subject_rows())
 
     def add_subject(self, name: str) -> SubjectInfo:
         name = check_name(name)
@@ -386,7 +369,6 @@ class Store(CareRecords):
         ).all()
         if not vrows:
             return []
-        ids = [r[0] for r in vrows]
         sub = sa.select(v.c.id).select_from(v.join(s, s.c.id == v.c.subject_id)).where(where).scalar_subquery()
         arows = conn.execute(
             sa.select(a.c.visit_id, a.c.capture, a.c.photo_sha256, a.c.schema_version, a.c.mode, a.c.measurable).where(a.c.visit_id.in_(sub))
@@ -397,33 +379,7 @@ class Store(CareRecords):
             .where(m.c.visit_id.in_(sub), m.c.capture == 1)
             .order_by(m.c.id)
         ).all()
-        first: dict[int, tuple] = {}
-        ncap: dict[int, int] = {}
-        for r in arows:
-            ncap[r[0]] = ncap.get(r[0], 0) + 1
-            if r[1] == 1:
-                first[r[0]] = r
-        regions: dict[int, list[dict]] = {i: [] for i in ids}
-        for r in mrows:
-            regions[r[0]].append(
-                dict(
-                    name=r[1], pore_count=r[2], density=r[3], density_unit=r[4], visibility_score=r[5],
-                    coverage_pct=r[6], mean_elongation=r[7], dark_share=r[8], counts_meaningful=bool(r[9]),
-                )
-            )
-        out = []
-        for vid, name, taken, cond, device, lighting, created in vrows:
-            fa = first.get(vid)
-            out.append(
-                dict(
-                    id=vid, subject=name, taken_at=taken, condition=cond or {}, device=device, lighting=lighting,
-                    photo_sha256=fa[2] if fa else "", captures=ncap.get(vid, 0), mode=fa[4] if fa else "closeup",
-                    measurable=bool(fa[5]) if fa else False, schema_version=fa[3] if fa else "", created_at=created,
-                    regions=regions[vid],
-                )
-            )
-        # One bulk validation in pydantic-core: ~2x faster than model_construct per row.
-        return _visit_list().validate_python(out)
+        return visit_infos(visit_records(vrows, arows, mrows))
 
     def visits(self, subject: str) -> list[VisitInfo]:
         """A subject's visits, oldest first (key metrics of capture 1 included)."""
