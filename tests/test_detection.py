@@ -186,3 +186,24 @@ def test_too_noisy_photo_is_refused_not_drifting():
     noisy = run(sensor_noise(sk.rgb, 6.0), px_per_mm=10.0, mode="closeup").analysis
     assert clean.quality.measurable
     assert not noisy.quality.measurable and "too_noisy" in [p.code for p in noisy.quality.problems]
+
+
+def test_exposure_only_control_arm_is_not_a_change():
+    """Issue 10's study case: a control arm whose second visit differs only in exposure (x1.15). The
+    old engine called every subject worse (visibility +19-22%, paired p 0.03); now the headline numbers
+    stay within 1% on average and the paired test finds nothing."""
+    from porescope.measure.recapture import exposure
+    from porescope.study.stats import paired
+
+    bench = _bench_repeat()
+    tones = list(bench.TONES.values())
+    before, after = [], []
+    for subject in range(9):
+        spec = SkinSpec(height=320, width=320, pore_density_per_mpx=1500, pore_diameter_px=(3.0, 7.0), pore_contrast=(0.08, 0.18),
+                        skin_rgb=tones[subject % 3], noise_sigma=1.5, lighting_gradient=0.1, seed=700 + subject)
+        rgb = render(spec).rgb
+        before.append(run(rgb, px_per_mm=10.0, mode="closeup").analysis.regions[0].visibility_score)
+        after.append(run(exposure(rgb, 1.15), px_per_mm=10.0, mode="closeup").analysis.regions[0].visibility_score)
+    p = paired(before, after)
+    assert abs(p.mean_delta) <= 0.01 * p.mean_before, (before, after)
+    assert not p.p_t < 0.05, p
