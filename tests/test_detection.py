@@ -160,21 +160,10 @@ def test_headline_count_is_capture_invariant_on_synthetic_tones():
 @pytest.mark.parametrize("tone", ["light", "medium", "deep"])
 def test_sensor_noise_moves_no_headline_number_by_more_than_5_percent(tone):
     """σ 3 sensor noise (scale known): every headline number within 5% of the clean capture, or refused as too noisy (issue 10)."""
-    from porescope.measure.recapture import recapture
+    from capture_helpers import assert_noise_within_or_refused
 
     bench = _bench_repeat()
-    sk = render(bench.synth_spec(bench.TONES[tone], seed=21))
-    clean = run(sk.rgb, px_per_mm=10.0, mode="closeup").analysis
-    rc = recapture("sensor noise 3", sk.rgb, None, 10.0)
-    noisy = run(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode="closeup").analysis
-    assert clean.quality.measurable
-    if not noisy.quality.measurable:
-        assert "too_noisy" in [p.code for p in noisy.quality.problems]
-        return
-    a, b = clean.regions[0], noisy.regions[0]
-    for metric in ("pore_count", "density_per_cm2", "coverage_pct", "visibility_score"):
-        x, y = getattr(a, metric), getattr(b, metric)
-        assert abs(y / x - 1) <= 0.05, (tone, metric, x, y)
+    assert_noise_within_or_refused(render(bench.synth_spec(bench.TONES[tone], seed=21)).rgb, None, 10.0)
 
 
 def test_too_noisy_photo_is_refused_not_drifting():
