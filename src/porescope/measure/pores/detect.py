@@ -140,7 +140,8 @@ EVIDENCE_SURROUND_FACTOR = 2.5
 #: the estimate (scale selection, step 2) moves with the capture -- sensor
 #: noise of σ 3 shrank it by 7-17% and JPEG grew it by 5-12%
 #: (benchmarks/bench_repeat.py), and every area moved with it. 0.7 mm is
-#: what scale selection finds on the real close-ups (0.70-0.72 mm; inside
+#: what scale selection finds on the real close-ups run without a scale
+#: (0.70-0.72 mm at their 10 px/mm; inside
 #: the visible range, from the 0.25 mm detection threshold of clinical
 #: imaging, Flament et al. 2015, doi:10.2147/CCID.S74401, to
 #: MAX_PORE_DIAMETER_MM). Any value from 0.6 to 0.8 mm keeps every
