@@ -42,7 +42,7 @@ from porescope.track.export import visits_csv
 from porescope.track.location import make_engine, resolve
 from porescope.track.lock import FileLock
 from porescope.track.photos import PHOTO_EXT, exif_time, photo_bytes, read_exif
-from porescope.track.sqlite_read import HEAD_REVISION, subject_infos, visit_infos, visit_records
+from porescope.track.rows import HEAD_REVISION, subject_infos, visit_infos, visit_records
 from porescope.track.values import check_name, naive_local, utcnow
 
 log = logging.getLogger(__name__)
