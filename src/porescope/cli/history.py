@@ -151,6 +151,7 @@ def list_(
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """List subjects, or one subject's visits."""
+    from porescope.track import rows as records
     from porescope.track import sqlite_read
 
     try:
@@ -164,7 +165,7 @@ def list_(
         _fail(str(exc))
     if as_json:
         if not subject:  # the records Store.subjects() gives
-            rows = sqlite_read.subject_infos(rows)
+            rows = records.subject_infos(rows)
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rows], indent=1) + "\n")
         return
     if subject:

@@ -573,7 +573,8 @@ def detect(
     # scale is unknown: the split is read from the photo itself, and sensor
     # noise can make it appear or vanish (it moved the count by 10% on
     # synthetic skin); with a known scale the fixed clear test does its job.
-    keep &= ps.peak_z > (contrast_gap(ps.peak_z[keep], seed_t * sensitivity) / sensitivity if px_per_mm is None else seed_t)
+    seed = seed_t if px_per_mm is not None else contrast_gap(ps.peak_z[keep], seed_threshold) / sensitivity
+    keep &= ps.peak_z > seed
 
     out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
     core = ps.peak_dark[keep].astype(np.float64)
