@@ -19,8 +19,10 @@ Printed:
    visit, and the smallest contrast change found >= 90% of the time (goal 15%);
 4. a simulated null study: 20 synthetic subjects whose second visit differs
    only by capture changes; the share of subjects called changed (<= 5%) and
-   the share of simulated studies (NULL_STUDIES of them) whose paired t-test is
-   significant (<= 5%), with its 95% confidence interval.
+   the share of simulated studies (NULL_STUDIES of them, drawn from a pool of
+   NULL_POOL analysed subjects) whose paired t-test is significant (<= 5%),
+   with its 95% confidence interval and the mean per-subject change (the bias
+   that would make the test call a control arm changed).
 
 Usage: python benchmarks/bench_change.py [--data DIR] [--quick]
 Exits 0 whether or not targets are met (a benchmark, not a test).
@@ -43,7 +45,7 @@ import bench_repeat as br  # noqa: E402
 from porescope.measure.pipeline import run  # noqa: E402
 from porescope.measure.recapture import CAPTURE_CHANGES, recapture  # noqa: E402
 from porescope.measure.synth import SkinSpec, render  # noqa: E402
-from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats, perturbation_noise  # noqa: E402
+from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats, noise_from_samples, perturbation_noise  # noqa: E402
 
 METRIC = "visibility_score"
 CONTRAST_FACTORS = (0.6, 0.7, 0.8, 0.85, 0.9, 1.1, 1.15, 1.2, 1.3, 1.4)
@@ -51,9 +53,19 @@ AREA_FACTORS = (0.8, 1.2)
 TARGET_FALSE_RATE = 0.05
 GOAL_SMALLEST_CHANGE = 0.15
 #: Simulated null studies. A valid paired test at alpha 0.05 is significant in 5%
-#: of them on average; with 20 studies the share alone swings 0-15% by chance, so
-#: 60 are run and the share is printed with its binomial confidence interval.
-NULL_STUDIES = 60
+#: of them on average; with 60 studies the share alone swings 2-16% by chance
+#: (and 200 full simulations gave 7.5%, CI 4-12%), so many are drawn and the
+#: share is printed with its binomial confidence interval.
+NULL_STUDIES = 10_000
+#: ... drawn from a pool of this many synthetic subjects, each analysed once as
+#: drawn and once under every capture change (so 10,000 studies cost 4,000
+#: analyses). Studies share subjects, so the binomial interval printed is a
+#: little narrower than the truth; each subject is in 5% of the studies.
+NULL_POOL = 400
+NULL_POOL_QUICK = 60
+NULL_STUDY_SUBJECTS = 20
+#: Seeds of the pool's subjects start here (apart from the other benchmarks' skin).
+NULL_SEED = 100_000
 
 _LIN = ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4
 _LIN[: 11] = np.arange(11) / 255.0 / 12.92
@@ -198,30 +210,57 @@ def detection_rates(ss, trials) -> dict[float, float]:
     return {k: float(np.mean(v)) for k, v in found.items()}
 
 
-def null_study(n_sims: int, n_subjects: int = 20) -> tuple[float, int]:
-    """Share of subjects called changed and number of studies with paired p < 0.05, capture changes only."""
+def _null_subject(subj: int) -> SkinSpec:
+    """Synthetic subject ``subj`` of the null study (the three tones in turn)."""
+    tones = list(br.TONES.values())
+    return SkinSpec(height=320, width=320, pore_density_per_mpx=1500, pore_diameter_px=(3.0, 7.0),
+                    pore_contrast=(0.08, 0.18), skin_rgb=tones[subj % 3], noise_sigma=1.5, lighting_gradient=0.1,
+                    seed=NULL_SEED + subj)
+
+
+def null_pool(n_subjects: int) -> list[dict]:
+    """Each subject's key metrics as drawn (key None) and under every capture change (key = its name)."""
+    pool = []
+    for subj in range(n_subjects):
+        sk = render(_null_subject(subj))
+        s = br.Sample("null", sk.rgb, None, 10.0, sk.pore_mask)
+        pool.append({name: key_metrics(analyse(*capture(s, sk.rgb, name))) for name in [None, *CAPTURE_CHANGES]})
+    return pool
+
+
+def _visit(samples: list[dict]) -> tuple[float, float]:
+    """(mean visibility, SD of that mean) of a visit's captures, as visit_of_two."""
+    mean = float(np.mean([m["frame"][METRIC] for m in samples]))
+    return mean, noise_from_samples(samples).get("frame", METRIC, mean) / np.sqrt(len(samples))
+
+
+def null_study(pool: list[dict], n_sims: int, n_subjects: int = NULL_STUDY_SUBJECTS) -> dict:
+    """Simulated control arms: capture changes only, two captures per visit.
+
+    Each simulated study draws ``n_subjects`` subjects from the pool; per
+    subject, visit 1 is the photo as drawn plus one random re-capture, visit 2
+    two other random re-captures. Returns the share of subjects called changed,
+    the number of studies whose paired t-test gives p < 0.05, and the mean
+    and SD of the per-subject change (percent of visit 1).
+    """
     from scipy import stats
 
     names = list(CAPTURE_CHANGES)
     rng = np.random.default_rng(11)
-    called, sig = [], []
-    tones = list(br.TONES.values())
-    for sim in range(n_sims):
+    called, sig, deltas = [], 0, []
+    for _ in range(n_sims):
         v1, v2 = [], []
-        for subj in range(n_subjects):
-            spec = SkinSpec(height=320, width=320, pore_density_per_mpx=1500, pore_diameter_px=(3.0, 7.0),
-                            pore_contrast=(0.08, 0.18), skin_rgb=tones[subj % 3], noise_sigma=1.5, lighting_gradient=0.1,
-                            seed=1000 * sim + subj)
-            sk = render(spec)
-            s = br.Sample("null", sk.rgb, None, 10.0, sk.pore_mask)
-            picks = list(rng.choice(names, 4, replace=False))
-            m1, sd1 = visit_of_two(s, sk.rgb, [None, picks[0]])
-            m2, sd2 = visit_of_two(s, sk.rgb, picks[1:3])
+        for subj in rng.choice(len(pool), n_subjects, replace=False):
+            picks = rng.choice(names, 3, replace=False)
+            m1, sd1 = _visit([pool[subj][None], pool[subj][picks[0]]])
+            m2, sd2 = _visit([pool[subj][picks[1]], pool[subj][picks[2]]])
             v1.append(m1)
             v2.append(m2)
             called.append(metric_change("frame", METRIC, m1, m2, sd1, sd2).verdict != "no_detectable_change")
-        sig.append(stats.ttest_rel(v1, v2).pvalue < 0.05)
-    return float(np.mean(called)), int(np.sum(sig))
+        sig += stats.ttest_rel(v1, v2).pvalue < 0.05
+        deltas.extend(100.0 * (np.array(v2) / np.array(v1) - 1.0))
+    d = np.array(deltas)
+    return {"called": float(np.mean(called)), "significant": int(sig), "mean_delta_pct": float(d.mean()), "sd_delta_pct": float(d.std(ddof=1))}
 
 
 def main() -> int:
@@ -256,12 +295,16 @@ def main() -> int:
 
     from scipy import stats
 
-    n_sims = 5 if args.quick else NULL_STUDIES
-    frac, sig = null_study(n_sims=n_sims)
+    n_sims = 200 if args.quick else NULL_STUDIES
+    pool = null_pool(NULL_POOL_QUICK if args.quick else NULL_POOL)
+    res = null_study(pool, n_sims=n_sims)
+    sig = res["significant"]
     ci = stats.binomtest(sig, n_sims).proportion_ci(0.95)
-    print(f"4. null study (20 subjects, capture changes only, two captures per visit): subjects called changed {frac:.1%} "
-          f"(target <= 5%); paired t-test p < 0.05 in {sig} of {n_sims} simulated studies = {sig / n_sims:.1%} "
-          f"(95% CI {ci.low:.0%}-{ci.high:.0%}; target <= 5%, which a valid test at alpha 0.05 meets on average, not in every sample)")
+    print(f"4. null study ({NULL_STUDY_SUBJECTS} subjects from a pool of {len(pool)} synthetic subjects, capture changes only, "
+          f"two captures per visit): subjects called changed {res['called']:.1%} (target <= 5%); paired t-test p < 0.05 in "
+          f"{sig} of {n_sims} simulated studies = {sig / n_sims:.1%} (95% CI {ci.low:.1%}-{ci.high:.1%}; target <= 5%, "
+          f"which a valid test at alpha 0.05 meets on average); per-subject change {res['mean_delta_pct']:+.3f}% "
+          f"(SD {res['sd_delta_pct']:.2f}%)")
     print(f"time: {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -152,9 +152,13 @@ def _apply_floor(sd: dict[str, dict[str, float]], ref: dict[str, dict[str, float
 
 def noise_from_repeats(analyses: list[Analysis]) -> Noise:
     """Noise from two or more captures of the same sitting: SD across them."""
-    if len(analyses) < 2:
+    return noise_from_samples([key_metrics(a) for a in analyses])
+
+
+def noise_from_samples(samples: list[dict[str, dict[str, float]]]) -> Noise:
+    """:func:`noise_from_repeats` on the captures' :func:`key_metrics` (when only those are kept)."""
+    if len(samples) < 2:
         raise PorescopeError("a repeat-capture noise estimate needs at least two photos of the same visit.")
-    samples = [key_metrics(a) for a in analyses]
     return Noise(source="repeat_capture", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]))
 
 
