@@ -15,7 +15,8 @@ Visibility score (higher = more visible pores)
 For a region with skin area A (px) and clear pores i with area a_i (px) and
 relative contrast at the pore's own scale c_i (ln units of linear luminance;
 the evidence map's peak, see ``detect``: averaged over the pore, so noise and
-slight blur barely move it):
+slight blur barely move it, less the small lift sensor noise gives a peak,
+``detect.EVIDENCE_NOISE_BIAS``):
 
     W = Σ_i a_i · min(c_i / C_REF, C_CAP) / A        (contrast-weighted coverage)
     score = 100 · (1 − exp(−W / W_REF))
