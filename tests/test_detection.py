@@ -166,10 +166,11 @@ def test_sensor_noise_moves_no_headline_number_by_more_than_5_percent(tone):
     assert_noise_within_or_refused(render(bench.synth_spec(bench.TONES[tone], seed=21)).rgb, None, 10.0)
 
 
-@pytest.mark.parametrize("tone", [(214, 166, 140), (160, 110, 85)])
+@pytest.mark.parametrize("tone", [(214, 166, 140), (160, 110, 85), (96, 64, 46)])
 def test_sensor_noise_does_not_inflate_faint_pore_skin(tone):
     """Fainter pores (the null study's skin): σ 3 sensor noise keeps every headline number of every
-    subject within 5% or the photo is refused, and the count does not drift upwards on average.
+    subject within 5% or the photo is refused, and the count of the photos still measured does not
+    drift upwards on average (deep skin: at the noise gate, refused).
 
     Noise lifts the peak of each pore's evidence (the highest of several noisy values), which
     pushed pores just under the clear threshold over it: counts rose 2-3% on average and up to
@@ -185,8 +186,11 @@ def test_sensor_noise_does_not_inflate_faint_pore_skin(tone):
         assert_noise_within_or_refused(sk.rgb, None, 10.0)
         clean = run(sk.rgb, px_per_mm=10.0, mode="closeup").analysis.regions[0].pore_count
         rc = recapture("sensor noise 3", sk.rgb, None, 10.0)
-        shifts.append(run(rc.rgb, px_per_mm=10.0, mode="closeup").analysis.regions[0].pore_count / clean - 1)
-    assert abs(np.mean(shifts)) <= 0.015, shifts
+        noisy = run(rc.rgb, px_per_mm=10.0, mode="closeup").analysis
+        if noisy.quality.measurable:
+            shifts.append(noisy.regions[0].pore_count / clean - 1)
+    if len(shifts) >= 4:
+        assert abs(np.mean(shifts)) <= 0.015, shifts
 
 
 def test_too_noisy_photo_is_refused_not_drifting():

@@ -164,8 +164,10 @@ EVIDENCE_MM = (
 #: blocking 'too_noisy' problem rather than numbers that drift with the noise.
 #: Measured (bench_repeat): clean real crops 0.1, with σ 3 noise added
 #: 0.33-0.37; synthetic deep skin with σ 3 noise 0.68 (its count then moves
-#: +85%).
-MAX_SENSOR_NOISE_SHARE = 0.5
+#: +85%); deep skin with fainter pores (bench_change's null pool) 0.28 clean,
+#: 0.50 with σ 3 noise, where coverage moved up to +5.4% -- so the limit sits
+#: at 0.45, between the real crops' 0.37 and that.
+MAX_SENSOR_NOISE_SHARE = 0.45
 #: Hairs and wrinkle lines, not pores: a component whose bounding-box
 #: diagonal exceeds MAX_LENGTH_FACTOR x the largest pore's box diagonal
 #: (max diameter x √2), or a thin one -- box sides more than
