@@ -199,18 +199,13 @@ MIN_TEXTURE_SHARE = 0.5
 #: darkness map, which gives dark curves more contrast than ΔL* did
 #: (tests/test_detection.py::test_distractors_are_not_counted).
 MIN_FILL = 0.35
-#: Sensor noise lifts each pore's evidence: it is the highest value of the
-#: matched filter inside the pore, and the highest of several noisy values
-#: lies above their mean. This many SDs of the sensor noise in the evidence
-#: map (the photo's pixel noise through the filter, as _gaussian_energy) are
-#: taken off every pore's evidence, so a noisier capture of the same skin does
-#: not gain clear pores. Without it σ 3 noise raised the clear count of
-#: faint-pore synthetic skin by 2-3% on average, up to 7% on single photos,
-#: and visibility by 1.7% (benchmarks/bench_change.py null pool, tests/
-#: test_detection.py::test_sensor_noise_does_not_inflate_faint_pore_skin).
-#: Chosen on synthetic skin with known truth: 0.5 still left +0.6% (medium)
-#: to +4.5% (deep) in the count, 1.0 turned it to -1.5%, 0.7 leaves visibility
-#: within ±0.4% on three tones.
+#: Sensor noise lifts each pore's evidence (the highest of several noisy
+#: values lies above their mean), so this many SDs of the sensor noise in the
+#: evidence map (pixel noise through the filter, _gaussian_energy) are taken
+#: off it. Without it σ 3 noise raised the clear count of faint-pore synthetic
+#: skin by 2-3% on average (up to 7%) and visibility by 1.7% (bench_change's
+#: null pool). Chosen on synthetic skin with known truth: 0.5 left +0.6 to
+#: +4.5% in the count, 1.0 gave -1.5%, 0.7 keeps visibility within ±0.4%.
 EVIDENCE_NOISE_BIAS = 0.7
 
 
