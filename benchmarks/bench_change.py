@@ -45,7 +45,7 @@ import bench_repeat as br  # noqa: E402
 from porescope.measure.pipeline import run  # noqa: E402
 from porescope.measure.recapture import CAPTURE_CHANGES, recapture  # noqa: E402
 from porescope.measure.synth import SkinSpec, render  # noqa: E402
-from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats, noise_from_samples, perturbation_noise  # noqa: E402
+from porescope.track.change import Noise, key_metrics, metric_change, noise_from_samples, perturbation_noise  # noqa: E402
 
 METRIC = "visibility_score"
 CONTRAST_FACTORS = (0.6, 0.7, 0.8, 0.85, 0.9, 1.1, 1.15, 1.2, 1.3, 1.4)
@@ -145,11 +145,7 @@ def verdict(a, na: Noise, b, nb: Noise) -> str:
 
 def visit_of_two(s, rgb, names):
     """A visit of two captures: (mean metrics as an Analysis-like value, noise of the mean)."""
-    analyses = [analyse(*capture(s, rgb, n)) for n in names]
-    noise = noise_from_repeats(analyses)
-    mean = float(np.mean([key_metrics(a)["frame"][METRIC] for a in analyses]))
-    sd = noise.get("frame", METRIC, mean) / np.sqrt(len(analyses))
-    return mean, sd
+    return _visit([key_metrics(analyse(*capture(s, rgb, n))) for n in names])
 
 
 def false_changes(ss) -> tuple[int, int]:
@@ -229,7 +225,7 @@ def null_pool(n_subjects: int) -> list[dict]:
 
 
 def _visit(samples: list[dict]) -> tuple[float, float]:
-    """(mean visibility, SD of that mean) of a visit's captures, as visit_of_two."""
+    """(mean visibility, SD of that mean) of a visit's captures, from their key metrics."""
     mean = float(np.mean([m["frame"][METRIC] for m in samples]))
     return mean, noise_from_samples(samples).get("frame", METRIC, mean) / np.sqrt(len(samples))
 
