@@ -10,14 +10,23 @@ Printed beside the two classical baselines measured in the same run:
 difference of Gaussians (σ 1 and 4 px, threshold mean + 1.25 SD in the ROI)
 and scikit-image ``blob_log`` (each blob drawn as a disc of radius σ·√2).
 
-Usage: python benchmarks/bench_accuracy.py [--data DIR]
+Also printed: the default settings' scores with the crop's exposure changed
+(sRGB values x0.8 ... x1.2, the exposure range of issue 10's capture changes),
+so a score that holds only at the exposure the crop was taken at shows as
+such. ``--baseline-src OTHER/src`` runs that sweep with another source tree's
+engine in the same run (e.g. a git worktree of an earlier commit).
+
+Usage: python benchmarks/bench_accuracy.py [--data DIR] [--baseline-src OTHER/src]
 Prints a table; exits 0 even when targets are missed (a benchmark, not a test).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +38,8 @@ CROPS = ("cheek_imgleft", "glabella")
 TARGET_DICE = 0.62
 TARGET_F1 = 0.80
 CROP_PX_PER_MM = 10.0
+#: Exposure gains of the sweep: issue 10's capture changes span x0.8 to x1.2.
+EXPOSURES = (0.8, 0.9, 1.0, 1.1, 1.2)
 
 
 def load_crop(data: Path, name: str):
@@ -74,17 +85,22 @@ def baseline_blob_log(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
     return out > 0
 
 
-def porescope_default(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
-    from porescope.measure.pipeline import run
+def _pipeline_run():
+    """The engine's ``run`` (``porescope.pipeline`` in trees before the measure/ layout, for --baseline-src)."""
+    try:
+        from porescope.measure.pipeline import run
+    except ImportError:
+        from porescope.pipeline import run
+    return run
 
-    return run(rgb, roi=roi, mode="closeup").labels > 0
+
+def porescope_default(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
+    return _pipeline_run()(rgb, roi=roi, mode="closeup").labels > 0
 
 
 def porescope_scale_given(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
     """As ``porescope analyze --px-per-mm 10``: the crops' scale (../shared/data/real-pores/README.md)."""
-    from porescope.measure.pipeline import run
-
-    return run(rgb, roi=roi, mode="closeup", px_per_mm=CROP_PX_PER_MM).labels > 0
+    return _pipeline_run()(rgb, roi=roi, mode="closeup", px_per_mm=CROP_PX_PER_MM).labels > 0
 
 
 METHODS = {"porescope": porescope_default, "porescope 10 px/mm": porescope_scale_given,
@@ -93,9 +109,61 @@ METHODS = {"porescope": porescope_default, "porescope 10 px/mm": porescope_scale
 OURS = ("porescope", "porescope 10 px/mm")
 
 
+def _masks_of(images: dict[str, np.ndarray], rois: dict[str, np.ndarray], src: Path | None) -> dict[str, np.ndarray]:
+    """Default-settings pore masks of ``images`` (key -> RGB; ``rois`` by the same key), from this
+    tree's engine or, with ``src``, from that source tree's in a child process."""
+    if src is None:
+        return {k: porescope_default(rgb, rois[k]) for k, rgb in images.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
+        np.savez(inp, **{f"rgb:{k}": v for k, v in images.items()}, **{f"roi:{k}": v for k, v in rois.items()})
+        env = {**os.environ, "PYTHONPATH": f"{src.resolve()}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+        subprocess.run([sys.executable, __file__, "--masks-of", str(inp), str(out)], env=env, check=True)
+        with np.load(out) as z:
+            return {k: z[k] for k in z.files}
+
+
+def _write_masks(inp: Path, out: Path) -> int:
+    """Child side of --baseline-src: default-settings masks of the images in ``inp``, saved to ``out``."""
+    with np.load(inp) as z:
+        keys = [f.split(":", 1)[1] for f in z.files if f.startswith("rgb:")]
+        masks = {k: porescope_default(z[f"rgb:{k}"], z[f"roi:{k}"]) for k in keys}
+    np.savez_compressed(out, **masks)
+    return 0
+
+
+def exposure_sweep(data: Path, src: Path | None = None) -> dict[str, list[tuple[float, float]]]:
+    """crop -> (Dice, blob F1) of the default settings at each of EXPOSURES."""
+    from porescope.measure.recapture import exposure
+
+    crops = {c: load_crop(data, c) for c in CROPS}
+    images = {f"{c}@{g}": exposure(rgb, g) for c, (rgb, _, _) in crops.items() for g in EXPOSURES}
+    rois = {f"{c}@{g}": roi for c, (_, _, roi) in crops.items() for g in EXPOSURES}
+    masks = _masks_of(images, rois, src)
+    out = {}
+    for c, (_, gt, roi) in crops.items():
+        out[c] = [(dice(masks[f"{c}@{g}"], gt, roi), blob_f1(masks[f"{c}@{g}"], gt, roi)[0]) for g in EXPOSURES]
+    return out
+
+
+def print_exposure_sweep(data: Path, src: Path | None) -> None:
+    engines = {"porescope": None} | ({"baseline": src} if src is not None else {})
+    print("\ndefault settings with the crop's exposure changed, Dice / blob F1"
+          + (f" (baseline: the engine in {src})" if src is not None else ""))
+    print(f"{'crop':15s} {'engine':10s} " + "  ".join(f"x{g:.1f}".rjust(11) for g in EXPOSURES))
+    for name, tree in engines.items():
+        for crop, scores in exposure_sweep(data, tree).items():
+            d, f = np.array(scores).T
+            cells = "  ".join(f"{a:.3f}/{b:.3f}" for a, b in scores)
+            print(f"{crop:15s} {name:10s} {cells}   mean {d.mean():.3f}/{f.mean():.3f}  lowest {d.min():.3f}/{f.min():.3f}")
+
+
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--masks-of":
+        return _write_masks(Path(sys.argv[2]), Path(sys.argv[3]))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--baseline-src", type=Path, default=None, help="another porescope src/ folder: its exposure sweep too")
     args = ap.parse_args()
     if not all((args.data / f"{c}.png").exists() for c in CROPS):
         print(f"real pore crops not found in {args.data}; nothing to score.")
@@ -124,6 +192,7 @@ def main() -> int:
             print(f"{crop} ({ours}): beats both baselines in Dice and F1: {'yes' if beats else 'NO'}; "
                   f"target Dice>={TARGET_DICE} and F1>={TARGET_F1}: {'met' if target else 'not met'}")
     print("all targets met" if ok_all else "targets not all met")
+    print_exposure_sweep(args.data, args.baseline_src)
     return 0
 
 
