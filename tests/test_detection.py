@@ -172,9 +172,10 @@ def test_sensor_noise_does_not_inflate_faint_pore_skin(tone):
     subject within 5% or the photo is refused, and the count of the photos still measured does not
     drift upwards on average (deep skin: at the noise gate, refused).
 
-    Noise lifts the peak of each pore's evidence (the highest of several noisy values), which
-    pushed pores just under the clear threshold over it: counts rose 2-3% on average and up to
-    7% (detect.EVIDENCE_NOISE_BIAS takes the expected lift out)."""
+    Noise lifts the peak of each pore's evidence (the highest of several noisy values) and scatters
+    it; on this skin many more pores sit just under the clear threshold than just over it, so both
+    pushed pores over it: counts rose 2-3% on average and up to 7% (detect.EVIDENCE_NOISE_BIAS
+    takes the lift out, noise.clear_threshold the scatter's net crossing)."""
     from capture_helpers import assert_noise_within_or_refused
 
     from porescope.measure.recapture import recapture
@@ -245,3 +246,23 @@ def test_contrast_gap_moves_the_seed_smoothly():
     near_switch = np.linspace(1.0, 8.0, 141) <= 6.0
     steps = np.abs(np.diff(np.log(seeds)))[near_switch[1:]]
     assert (steps < 0.03).all(), steps.max()
+
+
+def test_clear_threshold_cancels_the_count_bias_of_scatter():
+    """Eddington's bias on known truth: values from a density that falls steeply at the threshold,
+    each observed with Gaussian scatter, are counted above the threshold ~12% too often; the
+    threshold noise.clear_threshold returns brings the count back to the true one. Where the density
+    is flat at the threshold, or there is no noise, the threshold stays where it is."""
+    from porescope.measure.pores.noise import EVIDENCE_SCATTER_PER_NOISE, clear_threshold
+
+    rng = np.random.default_rng(7)
+    base, scale, scatter = 0.045, 0.01, 0.005  # density ∝ exp(-x / scale): log-slope 100 per ln unit
+    true = 0.02 + rng.exponential(scale, 400_000)
+    seen = true + rng.normal(0.0, scatter, true.size)
+    n_true = np.count_nonzero(true >= base)
+    assert np.count_nonzero(seen >= base) / n_true - 1 > 0.09  # the bias is there
+    t = clear_threshold(seen, scatter / EVIDENCE_SCATTER_PER_NOISE, base)
+    assert abs(np.count_nonzero(seen >= t) / n_true - 1) < 0.02
+    flat = rng.uniform(0.0, 0.1, 400_000)
+    assert clear_threshold(flat, scatter / EVIDENCE_SCATTER_PER_NOISE, base) == pytest.approx(base, abs=2e-4)
+    assert clear_threshold(seen, 0.0, base) == base

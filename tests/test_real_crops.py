@@ -76,11 +76,13 @@ def test_headline_numbers_repeat_under_capture_changes_on_real_skin(real_crops, 
 @pytest.mark.parametrize("name", ["cheek_imgleft", "glabella"])
 def test_sensor_noise_moves_no_headline_number_by_more_than_5_percent_on_real_skin(real_crops, name):
     """Issue 10: the same real skin with σ 3 sensor noise added keeps count, density, coverage and
-    score within 5% of the clean capture, or is refused as too noisy -- never silent drift."""
+    score within 5% of the clean capture, or is refused as too noisy -- never silent drift. Eight
+    noise draws: with one, the v4 engine passed, yet 4 of these 8 moved the glabella's coverage
+    by -5.2 to -5.5% (its noise correction was tuned on synthetic skin alone)."""
     from capture_helpers import assert_noise_within_or_refused
 
     rgb, _, roi = real_crops[name]
-    assert_noise_within_or_refused(rgb, roi, 10.0)  # the crops' scale (../shared/data/real-pores/README.md)
+    assert_noise_within_or_refused(rgb, roi, 10.0, seeds=tuple(range(1, 9)))  # the crops' scale (../shared/data/real-pores/README.md)
 
 
 @pytest.mark.parametrize("name", ["cheek_imgleft", "glabella"])

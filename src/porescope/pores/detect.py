@@ -6,6 +6,7 @@ from porescope.measure.imaging import (  # noqa: F401
     GLINT_LEVEL,
     PYRAMID_MIN_SIGMA,
     lightness,
+    robust_sigma,
     untrusted_pixels,
 )
 from porescope.measure.pores.detect import (  # noqa: F401
@@ -30,7 +31,6 @@ from porescope.measure.pores.detect import (  # noqa: F401
     MIN_FILL,
     MIN_PEAK_CONTRAST,
     MIN_PORE_DIAMETER_MM,
-    MIN_TEXTURE_SHARE,
     SEED_Z,
     TYPICAL_PORE_DIAMETER_MM,
     Detection,
@@ -39,9 +39,9 @@ from porescope.measure.pores.detect import (  # noqa: F401
     estimate_pore_scale,
     log_luminance,
     pixel_noise,
-    robust_sigma,
     skin_tiles,
 )
+from porescope.measure.pores.noise import MIN_TEXTURE_SHARE  # noqa: F401
 
 __all__ = [
     "DETECTOR", "DEFAULT_MIN_DIAMETER_PX", "DEFAULT_MAX_DIAMETER_PX", "MIN_PORE_DIAMETER_MM",
