@@ -8,7 +8,10 @@ x0.85/x1.15 with px/mm scaled, sensor noise σ 3). Printed per sample and
 metric: the coefficient of variation (SD / mean over the 10 analyses) and the
 largest single deviation from the original capture. Also printed: the pore
 recall of each synthetic tone against its known truth, and the gap between
-tones.
+tones; and, since one noise draw can pass by luck, sensor noise σ 3 in
+NOISE_DRAWS independent draws per sample: the mean and the largest move of
+each headline number, and how many draws move one beyond 5% while measured
+(issue 10: within 5%, or refused as too noisy).
 
 Targets (issue 10): CV <= 0.05 for every metric, crop and tone (goal 0.03);
 recall gap between skin tones <= 0.03.
@@ -29,7 +32,7 @@ import cv2
 import numpy as np
 
 from porescope.measure.pipeline import run
-from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.measure.recapture import CAPTURE_CHANGES, PHONE_NOISE_SIGMA, recapture, sensor_noise
 from porescope.measure.synth import SkinSpec, render
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
@@ -40,6 +43,10 @@ METRICS = ("pore_count", "density", "coverage_pct", "visibility_score")
 TARGET_CV = 0.05
 GOAL_CV = 0.03
 TARGET_RECALL_GAP = 0.03
+#: Independent sensor-noise draws per sample for the noise rule (seeds 1..N;
+#: seed 1 is the "sensor noise 3" capture change).
+NOISE_DRAWS = 8
+NOISE_TOLERANCE = 0.05
 
 #: Three skin tones (sRGB of the bare skin): light, medium, deep. The pores,
 #: texture and noise are identical; only the skin colour differs.
@@ -110,6 +117,25 @@ def repeat_table(s: Sample) -> dict[str, dict[str, float]]:
     return rows
 
 
+def noise_draws(s: Sample) -> str:
+    """One line: σ 3 noise in NOISE_DRAWS draws -- mean and largest move per headline metric."""
+    base = metrics_of(s.rgb, s.roi, s.px_per_mm)
+    moves, refused = [], 0
+    for seed in range(1, NOISE_DRAWS + 1):
+        r = metrics_of(sensor_noise(s.rgb, PHONE_NOISE_SIGMA, seed=seed), s.roi, s.px_per_mm)
+        if not r["measurable"]:
+            refused += 1
+            continue
+        moves.append([r[m] / base[m] - 1 if base[m] else float("nan") for m in METRICS])
+    if not moves:
+        return f"{s.name:18s} noise σ3 x{NOISE_DRAWS}: all refused as too noisy"
+    v = np.array(moves)
+    cells = "  ".join(f"{m.split('_')[0]} {v[:, i].mean():+.1%} (worst {v[np.argmax(np.abs(v[:, i])), i]:+.1%})"
+                      for i, m in enumerate(METRICS))
+    beyond = int(np.count_nonzero(np.abs(v).max(axis=1) > NOISE_TOLERANCE))
+    return f"{s.name:18s} noise σ3 x{NOISE_DRAWS}: {cells}  beyond 5%: {beyond} of {len(v)} measured, {refused} refused"
+
+
 def cv(values) -> float:
     v = np.asarray(values, float)
     return float(v.std(ddof=1) / v.mean()) if v.mean() > 0 else float("nan")
@@ -123,6 +149,7 @@ def main() -> int:
     args = ap.parse_args()
     worst = 0.0
     recalls = {}
+    noise_lines = []
     t0 = time.perf_counter()
     print(f"{'sample':18s} {'metric':17s} {'original':>9s} {'CV':>6s} {'worst change':>13s}  (by)")
     for s in samples(args.data, args.only):
@@ -141,9 +168,12 @@ def main() -> int:
             print(f"{s.name:18s} {m:17s} {base[m]:9.2f} {c:6.3f} {dev[by]:+12.1%}  ({by})")
         if refused:
             print(f"{'':18s} refused as not measurable (left out of the CV): {', '.join(refused)}")
+        noise_lines.append(noise_draws(s))
         if args.detail:
             for k, r in rows.items():
                 print(f"    {k:16s} " + "  ".join(f"{m}={r[m]:.2f}" for m in METRICS))
+    print()
+    print("\n".join(noise_lines))
     print()
     if recalls:
         for k, v in recalls.items():
