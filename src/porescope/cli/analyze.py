@@ -49,7 +49,8 @@ def analyze(
         None, "--regions-out", metavar="FILE", help="Write the region label image to FILE (.png; 0 = not analyzed)."
     ),
     sensitivity: float = typer.Option(
-        1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER", help="0.25-4; above 1 finds fainter pores."
+        1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER",
+        help="0.25-4; above 1 also finds and counts fainter pores (never fewer; outlines unchanged), below 1 only clearer ones.",
     ),
 ) -> None:
     """Find and measure the pores in one or more photos, and list the files written.

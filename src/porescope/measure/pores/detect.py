@@ -304,6 +304,7 @@ def _components(
     min_d: float,
     max_d: float,
     pixel_sd: float = 0.0,
+    min_peak: float = MIN_PEAK_CONTRAST,
 ) -> _Pass:
     """One detection pass at one scale: darkness map, hysteresis, shape filters.
 
@@ -313,7 +314,9 @@ def _components(
     is the sensor noise of ``logy`` per pixel (ln units); its share of the
     map's spread is taken out before the thresholds are set, so extra sensor
     noise does not raise them (a photo where it dominates is refused instead,
-    see MAX_SENSOR_NOISE_SHARE).
+    see MAX_SENSOR_NOISE_SHARE). ``min_peak`` is the relative-contrast floor
+    a component's darkest pixel must pass (MIN_PEAK_CONTRAST unless the
+    sensitivity moves it).
     """
     h, w = logy.shape
     background = blur(logy, sigma_bg)
@@ -338,7 +341,7 @@ def _components(
     # without a Python loop; the peak evidence z follows from it.
     np.maximum.at(peak_dark, lab_on, dark_on)
     peak_z = (peak_dark - med) * (1.0 / sigma)
-    seeded = (peak_z > seed_t) & (peak_dark > MIN_PEAK_CONTRAST)
+    seeded = (peak_z > seed_t) & (peak_dark > min_peak)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
     x0 = stats[:, cv2.CC_STAT_LEFT]
@@ -513,7 +516,15 @@ def detect(
     min_diameter_px, max_diameter_px : float
         The expected pore diameter range (px).
     sensitivity : float
-        Above 1 finds fainter pores (thresholds divided by it).
+        Above 1 finds and counts fainter pores; below 1 only clearer ones.
+        The seed threshold, the peak-contrast floor (MIN_PEAK_CONTRAST) and
+        the clear test's threshold are divided by it (the clear threshold is
+        moved by the same share of CLEAR_CONTRAST); the grow threshold, which
+        draws each pore's outline, is not, so pores keep their outlines and
+        never grow into their neighbours. The pores found at a higher
+        sensitivity therefore include every pore found at a lower one, with
+        the same outline, and the clear ones likewise: the count never falls
+        as it rises. At 1 this is the detector the figures were measured on.
     seed_threshold, grow_threshold : float
         Hysteresis thresholds in noise units (SEED_Z, GROW_Z).
     logy : ndarray, optional
@@ -537,8 +548,10 @@ def detect(
         logy = log_luminance(rgb)
     if skin is None:
         skin = np.ones((h, w), bool)
-    seed_t = seed_threshold / sensitivity
-    grow_t = grow_threshold / sensitivity
+    # Sensitivity moves which pores are found and counted, never their outlines (see the docstring):
+    # growing pores at a lower threshold merged neighbours, so the count fell as sensitivity rose.
+    grow_t = grow_threshold
+    min_peak = MIN_PEAK_CONTRAST / sensitivity
 
     bad = untrusted_pixels(rgb)
     valid = skin if bad is None else skin & (bad == 0)
@@ -557,30 +570,41 @@ def detect(
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
         logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
-        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd, min_peak=min(min_peak, MIN_PEAK_CONTRAST),
     )
     name = DETECTOR
     if ps.n <= 1:
         return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
                          core=np.zeros(0), evidence=np.zeros(0))
-    keep = ps.keep
+    base = ps.keep
     # Smaller than a fraction of the typical pore: skin texture, not a pore.
-    keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
-    keep[0] = False
+    base &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
+    base[0] = False
+    # The pores sensitivity 1 keeps (``keep1``): the seed and the clear test at
+    # other sensitivities are set from them, so those always hold these.
+    keep1 = base & (ps.peak_dark > MIN_PEAK_CONTRAST)
     # When the candidates split clearly into faint texture and clear pores,
     # the seed moves up into the gap between the two groups -- only when the
     # scale is unknown: the split is read from the photo itself, and sensor
     # noise can make it appear or vanish (it moved the count by 10% on
     # synthetic skin); with a known scale the fixed clear test does its job.
-    seed = seed_t if px_per_mm is not None else contrast_gap(ps.peak_z[keep], seed_threshold) / sensitivity
-    keep &= ps.peak_z > seed
+    seed1 = seed_threshold if px_per_mm is not None else contrast_gap(ps.peak_z[keep1], seed_threshold)
+    keep1 &= ps.peak_z > seed1
+    keep = keep1 if sensitivity == 1 else base & (ps.peak_dark > min_peak) & (ps.peak_z > seed1 / sensitivity)
+    both = keep | keep1  # evidence is needed for keep1's pores too (the clear threshold is read on them)
 
-    out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
-    core = ps.peak_dark[keep].astype(np.float64)
+    out, count, pixel_index, pixel_label = _relabel(ps, both, (h, w))
     ev_core = max(sigma_fine, sigma_seed)
     ev_surround = sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR
     evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=ev_core, surround=ev_surround)
     evidence_noise = pixel_sd * np.sqrt(_gaussian_energy(ev_core, ev_surround))  # sensor noise's SD in the evidence map
     evidence -= EVIDENCE_NOISE_BIAS * evidence_noise  # the noise's lift
+    clear_at = clear_threshold(evidence[keep1[both]], evidence_noise, CLEAR_CONTRAST)
+    if sensitivity != 1:
+        clear_at -= CLEAR_CONTRAST * (1.0 - 1.0 / sensitivity)  # the same shift at any sensitivity: clear pores stay nested
+        if not np.array_equal(both, keep):  # below 1: drop keep1's pores that this sensitivity does not keep
+            evidence = evidence[keep[both]]
+            out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
+    core = ps.peak_dark[keep].astype(np.float64)
     return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence,
-                     clear_threshold(evidence, evidence_noise, CLEAR_CONTRAST))
+                     clear_at)
