@@ -78,13 +78,15 @@ def region_line(r: RegionMetrics) -> str:
     return f"{name}: " + ", ".join(bits) + "."
 
 
-def scale_line(a: Analysis) -> str:
+def scale_line(a: Analysis, given: str | None = None) -> str:
     """One sentence saying the photo's scale and where it came from.
 
     Parameters
     ----------
     a : Analysis
         The analysis.
+    given : str, optional
+        How a scale the user gave is described (default: the CLI's "given with --px-per-mm").
 
     Returns
     -------
@@ -94,13 +96,14 @@ def scale_line(a: Analysis) -> str:
     if not s.px_per_mm:
         return "Scale: unknown, so sizes are in pixels (give --px-per-mm, or use a full-face photo)."
     unc = f", ±{s.uncertainty_pct:.0f}%" if s.uncertainty_pct else ""
-    line = f"Scale: {s.px_per_mm:.1f} px per mm, {SCALE_SOURCE_WORDS.get(s.source, s.source)}{unc}."
+    words = given if given and s.source == "user" else SCALE_SOURCE_WORDS.get(s.source, s.source)
+    line = f"Scale: {s.px_per_mm:.1f} px per mm, {words}{unc}."
     if s.resolves_pores is False:
         line += " That is too coarse to resolve pores (about 8 px/mm needed): only visibility is reported. Move closer."
     return line
 
 
-def summary_lines(a: Analysis, with_causes: bool = True) -> list[str]:
+def summary_lines(a: Analysis, with_causes: bool = True, scale_given: str | None = None) -> list[str]:
     """The explanation of an analysis in plain sentences.
 
     Parameters
@@ -109,13 +112,15 @@ def summary_lines(a: Analysis, with_causes: bool = True) -> list[str]:
         The analysis.
     with_causes : bool
         Add the likely causes, strongest first (see :func:`~porescope.measure.causes.cause_line`).
+    scale_given : str, optional
+        How a scale the user gave is described (see :func:`scale_line`).
 
     Returns
     -------
     list of str
         The scale, one line per region (whole face last), then the causes.
     """
-    lines = [scale_line(a)] if a.settings.mode == "face" or a.scale.px_per_mm else []
+    lines = [scale_line(a, scale_given)] if a.settings.mode == "face" or a.scale.px_per_mm else []
     lines += [region_line(r) for r in a.regions if r.name != "face"]
     lines += [region_line(r) for r in a.regions if r.name == "face"]
     for c in sorted(a.causes, key=lambda c: -c.strength) if with_causes else []:

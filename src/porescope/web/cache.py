@@ -76,7 +76,8 @@ class Result:
                     self._layers[name] = self._photo_bytes()
                     self.rgb = None
                 elif name == "pores":
-                    self._layers[name] = layers.pore_layer_png(self.labels, self.dark)
+                    faint = np.fromiter((not p.clear for p in self.analysis.pores), bool, len(self.analysis.pores))
+                    self._layers[name] = layers.pore_layer_png(self.labels, self.dark, faint if len(faint) == len(self.dark) else None)
                     self.labels = None
                 elif name == "regions":
                     self._layers[name] = layers.region_layer_png(self.region_labels)

@@ -40,7 +40,14 @@ PORE_FILL_ALPHA = 90
 REGION_LAYER_MAX_SIDE_PX = 1200
 
 # Palette indices of the pore layer (edge = fill + 2, used in pore_layer_png).
-_P_NONE, _P_DARK_FILL, _P_OPEN_FILL, _P_DARK_EDGE, _P_OPEN_EDGE = range(5)
+_P_NONE, _P_DARK_FILL, _P_OPEN_FILL, _P_DARK_EDGE, _P_OPEN_EDGE, _P_FAINT_FILL, _P_UNUSED, _P_FAINT_EDGE = range(8)
+#: Faint pores (found, not counted: Pore.clear False) are outlined in this
+#: colour with no fill, so the picture shows the same split as the numbers.
+FAINT_RGB = (236, 236, 236)
+#: Their outline's opacity (0-255): drawn, but quieter than the counted pores.
+FAINT_EDGE_ALPHA = 170
+_PORE_COLOURS = [(0, 0, 0), DARK_RGB, OPEN_RGB, DARK_RGB, OPEN_RGB, FAINT_RGB, (0, 0, 0), FAINT_RGB]
+_PORE_ALPHAS = [0, PORE_FILL_ALPHA, PORE_FILL_ALPHA, 255, 255, 0, 0, FAINT_EDGE_ALPHA]
 
 
 def _palette_png(index: np.ndarray, colours: list[tuple[int, int, int]], alphas: list[int]) -> bytes:
@@ -57,9 +64,10 @@ def _edges(mask: np.ndarray) -> np.ndarray:
     return (m > 0) & (cv2.erode(m, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0) == 0)
 
 
-def pore_layer_png(labels: np.ndarray, dark: np.ndarray) -> bytes:
+def pore_layer_png(labels: np.ndarray, dark: np.ndarray, faint: np.ndarray | None = None) -> bytes:
     """Transparent PNG of the pores: outlined and lightly filled, orange =
-    dark/plugged, cyan = open (the CLI overlay's colours).
+    dark/plugged, cyan = open (the CLI overlay's colours); faint pores (not
+    counted) only outlined, in light grey.
 
     Parameters
     ----------
@@ -67,6 +75,9 @@ def pore_layer_png(labels: np.ndarray, dark: np.ndarray) -> bytes:
         Pore label image (0 = no pore, pore ids from 1).
     dark : numpy.ndarray of bool
         Per pore, indexed by pore id - 1: True for dark/plugged.
+    faint : numpy.ndarray of bool, optional
+        Per pore, the same way: True for a faint pore (``Pore.clear`` False),
+        drawn as an outline only.
 
     Returns
     -------
@@ -76,11 +87,14 @@ def pore_layer_png(labels: np.ndarray, dark: np.ndarray) -> bytes:
     pores = labels > 0
     idx = np.zeros(labels.shape, np.uint8)
     if pores.any():
-        dark_lut = np.concatenate([[False], np.asarray(dark, bool)])
+        lut = np.where(np.asarray(dark, bool), np.uint8(_P_DARK_FILL), np.uint8(_P_OPEN_FILL))
+        if faint is not None:
+            lut[np.asarray(faint, bool)] = _P_FAINT_FILL
+        lut = np.concatenate([[np.uint8(_P_NONE)], lut])
         # Only pore pixels are looked up (a few % of the frame): ~5x faster than a full-frame take.
-        idx[pores] = np.where(dark_lut[labels[pores]], np.uint8(_P_DARK_FILL), np.uint8(_P_OPEN_FILL))
+        idx[pores] = lut[labels[pores]]
         idx += _edges(pores).view(np.uint8) * np.uint8(_P_DARK_EDGE - _P_DARK_FILL)  # fill -> edge of the same kind
-    return _palette_png(idx, [(0, 0, 0), DARK_RGB, OPEN_RGB, DARK_RGB, OPEN_RGB], [0, PORE_FILL_ALPHA, PORE_FILL_ALPHA, 255, 255])
+    return _palette_png(idx, _PORE_COLOURS, _PORE_ALPHAS)
 
 
 def pore_circles_png(shape: tuple[int, int], pores) -> bytes:
@@ -103,12 +117,12 @@ def pore_circles_png(shape: tuple[int, int], pores) -> bytes:
     for p in pores:
         r = max(1, int(round(p.equiv_diameter_px / 2)))
         c = (int(round(p.x_px)), int(round(p.y_px)))
-        cv2.circle(idx, c, r, _P_DARK_FILL if p.kind == "dark" else _P_OPEN_FILL, -1)
+        cv2.circle(idx, c, r, _P_FAINT_FILL if not p.clear else _P_DARK_FILL if p.kind == "dark" else _P_OPEN_FILL, -1)
     fill = idx.copy()
     edge = _edges(fill > 0)
-    idx[edge & (fill == _P_DARK_FILL)] = _P_DARK_EDGE
-    idx[edge & (fill == _P_OPEN_FILL)] = _P_OPEN_EDGE
-    return _palette_png(idx, [(0, 0, 0), DARK_RGB, OPEN_RGB, DARK_RGB, OPEN_RGB], [0, PORE_FILL_ALPHA, PORE_FILL_ALPHA, 255, 255])
+    for kind in (_P_DARK_FILL, _P_OPEN_FILL, _P_FAINT_FILL):
+        idx[edge & (fill == kind)] = kind + _P_DARK_EDGE - _P_DARK_FILL
+    return _palette_png(idx, _PORE_COLOURS, _PORE_ALPHAS)
 
 
 def region_layer_png(region_labels: np.ndarray) -> bytes:

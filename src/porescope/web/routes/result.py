@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.measure.explain import summary_lines
+from porescope.measure.explain import SCALE_SOURCE_WORDS, summary_lines, visibility_words
 from porescope.measure.render import pores_csv
 from porescope.web import layers, uploads
 from porescope.web.forms import check_subject_name, clean_text
@@ -20,6 +20,8 @@ router = APIRouter()
 
 #: Browser cache lifetime of a result's layer files, seconds (a result never changes).
 LAYER_MAX_AGE_S = 86400
+#: How the result page names a scale the user typed (the CLI says "given with --px-per-mm").
+WEB_SCALE_WORDS = "as you gave it (pixels per mm)"
 NOT_IN_MEMORY = ("This result is no longer in memory (only the last few are kept, and none survive a restart). "
                  "Analyze the photo again.")
 
@@ -29,6 +31,27 @@ def _result_or_404(web: WebState, request: Request, rid: str):
     if res is None:
         return None, web.error_page(request, 404, "Result not found", NOT_IN_MEMORY)
     return res, None
+
+
+def pore_legend(a) -> dict:
+    """The viewer legend's counts, split the way the numbers are: counted (clear) dark and open pores, and faint ones.
+
+    ``counted`` equals the whole photo's pore count (the face's, or the close-up frame's) in the table, CSV and JSON;
+    faint pores are drawn (outlined only) and listed but never counted.
+    """
+    dark = sum(1 for p in a.pores if p.clear and p.kind == "dark")
+    open_ = sum(1 for p in a.pores if p.clear and p.kind != "dark")
+    return {"dark": dark, "open": open_, "counted": dark + open_, "faint": sum(1 for p in a.pores if not p.clear),
+            "meaningful": all(g.counts_meaningful for g in a.regions)}
+
+
+def region_cards(a) -> list[dict]:
+    """One compact card per measured region (whole face first): visibility with its band word, counted and faint pores, density."""
+    regions = sorted(a.regions, key=lambda g: g.name != "face")
+    return [{"name": g.name, "score": g.visibility_score, "band": visibility_words(g.visibility_score), "counted": g.pore_count,
+             "faint": g.faint_pore_count, "counts_meaningful": g.counts_meaningful,
+             "density": g.density_per_cm2 if g.density_per_cm2 is not None else g.density_per_mpx,
+             "density_unit": "cm²" if g.density_per_cm2 is not None else "MP"} for g in regions]
 
 
 @router.get("/result/{rid}", response_class=HTMLResponse)
@@ -41,7 +64,8 @@ def result_page(request: Request, web: Web, rid: str):
     return web.page(
         request, "result.html", active="analyze", r=res, a=a,
         labels=layers.region_centroids(res.region_labels, res.region_names) if a.settings.mode == "face" else [],
-        n_dark=sum(1 for p in a.pores if p.kind == "dark"), summary=summary_lines(a, with_causes=False),
+        legend=pore_legend(a), cards=region_cards(a), summary=summary_lines(a, with_causes=False, scale_given=WEB_SCALE_WORDS),
+        scale_words=WEB_SCALE_WORDS if a.scale.source == "user" else SCALE_SOURCE_WORDS.get(a.scale.source, a.scale.source),
     )
 
 
