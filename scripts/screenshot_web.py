@@ -1,9 +1,10 @@
-"""Take the README screenshot of the web app's result page (docs/img/web-analyze.png).
+"""Take the README screenshots of the web app's result page: desktop (docs/img/web-analyze.png) and a phone's
+first screen at 390 x 844 (docs/img/web-result-phone.png).
 
 Runs the app on 127.0.0.1 in a thread, uploads a synthetic close-up in
 headless Chromium (scripts/install_browser.sh) and saves the result page.
 
-    python scripts/screenshot_web.py [--out docs/img/web-analyze.png]
+    python scripts/screenshot_web.py [--out docs/img/web-analyze.png] [--phone-out docs/img/web-result-phone.png]
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "web-analyze.png")
+    ap.add_argument("--phone-out", type=Path, default=ROOT / "docs" / "img" / "web-result-phone.png")
     args = ap.parse_args()
     chromium = shutil.which("chromium")
     if not chromium:
@@ -59,16 +61,24 @@ def main() -> None:
                 page.select_option("select[name=mode]", "closeup")
                 page.click("#analyze-btn")
                 page.wait_for_url("**/result/*")
-                page.wait_for_function("() => [...document.querySelectorAll('img.layer')].every(i => i.complete && i.naturalWidth > 0)")
+                loaded = "() => [...document.querySelectorAll('img.layer')].every(i => i.complete && i.naturalWidth > 0)"
+                page.wait_for_function(loaded)
                 page.click("#zoom-in")
                 page.wait_for_timeout(300)
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.out), full_page=False)
+                # The same result on a phone: its first screen, as a person sees it before scrolling.
+                phone = b.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+                phone.goto(page.url)
+                phone.wait_for_function(loaded)
+                phone.wait_for_timeout(300)
+                args.phone_out.parent.mkdir(parents=True, exist_ok=True)
+                phone.screenshot(path=str(args.phone_out), full_page=False)
                 b.close()
         finally:
             server.should_exit = True
             t.join(10)
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out} and {args.phone_out}")
 
 
 if __name__ == "__main__":
