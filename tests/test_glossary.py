@@ -36,7 +36,7 @@ def test_thresholds_in_words_match_the_code():
 
     assert f"{STRETCHED_ELONGATION:g} or more is called stretched" in find("elongation").sentence
     s = find("cause_strength").sentence
-    assert f"{LIKELY_MIN:g} or more is called likely" in s and f"{POSSIBLE_MIN:g} to {LIKELY_MIN:g} possible" in s
+    assert f"likely when even its low end is {LIKELY_MIN:g} or more" in s and f"high end is under {POSSIBLE_MIN:g}" in s
     assert f"about {MIN_PX_PER_MM:g} or more" in find("scale").sentence
     assert f"above about {NOISE_WARNING:g}" in find("noise").sentence
 

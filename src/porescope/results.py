@@ -18,7 +18,8 @@ from porescope.strict import StrictModel  # one base for every record (re-export
 
 #: 1.1: ``regions_not_measured`` and ``dark_class_validated`` added; the close-up
 #: ``frame`` region's label is 6 (was 1, shared with the forehead).
-SCHEMA_VERSION = "1.1"
+#: 1.2: ``Cause.strength_sd`` added.
+SCHEMA_VERSION = "1.2"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
@@ -174,6 +175,10 @@ class Cause(StrictModel):
 
     cause: Literal["clogging", "laxity", "photoaging"]
     strength: float = Field(ge=0.0, le=1.0)
+    strength_sd: float | None = Field(
+        default=None, ge=0.0,
+        description="SD of the strength when only the capture changes: measured on the photo's re-captures, or the typical SD "
+        "(measure.causes.TYPICAL_STRENGTH_SD). Its word (likely / possible / not indicated) is judged on strength ± 1.96 SD.")
     evidence: list[str] = Field(default_factory=list, description="The measurements behind it, in words.")
     care: str = Field(default="", description="What it means for care.")
 

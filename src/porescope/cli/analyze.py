@@ -52,6 +52,10 @@ def analyze(
         1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER",
         help="0.25-4; above 1 also finds and counts fainter pores (never fewer; outlines unchanged), below 1 only clearer ones.",
     ),
+    profile: Optional[Path] = typer.Option(
+        None, "--profile", "-p", metavar="FILE",
+        help="Your profile as JSON (see 'porescope routine --example-profile'): age, sun exposure and skin type feed the likely causes.",
+    ),
 ) -> None:
     """Find and measure the pores in one or more photos, and list the files written.
 
@@ -76,6 +80,7 @@ def analyze(
             return p
         return p.with_name(f"{p.stem}.{img.stem}{p.suffix}")
 
+    prof = _load_profile(profile) if profile is not None else None
     planned = planned_outputs(images, per_image, json_out, overlay_out, mask_out, csv_out, regions_out)
     written: list[Path] = []
 
@@ -94,7 +99,7 @@ def analyze(
         for img in images:
             try:
                 hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
-                texts = text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img))
+                texts = _with_profile(text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img)), prof)
                 r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
                 analyses.append(r.analysis)
                 written.extend(planned[img])
@@ -125,6 +130,36 @@ def analyze(
         b.print()
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
+
+
+def _load_profile(path: Path):
+    """The profile for the cause scoring, or one clear line and exit."""
+    from porescope.advise.profile import load_profile
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read the profile {path}: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        return load_profile(text)
+    except PorescopeError as exc:
+        fail(f"{path}: {exc}")
+
+
+def _with_profile(hook, prof):
+    """An ``on_analysis`` hook that scores the causes with the profile first (so the JSON and CSV written carry them)."""
+    if prof is None:
+        return hook
+
+    def on_analysis(a) -> None:
+        from porescope.measure.causes import likely_causes
+
+        if a.quality.measurable:
+            a.causes = likely_causes(a, prof)
+        if hook is not None:
+            hook(a)
+
+    return on_analysis
 
 
 def demo(

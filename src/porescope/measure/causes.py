@@ -32,6 +32,24 @@ photoaging
     strength (at most NO_PROFILE_CAP) and a note that it cannot be judged
     from the photo alone.
 
+Skin type (from a profile) adds a clogging signal: sebum output goes with
+pore size (Roh et al. 2006, Br J Dermatol 155:890), so oily skin points to
+clogging, combination skin half as much, normal and dry skin not at all
+(weight SKIN_TYPE_WEIGHT).
+
+Uncertainty: every strength carries ``strength_sd``, its SD when only the
+capture changes. :func:`recapture_strength_sd` measures it for one photo by
+re-analysing it under the change engine's capture changes
+(:data:`porescope.measure.recapture.CAPTURE_CHANGES`); without that, the
+typical SD measured by ``benchmarks/bench_causes.py``
+(TYPICAL_STRENGTH_SD). :func:`likelihood` words a strength by its 95%
+interval (the change engine's Z95), so a re-capture that moves a strength
+within its noise does not move it from "possible" to "not indicated".
+
+All text is built from the measured values: no fixed sentence describes the
+photo (a fixed "pores lined up in one direction" once followed a measured
+"mixed directions").
+
 Pore *shapes* (elongation, direction, dark cores) need pores that span
 several pixels: when the scale is too coarse to resolve pores, or fewer than
 MIN_PORES_FOR_SHAPE pores were found, only visibility and shine are used and
@@ -73,6 +91,22 @@ AGE_FULL = 60.0
 SUN_LEVELS = {"none": 0.0, "low": 0.2, "minimal": 0.2, "rare": 0.2, "moderate": 0.5, "medium": 0.5, "some": 0.5,
               "high": 0.8, "frequent": 0.8, "daily": 0.8, "very_high": 1.0, "very high": 1.0, "outdoor": 1.0}
 
+#: Weight of the skin-type signal in the clogging strength, when a profile gives the skin type (a prior
+#: about the person, so lighter than the photo's own dark-core signal, 0.5); skin type -> signal.
+SKIN_TYPE_WEIGHT = 0.15
+SKIN_TYPE_CLOGGING = {"oily": 1.0, "combination": 0.5, "normal": 0.0, "dry": 0.0}
+#: Orientation coherence (0-1) from which elongated pores are said to share one direction: the middle of
+#: the laxity ramp (COHERENCE_NONE .. COHERENCE_FULL). One threshold for every sentence about direction
+#: (cause evidence, region summaries), so they never disagree.
+ALIGNED_COHERENCE = 0.4
+#: Two-sided 95% normal quantile: the change engine's interval (track/change.Z95), used for the strengths' words.
+Z95 = 1.96
+#: SD of a cause strength when the photo's own was not measured: the largest SD, over the re-captures of
+#: benchmarks/bench_causes.py (real crops, synthetic skin, a face), of any cause's strength: 0.034
+#: (stretched synthetic pores' laxity; real crops 0.021-0.026), rounded up.
+TYPICAL_STRENGTH_SD = 0.035
+#: The smallest SD a measured strength is given (a handful of re-captures can agree by chance).
+STRENGTH_SD_FLOOR = 0.01
 #: Mean length/width from which pores are called "stretched" (elongated). One threshold for every
 #: sentence that describes pore shape (cause evidence, region summaries, the glossary), so they never
 #: disagree: a round figure near where the laxity ramp (ELONG_NONE .. ELONG_FULL) passes 0.3 (1.615).
@@ -91,23 +125,26 @@ CAUSE_NAMES = {
 T_ZONE = ("forehead", "nose", "chin")
 CHEEKS = ("left_cheek", "right_cheek")
 
+#: What helps, per cause: care only. Nothing here describes the photo (the evidence, built from the
+#: measured values, does that), so no sentence here can contradict a number.
 CARE = {
     "clogging": (
-        "Points to oil and dead skin collecting in the pores, which stretches and darkens them. What helps is keeping "
+        "Oil and dead skin collecting in a pore stretch and darken its opening. What helps is keeping "
         "them clear: salicylic acid (0.5-2%, oil-soluble, works inside the pore), regular gentle exfoliation, and "
         "niacinamide to reduce oil. Expect the look to improve over 4-12 weeks of steady use; the pore's anatomy does not change."
     ),
     "laxity": (
-        "Points to loss of firmness around the pores: elongated, teardrop-shaped pores lined up in one direction, "
-        "typical as skin loses support. Retinoids (retinol, or prescription tretinoin) rebuild collagen slowly over "
-        "months, and daily broad-spectrum SPF 30+ protects what is there. Improvement is gradual and partial. "
-        "Avoid retinoids in pregnancy."
+        "Skin that loses support lets pores sag into longer shapes. Retinoids (retinol, or prescription tretinoin) "
+        "rebuild collagen slowly over months, and daily broad-spectrum SPF 30+ protects what is there. Improvement is "
+        "gradual and partial."
     ),
     "photoaging": (
         "Sun damage weakens the collagen that holds pores in shape. Daily broad-spectrum SPF 30+ is the best-supported "
         "step (24% less skin ageing over 4.5 years in a trial of 903 adults, Hughes et al. 2013); retinoids help repair."
     ),
 }
+#: Added to the retinoid advice only for a profile that says pregnant or breastfeeding.
+PREGNANCY_CARE = " You said you are pregnant or breastfeeding: leave retinoids out until you stop (ask your doctor)."
 
 
 def _ramp(x: float | None, lo: float, hi: float) -> float:
@@ -164,24 +201,57 @@ def shape_words(elongation: float) -> str:
     return "stretched" if elongation >= STRETCHED_ELONGATION else "mostly round"
 
 
-def likelihood(strength: float) -> str:
-    """A 0-1 cause strength in words.
+def aligned_words(coherence: float) -> str:
+    """Whether elongated pores share a direction, in words (one threshold, ALIGNED_COHERENCE, for every text).
+
+    Parameters
+    ----------
+    coherence : float
+        Orientation coherence of the elongated pores (0-1).
+
+    Returns
+    -------
+    str
+        'share one direction' or 'point in mixed directions'.
+    """
+    return "share one direction" if coherence >= ALIGNED_COHERENCE else "point in mixed directions"
+
+
+def likelihood(strength: float, sd: float | None = None) -> str:
+    """A 0-1 cause strength in words, judged on its 95% interval.
 
     Parameters
     ----------
     strength : float
         The cause's strength (0-1).
+    sd : float, optional
+        Its SD under re-capture (``Cause.strength_sd``); default TYPICAL_STRENGTH_SD.
 
     Returns
     -------
     str
-        'likely', 'possible' or 'not indicated'.
+        'likely' when even the interval's low end reaches LIKELY_MIN, 'not indicated' when even its high end
+        stays under POSSIBLE_MIN, else 'possible'. A strength that moves within its noise keeps its word
+        unless it moves from one end of that middle band to the other.
     """
-    if strength >= LIKELY_MIN:
+    u = Z95 * (TYPICAL_STRENGTH_SD if sd is None else sd)
+    if strength - u >= LIKELY_MIN:
         return "likely"
-    if strength >= POSSIBLE_MIN:
+    if strength + u >= POSSIBLE_MIN:
         return "possible"
     return "not indicated"
+
+
+def cause_word(c: Cause) -> str:
+    """:func:`likelihood` of a cause, with its own SD."""
+    return likelihood(c.strength, c.strength_sd)
+
+
+def strength_text(c: Cause) -> str:
+    """'0.37 ± 0.06' (the 95% interval's half-width), or '0.37' when the cause has no SD."""
+    if c.strength_sd is None:
+        return f"{c.strength:.2f}"
+    return f"{c.strength:.2f} ± {Z95 * c.strength_sd:.2f}"
 
 
 def cause_line(c: Cause) -> str:
@@ -197,11 +267,11 @@ def cause_line(c: Cause) -> str:
     str
     """
     name = CAUSE_NAMES.get(c.cause, c.cause)
-    word = likelihood(c.strength)
+    word = cause_word(c)
     head = (
-        f"{word.capitalize()} cause: {name} (strength {c.strength:.2f} on a 0-1 scale)."
+        f"{word.capitalize()} cause: {name} (strength {strength_text(c)} on a 0-1 scale)."
         if word != "not indicated"
-        else f"Not indicated by this photo: {name} (strength {c.strength:.2f} on a 0-1 scale)."
+        else f"Not indicated by this photo: {name} (strength {strength_text(c)} on a 0-1 scale)."
     )
     evidence = "; ".join(c.evidence)
     return head + (f" {evidence[0].upper()}{evidence[1:]}." if evidence else "")
@@ -229,8 +299,7 @@ def _laxity_evidence(
         else:
             s = _ramp(coh, COHERENCE_NONE, COHERENCE_FULL)
             signals.append((s, 0.4))
-            ev_l.append(f"elongated pores {'share one direction' if s > 0.5 else 'point in mixed directions'} "
-                        f"(alignment {coh:.2f} on a 0-1 scale)")
+            ev_l.append(f"elongated pores {aligned_words(coh)} (alignment {coh:.2f} on a 0-1 scale)")
     ratio_ch = (ch_vis / tz_vis) if face and ch_vis is not None and tz_vis else None
     if ratio_ch is not None:
         s = _ramp(ratio_ch, CHEEK_RATIO_NONE, CHEEK_RATIO_FULL)
@@ -240,7 +309,7 @@ def _laxity_evidence(
     return _combine(signals), ev_l
 
 
-def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
+def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float] | None = None) -> list[Cause]:
     """How strongly the photo points to clogging, laxity and photoaging (see the module docstring).
 
     Parameters
@@ -248,14 +317,19 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
     analysis : Analysis
         A measured photo's analysis.
     profile : object or dict, optional
-        With ``age`` (years) and ``sun_exposure`` ('low' / 'moderate' / 'high',
-        or 0-1); sun damage is only estimated with one of them.
+        With ``age`` (years), ``sun_exposure`` ('low' / 'moderate' / 'high',
+        or 0-1), ``skin_type`` ('oily', 'combination', 'normal', 'dry') and
+        ``pregnant_or_breastfeeding``; sun damage is only estimated with age
+        or sun exposure.
+    strength_sd : dict, optional
+        cause -> SD of its strength under re-capture (:func:`recapture_strength_sd`);
+        default TYPICAL_STRENGTH_SD for each.
 
     Returns
     -------
     list of Cause
-        The three causes, strongest first, each with its evidence in words and
-        the care that works on it.
+        The three causes, strongest first, each with its evidence in words,
+        its uncertainty and the care that works on it.
     """
     regions = [r for r in analysis.regions if r.area_px > 0]
     by_name = {r.name: r for r in regions}
@@ -294,6 +368,13 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
     s = _ramp(glare, GLARE_NONE, GLARE_FULL)
     signals.append((s, 0.2))
     ev.append(f"shine covers {_pct(glare)} of the skin" + (" (oily-looking)" if shiny else ""))
+    skin_type = _get(profile, "skin_type")
+    skin_type = str(getattr(skin_type, "value", skin_type)).strip().lower() if skin_type is not None else None
+    if skin_type in SKIN_TYPE_CLOGGING:
+        signals.append((SKIN_TYPE_CLOGGING[skin_type], SKIN_TYPE_WEIGHT))
+        ev.append(f"skin type given as {skin_type}: " + ("oily skin clogs more easily" if skin_type == "oily" else
+                  "the oilier T-zone of combination skin clogs more easily" if skin_type == "combination" else
+                  f"{skin_type} skin makes oil-driven clogging less likely"))
     clog = _combine(signals)
 
     # ---- laxity (photo part)
@@ -318,12 +399,83 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
         clog, lax, photo = min(clog, COARSE_CAP), min(lax, COARSE_CAP), min(photo, COARSE_CAP)
         for e in (ev, ev_l):
             e.extend(notes)
+    pregnant = bool(_get(profile, "pregnant_or_breastfeeding"))
+    sd = {c: round(float((strength_sd or {}).get(c, TYPICAL_STRENGTH_SD)), 3) for c in ("clogging", "laxity", "photoaging")}
     out = [
-        Cause(cause="clogging", strength=round(clog, 2), evidence=ev, care=CARE["clogging"]),
-        Cause(cause="laxity", strength=round(lax, 2), evidence=ev_l or ["no pore-shape signal"], care=CARE["laxity"]),
-        Cause(cause="photoaging", strength=round(photo, 2), evidence=ev_p, care=CARE["photoaging"]),
+        Cause(cause="clogging", strength=round(clog, 2), strength_sd=sd["clogging"], evidence=ev, care=CARE["clogging"]),
+        Cause(cause="laxity", strength=round(lax, 2), strength_sd=sd["laxity"], evidence=ev_l or ["no pore-shape signal"],
+              care=CARE["laxity"] + (PREGNANCY_CARE if pregnant else "")),
+        Cause(cause="photoaging", strength=round(photo, 2), strength_sd=sd["photoaging"], evidence=ev_p,
+              care=CARE["photoaging"] + (PREGNANCY_CARE if pregnant else "")),
     ]
     return sorted(out, key=lambda c: -c.strength)
+
+
+def strength_sd_from(analyses: list[Analysis], profile=None, *, floor: float = STRENGTH_SD_FLOOR) -> dict[str, float]:
+    """The SD of each cause's strength over analyses of the same skin (re-captures, or repeat photos).
+
+    Parameters
+    ----------
+    analyses : list of Analysis
+        The photo as captured and its re-captures (at least two).
+    profile : object or dict, optional
+        As for :func:`likely_causes`.
+    floor : float
+        Smallest SD returned (STRENGTH_SD_FLOOR).
+
+    Returns
+    -------
+    dict of str to float
+        cause -> SD (ddof 1), at least ``floor``.
+    """
+    rows = [{c.cause: c.strength for c in likely_causes(a, profile)} for a in analyses]
+    causes = set().union(*rows) if rows else set()
+    out = {}
+    for cause in sorted(causes):
+        vals = [r[cause] for r in rows if cause in r]
+        if len(vals) < 2:
+            continue
+        mean = sum(vals) / len(vals)
+        out[cause] = max(floor, (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5)
+    return out
+
+
+def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) -> dict[str, float]:
+    """Each cause strength's SD for one photo, from re-analysing it under every capture change the change
+    engine uses (:data:`porescope.measure.recapture.CAPTURE_CHANGES`, as ``track.change.perturbation_noise``).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8: the photo as analyzed.
+    analysis : Analysis
+        Its analysis (mode, scale and sensitivity are reused).
+    roi : ndarray, optional
+        The mask it was analyzed with.
+    profile : object or dict, optional
+        As for :func:`likely_causes`.
+
+    Returns
+    -------
+    dict of str to float
+        cause -> SD; empty when no re-capture could be analyzed. Takes about nine analyses' time.
+    """
+    from porescope.errors import PorescopeError
+    from porescope.measure.pipeline import analyze
+    from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+
+    s = analysis.settings
+    analyses = [analysis]
+    for name in CAPTURE_CHANGES:
+        rc = recapture(name, rgb, roi, s.px_per_mm_given)
+        try:
+            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
+        except PorescopeError:  # e.g. a face no longer found: not a sample (as the change engine skips it)
+            continue
+        if analysis.quality.measurable and not a.quality.measurable:
+            continue
+        analyses.append(a)
+    return strength_sd_from(analyses, profile) if len(analyses) > 1 else {}
 
 
 def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo: float) -> tuple[float, list[str]]:
@@ -332,7 +484,7 @@ def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo
     if a is None and sun is None:
         photo = min(NO_PROFILE_CAP, 0.5 * lax_photo)
         ev_p.append("sun damage cannot be judged from the photo alone: in a photo it looks the same as loss of "
-                    "firmness. Add your age and sun exposure for an estimate")
+                    "firmness. Give your age and sun exposure (a profile) for an estimate")
     else:
         a0 = a if a is not None else 0.3
         s0 = sun if sun is not None else 0.5

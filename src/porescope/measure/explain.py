@@ -6,7 +6,7 @@ no markup: the caller styles them.
 
 from __future__ import annotations
 
-from porescope.measure.causes import cause_line, shape_words
+from porescope.measure.causes import aligned_words, cause_line, shape_words
 from porescope.results import Analysis, RegionMetrics
 
 NICE_NAMES = {
@@ -73,7 +73,8 @@ def region_line(r: RegionMetrics) -> str:
         bits.append(f"{100 * r.dark_share:.0f}% look plugged")
         if r.mean_elongation:
             shape = shape_words(r.mean_elongation)
-            aligned = " in one direction" if shape == "stretched" and (r.orientation_coherence or 0) >= 0.5 else ""
+            coh = r.orientation_coherence
+            aligned = f" that {aligned_words(coh)}" if shape == "stretched" and coh is not None else ""
             bits.append(f"pores {shape}{aligned} (mean length/width {r.mean_elongation:.2f})")
     return f"{name}: " + ", ".join(bits) + "."
 

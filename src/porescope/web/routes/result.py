@@ -54,16 +54,43 @@ def region_cards(a) -> list[dict]:
              "density_unit": "cm²" if g.density_per_cm2 is not None else "MP"} for g in regions]
 
 
+def scored_causes(a, age: str = "", sun_exposure: str = "", skin_type: str = "") -> tuple[list, str, str]:
+    """The causes, scored with what the person gave on the result page (age, sun exposure, skin type).
+
+    Returns
+    -------
+    (list of Cause, str, str)
+        The causes (the analysis's own when nothing was given or the photo is not measurable), the words for
+        what was given ("" when nothing), and a one-line error ("" when none).
+    """
+    from porescope.advise.profile import load_profile
+    from porescope.measure.causes import likely_causes
+
+    given = {k: v.strip() for k, v in (("age", age), ("sun_exposure", sun_exposure), ("skin_type", skin_type)) if v and v.strip()}
+    if not given or not a.quality.measurable:
+        return a.causes, "", ""
+    try:
+        prof = load_profile(given)
+    except PorescopeError as exc:
+        return a.causes, "", str(exc)
+    words = " and ".join(k.replace("_", " ") for k in given)
+    return likely_causes(a, {k: getattr(prof, k) for k in given}), words, ""
+
+
 @router.get("/result/{rid}", response_class=HTMLResponse)
-def result_page(request: Request, web: Web, rid: str):
-    """The result viewer: photo with pore and region layers, tables, summary and causes."""
+def result_page(request: Request, web: Web, rid: str, age: str = "", sun_exposure: str = "", skin_type: str = ""):
+    """The result viewer: photo with pore and region layers, cards, tables, summary and causes (scored with the
+    age, sun exposure and skin type given in the page's small form, if any)."""
     res, err = _result_or_404(web, request, rid)
     if err:
         return err
     a = res.analysis
+    causes, given, problem = scored_causes(a, age[:8], sun_exposure[:20], skin_type[:20])
     return web.page(
         request, "result.html", active="analyze", r=res, a=a,
         labels=layers.region_centroids(res.region_labels, res.region_names) if a.settings.mode == "face" else [],
+        causes=causes, profile_given=given, profile_error=problem,
+        form={"age": age[:3] if age[:3].isdigit() else "", "sun_exposure": sun_exposure, "skin_type": skin_type},
         legend=pore_legend(a), cards=region_cards(a), summary=summary_lines(a, with_causes=False, scale_given=WEB_SCALE_WORDS),
         scale_words=WEB_SCALE_WORDS if a.scale.source == "user" else SCALE_SOURCE_WORDS.get(a.scale.source, a.scale.source),
     )
