@@ -189,6 +189,8 @@ def _make_step(step: StepRule, slot: str, actives: list[str], profile: Profile, 
     )
     data.update(overrides)
     data["reason"] = _end(data["reason"])
+    if profile.pregnant_or_breastfeeding and step.pregnancy_reason:
+        data["reason"] += " " + _end(step.pregnancy_reason)
     return RoutineStep(**data)
 
 
@@ -247,6 +249,9 @@ def build_routine(
         match_products(am + pm, catalog, profile, allergy_ids | _pregnancy_excluded(profile), allergy_cats)
     derm = _dermatologist_items(derm, profile, allergy_ids, allergy_cats)
     retinoid_used = rx_retinoid or any(s.step == "retinoid" for s in am + pm)
+    changes: list[str] = []
+    if analysis is not None:
+        changes = _photo_changes(build_routine(profile, None, catalog), am, pm, photo)
 
     return Routine(
         am=am,
@@ -260,7 +265,47 @@ def build_routine(
         see_a_dermatologist=derm,
         timeline=TIMELINE + (TIMELINE_RETINOID if retinoid_used else ""),
         disclaimer=DISCLAIMER,
+        photo_given=analysis is not None,
+        photo_changes=changes,
     )
+
+
+def _step_key(s: RoutineStep) -> tuple[str, str]:
+    return s.slot, s.step
+
+
+def _photo_changes(base: Routine, am: list[RoutineStep], pm: list[RoutineStep], photo: dict[str, float]) -> list[str]:
+    """What the photo changed against ``base`` (the same profile without it), in words; steps it did not change lose
+    the photo sentence from their reason (so the routine never says the photo drove a step it left as it was)."""
+    slot_words = {"am": "morning", "pm": "evening"}
+    before = {_step_key(s): s for s in base.am + base.pm}
+    after = {_step_key(s): s for s in am + pm}
+    rule_of = {r.id: r for r in rules().steps}
+    out: list[str] = []
+
+    def why(step_id: str) -> str:
+        rule = rule_of.get(step_id)
+        text = _photo_reason(rule, photo).strip() if rule else ""
+        return text[:-1].replace("Your photo points to", "your photo points to") if text else "your photo's measurements"
+
+    for key, s in after.items():
+        old = before.get(key)
+        if old is None:
+            out.append(f"added {s.product_type} ({slot_words[s.slot]}): {why(s.step)}")
+            continue
+        fields = (("product_type", "now"), ("frequency", "how often")) if s.product_type != old.product_type else (
+            ("strength", "strength"), ("frequency", "how often"))  # a new product type says its strength already
+        diffs = [f"{label} {getattr(s, f) or 'none'} (was {getattr(old, f) or 'none'})" for f, label in fields if getattr(s, f) != getattr(old, f)]
+        if [(p.from_week, p.nights_per_week) for p in s.ramp] != [(p.from_week, p.nights_per_week) for p in old.ramp]:
+            diffs.append("a different start-up plan")
+        if diffs:
+            out.append(f"{old.product_type} ({slot_words[s.slot]}): " + "; ".join(diffs) + f": {why(s.step)}")
+        else:
+            s.reason = old.reason  # unchanged by the photo: no photo sentence
+    for key, s in before.items():
+        if key not in after:
+            out.append(f"left out {s.product_type} ({slot_words[s.slot]}): {why(s.step)}")
+    return out
 
 
 _Choice = tuple[StepRule, list[str], float]
@@ -474,6 +519,8 @@ def _dermatologist_items(items: list[str], profile: Profile, allergy_ids: set[st
     kb = knowledge()
     out = []
     for item in items:
+        if item.startswith("you are pregnant or breastfeeding") and not profile.pregnant_or_breastfeeding:
+            continue  # pregnancy words only for someone who said so
         if item.startswith("you want prescription options"):
             ok = []
             for words, ing_id in _STRONGER_OPTIONS:

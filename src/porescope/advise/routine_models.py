@@ -11,7 +11,7 @@ from pydantic import Field
 from porescope.strict import StrictModel
 
 __all__ = ["TIMELINE", "TIMELINE_RETINOID", "CAUSE_WORDS", "DISCLAIMER", "RampPhase", "ProductMatch", "RoutineStep", "Conflict", "Routine",
-           "CatalogProduct", "CatalogFile"]
+           "CatalogProduct", "CatalogFile", "same_as_morning"]
 
 TIMELINE = (
     "Expect how visible your pores look to improve over 4-12 weeks of consistent use. Pore size in the "
@@ -81,6 +81,16 @@ class Routine(StrictModel):
     timeline_weeks: tuple[int, int] = (4, 12)
     see_a_dermatologist: list[str]
     disclaimer: str = DISCLAIMER
+    photo_given: bool = Field(default=False, description="Whether a photo's analysis was read.")
+    photo_changes: list[str] = Field(
+        default_factory=list,
+        description="What the photo changed against the routine the profile alone gives: which step, and why (empty: nothing).")
+
+
+def same_as_morning(evening_step: RoutineStep, morning_step: RoutineStep | None) -> bool:
+    """An evening step that repeats a morning one word for word (a cleanser, a moisturizer): every shell shows it once."""
+    return morning_step is not None and all(
+        getattr(evening_step, f) == getattr(morning_step, f) for f in ("product_type", "strength", "frequency", "reason", "sources", "products"))
 
 
 class CatalogProduct(StrictModel):

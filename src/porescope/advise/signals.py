@@ -87,7 +87,7 @@ def signals(profile: Profile, analysis: Analysis | None) -> tuple[dict[str, floa
     for concern in profile.concerns:
         for k, v in r.concern_signals[concern].items():
             sig[k] = max(sig[k], v)
-        sources.append(f"concern: {concern}")
+        sources.append(f"you named {concern.replace('_', ' ')} as a concern")
     for k, v in r.skin_type_signals[profile.skin_type].items():
         sig[k] = max(sig[k], v)
     if profile.age is not None and profile.age >= 40:

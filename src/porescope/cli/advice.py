@@ -125,15 +125,26 @@ def _sources_index(routine) -> dict[str, int]:
 
 def _print_routine(routine) -> None:
     """The routine as blocks: step name, strength and when on one line, the reason wrapped beneath."""
+    from porescope.advise.routine_models import same_as_morning
     from porescope.cli.textout import Blocks
 
     b = Blocks()
     sources = _sources_index(routine)
+    if routine.photo_given:
+        b.heading("Adjusted to your photo" if routine.photo_changes else "Your photo")
+        if not routine.photo_changes:
+            b.para("Your photo's analysis was read, but it changed no step: this is the routine your profile alone gives.")
+        for c in routine.photo_changes:
+            b.para(c[0].upper() + c[1:] + ".", first="* ", hang=2)
+    morning = {s.step: s for s in routine.am}
     for slot, steps in (("Morning", routine.am), ("Evening", routine.pm)):
         b.heading(slot)
         for i, s in enumerate(steps, 1):
             b.blank()
             head = s.product_type + (f", {s.strength}" if s.strength else "") + f": {s.frequency}"
+            if slot == "Evening" and same_as_morning(s, morning.get(s.step)):
+                b.para(f"{s.product_type}: as in the morning", first=f"{i}. ", hang=3)  # said once, not twice
+                continue
             b.para(head, first=f"{i}. ", hang=3)
             b.para(s.reason, indent=3)
             if s.ramp:

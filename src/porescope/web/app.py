@@ -33,6 +33,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porescope import __version__
+from porescope.advise.routine_models import same_as_morning
 from porescope.glossary import find as find_term
 from porescope.labels import METRICS, REGION_NAMES, region_name
 from porescope.measure.causes import CAUSE_NAMES, cause_word, likelihood, strength_text
@@ -63,6 +64,7 @@ def _templates(max_upload_bytes: int, web_max_pixels: int) -> Jinja2Templates:
         max_web_mp=web_max_pixels // 1_000_000, accepted_formats=ACCEPTED_TEXT, accept_attr=uploads.ACCEPT_ATTR,
         fmt=fmt_num, quote=quote_all, csrf_field_name=CSRF_FIELD,
         # Words for the numbers (porescope.glossary: one sentence per metric) and for the causes.
+        same_as_morning=same_as_morning,
         term=find_term, likelihood=likelihood, cause_word=cause_word, strength_text=strength_text, cause_name=lambda c: CAUSE_NAMES.get(c, c.replace("_", " ")),
         # Metric and region names for scripts that build tables (porescope.labels: one table for every shell).
         metric_words={m.key: m.words for m in METRICS}, region_names=REGION_NAMES,

@@ -87,6 +87,8 @@ class StepRule(_Strict):
     replaces: str | None = None
     only_if: list[Literal["has_leave_on_exfoliant_conflict"]] = Field(default_factory=list)
     reason: str
+    #: Added to the reason only for a pregnant or breastfeeding person (nobody else is told about pregnancy).
+    pregnancy_reason: str = ""
     citation: Citation
     #: What the cited sources found, in plain words (or why there is no source).
     evidence: str = ""
