@@ -87,10 +87,10 @@ class Routine(StrictModel):
         description="What the photo changed against the routine the profile alone gives: which step, and why (empty: nothing).")
 
 
-def same_as_morning(evening_step: RoutineStep, morning_step: RoutineStep | None) -> bool:
+def same_as_morning(evening_step: RoutineStep, morning: list[RoutineStep]) -> bool:
     """An evening step that repeats a morning one word for word (a cleanser, a moisturizer): every shell shows it once."""
-    return morning_step is not None and all(
-        getattr(evening_step, f) == getattr(morning_step, f) for f in ("product_type", "strength", "frequency", "reason", "sources", "products"))
+    fields = ("step", "product_type", "strength", "frequency", "reason", "sources", "products")
+    return any(all(getattr(evening_step, f) == getattr(m, f) for f in fields) for m in morning)
 
 
 class CatalogProduct(StrictModel):

@@ -136,13 +136,12 @@ def _print_routine(routine) -> None:
             b.para("Your photo's analysis was read, but it changed no step: this is the routine your profile alone gives.")
         for c in routine.photo_changes:
             b.para(c[0].upper() + c[1:] + ".", first="* ", hang=2)
-    morning = {s.step: s for s in routine.am}
     for slot, steps in (("Morning", routine.am), ("Evening", routine.pm)):
         b.heading(slot)
         for i, s in enumerate(steps, 1):
             b.blank()
             head = s.product_type + (f", {s.strength}" if s.strength else "") + f": {s.frequency}"
-            if slot == "Evening" and same_as_morning(s, morning.get(s.step)):
+            if slot == "Evening" and same_as_morning(s, routine.am):
                 b.para(f"{s.product_type}: as in the morning", first=f"{i}. ", hang=3)  # said once, not twice
                 continue
             b.para(head, first=f"{i}. ", hang=3)
