@@ -22,9 +22,10 @@ LABELS = [
     # 3. BHA after phenoxyethanol -> <= 1%
     ("Water, Glycerin, Butylene Glycol, Phenoxyethanol, Salicylic Acid, Xanthan Gum",
      {"salicylic_acid": (0, 1)}),
-    # 4. glycolic 3rd of 6, nothing known after -> at most 100/3
+    # 4. glycolic 2nd of 6, nothing known after -> at most 100/2 by order, and the CIR panel's ceiling for any product
+    #    type (30%, salon rinse-off; issue 22: the usual ceilings bound the estimate)
     ("Aqua, Glycolic Acid, Sodium Hydroxide, Glycerin, Xanthan Gum, Disodium EDTA",
-     {"glycolic_acid": (0, 50)}),
+     {"glycolic_acid": (0, 30)}),
     # 5. retinol capsule: stated retinol 0.3%, everything after <= 1% (listed after a stated 0.3%)
     ("INGREDIENTS: Caprylic/Capric Triglyceride, Squalane, Retinol 0.3%, Tocopherol, Bisabolol",
      {"retinol": (0.3, 0.3)}),
@@ -36,9 +37,10 @@ LABELS = [
     ("Aqua (Water), Azelaic Acid, Cetearyl Alcohol, Glycerin, Phenoxyethanol",
      {"azelaic_acid": (0, 50)}),
     # 8. Daily-Meds-like actives with stated SA; glycolic is before a stated 2% so >= 2, and
-    #    at most (100 - 2)/2 since the stated 2% must fit beside two larger entries
+    #    at most (100 - 2)/2 by order since the stated 2% must fit beside two larger entries, then the CIR
+    #    panel's ceiling for any product type (30%; issue 22)
     ("Aqua/Water/Eau, Glycolic Acid, Salicylic Acid 2%, Lactic Acid, Niacinamide, Phenoxyethanol",
-     {"salicylic_acid": (2, 2), "glycolic_acid": (2, (100 - 2) / 2), "lactic_acid": (0, 2), "niacinamide": (0, 2)}),
+     {"salicylic_acid": (2, 2), "glycolic_acid": (2, 30), "lactic_acid": (0, 2), "niacinamide": (0, 2)}),
     # 9. adapalene OTC gel
     ("Active ingredient: Adapalene 0.1%\nPurpose: Acne treatment\nInactive ingredients: carbomer, edetate disodium, "
      "methylparaben, poloxamer 182, propylene glycol, purified water, sodium hydroxide",

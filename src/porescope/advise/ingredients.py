@@ -50,6 +50,10 @@ COMEDOGENIC_FLAG_RATING = 3
 #: Added to the disclaimer only when a comedogenicity flag is shown.
 COMEDOGENIC_NOTE = "Pore-clogging ratings come from a rabbit-ear model and are a weak signal only."
 Market = Literal["eu", "us"]
+ProductType = Literal["leave_on", "rinse_off"]
+PRODUCT_WORDS = {"leave_on": "leave-on", "rinse_off": "rinse-off"}
+#: Exfoliating acids: two or more of these in one product are flagged (their exfoliation and irritation add up).
+EXFOLIATING_ACID_CATEGORIES = ("aha", "bha", "pha")
 #: Regulatory statuses whose max_pct is a legal maximum (not a safety panel's advice).
 LEGAL_STATUSES = ("restricted", "otc_drug")
 # ---------------------------------------------------------------------------
@@ -91,6 +95,45 @@ def legal_max(ing: Ingredient | None, market: Market | None) -> tuple[float, str
             "if the product is sold legally in either (give the market to use one)"
         )
     return None
+
+
+def usual_ceiling(ing: Ingredient | None, product: ProductType | None) -> tuple[float, str] | None:
+    """The usual ceiling a regulator or safety panel sets for an ingredient in a product type, with the words that say so.
+
+    With no product type, the larger of the leave-on and rinse-off ceilings, and only when both are set (as
+    :func:`legal_max` does for markets).
+
+    Parameters
+    ----------
+    ing : Ingredient or None
+    product : {'leave_on', 'rinse_off'} or None
+
+    Returns
+    -------
+    tuple or None
+        (ceiling %, whose figure and under which conditions, in words), or None.
+    """
+    if ing is None or not ing.ceilings:
+        return None
+
+    def short(citation: str) -> str:  # 'Cosmetic Ingredient Review Expert Panel 1998, Int J Toxicol 17 Suppl 1'
+        from porescope.advise.knowledge.references import parse_citation, references
+
+        ref = references()[parse_citation(citation)[0][0]]
+        return f"{ref.authors} {ref.year}, " + (f"{ref.journal} {ref.volume}".strip() if ref.journal else ref.document)
+
+    by = {c.product: c for c in ing.ceilings}
+    if product is not None:
+        c = by.get(product)
+        if c is None:
+            return None
+        return c.max_pct, f"the usual ceiling for {PRODUCT_WORDS[product]} products ({c.who}: {c.condition}; {short(c.citation)})"
+    if len(by) < 2:
+        return None
+    top = max(by.values(), key=lambda c: c.max_pct)
+    parts = ", ".join(f"{PRODUCT_WORDS[c.product]} {_fmt(c.max_pct, True)}%" for c in sorted(by.values(), key=lambda c: c.max_pct))
+    return top.max_pct, (f"the usual ceiling for any product type ({top.who}: {parts}; give the product type to use one; "
+                         f"{short(top.citation)})")
 
 
 def _bounds(items: list[dict]) -> None:
@@ -174,14 +217,14 @@ def _ordered_bounds(ordered: list[dict]) -> None:
                         lo = best
                         if explain:
                             why.append(f"first and largest of {n}: at least {_fmt(lo)}%")
-                legal = it.get("legal")
-                if legal is not None and legal[0] < hi:
-                    if lo <= legal[0] + 1e-9:
-                        hi = legal[0]
-                        if explain:
-                            why.append(f"at most {_fmt(hi, True)}%: {legal[1]}")
-                    elif explain:
-                        why.append(f"the label order puts it above {legal[1]} of {_fmt(legal[0], True)}%")
+                for bound in (it.get("legal"), it.get("ceiling")):
+                    if bound is not None and bound[0] < hi:
+                        if lo <= bound[0] + 1e-9:
+                            hi = bound[0]
+                            if explain:
+                                why.append(f"at most {_fmt(hi, True)}%: {bound[1]}")
+                        elif explain:
+                            why.append(f"the label order puts it above {bound[1]} of {_fmt(bound[0], True)}%")
                 others_lo = total_lo - it["lo"]
                 hi = min(hi, max(0.0, 100.0 - others_lo))
                 it["lo"], it["hi"], it["why"] = min(lo, hi), hi, why
@@ -199,9 +242,10 @@ def _unordered_bounds(items: list[dict], active: list[dict], stated_total: float
         else:
             it["hi"] = rest
             it["why"] = ["active ingredient without a stated percentage"]
-            if it.get("legal") is not None and it["legal"][0] < rest:
-                it["hi"] = it["legal"][0]
-                it["why"].append(f"at most {_fmt(it['hi'], True)}%: {it['legal'][1]}")
+            for bound in (it.get("legal"), it.get("ceiling")):
+                if bound is not None and bound[0] < it["hi"]:
+                    it["hi"] = bound[0]
+                    it["why"].append(f"at most {_fmt(it['hi'], True)}%: {bound[1]}")
     for it in items:
         if it["section"] == "inactive":
             if it["stated"] is not None:
@@ -212,9 +256,10 @@ def _unordered_bounds(items: list[dict], active: list[dict], stated_total: float
             it["why"] = ["drug facts inactive ingredients need not be listed by amount"]
             if it["cap"] is not None:
                 it["why"].append(f"usually used at no more than {_fmt(it['cap'], True)}%")
-            if it.get("legal") is not None and it["legal"][0] < it["hi"]:
-                it["hi"] = it["legal"][0]
-                it["why"].append(f"at most {_fmt(it['hi'], True)}%: {it['legal'][1]}")
+            for bound in (it.get("legal"), it.get("ceiling")):
+                if bound is not None and bound[0] < it["hi"]:
+                    it["hi"] = bound[0]
+                    it["why"].append(f"at most {_fmt(it['hi'], True)}%: {bound[1]}")
         elif it["section"] == "may_contain":
             it["hi"] = min(rest, it["cap"]) if it["cap"] is not None else rest
             it["why"] = ["'may contain': may be absent from this unit; order carries no information"]
@@ -446,7 +491,7 @@ def _active_record(it: dict, ing: Ingredient, assessment: str) -> dict:
     )
 
 
-def analyze_label(text: str, market: Market | None = None) -> LabelReport:
+def analyze_label(text: str, market: Market | None = None, product: ProductType | None = None) -> LabelReport:
     """Read label text and report ingredients, actives, estimated percentages and flags.
 
     Parameters
@@ -456,6 +501,10 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
     market : {'eu', 'us'}, optional
         Whose legal maxima bound the estimates; None means the product may be
         sold legally in either.
+    product : {'leave_on', 'rinse_off'}, optional
+        The product type whose usual ceilings (a regulator's or the CIR
+        panel's, :func:`usual_ceiling`) bound the estimates; None: the larger
+        ceiling of the two.
 
     Returns
     -------
@@ -481,6 +530,7 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
                 "matched": matched,
                 "cap": ing.max_usual_pct if ing else None,
                 "legal": legal_max(ing, market) if ing and ing.active else None,
+                "ceiling": usual_ceiling(ing, product) if ing and ing.active else None,
             }
         )
     _bounds(items)
@@ -521,6 +571,15 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
             flags.extend(limit_flags)
             actives.append(_active_record(it, ing, assessment))
     flags.extend(combination_flags([(p, i) for p, i in found if i.active]))
+    acids = list(dict.fromkeys((p, i.id) for p, i in found if i.active and i.category in EXFOLIATING_ACID_CATEGORIES))
+    if len({i for _, i in acids}) >= 2:
+        names = [p for p, _ in acids]
+        flags.append(dict(
+            kind="several_exfoliating_acids", severity="caution", ingredients=names, ids=list(dict.fromkeys(i for _, i in acids)),
+            message=(f"{' + '.join(names)}: {len(names)} exfoliating acids in one product; their exfoliation and irritation add up, "
+                     "so start it every other day and do not layer another exfoliant or a retinoid on the same night "
+                     "(expert opinion: each acid irritates, so together they irritate more)"),
+        ))
     if not entries:
         notes.append("No ingredient names were found in the text.")
     if any(e["match"] == "fuzzy" for e in entries):
@@ -533,6 +592,7 @@ def analyze_label(text: str, market: Market | None = None) -> LabelReport:
         "ignored_text": ignored,
         "notes": notes,
         "market": market or "either",
+        "product": product or "not stated",
         # The rabbit-ear caveat only when a rating is actually shown (a comedogenic flag).
         "disclaimer": DISCLAIMER + (f" {COMEDOGENIC_NOTE}" if any(_kind(f) == "comedogenic" for f in flags) else ""),
     }

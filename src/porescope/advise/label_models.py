@@ -23,6 +23,7 @@ FlagKind = Literal[
     "eu_prohibited",
     "above_legal_limit",
     "photosensitivity",
+    "several_exfoliating_acids",
 ]
 
 DISCLAIMER = (
@@ -89,4 +90,6 @@ class LabelReport(StrictModel):
     ignored_text: list[str] = Field(default_factory=list, description="Text read as headings, prose or footnotes.")
     notes: list[str] = Field(default_factory=list)
     market: str = Field(default="either", description="Whose legal maxima bound the estimates: eu, us or either.")
+    product: str = Field(default="not stated", description="The product type whose usual ceilings bound the estimates: leave_on, "
+                         "rinse_off or 'not stated' (the larger ceiling of the two).")
     disclaimer: str = DISCLAIMER

@@ -232,6 +232,12 @@ class Market(str, Enum):
     us = "us"
 
 
+class Product(str, Enum):
+    any = "any"
+    leave_on = "leave-on"
+    rinse_off = "rinse-off"
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``ingredients`` and ``routine`` commands to ``app``."""
 
@@ -246,6 +252,11 @@ def register(app: typer.Typer) -> None:
             Market.either, "--market", case_sensitive=False,
             help="Where the product is sold: its legal maximum strengths bound the estimates "
             "(either: the larger of the EU and US maxima).",
+        ),
+        product: Product = typer.Option(
+            Product.any, "--product", case_sensitive=False,
+            help="Leave-on or rinse-off: the usual ceilings set for that product type bound the estimates "
+            "(any: the larger ceiling).",
         ),
         json_out: Optional[Path] = typer.Option(
             None, "--json", metavar="FILE", help="Also write the report as JSON to FILE ('-': JSON only, to standard output)."
@@ -264,7 +275,8 @@ def register(app: typer.Typer) -> None:
             label = text
         else:
             raise PorescopeError("no label given: pass LABEL, --file FILE or '-' for standard input")
-        report = analyze_label(label, market=None if market is Market.either else market.value)
+        report = analyze_label(label, market=None if market is Market.either else market.value,
+                               product=None if product is Product.any else product.value.replace("-", "_"))
         if json_out is not None:
             _write_json(json_out, report.model_dump_json(indent=2))
             if str(json_out) == "-":

@@ -128,6 +128,17 @@ class Comedogenicity(_Strict):
     source: Citation
 
 
+class Ceiling(_Strict):
+    """The usual ceiling a regulator or a safety panel (CIR, SCCS) sets for one product type: not law, but what
+    products of that type are made to (e.g. CIR: AHAs safe up to 10% at pH 3.5 or above in leave-on products)."""
+
+    product: Literal["leave_on", "rinse_off"]
+    max_pct: float = Field(ge=0, le=100)
+    who: str = Field(min_length=1, description="Whose figure it is, in words (e.g. 'the CIR Expert Panel').")
+    condition: str = Field(default="", description="Under what conditions it holds (e.g. 'at pH 3.5 or above').")
+    citation: Citation
+
+
 class Ingredient(_Strict):
     """One known ingredient (active or base)."""
 
@@ -152,6 +163,7 @@ class Ingredient(_Strict):
     max_usual_pct: float | None = Field(
         default=None, ge=0, le=100, description="Known ceiling (e.g. phenoxyethanol ≤1%): a ≤1% marker when ≤ 1."
     )
+    ceilings: list[Ceiling] = Field(default_factory=list, description="Usual ceilings by product type (leave-on, rinse-off).")
     fragrance_allergen: bool = False
     sensitizer: bool = False
     filter_type: Literal["mineral", "organic"] | None = None

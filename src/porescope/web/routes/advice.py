@@ -75,26 +75,39 @@ async def routine_submit(request: Request, web: Web):
                     saved=saved, **ctx)
 
 
+#: The label form's market and product-type choices (value -> analyze_label's argument); anything else is refused.
+LABEL_MARKETS = {"": None, "eu": "eu", "us": "us"}
+LABEL_PRODUCTS = {"": None, "leave_on": "leave_on", "rinse_off": "rinse_off"}
+BAD_LABEL_CHOICE = "market must be EU, US or either, and product type leave-on, rinse-off or not stated."
+
+
 @router.get("/label", response_class=HTMLResponse)
 def label_page(request: Request, web: Web):
     """The label checker's form."""
-    return web.page(request, "label.html", text="")
+    return web.page(request, "label.html", text="", market="", product="")
 
 
 @router.post("/label", response_class=HTMLResponse, dependencies=[Depends(csrf_guard)])
-async def label_submit(request: Request, web: Web, text: str = Form("")):
-    """Check a pasted ingredient list: actives, conflicts and cautions."""
+async def label_submit(request: Request, web: Web, text: str = Form(""), market: str = Form(""), product: str = Form("")):
+    """Check a pasted ingredient list: actives, conflicts and cautions (bounded by the market's legal maxima and the
+    product type's usual ceilings when given)."""
+    if market not in LABEL_MARKETS or product not in LABEL_PRODUCTS:
+        return web.page(request, "label.html", 400, text=text[:MAX_LABEL_CHARS], market="", product="", error=BAD_LABEL_CHOICE)
     if not text.strip():
-        return web.page(request, "label.html", 400, text=text, error="paste or type the ingredient list from the label first.")
+        return web.page(request, "label.html", 400, text=text, market=market, product=product,
+                        error="paste or type the ingredient list from the label first.")
     if len(text) > MAX_LABEL_CHARS:
-        return web.page(request, "label.html", 400, text=text[:MAX_LABEL_CHARS],
+        return web.page(request, "label.html", 400, text=text[:MAX_LABEL_CHARS], market=market, product=product,
                         error="that label is over 50,000 characters; paste the ingredient list only.")
-    return web.page(request, "label.html", text=text, report=analyze_label(text))
+    report = analyze_label(text, market=LABEL_MARKETS[market], product=LABEL_PRODUCTS[product])
+    return web.page(request, "label.html", text=text, market=market, product=product, report=report)
 
 
 @router.post("/api/label", dependencies=[Depends(csrf_guard)])
-async def label_api(text: str = Form("")):
+async def label_api(text: str = Form(""), market: str = Form(""), product: str = Form("")):
     """The label check as JSON."""
+    if market not in LABEL_MARKETS or product not in LABEL_PRODUCTS:
+        return api_error(BAD_LABEL_CHOICE)
     if len(text) > MAX_LABEL_CHARS:
         return api_error("label text is over 50,000 characters.")
-    return analyze_label(text).model_dump(mode="json")
+    return analyze_label(text, market=LABEL_MARKETS[market], product=LABEL_PRODUCTS[product]).model_dump(mode="json")
