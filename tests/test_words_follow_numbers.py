@@ -194,3 +194,18 @@ def test_web_result_scores_causes_with_age_sun_and_skin_type(photo_path):
 def test_cause_word_uses_the_causes_own_sd():
     c = by(likely_causes(analysis([reg("frame", dark=0.3, elong=1.3, coh=0.1)]), strength_sd={"clogging": 0.0}))["clogging"]
     assert cause_word(c) == likelihood(c.strength, 0.0)
+
+
+def test_cli_cause_spread_is_measured_on_the_photos_recaptures(tmp_path):
+    from porescope.cli import app
+
+    photo = tmp_path / "stretched.jpg"
+    photo.write_bytes(encode_image(render(SkinSpec(height=320, width=320, pore_diameter_px=(5.0, 9.0), elongation=(1.8, 2.4),
+                                                   orientation_deg=30.0, seed=5)).rgb, ".jpg"))
+    out = tmp_path / "a.json"
+    r = CliRunner().invoke(app, ["analyze", str(photo), "--mode", "closeup", "--cause-spread", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    sds = {c["cause"]: c["strength_sd"] for c in json.loads(out.read_text())["causes"]}
+    assert all(v >= STRENGTH_SD_FLOOR for v in sds.values())
+    assert any(v != pytest.approx(TYPICAL_STRENGTH_SD) for v in sds.values())  # measured, not the typical figure
+    assert f"± {Z95 * sds['laxity']:.2f}" in r.output  # the printed interval is the measured one

@@ -56,6 +56,11 @@ def analyze(
         None, "--profile", "-p", metavar="FILE",
         help="Your profile as JSON (see 'porescope routine --example-profile'): age, sun exposure and skin type feed the likely causes.",
     ),
+    cause_spread: bool = typer.Option(
+        False, "--cause-spread",
+        help="Measure how far each cause strength moves on this photo: re-analyse it under the change engine's 9 capture "
+        "changes (about 10x the time). Without it, causes carry the typical spread.",
+    ),
 ) -> None:
     """Find and measure the pores in one or more photos, and list the files written.
 
@@ -100,7 +105,12 @@ def analyze(
             try:
                 hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
                 texts = _with_profile(text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img)), prof)
+                later, texts = (texts, None) if cause_spread else (None, texts)  # files wait for the measured spread
                 r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
+                if cause_spread:
+                    _measure_cause_spread(r, prof, masked=roi is not None)
+                    if later is not None:
+                        later(r.analysis)
                 analyses.append(r.analysis)
                 written.extend(planned[img])
             except PorescopeError as exc:
@@ -144,6 +154,18 @@ def _load_profile(path: Path):
         return load_profile(text)
     except PorescopeError as exc:
         fail(f"{path}: {exc}")
+
+
+def _measure_cause_spread(r, prof, *, masked: bool) -> None:
+    """Score the causes again with their spread measured on this photo's re-captures (measure.causes.recapture_strength_sd)."""
+    from porescope.measure.causes import likely_causes, recapture_strength_sd
+
+    a = r.analysis
+    if not (a.quality.measurable and a.causes):
+        return
+    sd = recapture_strength_sd(r.image.rgb, a, roi=r.regions.skin if masked else None, profile=prof)
+    if sd:
+        a.causes = likely_causes(a, prof, strength_sd=sd)
 
 
 def _with_profile(hook, prof):
