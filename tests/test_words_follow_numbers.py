@@ -16,6 +16,7 @@ from test_causes import analysis, by, face, reg
 from typer.testing import CliRunner
 from web_helpers import PageClient
 
+from porescope.measure.cause_spread import recapture_strength_sd
 from porescope.measure.causes import (
     LIKELY_MIN,
     POSSIBLE_MIN,
@@ -26,7 +27,6 @@ from porescope.measure.causes import (
     cause_word,
     likelihood,
     likely_causes,
-    recapture_strength_sd,
     strength_sd_from,
 )
 from porescope.measure.explain import region_line
@@ -185,7 +185,7 @@ def test_web_result_scores_causes_with_age_sun_and_skin_type(photo_path):
         plain = client.get(loc).text
         assert "Add your age, sun exposure and skin type" in plain and 'name="sun_exposure"' in plain
         scored = client.get(loc, params={"age": "63", "sun_exposure": "high", "skin_type": "oily"}).text
-        assert "Scored with your age and sun exposure and skin type" in scored
+        assert "Scored with your age, sun exposure and skin type" in scored
         assert "age 63: sun damage adds up" in scored and "skin type given as oily" in scored
         bad = client.get(loc, params={"age": "abc"}).text
         assert 'role="alert">profile: age:' in bad and "Traceback" not in bad

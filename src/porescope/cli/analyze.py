@@ -158,7 +158,8 @@ def _load_profile(path: Path):
 
 def _measure_cause_spread(r, prof, *, masked: bool) -> None:
     """Score the causes again with their spread measured on this photo's re-captures (measure.causes.recapture_strength_sd)."""
-    from porescope.measure.causes import likely_causes, recapture_strength_sd
+    from porescope.measure.cause_spread import recapture_strength_sd
+    from porescope.measure.causes import likely_causes
 
     a = r.analysis
     if not (a.quality.measurable and a.causes):

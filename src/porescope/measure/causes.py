@@ -38,7 +38,7 @@ clogging, combination skin half as much, normal and dry skin not at all
 (weight SKIN_TYPE_WEIGHT).
 
 Uncertainty: every strength carries ``strength_sd``, its SD when only the
-capture changes. :func:`recapture_strength_sd` measures it for one photo by
+capture changes. :func:`porescope.measure.cause_spread.recapture_strength_sd` measures it for one photo by
 re-analysing it under the change engine's capture changes
 (:data:`porescope.measure.recapture.CAPTURE_CHANGES`); without that, the
 typical SD measured by ``benchmarks/bench_causes.py``
@@ -322,7 +322,7 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
         ``pregnant_or_breastfeeding``; sun damage is only estimated with age
         or sun exposure.
     strength_sd : dict, optional
-        cause -> SD of its strength under re-capture (:func:`recapture_strength_sd`);
+        cause -> SD of its strength under re-capture (:func:`porescope.measure.cause_spread.recapture_strength_sd`);
         default TYPICAL_STRENGTH_SD for each.
 
     Returns
@@ -438,44 +438,6 @@ def strength_sd_from(analyses: list[Analysis], profile=None, *, floor: float = S
         mean = sum(vals) / len(vals)
         out[cause] = max(floor, (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5)
     return out
-
-
-def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) -> dict[str, float]:
-    """Each cause strength's SD for one photo, from re-analysing it under every capture change the change
-    engine uses (:data:`porescope.measure.recapture.CAPTURE_CHANGES`, as ``track.change.perturbation_noise``).
-
-    Parameters
-    ----------
-    rgb : ndarray
-        (H, W, 3) uint8: the photo as analyzed.
-    analysis : Analysis
-        Its analysis (mode, scale and sensitivity are reused).
-    roi : ndarray, optional
-        The mask it was analyzed with.
-    profile : object or dict, optional
-        As for :func:`likely_causes`.
-
-    Returns
-    -------
-    dict of str to float
-        cause -> SD; empty when no re-capture could be analyzed. Takes about nine analyses' time.
-    """
-    from porescope.errors import PorescopeError
-    from porescope.measure.pipeline import analyze
-    from porescope.measure.recapture import CAPTURE_CHANGES, recapture
-
-    s = analysis.settings
-    analyses = [analysis]
-    for name in CAPTURE_CHANGES:
-        rc = recapture(name, rgb, roi, s.px_per_mm_given)
-        try:
-            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
-        except PorescopeError:  # e.g. a face no longer found: not a sample (as the change engine skips it)
-            continue
-        if analysis.quality.measurable and not a.quality.measurable:
-            continue
-        analyses.append(a)
-    return strength_sd_from(analyses, profile) if len(analyses) > 1 else {}
 
 
 def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo: float) -> tuple[float, list[str]]:

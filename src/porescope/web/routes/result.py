@@ -73,7 +73,8 @@ def scored_causes(a, age: str = "", sun_exposure: str = "", skin_type: str = "")
         prof = load_profile(given)
     except PorescopeError as exc:
         return a.causes, "", str(exc)
-    words = " and ".join(k.replace("_", " ") for k in given)
+    names = [k.replace("_", " ") for k in given]
+    words = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return likely_causes(a, {k: getattr(prof, k) for k in given}), words, ""
 
 

@@ -1,0 +1,53 @@
+"""How far each cause strength moves when only the capture changes, measured on one photo.
+
+The photo is re-analysed under every capture change the change engine uses
+(:data:`porescope.measure.recapture.CAPTURE_CHANGES`, as
+``track.change.perturbation_noise`` does for the metrics), and the causes are
+scored on each (:func:`porescope.measure.causes.strength_sd_from`). Apart from
+:mod:`porescope.measure.causes` because it runs the pipeline, which itself
+scores the causes.
+"""
+
+from __future__ import annotations
+
+from porescope.errors import PorescopeError
+from porescope.measure.causes import strength_sd_from
+from porescope.measure.pipeline import analyze
+from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.results import Analysis
+
+__all__ = ["recapture_strength_sd"]
+
+
+def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) -> dict[str, float]:
+    """Each cause strength's SD for one photo, from re-analysing it under every capture change the change
+    engine uses (:data:`porescope.measure.recapture.CAPTURE_CHANGES`, as ``track.change.perturbation_noise``).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8: the photo as analyzed.
+    analysis : Analysis
+        Its analysis (mode, scale and sensitivity are reused).
+    roi : ndarray, optional
+        The mask it was analyzed with.
+    profile : object or dict, optional
+        As for :func:`porescope.measure.causes.likely_causes`.
+
+    Returns
+    -------
+    dict of str to float
+        cause -> SD; empty when no re-capture could be analyzed. Takes about nine analyses' time.
+    """
+    s = analysis.settings
+    analyses = [analysis]
+    for name in CAPTURE_CHANGES:
+        rc = recapture(name, rgb, roi, s.px_per_mm_given)
+        try:
+            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
+        except PorescopeError:  # e.g. a face no longer found: not a sample (as the change engine skips it)
+            continue
+        if analysis.quality.measurable and not a.quality.measurable:
+            continue
+        analyses.append(a)
+    return strength_sd_from(analyses, profile) if len(analyses) > 1 else {}
