@@ -30,6 +30,7 @@ from typing import Literal
 from porescope.advise.knowledge import Ingredient, eu_annex_refs, knowledge
 from porescope.advise.knowledge.references import render
 from porescope.advise.knowledge.rules import Combination, Selector, rules
+from porescope.advise.label_ceilings import ProductType, usual_ceiling
 from porescope.advise.label_models import DISCLAIMER, ActiveFound, Flag, FlagKind, LabelEntry, LabelReport  # noqa: F401 (re-exported)
 from porescope.advise.label_parse import CONFIDENCE, MatchKind, Section, match_name, parse_entries  # noqa: F401 (re-exported)
 from porescope.advise.label_words import CATEGORY_WORDS, category_words, pct_text, range_text  # noqa: F401 (re-exported)
@@ -50,8 +51,6 @@ COMEDOGENIC_FLAG_RATING = 3
 #: Added to the disclaimer only when a comedogenicity flag is shown.
 COMEDOGENIC_NOTE = "Pore-clogging ratings come from a rabbit-ear model and are a weak signal only."
 Market = Literal["eu", "us"]
-ProductType = Literal["leave_on", "rinse_off"]
-PRODUCT_WORDS = {"leave_on": "leave-on", "rinse_off": "rinse-off"}
 #: Exfoliating acids: two or more of these in one product are flagged (their exfoliation and irritation add up).
 EXFOLIATING_ACID_CATEGORIES = ("aha", "bha", "pha")
 #: Regulatory statuses whose max_pct is a legal maximum (not a safety panel's advice).
@@ -95,45 +94,6 @@ def legal_max(ing: Ingredient | None, market: Market | None) -> tuple[float, str
             "if the product is sold legally in either (give the market to use one)"
         )
     return None
-
-
-def usual_ceiling(ing: Ingredient | None, product: ProductType | None) -> tuple[float, str] | None:
-    """The usual ceiling a regulator or safety panel sets for an ingredient in a product type, with the words that say so.
-
-    With no product type, the larger of the leave-on and rinse-off ceilings, and only when both are set (as
-    :func:`legal_max` does for markets).
-
-    Parameters
-    ----------
-    ing : Ingredient or None
-    product : {'leave_on', 'rinse_off'} or None
-
-    Returns
-    -------
-    tuple or None
-        (ceiling %, whose figure and under which conditions, in words), or None.
-    """
-    if ing is None or not ing.ceilings:
-        return None
-
-    def short(citation: str) -> str:  # 'Cosmetic Ingredient Review Expert Panel 1998, Int J Toxicol 17 Suppl 1'
-        from porescope.advise.knowledge.references import parse_citation, references
-
-        ref = references()[parse_citation(citation)[0][0]]
-        return f"{ref.authors} {ref.year}, " + (f"{ref.journal} {ref.volume}".strip() if ref.journal else ref.document)
-
-    by = {c.product: c for c in ing.ceilings}
-    if product is not None:
-        c = by.get(product)
-        if c is None:
-            return None
-        return c.max_pct, f"the usual ceiling for {PRODUCT_WORDS[product]} products ({c.who}: {c.condition}; {short(c.citation)})"
-    if len(by) < 2:
-        return None
-    top = max(by.values(), key=lambda c: c.max_pct)
-    parts = ", ".join(f"{PRODUCT_WORDS[c.product]} {_fmt(c.max_pct, True)}%" for c in sorted(by.values(), key=lambda c: c.max_pct))
-    return top.max_pct, (f"the usual ceiling for any product type ({top.who}: {parts}; give the product type to use one; "
-                         f"{short(top.citation)})")
 
 
 def _bounds(items: list[dict]) -> None:
@@ -491,6 +451,20 @@ def _active_record(it: dict, ing: Ingredient, assessment: str) -> dict:
     )
 
 
+def _acid_flags(found: list[tuple[str, Ingredient]]) -> list[dict]:
+    """One flag when two or more different exfoliating acids (EXFOLIATING_ACID_CATEGORIES) are in the product."""
+    acids = list(dict.fromkeys((p, i.id) for p, i in found if i.active and i.category in EXFOLIATING_ACID_CATEGORIES))
+    if len({i for _, i in acids}) < 2:
+        return []
+    names = [p for p, _ in acids]
+    return [dict(
+        kind="several_exfoliating_acids", severity="caution", ingredients=names, ids=list(dict.fromkeys(i for _, i in acids)),
+        message=(f"{' + '.join(names)}: {len(names)} exfoliating acids in one product; their exfoliation and irritation add up, "
+                 "so start it every other day and do not layer another exfoliant or a retinoid on the same night "
+                 "(expert opinion: each acid irritates, so together they irritate more)"),
+    )]
+
+
 def analyze_label(text: str, market: Market | None = None, product: ProductType | None = None) -> LabelReport:
     """Read label text and report ingredients, actives, estimated percentages and flags.
 
@@ -571,15 +545,7 @@ def analyze_label(text: str, market: Market | None = None, product: ProductType 
             flags.extend(limit_flags)
             actives.append(_active_record(it, ing, assessment))
     flags.extend(combination_flags([(p, i) for p, i in found if i.active]))
-    acids = list(dict.fromkeys((p, i.id) for p, i in found if i.active and i.category in EXFOLIATING_ACID_CATEGORIES))
-    if len({i for _, i in acids}) >= 2:
-        names = [p for p, _ in acids]
-        flags.append(dict(
-            kind="several_exfoliating_acids", severity="caution", ingredients=names, ids=list(dict.fromkeys(i for _, i in acids)),
-            message=(f"{' + '.join(names)}: {len(names)} exfoliating acids in one product; their exfoliation and irritation add up, "
-                     "so start it every other day and do not layer another exfoliant or a retinoid on the same night "
-                     "(expert opinion: each acid irritates, so together they irritate more)"),
-        ))
+    flags.extend(_acid_flags(found))
     if not entries:
         notes.append("No ingredient names were found in the text.")
     if any(e["match"] == "fuzzy" for e in entries):

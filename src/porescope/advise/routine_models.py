@@ -88,7 +88,20 @@ class Routine(StrictModel):
 
 
 def same_as_morning(evening_step: RoutineStep, morning: list[RoutineStep]) -> bool:
-    """An evening step that repeats a morning one word for word (a cleanser, a moisturizer): every shell shows it once."""
+    """Whether an evening step repeats a morning one word for word (a cleanser, a moisturizer): every shell shows it once.
+
+    Parameters
+    ----------
+    evening_step : RoutineStep
+        A step of ``Routine.pm``.
+    morning : list of RoutineStep
+        ``Routine.am``.
+
+    Returns
+    -------
+    bool
+        True when a morning step has the same id, product type, strength, frequency, reason, sources and products.
+    """
     fields = ("step", "product_type", "strength", "frequency", "reason", "sources", "products")
     return any(all(getattr(evening_step, f) == getattr(m, f) for f in fields) for m in morning)
 

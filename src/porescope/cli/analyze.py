@@ -27,6 +27,10 @@ from porescope.errors import PorescopeError
 
 __all__ = ["register", "analyze", "demo", "explain_cmd", "schema"]
 
+PROFILE_HELP = "Your profile as JSON (see 'porescope routine --example-profile'): age, sun exposure and skin type feed the likely causes."
+CAUSE_SPREAD_HELP = ("Measure how far each cause strength moves on this photo: re-analyse it under the change engine's 9 capture "
+                     "changes (about 10x the time). Without it, causes carry the typical spread.")
+
 
 def analyze(
     images: list[Path] = typer.Argument(..., metavar="PHOTO", help="Photo files (JPEG, PNG, TIFF, WebP, HEIC)."),
@@ -52,15 +56,8 @@ def analyze(
         1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER",
         help="0.25-4; above 1 also finds and counts fainter pores (never fewer; outlines unchanged), below 1 only clearer ones.",
     ),
-    profile: Optional[Path] = typer.Option(
-        None, "--profile", "-p", metavar="FILE",
-        help="Your profile as JSON (see 'porescope routine --example-profile'): age, sun exposure and skin type feed the likely causes.",
-    ),
-    cause_spread: bool = typer.Option(
-        False, "--cause-spread",
-        help="Measure how far each cause strength moves on this photo: re-analyse it under the change engine's 9 capture "
-        "changes (about 10x the time). Without it, causes carry the typical spread.",
-    ),
+    profile: Optional[Path] = typer.Option(None, "--profile", "-p", metavar="FILE", help=PROFILE_HELP),
+    cause_spread: bool = typer.Option(False, "--cause-spread", help=CAUSE_SPREAD_HELP),
 ) -> None:
     """Find and measure the pores in one or more photos, and list the files written.
 
@@ -105,12 +102,7 @@ def analyze(
             try:
                 hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
                 texts = _with_profile(text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img)), prof)
-                later, texts = (texts, None) if cause_spread else (None, texts)  # files wait for the measured spread
-                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
-                if cause_spread:
-                    _measure_cause_spread(r, prof, masked=roi is not None)
-                    if later is not None:
-                        later(r.analysis)
+                r = _run_one(run, img, texts, prof, cause_spread, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook)
                 analyses.append(r.analysis)
                 written.extend(planned[img])
             except PorescopeError as exc:
@@ -154,6 +146,17 @@ def _load_profile(path: Path):
         return load_profile(text)
     except PorescopeError as exc:
         fail(f"{path}: {exc}")
+
+
+def _run_one(run, img, texts, prof, cause_spread: bool, **kw):
+    """One photo through the pipeline; with ``cause_spread`` the JSON/CSV wait for the spread measured on its re-captures."""
+    later, texts = (texts, None) if cause_spread else (None, texts)
+    r = run(img, on_analysis=texts, **kw)
+    if cause_spread:
+        _measure_cause_spread(r, prof, masked=kw.get("roi") is not None)
+        if later is not None:
+            later(r.analysis)
+    return r
 
 
 def _measure_cause_spread(r, prof, *, masked: bool) -> None:

@@ -243,12 +243,34 @@ def likelihood(strength: float, sd: float | None = None) -> str:
 
 
 def cause_word(c: Cause) -> str:
-    """:func:`likelihood` of a cause, with its own SD."""
+    """:func:`likelihood` of a cause, with its own SD.
+
+    Parameters
+    ----------
+    c : Cause
+        A cause from :func:`likely_causes`.
+
+    Returns
+    -------
+    str
+        'likely', 'possible' or 'not indicated'.
+    """
     return likelihood(c.strength, c.strength_sd)
 
 
 def strength_text(c: Cause) -> str:
-    """'0.37 ± 0.06' (the 95% interval's half-width), or '0.37' when the cause has no SD."""
+    """A cause's strength with its 95% interval's half-width, for people.
+
+    Parameters
+    ----------
+    c : Cause
+        A cause from :func:`likely_causes`.
+
+    Returns
+    -------
+    str
+        '0.37 ± 0.07', or '0.37' when the cause has no SD.
+    """
     if c.strength_sd is None:
         return f"{c.strength:.2f}"
     return f"{c.strength:.2f} ± {Z95 * c.strength_sd:.2f}"

@@ -314,9 +314,7 @@ def _components(
     is the sensor noise of ``logy`` per pixel (ln units); its share of the
     map's spread is taken out before the thresholds are set, so extra sensor
     noise does not raise them (a photo where it dominates is refused instead,
-    see MAX_SENSOR_NOISE_SHARE). ``min_peak`` is the relative-contrast floor
-    a component's darkest pixel must pass (MIN_PEAK_CONTRAST unless the
-    sensitivity moves it).
+    see MAX_SENSOR_NOISE_SHARE). A component's darkest pixel must pass ``min_peak``.
     """
     h, w = logy.shape
     background = blur(logy, sigma_bg)
@@ -488,6 +486,19 @@ def _scale_sigmas(typical_d: float | None, min_d: float, max_d: float) -> tuple[
     return sigma_bg, sigma_fine, EVIDENCE_SIGMA_PER_DIAMETER * typical_d, max(min_d, AUTO_MIN_DIAMETER_FRACTION * typical_d)
 
 
+def _sensitivity_keep(ps: _Pass, base: np.ndarray, seed_threshold: float, sensitivity: float, *, scale_known: bool):
+    """(pores kept at ``sensitivity``, at 1) among ``base``: the seed and the peak-contrast floor set at 1 are divided by
+    it; the grow threshold (outlines) is not -- it merged neighbours (the real cheek counted 451, 399, 275 pores at 1, 2,
+    4) -- so a higher sensitivity keeps every pore a lower one keeps, with the same outline."""
+    keep1 = base & (ps.peak_dark > MIN_PEAK_CONTRAST)
+    # Gap only when the scale is unknown: sensor noise can make the split appear or vanish (it moved a synthetic count 10%).
+    seed1 = seed_threshold if scale_known else contrast_gap(ps.peak_z[keep1], seed_threshold)
+    keep1 &= ps.peak_z > seed1
+    if sensitivity == 1:
+        return keep1, keep1
+    return base & (ps.peak_dark > MIN_PEAK_CONTRAST / sensitivity) & (ps.peak_z > seed1 / sensitivity), keep1
+
+
 def detect(
     rgb: np.ndarray,
     skin: np.ndarray | None = None,
@@ -516,15 +527,8 @@ def detect(
     min_diameter_px, max_diameter_px : float
         The expected pore diameter range (px).
     sensitivity : float
-        Above 1 finds and counts fainter pores; below 1 only clearer ones.
-        The seed threshold, the peak-contrast floor (MIN_PEAK_CONTRAST) and
-        the clear test's threshold are divided by it (the clear threshold is
-        moved by the same share of CLEAR_CONTRAST); the grow threshold, which
-        draws each pore's outline, is not, so pores keep their outlines and
-        never grow into their neighbours. The pores found at a higher
-        sensitivity therefore include every pore found at a lower one, with
-        the same outline, and the clear ones likewise: the count never falls
-        as it rises. At 1 this is the detector the figures were measured on.
+        Above 1 finds and counts fainter pores, below 1 only clearer ones; outlines never change, so what it
+        finds and counts nests (:func:`_sensitivity_keep`). 1 is the detector the figures were measured on.
     seed_threshold, grow_threshold : float
         Hysteresis thresholds in noise units (SEED_Z, GROW_Z).
     logy : ndarray, optional
@@ -548,10 +552,6 @@ def detect(
         logy = log_luminance(rgb)
     if skin is None:
         skin = np.ones((h, w), bool)
-    # Sensitivity moves which pores are found and counted, never their outlines (see the docstring):
-    # growing pores at a lower threshold merged neighbours, so the count fell as sensitivity rose.
-    grow_t = grow_threshold
-    min_peak = MIN_PEAK_CONTRAST / sensitivity
 
     bad = untrusted_pixels(rgb)
     valid = skin if bad is None else skin & (bad == 0)
@@ -569,28 +569,18 @@ def detect(
         sigma_seed, sigma_surround = (v * px_per_mm for v in EVIDENCE_MM)
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
-        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
-        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd, min_peak=min(min_peak, MIN_PEAK_CONTRAST),
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_threshold, grow_t=grow_threshold,
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd, min_peak=min(MIN_PEAK_CONTRAST / sensitivity, MIN_PEAK_CONTRAST),
     )
     name = DETECTOR
     if ps.n <= 1:
         return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
                          core=np.zeros(0), evidence=np.zeros(0))
-    base = ps.keep
+    keep = ps.keep
     # Smaller than a fraction of the typical pore: skin texture, not a pore.
-    base &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
-    base[0] = False
-    # The pores sensitivity 1 keeps (``keep1``): the seed and the clear test at
-    # other sensitivities are set from them, so those always hold these.
-    keep1 = base & (ps.peak_dark > MIN_PEAK_CONTRAST)
-    # When the candidates split clearly into faint texture and clear pores,
-    # the seed moves up into the gap between the two groups -- only when the
-    # scale is unknown: the split is read from the photo itself, and sensor
-    # noise can make it appear or vanish (it moved the count by 10% on
-    # synthetic skin); with a known scale the fixed clear test does its job.
-    seed1 = seed_threshold if px_per_mm is not None else contrast_gap(ps.peak_z[keep1], seed_threshold)
-    keep1 &= ps.peak_z > seed1
-    keep = keep1 if sensitivity == 1 else base & (ps.peak_dark > min_peak) & (ps.peak_z > seed1 / sensitivity)
+    keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
+    keep[0] = False
+    keep, keep1 = _sensitivity_keep(ps, keep, seed_threshold, sensitivity, scale_known=px_per_mm is not None)
     both = keep | keep1  # evidence is needed for keep1's pores too (the clear threshold is read on them)
 
     out, count, pixel_index, pixel_label = _relabel(ps, both, (h, w))
@@ -599,12 +589,10 @@ def detect(
     evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=ev_core, surround=ev_surround)
     evidence_noise = pixel_sd * np.sqrt(_gaussian_energy(ev_core, ev_surround))  # sensor noise's SD in the evidence map
     evidence -= EVIDENCE_NOISE_BIAS * evidence_noise  # the noise's lift
-    clear_at = clear_threshold(evidence[keep1[both]], evidence_noise, CLEAR_CONTRAST)
-    if sensitivity != 1:
-        clear_at -= CLEAR_CONTRAST * (1.0 - 1.0 / sensitivity)  # the same shift at any sensitivity: clear pores stay nested
-        if not np.array_equal(both, keep):  # below 1: drop keep1's pores that this sensitivity does not keep
-            evidence = evidence[keep[both]]
-            out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
+    # The clear threshold is read on keep1's pores and moved by the same share of CLEAR_CONTRAST at any sensitivity.
+    clear_at = clear_threshold(evidence[keep1[both]], evidence_noise, CLEAR_CONTRAST) - CLEAR_CONTRAST * (1.0 - 1.0 / sensitivity)
+    if not np.array_equal(both, keep):  # below 1: drop keep1's pores that this sensitivity does not keep
+        evidence = evidence[keep[both]]
+        out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
     core = ps.peak_dark[keep].astype(np.float64)
-    return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence,
-                     clear_at)
+    return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence, clear_at)
