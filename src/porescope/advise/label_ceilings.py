@@ -4,9 +4,10 @@ to, e.g. the CIR Expert Panel's 10% for AHAs in leave-on products. Not law (lega
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
-from porescope.advise.knowledge import Ingredient
+from porescope.advise.knowledge import Ingredient, knowledge
 from porescope.advise.knowledge.references import parse_citation, references
 from porescope.advise.label_words import pct_text
 
@@ -40,7 +41,12 @@ def usual_ceiling(ing: Ingredient | None, product: ProductType | None) -> tuple[
     """
     if ing is None or not ing.ceilings:
         return None
-    by = {c.product: c for c in ing.ceilings}
+    return _ceiling(ing.id, product)
+
+
+@lru_cache(maxsize=1024)
+def _ceiling(ing_id: str, product: ProductType | None) -> tuple[float, str] | None:
+    by = {c.product: c for c in knowledge().get(ing_id).ceilings}
     if product is not None:
         c = by.get(product)
         if c is None:
