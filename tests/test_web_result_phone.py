@@ -56,7 +56,8 @@ def base_url(tmp_path_factory):
 def phone_result(base_url, tmp_path_factory):
     """(page, result url) after analyzing a synthetic close-up with faint pores beside clear ones, on a phone."""
     photo = tmp_path_factory.mktemp("photo") / "cheek.jpg"
-    spec = SkinSpec(height=600, width=800, pore_diameter_px=(5.0, 9.0), pore_density_per_mpx=2500, dark_fraction=0.2, seed=12)
+    spec = SkinSpec(height=600, width=800, pore_diameter_px=(5.0, 9.0), pore_density_per_mpx=2500, dark_fraction=0.2, seed=12,
+                    pore_contrast=(0.06, 0.3))  # many faint pores beside clear ones (~150 of ~1,300 here)
     photo.write_bytes(encode_image(render(spec).rgb, ".jpg"))
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
