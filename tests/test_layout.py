@@ -1,5 +1,5 @@
 """The shape of the code (issue 14): packages without cycles, small files and
-functions, old import paths that still work, no import-time side effects,
+functions, no compatibility shims left at old paths (issue 23), no import-time side effects,
 optional extras that say what to install, one atomic writer."""
 
 from __future__ import annotations
@@ -108,27 +108,33 @@ def test_public_functions_of_measure_and_advise_have_numpy_docstrings():
     assert not missing, missing
 
 
-@pytest.mark.parametrize("old,new", [
-    ("porescope.pipeline", "porescope.measure.pipeline"),
-    ("porescope.io", "porescope.measure.io"),
-    ("porescope.render", "porescope.measure.render"),
-    ("porescope.quality", "porescope.measure.quality"),
-    ("porescope.pores.detect", "porescope.measure.pores.detect"),
-    ("porescope.causes", "porescope.measure.causes"),
-    ("porescope.routine", "porescope.advise.routine"),
-    ("porescope.ingredients", "porescope.advise.ingredients"),
-    ("porescope.knowledge", "porescope.advise.knowledge"),
-    ("porescope.history", "porescope.track"),
-    ("porescope.change", "porescope.track.change"),
-    ("porescope.web_cli", "porescope.cli.serve"),
-])
-def test_old_import_paths_give_the_same_objects(old, new):
-    o, n = importlib.import_module(old), importlib.import_module(new)
-    assert o.__all__, old
-    for name in o.__all__:
-        obj = getattr(o, name)
-        # Each name is the very object of the new home (or of the module that defines it there).
-        assert getattr(n, name, obj) is obj, f"{old}.{name}"
+#: The flat paths of the first layout (issue 14), retired in issue 23: each module has one home.
+OLD_PATHS = ("pipeline", "io", "render", "quality", "regions", "face", "facemesh", "recapture", "synth", "causes", "explain",
+             "routine", "ingredients", "profile", "change", "web_cli", "pores", "history", "knowledge")
+
+
+def test_no_compatibility_shims_remain():
+    shims = [name for name, f in _modules().items() if _is_compat(f)]
+    assert not shims, f"compatibility modules left: {shims}"
+    old = [p for p in OLD_PATHS if (SRC / f"{p}.py").exists() or (SRC / p).is_dir()]
+    assert not old, f"old flat paths still present: {old}"
+    for p in OLD_PATHS:
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"porescope.{p}")
+
+
+def test_measure_never_imports_the_top_level_package():
+    # measure/ reads its version from porescope._version, so nothing in it reaches up to porescope/__init__.
+    climbs = []
+    for name, f in _modules().items():
+        if not name.startswith("porescope.measure"):
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "porescope":
+                climbs.append(f"{name}: from porescope import {', '.join(a.name for a in node.names)}")
+            elif isinstance(node, ast.Import) and any(a.name == "porescope" for a in node.names):
+                climbs.append(f"{name}: import porescope")
+    assert not climbs, climbs
 
 
 def test_importing_porescope_changes_no_process_setting():

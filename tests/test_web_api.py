@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from porescope.history import Store
-from porescope.knowledge import language
+from porescope.advise.knowledge import language
 from porescope.labels import region_name
-from porescope.render import encode_image
-from porescope.synth import SkinSpec, render
+from porescope.measure.render import encode_image
+from porescope.measure.synth import SkinSpec, render
+from porescope.track import Store
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what FastAPI documents
     warnings.simplefilter("ignore")
@@ -463,7 +463,7 @@ def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
     from typer.testing import CliRunner
 
     from porescope.cli import app
-    from porescope.web_cli import is_loopback
+    from porescope.cli.serve import is_loopback
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda web, host, port, **kw: calls.append((host, port)))
@@ -536,7 +536,7 @@ def test_rotated_jpeg_layers_line_up(bare_client, photos):
 
 
 def test_face_photo_gets_named_regions_and_region_layer(bare_client):
-    from porescope import facemesh
+    from porescope.measure import facemesh
 
     if not facemesh.available():
         pytest.skip("ai-edge-litert or the face models are missing")
@@ -590,9 +590,9 @@ def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
 _IMPORT_STATE = """
 import logging, os, pkgutil, sys, threading, warnings
 import PIL.Image as Image
-import porescope.causes, porescope.change, porescope.explain, porescope.glossary, porescope.history, porescope.ingredients
-import porescope.io, porescope.pipeline, porescope.pores.detect, porescope.profile, porescope.quality, porescope.render
-import porescope.results, porescope.routine
+import porescope.measure.causes, porescope.track.change, porescope.measure.explain, porescope.glossary, porescope.track, porescope.advise.ingredients
+import porescope.measure.io, porescope.measure.pipeline, porescope.measure.pores.detect, porescope.advise.profile, porescope.measure.quality
+import porescope.measure.render, porescope.results, porescope.advise.routine
 
 def snapshot():
     mask = os.umask(0o22)

@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from porescope.render import encode_image
-from porescope.synth import SkinSpec, render
+from porescope.measure.render import encode_image
+from porescope.measure.synth import SkinSpec, render
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
@@ -80,7 +80,7 @@ def photo_files(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a free port: (base url, its history store)."""
-    from porescope.history import Store
+    from porescope.track import Store
     from porescope.web import create_app
 
     d = tmp_path_factory.mktemp("history")

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from porescope import __version__
+from porescope._version import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
 from porescope.measure.imaging import lightness
