@@ -8,8 +8,9 @@ from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
 from porescope.measure.explain import summary_lines
+from porescope.measure.io import megapixels
 from porescope.measure.render import pores_csv
-from porescope.web import layers, uploads
+from porescope.web import layers
 from porescope.web.forms import check_subject_name, clean_text
 from porescope.web.pictures import noise_later, slider_pictures_later
 from porescope.web.security import csrf_guard
@@ -101,7 +102,7 @@ async def result_save(
         return err
     if res.reduced_note:
         return web.error_page(request, 413, "Could not save", back=f"/result/{rid}",
-                              message=f"this photo is above the web app's {uploads.megapixels(web.limits.web_max_pixels)} MP limit; "
+                              message=f"this photo is above the web app's {megapixels(web.limits.web_max_pixels)} MP limit; "
                                       "save it with 'porescope history add' on the command line, which analyzes it at full resolution.")
     st = web.open_store()
     if st is None:
