@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from porescope.errors import PorescopeError
-from porescope.measure import face, facemesh
+from porescope.measure.face import mesh as facemesh
+from porescope.measure.face import regions as face
 from porescope.measure.regions import REGION_LABELS, find_regions
 
 

@@ -19,7 +19,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from porescope.errors import PorescopeError
-from porescope.measure import facemesh
+from porescope.measure.face import mesh as facemesh
 from porescope.measure.regions import REGION_LABELS, find_regions
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-pores"

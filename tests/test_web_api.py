@@ -536,7 +536,7 @@ def test_rotated_jpeg_layers_line_up(bare_client, photos):
 
 
 def test_face_photo_gets_named_regions_and_region_layer(bare_client):
-    from porescope.measure import facemesh
+    from porescope.measure.face import mesh as facemesh
 
     if not facemesh.available():
         pytest.skip("ai-edge-litert or the face models are missing")

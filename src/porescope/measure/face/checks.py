@@ -1,6 +1,6 @@
 """Capture checks of a face photo: lighting, eyes covered, blur and pose per
 region, turned into :class:`~porescope.results.QualityProblem` records.
-Called by :func:`porescope.measure.face.regions_from_mesh`."""
+Called by :func:`porescope.measure.face.regions.regions_from_mesh`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 import cv2
 import numpy as np
 
-from porescope.measure.face_params import (
+from porescope.measure.face.params import (
     EYES_COVERED_REL_L,
     FACE_MIN_SHARE,
     FOREHEAD_MIN_SKIN,
@@ -177,7 +177,7 @@ def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regio
         The full-resolution photo (H, W, 3) uint8.
     mesh : facemesh.FaceMesh
         The face's landmarks (image pixels).
-    pose : face_params.Pose
+    pose : params.Pose
         Head yaw, pitch and roll (degrees).
     lab, polys, excl, skin_ok, wxy
         The working-resolution CIELAB image, region polygons, excluded

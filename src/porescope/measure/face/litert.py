@@ -1,6 +1,6 @@
 """The face models that ship with porescope (MediaPipe BlazeFace, Face Mesh
 and Iris, Apache-2.0; see models/README.md) and the LiteRT interpreter that
-runs them. Used by :mod:`porescope.measure.facemesh`."""
+runs them. Used by :mod:`porescope.measure.face.mesh`."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Model:
     def __init__(self, name: str):
         from ai_edge_litert.interpreter import Interpreter
 
-        data = (resources.files("porescope.measure") / "models" / name).read_bytes()
+        data = (resources.files("porescope.measure.face") / "models" / name).read_bytes()
         # One thread: 2-3 ms per call already; more threads only contend with
         # the pore detector's OpenCV threads.
         with _quiet_native_stderr():  # LiteRT prints an INFO line about XNNPACK on fd 2
@@ -72,7 +72,7 @@ def model(name: str) -> Model:
     Parameters
     ----------
     name : str
-        A model file in ``measure/models`` (DETECTOR_FILE, FULL_RANGE_FILE, LANDMARK_FILE, IRIS_FILE).
+        A model file in ``measure/face/models`` (DETECTOR_FILE, FULL_RANGE_FILE, LANDMARK_FILE, IRIS_FILE).
 
     Returns
     -------
@@ -94,4 +94,4 @@ def available() -> bool:
     """
     import ai_edge_litert.interpreter  # noqa: F401  (a dependency: a broken install must show, not read as "no face")
 
-    return all((resources.files("porescope.measure") / "models" / f).is_file() for f in (DETECTOR_FILE, LANDMARK_FILE))
+    return all((resources.files("porescope.measure.face") / "models" / f).is_file() for f in (DETECTOR_FILE, LANDMARK_FILE))

@@ -1,6 +1,6 @@
 """Face detection, 468 face landmarks and iris landmarks, fully offline.
 
-Runs four Apache-2.0 MediaPipe models that ship in ``porescope/models``
+Runs four Apache-2.0 MediaPipe models that ship in ``porescope/measure/face/models``
 (see ``models/README.md`` for where they come from, their sizes and speed)
 with the ``ai-edge-litert`` interpreter on the CPU:
 
@@ -19,7 +19,7 @@ full range, landmark model on the whole frame); see its docstring.
 
 All coordinates returned are pixels of the (orientation-corrected) input
 image, ``x`` = column, ``y`` = row. This module knows nothing of regions or
-pores; :mod:`porescope.measure.face` builds on it.
+pores; :mod:`porescope.measure.face.regions` builds on it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,15 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from porescope.measure.facemesh_params import (  # noqa: F401 (re-exported: the search's public constants)
+from porescope.measure.face.litert import (  # noqa: F401 (available, the file names: re-exported)
+    DETECTOR_FILE,
+    FULL_RANGE_FILE,
+    IRIS_FILE,
+    LANDMARK_FILE,
+    available,
+    model,
+)
+from porescope.measure.face.mesh_params import (  # noqa: F401 (re-exported: the search's public constants)
     ACCEPT_PRESENCE,
     CONFIDENT_SCORE,
     DET_SIZE,
@@ -56,14 +64,6 @@ from porescope.measure.facemesh_params import (  # noqa: F401 (re-exported: the 
     SURE_PRESENCE,
     TRY_DETECTION_SCORE,
     WHOLE_FRAME_ROI_SCALES,
-)
-from porescope.measure.facemodels import (  # noqa: F401 (available, the file names: re-exported)
-    DETECTOR_FILE,
-    FULL_RANGE_FILE,
-    IRIS_FILE,
-    LANDMARK_FILE,
-    available,
-    model,
 )
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The fixed numbers of the face search (:mod:`porescope.measure.facemesh`):
+"""The fixed numbers of the face search (:mod:`porescope.measure.face.mesh`):
 model input sizes, MediaPipe's ROI rules, the score and presence thresholds
 of each retry, and the landmark indices it reads; each with its reason."""
 

@@ -1,7 +1,7 @@
 """Face mode's fixed parts: the MediaPipe Face Mesh landmark indices that
 outline each region and feature, the thresholds of face mode (each with its
-reason and unit), and the two polygon helpers both face modules use. Read by :mod:`porescope.measure.face` and
-:mod:`porescope.measure.face_checks`."""
+reason and unit), and the two polygon helpers both face modules use. Read by :mod:`porescope.measure.face.regions` and
+:mod:`porescope.measure.face.checks`."""
 
 from __future__ import annotations
 

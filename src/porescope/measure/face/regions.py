@@ -2,7 +2,7 @@
 
 :func:`face_regions` is what :func:`porescope.measure.regions.find_regions` calls. It
 
-1. finds the face and its 468 landmarks (:func:`porescope.measure.facemesh.search_face`:
+1. finds the face and its 468 landmarks (:func:`porescope.measure.face.mesh.search_face`:
    detector, padded detector, full-range detector, landmark model on the
    whole frame, each in four rotations; ~60-130 ms for a 12 MP photo with no
    face). No face: the whole frame in ``auto`` mode, unless the photo looks
@@ -37,9 +37,9 @@ import cv2
 import numpy as np
 
 from porescope.errors import PorescopeError
-from porescope.measure import facemesh
-from porescope.measure.face_checks import capture_checks
-from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mode's public constants)
+from porescope.measure.face import mesh as facemesh
+from porescope.measure.face.checks import capture_checks
+from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mode's public constants)
     BROW_MARGIN_IPD,
     CHIN,
     DEPTH_UNCERTAINTY_PCT,
