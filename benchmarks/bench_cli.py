@@ -96,7 +96,7 @@ def main() -> None:
     db = f"sqlite:///{tmp / 'h.db'}"
     import cv2
 
-    from porescope.measure.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
+    from porescope.testing.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
 
     photo = tmp / "small.jpg"
     cv2.imwrite(str(photo), render(SkinSpec(height=480, width=640, seed=5)).rgb[..., ::-1])  # 0.3 MP

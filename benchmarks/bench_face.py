@@ -48,7 +48,7 @@ W, H = 4032, 3024
 def make_photos(tmp: Path) -> dict[str, Path]:
     from skimage import data
 
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.testing.synth import SkinSpec, render
 
     a = data.astronaut()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import cv2
 
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 from porescope.track import Store, db
 
 

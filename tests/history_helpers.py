@@ -6,7 +6,7 @@ from pathlib import Path
 
 import cv2
 
-from porescope.measure.synth import SkinSpec, render, with_
+from porescope.testing.synth import SkinSpec, render, with_
 
 #: Moderate pores so the visibility score is well below its 100 ceiling.
 BASE = SkinSpec(height=384, width=384, pore_density_per_mpx=1500, pore_contrast=(0.12, 0.22), noise_sigma=2.0, seed=11)

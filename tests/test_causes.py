@@ -85,7 +85,7 @@ def test_never_a_diagnosis_or_a_promise(profile):
 
 def test_pipeline_fills_causes_for_a_closeup():
     from porescope.measure.pipeline import analyze
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.testing.synth import SkinSpec, render
 
     a = analyze(render(SkinSpec(height=384, width=384, seed=2)).rgb, px_per_mm=12.0, mode="closeup")
     assert {c.cause for c in a.causes} == {"clogging", "laxity", "photoaging"}
@@ -95,7 +95,7 @@ def test_pipeline_fills_causes_for_a_closeup():
 
 def test_a_weak_cause_is_never_called_likely():
     from porescope.measure.causes import LIKELY_MIN, POSSIBLE_MIN, cause_line
-    from porescope.measure.explain import summary_lines
+    from porescope.output.explain import summary_lines
 
     a = analysis([reg("frame", dark=0.05, elong=1.2, coh=0.1)])
     a.causes = likely_causes(a)
@@ -125,7 +125,7 @@ def test_sentences_are_separated_and_plain():
 
 @pytest.mark.parametrize("elong", [1.3, 1.55, 1.6, 1.62, 1.7, 2.1])
 def test_region_summary_and_cause_text_agree_on_shape(elong):
-    from porescope.measure.explain import region_line
+    from porescope.output.explain import region_line
 
     a = analysis([reg("frame", elong=elong, coh=0.7, n=200)])
     lax = by(likely_causes(a))["laxity"]

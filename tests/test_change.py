@@ -12,7 +12,7 @@ from history_helpers import BASE, worse_spec
 from porescope.errors import PorescopeError
 from porescope.measure.pipeline import run
 from porescope.measure.recapture import CAPTURE_CHANGES, rotate_scale
-from porescope.measure.synth import render, with_
+from porescope.testing.synth import render, with_
 from porescope.track import change
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 
 
 def cli(*args, cwd=None) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from porescope.measure.pipeline import run
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 
 
 def count(rgb, **kw) -> int:

@@ -232,7 +232,7 @@ def test_uneven_light_is_flagged(astronaut):
 
 
 def test_closeup_without_landmarks_stays_closeup():
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.testing.synth import SkinSpec, render
 
     sk = render(SkinSpec(height=256, width=256, seed=3))
     rs = find_regions(sk.rgb, mode="auto")

@@ -131,8 +131,8 @@ def test_a_face_too_close_to_place_is_a_blocking_problem_not_a_closeup(astronaut
 
 def test_skin_closeups_are_not_taken_for_faces(tmp_path):
     from porescope.measure.io import read_image
-    from porescope.measure.synth import SkinSpec, render
     from porescope.study.synthetic import StudyDesign, make_study
+    from porescope.testing.synth import SkinSpec, render
 
     imgs = [render(SkinSpec(height=480, width=640, seed=s)).rgb for s in range(3)]
     # The study photos: the padded detector scores some of them 0.5-0.59; the landmark model's presence decides.
@@ -148,8 +148,8 @@ def test_skin_closeups_are_not_taken_for_faces(tmp_path):
 
 def test_dark_class_is_marked_not_validated_in_every_result():
     from porescope.measure.pipeline import analyze
-    from porescope.measure.synth import SkinSpec, render
     from porescope.results import json_schema
+    from porescope.testing.synth import SkinSpec, render
 
     a = analyze(render(SkinSpec(height=256, width=256, seed=1)).rgb, mode="closeup")
     assert a.dark_class_validated is False and "dark_class_validated" in a.model_dump()

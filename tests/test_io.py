@@ -148,7 +148,7 @@ def test_mask_size_must_match(tmp_path):
 def test_fast_png_writer_round_trips(tmp_path, shape):
     import cv2
 
-    from porescope.measure.render import png_bytes
+    from porescope.output.render import png_bytes
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, shape, dtype=np.uint8)

@@ -142,7 +142,7 @@ def test_importing_porescope_changes_no_process_setting():
         "import os, sys\n"
         "from PIL import Image\n"
         "before = Image.MAX_IMAGE_PIXELS\n"
-        "import porescope.cli, porescope.measure.pipeline, porescope.measure.render, porescope.measure.io as io, porescope.track\n"
+        "import porescope.cli, porescope.measure.pipeline, porescope.output.render, porescope.measure.io as io, porescope.track\n"
         "assert Image.MAX_IMAGE_PIXELS == before, Image.MAX_IMAGE_PIXELS\n"
         "assert 'pillow_heif' not in sys.modules\n"
         "import numpy as np, cv2\n"
@@ -160,7 +160,7 @@ def test_measuring_needs_no_study_or_postgres_package():
         "import sys\n"
         "import porescope.cli\n"
         "from porescope.measure.pipeline import run\n"
-        "from porescope.measure.synth import SkinSpec, render\n"
+        "from porescope.testing.synth import SkinSpec, render\n"
         "run(render(SkinSpec()).rgb)\n"
         "print(sorted(m for m in ('dask', 'distributed', 'bokeh', 'pyarrow', 'pandas', 'scipy', 'psycopg') if m in sys.modules))\n"
     )

@@ -10,8 +10,8 @@ import pytest
 from porescope.measure.pipeline import run
 from porescope.measure.pores.measure import DARK_CORE_CONTRAST, contrast_pct, delta_lstar, measure
 from porescope.measure.pores.score import visibility_score
-from porescope.measure.synth import SkinSpec, render
 from porescope.results import Analysis, json_schema
+from porescope.testing.synth import SkinSpec, render
 
 
 def ellipse_labels(a: float, b: float, angle_deg: float, size: int = 101) -> np.ndarray:

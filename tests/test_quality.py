@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from porescope.measure.pipeline import run
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 
 
 def codes(rgb, **kw):

@@ -12,8 +12,8 @@ from PIL import Image
 
 from porescope.advise.knowledge import language
 from porescope.labels import region_name
-from porescope.measure.render import encode_image
-from porescope.measure.synth import SkinSpec, render
+from porescope.output.render import encode_image
+from porescope.testing.synth import SkinSpec, render
 from porescope.track import Store
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what FastAPI documents
@@ -571,7 +571,7 @@ def test_quick_check_reports_low_resolution_at_full_size(bare_client, photos):
 
 
 @pytest.mark.parametrize("stage", ["porescope.track", "porescope.advise.routine", "porescope.advise.profile",
-                                   "porescope.advise.ingredients", "porescope.measure.explain", "porescope.measure.causes",
+                                   "porescope.advise.ingredients", "porescope.output.explain", "porescope.measure.causes",
                                    "porescope.glossary", "porescope.measure.pipeline", "porescope.track.change"])
 def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
     """Every stage ships with the web app: a stage that cannot be imported stops the app from loading
@@ -590,9 +590,9 @@ def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
 _IMPORT_STATE = """
 import logging, os, pkgutil, sys, threading, warnings
 import PIL.Image as Image
-import porescope.measure.causes, porescope.track.change, porescope.measure.explain, porescope.glossary, porescope.track, porescope.advise.ingredients
+import porescope.measure.causes, porescope.track.change, porescope.output.explain, porescope.glossary, porescope.track, porescope.advise.ingredients
 import porescope.measure.io, porescope.measure.pipeline, porescope.measure.pores.detect, porescope.advise.profile, porescope.measure.quality
-import porescope.measure.render, porescope.results, porescope.advise.routine
+import porescope.output.render, porescope.results, porescope.advise.routine
 
 def snapshot():
     mask = os.umask(0o22)

@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from porescope.measure.render import encode_image
-from porescope.measure.synth import SkinSpec, render
+from porescope.output.render import encode_image
+from porescope.testing.synth import SkinSpec, render
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:

@@ -264,7 +264,7 @@ def export(
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Export key metrics and capture conditions as CSV."""
-    from porescope.measure.render import write_text
+    from porescope.output.render import write_text
 
     if csv_out.suffix.lower() != ".csv":
         _fail(f"--csv {csv_out}: use a file ending in .csv.")

@@ -260,7 +260,7 @@ class Store(CareRecords):
         "makeup": "no", "since_wash_h": 2}``.
         """
         from porescope.measure.pipeline import run
-        from porescope.measure.render import encode_image
+        from porescope.output.render import encode_image
 
         subject = check_name(subject)
         data, label = photo_bytes(photo)

@@ -19,7 +19,7 @@ from PIL import Image
 from porescope.errors import ImageError
 from porescope.measure.imaging import lightness
 from porescope.measure.quality import MIN_PX_PER_MM, assess
-from porescope.measure.render import DARK_RGB, OPEN_RGB, REGION_RGB
+from porescope.output.render import DARK_RGB, OPEN_RGB, REGION_RGB
 from porescope.results import QualityProblem
 
 log = logging.getLogger(__name__)

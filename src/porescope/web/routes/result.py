@@ -7,9 +7,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.measure.explain import summary_lines
 from porescope.measure.io import megapixels
-from porescope.measure.render import pores_csv
+from porescope.output.explain import summary_lines
+from porescope.output.render import pores_csv
 from porescope.web import layers
 from porescope.web.forms import check_subject_name, clean_text
 from porescope.web.pictures import noise_later, slider_pictures_later
