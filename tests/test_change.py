@@ -10,6 +10,7 @@ import pytest
 from history_helpers import BASE, worse_spec
 
 from porescope.errors import PorescopeError
+from porescope.measure import register
 from porescope.measure.pipeline import run
 from porescope.measure.recapture import CAPTURE_CHANGES, rotate_scale
 from porescope.testing.synth import render, with_
@@ -94,7 +95,7 @@ def test_perturbation_noise_reports_sd_per_metric(base_rgb):
 
 def test_align_recovers_rotation_and_scale(base_rgb):
     moved, _ = rotate_scale(base_rgb, None, angle_deg=2.5, scale=1.02)
-    al = change.align(moved, base_rgb)
+    al = register.align(moved, base_rgb)
     assert al.ok and al.correlation > 0.8
     # moving -> fixed undoes the warp: scale 1/1.02, rotation -2.5 deg.
     s = float(np.hypot(al.matrix[0, 0], al.matrix[1, 0]))
@@ -104,7 +105,7 @@ def test_align_recovers_rotation_and_scale(base_rgb):
 
 
 def test_align_refuses_unrelated_skin(base_rgb):
-    al = change.align(render(with_(BASE, seed=777)).rgb, base_rgb)
+    al = register.align(render(with_(BASE, seed=777)).rgb, base_rgb)
     assert not al.ok and al.method.startswith("none")
     assert np.allclose(al.matrix, np.eye(2, 3))
 
@@ -137,7 +138,7 @@ def test_failed_registration_says_what_was_compared(base_rgb):
 
 def test_four_degree_rotation_registers(base_rgb):
     moved, _ = rotate_scale(base_rgb, None, angle_deg=4.0)
-    al = change.align(moved, base_rgb)
+    al = register.align(moved, base_rgb)
     assert al.ok, al.method
 
 
