@@ -11,17 +11,19 @@ import time
 from pathlib import Path
 
 import pytest
-from history_helpers import photo
+from history_helpers import add_visit, photo
 
 from porescope.track import Store
 
 ADD = """
 import sys
 from porescope.track import Store
+from porescope.track.photos import analyze_visit_photo
 db, subject, *photos = sys.argv[1:]
 s = Store(db)
 for p in photos:
-    s.add_visit(p, subject, mode="closeup")
+    data, r = analyze_visit_photo(p, mode="closeup")
+    s.add_visit(data, subject, analysis=r.analysis)
 print("DONE", flush=True)
 """
 
@@ -36,6 +38,7 @@ ADD_AND_PAUSE = """
 import os, sys, time
 import sqlalchemy as sa
 from porescope.track import Store, db as tables
+from porescope.track.photos import analyze_visit_photo
 db, subject, photo = sys.argv[1:]
 s = Store(db)
 inserted = []
@@ -51,7 +54,8 @@ def _pause(conn):
         print(f"PORESCOPE-PAUSED {os.getpid()}", flush=True)
         time.sleep(60)
 
-s.add_visit(photo, subject, mode="closeup")
+data, r = analyze_visit_photo(photo, mode="closeup")
+s.add_visit(data, subject, analysis=r.analysis)
 print("DONE", flush=True)
 """
 
@@ -70,7 +74,7 @@ def _files(d: Path):
 
 def test_kill_between_photo_write_and_commit_leaves_nothing(tmp_path):
     db = str(tmp_path / "h.db")
-    Store(db).add_visit(photo(tmp_path / "first.jpg"), "keep", mode="closeup")  # existing data must survive
+    add_visit(Store(db), photo(tmp_path / "first.jpg"), "keep", mode="closeup")  # existing data must survive
     p = photo(tmp_path / "a.jpg", seed=99)
     proc = subprocess.Popen(
         [sys.executable, "-c", ADD_AND_PAUSE, db, "victim", str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -102,7 +106,7 @@ def test_kill_between_photo_write_and_commit_leaves_nothing(tmp_path):
     files = _files(tmp_path)
     assert files == [s.photo_path(s.visits("keep")[0].id)]
     # And the store still takes new visits.
-    s.add_visit(p, "victim", mode="closeup")
+    add_visit(s, p, "victim", mode="closeup")
     assert len(s.visits("victim")) == 1
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from history_helpers import photo, worse_spec
+from history_helpers import add_visit, photo, worse_spec
 
 from porescope.errors import PorescopeError
 
@@ -63,9 +63,9 @@ def test_pg_add_list_compare_export_delete(pg_url, tmp_path):
     s = Store(pg_url, data_dir=tmp_path)
     assert s.dialect == "postgresql"
     shared = photo(tmp_path / "a.jpg")
-    v1 = s.add_visit(shared, "pat", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes"}, mode="closeup")
-    v2 = s.add_visit(photo(tmp_path / "b.jpg", worse_spec()), "pat", taken_at=datetime(2026, 2, 1), mode="closeup")
-    s.add_visit(shared, "quin", mode="closeup")
+    v1 = add_visit(s, shared, "pat", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes"}, mode="closeup")
+    v2 = add_visit(s, photo(tmp_path / "b.jpg", worse_spec()), "pat", taken_at=datetime(2026, 2, 1), mode="closeup")
+    add_visit(s, shared, "quin", mode="closeup")
     assert [v.id for v in s.visits("pat")] == [v1.id, v2.id]
     assert {x.name: x.visits for x in s.subjects()} == {"pat": 2, "quin": 1}
     assert s.analysis(v1.id).regions[0].pore_count == v1.regions[0].pore_count

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 import pytest
-from history_helpers import BASE, photo
+from history_helpers import BASE, add_visit, photo
 
 from porescope.track import Store, sqlite_read
 
@@ -21,11 +21,11 @@ def filled(tmp_path_factory):
     a, b = photo(tmp / "a.jpg"), photo(tmp / "b.jpg", BASE, seed=12)
     url = f"sqlite:///{tmp / 'h.db'}"
     with Store(url) as s:
-        v1 = s.add_visit(a, "ann", taken_at=datetime(2026, 1, 5, 9, 0, 0, 123456),
+        v1 = add_visit(s, a, "ann", taken_at=datetime(2026, 1, 5, 9, 0, 0, 123456),
                          condition={"cleansed": "yes", "since_wash_h": 1.5}, device="phone X", lighting="window")
-        s.add_visit(b, "ann", taken_at=datetime(2026, 2, 1, 18, 30), mode="closeup")
-        s.add_visit(b, "ann", repeat_of=v1.id)
-        s.add_visit(a, "Bo 2", taken_at=datetime(2025, 12, 31, 23, 59, 59))
+        add_visit(s, b, "ann", taken_at=datetime(2026, 2, 1, 18, 30), mode="closeup")
+        add_visit(s, b, "ann", repeat_of=v1.id)
+        add_visit(s, a, "Bo 2", taken_at=datetime(2025, 12, 31, 23, 59, 59))
         s.add_subject("cy")
     return url
 

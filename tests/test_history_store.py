@@ -7,11 +7,12 @@ import io
 from datetime import datetime
 
 import pytest
-from history_helpers import BASE, photo, worse_spec
+from history_helpers import BASE, add_visit, photo, worse_spec
 
 from porescope.errors import PorescopeError
 from porescope.results import Analysis
 from porescope.track import Store, resolve
+from porescope.track.photos import analyze_visit_photo
 
 
 @pytest.fixture()
@@ -27,7 +28,7 @@ def _files(store):
 
 def test_add_list_show(store, tmp_path):
     p = photo(tmp_path / "a.jpg")
-    v = store.add_visit(p, "ann", taken_at=datetime(2026, 1, 5, 9, 0), condition={"cleansed": "yes", "since_wash_h": 1},
+    v = add_visit(store, p, "ann", taken_at=datetime(2026, 1, 5, 9, 0), condition={"cleansed": "yes", "since_wash_h": 1},
                         device="phone X", lighting="window", mode="closeup")
     assert v.id >= 1 and v.subject == "ann" and v.captures == 1
     assert v.taken_at == datetime(2026, 1, 5, 9, 0)
@@ -45,17 +46,17 @@ def test_add_list_show(store, tmp_path):
 
 def test_visits_ordered_by_time_and_bytes_input(store, tmp_path):
     p = photo(tmp_path / "a.jpg")
-    late = store.add_visit(p, "bo", taken_at=datetime(2026, 3, 1))
-    early = store.add_visit(p.read_bytes(), "bo", taken_at=datetime(2026, 1, 1))
+    late = add_visit(store, p, "bo", taken_at=datetime(2026, 3, 1))
+    early = add_visit(store, p.read_bytes(), "bo", taken_at=datetime(2026, 1, 1))
     assert [v.id for v in store.visits("bo")] == [early.id, late.id]
     # Same content stored once.
     assert len(_files(store)) == 1
 
 
 def test_compare_default_is_first_vs_latest(store, tmp_path):
-    store.add_visit(photo(tmp_path / "a.jpg"), "cy", taken_at=datetime(2026, 1, 1))
-    store.add_visit(photo(tmp_path / "b.jpg", exposure=1.05), "cy", taken_at=datetime(2026, 2, 1))
-    last = store.add_visit(photo(tmp_path / "c.jpg", worse_spec()), "cy", taken_at=datetime(2026, 3, 1))
+    add_visit(store, photo(tmp_path / "a.jpg"), "cy", taken_at=datetime(2026, 1, 1))
+    add_visit(store, photo(tmp_path / "b.jpg", exposure=1.05), "cy", taken_at=datetime(2026, 2, 1))
+    last = add_visit(store, photo(tmp_path / "c.jpg", worse_spec()), "cy", taken_at=datetime(2026, 3, 1))
     c = store.compare("cy")
     assert c.latest_visit == last.id and c.baseline_visit == store.visits("cy")[0].id
     r = c.region("frame")
@@ -67,7 +68,7 @@ def test_compare_default_is_first_vs_latest(store, tmp_path):
 
 
 def test_compare_errors(store, tmp_path):
-    v = store.add_visit(photo(tmp_path / "a.jpg"), "dee")
+    v = add_visit(store, photo(tmp_path / "a.jpg"), "dee")
     with pytest.raises(PorescopeError, match="needs two"):
         store.compare("dee")
     with pytest.raises(PorescopeError, match="not a visit of"):
@@ -77,36 +78,39 @@ def test_compare_errors(store, tmp_path):
     with pytest.raises(PorescopeError, match="no visit"):
         store.visit(12345)
     with pytest.raises(PorescopeError, match="no such photo"):
-        store.add_visit(tmp_path / "missing.jpg", "dee")
+        add_visit(store, tmp_path / "missing.jpg", "dee")
     with pytest.raises(PorescopeError):
-        store.add_visit(b"not an image", "dee")
+        add_visit(store, b"not an image", "dee")
+    other = analyze_visit_photo(photo(tmp_path / "b.jpg", seed=5), mode="closeup")[1].analysis
+    with pytest.raises(PorescopeError, match="not of this photo"):  # the store keeps only a photo's own analysis
+        store.add_visit(photo(tmp_path / "a.jpg"), "dee", analysis=other)
     assert len(store.visits("dee")) == 1 and len(_files(store)) == 1
 
 
 def test_repeat_capture_gives_measured_noise(store, tmp_path):
-    v = store.add_visit(photo(tmp_path / "a.jpg"), "eve")
-    v2 = store.add_visit(photo(tmp_path / "a2.jpg", seed=BASE.seed, exposure=1.04), "eve", repeat_of=v.id)
+    v = add_visit(store, photo(tmp_path / "a.jpg"), "eve")
+    v2 = add_visit(store, photo(tmp_path / "a2.jpg", seed=BASE.seed, exposure=1.04), "eve", repeat_of=v.id)
     assert v2.id == v.id and v2.captures == 2
     assert len(store.analyses(v.id)) == 2
     assert store.photo_path(v.id, 2) != store.photo_path(v.id, 1)
     n = store.noise(v.id)
     assert n.source == "repeat_capture" and n.samples == 2
     assert n.sd["frame"]["visibility_score"] > 0
-    other = store.add_visit(photo(tmp_path / "b.jpg"), "fay")
+    other = add_visit(store, photo(tmp_path / "b.jpg"), "fay")
     with pytest.raises(PorescopeError, match="not a visit of"):
-        store.add_visit(photo(tmp_path / "c.jpg"), "eve", repeat_of=other.id)
+        add_visit(store, photo(tmp_path / "c.jpg"), "eve", repeat_of=other.id)
 
 
 def test_perturbation_noise_is_cached(store, tmp_path):
-    v = store.add_visit(photo(tmp_path / "a.jpg"), "gus")
+    v = add_visit(store, photo(tmp_path / "a.jpg"), "gus")
     n1 = store.noise(v.id)
     assert n1.source == "perturbation" and n1.samples >= 4
     assert store.noise(v.id) == n1  # from the cache (same object content)
 
 
 def test_export_csv(store, tmp_path):
-    store.add_visit(photo(tmp_path / "a.jpg"), "hal", condition={"makeup": "no"}, taken_at=datetime(2026, 1, 1))
-    store.add_visit(photo(tmp_path / "b.jpg", seed=2), "ida", taken_at=datetime(2026, 1, 2))
+    add_visit(store, photo(tmp_path / "a.jpg"), "hal", condition={"makeup": "no"}, taken_at=datetime(2026, 1, 1))
+    add_visit(store, photo(tmp_path / "b.jpg", seed=2), "ida", taken_at=datetime(2026, 1, 2))
     rows = list(csv.DictReader(io.StringIO(store.export_csv())))
     assert {r["subject"] for r in rows} == {"hal", "ida"}
     hal = [r for r in rows if r["subject"] == "hal"]
@@ -120,12 +124,12 @@ def test_export_csv(store, tmp_path):
 def test_delete_subject_erases_rows_and_photos_but_keeps_shared(store, tmp_path):
     shared = photo(tmp_path / "shared.jpg")
     own = photo(tmp_path / "own.jpg", seed=5)
-    store.add_visit(shared, "jo")
-    store.add_visit(own, "jo")
+    add_visit(store, shared, "jo")
+    add_visit(store, own, "jo")
     store.save_profile("jo", {"skin": "oily"})
     store.save_routine("jo", {"steps": ["cleanse"]})
     store.add_product_use("jo", "gel", ["salicylic acid"])
-    store.add_visit(shared, "kim")
+    add_visit(store, shared, "kim")
     assert len(_files(store)) == 2
     assert store.delete_subject("jo") == 2
     assert [s.name for s in store.subjects()] == ["kim"]
@@ -141,8 +145,8 @@ def test_delete_subject_erases_rows_and_photos_but_keeps_shared(store, tmp_path)
 
 
 def test_delete_visit(store, tmp_path):
-    a = store.add_visit(photo(tmp_path / "a.jpg"), "lu")
-    b = store.add_visit(photo(tmp_path / "b.jpg", seed=3), "lu")
+    a = add_visit(store, photo(tmp_path / "a.jpg"), "lu")
+    b = add_visit(store, photo(tmp_path / "b.jpg", seed=3), "lu")
     store.delete_visit(a.id)
     assert [v.id for v in store.visits("lu")] == [b.id]
     assert len(_files(store)) == 1
@@ -170,7 +174,7 @@ def test_profile_routine_versions_and_products(store):
 
 def test_orphan_sweep_on_open(tmp_path):
     s = Store(str(tmp_path / "h.db"))
-    s.add_visit(photo(tmp_path / "a.jpg"), "ned")
+    add_visit(s, photo(tmp_path / "a.jpg"), "ned")
     orphan = s.photos_dir / "ab" / ("ab" + "0" * 62 + ".jpg")
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"x")
@@ -202,7 +206,7 @@ def test_env_url_and_data_dir_used(tmp_path, monkeypatch):
     monkeypatch.setenv("PORESCOPE_DB_URL", f"sqlite:///{tmp_path / 'env.db'}")
     monkeypatch.setenv("PORESCOPE_DATA_DIR", str(tmp_path / "pics"))
     s = Store()
-    s.add_visit(photo(tmp_path / "a.jpg"), "oz")
+    add_visit(s, photo(tmp_path / "a.jpg"), "oz")
     assert (tmp_path / "env.db").exists()
     assert str(s.photo_path(s.visits("oz")[0].id)).startswith(str(tmp_path / "pics"))
 
@@ -231,8 +235,8 @@ def test_roi_is_kept_and_reused(store, tmp_path):
     mask = np.zeros((384, 384), np.uint8)
     mask[40:340, 60:320] = 255
     cv2.imwrite(str(tmp_path / "roi.png"), mask)
-    v = store.add_visit(p, "roi", roi=tmp_path / "roi.png", mode="closeup")
-    full = store.add_visit(p, "roi", mode="closeup")
+    v = add_visit(store, p, "roi", roi=tmp_path / "roi.png", mode="closeup")
+    full = add_visit(store, p, "roi", mode="closeup")
     assert v.regions[0].pore_count < full.regions[0].pore_count
     m = store.roi_mask(v.id)
     assert m is not None and m.shape == (384, 384) and m[100, 100] and not m[10, 10]

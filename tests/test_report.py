@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 import pytest
-from history_helpers import photo, worse_spec
+from history_helpers import add_visit, photo, worse_spec
 
 from porescope.results import Cause
 from porescope.track import Store
@@ -17,13 +17,13 @@ from porescope.track.report import build_report, render_html, write_html, write_
 def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("rep")
     s = Store(str(d / "h.db"))
-    s.add_visit(photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"},
+    add_visit(s, photo(d / "a.jpg"), "vic", taken_at=datetime(2026, 1, 1), condition={"cleansed": "yes", "makeup": "no"},
         device="phone A", lighting="window", mode="closeup")
-    s.add_visit(photo(d / "b.jpg", exposure=1.05), "vic", taken_at=datetime(2026, 2, 1), condition={"cleansed": "yes", "makeup": "no"}, mode="closeup")
-    s.add_visit(photo(d / "c.jpg", worse_spec()), "vic", taken_at=datetime(2026, 3, 15), condition={"cleansed": "no"}, mode="closeup")
+    add_visit(s, photo(d / "b.jpg", exposure=1.05), "vic", taken_at=datetime(2026, 2, 1), condition={"cleansed": "yes", "makeup": "no"}, mode="closeup")
+    add_visit(s, photo(d / "c.jpg", worse_spec()), "vic", taken_at=datetime(2026, 3, 15), condition={"cleansed": "no"}, mode="closeup")
     s.save_routine("vic", {"steps": [{"step": "evening", "active": "salicylic acid 2%", "citations": ["AHRQ review, 114 patients, 12 weeks"]}]})
     s.add_product_use("vic", "BHA gel", ["salicylic acid"], start=datetime(2026, 1, 2))
-    s.add_visit(photo(d / "one.jpg", seed=4), "solo", mode="closeup")
+    add_visit(s, photo(d / "one.jpg", seed=4), "solo", mode="closeup")
     return s
 
 

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from history_helpers import add_visit
 from PIL import Image
 
 from porescope.advise.knowledge import language
@@ -326,7 +327,7 @@ def test_session_cookie_is_strict_and_http_only(bare_client):
 
 def test_every_post_form_carries_the_token(client, store, photos):
     rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
-    store.add_visit(photos[0], "tok", mode="closeup")
+    add_visit(store, photos[0], "tok", mode="closeup")
     token = client.headers["x-csrf-token"]
     pages = [client.get(u).text for u in ("/", "/routine", "/label", f"/result/{rid}", "/history?subject=tok")]
     forms = [f for html in pages for f in re.findall(r'<form[^>]*method="post".*?</form>', html, re.S)]
@@ -415,7 +416,7 @@ def test_save_visit_timeline_compare_export_delete(client, store, photos):
 
 def test_compare_api_returns_verdicts(client, store, photos):
     for data in photos[:2]:
-        store.add_visit(data, "cmp", mode="closeup")
+        add_visit(store, data, "cmp", mode="closeup")
     v = store.visits("cmp")
     body = client.get("/api/history/compare", params={"subject": "cmp", "a": v[0].id, "b": v[1].id}).json()
     assert body["baseline_visit"] == v[0].id and body["regions"]
@@ -425,7 +426,7 @@ def test_compare_api_returns_verdicts(client, store, photos):
 
 
 def test_history_ids_are_checked(client, store, photos):
-    store.add_visit(photos[0], "someone", mode="closeup")
+    add_visit(store, photos[0], "someone", mode="closeup")
     assert client.get("/history/visit/99999/photo.jpg").status_code == 404
     assert client.get("/history/visit/..%2F..%2Fetc/photo.jpg").status_code in (404, 422)
     assert client.get("/history", params={"subject": "../../etc/passwd"}).status_code == 404
@@ -483,8 +484,8 @@ def test_serve_command_is_registered_and_warns_off_loopback(monkeypatch):
 def test_pages_never_promise_to_shrink_pores(client, store, photos):
     """Every page a person can reach passes the package's health-language guard."""
     rid = _upload(client, photos[0], url="/api/analyze").json()["id"]
-    store.add_visit(photos[0], "lang", mode="closeup")
-    store.add_visit(photos[1], "lang", mode="closeup")
+    add_visit(store, photos[0], "lang", mode="closeup")
+    add_visit(store, photos[1], "lang", mode="closeup")
     pages = [client.get(u) for u in ("/", "/about", "/history", "/label", "/routine", f"/result/{rid}")]
     pages.append(client.get("/history", params={"subject": "lang"}))
     pages.append(client.get("/history/compare", params={"subject": "lang"}))
@@ -572,7 +573,7 @@ def test_quick_check_reports_low_resolution_at_full_size(bare_client, photos):
 
 @pytest.mark.parametrize("stage", ["porescope.track", "porescope.advise.routine", "porescope.advise.profile",
                                    "porescope.advise.ingredients", "porescope.output.explain", "porescope.measure.causes",
-                                   "porescope.glossary", "porescope.measure.pipeline", "porescope.track.change"])
+                                   "porescope.glossary", "porescope.measure.pipeline", "porescope.measure.register"])
 def test_a_broken_stage_is_an_import_error_not_a_fallback_page(stage):
     """Every stage ships with the web app: a stage that cannot be imported stops the app from loading
     (no page quietly saying 'not available')."""
@@ -633,7 +634,7 @@ def test_a_store_that_cannot_be_opened_says_why(tmp_path):
 
 
 def test_subject_names_with_reserved_characters_round_trip(client, store, photos):
-    store.add_visit(photos[0], "a&b/c?d", mode="closeup", condition={"note": "<script>x</script>"}, lighting="<i>lamp</i>")
+    add_visit(store, photos[0], "a&b/c?d", mode="closeup", condition={"note": "<script>x</script>"}, lighting="<i>lamp</i>")
     listing = client.get("/history").text
     assert "/history?subject=a%26b%2Fc%3Fd" in listing
     page = client.get("/history", params={"subject": "a&b/c?d"})
@@ -672,8 +673,8 @@ def _fuzz_paths(app):
 
 def test_no_5xx_from_any_route_or_parameter(client, store, photos):
     """Every route, every parameter: odd values, wrong methods, wrong bodies. A 5xx fails."""
-    store.add_visit(photos[0], "fz", mode="closeup")
-    store.add_visit(photos[1], "fz", mode="closeup")
+    add_visit(store, photos[0], "fz", mode="closeup")
+    add_visit(store, photos[1], "fz", mode="closeup")
     rid = _upload(client, photos[0], url="/api/analyze", mode="closeup").json()["id"]
     failures = []
 
@@ -838,8 +839,8 @@ def test_too_large_upload_gets_the_styled_analyze_page():
 
 
 def test_notices_are_chosen_by_code_not_copied_from_the_address(client, store, photos):
-    store.add_visit(photos[0], "nn", mode="closeup")
-    other = store.add_visit(photos[0], "other", mode="closeup")
+    add_visit(store, photos[0], "nn", mode="closeup")
+    other = add_visit(store, photos[0], "other", mode="closeup")
     listing = client.get("/history", params={"deleted": "Mallory's data", "n": "999", "notice": "<b>hi</b>"}).text
     listing = re.sub(r'"[0-9a-f]{64}"', '""', listing)  # the session's random CSRF token may hold "999"
     assert "Mallory" not in listing and "999" not in listing and "hi</b>" not in listing and 'id="deleted"' not in listing
@@ -898,8 +899,8 @@ def test_compare_pictures_are_cached_and_prepared_on_save(client, store, photos)
 
 
 def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos):
-    store.add_visit(photos[0], "tl", mode="closeup")
-    store.add_visit(photos[1], "tl", mode="closeup")
+    add_visit(store, photos[0], "tl", mode="closeup")
+    add_visit(store, photos[1], "tl", mode="closeup")
     html = client.get("/history", params={"subject": "tl"}).text
     legends = re.findall(r'<ul class="trend-legend">(.*?)</ul>', html, re.S)
     name = region_name("frame")

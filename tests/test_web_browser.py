@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from history_helpers import add_visit
 
 from porescope.output.render import encode_image
 from porescope.testing.synth import SkinSpec, render
@@ -309,7 +310,7 @@ def _attack_pages(target: str, rid: str) -> dict[str, str]:
 
 def test_hostile_page_on_another_origin_changes_nothing(browser, server, photo_files):
     base, store = server
-    store.add_visit(photo_files[0].read_bytes(), "victim", mode="closeup")
+    add_visit(store, photo_files[0].read_bytes(), "victim", mode="closeup")
     store.save_routine("victim", {"marker": "original"})
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
@@ -444,7 +445,7 @@ def phone_history(server, photo_files):
     _, store = server
     if not store.subjects() or "phone" not in [s.name for s in store.subjects()]:
         for p in photo_files:
-            store.add_visit(p.read_bytes(), "phone", mode="closeup", condition={"cleansed": "yes"}, lighting="window, morning")
+            add_visit(store, p.read_bytes(), "phone", mode="closeup", condition={"cleansed": "yes"}, lighting="window, morning")
     return store
 
 
