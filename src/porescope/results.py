@@ -188,6 +188,12 @@ class Settings(StrictModel):
     max_diameter_px: float
     detector: str
     sensitivity: float
+    params: dict[str, float] | None = Field(
+        default=None,
+        description="The detector's tunable values the photo was measured with (porescope.measure.pores.params.DetectorParams: "
+        "sensitivity, hysteresis thresholds, clear contrast, pore diameters in mm), beside the detector version. "
+        "None in results stored before porescope recorded them (the defaults of their detector version).",
+    )
     analysis_px_per_mm: float | None = Field(
         default=None,
         description="Resolution the pores were found at: the photo is resampled to a fixed px/mm whenever the scale is "

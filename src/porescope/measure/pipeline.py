@@ -11,7 +11,7 @@ import gc
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -24,6 +24,7 @@ from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
+from porescope.measure.pores.params import DetectorParams
 from porescope.measure.pores.score import region_metrics
 from porescope.measure.quality import MIN_PX_PER_MM, assess, is_measurable
 from porescope.measure.regions import RegionSet, check_mode, find_regions
@@ -41,6 +42,23 @@ class Run:
     labels: np.ndarray  # (H, W) int32 pore labels; pore id i = label i
     regions: RegionSet
     pore_kind_dark: np.ndarray  # (n,) bool, index = pore id - 1
+
+
+@dataclass
+class Findings:
+    """What the pipeline has found so far, stage by stage (the state :func:`run` hands on)."""
+
+    image: LoadedImage
+    shape: tuple[int, int]  # (height, width) px of the upright photo
+    regions: RegionSet
+    scale: Scale
+    min_d: float  # expected pore diameter range, photo px
+    max_d: float
+    factor: float = 1.0  # photo -> analysis resolution
+    quality: Quality | None = None
+    detection: _detect.Detection | None = None
+    metrics: list = field(default_factory=list)  # RegionMetrics per region
+    pores: list[Pore] = field(default_factory=list)
 
 
 #: Pores are found at this physical resolution whenever the scale is known.
@@ -134,13 +152,15 @@ def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: f
     return assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
 
 
-def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
+def diameter_range_px(px_per_mm: float | None, params: DetectorParams | None = None) -> tuple[float, float]:
     """Expected pore diameter range in pixels for a scale.
 
     Parameters
     ----------
     px_per_mm : float or None
         The scale; None gives the default 2-20 px range.
+    params : DetectorParams, optional
+        The physical diameter range used when the scale is known (default: the detector's).
 
     Returns
     -------
@@ -149,8 +169,9 @@ def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
     """
     if not px_per_mm:
         return _detect.DEFAULT_MIN_DIAMETER_PX, _detect.DEFAULT_MAX_DIAMETER_PX
-    lo = max(1.5, _detect.MIN_PORE_DIAMETER_MM * px_per_mm)
-    hi = max(lo * 4, _detect.MAX_PORE_DIAMETER_MM * px_per_mm)
+    p = params if params is not None else DetectorParams()
+    lo = max(1.5, p.min_pore_diameter_mm * px_per_mm)
+    hi = max(lo * 4, p.max_pore_diameter_mm * px_per_mm)
     return lo, hi
 
 
@@ -205,6 +226,7 @@ def run(
     px_per_mm: float | None = None,
     mode: str = "auto",
     sensitivity: float = 1.0,
+    params: DetectorParams | None = None,
     on_pores=None,
     on_analysis=None,
 ) -> Run:
@@ -221,7 +243,9 @@ def run(
     mode : {'auto', 'face', 'closeup'}
         What the photo shows.
     sensitivity : float
-        Above 1 finds fainter pores (thresholds divided by it).
+        Above 1 finds fainter pores; short for ``params=DetectorParams(sensitivity=...)``.
+    params : DetectorParams, optional
+        The detector's tunable values, written into ``settings.params`` (default ``DetectorParams()``).
     on_pores : callable, optional
         ``on_pores(image, labels, dark, regions)`` is called in a background
         thread as soon as the pores are found and classed (before the per-pore
@@ -240,24 +264,16 @@ def run(
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-
-    def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = round((now - since) * 1000, 2)
-        return now
-
-    if px_per_mm is not None and not (0 < px_per_mm < 10_000):
-        raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
-    check_mode(mode)
+    params = _checked(px_per_mm, mode, params, sensitivity)
     img = load_image(image_or_path)
-    t = lap("load", t0)
+    t = _lap(timings, "load", t0)
     shape = img.rgb.shape[:2]
     roi_mask = _roi_mask(roi, shape)
     regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid, camera=img.exif)
-    t = lap("regions", t)
+    t = _lap(timings, "regions", t)
 
     scale = _scale_of(px_per_mm, regions)
-    min_d, max_d = diameter_range_px(scale.px_per_mm)
+    min_d, max_d = diameter_range_px(scale.px_per_mm, params)
 
     # Work inside the skin's bounding box (plus room for the background
     # filters): a face covers a part of a selfie, and every full-frame filter
@@ -276,8 +292,8 @@ def run(
     try:
         quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
         px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
-        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, px_per_mm=px_per_mm_a)
-        t = lap("detect", t)
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, params=params, px_per_mm=px_per_mm_a)
+        t = _lap(timings, "detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
         # The hook (overlay and mask images) needs only the labels and each
         # pore's kind, which detection already knows: it starts now, beside
@@ -287,8 +303,9 @@ def run(
         metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
         _noise_gate(quality, det)
-        lap("measure_and_quality", t)
-        analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor)
+        _lap(timings, "measure_and_quality", t)
+        found = Findings(img, shape, regions, scale, min_d, max_d, factor, quality=quality, detection=det, metrics=metrics, pores=pores)
+        analysis = _assemble(found, roi=roi, px_per_mm=px_per_mm, params=params)
         timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
         analysis.timings_ms = timings
         if on_analysis is not None:
@@ -313,8 +330,28 @@ def _noise_gate(quality: Quality, det) -> None:
         quality.measurable = is_measurable(quality.problems)
 
 
-def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor) -> Analysis:
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    """Record the ms since ``since`` as ``timings[name]``; returns now."""
+    now = time.perf_counter()
+    timings[name] = round((now - since) * 1000, 2)
+    return now
+
+
+def _checked(px_per_mm: float | None, mode: str, params: DetectorParams | None, sensitivity: float) -> DetectorParams:
+    """Check the request (one-line errors) and return the run's parameters record: ``params``, or the defaults with ``sensitivity``."""
+    if px_per_mm is not None and not (0 < px_per_mm < 10_000):
+        raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
+    check_mode(mode)
+    if params is None:
+        return DetectorParams(sensitivity=sensitivity)
+    if sensitivity != 1.0 and sensitivity != params.sensitivity:
+        raise PorescopeError("give the sensitivity once: inside params (DetectorParams(sensitivity=...)) or as sensitivity=, not both.")
+    return params
+
+
+def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: DetectorParams) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
+    img, shape, scale, quality, regions = found.image, found.shape, found.scale, found.quality, found.regions
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
         quality.measurable = is_measurable(quality.problems)
@@ -326,14 +363,14 @@ def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_
         ),
         scale=scale,
         quality=quality,
-        regions=metrics,
+        regions=found.metrics,
         regions_not_measured=[RegionNotMeasured(name=n, reason=why) for n, why in regions.not_measured.items()],
-        pores=pores,
+        pores=found.pores,
         settings=Settings(
             mode=regions.mode, roi=str(roi) if isinstance(roi, (str, Path)) else ("array" if roi is not None else None),
-            px_per_mm_given=px_per_mm, min_diameter_px=round(min_d, 3), max_diameter_px=round(max_d, 3),
-            detector=det.detector, sensitivity=sensitivity,
-            analysis_px_per_mm=round(scale.px_per_mm * factor, 4) if scale.px_per_mm else None,
+            px_per_mm_given=px_per_mm, min_diameter_px=round(found.min_d, 3), max_diameter_px=round(found.max_d, 3),
+            detector=found.detection.detector, sensitivity=params.sensitivity, params=params.record(),
+            analysis_px_per_mm=round(scale.px_per_mm * found.factor, 4) if scale.px_per_mm else None,
         ),
     )
     if quality.measurable:
@@ -429,7 +466,9 @@ def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, 
             gc.enable()
 
 
-def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0) -> Analysis:
+def analyze(
+    image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0, params: DetectorParams | None = None,
+) -> Analysis:
     """Analyze one photo and return its :class:`~porescope.results.Analysis`.
 
     Parameters
@@ -442,5 +481,9 @@ def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: st
         Physical scale; enables mm² areas and densities per cm².
     mode : {'auto', 'face', 'closeup'}
         Face regions when a face is found ('auto'), always ('face') or never.
+    sensitivity : float
+        Above 1 finds fainter pores.
+    params : DetectorParams, optional
+        The detector's tunable values (see :func:`run`).
     """
-    return run(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity).analysis
+    return run(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, params=params).analysis

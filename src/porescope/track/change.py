@@ -149,6 +149,14 @@ def noise_from_samples(samples: list[dict[str, dict[str, float]]]) -> Noise:
 
 
 # ------------------------------------------------------------------ capture noise
+def stored_params(settings):
+    """The detector parameters a stored result was measured with (results from before they were
+    recorded carry only the sensitivity: the other values are their detector version's defaults)."""
+    from porescope.measure.pores.params import DetectorParams
+
+    return DetectorParams(**settings.params) if settings.params else DetectorParams(sensitivity=settings.sensitivity)
+
+
 #: How many capture changes a single-photo noise estimate uses by default: all of them.
 DEFAULT_PERTURBATIONS = len(CAPTURE_CHANGES)
 
@@ -157,19 +165,20 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     """Noise from re-analysing ``rgb`` under the first ``n`` :data:`~porescope.measure.recapture.CAPTURE_CHANGES`.
 
     ``analysis`` is the photo's own result (its settings are reused: mode,
-    scale, sensitivity); ``roi`` the mask it was analyzed with, if any. A
+    scale, the detector's parameters); ``roi`` the mask it was analyzed with, if any. A
     re-capture that the quality gate would refuse is not a sample of the noise
     of an accepted photo and is skipped (the person would retake it).
     """
     from porescope.measure.pipeline import analyze
 
     s = analysis.settings
+    params = stored_params(s)
     samples = [key_metrics(analysis)]
     names = []
     for name in list(CAPTURE_CHANGES)[: max(1, n)]:
         rc = recapture(name, rgb, roi, s.px_per_mm_given)
         try:
-            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
+            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, params=params)
         except PorescopeError as exc:  # e.g. a face no longer found: skip that sample
             log.info("capture change %s skipped: %s", name, exc)
             continue
