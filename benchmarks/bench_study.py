@@ -98,12 +98,12 @@ def head_manifest(manifest: Path, k: int) -> Path:
 
 
 def run_once(manifest: Path, out: Path, workers: int, memory_limit: str) -> dict:
-    from porescope.study import run_study
+    from porescope.study import StudyOptions, run_study
 
     if out.exists():
         shutil.rmtree(out)
     t0 = time.perf_counter()
-    info = run_study(manifest, out, workers=workers, memory_limit=memory_limit, progress=False)
+    info = run_study(manifest, out, StudyOptions(workers=workers, memory_limit=memory_limit), progress=False)
     info["total_seconds"] = time.perf_counter() - t0
     return info
 

@@ -27,8 +27,10 @@ def _compare(rgb_a, rgb_b, px_per_mm=10.0, **kw):
     na = change.perturbation_noise(rgb_a, ra.analysis)
     nb = change.perturbation_noise(rgb_b, rb.analysis)
     return change.compare_visits(
-        subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 20), analysis_a=ra.analysis, analysis_b=rb.analysis,
-        photo_a=rgb_a, photo_b=rgb_b, noise_a=na, noise_b=nb, **kw,
+        "t",
+        change.Side(visit=_visit(1, 1), analysis=ra.analysis, noise=na, photo=rgb_a),
+        change.Side(visit=_visit(2, 20), analysis=rb.analysis, noise=nb, photo=rgb_b),
+        **kw,
     )
 
 
@@ -147,8 +149,9 @@ def test_face_without_landmarks_falls_back_to_stored_metrics(base_rgb):
     fa = a.model_copy(update={"settings": a.settings.model_copy(update={"mode": "face"})})
     n = change.noise_from_repeats([a, a])
     c = change.compare_visits(
-        subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=fa, analysis_b=fa,
-        photo_a=base_rgb, photo_b=base_rgb, noise_a=n, noise_b=n,
+        "t",
+        change.Side(visit=_visit(1, 1), analysis=fa, noise=n, photo=base_rgb),
+        change.Side(visit=_visit(2, 2), analysis=fa, noise=n, photo=base_rgb),
     )
     assert c.alignment.startswith("face regions")
     assert c.region("frame").verdict == "no_detectable_change"
@@ -158,9 +161,9 @@ def test_condition_differences_are_noted(base_rgb):
     a = run(base_rgb, mode="closeup").analysis
     n = change.noise_from_repeats([a, a])
     c = change.compare_visits(
-        subject="t", visit_a=_visit(1, 1, condition={"makeup": "no"}, device="A", lighting=None),
-        visit_b=_visit(2, 2, condition={"makeup": "yes"}, device="B", lighting=None),
-        analysis_a=a, analysis_b=a, noise_a=n, noise_b=n,
+        "t",
+        change.Side(visit=_visit(1, 1, condition={"makeup": "no"}, device="A", lighting=None), analysis=a, noise=n),
+        change.Side(visit=_visit(2, 2, condition={"makeup": "yes"}, device="B", lighting=None), analysis=a, noise=n),
     )
     assert any("makeup: no vs yes" in x for x in c.notes) and any("device" in x for x in c.notes)
 
@@ -185,8 +188,11 @@ def test_visit_from_an_older_engine_is_remeasured(base_rgb):
         "regions": [a.regions[0].model_copy(update={"visibility_score": a.regions[0].visibility_score * 0.5})],
     })
     n = change.noise_from_repeats([a, a])
-    c = change.compare_visits(subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=old, analysis_b=a,
-                              photo_a=base_rgb, photo_b=base_rgb, noise_a=n, noise_b=n)
+    c = change.compare_visits(
+        "t",
+        change.Side(visit=_visit(1, 1), analysis=old, noise=n, photo=base_rgb),
+        change.Side(visit=_visit(2, 2), analysis=a, noise=n, photo=base_rgb),
+    )
     assert c.region("frame").verdict == "no_detectable_change"
     assert any("older porescope" in x and "re-measured" in x for x in c.notes)
 
@@ -195,8 +201,11 @@ def test_unmeasurable_baseline_gives_no_verdict(base_rgb):
     a = run(base_rgb, mode="closeup", px_per_mm=10.0).analysis
     bad = a.model_copy(update={"quality": a.quality.model_copy(update={"measurable": False})})
     n = change.noise_from_repeats([a, a])
-    c = change.compare_visits(subject="t", visit_a=_visit(1, 1), visit_b=_visit(2, 2), analysis_a=bad, analysis_b=a,
-                              noise_a=n, noise_b=n)
+    c = change.compare_visits(
+        "t",
+        change.Side(visit=_visit(1, 1), analysis=bad, noise=n),
+        change.Side(visit=_visit(2, 2), analysis=a, noise=n),
+    )
     assert c.regions == [] and any("visit 1's photo is not measurable" in x for x in c.notes)
     assert c.summary.startswith("No region could be compared")
 

@@ -238,8 +238,9 @@ def test_compare_never_reads_a_missing_region_as_zero(framed):
     assert "chin" in [r.name for r in a.regions] and "chin" not in [r.name for r in b.regions]
     noise = change.Noise(source="none", samples=0)
     c = change.compare_visits(
-        subject="t", visit_a=SimpleNamespace(id=1, taken_at=datetime(2026, 1, 1)),
-        visit_b=SimpleNamespace(id=2, taken_at=datetime(2026, 2, 1)), analysis_a=a, analysis_b=b, noise_a=noise, noise_b=noise,
+        "t",
+        change.Side(visit=SimpleNamespace(id=1, taken_at=datetime(2026, 1, 1)), analysis=a, noise=noise),
+        change.Side(visit=SimpleNamespace(id=2, taken_at=datetime(2026, 2, 1)), analysis=b, noise=noise),
     )
     assert "chin" not in [r.name for r in c.regions]
     assert any("not compared" in n and "chin" in n for n in c.notes)

@@ -123,6 +123,39 @@ def test_no_compatibility_shims_remain():
             importlib.import_module(f"porescope.{p}")
 
 
+#: Most parameters a function may take outside the shells' entry points (cli/, web/routes/, whose
+#: commands and routes declare one parameter per option or form field); ``self``/``cls`` not counted.
+MAX_PARAMETERS = 10
+
+
+def test_narrow_doors():
+    wide = []
+    for name, f in _modules().items():
+        if name.startswith(("porescope.cli", "porescope.web.routes")):
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                params = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs] + [x.arg for x in (a.vararg, a.kwarg) if x]
+                n = len(params) - (1 if params and params[0] in ("self", "cls") else 0)
+                if n > MAX_PARAMETERS:
+                    wide.append(f"{name}.{node.name}: {n}")
+    assert not wide, wide
+
+
+def test_measuring_path_writes_no_files_and_words_and_the_store_never_runs_the_pipeline():
+    """measure/ turns pixels into records: it never imports the output layer (files, words) or the test-photo
+    makers; the history store is handed analyses and never imports the pipeline."""
+    offenders = []
+    for name, f in _modules().items():
+        deps = {n.module for n in ast.walk(ast.parse(f.read_text(encoding="utf-8"))) if isinstance(n, ast.ImportFrom) and n.module}
+        if name.startswith("porescope.measure"):
+            offenders += [f"{name} -> {d}" for d in deps if d.startswith(("porescope.output", "porescope.testing", "porescope.track"))]
+        if name == "porescope.track.store":
+            offenders += [f"{name} -> {d}" for d in deps if d.startswith(("porescope.measure.pipeline", "porescope.measure.pores"))]
+    assert not offenders, offenders
+
+
 def test_measure_never_imports_the_top_level_package():
     # measure/ reads its version from porescope._version, so nothing in it reaches up to porescope/__init__.
     climbs = []

@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -261,36 +262,38 @@ def summarize(regions: list[RegionChange], notes: list[str]) -> str:
     return " ".join(lines)
 
 
-def compare_visits(
-    *,
-    subject: str,
-    visit_a,
-    visit_b,
-    analysis_a: Analysis,
-    analysis_b: Analysis,
-    photo_a=None,
-    photo_b=None,
-    noise_a: Noise,
-    noise_b: Noise,
-    roi_a: np.ndarray | None = None,
-    roi_b: np.ndarray | None = None,
-    align: bool = True,  # noqa: A002 - keyword for callers
-) -> Comparison:
+@dataclass
+class Side:
+    """One visit of a comparison.
+
+    ``visit`` needs ``.id`` and ``.taken_at`` (and optionally ``.condition``,
+    ``.device``, ``.lighting``); ``analysis`` and ``noise`` are what the visit
+    stored; ``photo`` (a path, bytes or an RGB array) and ``roi`` (the analyzed
+    skin's mask) are only needed to register close-ups.
+    """
+
+    visit: Any
+    analysis: Analysis
+    noise: Noise
+    photo: Any = None
+    roi: np.ndarray | None = None
+
+
+def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Comparison:  # noqa: A002 - keyword for callers
     """Compare visit ``b`` with baseline ``a`` on their stored, capture-invariant metrics.
 
-    ``visit_a``/``visit_b`` need ``.id`` and ``.taken_at`` (and optionally
-    ``.condition``, ``.device``, ``.lighting``); ``photo_*`` are paths, bytes
-    or RGB arrays. The photos are only registered, to check that they show
-    the same skin and how much of it they share (``roi_*`` limit that to the
-    analyzed skin); the numbers compared are the ones each visit stored, so
-    they are the same numbers the history list, the trend plots and studies
-    show. Pore *counts* are compared only when both visits measured the same
-    skin area (within :data:`SAME_AREA_TOLERANCE`); densities, coverage and
-    scores are per area and always compared.
+    The photos are only registered, to check that they show the same skin and
+    how much of it they share (``roi`` limits that to the analyzed skin); the
+    numbers compared are the ones each visit stored, so they are the same
+    numbers the history list, the trend plots and studies show. Pore *counts*
+    are compared only when both visits measured the same skin area (within
+    :data:`SAME_AREA_TOLERANCE`); densities, coverage and scores are per area
+    and always compared.
     """
+    visit_a, visit_b, photo_a, photo_b, roi_a, roi_b = a.visit, b.visit, a.photo, b.photo, a.roi, b.roi
     notes: list[str] = []
-    analysis_a, noise_a = _current_engine(analysis_a, noise_a, photo_a, roi_a, visit_a.id, notes)
-    analysis_b, noise_b = _current_engine(analysis_b, noise_b, photo_b, roi_b, visit_b.id, notes)
+    analysis_a, noise_a = _current_engine(a.analysis, a.noise, photo_a, roi_a, visit_a.id, notes)
+    analysis_b, noise_b = _current_engine(b.analysis, b.noise, photo_b, roi_b, visit_b.id, notes)
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
@@ -302,9 +305,9 @@ def compare_visits(
     elif mode == "face":
         alignment = "face regions located by landmarks in each photo; each visit's stored per-region metrics compared"
     notes += _drop_counts_of_different_areas(analysis_a, analysis_b, ma, mb)
-    unmeasurable = [(v.id, a) for v, a in ((visit_a, analysis_a), (visit_b, analysis_b)) if not a.quality.measurable]
-    for vid, a in unmeasurable:
-        codes = ", ".join(p.code for p in a.quality.problems if p.severity == "blocking") or "capture problems"
+    unmeasurable = [(v.id, an) for v, an in ((visit_a, analysis_a), (visit_b, analysis_b)) if not an.quality.measurable]
+    for vid, an in unmeasurable:
+        codes = ", ".join(p.code for p in an.quality.problems if p.severity == "blocking") or "capture problems"
         notes.append(f"visit {vid}'s photo is not measurable ({codes}): no change can be judged against it. "
                      "Retake that visit's photo, or compare other visits.")
     regions = [] if unmeasurable else compare_metrics(ma, mb, noise_a, noise_b)

@@ -540,12 +540,9 @@ class Store(CareRecords):
         if va.id == vb.id:
             raise PorescopeError("compare needs two different visits.")
         return change.compare_visits(
-            subject=subject,
-            visit_a=va, visit_b=vb,
-            analysis_a=self.analysis(va.id), analysis_b=self.analysis(vb.id),
-            photo_a=self.photo_path(va.id), photo_b=self.photo_path(vb.id),
-            noise_a=self.noise(va.id), noise_b=self.noise(vb.id),
-            roi_a=self.roi_mask(va.id), roi_b=self.roi_mask(vb.id),
+            subject,
+            change.Side(visit=va, analysis=self.analysis(va.id), noise=self.noise(va.id), photo=self.photo_path(va.id), roi=self.roi_mask(va.id)),
+            change.Side(visit=vb, analysis=self.analysis(vb.id), noise=self.noise(vb.id), photo=self.photo_path(vb.id), roi=self.roi_mask(vb.id)),
             align=align,
         )
 

@@ -23,6 +23,7 @@ from porescope.measure.face.params import (
     RIGHT_EYE,
     TILE_PX,
     UNEVEN_LIGHT_DL,
+    FaceFit,
     poly_mask,
     scaled,
 )
@@ -167,23 +168,17 @@ def _region_light_checks(stats: dict) -> list[QualityProblem]:
     return out
 
 
-def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regions, shape, wxy,
-                   not_measured: dict[str, str]) -> tuple[list[QualityProblem], dict]:
+def capture_checks(rgb, fit: FaceFit, regions, shape, not_measured: dict[str, str]) -> tuple[list[QualityProblem], dict]:
     """The face photo's capture problems and per-region statistics.
 
     Parameters
     ----------
     rgb : ndarray
         The full-resolution photo (H, W, 3) uint8.
-    mesh : facemesh.FaceMesh
-        The face's landmarks (image pixels).
-    pose : params.Pose
-        Head yaw, pitch and roll (degrees).
-    lab, polys, excl, skin_ok, wxy
-        The working-resolution CIELAB image, region polygons, excluded
-        features, skin-colour mask and landmarks.
-    skin_share : dict
-        Region -> share of its polygon that is measurable skin.
+    fit : params.FaceFit
+        The fitted face: landmarks, head pose (degrees), and at the working
+        resolution the CIELAB image, region polygons, excluded features,
+        skin-colour mask, each region's skin share and the landmarks.
     regions : list of Region
         The full-resolution regions.
     shape : tuple
@@ -199,6 +194,8 @@ def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regio
         Region -> median L*, glare share and sharpness of its tiles.
     """
     h, w = shape
+    mesh, pose, lab, polys, excl, skin_ok, skin_share, wxy = (fit.mesh, fit.pose, fit.lab, fit.polys, fit.excl, fit.skin_ok,
+                                                              fit.skin_share, fit.wxy)
     xy = mesh.xy
     ipd = float(np.hypot(*(xy[list(LEFT_EYE)].mean(0) - xy[list(RIGHT_EYE)].mean(0))))
     out = _framing_checks(xy, pose, skin_share, not_measured, h, w)

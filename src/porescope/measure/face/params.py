@@ -134,6 +134,21 @@ class Pose:
     roll_deg: float  # eye line angle in the image
 
 
+@dataclass
+class FaceFit:
+    """The face fitted to a photo at the working resolution (IPD ~WORK_IPD_PX): what the
+    region builder found and the capture checks read."""
+
+    mesh: object  # mesh.FaceMesh: the landmarks in image pixels
+    pose: Pose
+    lab: np.ndarray  # working-resolution CIELAB image
+    polys: dict  # region -> polygon mask (working resolution)
+    excl: np.ndarray  # excluded features (eyes, brows, lips, nostrils), bool
+    skin_ok: np.ndarray  # skin-colour mask, bool
+    skin_share: dict  # region -> share of its polygon that is measurable skin
+    wxy: np.ndarray  # landmarks at the working resolution
+
+
 # ---------------------------------------------------------- polygon helpers
 
 

@@ -85,6 +85,7 @@ from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mod
     TILE_PX,
     UNEVEN_LIGHT_DL,
     WORK_IPD_PX,
+    FaceFit,
     Pose,
     poly_mask,
     scaled,
@@ -423,8 +424,8 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     sc = face_scale(mesh, pose)
 
     # Capture checks.
-    found, region_stats = capture_checks(rgb, mesh, pose, lab, polys, excl_b, skin_ok, skin_share, regions, (h, w), wxy,
-                                          not_measured)
+    fit = FaceFit(mesh=mesh, pose=pose, lab=lab, polys=polys, excl=excl_b, skin_ok=skin_ok, skin_share=skin_share, wxy=wxy)
+    found, region_stats = capture_checks(rgb, fit, regions, (h, w), not_measured)
     problems += found
 
     extra = {
