@@ -133,7 +133,7 @@ def _bench_repeat():
 
     if "bench_repeat" in sys.modules:
         return sys.modules["bench_repeat"]
-    spec = importlib.util.spec_from_file_location("bench_repeat", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_repeat.py")
+    spec = importlib.util.spec_from_file_location("bench_repeat", Path(__file__).resolve().parents[2] / "benchmarks" / "bench_repeat.py")
     bench = importlib.util.module_from_spec(spec)
     sys.modules["bench_repeat"] = bench  # its dataclasses look their module up
     spec.loader.exec_module(bench)

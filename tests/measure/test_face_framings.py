@@ -22,7 +22,7 @@ from porescope.errors import PorescopeError
 from porescope.measure.face import mesh as facemesh
 from porescope.measure.regions import REGION_LABELS, find_regions
 
-REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-pores"
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real-pores"
 #: Region -> the hand-placed point it must cover.
 REGION_POINT = {"forehead": "forehead", "nose": "nose_tip", "left_cheek": "left_cheek", "right_cheek": "right_cheek", "chin": "chin"}
 #: A hand point may sit this far outside its region (astronaut px; the IPD is

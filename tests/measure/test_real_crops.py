@@ -15,7 +15,7 @@ import pytest
 
 from porescope.measure.pipeline import run
 
-_spec = importlib.util.spec_from_file_location("bench_accuracy", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_accuracy.py")
+_spec = importlib.util.spec_from_file_location("bench_accuracy", Path(__file__).resolve().parents[2] / "benchmarks" / "bench_accuracy.py")
 bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 

@@ -18,7 +18,7 @@ from history_helpers import add_visit, photo, worse_spec
 
 from porescope.errors import PorescopeError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -163,7 +163,7 @@ MIN_PEAK_CONTRAST = 0.055
 #: pigment spot), not pores; an elongated pore (length/width 2.2) lying
 #: diagonally fills about 0.4. Raised from 0.18 with the linear-light
 #: darkness map, which gives dark curves more contrast than ΔL* did
-#: (tests/test_detection.py::test_distractors_are_not_counted).
+#: (tests/measure/test_detect.py::test_distractors_are_not_counted).
 MIN_FILL = 0.35
 #: Sensor noise lifts each pore's evidence (the highest of several noisy
 #: values lies above their mean), so this many SDs of the sensor noise in the
