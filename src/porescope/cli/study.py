@@ -1,4 +1,4 @@
-"""``porescope study ...``: the study runner's commands (registered by cli.py)."""
+"""``porescope study ...``: the study runner's commands (registered on the main command by porescope/cli/__init__.py)."""
 
 from __future__ import annotations
 

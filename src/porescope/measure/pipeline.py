@@ -1,4 +1,5 @@
-"""The measurement flow, end to end: load → quality → regions → pores → measure → score.
+"""The measurement flow, end to end: load → regions (and scale) → analysis resolution →
+quality (in a second thread, beside the next three) → find pores → measure → score → causes.
 
 :func:`run` returns the :class:`Analysis` plus the arrays the shells need
 (pore label image, region labels, the photo) as a :class:`Run`;
