@@ -159,3 +159,48 @@ def test_fast_png_writer_round_trips(tmp_path, shape):
     if img.ndim == 3:
         cv_back = cv_back[..., ::-1] if img.shape[2] == 3 else cv_back[..., [2, 1, 0, 3]]
     assert (cv_back == img).all()
+
+
+# ---------------------------------------------------------------- bounded reading (header first)
+
+
+def _jpeg(rgb: np.ndarray, orientation: int | None = None) -> bytes:
+    buf = io.BytesIO()
+    im = Image.fromarray(rgb)
+    if orientation:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        im.save(buf, "JPEG", quality=90, exif=exif.tobytes())
+    else:
+        im.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def test_header_gives_upright_size_and_the_jpeg_reduction_without_decoding(photo):
+    from porescope.measure.io import read_bounded, read_header
+
+    data = _jpeg(np.tile(photo, (4, 4, 1)), orientation=6)  # 800 x 480 stored, 480 x 800 upright
+    head = read_header(data, "x.jpg")
+    assert (head.format, head.width_px, head.height_px, head.orientation, head.reduce_by) == ("JPEG", 480, 800, 6, 1)
+    small = read_header(data, "x.jpg", max_pixels=480 * 800 // 3)  # over a budget: decoded at 1/2 by libjpeg
+    assert small.reduce_by == 2 and small.decoded_size == (240, 400)
+    img = read_bounded(data, "x.jpg", small)
+    assert img.rgb.shape == (400, 240, 3) and img.sha256 == read_image(data).sha256
+    assert read_bounded(data, "x.jpg", head).rgb.shape == read_image(data).rgb.shape == (800, 480, 3)
+
+
+def test_header_refuses_a_pixel_bomb_and_other_formats_over_budget():
+    from porescope.measure.io import TooManyPixels, read_header
+
+    buf = io.BytesIO()
+    Image.new("L", (11_000, 10_000), 170).save(buf, "PNG", compress_level=1)  # 110 MP declared, tiny file
+    with pytest.raises(TooManyPixels, match="MP limit"):
+        read_header(buf.getvalue(), "bomb.png")
+    buf = io.BytesIO()
+    Image.new("RGB", (900, 700), (150, 120, 100)).save(buf, "PNG")
+    with pytest.raises(TooManyPixels, match="for this format"):  # only a JPEG can be decoded reduced
+        read_header(buf.getvalue(), "big.png", max_pixels=300_000)
+    with pytest.raises(ImageError, match="empty"):
+        read_header(b"", "none.jpg")
+    with pytest.raises(ImageError, match="not an image"):
+        read_header(b"hello, not a photo", "text.jpg")
