@@ -67,6 +67,8 @@ ABS_NOISE_FLOOR = {
     "pore_count": 1.0, "density": 0.0, "visibility_score": 0.5, "coverage_pct": 0.05,
     "mean_elongation": 0.01, "dark_share": 0.01,
 }
+
+
 class Noise(StrictModel):
     """Measurement noise (1 SD) of one visit's metrics, per region and metric."""
 

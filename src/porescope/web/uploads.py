@@ -19,6 +19,7 @@ server's base, growing with the pixel count (a 100 MP photo took the server
 to 2.4 GB, issue 12). :data:`WEB_MAX_PIXELS` keeps one analysis, the result
 cache and the base within the 1.5 GB the web server is allowed.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,6 +50,8 @@ NO_PHOTO = "no photo was sent; choose a file or capture one with the camera."
 #: 12-24 MP phone and camera photos; measured peak of one analysis ~45 bytes
 #: per pixel here (12 MP: +0.45 GB), so 24 MP stays near +1 GB worst case.
 WEB_MAX_PIXELS = 24_000_000
+
+
 def _draft_box(im: Image.Image, max_side: int) -> tuple[int, int]:
     """The size to ask ``Image.draft`` for so the longest side ends at least
     ``max_side``: draft keeps both sides at least the box, so a square box
