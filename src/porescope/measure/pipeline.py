@@ -20,6 +20,7 @@ import numpy as np
 from porescope import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
+from porescope.measure.detail import apply_band_filter, detail_problems, read_detail
 from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
 from porescope.measure.pores import detect as _detect
@@ -130,8 +131,15 @@ def _labels_to_image(labels: np.ndarray, factor: float, box, shape, skin: np.nda
     return labels
 
 
-def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
-    return assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float, rgb_a: np.ndarray, skin_a: np.ndarray, px_per_mm_a: float | None):
+    """The capture gate, with what the photo really resolves (read at the analysis resolution) and its problems."""
+    quality = assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+    if not skin.any():
+        return quality
+    quality.detail = read_detail(rgb_a, skin_a, px_per_mm_a=px_per_mm_a, rgb=rgb, skin=skin)
+    quality.problems += detail_problems(quality.detail)
+    quality.measurable = is_measurable(quality.problems)
+    return quality
 
 
 def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
@@ -207,6 +215,7 @@ def run(
     sensitivity: float = 1.0,
     on_pores=None,
     on_analysis=None,
+    detail_filter: tuple | None = None,
 ) -> Run:
     """Analyze one photo and keep the arrays behind the result.
 
@@ -231,6 +240,10 @@ def run(
         ``on_analysis(analysis)`` is called in this thread as soon as the result
         is assembled, while those images may still be encoding (a shell writes
         the JSON there).
+    detail_filter : (band centres, gain dB) tuple, optional
+        Filter the skin at the analysis resolution before anything is read
+        from it (:func:`porescope.measure.detail.apply_band_filter`): the change
+        engine measures the sharper of two visits at the other's detail.
 
     Returns
     -------
@@ -270,12 +283,16 @@ def run(
     factor = analysis_factor(scale.px_per_mm)
     rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
     min_da, max_da = (min_d * factor, max_d * factor)
+    px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
+    if detail_filter is not None:
+        rgb_a = apply_band_filter(rgb_a, px_per_mm=px_per_mm_a, centres=detail_filter[0], gain_db=detail_filter[1])
+        if factor == 1.0:  # the gate reads the photo's own pixels then: the same filtered ones
+            rgb_sub = rgb_a
     # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
     # in a second thread from here on, beside detection and measurement.
     pool = ThreadPoolExecutor(max_workers=2)
     try:
-        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
-        px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
+        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d, rgb_a, skin_a, px_per_mm_a)
         det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, px_per_mm=px_per_mm_a)
         t = lap("detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
@@ -284,8 +301,8 @@ def run(
         # the measurement, the per-pore records and the result's assembly.
         hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core), regions) if on_pores else None
         table = _measure_table(det, box, factor)
-        metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
+        metrics, pores = _region_records(table, regions, scale, shape, detail_ok=not (quality.detail and quality.detail.resolves_pores is False))
         _noise_gate(quality, det)
         lap("measure_and_quality", t)
         analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor)
@@ -370,9 +387,9 @@ def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
     return table
 
 
-def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape):
-    """Per-region metrics and the per-pore records."""
-    counts_ok = scale.resolves_pores is not False
+def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape, *, detail_ok: bool = True):
+    """Per-region metrics and the per-pore records (counts meaningful only when the scale and the photo's detail resolve pores)."""
+    counts_ok = scale.resolves_pores is not False and detail_ok
     # Assign each pore to the region holding its centroid.
     region_label_img = regions.label_image()
     cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)

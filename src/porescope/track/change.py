@@ -49,7 +49,7 @@ import numpy as np
 from pydantic import Field
 
 from porescope.errors import PorescopeError
-from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
 from porescope.results import Analysis, StrictModel
 from porescope.track.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
 
@@ -163,12 +163,15 @@ def noise_from_samples(samples: list[dict[str, dict[str, float]]]) -> Noise:
 
 
 # ------------------------------------------------------------------ capture noise
-#: How many capture changes a single-photo noise estimate uses by default: all of them.
-DEFAULT_PERTURBATIONS = len(CAPTURE_CHANGES)
+#: The changes a single-photo noise estimate applies: every capture change and
+#: the phone processing the gate accepts (issue 20), in that order.
+PERTURBATIONS = (*CAPTURE_CHANGES, *PROCESSING_CHANGES)
+#: How many of them a single-photo noise estimate uses by default: all.
+DEFAULT_PERTURBATIONS = len(PERTURBATIONS)
 
 
 def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray | None = None, n: int = DEFAULT_PERTURBATIONS) -> Noise:
-    """Noise from re-analysing ``rgb`` under the first ``n`` :data:`~porescope.measure.recapture.CAPTURE_CHANGES`.
+    """Noise from re-analysing ``rgb`` under the first ``n`` of :data:`PERTURBATIONS` (capture changes, then phone processing).
 
     ``analysis`` is the photo's own result (its settings are reused: mode,
     scale, sensitivity); ``roi`` the mask it was analyzed with, if any. A
@@ -180,7 +183,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     s = analysis.settings
     samples = [key_metrics(analysis)]
     names = []
-    for name in list(CAPTURE_CHANGES)[: max(1, n)]:
+    for name in PERTURBATIONS[: max(1, n)]:
         rc = recapture(name, rgb, roi, s.px_per_mm_given)
         try:
             a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
@@ -388,6 +391,7 @@ def compare_visits(
     notes: list[str] = []
     analysis_a, noise_a = _current_engine(analysis_a, noise_a, photo_a, roi_a, visit_a.id, notes)
     analysis_b, noise_b = _current_engine(analysis_b, noise_b, photo_b, roi_b, visit_b.id, notes)
+    analysis_a, analysis_b, not_comparable = _at_common_detail((visit_a, analysis_a, photo_a, roi_a), (visit_b, analysis_b, photo_b, roi_b), notes)
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
@@ -404,7 +408,9 @@ def compare_visits(
         codes = ", ".join(p.code for p in a.quality.problems if p.severity == "blocking") or "capture problems"
         notes.append(f"visit {vid}'s photo is not measurable ({codes}): no change can be judged against it. "
                      "Retake that visit's photo, or compare other visits.")
-    regions = [] if unmeasurable else compare_metrics(ma, mb, noise_a, noise_b)
+    if not_comparable and not unmeasurable:
+        notes.append(not_comparable)
+    regions = [] if (unmeasurable or not_comparable) else compare_metrics(ma, mb, noise_a, noise_b)
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
     if one_sided and analysis_b.settings.mode == mode:
@@ -447,6 +453,66 @@ def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, note
         mask = roi if roi is not None else img.valid
         noise = perturbation_noise(img.rgb, fresh, roi=mask)
     return fresh, noise
+
+
+#: Capture problems that say a photo holds less (or other) detail than pores
+#: need; a visit with one is compared only with a visit that has one too.
+DETAIL_PROBLEMS = ("slightly_blurry", "detail_too_low", "compressed")
+
+
+def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analysis, str | None]:
+    """Both visits measured at the detail the less detailed photo holds, or why they cannot be.
+
+    Phones blur, smooth, sharpen, zoom and compress; two photos of the same skin
+    then hold different detail, and the pores counted follow the camera. Each
+    visit stores its skin's spectrum (``quality.detail``); the sharper visit is
+    re-measured from its photo through the filter that takes away the detail
+    the other does not hold (:func:`porescope.measure.detail.match_filters`), so
+    what is compared is the same detail of the same skin. Visits are not
+    compared (the third value says why) when only one of them holds too little
+    detail for pores, or when their difference has the shape sharpening or a
+    beauty filter leaves (:func:`porescope.measure.detail.unmatched_processing`).
+    Without the sharper visit's photo, a note says the detail was not matched.
+    """
+    from porescope.measure.detail import match_filters, needs_matching, unmatched_processing
+
+    (va, a, _, _), (vb, b, _, _) = side_a, side_b
+    da, db = a.quality.detail, b.quality.detail
+    if da is None or db is None or not (a.quality.measurable and b.quality.measurable):
+        return a, b, None
+    soft = [v.id for v, x in ((va, a), (vb, b)) if any(p.code in DETAIL_PROBLEMS for p in x.quality.problems)]
+    if len(soft) == 1:
+        other = vb.id if soft[0] == va.id else va.id
+        return a, b, (f"visit {soft[0]}'s photo holds too little detail for pores (soft focus, digital zoom, smoothing, heavy "
+                      f"compression or an enlarged copy) while visit {other}'s does: their numbers would differ by the camera, not the skin, so they are "
+                      "not compared. Retake that visit's photo in focus, with beauty and night modes off, and compare again.")
+    gains = match_filters(da, db)
+    centres = tuple(da.band_centres_cyc_per_mm)
+    for (visit, x, _, _), (other, y, _, _), gain in ((side_a, side_b, gains[0]), (side_b, side_a, gains[1])):
+        if needs_matching(gain) and unmatched_processing(centres, x.quality.detail.spectrum_db, y.quality.detail.spectrum_db):
+            return a, b, (f"visit {visit.id}'s photo holds extra fine texture of the shape sharpening or a beauty filter leaves, "
+                          f"compared with visit {other.id}'s: the camera's processing differs too much to compare the pores. Take both "
+                          "photos with the same phone and settings, sharpening and beauty modes off.")
+    out = []
+    for (visit, analysis, photo, roi), gain, other in zip((side_a, side_b), gains, (vb, va)):
+        if not needs_matching(gain):
+            out.append(analysis)
+            continue
+        if photo is None:
+            notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (up to {-min(gain):.0f} dB more "
+                         "texture), and its photo is not available to measure it at the same detail: a difference may come from the "
+                         "cameras or their processing rather than the skin.")
+            out.append(analysis)
+            continue
+        from porescope.measure.pipeline import load_image, run
+
+        s = analysis.settings
+        out.append(run(load_image(photo), roi=roi, px_per_mm=s.px_per_mm_given, mode=s.mode, sensitivity=s.sensitivity,
+                       detail_filter=(centres, gain)).analysis)
+        notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (sharper focus, less smoothing or "
+                     f"compression: up to {-min(gain):.0f} dB more fine texture); it was measured at visit {other.id}'s detail, so "
+                     "both are compared on the same detail of the skin.")
+    return out[0], out[1], None
 
 
 #: Two visits measured "the same skin area" when their region areas (cm² when

@@ -1,0 +1,534 @@
+"""What a photo really resolves on the skin, and what the phone did to it.
+
+A phone processes every photo: it denoises, smooths ("beauty" modes),
+sharpens, zooms digitally and recompresses. The scale a photo claims (the
+iris, ``--px-per-mm``) says how many pixels cover a millimetre; it does not
+say how much *detail* those pixels hold. This module reads that detail from
+the skin itself, in physical units, so the quality gate and the change engine
+can act on it.
+
+Three readings, all pure functions on arrays:
+
+* :func:`band_spectrum`: the power spectrum of the skin's log luminance in
+  fixed bands of **cycles per millimetre**, read at the analysis resolution
+  (10 px/mm when the scale is known). Exposure, white balance and skin tone
+  only shift log luminance, so they leave the spectrum's shape alone; blur,
+  smoothing and sharpening change its shape (they are filters), while a real
+  change of the pores mostly raises or lowers it evenly (measured on the real
+  crops: pores' contrast x0.7 moved every band by -0.2 to -1.2 dB, a Gaussian
+  blur of 0.1 mm moved 0.5 c/mm by -0.5 dB and 2.8 c/mm by -12 dB).
+* :func:`effective_resolution`: the frequency where the skin's own texture
+  sinks into the flat floor of the spectrum (sensor noise, or nothing at all
+  in an enlarged photo), as an *effective* px/mm (two samples per cycle). An
+  enlarged 2 px/mm photo that the iris reads as 8.6 px/mm holds detail only
+  to about 1 cycle/mm; a 250 µm pore needs about 2 (Flament et al. 2015,
+  doi:10.2147/CCID.S74401: 8-11 px/mm resolve it).
+* :func:`flat_share` and :func:`blockiness`: a real sensor always leaves
+  noise, so nearly no skin pixel has a second difference of zero; denoising
+  and smoothing flatten the skin into patches where it has (Immerkær 1996's
+  Laplacian-difference residual; Liu, Tanaka & Okutomi 2013,
+  doi:10.1109/TIP.2013.2283400, on weak-texture patches). JPEG also flattens
+  blocks at low quality; :func:`blockiness` tells its 8x8 grid apart.
+
+:func:`relative_blur` compares two photos of the same skin: the difference of
+their spectra, less its even part, fitted with the shape a Gaussian blur
+gives, says how much to blur the sharper one so both hold the same detail
+(as remote sensing matches sensors' MTF before comparing, Wald's protocol,
+and PET harmonises scanners with a Gaussian post-filter, Kaalep et al. 2018,
+doi:10.1007/s00259-018-3977-4). For Gaussian blurs the extra blur is
+sqrt(sigma_blurry^2 - sigma_sharp^2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from porescope.measure.imaging import IMMERKAER_KERNEL, log_luminance, skin_tiles
+from porescope.results import Detail, QualityProblem
+
+#: Band edges of the stored spectrum, cycles per millimetre on the skin: from
+#: 2 mm features (mottling) down to 0.1 mm (finer than any pore). At the
+#: 10 px/mm analysis resolution the top edge is the Nyquist limit.
+BAND_EDGES_CYC_PER_MM = (0.4, 0.6, 0.85, 1.1, 1.4, 1.75, 2.1, 2.5, 2.9, 3.35, 3.8, 4.35, 5.0)
+#: When the scale is unknown, the same bands in cycles per pixel of a 10 px/mm photo.
+NOMINAL_PX_PER_MM = 10.0
+#: Spectrum tiles: 64 px (6.4 mm at 10 px/mm), Hann-windowed, at least this share skin.
+TILE_PX = 64
+TILE_MIN_SKIN = 0.95
+#: At most this many tiles, spread evenly over the skin (plenty for a stable
+#: spectrum: 256 tiles average the periodogram's scatter down to ~0.3 dB).
+MAX_TILES = 256
+#: A band within this many dB of the spectrum's floor holds no more skin detail.
+FLOOR_MARGIN_DB = 3.0
+#: The floor is the mean of the two lowest bands at or above this frequency (cycles/mm).
+FLOOR_FROM_CYC_PER_MM = 2.5
+#: ``10 log10(e) * 4 pi^2``: a Gaussian blur of sigma (mm) lowers power at f
+#: (cycles/mm) by this times sigma^2 f^2 dB.
+GAUSS_DB = 10.0 * math.log10(math.e) * 4.0 * math.pi**2
+#: The relative blur is fitted on bands up to this frequency (cycles/mm): above
+#: it sensor noise, quantisation and JPEG decide the spectrum, not the optics.
+FIT_MAX_CYC_PER_MM = 3.0
+#: Immerkær residual (8-bit grey levels, kernel gain included) below which a
+#: pixel counts as flat: sensor noise of even 0.5 grey level leaves under 15%
+#: of skin pixels that flat (the real crops: 14%; synthetic skin with
+#: sigma 2 noise: 4%); non-local-means denoising at h 3-6 leaves 42-68%.
+FLAT_RESIDUAL = 1.0
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Band powers (dB) of log luminance; ``None`` where a band is past the photo's Nyquist limit."""
+
+    centres: tuple[float, ...]  # band centres, cycles/mm (or cycles/px x NOMINAL_PX_PER_MM)
+    power_db: tuple[float | None, ...]
+    tiles: int
+
+
+def _band_index(px_per_mm: float, tile: int = TILE_PX) -> tuple[np.ndarray, tuple[float, ...], list[bool]]:
+    fy = np.fft.fftfreq(tile)[:, None]
+    fx = np.fft.fftfreq(tile)[None, :]
+    f_mm = np.hypot(fy, fx) * px_per_mm  # cycles/px -> cycles/mm
+    idx = np.full(f_mm.shape, -1, np.int64)
+    edges = BAND_EDGES_CYC_PER_MM
+    ok = []
+    for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+        sel = (f_mm >= a) & (f_mm < b)
+        idx[sel] = i
+        ok.append(bool(sel.any()) and b <= px_per_mm / 2 + 1e-6)
+    centres = tuple(round(0.5 * (a + b), 3) for a, b in zip(edges[:-1], edges[1:]))
+    return idx, centres, ok
+
+
+def band_spectrum(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None) -> Spectrum:
+    """The skin's power spectrum in fixed bands of cycles/mm.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo at the analysis resolution.
+    skin : ndarray
+        (H, W) bool skin mask.
+    px_per_mm : float or None
+        Scale of ``rgb``; None reads the bands as if it were NOMINAL_PX_PER_MM.
+
+    Returns
+    -------
+    Spectrum
+        Mean periodogram power per band in dB (log luminance, Hann window);
+        ``power_db`` is all None when no tile of skin fits.
+    """
+    scale = px_per_mm or NOMINAL_PX_PER_MM
+    idx, centres, ok = _band_index(scale)
+    h, w = skin.shape
+    ys = range(0, h - TILE_PX + 1, TILE_PX)
+    xs = range(0, w - TILE_PX + 1, TILE_PX)
+    cover = cv2.resize(skin.view(np.uint8).astype(np.float32), None, fx=1.0 / TILE_PX, fy=1.0 / TILE_PX, interpolation=cv2.INTER_AREA) \
+        if h >= TILE_PX and w >= TILE_PX else np.zeros((0, 0), np.float32)
+    cands = [(y, x) for y in ys for x in xs
+             if y // TILE_PX < cover.shape[0] and x // TILE_PX < cover.shape[1] and cover[y // TILE_PX, x // TILE_PX] >= TILE_MIN_SKIN]
+    if not cands:
+        return Spectrum(centres=centres, power_db=(None,) * len(centres), tiles=0)
+    if len(cands) > MAX_TILES:
+        cands = [cands[i] for i in np.linspace(0, len(cands) - 1, MAX_TILES).astype(int)]
+    lum = log_luminance(rgb)
+    stack = np.stack([lum[y : y + TILE_PX, x : x + TILE_PX] for y, x in cands]).astype(np.float64)
+    stack -= stack.mean(axis=(1, 2), keepdims=True)
+    win = np.outer(np.hanning(TILE_PX), np.hanning(TILE_PX))
+    power = (np.abs(np.fft.fft2(stack * win)) ** 2).mean(axis=0)
+    out: list[float | None] = []
+    for i, good in enumerate(ok):
+        sel = idx == i
+        v = float(power[sel].mean()) if good and sel.any() else 0.0
+        out.append(round(10.0 * math.log10(v), 3) if v > 0 else None)
+    return Spectrum(centres=centres, power_db=tuple(out), tiles=len(cands))
+
+
+def effective_resolution(centres, power_db) -> float | None:
+    """Where the skin's detail sinks into the spectrum's floor, as an effective px/mm.
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres, cycles/mm.
+    power_db : sequence of float or None
+        Band powers (dB); None for bands past the photo's Nyquist limit.
+
+    Returns
+    -------
+    float or None
+        Two samples per cycle of the frequency where the spectrum first comes
+        within FLOOR_MARGIN_DB of its floor (linear between band centres); None
+        when the spectrum cannot tell (fewer than two bands at and above
+        FLOOR_FROM_CYC_PER_MM).
+    """
+    pairs = [(c, p) for c, p in zip(centres, power_db) if p is not None]
+    high = sorted(p for c, p in pairs if c >= FLOOR_FROM_CYC_PER_MM)
+    if len(high) < 2:
+        return None
+    level = 0.5 * (high[0] + high[1]) + FLOOR_MARGIN_DB
+    for (c0, p0), (c1, p1) in zip(pairs[:-1], pairs[1:]):
+        if p1 <= level:
+            t = 1.0 if p0 <= level or p0 == p1 else (p0 - level) / (p0 - p1)
+            return round(2.0 * (c0 + t * (c1 - c0)) if p0 > level else 2.0 * c0, 2)
+    return round(2.0 * pairs[-1][0], 2)
+
+
+def flat_share(rgb: np.ndarray, skin: np.ndarray) -> float:
+    """Share of skin pixels with no pixel-level variation (see FLAT_RESIDUAL).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo, at its own resolution (sensor noise lives on its pixels).
+    skin : ndarray
+        (H, W) bool.
+
+    Returns
+    -------
+    float
+        0-1; 0 when no skin.
+    """
+    flat = total = 0
+    for ys, xs in skin_tiles(skin, most=4):
+        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32)
+        r = np.abs(cv2.filter2D(grey, -1, IMMERKAER_KERNEL)[1:-1, 1:-1])
+        m = skin[ys, xs][1:-1, 1:-1]
+        flat += int(np.count_nonzero(r[m] < FLAT_RESIDUAL))
+        total += int(np.count_nonzero(m))
+    return flat / total if total else 0.0
+
+
+def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
+    """How much stronger pixel steps are on one 8-px grid than off it (JPEG's blocks), 1 = no grid.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo at its own resolution.
+    skin : ndarray
+        (H, W) bool.
+
+    Returns
+    -------
+    float
+        Mean absolute horizontal and vertical step on the strongest of the 8
+        grid phases over the mean of all phases (JPEG q30-60: 1.2-2; an
+        unprocessed or denoised PNG: about 1).
+    """
+    ratios = []
+    for ys, xs in skin_tiles(skin, most=4):
+        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32)
+        m = skin[ys, xs]
+        for axis in (0, 1):
+            step = np.abs(np.diff(grey, axis=axis))
+            ok = (m[1:, :] & m[:-1, :]) if axis == 0 else (m[:, 1:] & m[:, :-1])
+            n = step.shape[axis]
+            if n < 16:
+                continue
+            pos = np.arange(n) % 8
+            means = []
+            for k in range(8):
+                sel = np.zeros(step.shape, bool)
+                if axis == 0:
+                    sel[pos == k, :] = True
+                else:
+                    sel[:, pos == k] = True
+                sel &= ok
+                means.append(step[sel].mean() if sel.any() else 0.0)
+            mean_all = float(np.mean(means))
+            if mean_all > 1e-6:
+                ratios.append(max(means) / mean_all)
+    return float(np.mean(ratios)) if ratios else 1.0
+
+
+@dataclass(frozen=True)
+class RelativeBlur:
+    """How two spectra of the same skin differ in detail.
+
+    ``extra_blur_mm`` blurs the sharper photo (``sharper``: 'a' or 'b') to the
+    other's detail; ``shape_db`` is how far the difference's shape strays from a
+    Gaussian's (RMS over the fitted bands, dB) once fitted; ``offset_db`` its
+    even part (a real change of contrast lives there).
+    """
+
+    extra_blur_mm: float
+    sharper: str
+    shape_db: float
+    offset_db: float
+    detail_gap_db: float  # the largest band difference left after removing the even part
+
+
+def relative_blur(centres, power_a, power_b) -> RelativeBlur | None:
+    """Fit ``b - a = offset - GAUSS_DB * delta * f^2`` over the bands both resolve up to FIT_MAX_CYC_PER_MM.
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres (cycles/mm).
+    power_a, power_b : sequence of float or None
+        The two photos' band powers (dB).
+
+    Returns
+    -------
+    RelativeBlur or None
+        None when fewer than four bands are shared.
+    """
+    rows = [(c, b - a) for c, a, b in zip(centres, power_a, power_b) if a is not None and b is not None and c <= FIT_MAX_CYC_PER_MM]
+    if len(rows) < 4:
+        return None
+    f = np.array([r[0] for r in rows])
+    d = np.array([r[1] for r in rows])
+    design = np.stack([np.ones_like(f), -GAUSS_DB * f**2], axis=1)
+    (offset, delta), *_ = np.linalg.lstsq(design, d, rcond=None)
+    resid = d - design @ np.array([offset, delta])
+    even = d - np.median(d[: max(2, len(d) // 3)])  # relative to the coarsest bands
+    return RelativeBlur(
+        extra_blur_mm=round(float(math.sqrt(abs(delta))), 4),
+        sharper="a" if delta > 0 else "b",
+        shape_db=round(float(np.sqrt(np.mean(resid**2))), 3),
+        offset_db=round(float(offset), 3),
+        detail_gap_db=round(float(np.max(np.abs(even))), 3),
+    )
+
+
+#: The two visits' spectra are compared relative to their coarsest bands
+#: (features of 1-2 mm, larger than pores, that focus and processing barely
+#: touch: a 0.1 mm blur moves them by 0.5-0.9 dB), so an even change of the
+#: skin (pores lighter or darker everywhere) is never taken for a filter.
+REFERENCE_BANDS = 2
+#: Differences of detail smaller than this (dB, any band) are within what the
+#: spectrum's own scatter and a real change's uneven part give (pores'
+#: contrast x0.7 on the real crops: at most 0.8 dB uneven), and are not matched.
+MATCH_MIN_DB = 1.0
+
+
+def matching_filter_db(centres, power_sharp, power_other) -> tuple[float, ...]:
+    """Per-band attenuation (dB, <= 0) that brings the sharper photo to the other's detail.
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres (cycles/mm).
+    power_sharp, power_other : sequence of float or None
+        Band powers (dB) of the photo to filter and of the one to match.
+
+    Returns
+    -------
+    tuple of float
+        Power change per band, never above 0 (the filter only removes detail
+        the other photo does not hold); 0 where either band is missing.
+    """
+    diffs = [(a - b) if a is not None and b is not None else None for a, b in zip(power_sharp, power_other)]
+    known = [d for d in diffs if d is not None]
+    if len(known) < REFERENCE_BANDS + 1:
+        return (0.0,) * len(centres)
+    ref = float(np.mean(known[:REFERENCE_BANDS]))
+    return tuple(round(-max(0.0, d - ref), 3) if d is not None else 0.0 for d in diffs)
+
+
+def apply_band_filter(rgb: np.ndarray, *, px_per_mm: float | None, centres, gain_db) -> np.ndarray:
+    """Filter a photo by a radially symmetric response given per band.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo.
+    px_per_mm : float or None
+        Its scale (None: NOMINAL_PX_PER_MM, as the bands were read).
+    centres : sequence of float
+        Band centres, cycles/mm.
+    gain_db : sequence of float
+        Power change per band (dB); linear in between, the first band's below
+        it (0 at zero frequency) and the last one's above it.
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) uint8, the same photo holding only the matched detail.
+    """
+    scale = px_per_mm or NOMINAL_PX_PER_MM
+    h, w = rgb.shape[:2]
+    ph, pw = cv2.getOptimalDFTSize(h + 32), cv2.getOptimalDFTSize(w + 32)
+    f_mm = np.hypot(np.fft.fftfreq(ph)[:, None], np.fft.rfftfreq(pw)[None, :]) * scale
+    xs = np.concatenate([[0.0], np.asarray(centres, float)])
+    ys = np.concatenate([[0.0], np.asarray(gain_db, float)])
+    amp = (10.0 ** (np.interp(f_mm, xs, ys) / 20.0)).astype(np.float32)
+    out = np.empty_like(rgb)
+    for ch in range(3):
+        pad = cv2.copyMakeBorder(rgb[..., ch].astype(np.float32), 0, ph - h, 0, pw - w, cv2.BORDER_REFLECT)
+        spec = np.fft.rfft2(pad)
+        spec *= amp
+        back = np.fft.irfft2(spec, s=(ph, pw))[:h, :w]
+        out[..., ch] = np.clip(back + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def match_filters(a: Detail, b: Detail) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per-band attenuation (dB) for photo ``a`` and for photo ``b`` so both hold the same detail.
+
+    Two models of the difference, and the stronger attenuation of the two in
+    each band: the band-by-band excess over the other photo (any filter:
+    sharpening, noise, JPEG), and a Gaussian blur fitted where the optics
+    decide the spectrum (:func:`relative_blur`), which carries the match past
+    the band where the blurrier photo's detail sinks into its floor.
+
+    Parameters
+    ----------
+    a, b : Detail
+        The two photos' detail readings (same band centres).
+
+    Returns
+    -------
+    tuple of tuple of float
+        (gain for a, gain for b), dB per band, each <= 0.
+    """
+    centres = a.band_centres_cyc_per_mm
+    if centres != b.band_centres_cyc_per_mm:
+        return (0.0,) * len(centres), (0.0,) * len(b.band_centres_cyc_per_mm)
+    gain_a = list(matching_filter_db(centres, a.spectrum_db, b.spectrum_db))
+    gain_b = list(matching_filter_db(centres, b.spectrum_db, a.spectrum_db))
+    rb = relative_blur(centres, a.spectrum_db, b.spectrum_db)
+    if rb is not None and rb.extra_blur_mm > 0:
+        # Past the fitted bands the other photo's floor, not its optics, sets
+        # the spectrum: the Gaussian is held at its value at the last fitted band.
+        gauss = [-GAUSS_DB * rb.extra_blur_mm**2 * min(c, FIT_MAX_CYC_PER_MM) ** 2 for c in centres]
+        target = gain_a if rb.sharper == "a" else gain_b
+        for i, g in enumerate(gauss):
+            target[i] = round(min(target[i], g), 3)
+    return tuple(gain_a), tuple(gain_b)
+
+
+#: A difference of detail that no blur explains: the sharper photo's excess is
+#: nearly as strong in the pore band (1.1-1.8 cycles/mm) as in the finest band
+#: it is read in (2.3-3.1 cycles/mm), where soft focus, digital zoom and
+#: enlargement take 2.6-6x more from the finest band than from the pore band
+#: (real crops and synthetic skin; soft focus 0.15 mm, 2.6x, is refused by the
+#: gate anyway). Sharpening (unsharp mask 40-100%: 1.3-1.5x) and beauty
+#: smoothing (bilateral: 1.3-2.2x) leave this shape, and a measurement matched
+#: through it is not to be trusted: such visits are not compared.
+#: A real change of the pores' contrast (x0.7, x1.3) can leave a similar
+#: shape on synthetic skin (2.2-3x), but it moves the finest band's own power
+#: by at most 1 dB (down for fainter pores), where sharpening by 40% adds 3 dB
+#: and a beauty filter takes 6-12 dB (SHELF_ABS_DB); mild sharpening (20%:
+#: +1.5 dB) is matched, not refused.
+SHELF_MIN_DB = 1.5
+SHELF_MAX_RATIO = 2.5
+SHELF_ABS_DB = 2.0
+SHELF_PORE_BAND = (1.1, 1.8)
+SHELF_FINE_BAND = (2.3, 3.1)
+
+
+def unmatched_processing(centres, power_sharp, power_other) -> bool:
+    """Whether the sharper photo's extra detail has the shape sharpening or edge-preserving smoothing leaves (see SHELF_MIN_DB).
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres (cycles/mm).
+    power_sharp, power_other : sequence of float or None
+        Band powers (dB) of the photo holding more detail and of the other.
+
+    Returns
+    -------
+    bool
+    """
+    excess = -np.asarray(matching_filter_db(centres, power_sharp, power_other), float)
+    c = np.asarray(centres, float)
+    pore = excess[(c >= SHELF_PORE_BAND[0]) & (c <= SHELF_PORE_BAND[1])]
+    fine = excess[(c >= SHELF_FINE_BAND[0]) & (c <= SHELF_FINE_BAND[1])]
+    if not pore.size or not fine.size:
+        return False
+    sel = [i for i, x in enumerate(centres) if SHELF_FINE_BAND[0] <= x <= SHELF_FINE_BAND[1]
+           and power_sharp[i] is not None and power_other[i] is not None]
+    absolute = float(np.mean([power_sharp[i] - power_other[i] for i in sel])) if sel else 0.0
+    return bool(fine.mean() >= SHELF_MIN_DB and fine.mean() < SHELF_MAX_RATIO * max(pore.mean(), 1e-6) and absolute >= SHELF_ABS_DB)
+
+
+def needs_matching(gain_db) -> bool:
+    """Whether a matching filter removes more than MATCH_MIN_DB in any band."""
+    return bool(gain_db) and min(gain_db) < -MATCH_MIN_DB
+
+
+#: Below this effective resolution a 250 µm pore is not resolved whatever the
+#: photo's nominal scale: counts and sizes are left out, as for a coarse scale.
+#: Measured (bench_camera): the real crops at their own 10 px/mm read 7.1-7.2;
+#: sensor noise sigma 3 5.5-5.6; soft focus of 0.15 mm 5.0-5.2; a photo shrunk
+#: x4 and enlarged back 4.7-5.1. A nominal 8 px/mm is needed (MIN_PX_PER_MM),
+#: and this reading puts sharp 10 px/mm skin near 7, hence the lower figure.
+MIN_EFFECTIVE_PX_PER_MM = 5.3
+#: flat_share at and above which the skin was smoothed (denoise, beauty mode):
+#: non-local-means denoising at h 3-6 leaves 0.42-0.68 of skin flat (real
+#: crops and synthetic skin), unprocessed skin 0.04-0.14, soft focus and
+#: enlargement 0.2-0.27. JPEG at low quality flattens too (0.5-0.64 at q30);
+#: its 8x8 grid tells it apart (BLOCKY).
+SMOOTHED_FLAT_SHARE = 0.40
+#: blockiness at and above which flat skin is put down to JPEG compression
+#: (q30-60: 1.8-3.0; unprocessed, blurred or denoised photos: 1.0-1.1).
+BLOCKY = 1.3
+
+
+def read_detail(rgb_a: np.ndarray, skin_a: np.ndarray, *, px_per_mm_a: float | None, rgb: np.ndarray, skin: np.ndarray) -> Detail:
+    """All detail readings of one photo.
+
+    Parameters
+    ----------
+    rgb_a, skin_a : ndarray
+        The photo and its skin at the analysis resolution (the spectrum is read there, in cycles/mm).
+    px_per_mm_a : float or None
+        The analysis resolution (None: unknown scale).
+    rgb, skin : ndarray
+        The photo and its skin at its own resolution (noise floor and JPEG grid live on its pixels).
+
+    Returns
+    -------
+    Detail
+    """
+    spec = band_spectrum(rgb_a, skin_a, px_per_mm=px_per_mm_a)
+    eff = effective_resolution(spec.centres, spec.power_db) if px_per_mm_a else None
+    return Detail(
+        band_centres_cyc_per_mm=list(spec.centres), spectrum_db=list(spec.power_db),
+        effective_px_per_mm=eff, flat_share=round(flat_share(rgb, skin), 4), blockiness=round(blockiness(rgb, skin), 3),
+        resolves_pores=None if eff is None else eff >= MIN_EFFECTIVE_PX_PER_MM,
+    )
+
+
+#: What to do, said once for every processing problem.
+PHONE_ADVICE = ("Turn off beauty, portrait and night modes and any skin filter, use plenty of light, hold still and tap to focus "
+                "on the skin, and upload the original photo file, not a copy sent through a messaging app.")
+
+
+def detail_problems(d: Detail) -> list[QualityProblem]:
+    """Capture problems the detail readings show.
+
+    Parameters
+    ----------
+    d : Detail
+
+    Returns
+    -------
+    list of QualityProblem
+        ``smoothed`` (blocking: faint pores erased), ``compressed`` (warning),
+        ``detail_too_low`` (warning: counts and sizes left out).
+    """
+    out = []
+    if d.flat_share >= SMOOTHED_FLAT_SHARE and d.blockiness < BLOCKY:
+        out.append(QualityProblem(
+            code="smoothed", severity="blocking", value=round(d.flat_share, 3), limit=SMOOTHED_FLAT_SHARE,
+            message="The photo was smoothed (night-mode denoising, a beauty or skin filter): the faint pores and the skin's "
+            "fine texture were erased, so pores cannot be measured. " + PHONE_ADVICE))
+    elif d.flat_share >= SMOOTHED_FLAT_SHARE:
+        out.append(QualityProblem(
+            code="compressed", severity="warning", value=round(d.blockiness, 3), limit=BLOCKY,
+            message="The photo is a heavily compressed copy (JPEG blocks): the faintest pores may be lost. "
+            "Use the original photo file, not one sent through a messaging app or downloaded."))
+    if d.resolves_pores is False:
+        out.append(QualityProblem(
+            code="detail_too_low", severity="warning", value=d.effective_px_per_mm, limit=MIN_EFFECTIVE_PX_PER_MM,
+            message=f"The photo holds detail of only about {d.effective_px_per_mm:.1f} px per mm of skin (soft focus, digital zoom "
+            "or an enlarged copy), whatever its size says: a 250 µm pore is not resolved, so pore counts and sizes are left out and "
+            "only the visibility score is reported. " + PHONE_ADVICE))
+    return out
