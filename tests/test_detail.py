@@ -213,3 +213,26 @@ def test_real_change_found_under_mild_opposite_processing(real_crops, factor, pr
         changed = process(bench_change.change_pores(rgb, truth, contrast=factor))
         _, _, cmp = _compare(rgb, changed, roi)
         assert _visibility(cmp).verdict == expect
+
+
+# ------------------------------------------------------------------ the web's check before upload
+def test_web_quick_check_flags_a_denoised_capture_and_an_enlarged_copy(real_crops):
+    from web_helpers import PageClient
+
+    from porescope.measure.render import encode_image
+    from porescope.web import create_app
+
+    rgb, _, _ = real_crops["cheek_imgleft"]
+    png = lambda x: encode_image(x, ".png")  # noqa: E731 - lossless, as a camera frame reaches the page
+    with PageClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+        def check(data, **form):
+            r = c.post("/api/quality", files={"photo": ("frame.png", data, "image/png")}, data=form)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        ok = check(png(rgb), px_per_mm="10")
+        assert not {p["code"] for p in ok["quality"]["problems"]} & {"smoothed", "detail_too_low"}
+        smoothed = check(png(denoise(rgb, 4)), px_per_mm="10")
+        assert smoothed["verdict"] == "retake" and "smoothed" in {p["code"] for p in smoothed["quality"]["problems"]}
+        enlarged = check(png(enlarged_copy(rgb, 4.0)), px_per_mm="10")
+        assert "detail_too_low" in {p["code"] for p in enlarged["quality"]["problems"]}

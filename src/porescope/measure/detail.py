@@ -532,3 +532,34 @@ def detail_problems(d: Detail) -> list[QualityProblem]:
             "or an enlarged copy), whatever its size says: a 250 µm pore is not resolved, so pore counts and sizes are left out and "
             "only the visibility score is reported. " + PHONE_ADVICE))
     return out
+
+
+def quick_detail_problems(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None, own_pixels: bool) -> list[QualityProblem]:
+    """The detail gate on a reduced copy of a photo (the web's check before upload).
+
+    Parameters
+    ----------
+    rgb, skin : ndarray
+        The copy and where its skin is.
+    px_per_mm : float or None
+        The copy's scale; the spectrum is read only when it reaches the 10 px/mm it is defined at.
+    own_pixels : bool
+        Whether the copy is the photo's own pixels (a camera frame, a small
+        photo): only then can smoothing be told, as shrinking a photo averages its grain away.
+
+    Returns
+    -------
+    list of QualityProblem
+        As :func:`detail_problems`.
+    """
+    eff = None
+    if px_per_mm and px_per_mm >= NOMINAL_PX_PER_MM:
+        f = NOMINAL_PX_PER_MM / px_per_mm
+        small = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 0.99 else rgb
+        mask = cv2.resize(skin.view(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+        spec = band_spectrum(small, mask, px_per_mm=NOMINAL_PX_PER_MM)
+        eff = effective_resolution(spec.centres, spec.power_db)
+    flat, blocks = (flat_share(rgb, skin), blockiness(rgb, skin)) if own_pixels else (0.0, 1.0)
+    d = Detail(band_centres_cyc_per_mm=[], spectrum_db=[], effective_px_per_mm=eff, flat_share=flat, blockiness=blocks,
+               resolves_pores=None if eff is None else eff >= MIN_EFFECTIVE_PX_PER_MM)
+    return detail_problems(d)
