@@ -60,8 +60,8 @@ NOMINAL_PX_PER_MM = 10.0
 TILE_PX = 64
 TILE_MIN_SKIN = 0.95
 #: At most this many tiles, spread evenly over the skin (plenty for a stable
-#: spectrum: 256 tiles average the periodogram's scatter down to ~0.3 dB).
-MAX_TILES = 256
+#: spectrum: 128 tiles average the periodogram's scatter down to ~0.4 dB; ~50 ms).
+MAX_TILES = 128
 #: A band within this many dB of the spectrum's floor holds no more skin detail.
 FLOOR_MARGIN_DB = 3.0
 #: The floor is the mean of the two lowest bands at or above this frequency (cycles/mm).
@@ -124,21 +124,22 @@ def band_spectrum(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None)
     scale = px_per_mm or NOMINAL_PX_PER_MM
     idx, centres, ok = _band_index(scale)
     h, w = skin.shape
-    ys = range(0, h - TILE_PX + 1, TILE_PX)
-    xs = range(0, w - TILE_PX + 1, TILE_PX)
-    cover = cv2.resize(skin.view(np.uint8).astype(np.float32), None, fx=1.0 / TILE_PX, fy=1.0 / TILE_PX, interpolation=cv2.INTER_AREA) \
-        if h >= TILE_PX and w >= TILE_PX else np.zeros((0, 0), np.float32)
-    cands = [(y, x) for y in ys for x in xs
-             if y // TILE_PX < cover.shape[0] and x // TILE_PX < cover.shape[1] and cover[y // TILE_PX, x // TILE_PX] >= TILE_MIN_SKIN]
+    nty, ntx = h // TILE_PX, w // TILE_PX
+    if nty == 0 or ntx == 0:
+        return Spectrum(centres=centres, power_db=(None,) * len(centres), tiles=0)
+    # Share of skin in each whole tile, read on every 4th pixel (plenty for a 95% test, 16x cheaper).
+    grid = skin[: nty * TILE_PX : 4, : ntx * TILE_PX : 4]
+    cover = grid.reshape(nty, TILE_PX // 4, ntx, TILE_PX // 4).mean(axis=(1, 3))
+    cands = [(ty * TILE_PX, tx * TILE_PX) for ty, tx in zip(*np.nonzero(cover >= TILE_MIN_SKIN))]
     if not cands:
         return Spectrum(centres=centres, power_db=(None,) * len(centres), tiles=0)
     if len(cands) > MAX_TILES:
         cands = [cands[i] for i in np.linspace(0, len(cands) - 1, MAX_TILES).astype(int)]
-    lum = log_luminance(rgb)
-    stack = np.stack([lum[y : y + TILE_PX, x : x + TILE_PX] for y, x in cands]).astype(np.float64)
+    stack = np.stack([log_luminance(np.ascontiguousarray(rgb[y : y + TILE_PX, x : x + TILE_PX])) for y, x in cands])
     stack -= stack.mean(axis=(1, 2), keepdims=True)
-    win = np.outer(np.hanning(TILE_PX), np.hanning(TILE_PX))
-    power = (np.abs(np.fft.fft2(stack * win)) ** 2).mean(axis=0)
+    win = np.outer(np.hanning(TILE_PX), np.hanning(TILE_PX)).astype(np.float32)
+    spec = np.fft.fft2(stack * win)
+    power = (spec.real**2 + spec.imag**2).mean(axis=0, dtype=np.float64)
     out: list[float | None] = []
     for i, good in enumerate(ok):
         sel = idx == i
@@ -229,19 +230,16 @@ def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
             n = step.shape[axis]
             if n < 16:
                 continue
-            pos = np.arange(n) % 8
-            means = []
-            for k in range(8):
-                sel = np.zeros(step.shape, bool)
-                if axis == 0:
-                    sel[pos == k, :] = True
-                else:
-                    sel[:, pos == k] = True
-                sel &= ok
-                means.append(step[sel].mean() if sel.any() else 0.0)
-            mean_all = float(np.mean(means))
+            # Sum and count of the steps on each line across the axis, then per grid phase.
+            total = (step * ok).sum(axis=1 - axis)
+            count = ok.sum(axis=1 - axis)
+            phase = np.arange(n) % 8
+            sums = np.bincount(phase, weights=total, minlength=8)
+            counts = np.bincount(phase, weights=count, minlength=8)
+            means = sums / np.maximum(counts, 1)
+            mean_all = float(means.mean())
             if mean_all > 1e-6:
-                ratios.append(max(means) / mean_all)
+                ratios.append(float(means.max()) / mean_all)
     return float(np.mean(ratios)) if ratios else 1.0
 
 
