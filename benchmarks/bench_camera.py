@@ -42,7 +42,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_change as bc  # noqa: E402
-import bench_repeat as br  # noqa: E402
 
 from porescope.errors import PorescopeError  # noqa: E402
 from porescope.measure.pipeline import run  # noqa: E402

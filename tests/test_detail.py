@@ -16,15 +16,8 @@ import cv2
 import numpy as np
 import pytest
 
-from porescope.measure.detail import (
-    BAND_EDGES_CYC_PER_MM,
-    apply_band_filter,
-    band_spectrum,
-    match_filters,
-    needs_matching,
-    read_detail,
-    relative_blur,
-)
+from porescope.measure.detail import BAND_EDGES_CYC_PER_MM, band_spectrum, read_detail
+from porescope.measure.match import apply_band_filter, match_filters, needs_matching, relative_blur
 from porescope.measure.pipeline import run
 from porescope.measure.synth import SkinSpec, render
 from porescope.results import Analysis

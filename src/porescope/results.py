@@ -42,12 +42,15 @@ class QualityProblem(StrictModel):
 class Detail(StrictModel):
     """What the photo really resolves on the skin (see :mod:`porescope.measure.detail`)."""
 
-    band_centres_cyc_per_mm: list[float] = Field(description="Centres of the spectrum's bands, cycles per mm on the skin (per 0.1 px when the scale is unknown).")
-    spectrum_db: list[float | None] = Field(description="Power of the skin's log luminance per band (dB); None past the photo's Nyquist limit.")
+    band_centres_cyc_per_mm: list[float] = Field(
+        description="Centres of the spectrum's bands, cycles per mm on the skin (per 0.1 px when the scale is unknown).")
+    spectrum_db: list[float | None] = Field(
+        description="Power of the skin's log luminance per band (dB); None past the photo's Nyquist limit.")
     effective_px_per_mm: float | None = Field(
         default=None, description="Detail the photo holds, as px/mm: twice the frequency where the skin's texture sinks into the spectrum's floor. "
         "Blur, digital zoom and enlargement lower it whatever the photo's nominal scale.")
-    flat_share: float = Field(description="Share of skin pixels with no pixel-level variation (0-1): a real sensor leaves noise; denoising and smoothing flatten skin.")
+    flat_share: float = Field(
+        description="Share of skin pixels with no pixel-level variation (0-1): a real sensor leaves noise; denoising and smoothing flatten skin.")
     blockiness: float = Field(description="JPEG 8x8 block steps over the mean (1 = none; 1.2-2 at quality 60-30).")
     resolves_pores: bool | None = Field(default=None, description="Whether that detail resolves a 250 µm pore; None when it cannot be told.")
 

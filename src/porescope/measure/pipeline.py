@@ -20,9 +20,10 @@ import numpy as np
 from porescope import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
-from porescope.measure.detail import apply_band_filter, detail_problems, read_detail
+from porescope.measure.detail import detail_problems, read_detail
 from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
+from porescope.measure.match import apply_band_filter
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.measure.pores.score import region_metrics
@@ -241,9 +242,7 @@ def run(
         is assembled, while those images may still be encoding (a shell writes
         the JSON there).
     detail_filter : (band centres, gain dB) tuple, optional
-        Filter the skin at the analysis resolution before anything is read
-        from it (:func:`porescope.measure.detail.apply_band_filter`): the change
-        engine measures the sharper of two visits at the other's detail.
+        The change engine's filter to another visit's detail (:mod:`porescope.measure.match`).
 
     Returns
     -------
@@ -272,22 +271,9 @@ def run(
     scale = _scale_of(px_per_mm, regions)
     min_d, max_d = diameter_range_px(scale.px_per_mm)
 
-    # Work inside the skin's bounding box (plus room for the background
-    # filters): a face covers a part of a selfie, and every full-frame filter
-    # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
-    box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
-    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
-    rgb_sub, skin_sub = img.rgb[sub], regions.skin[sub]
-    # Pores are found at one physical resolution whenever the scale is known,
-    # so the same skin photographed closer or farther gives the same pores.
-    factor = analysis_factor(scale.px_per_mm)
-    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
-    min_da, max_da = (min_d * factor, max_d * factor)
+    box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a) = _analysis_image(img.rgb, regions.skin, scale.px_per_mm, max_d, detail_filter)
     px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
-    if detail_filter is not None:
-        rgb_a = apply_band_filter(rgb_a, px_per_mm=px_per_mm_a, centres=detail_filter[0], gain_db=detail_filter[1])
-        if factor == 1.0:  # the gate reads the photo's own pixels then: the same filtered ones
-            rgb_sub = rgb_a
+    min_da, max_da = (min_d * factor, max_d * factor)
     # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
     # in a second thread from here on, beside detection and measurement.
     pool = ThreadPoolExecutor(max_workers=2)
@@ -315,6 +301,28 @@ def run(
     finally:
         pool.shutdown(wait=True)
     return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _analysis_image(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, max_d: float, detail_filter):
+    """(box, factor, (photo crop, its skin), (analysis image, its skin)): what detection and the gate read.
+
+    Work inside the skin's bounding box (plus room for the background
+    filters): a face covers a part of a selfie, and every full-frame filter
+    costs ~0.1 s at 12 MP (pore coordinates are shifted back afterwards).
+    Pores are found at one physical resolution whenever the scale is known,
+    so the same skin photographed closer or farther gives the same pores; the
+    change engine's filter to another visit's detail is applied there.
+    """
+    box = _skin_box(skin, margin=int(4 * max_d) + 8)
+    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
+    rgb_sub, skin_sub = rgb[sub], skin[sub]
+    factor = analysis_factor(px_per_mm)
+    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    if detail_filter is not None:
+        rgb_a = apply_band_filter(rgb_a, px_per_mm=px_per_mm * factor if px_per_mm else None, centres=detail_filter[0], gain_db=detail_filter[1])
+        if factor == 1.0:  # the gate reads the photo's own pixels then: the same filtered ones
+            rgb_sub = rgb_a
+    return box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a)
 
 
 def _noise_gate(quality: Quality, det) -> None:

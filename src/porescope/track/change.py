@@ -455,63 +455,44 @@ def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, note
     return fresh, noise
 
 
-#: Capture problems that say a photo holds less (or other) detail than pores
-#: need; a visit with one is compared only with a visit that has one too.
-DETAIL_PROBLEMS = ("slightly_blurry", "detail_too_low", "compressed")
-
-
 def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analysis, str | None]:
     """Both visits measured at the detail the less detailed photo holds, or why they cannot be.
 
     Phones blur, smooth, sharpen, zoom and compress; two photos of the same skin
     then hold different detail, and the pores counted follow the camera. Each
-    visit stores its skin's spectrum (``quality.detail``); the sharper visit is
-    re-measured from its photo through the filter that takes away the detail
-    the other does not hold (:func:`porescope.measure.detail.match_filters`), so
-    what is compared is the same detail of the same skin. Visits are not
-    compared (the third value says why) when only one of them holds too little
-    detail for pores, or when their difference has the shape sharpening or a
-    beauty filter leaves (:func:`porescope.measure.detail.unmatched_processing`).
-    Without the sharper visit's photo, a note says the detail was not matched.
+    visit stores its skin's spectrum (``quality.detail``);
+    :func:`porescope.measure.detail.common_detail` says which visit to filter and
+    how (or why the two cannot be compared), and the sharper visit is
+    re-measured here from its photo through that filter, so what is compared
+    is the same detail of the same skin. Without its photo, a note says the
+    detail was not matched.
     """
-    from porescope.measure.detail import match_filters, needs_matching, unmatched_processing
+    from porescope.measure.match import common_detail
 
     (va, a, _, _), (vb, b, _, _) = side_a, side_b
-    da, db = a.quality.detail, b.quality.detail
-    if da is None or db is None or not (a.quality.measurable and b.quality.measurable):
+    if not (a.quality.measurable and b.quality.measurable):
         return a, b, None
-    soft = [v.id for v, x in ((va, a), (vb, b)) if any(p.code in DETAIL_PROBLEMS for p in x.quality.problems)]
-    if len(soft) == 1:
-        other = vb.id if soft[0] == va.id else va.id
-        return a, b, (f"visit {soft[0]}'s photo holds too little detail for pores (soft focus, digital zoom, smoothing, heavy "
-                      f"compression or an enlarged copy) while visit {other}'s does: their numbers would differ by the camera, not the skin, so they are "
-                      "not compared. Retake that visit's photo in focus, with beauty and night modes off, and compare again.")
-    gains = match_filters(da, db)
-    centres = tuple(da.band_centres_cyc_per_mm)
-    for (visit, x, _, _), (other, y, _, _), gain in ((side_a, side_b, gains[0]), (side_b, side_a, gains[1])):
-        if needs_matching(gain) and unmatched_processing(centres, x.quality.detail.spectrum_db, y.quality.detail.spectrum_db):
-            return a, b, (f"visit {visit.id}'s photo holds extra fine texture of the shape sharpening or a beauty filter leaves, "
-                          f"compared with visit {other.id}'s: the camera's processing differs too much to compare the pores. Take both "
-                          "photos with the same phone and settings, sharpening and beauty modes off.")
+    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id))
+    if plan is None or plan.reason:
+        return a, b, plan.reason if plan else None
     out = []
-    for (visit, analysis, photo, roi), gain, other in zip((side_a, side_b), gains, (vb, va)):
-        if not needs_matching(gain):
+    for (visit, analysis, photo, roi), gain, other in zip((side_a, side_b), plan.gains, (vb, va)):
+        if gain is None:
             out.append(analysis)
-            continue
-        if photo is None:
+        elif photo is None:
             notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (up to {-min(gain):.0f} dB more "
                          "texture), and its photo is not available to measure it at the same detail: a difference may come from the "
                          "cameras or their processing rather than the skin.")
             out.append(analysis)
-            continue
-        from porescope.measure.pipeline import load_image, run
+        else:
+            from porescope.measure.pipeline import load_image, run
 
-        s = analysis.settings
-        out.append(run(load_image(photo), roi=roi, px_per_mm=s.px_per_mm_given, mode=s.mode, sensitivity=s.sensitivity,
-                       detail_filter=(centres, gain)).analysis)
-        notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (sharper focus, less smoothing or "
-                     f"compression: up to {-min(gain):.0f} dB more fine texture); it was measured at visit {other.id}'s detail, so "
-                     "both are compared on the same detail of the skin.")
+            s = analysis.settings
+            out.append(run(load_image(photo), roi=roi, px_per_mm=s.px_per_mm_given, mode=s.mode, sensitivity=s.sensitivity,
+                           detail_filter=(plan.centres, gain)).analysis)
+            notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (sharper focus, less smoothing or "
+                         f"compression: up to {-min(gain):.0f} dB more fine texture); it was measured at visit {other.id}'s detail, so "
+                         "both are compared on the same detail of the skin.")
     return out[0], out[1], None
 
 
