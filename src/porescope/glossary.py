@@ -62,7 +62,7 @@ GLOSSARY: tuple[Term, ...] = (
          "sharp, below 0.5 is too blurry to measure.", ()),
     Term("effective_resolution", "Detail (effective px per mm)",
          "How much detail the photo really holds on the skin, whatever its size or scale says: soft focus, digital "
-         "zoom and enlarged copies lower it; below about 5.3 pores are not resolved, so counts and sizes are left out.",
+         "zoom and enlarged copies lower it; below about 5.8, with the finest detail gone, pores are not resolved, so counts and sizes are left out.",
          ("effective_px_per_mm", "detail", "resolution", "effective_resolution_px_per_mm")),
     Term("flat_share", "Smoothed skin (flat share)",
          "The share of skin with no pixel-level grain at all: a real camera always leaves some, so a large share "

@@ -49,6 +49,9 @@ class Detail(StrictModel):
     effective_px_per_mm: float | None = Field(
         default=None, description="Detail the photo holds, as px/mm: twice the frequency where the skin's texture sinks into the spectrum's floor. "
         "Blur, digital zoom and enlargement lower it whatever the photo's nominal scale.")
+    fine_drop_db: float | None = Field(
+        default=None, description="How far the skin's spectrum falls from the pore band (1.1-1.8 cycles/mm) to the fine band (2.5-3.4): "
+        "blur and enlargement deepen it, sensor noise fills it.")
     flat_share: float = Field(
         description="Share of skin pixels with no pixel-level variation (0-1): a real sensor leaves noise; denoising and smoothing flatten skin.")
     blockiness: float = Field(description="JPEG 8x8 block steps over the mean (1 = none; 1.2-2 at quality 60-30).")

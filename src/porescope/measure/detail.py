@@ -234,13 +234,65 @@ def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
 
 
 
-#: Below this effective resolution a 250 µm pore is not resolved whatever the
+#: Below this effective resolution, with the fine band falling away as blur
+#: leaves it (FINE_DROP_MIN_DB), a 250 µm pore is not resolved whatever the
 #: photo's nominal scale: counts and sizes are left out, as for a coarse scale.
-#: Measured (bench_camera): the real crops at their own 10 px/mm read 7.1-7.2;
-#: sensor noise sigma 3 5.5-5.6; soft focus of 0.15 mm 5.0-5.2; a photo shrunk
-#: x4 and enlarged back 4.7-5.1. A nominal 8 px/mm is needed (MIN_PX_PER_MM),
-#: and this reading puts sharp 10 px/mm skin near 7, hence the lower figure.
-MIN_EFFECTIVE_PX_PER_MM = 5.3
+#: Measured (bench_camera; the knee read on 10 px/mm photos): unprocessed real
+#: crops 7.1-7.2, synthetic skin and the demo photo 6.3-7.3; soft focus of
+#: 0.1 mm 6.2-7.0 (matched by the change engine, not refused); soft focus of
+#: 0.15 mm 5.0-5.6 and a photo shrunk x4 and enlarged back 4.6-5.3.
+MIN_EFFECTIVE_PX_PER_MM = 5.8
+#: Sensor noise also brings the knee down (it raises the floor: sigma 3 noise
+#: reads 4.6-6.4, sigma 6 3.1-5.4) but it raises the finest band too, where blur
+#: and enlargement empty it. The drop from the pore band (1.1-1.8 cycles/mm)
+#: to the fine band (2.5-3.4 cycles/mm): unprocessed skin 8-15 dB, with noise
+#: 3-12 dB; soft focus of 0.15 mm and the x4 enlarged copies 16-26 dB. Only
+#: a knee below MIN_EFFECTIVE_PX_PER_MM with at least this drop is blur's:
+#: noise has its own gate (too_noisy).
+FINE_DROP_MIN_DB = 16.0
+DROP_PORE_BAND = (1.1, 1.8)
+DROP_FINE_BAND = (2.5, 3.4)
+
+
+def fine_drop_db(centres, power_db) -> float | None:
+    """How far the spectrum falls from the pore band to the fine band (dB; see FINE_DROP_MIN_DB).
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres, cycles/mm.
+    power_db : sequence of float or None
+        Band powers (dB).
+
+    Returns
+    -------
+    float or None
+        None when either band is past the photo's Nyquist limit.
+    """
+    pore = [p for c, p in zip(centres, power_db) if DROP_PORE_BAND[0] <= c <= DROP_PORE_BAND[1] and p is not None]
+    fine = [p for c, p in zip(centres, power_db) if DROP_FINE_BAND[0] <= c <= DROP_FINE_BAND[1] and p is not None]
+    return round(float(np.mean(pore) - np.mean(fine)), 2) if pore and fine else None
+
+
+def resolves_pores(effective_px_per_mm: float | None, drop_db: float | None) -> bool | None:
+    """Whether a photo's detail resolves 250 µm pores (None when it cannot be told).
+
+    Parameters
+    ----------
+    effective_px_per_mm : float or None
+        :func:`effective_resolution`.
+    drop_db : float or None
+        :func:`fine_drop_db`.
+
+    Returns
+    -------
+    bool or None
+    """
+    if effective_px_per_mm is None:
+        return None
+    return not (effective_px_per_mm < MIN_EFFECTIVE_PX_PER_MM and (drop_db is None or drop_db >= FINE_DROP_MIN_DB))
+
+
 #: flat_share at and above which the skin was smoothed (denoise, beauty mode):
 #: non-local-means denoising at h 3-6 leaves 0.42-0.68 of skin flat (real
 #: crops and synthetic skin), unprocessed skin 0.04-0.14, soft focus and
@@ -270,10 +322,10 @@ def read_detail(rgb_a: np.ndarray, skin_a: np.ndarray, *, px_per_mm_a: float | N
     """
     spec = band_spectrum(rgb_a, skin_a, px_per_mm=px_per_mm_a)
     eff = effective_resolution(spec.centres, spec.power_db) if px_per_mm_a else None
+    drop = fine_drop_db(spec.centres, spec.power_db)
     return Detail(
-        band_centres_cyc_per_mm=list(spec.centres), spectrum_db=list(spec.power_db),
-        effective_px_per_mm=eff, flat_share=round(flat_share(rgb, skin), 4), blockiness=round(blockiness(rgb, skin), 3),
-        resolves_pores=None if eff is None else eff >= MIN_EFFECTIVE_PX_PER_MM,
+        band_centres_cyc_per_mm=list(spec.centres), spectrum_db=list(spec.power_db), effective_px_per_mm=eff, fine_drop_db=drop,
+        flat_share=round(flat_share(rgb, skin), 4), blockiness=round(blockiness(rgb, skin), 3), resolves_pores=resolves_pores(eff, drop),
     )
 
 
@@ -333,14 +385,14 @@ def quick_detail_problems(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float
     list of QualityProblem
         As :func:`detail_problems`.
     """
-    eff = None
+    eff = drop = None
     if px_per_mm and px_per_mm >= NOMINAL_PX_PER_MM:
         f = NOMINAL_PX_PER_MM / px_per_mm
         small = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 0.99 else rgb
         mask = cv2.resize(skin.view(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
         spec = band_spectrum(small, mask, px_per_mm=NOMINAL_PX_PER_MM)
-        eff = effective_resolution(spec.centres, spec.power_db)
+        eff, drop = effective_resolution(spec.centres, spec.power_db), fine_drop_db(spec.centres, spec.power_db)
     flat, blocks = (flat_share(rgb, skin), blockiness(rgb, skin)) if own_pixels else (0.0, 1.0)
-    d = Detail(band_centres_cyc_per_mm=[], spectrum_db=[], effective_px_per_mm=eff, flat_share=flat, blockiness=blocks,
-               resolves_pores=None if eff is None else eff >= MIN_EFFECTIVE_PX_PER_MM)
+    d = Detail(band_centres_cyc_per_mm=[], spectrum_db=[], effective_px_per_mm=eff, fine_drop_db=drop, flat_share=flat, blockiness=blocks,
+               resolves_pores=resolves_pores(eff, drop))
     return detail_problems(d)
