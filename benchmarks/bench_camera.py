@@ -125,6 +125,8 @@ def _moves(a0, a1) -> str:
     if blocking:
         return "refused: " + ", ".join(blocking)
     k0, k1 = key_metrics(a0), key_metrics(a1)
+    if not k0:
+        return "no region measured"
     out = []
     for reg in k0:
         if reg not in k1:
@@ -171,7 +173,8 @@ def main() -> int:
         a0 = _analyse(rgb, roi, px, mode)
         n0 = perturbation_noise(rgb, a0, roi=roi)
         gate = ", ".join(p.code for p in a0.quality.problems) or "accepted"
-        eff = a0.quality.detail.effective_px_per_mm if a0.quality.detail else None
+        detail = getattr(a0.quality, "detail", None)  # None on an engine from before the detail reading (--baseline runs)
+        eff = detail.effective_px_per_mm if detail else None
         print(f"{name}: {'; '.join(f'{r.name} {r.pore_count} pores, visibility {r.visibility_score:.1f}' for r in a0.regions[:1])}"
               f"  (unprocessed: {gate}; detail {eff} px/mm effective)")
         processed = {}
