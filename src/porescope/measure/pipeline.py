@@ -21,8 +21,10 @@ import numpy as np
 from porescope._version import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
+from porescope.measure.detail import detail_problems, read_detail
 from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
+from porescope.measure.match import apply_band_filter
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.measure.pores.params import DetectorParams
@@ -149,8 +151,15 @@ def _labels_to_image(labels: np.ndarray, factor: float, box, shape, skin: np.nda
     return labels
 
 
-def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
-    return assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float, rgb_a: np.ndarray, skin_a: np.ndarray, px_per_mm_a: float | None):
+    """The capture gate, with what the photo really resolves (read at the analysis resolution) and its problems."""
+    quality = assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+    if not skin.any():
+        return quality
+    quality.detail = read_detail(rgb_a, skin_a, px_per_mm_a=px_per_mm_a, rgb=rgb, skin=skin)
+    quality.problems += detail_problems(quality.detail)
+    quality.measurable = is_measurable(quality.problems)
+    return quality
 
 
 def diameter_range_px(px_per_mm: float | None, params: DetectorParams | None = None) -> tuple[float, float]:
@@ -230,6 +239,7 @@ def run(
     params: DetectorParams | None = None,
     on_pores=None,
     on_analysis=None,
+    detail_filter: tuple | None = None,
 ) -> Run:
     """Analyze one photo and keep the arrays behind the result.
 
@@ -256,6 +266,8 @@ def run(
         ``on_analysis(analysis)`` is called in this thread as soon as the result
         is assembled, while those images may still be encoding (a shell writes
         the JSON there).
+    detail_filter : (band centres, gain dB) tuple, optional
+        The change engine's filter to another visit's detail (:mod:`porescope.measure.match`).
 
     Returns
     -------
@@ -276,23 +288,14 @@ def run(
     scale = _scale_of(px_per_mm, regions)
     min_d, max_d = diameter_range_px(scale.px_per_mm, params)
 
-    # Work inside the skin's bounding box (plus room for the background
-    # filters): a face covers a part of a selfie, and every full-frame filter
-    # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
-    box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
-    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
-    rgb_sub, skin_sub = img.rgb[sub], regions.skin[sub]
-    # Pores are found at one physical resolution whenever the scale is known,
-    # so the same skin photographed closer or farther gives the same pores.
-    factor = analysis_factor(scale.px_per_mm)
-    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a) = _analysis_image(img.rgb, regions.skin, scale.px_per_mm, max_d, detail_filter)
+    px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
     min_da, max_da = (min_d * factor, max_d * factor)
     # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
     # in a second thread from here on, beside detection and measurement.
     pool = ThreadPoolExecutor(max_workers=2)
     try:
-        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
-        px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
+        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d, rgb_a, skin_a, px_per_mm_a)
         det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, params=params, px_per_mm=px_per_mm_a)
         t = _lap(timings, "detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
@@ -301,8 +304,8 @@ def run(
         # the measurement, the per-pore records and the result's assembly.
         hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core), regions) if on_pores else None
         table = _measure_table(det, box, factor)
-        metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
+        metrics, pores = _region_records(table, regions, scale, shape, detail_ok=not (quality.detail and quality.detail.resolves_pores is False))
         _noise_gate(quality, det)
         _lap(timings, "measure_and_quality", t)
         found = Findings(img, shape, regions, scale, min_d, max_d, factor, quality=quality, detection=det, metrics=metrics, pores=pores)
@@ -316,6 +319,28 @@ def run(
     finally:
         pool.shutdown(wait=True)
     return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _analysis_image(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, max_d: float, detail_filter):
+    """(box, factor, (photo crop, its skin), (analysis image, its skin)): what detection and the gate read.
+
+    Work inside the skin's bounding box (plus room for the background
+    filters): a face covers a part of a selfie, and every full-frame filter
+    costs ~0.1 s at 12 MP (pore coordinates are shifted back afterwards).
+    Pores are found at one physical resolution whenever the scale is known,
+    so the same skin photographed closer or farther gives the same pores; the
+    change engine's filter to another visit's detail is applied there.
+    """
+    box = _skin_box(skin, margin=int(4 * max_d) + 8)
+    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
+    rgb_sub, skin_sub = rgb[sub], skin[sub]
+    factor = analysis_factor(px_per_mm)
+    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    if detail_filter is not None:
+        rgb_a = apply_band_filter(rgb_a, px_per_mm=px_per_mm * factor if px_per_mm else None, centres=detail_filter[0], gain_db=detail_filter[1])
+        if factor == 1.0:  # the gate reads the photo's own pixels then: the same filtered ones
+            rgb_sub = rgb_a
+    return box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a)
 
 
 def _noise_gate(quality: Quality, det) -> None:
@@ -408,9 +433,9 @@ def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
     return table
 
 
-def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape):
-    """Per-region metrics and the per-pore records."""
-    counts_ok = scale.resolves_pores is not False
+def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape, *, detail_ok: bool = True):
+    """Per-region metrics and the per-pore records (counts meaningful only when the scale and the photo's detail resolve pores)."""
+    counts_ok = scale.resolves_pores is not False and detail_ok
     # Assign each pore to the region holding its centroid.
     region_label_img = regions.label_image()
     cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)

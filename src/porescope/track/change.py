@@ -49,7 +49,7 @@ import numpy as np
 from pydantic import Field
 
 from porescope.errors import PorescopeError
-from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
 from porescope.measure.register import ALIGN_MAX_SIDE_PX, Alignment, align
 from porescope.results import Analysis, StrictModel
 from porescope.track.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
@@ -160,12 +160,15 @@ def stored_params(settings):
     return DetectorParams(**settings.params) if settings.params else DetectorParams(sensitivity=settings.sensitivity)
 
 
-#: How many capture changes a single-photo noise estimate uses by default: all of them.
-DEFAULT_PERTURBATIONS = len(CAPTURE_CHANGES)
+#: The changes a single-photo noise estimate applies: every capture change and
+#: the phone processing the gate accepts (issue 20), in that order.
+PERTURBATIONS = (*CAPTURE_CHANGES, *PROCESSING_CHANGES)
+#: How many of them a single-photo noise estimate uses by default: all.
+DEFAULT_PERTURBATIONS = len(PERTURBATIONS)
 
 
 def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray | None = None, n: int = DEFAULT_PERTURBATIONS) -> Noise:
-    """Noise from re-analysing ``rgb`` under the first ``n`` :data:`~porescope.measure.recapture.CAPTURE_CHANGES`.
+    """Noise from re-analysing ``rgb`` under the first ``n`` of :data:`PERTURBATIONS` (capture changes, then phone processing).
 
     ``analysis`` is the photo's own result (its settings are reused: mode,
     scale, the detector's parameters); ``roi`` the mask it was analyzed with, if any. A
@@ -178,7 +181,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     params = stored_params(s)
     samples = [key_metrics(analysis)]
     names = []
-    for name in list(CAPTURE_CHANGES)[: max(1, n)]:
+    for name in PERTURBATIONS[: max(1, n)]:
         rc = recapture(name, rgb, roi, s.px_per_mm_given)
         try:
             a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, params=params)
@@ -296,6 +299,7 @@ def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Com
     notes: list[str] = []
     analysis_a, noise_a = _current_engine(a.analysis, a.noise, photo_a, roi_a, visit_a.id, notes)
     analysis_b, noise_b = _current_engine(b.analysis, b.noise, photo_b, roi_b, visit_b.id, notes)
+    analysis_a, analysis_b, not_comparable = _at_common_detail((visit_a, analysis_a, photo_a, roi_a), (visit_b, analysis_b, photo_b, roi_b), notes)
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
@@ -312,7 +316,9 @@ def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Com
         codes = ", ".join(p.code for p in an.quality.problems if p.severity == "blocking") or "capture problems"
         notes.append(f"visit {vid}'s photo is not measurable ({codes}): no change can be judged against it. "
                      "Retake that visit's photo, or compare other visits.")
-    regions = [] if unmeasurable else compare_metrics(ma, mb, noise_a, noise_b)
+    if not_comparable and not unmeasurable:
+        notes.append(not_comparable)
+    regions = [] if (unmeasurable or not_comparable) else compare_metrics(ma, mb, noise_a, noise_b)
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
     if one_sided and analysis_b.settings.mode == mode:
@@ -355,6 +361,47 @@ def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, note
         mask = roi if roi is not None else img.valid
         noise = perturbation_noise(img.rgb, fresh, roi=mask)
     return fresh, noise
+
+
+def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analysis, str | None]:
+    """Both visits measured at the detail the less detailed photo holds, or why they cannot be.
+
+    Phones blur, smooth, sharpen, zoom and compress; two photos of the same skin
+    then hold different detail, and the pores counted follow the camera. Each
+    visit stores its skin's spectrum (``quality.detail``);
+    :func:`porescope.measure.detail.common_detail` says which visit to filter and
+    how (or why the two cannot be compared), and the sharper visit is
+    re-measured here from its photo through that filter, so what is compared
+    is the same detail of the same skin. Without its photo, a note says the
+    detail was not matched.
+    """
+    from porescope.measure.match import common_detail
+
+    (va, a, _, _), (vb, b, _, _) = side_a, side_b
+    if not (a.quality.measurable and b.quality.measurable):
+        return a, b, None
+    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id))
+    if plan is None or plan.reason:
+        return a, b, plan.reason if plan else None
+    out = []
+    for (visit, analysis, photo, roi), gain, other in zip((side_a, side_b), plan.gains, (vb, va)):
+        if gain is None:
+            out.append(analysis)
+        elif photo is None:
+            notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (up to {-min(gain):.0f} dB more "
+                         "texture), and its photo is not available to measure it at the same detail: a difference may come from the "
+                         "cameras or their processing rather than the skin.")
+            out.append(analysis)
+        else:
+            from porescope.measure.pipeline import load_image, run
+
+            s = analysis.settings
+            out.append(run(load_image(photo), roi=roi, px_per_mm=s.px_per_mm_given, mode=s.mode, params=stored_params(s),
+                           detail_filter=(plan.centres, gain)).analysis)
+            notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (sharper focus, less smoothing or "
+                         f"compression: up to {-min(gain):.0f} dB more fine texture); it was measured at visit {other.id}'s detail, so "
+                         "both are compared on the same detail of the skin.")
+    return out[0], out[1], None
 
 
 #: Two visits measured "the same skin area" when their region areas (cm² when

@@ -60,7 +60,7 @@ from porescope.measure.pores.params import CLEAR_CONTRAST, GROW_Z, SEED_Z, TYPIC
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v5"
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v6"  # v6: the photo's real detail read and gated (measure/detail.py)
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
