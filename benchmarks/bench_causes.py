@@ -3,8 +3,9 @@
 Each sample (the real annotated crops in ../shared at their 10 px/mm, synthetic
 skin with round, stretched-and-aligned and plugged pores, and the astronaut
 face of scikit-image when it is installed) is analysed as captured and after
-each capture change of :data:`porescope.measure.recapture.CAPTURE_CHANGES`
-(the family the change engine re-analyses a visit under), plus a 5% brighter
+each capture change of :data:`porescope.measure.recapture.CAPTURE_CHANGES` and
+each phone processing change of ``PROCESSING_CHANGES`` (the family the change
+engine re-analyses a single photo under), plus a 5% brighter
 exposure (the issue-22 case). Printed per sample and cause: the strength as
 captured, the SD over the re-captures (what
 :func:`porescope.measure.causes.strength_sd_from` returns), the largest move,
@@ -24,8 +25,8 @@ import cv2
 
 from porescope.measure.causes import TYPICAL_STRENGTH_SD, likelihood, likely_causes, strength_sd_from
 from porescope.measure.pipeline import analyze
-from porescope.measure.recapture import CAPTURE_CHANGES, exposure, recapture
-from porescope.measure.synth import SkinSpec, render
+from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, exposure, recapture
+from porescope.testing.synth import SkinSpec, render
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
 
@@ -57,14 +58,15 @@ def main() -> None:
     for name, rgb, roi, px, mode in samples(args.data):
         a0 = analyze(rgb, roi=roi, px_per_mm=px, mode=mode)
         runs = []
-        for change in [*CAPTURE_CHANGES, "exposure x1.05"]:
+        for change in [*CAPTURE_CHANGES, *PROCESSING_CHANGES, "exposure x1.05"]:
             if change == "exposure x1.05":
                 rgb2, roi2, px2 = exposure(rgb, 1.05), roi, px
             else:
                 rc = recapture(change, rgb, roi, px)
                 rgb2, roi2, px2 = rc.rgb, rc.mask, rc.px_per_mm
             runs.append((change, analyze(rgb2, roi=roi2, px_per_mm=px2, mode=mode)))
-        sd = strength_sd_from([a0] + [a for c, a in runs if c in CAPTURE_CHANGES], floor=0.0)
+        kept = [a for c, a in runs if c != "exposure x1.05" and (a.quality.measurable or not a0.quality.measurable)]
+        sd = strength_sd_from([a0, *kept], floor=0.0)  # as cause_spread.recapture_strength_sd: refused re-captures are no sample
         base = {c.cause: c.strength for c in likely_causes(a0)}
         print(f"{name}:")
         for cause, s in base.items():

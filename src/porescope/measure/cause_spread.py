@@ -1,8 +1,10 @@
 """How far each cause strength moves when only the capture changes, measured on one photo.
 
-The photo is re-analysed under every capture change the change engine uses
-(:data:`porescope.measure.recapture.CAPTURE_CHANGES`, as
-``track.change.perturbation_noise`` does for the metrics), and the causes are
+The photo is re-analysed under every change the change engine applies to a
+single photo (:data:`porescope.measure.recapture.CAPTURE_CHANGES`, then the
+phone processing of ``PROCESSING_CHANGES``, as
+``track.change.perturbation_noise`` does for the metrics), with the detector
+parameters the photo was measured with, and the causes are
 scored on each (:func:`porescope.measure.causes.strength_sd_from`). Apart from
 :mod:`porescope.measure.causes` because it runs the pipeline, which itself
 scores the causes.
@@ -13,22 +15,23 @@ from __future__ import annotations
 from porescope.errors import PorescopeError
 from porescope.measure.causes import strength_sd_from
 from porescope.measure.pipeline import analyze
-from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.measure.pores.params import DetectorParams
+from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
 from porescope.results import Analysis
 
 __all__ = ["recapture_strength_sd"]
 
 
 def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) -> dict[str, float]:
-    """Each cause strength's SD for one photo, from re-analysing it under every capture change the change
-    engine uses (:data:`porescope.measure.recapture.CAPTURE_CHANGES`, as ``track.change.perturbation_noise``).
+    """Each cause strength's SD for one photo, from re-analysing it under every change the change engine applies
+    to one photo (capture changes, then phone processing, as ``track.change.perturbation_noise``).
 
     Parameters
     ----------
     rgb : ndarray
         (H, W, 3) uint8: the photo as analyzed.
     analysis : Analysis
-        Its analysis (mode, scale and sensitivity are reused).
+        Its analysis (mode, scale and detector parameters are reused).
     roi : ndarray, optional
         The mask it was analyzed with.
     profile : object or dict, optional
@@ -37,14 +40,16 @@ def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) ->
     Returns
     -------
     dict of str to float
-        cause -> SD; empty when no re-capture could be analyzed. Takes about nine analyses' time.
+        cause -> SD; empty when no re-capture could be analyzed. Takes about one analysis' time per change.
     """
     s = analysis.settings
+    # The parameters it was measured with (older results record only the sensitivity), as track.change.stored_params.
+    params = DetectorParams(**s.params) if s.params else DetectorParams(sensitivity=s.sensitivity)
     analyses = [analysis]
-    for name in CAPTURE_CHANGES:
+    for name in (*CAPTURE_CHANGES, *PROCESSING_CHANGES):
         rc = recapture(name, rgb, roi, s.px_per_mm_given)
         try:
-            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
+            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, params=params)
         except PorescopeError:  # e.g. a face no longer found: not a sample (as the change engine skips it)
             continue
         if analysis.quality.measurable and not a.quality.measurable:

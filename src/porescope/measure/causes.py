@@ -82,8 +82,10 @@ CHEEK_RATIO_FULL = 2.0
 MIN_PORES_FOR_SHAPE = 30
 #: Cap on every strength when pore shapes cannot be read.
 COARSE_CAP = 0.35
-#: Photoaging without age and sun exposure: at most this strength.
-NO_PROFILE_CAP = 0.2
+#: Photoaging without age and sun exposure: at most this strength, so that even with the typical spread
+#: its word stays "not indicated" (0.18 + 1.96 x TYPICAL_STRENGTH_SD < POSSIBLE_MIN): the photo alone cannot
+#: point to sun damage (it was 0.2, which the 95% interval would call possible).
+NO_PROFILE_CAP = 0.18
 #: Age (years) from which firmness loss starts to show, and by which it is marked.
 AGE_NONE = 25.0
 AGE_FULL = 60.0
@@ -102,8 +104,8 @@ ALIGNED_COHERENCE = 0.4
 #: Two-sided 95% normal quantile: the change engine's interval (track/change.Z95), used for the strengths' words.
 Z95 = 1.96
 #: SD of a cause strength when the photo's own was not measured: the largest SD, over the re-captures of
-#: benchmarks/bench_causes.py (real crops, synthetic skin, a face), of any cause's strength: 0.034
-#: (stretched synthetic pores' laxity; real crops 0.021-0.026), rounded up.
+#: benchmarks/bench_causes.py (real crops, synthetic skin, a face; capture changes and phone processing, as the
+#: change engine applies them), of any cause's strength: 0.034 (synthetic skin; real crops 0.021-0.023), rounded up.
 TYPICAL_STRENGTH_SD = 0.035
 #: The smallest SD a measured strength is given (a handful of re-captures can agree by chance).
 STRENGTH_SD_FLOOR = 0.01

@@ -9,7 +9,7 @@ The flow of :func:`detect` (each step a function on arrays):
    scale is unknown: a coarse pass over a few skin tiles; the clearest
    candidates' median diameter is the photo's typical pore size. With a
    known scale the typical size is fixed in millimetres
-   (:data:`TYPICAL_PORE_DIAMETER_MM`), so no filter depends on the capture.
+   (:data:`~porescope.measure.pores.params.TYPICAL_PORE_DIAMETER_MM`), so no filter depends on the capture.
 3. :func:`_components` at that scale — darkness = local background (a
    Gaussian of 0.4 x the typical diameter) minus the lightly smoothed image,
    in ln units (0.1 ≈ 10% less light than the skin around it); hysteresis
@@ -25,7 +25,7 @@ The flow of :func:`detect` (each step a function on arrays):
 5. :func:`_peak_evidence` — each pore's contrast at its own scale (a matched
    filter, fixed in millimetres when the scale is known), less the lift that
    sensor noise gives a peak (:data:`EVIDENCE_NOISE_BIAS`); pores reaching
-   :data:`CLEAR_CONTRAST` (raised by the share that noise scatters across it,
+   :data:`~porescope.measure.pores.params.CLEAR_CONTRAST` (raised by the share that noise scatters across it,
    :func:`~porescope.measure.pores.noise.clear_threshold`) are *clear*, the
    ones the headline numbers count.
 
@@ -52,6 +52,7 @@ from porescope.measure.imaging import (
     untrusted_pixels,
 )
 from porescope.measure.pores.noise import clear_threshold, texture_sd
+from porescope.measure.pores.params import CLEAR_CONTRAST, GROW_Z, SEED_Z, TYPICAL_PORE_DIAMETER_MM, DetectorParams
 
 # --- constants -------------------------------------------------------------
 
@@ -59,25 +60,12 @@ from porescope.measure.pores.noise import clear_threshold, texture_sd
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v5"
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v6"  # v6: the photo's real detail read and gated (measure/detail.py)
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
 DEFAULT_MIN_DIAMETER_PX = 2.0
 DEFAULT_MAX_DIAMETER_PX = 20.0
-#: Physical pore diameter range used when px_per_mm is known. 0.08 mm is
-#: below visible pores (a third of the 250 µm detection threshold); facial
-#: pores seen in clinical imaging reach about 0.5 mm in equivalent diameter
-#: and enlarged ones up to ~1 mm (Flament et al. 2015,
-#: doi:10.2147/CCID.S74401: detection threshold 250 µm).
-MIN_PORE_DIAMETER_MM = 0.08
-MAX_PORE_DIAMETER_MM = 1.2
-#: Hysteresis thresholds on the darkness map, in robust noise units (z) of
-#: the skin's texture.
-#: Chosen on synthetic skin with known truth (benchmarks/bench_accuracy.py
-#: prints the effect) and checked on the real development crops.
-SEED_Z = 2.5
-GROW_Z = 1.5
 #: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
 #: candidates give the typical pore diameter; candidates smaller than
 #: AUTO_MIN_DIAMETER_FRACTION of it are texture. Pore diameters within one
@@ -120,45 +108,27 @@ SCALE_TILE_PX = 384
 BIMODAL_ETA = (0.75, 0.85)
 #: Bins of the histogram contrast_gap splits.
 GAP_HISTOGRAM_BINS = 64
-#: A pore is *clear* (counted in the headline metrics: count, density,
-#: coverage, visibility) when its contrast at its own scale reaches this, in
-#: ln units of linear luminance (0.045 ≈ 4.4% less light than the skin
-#: around it). Detection itself goes fainter (the noise-unit thresholds
-#: above, for the recall of faint real pores); those faint pores are drawn
-#: and listed but cannot swing the headline numbers. The contrast is read on
-#: the *evidence* map: a matched filter at the pore's scale (core Gaussian
-#: of EVIDENCE_SIGMA_PER_DIAMETER x d against a surround of
-#: EVIDENCE_SURROUND_FACTOR x the background sigma), which averages sensor
-#: noise over the pore's area and is barely moved by slight blur, JPEG or
-#: resampling. Chosen on benchmarks/bench_repeat.py (synthetic skin in three
-#: tones and the real crops re-captured 9 ways): 0.035-0.05 all keep the
-#: count's CV under 0.05; 0.045 the lowest on synthetic skin.
-CLEAR_CONTRAST = 0.045
+#: The clear test reads each pore's contrast on the *evidence* map, a matched
+#: filter at the pore's scale: a core Gaussian of EVIDENCE_SIGMA_PER_DIAMETER
+#: x d against a surround of EVIDENCE_SURROUND_FACTOR x the background sigma
+#: (chosen with the clear contrast on benchmarks/bench_repeat.py; see
+#: porescope.measure.pores.params.CLEAR_CONTRAST).
 EVIDENCE_SIGMA_PER_DIAMETER = 0.3
 EVIDENCE_SURROUND_FACTOR = 2.5
-#: When the photo's scale is known, every filter is set for this pore
-#: diameter in millimetres instead of a diameter estimated from the photo:
-#: the estimate (scale selection, step 2) moves with the capture -- sensor
-#: noise of σ 3 shrank it by 7-17% and JPEG grew it by 5-12%
-#: (benchmarks/bench_repeat.py), and every area moved with it. 0.7 mm is
-#: what scale selection finds on the real close-ups run without a scale
-#: (0.70-0.72 mm at their 10 px/mm; inside
-#: the visible range, from the 0.25 mm detection threshold of clinical
-#: imaging, Flament et al. 2015, doi:10.2147/CCID.S74401, to
-#: MAX_PORE_DIAMETER_MM). Any value from 0.6 to 0.8 mm keeps every
-#: repeatability CV under 0.05 (bench_repeat); 0.7 gave the best real-crop
-#: Dice and F1 with the scale given. Smaller pores are still found, with
-#: outlines drawn somewhat wide (synthetic 0.3-0.7 mm pores: recall 0.997,
-#: coverage +50%); larger ones are measured whole.
-TYPICAL_PORE_DIAMETER_MM = 0.7
+
+
+def _evidence_mm(typical_pore_diameter_mm: float) -> tuple[float, float]:
+    """(core, surround) sigmas in mm of the clear test's matched filter for a typical pore diameter (mm)."""
+    return (EVIDENCE_SIGMA_PER_DIAMETER * typical_pore_diameter_mm,
+            EVIDENCE_SURROUND_FACTOR * BACKGROUND_SIGMA_PER_DIAMETER * typical_pore_diameter_mm)
+
+
 #: The core and surround sigmas (mm) of that matched filter when the photo's
 #: scale is known: EVIDENCE_SIGMA_PER_DIAMETER and EVIDENCE_SURROUND_FACTOR x
 #: BACKGROUND_SIGMA_PER_DIAMETER applied to the typical pore, so the clear
-#: test is one fixed filter in millimetres.
-EVIDENCE_MM = (
-    EVIDENCE_SIGMA_PER_DIAMETER * TYPICAL_PORE_DIAMETER_MM,
-    EVIDENCE_SURROUND_FACTOR * BACKGROUND_SIGMA_PER_DIAMETER * TYPICAL_PORE_DIAMETER_MM,
-)
+#: test is one fixed filter in millimetres (the default typical pore's; run
+#: with DetectorParams.typical_pore_diameter_mm's).
+EVIDENCE_MM = _evidence_mm(TYPICAL_PORE_DIAMETER_MM)
 #: When sensor noise makes up more than this share of the darkness map's
 #: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
 #: blocking 'too_noisy' problem rather than numbers that drift with the noise.
@@ -193,7 +163,7 @@ MIN_PEAK_CONTRAST = 0.055
 #: pigment spot), not pores; an elongated pore (length/width 2.2) lying
 #: diagonally fills about 0.4. Raised from 0.18 with the linear-light
 #: darkness map, which gives dark curves more contrast than ΔL* did
-#: (tests/test_detection.py::test_distractors_are_not_counted).
+#: (tests/measure/test_detect.py::test_distractors_are_not_counted).
 MIN_FILL = 0.35
 #: Sensor noise lifts each pore's evidence (the highest of several noisy
 #: values lies above their mean), so this many SDs of the sensor noise in the
@@ -259,6 +229,7 @@ class _Pass:
     background: np.ndarray
     sigma: float  # texture SD of the darkness map (ln units)
     sensor: float  # sensor-noise SD of the darkness map (ln units)
+    shaped: np.ndarray | None = None  # (n,) bool: passed the shape filters (keep = seed test & shaped)
 
 
 def _gaussian_energy(sigma_fine: float, sigma_bg: float) -> float:
@@ -304,7 +275,6 @@ def _components(
     min_d: float,
     max_d: float,
     pixel_sd: float = 0.0,
-    min_peak: float = MIN_PEAK_CONTRAST,
 ) -> _Pass:
     """One detection pass at one scale: darkness map, hysteresis, shape filters.
 
@@ -314,7 +284,7 @@ def _components(
     is the sensor noise of ``logy`` per pixel (ln units); its share of the
     map's spread is taken out before the thresholds are set, so extra sensor
     noise does not raise them (a photo where it dominates is refused instead,
-    see MAX_SENSOR_NOISE_SHARE). A component's darkest pixel must pass ``min_peak``.
+    see MAX_SENSOR_NOISE_SHARE).
     """
     h, w = logy.shape
     background = blur(logy, sigma_bg)
@@ -339,7 +309,7 @@ def _components(
     # without a Python loop; the peak evidence z follows from it.
     np.maximum.at(peak_dark, lab_on, dark_on)
     peak_z = (peak_dark - med) * (1.0 / sigma)
-    seeded = (peak_z > seed_t) & (peak_dark > min_peak)
+    seeded = (peak_z > seed_t) & (peak_dark > MIN_PEAK_CONTRAST)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
     x0 = stats[:, cv2.CC_STAT_LEFT]
@@ -347,17 +317,17 @@ def _components(
     length = np.hypot(bw, bh)
     min_area = max(MIN_AREA_PX, MIN_AREA_SHARE * np.pi * (min_d / 2) ** 2)
     max_area = np.pi * (max_d / 2) ** 2
-    keep = seeded & (area >= min_area) & (area <= max_area)
+    shaped = (area >= min_area) & (area <= max_area)
     # Hairs and lines (see MAX_LENGTH_FACTOR).
-    keep &= length <= MAX_LENGTH_FACTOR * max_d * np.sqrt(2)
+    shaped &= length <= MAX_LENGTH_FACTOR * max_d * np.sqrt(2)
     fill = area / np.maximum(1.0, bw * bh)
     thin = (np.maximum(bw, bh) / np.maximum(1.0, np.minimum(bw, bh)) > MAX_ELONGATION_LONG) | (fill < MIN_FILL)
-    keep &= ~(thin & (length > THIN_MAX_LENGTH_FACTOR * max_d))
+    shaped &= ~(thin & (length > THIN_MAX_LENGTH_FACTOR * max_d))
     # Image border: a pore cut by the frame cannot be measured.
     touches = (x0 == 0) | (y0 == 0) | (x0 + bw >= w) | (y0 + bh >= h)
-    keep &= ~touches
-    keep[0] = False
-    return _Pass(labels, n, keep, area, peak_z, peak_dark, on, lab_on, z_on, darkness, background, sigma, sensor)
+    shaped &= ~touches
+    shaped[0] = False
+    return _Pass(labels, n, seeded & shaped, area, peak_z, peak_dark, on, lab_on, z_on, darkness, background, sigma, sensor, shaped)
 
 
 def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray, count: int, *, core: float, surround: float) -> np.ndarray:
@@ -505,9 +475,7 @@ def detect(
     *,
     min_diameter_px: float = DEFAULT_MIN_DIAMETER_PX,
     max_diameter_px: float = DEFAULT_MAX_DIAMETER_PX,
-    sensitivity: float = 1.0,
-    seed_threshold: float = SEED_Z,
-    grow_threshold: float = GROW_Z,
+    params: DetectorParams | None = None,
     logy: np.ndarray | None = None,
     typical_diameter_px: float | None = None,
     px_per_mm: float | None = None,
@@ -526,18 +494,19 @@ def detect(
         (H, W) bool, where to look (default: everywhere).
     min_diameter_px, max_diameter_px : float
         The expected pore diameter range (px).
-    sensitivity : float
-        Above 1 finds and counts fainter pores, below 1 only clearer ones; outlines never change, so what it
-        finds and counts nests (:func:`_sensitivity_keep`). 1 is the detector the figures were measured on.
-    seed_threshold, grow_threshold : float
-        Hysteresis thresholds in noise units (SEED_Z, GROW_Z).
+    params : DetectorParams, optional
+        The tunable values (sensitivity, hysteresis thresholds, clear
+        contrast, typical pore diameter); default :class:`DetectorParams()`.
+        Sensitivity above 1 finds and counts fainter pores, below 1 only
+        clearer ones; outlines never change, so what it finds and counts nests
+        (:func:`_sensitivity_keep`). 1 is the detector the figures were measured on.
     logy : ndarray, optional
         :func:`~porescope.measure.imaging.log_luminance` of ``rgb`` when the caller already has it.
     typical_diameter_px : float, optional
         Skip scale selection and use this diameter.
     px_per_mm : float, optional
         The scale of ``rgb`` when known. Then every filter is fixed in
-        millimetres (TYPICAL_PORE_DIAMETER_MM, EVIDENCE_MM) and the seed is
+        millimetres (``params.typical_pore_diameter_mm``, EVIDENCE_MM) and the seed is
         not moved by :func:`contrast_gap`, so nothing about what is found
         depends on an estimate from the photo itself.
 
@@ -552,6 +521,7 @@ def detect(
         logy = log_luminance(rgb)
     if skin is None:
         skin = np.ones((h, w), bool)
+    p = params if params is not None else DetectorParams()
 
     bad = untrusted_pixels(rgb)
     valid = skin if bad is None else skin & (bad == 0)
@@ -560,27 +530,27 @@ def detect(
     if typical_diameter_px is not None:
         typical_d = typical_diameter_px
     elif px_per_mm is not None:
-        typical_d = TYPICAL_PORE_DIAMETER_MM * px_per_mm
+        typical_d = p.typical_pore_diameter_mm * px_per_mm
     else:
         typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
     sigma_bg, sigma_fine, sigma_seed, floor_d = _scale_sigmas(typical_d, min_diameter_px, max_diameter_px)
     sigma_surround = None
     if px_per_mm is not None:  # the scale is known: the clear test is one fixed filter in millimetres
-        sigma_seed, sigma_surround = (v * px_per_mm for v in EVIDENCE_MM)
+        sigma_seed, sigma_surround = (v * px_per_mm for v in _evidence_mm(p.typical_pore_diameter_mm))
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
-        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_threshold, grow_t=grow_threshold,
-        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd, min_peak=min(MIN_PEAK_CONTRAST / sensitivity, MIN_PEAK_CONTRAST),
+        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=p.grow_z, grow_t=p.grow_z,  # grow never moves (_sensitivity_keep)
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
     )
     name = DETECTOR
     if ps.n <= 1:
         return Detection(np.zeros((h, w), np.int32), 0, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d,
                          core=np.zeros(0), evidence=np.zeros(0))
-    keep = ps.keep
+    keep = ps.shaped & (ps.peak_z > p.grow_z)  # the peak-contrast floor is _sensitivity_keep's
     # Smaller than a fraction of the typical pore: skin texture, not a pore.
     keep &= np.sqrt(4.0 * ps.area / np.pi) >= floor_d
     keep[0] = False
-    keep, keep1 = _sensitivity_keep(ps, keep, seed_threshold, sensitivity, scale_known=px_per_mm is not None)
+    keep, keep1 = _sensitivity_keep(ps, keep, p.seed_z, p.sensitivity, scale_known=px_per_mm is not None)
     both = keep | keep1  # evidence is needed for keep1's pores too (the clear threshold is read on them)
 
     out, count, pixel_index, pixel_label = _relabel(ps, both, (h, w))
@@ -589,8 +559,8 @@ def detect(
     evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=ev_core, surround=ev_surround)
     evidence_noise = pixel_sd * np.sqrt(_gaussian_energy(ev_core, ev_surround))  # sensor noise's SD in the evidence map
     evidence -= EVIDENCE_NOISE_BIAS * evidence_noise  # the noise's lift
-    # The clear threshold is read on keep1's pores and moved by the same share of CLEAR_CONTRAST at any sensitivity.
-    clear_at = clear_threshold(evidence[keep1[both]], evidence_noise, CLEAR_CONTRAST) - CLEAR_CONTRAST * (1.0 - 1.0 / sensitivity)
+    # The clear threshold is read on keep1's pores and moved by the same share of the clear contrast at any sensitivity.
+    clear_at = clear_threshold(evidence[keep1[both]], evidence_noise, p.clear_contrast) - p.clear_contrast * (1.0 - 1.0 / p.sensitivity)
     if not np.array_equal(both, keep):  # below 1: drop keep1's pores that this sensitivity does not keep
         evidence = evidence[keep[both]]
         out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
