@@ -133,6 +133,10 @@ def add(
             data, subject, analysis=r.analysis, skin_mask=r.regions.skin if roi is not None else None,
             taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting, repeat_of=repeat_of,
         )
+        if repeat_of is None and v.measurable:
+            # The visit's noise (its photo re-analysed under the capture and phone-processing
+            # changes) is work of the add, not of the first comparison, which then stays fast.
+            store.noise(v.id)
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
