@@ -40,6 +40,7 @@ from porescope.errors import PorescopeError
 from porescope.measure import facemesh
 from porescope.measure.face_checks import capture_checks
 from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mode's public constants)
+    BETWEEN_BROWS,
     BROW_MARGIN_IPD,
     CHIN,
     DEPTH_UNCERTAINTY_PCT,
@@ -48,8 +49,10 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     EYE_SCALE_X,
     EYE_SCALE_Y,
     EYES_COVERED_REL_L,
+    FACE_EDGE_MARGIN_IPD,
     FACE_MIN_SHARE,
     FACE_OVAL,
+    FACE_SIDES,
     FOREHEAD,
     FOREHEAD_MIN_SKIN,
     IPD_MM,
@@ -69,6 +72,8 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     MAX_YAW_DEG,
     MIN_IRIS_PX,
     NOSE,
+    NOSTRIL_MARGIN_IPD,
+    NOSTRILS,
     PITCH_NEUTRAL_DEG,
     REGION_BLUR_REL,
     REGION_MIN_AREA_IPD2,
@@ -472,13 +477,20 @@ def _work_region_masks(shape: tuple[int, int], polys: dict[str, np.ndarray], wxy
 
 
 def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float) -> np.ndarray:
-    """Where no region may reach (bool): eyes (scaled up for lids and lashes), brows, lips, each with a margin."""
+    """Where no region may reach (bool): eyes (scaled up for lids and lashes), brows, lips and nostrils, each with a
+    margin that scales with the face, and the face's shadowed edge (a band inside its outline)."""
     excl = np.zeros(shape, np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
         excl |= cv2.dilate(poly_mask(shape, scaled(wxy[list(eye)], EYE_SCALE_X, EYE_SCALE_Y, roll)), _disk(EYE_MARGIN_IPD * wipd))
     for brow in (RIGHT_BROW, LEFT_BROW):
         excl |= cv2.dilate(poly_mask(shape, wxy[list(brow)]), _disk(BROW_MARGIN_IPD * wipd))
     excl |= cv2.dilate(poly_mask(shape, wxy[list(LIPS)]), _disk(LIPS_MARGIN_IPD * wipd))
+    excl |= cv2.dilate(poly_mask(shape, wxy[list(NOSTRILS)]), _disk(NOSTRIL_MARGIN_IPD * wipd))
+    # The face's shadowed sides: a band along the outline from temple to jaw (the forehead's top meets hair, which the
+    # skin-colour check removes; outside the outline no region reaches anyway).
+    band = 2 * max(1, int(round(FACE_EDGE_MARGIN_IPD * wipd))) + 1
+    for side in FACE_SIDES:
+        cv2.polylines(excl, [np.round(wxy[list(side)]).astype(np.int32)], False, 255, thickness=band)
     return excl > 0
 
 

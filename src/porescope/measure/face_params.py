@@ -15,17 +15,33 @@ import numpy as np
 # Polygons through MediaPipe face-mesh landmark indices, chosen on a labelled
 # plot of the mesh (person's right side = lower indices, image left).
 FOREHEAD = (54, 103, 67, 109, 10, 338, 297, 332, 284, 251, 301, 300, 293, 334, 296, 336, 9, 107, 66, 105, 63, 70, 71, 21)
-#: Bridge, dorsum and alae down to the tip (landmark 1): the nostrils and the
-#: columella below the tip are left out.
-NOSE = (168, 417, 351, 419, 248, 456, 420, 360, 279, 358, 294, 1, 64, 129, 49, 131, 198, 236, 3, 196, 122, 193)
-#: From under the eye (lower orbit) to the mouth-corner level, between the
-#: nasolabial line and the side of the face.
-RIGHT_CHEEK = (116, 117, 118, 119, 120, 100, 142, 203, 206, 216, 212, 214, 138, 215, 177, 137, 227)
-_MIRROR = {116: 345, 117: 346, 118: 347, 119: 348, 120: 349, 100: 329, 142: 371, 203: 423, 206: 426, 216: 436,
-           212: 432, 214: 434, 138: 367, 215: 435, 177: 401, 137: 366, 227: 447}
+#: The glabella, the skin between the brows (issue 21): from the brows' inner
+#: ends (107, 55 / 336, 285) and the forehead's midline (9) down to the root of
+#: the nose (193, 168, 417), where the nose region starts. Its own region, so
+#: the T-zone's most pore-prone skin is measured and named.
+BETWEEN_BROWS = (107, 9, 336, 285, 417, 168, 193, 55)
+#: The whole nose (issue 21): bridge from its root (168), the side walls out to
+#: where they meet the cheek (188, 114, 217, 126 / 412, 343, 437, 355), the alae
+#: round their groove (209, 129 / 429, 358) and the tip (1). The line from the
+#: alae's lower rim (64 / 294) through the tip leaves the nostril openings below
+#: it; NOSTRILS removes them again with a margin.
+NOSE = (168, 417, 465, 412, 343, 437, 355, 429, 358, 294, 1, 64, 129, 209, 126, 217, 114, 188, 245, 193)
+#: From just below the lower eyelid (the lid's outer ring 31, 228-233) to the
+#: mouth-corner level, between the nose's side and the nasolabial fold
+#: (129, 203, 206, 216) and the side of the face (issue 21: the inner cheek
+#: beside the nose and the skin under the eye were left out before).
+RIGHT_CHEEK = (116, 111, 31, 228, 229, 230, 231, 232, 233, 188, 114, 217, 126, 209, 129, 203, 206, 216, 212, 214, 138,
+               215, 177, 137, 227)
+_MIRROR = {116: 345, 111: 340, 31: 261, 228: 448, 229: 449, 230: 450, 231: 451, 232: 452, 233: 453, 188: 412, 114: 343,
+           217: 437, 126: 355, 209: 429, 129: 358, 203: 423, 206: 426, 216: 436, 212: 432, 214: 434, 138: 367, 215: 435,
+           177: 401, 137: 366, 227: 447}
 LEFT_CHEEK = tuple(_MIRROR[i] for i in RIGHT_CHEEK)
 #: Below the lower lip down to just above the chin's edge.
 CHIN = (204, 106, 182, 83, 18, 313, 406, 335, 424, 430, 394, 395, 369, 396, 175, 171, 140, 170, 169, 210)
+#: The nostril openings and the columella between them, as seen from the
+#: front: under the line alar rim - tip - alar rim, down to the alar base
+#: (98 / 327) and the subnasale (2).
+NOSTRILS = (64, 1, 294, 327, 326, 2, 97, 98)
 
 RIGHT_EYE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
 LEFT_EYE = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
@@ -34,6 +50,9 @@ LEFT_BROW = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
 LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176,
              149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+#: The sides of FACE_OVAL from temple to jaw (person's right, then left): the
+#: edge that turns away from the camera.
+FACE_SIDES = ((54, 21, 162, 127, 234, 93, 132, 58, 172, 136), (284, 251, 389, 356, 454, 323, 361, 288, 397, 365))
 #: Upper and lower lid mid points and corners, for eye openness.
 RIGHT_LIDS = (159, 145, 33, 133)
 LEFT_LIDS = (386, 374, 263, 362)
@@ -41,6 +60,7 @@ LEFT_LIDS = (386, 374, 263, 362)
 #: Region name -> polygon, in label order (REGION_LABELS).
 REGION_POLYGONS = {
     "forehead": FOREHEAD,
+    "between_brows": BETWEEN_BROWS,
     "nose": NOSE,
     "left_cheek": LEFT_CHEEK,
     "right_cheek": RIGHT_CHEEK,
@@ -53,8 +73,15 @@ REGION_POLYGONS = {
 #: reach beyond the landmark contours.
 EYE_SCALE_X, EYE_SCALE_Y = 1.3, 2.4  # eye contour scaled about its centre (lids, lashes)
 EYE_MARGIN_IPD = 0.06
-BROW_MARGIN_IPD = 0.06
+BROW_MARGIN_IPD = 0.035  # issue 21: 0.06 kept the forehead ~2 mm short of the brows on the test faces
 LIPS_MARGIN_IPD = 0.05
+#: Nostril openings: a margin like the lips' (the nostril rim's shadow).
+NOSTRIL_MARGIN_IPD = 0.03
+#: The face's edge: skin within this share of the IPD (~3.8 mm) inside the
+#: face outline (FACE_OVAL) turns away from the camera and lies in shadow or
+#: against the background, and the outline's landmarks sit ~1-2 mm off; no
+#: region reaches into it.
+FACE_EDGE_MARGIN_IPD = 0.06
 #: Regions are built at a working resolution where the IPD spans this many
 #: px (a face ~450 px wide); masks are then scaled up with smooth edges.
 WORK_IPD_PX = 200.0
