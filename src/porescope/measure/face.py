@@ -55,6 +55,9 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     FACE_SIDES,
     FOREHEAD,
     FOREHEAD_MIN_SKIN,
+    GLASSES_BRIDGE_MIN_NONSKIN,
+    GLASSES_BRIDGE_R_IPD,
+    GLASSES_LENS_IPD,
     IPD_MM,
     IPD_SD_MM,
     IRIS_AGREE,
@@ -77,6 +80,7 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     PITCH_NEUTRAL_DEG,
     REGION_BLUR_REL,
     REGION_MIN_AREA_IPD2,
+    REGION_MIN_AREA_IPD2_SMALL,
     REGION_MIN_SKIN,
     REGION_POLYGONS,
     RIGHT_BROW,
@@ -410,6 +414,10 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
     reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b
     skin_ok, colour = skin_colour_mask(lab, reference)
+    glasses = _glasses_mask(shape, wxy, wipd, roll, skin_ok)
+    if glasses is not None:
+        excl_b = excl_b | glasses
+        problems.append(glasses_problem())
 
     work_masks, skin_share, in_frame = _work_region_masks(shape, polys, wxy, wipd, excl_b, skin_ok)
 
@@ -468,7 +476,8 @@ def _work_region_masks(shape: tuple[int, int], polys: dict[str, np.ndarray], wxy
         skin_share[name] = round(min(1.0, float(np.count_nonzero(m)) / max(full_area, 1.0)), 3)
         in_frame[name] = min(1.0, n_poly / max(full_area, 1.0))
         # Too little skin left (cut by the frame, hidden, in shadow): not measured.
-        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < REGION_MIN_AREA_IPD2 * wipd * wipd:
+        min_area = REGION_MIN_AREA_IPD2_SMALL.get(name, REGION_MIN_AREA_IPD2) * wipd * wipd
+        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < min_area:
             m = np.zeros_like(m)
         work_masks[name] = m
         taken |= polys[name]
@@ -492,6 +501,39 @@ def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: floa
     for side in FACE_SIDES:
         cv2.polylines(excl, [np.round(wxy[list(side)]).astype(np.int32)], False, 255, thickness=band)
     return excl > 0
+
+
+def _glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray) -> np.ndarray | None:
+    """Lenses and rims of glasses (bool), or None when the nose's root shows no bridge of glasses (see GLASSES_BRIDGE_R_IPD)."""
+    probe = np.zeros(shape, np.uint8)
+    cx, cy = wxy[168]
+    cv2.circle(probe, (int(round(cx)), int(round(cy))), max(1, int(round(GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
+    probe = probe > 0
+    if not probe.any() or float((~skin_ok[probe]).mean()) <= GLASSES_BRIDGE_MIN_NONSKIN:
+        return None
+    lens = np.zeros(shape, np.uint8)
+    ax, up, down = (max(1, int(round(a * wipd))) for a in GLASSES_LENS_IPD)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        ex, ey = wxy[list(eye)].mean(0)
+        centre = (int(round(ex)), int(round(ey)))
+        cv2.ellipse(lens, centre, (ax, up), math.degrees(roll), 180, 360, 1, -1)  # upper half (image y up)
+        cv2.ellipse(lens, centre, (ax, down), math.degrees(roll), 0, 180, 1, -1)  # lower half
+    cv2.circle(lens, (int(round(cx)), int(round(cy))), max(1, int(round(2 * GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)  # the bridge
+    return lens > 0
+
+
+def glasses_problem() -> QualityProblem:
+    """The warning for a face wearing glasses (the skin behind the lenses is left out).
+
+    Returns
+    -------
+    QualityProblem
+    """
+    return QualityProblem(
+        code="glasses", severity="warning",
+        message=("Glasses cover the skin around the eyes: the skin behind the lenses and under the rims (upper cheeks, sides "
+                 "of the nose) is left out. Take the glasses off and retake to measure it."),
+    )
 
 
 def _full_resolution_regions(work_masks: dict[str, np.ndarray], hw: tuple[int, int], origin: tuple[int, int], f: float, fx: float, fy: float,

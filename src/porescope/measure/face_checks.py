@@ -31,7 +31,8 @@ from porescope.results import QualityProblem
 
 # ----------------------------------------------------------- capture checks
 
-_NICE = {"forehead": "forehead", "nose": "nose", "left_cheek": "left cheek", "right_cheek": "right cheek", "chin": "chin"}
+_NICE = {"forehead": "forehead", "between_brows": "skin between the brows", "nose": "nose", "left_cheek": "left cheek",
+         "right_cheek": "right cheek", "chin": "chin"}
 
 
 def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict | None:

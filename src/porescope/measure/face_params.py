@@ -82,6 +82,20 @@ NOSTRIL_MARGIN_IPD = 0.03
 #: against the background, and the outline's landmarks sit ~1-2 mm off; no
 #: region reaches into it.
 FACE_EDGE_MARGIN_IPD = 0.06
+#: Glasses (issue 21): the nose's root between the eyes (landmark 168) is bare
+#: skin unless a bridge of glasses crosses it. When more than
+#: GLASSES_BRIDGE_MIN_NONSKIN of a disc of GLASSES_BRIDGE_R_IPD there fails the
+#: skin-colour check, the face wears glasses (measured: 0.49 on the
+#: bespectacled test face, 0.0 on the astronaut in all 31 test framings,
+#: sunglasses and dim light included), and the lenses and rims are left out:
+#: about each eye's centre, half an ellipse above with semi-axes
+#: GLASSES_LENS_IPD[0] (along the eye line) and GLASSES_LENS_IPD[1] (up to the
+#: brow) and half an ellipse below reaching GLASSES_LENS_IPD[2] (a lens is
+#: ~50 x 40 mm with its rim up to ~30 mm below the pupil, IPD ~63 mm). Skin
+#: seen through a lens is magnified and glazed, and the rims cross it.
+GLASSES_BRIDGE_R_IPD = 0.05
+GLASSES_BRIDGE_MIN_NONSKIN = 0.25
+GLASSES_LENS_IPD = (0.5, 0.25, 0.5)
 #: Regions are built at a working resolution where the IPD spans this many
 #: px (a face ~450 px wide); masks are then scaled up with smooth edges.
 WORK_IPD_PX = 200.0
@@ -142,6 +156,10 @@ REGION_MIN_SKIN = 0.15
 #: an IPD of 63 mm; a whole cheek region is ~0.5 IPD^2 on the astronaut test
 #: face): a sliver at the frame's edge is too little to describe a region.
 REGION_MIN_AREA_IPD2 = 0.05
+#: ... except the skin between the brows, a smaller patch by nature (its whole
+#: polygon is ~0.1 IPD^2, ~4 cm^2; brows and glasses take up to half of it):
+#: 0.02 IPD^2 ~ 0.8 cm^2, several hundred pores' worth of skin at 10 px/mm.
+REGION_MIN_AREA_IPD2_SMALL = {"between_brows": 0.02}
 #: Sunglasses/covered eyes: eye area median lightness below this share of the skin's.
 EYES_COVERED_REL_L = 0.35
 #: Left vs right cheek median L* differing by more than this: side lighting.
