@@ -61,7 +61,7 @@ def test_regions_are_in_place(astro_regions):
     rs = astro_regions
     assert rs.mode == "face"
     names = [r.name for r in rs.regions]
-    assert names == ["forehead", "nose", "left_cheek", "right_cheek", "chin", "face"]
+    assert names == ["forehead", "between_brows", "nose", "left_cheek", "right_cheek", "chin", "face"]
     c = {r.name: centroid(r.mask) for r in rs.regions if r.mask.any()}
     # Vertical order in display orientation.
     assert c["forehead"][1] < c["nose"][1] < c["chin"][1]
@@ -82,7 +82,7 @@ def test_regions_are_exclusive_and_face_is_their_union(astro_regions):
     np.testing.assert_array_equal(face_region.mask, total > 0)
     np.testing.assert_array_equal(rs.skin, face_region.mask)
     lab = rs.label_image()
-    assert lab.shape == rs.skin.shape and set(np.unique(lab)) <= {0, 1, 2, 3, 4, 5}
+    assert lab.shape == rs.skin.shape and set(np.unique(lab)) <= {0, 1, 2, 3, 4, 5, 7}
     for r in rs.regions[:-1]:
         assert (lab[r.mask] == REGION_LABELS[r.name]).all()
 

@@ -74,6 +74,7 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     MAX_TILES,
     MAX_YAW_DEG,
     MIN_IRIS_PX,
+    NON_SKIN_MARGIN_IPD,
     NOSE,
     NOSTRIL_MARGIN_IPD,
     NOSTRILS,
@@ -90,6 +91,8 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     SKIN_BRIGHT_Z,
     SKIN_CHROMA_MIN_SD,
     SKIN_CHROMA_Z,
+    SKIN_HAIR_REL_L,
+    SKIN_HAIR_YELLOW_Z,
     SKIN_MIN_REL_L,
     TILE_PX,
     UNEVEN_LIGHT_DL,
@@ -167,7 +170,9 @@ def skin_colour_mask(lab: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray
     db = (lab[..., 2].astype(np.float32) - med[2]) / sb
     chroma_ok = da * da + db * db <= SKIN_CHROMA_Z**2
     bright = L >= med[0] + SKIN_BRIGHT_Z * max(sd[0], 4.0)
-    ok = (chroma_ok | bright) & (L >= face_skin_min_l(float(med[0])))
+    # Blond or brown hair and the shadowed side of the face: darker than the skin and shifted from red to yellow.
+    hair = (L < SKIN_HAIR_REL_L * med[0]) & (db - da > SKIN_HAIR_YELLOW_Z)
+    ok = (chroma_ok | bright) & (L >= face_skin_min_l(float(med[0]))) & ~hair
     ok = cv2.medianBlur(ok.view(np.uint8) * 255, 5) > 0
     return ok, {"median_lab": [round(float(v), 2) for v in med], "sd_lab": [round(float(v), 2) for v in sd]}
 
@@ -414,6 +419,8 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
     reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b
     skin_ok, colour = skin_colour_mask(lab, reference)
+    # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
+    skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
     glasses = _glasses_mask(shape, wxy, wipd, roll, skin_ok)
     if glasses is not None:
         excl_b = excl_b | glasses

@@ -110,6 +110,18 @@ SKIN_CHROMA_Z = 3.5
 SKIN_CHROMA_MIN_SD = 2.5  # floor on the robust SD (a, b units) for very even skin
 SKIN_MIN_REL_L = 0.55  # darker than 55% of the median skin lightness: not measurable skin
 SKIN_BRIGHT_Z = 2.5
+#: Hair whose colour passes the chroma test (blond, light brown) and skin in
+#: the shadow at the face's side (issue 21): darker than SKIN_HAIR_REL_L of
+#: the median skin lightness AND shifted towards yellow (b up, a down) by more
+#: than SKIN_HAIR_YELLOW_Z robust SDs. Measured on the astronaut test face: her
+#: fringe reads L ~120 (0.6 of the skin's ~200) with b 25 vs the skin's 13-18
+#: (robust SD 3), a ~5 vs 9; lit skin anywhere on the face stays below 1.5.
+SKIN_HAIR_REL_L = 0.8
+SKIN_HAIR_YELLOW_Z = 1.5
+#: Margin taken off the skin next to whatever fails the skin check (hair,
+#: beard, frames, shadow), as a share of the IPD (~1.3 mm; at least 1 px):
+#: the pixels along a hairline mix hair and skin and pass the check.
+NON_SKIN_MARGIN_IPD = 0.02
 
 #: Physical constants for the scale.
 #: Horizontal visible iris diameter, adults: 11.7 +/- 0.5 mm, nearly constant
