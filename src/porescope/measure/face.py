@@ -519,12 +519,17 @@ def _glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: fl
     if not probe.any() or float((~skin_ok[probe]).mean()) <= GLASSES_BRIDGE_MIN_NONSKIN:
         return None
     lens = np.zeros(shape, np.uint8)
-    ax, up, down = (max(1, int(round(a * wipd))) for a in GLASSES_LENS_IPD)
-    for eye in (RIGHT_EYE, LEFT_EYE):
+    inner, outer, up, down = (a * wipd for a in GLASSES_LENS_IPD)
+    t = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    c, s = np.cos(t), np.sin(t)
+    # A rounded rectangle (superellipse |x/a|^4 + |y/b|^4 = 1): lenses have wide lower corners.
+    py = np.where(s > 0, down, up) * np.sign(s) * np.abs(s) ** 0.5
+    ca, sa = math.cos(roll), math.sin(roll)
+    for eye, outward in ((RIGHT_EYE, -1.0), (LEFT_EYE, 1.0)):  # face-frame x runs from the right eye to the left
         ex, ey = wxy[list(eye)].mean(0)
-        centre = (int(round(ex)), int(round(ey)))
-        cv2.ellipse(lens, centre, (ax, up), math.degrees(roll), 180, 360, 1, -1)  # upper half (image y up)
-        cv2.ellipse(lens, centre, (ax, down), math.degrees(roll), 0, 180, 1, -1)  # lower half
+        px = np.where(c * outward > 0, outer, inner) * np.sign(c) * np.abs(c) ** 0.5
+        pts = np.column_stack([ex + px * ca - py * sa, ey + px * sa + py * ca])
+        lens |= poly_mask(shape, pts)
     cv2.circle(lens, (int(round(cx)), int(round(cy))), max(1, int(round(2 * GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)  # the bridge
     return lens > 0
 

@@ -88,14 +88,16 @@ FACE_EDGE_MARGIN_IPD = 0.06
 #: skin-colour check, the face wears glasses (measured: 0.49 on the
 #: bespectacled test face, 0.0 on the astronaut in all 31 test framings,
 #: sunglasses and dim light included), and the lenses and rims are left out:
-#: about each eye's centre, half an ellipse above with semi-axes
-#: GLASSES_LENS_IPD[0] (along the eye line) and GLASSES_LENS_IPD[1] (up to the
-#: brow) and half an ellipse below reaching GLASSES_LENS_IPD[2] (a lens is
-#: ~50 x 40 mm with its rim up to ~30 mm below the pupil, IPD ~63 mm). Skin
+#: about each eye's centre, a rounded rectangle (superellipse of power 4)
+#: reaching GLASSES_LENS_IPD[0] along the eye line towards the nose,
+#: GLASSES_LENS_IPD[1] away from it, GLASSES_LENS_IPD[2] up (to the brow) and
+#: GLASSES_LENS_IPD[3] down (a lens is ~50 x 40 mm with its rim up to ~30 mm
+#: below the pupil, IPD ~63 mm; measured on the bespectacled test face: rims
+#: 0.45 IPD in, 0.46-0.56 IPD out, 0.45 down). Skin
 #: seen through a lens is magnified and glazed, and the rims cross it.
 GLASSES_BRIDGE_R_IPD = 0.05
 GLASSES_BRIDGE_MIN_NONSKIN = 0.25
-GLASSES_LENS_IPD = (0.5, 0.25, 0.5)
+GLASSES_LENS_IPD = (0.45, 0.58, 0.25, 0.5)
 #: Regions are built at a working resolution where the IPD spans this many
 #: px (a face ~450 px wide); masks are then scaled up with smooth edges.
 WORK_IPD_PX = 200.0
