@@ -228,3 +228,22 @@ def test_t_zone_text_names_only_the_regions_measured(framed):
     assert zone_words(["forehead", "between_brows", "nose", "left_cheek", "right_cheek"]) == (
         "the T-zone (forehead, between the brows, nose)", "the cheeks")
     assert zone_words(["between_brows", "nose", "left_cheek"]) == ("the T-zone (between the brows, nose)", "the left cheek")
+
+
+def test_every_region_is_outlined_on_the_overlay_and_in_the_web_region_layer(astronaut):
+    import io
+
+    from porescope.measure.render import REGION_RGB, overlay
+    from porescope.web.layers import region_layer_png
+
+    rs = find_regions(astronaut, mode="face")
+    labels = rs.label_image()
+    drawn = np.all(overlay(astronaut, np.zeros(labels.shape, np.int32), np.zeros(0, bool), labels) == REGION_RGB, axis=2)
+    layer = np.asarray(Image.open(io.BytesIO(region_layer_png(labels))))  # palette indices: 1 = outline
+    assert layer.shape == labels.shape
+    for r in rs.regions:
+        if r.outline_only:
+            continue
+        edge = r.mask & ~cv2.erode(r.mask.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        assert drawn[edge].mean() > 0.95, r.name
+        assert (layer[edge] == 1).mean() > 0.95, r.name
