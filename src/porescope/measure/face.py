@@ -8,10 +8,13 @@
    face). No face: the whole frame in ``auto`` mode, unless the photo looks
    like a face whose landmarks cannot be placed (a blocking
    ``face_not_placed`` problem);
-2. draws forehead, nose, both cheeks and chin as polygons through landmarks,
-   removes eyes, brows and lips (with a margin) and the nostrils (the nose
-   polygon stops at the nose tip), then drops pixels whose colour is not the
-   face's own skin colour (hair, beard, deep shadow) — see :func:`skin_colour_mask`;
+2. draws forehead, the skin between the brows (glabella), the whole nose,
+   both cheeks and chin as polygons through landmarks, removes eyes and lids,
+   brows, lips and nostrils (each with a margin scaled to the face) and a band
+   along the face's sides, then drops pixels whose colour is not the face's
+   own skin colour (hair, beard, deep shadow, frames; see
+   :func:`skin_colour_mask`) with a margin, and the lenses of glasses when a
+   bridge of glasses crosses the nose's root;
 3. derives the physical scale from the iris diameter, or from the
    interpupillary distance when the irises cannot be used (closed or covered
    eyes, a small face);
@@ -381,7 +384,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     Returns
     -------
     RegionSet
-        Forehead, nose, cheeks and chin (minus eyes, brows, lips and non-skin),
+        Forehead, between the brows, nose, cheeks and chin (minus eyes, brows, lips, nostrils, glasses and non-skin),
         the whole face, the scale, regions not measured and capture problems.
     """
     h, w = rgb.shape[:2]
