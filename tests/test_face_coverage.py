@@ -15,6 +15,7 @@ The anatomy was placed once by hand: points in
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -231,8 +232,6 @@ def test_t_zone_text_names_only_the_regions_measured(framed):
 
 
 def test_every_region_is_outlined_on_the_overlay_and_in_the_web_region_layer(astronaut):
-    import io
-
     from porescope.measure.render import REGION_RGB, overlay
     from porescope.web.layers import region_layer_png
 
@@ -247,3 +246,24 @@ def test_every_region_is_outlined_on_the_overlay_and_in_the_web_region_layer(ast
         edge = r.mask & ~cv2.erode(r.mask.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         assert drawn[edge].mean() > 0.95, r.name
         assert (layer[edge] == 1).mean() > 0.95, r.name
+
+
+def test_the_web_viewer_names_and_outlines_the_region_between_the_brows(astronaut):
+    from web_helpers import PageClient
+
+    from porescope.measure.render import encode_image
+    from porescope.web import create_app
+
+    with PageClient(create_app(store=None, db_url="sqlite:///:memory:")) as client:
+        r = client.post("/api/analyze", files={"photo": ("astronaut.png", encode_image(astronaut, ".png"), "image/png")},
+                        data={"mode": "face"}, follow_redirects=False)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert "between_brows" in {g["name"] for g in body["analysis"]["regions"]}
+        html = client.get(body["page"]).text
+        assert ">between the brows</span>" in html and html.count('class="region-label"') == 6
+        layer = np.asarray(Image.open(io.BytesIO(client.get(body["layers"]["regions"]).content)))
+    glabella = find_regions(astronaut, mode="face").regions[1]
+    assert glabella.name == "between_brows"
+    edge = glabella.mask & ~cv2.erode(glabella.mask.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    assert (layer[edge] == 1).mean() > 0.95
