@@ -129,10 +129,16 @@ def test_no_region_covers_brows_eyes_nostrils_or_lips(framed):
     assert not wrong, wrong
 
 
-def test_region_pixels_lie_on_skin_in_every_framing_of_the_astronaut(framed):
+def test_region_pixels_lie_on_skin_in_every_framing_of_the_astronaut(framed, astronaut):
+    from face_variants import _warp
+
     worst = []
     for name, (img, t, rs) in framed.items():
         bad = _not_skin(DATA / "astronaut_not_skin.json", img.shape, t)
+        if name.startswith(("beard", "sunglasses")):
+            # The painted beard, moustache and dark lenses: where the framing differs from the same framing unpainted.
+            plain = _warp(astronaut, t, (img.shape[1], img.shape[0]))
+            bad |= np.abs(img.astype(np.int16) - plain).max(axis=2) > 40
         total = int(rs.skin.sum())
         on_skin = 1 - int((rs.skin & bad).sum()) / total
         worst.append((on_skin, name))
