@@ -10,8 +10,8 @@
    ``face_not_placed`` problem);
 2. draws forehead, the skin between the brows (glabella), the whole nose,
    both cheeks and chin as polygons through landmarks, removes eyes and lids,
-   brows, lips and nostrils (each with a margin scaled to the face) and a band
-   along the face's sides, then drops pixels whose colour is not the face's
+   brows, lips and nostrils (each with a margin scaled to the face) and the
+   face's sides where they turn into shadow, then drops pixels whose colour is not the face's
    own skin colour (hair, beard, deep shadow, frames; see
    :func:`skin_colour_mask`) with a margin, and the lenses of glasses when a
    bridge of glasses crosses the nose's root;
@@ -53,6 +53,7 @@ from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mod
     EYE_SCALE_Y,
     EYES_COVERED_REL_L,
     FACE_EDGE_MARGIN_IPD,
+    FACE_EDGE_SHADOW_REL_L,
     FACE_MIN_SHARE,
     FACE_OVAL,
     FACE_SIDES,
@@ -420,8 +421,11 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
 
     polys = {name: poly_mask(shape, wxy[list(idx)]) > 0 for name, idx in REGION_POLYGONS.items()}
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
-    reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b
+    sides = _face_sides(shape, wxy, wipd)
+    reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b & ~sides
     skin_ok, colour = skin_colour_mask(lab, reference)
+    if colour:  # the shadowed edge of the face
+        excl_b = excl_b | (sides & (lab[..., 0] < FACE_EDGE_SHADOW_REL_L * colour["median_lab"][0]))
     # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
     skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
     glasses = _glasses_mask(shape, wxy, wipd, roll, skin_ok)
@@ -497,7 +501,7 @@ def _work_region_masks(shape: tuple[int, int], polys: dict[str, np.ndarray], wxy
 
 def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float) -> np.ndarray:
     """Where no region may reach (bool): eyes (scaled up for lids and lashes), brows, lips and nostrils, each with a
-    margin that scales with the face, and the face's shadowed edge (a band inside its outline)."""
+    margin that scales with the face."""
     excl = np.zeros(shape, np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
         excl |= cv2.dilate(poly_mask(shape, scaled(wxy[list(eye)], EYE_SCALE_X, EYE_SCALE_Y, roll)), _disk(EYE_MARGIN_IPD * wipd))
@@ -505,12 +509,18 @@ def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: floa
         excl |= cv2.dilate(poly_mask(shape, wxy[list(brow)]), _disk(BROW_MARGIN_IPD * wipd))
     excl |= cv2.dilate(poly_mask(shape, wxy[list(LIPS)]), _disk(LIPS_MARGIN_IPD * wipd))
     excl |= cv2.dilate(poly_mask(shape, wxy[list(NOSTRILS)]), _disk(NOSTRIL_MARGIN_IPD * wipd))
-    # The face's shadowed sides: a band along the outline from temple to jaw (the forehead's top meets hair, which the
-    # skin-colour check removes; outside the outline no region reaches anyway).
-    band = 2 * max(1, int(round(FACE_EDGE_MARGIN_IPD * wipd))) + 1
-    for side in FACE_SIDES:
-        cv2.polylines(excl, [np.round(wxy[list(side)]).astype(np.int32)], False, 255, thickness=band)
     return excl > 0
+
+
+def _face_sides(shape: tuple[int, int], wxy: np.ndarray, wipd: float) -> np.ndarray:
+    """A band along the face's outline from temple to jaw, FACE_EDGE_MARGIN_IPD inside it (bool). Where it is darker
+    than FACE_EDGE_SHADOW_REL_L of the skin it is the shadowed edge of the face (a lit edge stays; the forehead's top
+    meets hair, which the skin-colour check removes)."""
+    band = np.zeros(shape, np.uint8)
+    width = 2 * max(1, int(round(FACE_EDGE_MARGIN_IPD * wipd))) + 1
+    for side in FACE_SIDES:
+        cv2.polylines(band, [np.round(wxy[list(side)]).astype(np.int32)], False, 255, thickness=width)
+    return band > 0
 
 
 def _glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray) -> np.ndarray | None:

@@ -77,12 +77,14 @@ BROW_MARGIN_IPD = 0.035  # issue 21: 0.06 kept the forehead ~2 mm short of the b
 LIPS_MARGIN_IPD = 0.05
 #: Nostril openings: a margin like the lips' (the nostril rim's shadow).
 NOSTRIL_MARGIN_IPD = 0.03
-#: The face's edge: skin within this share of the IPD (~2 mm) inside the
-#: face's sides (FACE_SIDES) turns away from the camera, mixes with the
-#: background, and the outline's landmarks sit ~1-2 mm off; no region reaches
-#: into it. Wider shadow there is removed by the skin check (SKIN_HAIR_*).
-#: (0.06 IPD cost the astronaut's lit cheek ~20% of its area.)
-FACE_EDGE_MARGIN_IPD = 0.03
+#: The face's shadowed edge: within FACE_EDGE_MARGIN_IPD of the face's sides
+#: (FACE_SIDES; ~4 mm) the skin turns away from the camera; where it is darker
+#: than FACE_EDGE_SHADOW_REL_L of the skin's median lightness there it is in
+#: shadow, and no region reaches into it. A lit edge stays measured (a band of
+#: 0.06 IPD regardless of light cost the astronaut's lit cheek ~14% of its
+#: area); deeper shadow anywhere is the skin check's (SKIN_MIN_REL_L, SKIN_HAIR_*).
+FACE_EDGE_MARGIN_IPD = 0.06
+FACE_EDGE_SHADOW_REL_L = 0.85
 #: Glasses (issue 21): the nose's root between the eyes (landmark 168) is bare
 #: skin unless a bridge of glasses crosses it. When more than
 #: GLASSES_BRIDGE_MIN_NONSKIN of a disc of GLASSES_BRIDGE_R_IPD there fails the
