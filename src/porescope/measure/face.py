@@ -41,7 +41,7 @@ import numpy as np
 
 from porescope.errors import PorescopeError
 from porescope.measure import facemesh
-from porescope.measure.face_checks import capture_checks
+from porescope.measure.face_checks import capture_checks, glasses_mask, glasses_problem
 from porescope.measure.face_params import (  # noqa: F401 (re-exported: face mode's public constants)
     BETWEEN_BROWS,
     BROW_MARGIN_IPD,
@@ -421,18 +421,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
 
     polys = {name: poly_mask(shape, wxy[list(idx)]) > 0 for name, idx in REGION_POLYGONS.items()}
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
-    sides = _face_sides(shape, wxy, wipd)
-    reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b & ~sides
-    skin_ok, colour = skin_colour_mask(lab, reference)
-    if colour:  # the shadowed edge of the face
-        excl_b = excl_b | (sides & (lab[..., 0] < FACE_EDGE_SHADOW_REL_L * colour["median_lab"][0]))
-    # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
-    skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
-    glasses = _glasses_mask(shape, wxy, wipd, roll, skin_ok)
-    if glasses is not None:
-        excl_b = excl_b | glasses
-        problems.append(glasses_problem())
-
+    skin_ok, colour, excl_b = _skin_check(lab, polys, excl_b, wxy, wipd, roll, problems)
     work_masks, skin_share, in_frame = _work_region_masks(shape, polys, wxy, wipd, excl_b, skin_ok)
 
     regions, skin = _full_resolution_regions(work_masks, (h, w), (x0, y0), f, fx, fy, roi=roi, valid=valid)
@@ -512,6 +501,24 @@ def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: floa
     return excl > 0
 
 
+def _skin_check(lab: np.ndarray, polys: dict[str, np.ndarray], excl: np.ndarray, wxy: np.ndarray, wipd: float, roll: float,
+                problems: list[QualityProblem]) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Measurable skin at the working resolution: the skin-colour check with a margin off what fails it, and the
+    exclusions grown by the shadowed edge of the face and by glasses (a ``glasses`` warning is added to ``problems``)."""
+    sides = _face_sides(lab.shape[:2], wxy, wipd)
+    reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl & ~sides
+    skin_ok, colour = skin_colour_mask(lab, reference)
+    if colour:  # the shadowed edge of the face
+        excl = excl | (sides & (lab[..., 0] < FACE_EDGE_SHADOW_REL_L * colour["median_lab"][0]))
+    # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
+    skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
+    glasses = glasses_mask(lab.shape[:2], wxy, wipd, roll, skin_ok)
+    if glasses is not None:
+        excl = excl | glasses
+        problems.append(glasses_problem())
+    return skin_ok, colour, excl
+
+
 def _face_sides(shape: tuple[int, int], wxy: np.ndarray, wipd: float) -> np.ndarray:
     """A band along the face's outline from temple to jaw, FACE_EDGE_MARGIN_IPD inside it (bool). Where it is darker
     than FACE_EDGE_SHADOW_REL_L of the skin it is the shadowed edge of the face (a lit edge stays; the forehead's top
@@ -521,44 +528,6 @@ def _face_sides(shape: tuple[int, int], wxy: np.ndarray, wipd: float) -> np.ndar
     for side in FACE_SIDES:
         cv2.polylines(band, [np.round(wxy[list(side)]).astype(np.int32)], False, 255, thickness=width)
     return band > 0
-
-
-def _glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray) -> np.ndarray | None:
-    """Lenses and rims of glasses (bool), or None when the nose's root shows no bridge of glasses (see GLASSES_BRIDGE_R_IPD)."""
-    probe = np.zeros(shape, np.uint8)
-    cx, cy = wxy[168]
-    cv2.circle(probe, (int(round(cx)), int(round(cy))), max(1, int(round(GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
-    probe = probe > 0
-    if not probe.any() or float((~skin_ok[probe]).mean()) <= GLASSES_BRIDGE_MIN_NONSKIN:
-        return None
-    lens = np.zeros(shape, np.uint8)
-    inner, outer, up, down = (a * wipd for a in GLASSES_LENS_IPD)
-    t = np.linspace(0, 2 * np.pi, 72, endpoint=False)
-    c, s = np.cos(t), np.sin(t)
-    # A rounded rectangle (superellipse |x/a|^4 + |y/b|^4 = 1): lenses have wide lower corners.
-    py = np.where(s > 0, down, up) * np.sign(s) * np.abs(s) ** 0.5
-    ca, sa = math.cos(roll), math.sin(roll)
-    for eye, outward in ((RIGHT_EYE, -1.0), (LEFT_EYE, 1.0)):  # face-frame x runs from the right eye to the left
-        ex, ey = wxy[list(eye)].mean(0)
-        px = np.where(c * outward > 0, outer, inner) * np.sign(c) * np.abs(c) ** 0.5
-        pts = np.column_stack([ex + px * ca - py * sa, ey + px * sa + py * ca])
-        lens |= poly_mask(shape, pts)
-    cv2.circle(lens, (int(round(cx)), int(round(cy))), max(1, int(round(2 * GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)  # the bridge
-    return lens > 0
-
-
-def glasses_problem() -> QualityProblem:
-    """The warning for a face wearing glasses (the skin behind the lenses is left out).
-
-    Returns
-    -------
-    QualityProblem
-    """
-    return QualityProblem(
-        code="glasses", severity="warning",
-        message=("Glasses cover the skin around the eyes: the skin behind the lenses and under the rims (upper cheeks, sides "
-                 "of the nose) is left out. Take the glasses off and retake to measure it."),
-    )
 
 
 def _full_resolution_regions(work_masks: dict[str, np.ndarray], hw: tuple[int, int], origin: tuple[int, int], f: float, fx: float, fy: float,
