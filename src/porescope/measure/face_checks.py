@@ -1,5 +1,5 @@
-"""Capture checks of a face photo: lighting, eyes covered, blur and pose per
-region, turned into :class:`~porescope.results.QualityProblem` records.
+"""Capture checks of a face photo: lighting, eyes covered, glasses, blur and
+pose per region, turned into :class:`~porescope.results.QualityProblem` records.
 Called by :func:`porescope.measure.face.regions_from_mesh`."""
 
 from __future__ import annotations
