@@ -273,3 +273,26 @@ def test_the_web_viewer_names_and_outlines_the_region_between_the_brows(astronau
     assert glabella.name == "between_brows"
     edge = glabella.mask & ~cv2.erode(glabella.mask.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     assert (layer[edge] == 1).mean() > 0.95
+
+
+def test_painted_glasses_on_the_astronaut_are_found_and_left_out(astronaut):
+    """Thin dark frames painted round her eyes (rims, bridge, temples), in the tight framing."""
+    from face_variants import _warp, crop_scale
+
+    painted = astronaut.copy()
+    lenses = np.zeros(astronaut.shape[:2], np.uint8)
+    for cx, cy in hand_points()["right_pupil"], hand_points()["left_pupil"]:
+        cv2.rectangle(painted, (cx - 13, cy - 9), (cx + 13, cy + 10), (45, 35, 30), 2)
+        cv2.rectangle(lenses, (cx - 13, cy - 9), (cx + 13, cy + 10), 1, -1)
+    cv2.line(painted, (218, 99), (234, 99), (45, 35, 30), 3)  # the bridge across the nose's root
+    cv2.line(painted, (192, 97), (180, 95), (45, 35, 30), 2)
+    cv2.line(painted, (260, 98), (272, 96), (45, 35, 30), 2)
+    m, size = crop_scale(160, 50, 290, 200, 1000)
+    img, plain = _warp(painted, m, size), _warp(astronaut, m, size)
+    frames = np.abs(img.astype(np.int16) - plain).max(axis=2) > 40
+    behind = _warp(np.repeat(lenses[..., None], 3, axis=2), m, size, border=(0, 0, 0))[..., 0] > 0
+    rs = find_regions(img, mode="face")
+    assert "glasses" in {p.code for p in rs.problems}
+    assert frames.sum() > 1000 and not (rs.skin & frames).any()
+    assert (rs.skin & behind).sum() <= 0.01 * behind.sum()
+    assert {"between_brows", "nose", "left_cheek", "right_cheek"} <= {r.name for r in rs.regions}
