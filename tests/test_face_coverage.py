@@ -296,3 +296,18 @@ def test_painted_glasses_on_the_astronaut_are_found_and_left_out(astronaut):
     assert frames.sum() > 1000 and not (rs.skin & frames).any()
     assert (rs.skin & behind).sum() <= 0.01 * behind.sum()
     assert {"between_brows", "nose", "left_cheek", "right_cheek"} <= {r.name for r in rs.regions}
+
+
+@pytest.mark.parametrize("depth, fade_px", [(0.45, 3.0), (0.6, 6.0)])
+def test_a_shadow_at_the_nose_root_is_not_glasses(astronaut, depth, fade_px):
+    """Deep-set eyes lit from above: the nose's root 45-60% darker, fading out (astronaut px), in the tight framing."""
+    from face_variants import _warp, crop_scale
+
+    yy, xx = np.mgrid[: astronaut.shape[0], : astronaut.shape[1]]
+    gx, gy = hand_points()["glabella"]
+    shade = 1 - depth * np.exp(-((xx - gx) ** 2 + (yy - gy - 7) ** 2) / (2 * fade_px**2))
+    shaded = np.clip(astronaut * shade[..., None], 0, 255).astype(np.uint8)
+    img = _warp(shaded, *crop_scale(160, 50, 290, 200, 1000))
+    rs = find_regions(img, mode="face")
+    assert "glasses" not in {p.code for p in rs.problems}
+    assert {"left_cheek", "right_cheek", "nose"} <= {r.name for r in rs.regions}

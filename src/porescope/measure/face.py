@@ -512,7 +512,7 @@ def _skin_check(lab: np.ndarray, polys: dict[str, np.ndarray], excl: np.ndarray,
         excl = excl | (sides & (lab[..., 0] < FACE_EDGE_SHADOW_REL_L * colour["median_lab"][0]))
     # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
     skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
-    glasses = glasses_mask(lab.shape[:2], wxy, wipd, roll, skin_ok)
+    glasses = glasses_mask(lab.shape[:2], wxy, wipd, roll, skin_ok, lab[..., 0])
     if glasses is not None:
         excl = excl | glasses
         problems.append(glasses_problem())

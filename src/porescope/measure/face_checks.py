@@ -15,6 +15,7 @@ from porescope.measure.face_params import (
     FOREHEAD_MIN_SKIN,
     GLASSES_BRIDGE_MIN_NONSKIN,
     GLASSES_BRIDGE_R_IPD,
+    GLASSES_EDGE_SHARPNESS,
     GLASSES_LENS_IPD,
     LEFT_EYE,
     MAX_PITCH_DEG,
@@ -232,7 +233,8 @@ def capture_checks(rgb, mesh, pose, lab, polys, excl, skin_ok, skin_share, regio
     return out, stats
 
 
-def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray) -> np.ndarray | None:
+def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray,
+                 lightness: np.ndarray) -> np.ndarray | None:
     """Lenses and rims of glasses, when a bridge of glasses crosses the nose's root (see GLASSES_BRIDGE_R_IPD).
 
     Parameters
@@ -247,6 +249,8 @@ def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: flo
         The face's roll (radians).
     skin_ok : ndarray
         (H, W) bool, pixels that pass the skin-colour check.
+    lightness : ndarray
+        (H, W) lightness of the working image (any scale).
 
     Returns
     -------
@@ -258,6 +262,14 @@ def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: flo
     cv2.circle(probe, (int(round(cx)), int(round(cy))), max(1, int(round(GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
     probe = probe > 0
     if not probe.any() or float((~skin_ok[probe]).mean()) <= GLASSES_BRIDGE_MIN_NONSKIN:
+        return None
+    # A frame has sharp edges; a shadow at the nose's root fades out (see GLASSES_EDGE_SHARPNESS).
+    near = np.zeros(shape, np.uint8)
+    cv2.circle(near, (int(round(cx)), int(round(cy))), max(2, int(round(2 * GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
+    lit = lightness.astype(np.float32)
+    grad = np.hypot(cv2.Sobel(lit, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(lit, cv2.CV_32F, 0, 1, ksize=3))[near > 0] / 8
+    spread = float(np.percentile(lit[near > 0], 95) - np.percentile(lit[near > 0], 5))
+    if float(np.percentile(grad, 95)) / max(spread, 1.0) * wipd < GLASSES_EDGE_SHARPNESS:
         return None
     lens = np.zeros(shape, np.uint8)
     inner, outer, up, down = (a * wipd for a in GLASSES_LENS_IPD)

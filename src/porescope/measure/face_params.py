@@ -100,6 +100,14 @@ FACE_EDGE_SHADOW_REL_L = 0.85
 #: seen through a lens is magnified and glazed, and the rims cross it.
 GLASSES_BRIDGE_R_IPD = 0.05
 GLASSES_BRIDGE_MIN_NONSKIN = 0.25
+#: ... and only when what fails the check there has sharp edges, as a frame
+#: does: the 95th percentile of the lightness gradient (per px) within 0.1 IPD
+#: of the nose's root, over the lightness range there (5th-95th percentile),
+#: times the IPD in px. Measured: a shadow at the nose's root (30-60% darker,
+#: fading over 3-6 px of the 512 px astronaut) and bare skin read 15-18 at any
+#: resolution; frames read 21 (painted, IPD 42 px), 40 (painted, IPD 200 px)
+#: and 35 (Grace Hopper's). Without this, a 45% shadow there read as glasses.
+GLASSES_EDGE_SHARPNESS = 20.0
 GLASSES_LENS_IPD = (0.45, 0.58, 0.25, 0.5)
 #: Regions are built at a working resolution where the IPD spans this many
 #: px (a face ~450 px wide); masks are then scaled up with smooth edges.
