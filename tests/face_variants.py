@@ -4,7 +4,7 @@ The face is ``skimage.data.astronaut()``: NASA's portrait of astronaut
 Eileen Collins, public domain (scikit-image ships it; see its docstring).
 The one other real, openly licensed face found in the installed packages is
 matplotlib's sample ``grace_hopper.jpg`` (U.S. Navy portrait, public domain;
-used as it is in ``tests/test_face_coverage.py``); scikit-image's ``camera``
+used as it is in ``tests/measure/test_face_coverage.py``); scikit-image's ``camera``
 shows a face hidden by a camera, its ``lfw_subset`` faces are 25x25 px, and
 OpenCV, Pillow and imageio ship no portrait.
 

@@ -28,7 +28,7 @@ def image_writer(*, overlay_out=None, mask_out=None, regions_out=None):
     def write(image, labels, dark, regions) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from porescope.measure import render
+        from porescope.output import render
 
         jobs = []
         if mask_out:
@@ -55,7 +55,7 @@ def text_writer(*, json_out=None, csv_out=None):
         return None
 
     def write(analysis) -> None:
-        from porescope.measure import render
+        from porescope.output import render
 
         if json_out:
             render.write_text(json_out, analysis.model_dump_json(indent=1))
@@ -179,7 +179,7 @@ def print_summary(analyses: list, title: str = "porescope") -> None:
 def print_explanations(a) -> None:
     """Capture problems, then a plain-language line per region and the likely causes."""
     from porescope.cli.textout import Blocks
-    from porescope.measure.explain import summary_lines as explain_lines
+    from porescope.output.explain import summary_lines as explain_lines
 
     print_quality(a)
     b = Blocks()
