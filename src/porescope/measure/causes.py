@@ -420,13 +420,7 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     s = _ramp(glare, GLARE_NONE, GLARE_FULL)
     signals.append((s, 0.2))
     ev.append(f"shine covers {_pct(glare)} of the skin" + (" (oily-looking)" if shiny else ""))
-    skin_type = _get(profile, "skin_type")
-    skin_type = str(getattr(skin_type, "value", skin_type)).strip().lower() if skin_type is not None else None
-    if skin_type in SKIN_TYPE_CLOGGING:
-        signals.append((SKIN_TYPE_CLOGGING[skin_type], SKIN_TYPE_WEIGHT))
-        ev.append(f"skin type given as {skin_type}: " + ("oily skin clogs more easily" if skin_type == "oily" else
-                  "the oilier T-zone of combination skin clogs more easily" if skin_type == "combination" else
-                  f"{skin_type} skin makes oil-driven clogging less likely"))
+    _skin_type_signal(profile, signals, ev)
     clog = _combine(signals)
 
     # ---- laxity (photo part)
@@ -490,6 +484,17 @@ def strength_sd_from(analyses: list[Analysis], profile=None, *, floor: float = S
         mean = sum(vals) / len(vals)
         out[cause] = max(floor, (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5)
     return out
+
+
+def _skin_type_signal(profile, signals: list[tuple[float, float]], ev: list[str]) -> None:
+    """Add the profile's skin type to the clogging signals and evidence (SKIN_TYPE_CLOGGING), when it is given."""
+    skin_type = _get(profile, "skin_type")
+    skin_type = str(getattr(skin_type, "value", skin_type)).strip().lower() if skin_type is not None else None
+    if skin_type in SKIN_TYPE_CLOGGING:
+        signals.append((SKIN_TYPE_CLOGGING[skin_type], SKIN_TYPE_WEIGHT))
+        ev.append(f"skin type given as {skin_type}: " + ("oily skin clogs more easily" if skin_type == "oily" else
+                  "the oilier T-zone of combination skin clogs more easily" if skin_type == "combination" else
+                  f"{skin_type} skin makes oil-driven clogging less likely"))
 
 
 def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo: float) -> tuple[float, list[str]]:
