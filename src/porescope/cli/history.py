@@ -227,34 +227,68 @@ def compare(
     subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose visits."),
     a: Optional[int] = typer.Option(None, "--a", metavar="VISIT_ID", help="Baseline visit id (default: the first)."),
     b: Optional[int] = typer.Option(None, "--b", metavar="VISIT_ID", help="Visit to compare (default: the latest)."),
+    show_all: bool = typer.Option(False, "--all", help="Also show pore count, elongation and dark share (default: visibility, density, coverage)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
-        c = _store(db).compare(subject, a, b)
+        with _progress("comparing (the first time measures how much a re-take would change each visit: a few seconds)"):
+            c = _store(db).compare(subject, a, b)
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
-    # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
+    print_comparison(c, show_all=show_all)
+
+
+def print_comparison(c, *, show_all: bool = False) -> None:
+    """The compact comparison (porescope.track.compact): one aligned row per region and headline metric,
+    the notes, where the noise came from; no summary repeating the rows."""
     from porescope.cli.textout import Blocks
-    from porescope.labels import metric_words, region_name
+    from porescope.track import compact
 
     b = Blocks()
-    b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
+    b.heading(f"{c.subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
               f"visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
-    for m in c.changes:
-        b.para(f"{region_name(m.region)}, {metric_words(m.metric)}: {_num(m.baseline)} -> {_num(m.latest)}, change {m.delta:+.3g} "
-               f"(95% interval {m.low:+.3g} to {m.high:+.3g}): {m.verdict.replace('_', ' ')}", first="* ", hang=2)
+    if c.regions:
+        b.lines += compact.text_table(c, b.width, everything=show_all)
+    else:
+        b.para("No region could be compared between these two visits.")
+    hidden = compact.hidden_count(c)
+    if hidden and not show_all:
+        b.para(f"({hidden} more rows -- pore count, elongation, dark share: add --all)")
     b.blank()
-    b.para(f"Alignment: {c.alignment}; "
-           f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}.")
+    b.para(compact.LEGEND)
+    b.para(compact.noise_words(c))
+    if show_all:
+        b.para(f"Alignment: {c.alignment}.")
     for n in c.notes:
         b.para(f"Note: {n}")
-    b.para(c.summary)
     b.print()
+
+
+class _progress:
+    """A spinner and a line on stderr while something slow runs, erased when it ends; only when stderr is a
+    terminal (rich's Console.is_terminal: FORCE_COLOR or a tty)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.status = None
+
+    def __enter__(self):
+        console = base.err
+        if console.is_terminal:  # a pipe or a log file gets no spinner frames
+            from rich.markup import escape
+
+            self.status = console.status(escape(self.text), spinner="dots")
+            self.status.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 @history_app.command("export")

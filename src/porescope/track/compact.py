@@ -1,0 +1,177 @@
+"""A comparison of two visits at a glance: the one table every shell shows.
+
+The terminal (``porescope history compare``), the web compare page and the
+PDF and HTML history reports all show a :class:`~porescope.track.models.Comparison`
+through :func:`rows`: per region the headline metrics first (visibility,
+density, coverage), each in one row with its change, 95% interval and verdict;
+the others (pore count, elongation, dark share) only when asked for (``--all``,
+a "more" toggle). Numbers are rounded to 3 significant figures (never a
+rounded-away integer digit), shares are percentages, and where the noise came
+from is said in plain words. Nothing here judges a change: the verdicts are
+the change engine's (:mod:`porescope.track.change`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+__all__ = ["HEADLINE_METRICS", "MORE_METRICS", "Row", "rows", "number", "noise_words", "VERDICT_WORDS", "LEGEND",
+           "SHORT_NAMES", "text_table"]
+
+#: Shown for every region (issue 22: "the headline metrics (visibility, density, coverage)").
+HEADLINE_METRICS = ("visibility_score", "density", "coverage_pct")
+#: Shown with ``--all`` / behind "more".
+MORE_METRICS = ("pore_count", "mean_elongation", "dark_share")
+#: Metrics that are shares, shown as percentages (``dark_share`` is stored 0-1, ``coverage_pct`` already in %).
+PERCENT_SCALE = {"dark_share": 100.0, "coverage_pct": 1.0}
+#: Short metric names for a table column (the long words are in porescope.labels).
+SHORT_NAMES = {
+    "visibility_score": "visibility", "density": "density", "coverage_pct": "coverage", "pore_count": "pores",
+    "mean_elongation": "elongation", "dark_share": "dark share",
+}
+VERDICT_WORDS = {"improved": "improved", "worse": "worse", "no_detectable_change": "no detectable change"}
+#: Where a visit's noise estimate came from (``Noise.source``), in plain words.
+NOISE_WORDS = {
+    "repeat_capture": "the spread between the photos taken at the same visit",
+    "perturbation": "re-measuring each photo as if it had been re-taken (other light, exposure, angle, distance)",
+    "none": "a minimum of 2% of each value (the photo could not be re-measured)",
+}
+LEGEND = ("Lower numbers mean less visible pores. 'No detectable change' means the difference is within what "
+          "re-taking the same photo would give.")
+#: Significant figures shown.
+SIG_FIGS = 3
+
+
+class Row(NamedTuple):
+    """One metric of one region, ready to print: every cell already a string."""
+
+    region: str  # the region id (name it with porescope.labels.region_name)
+    metric: str  # the metric id
+    name: str  # short metric name
+    before: str
+    after: str
+    change: str
+    interval: str  # "-4.2 to +0.6"
+    verdict: str  # the verdict id
+    headline: bool
+
+
+def _decimals(x: float, sig: int = SIG_FIGS) -> int:
+    """Decimals that give ``sig`` significant figures of ``x`` (never fewer than 0)."""
+    if not x or not math.isfinite(x):
+        return 0
+    return max(0, sig - 1 - math.floor(math.log10(abs(x))))
+
+
+def number(x: float, decimals: int, *, signed: bool = False, percent: bool = False) -> str:
+    """``x`` with ``decimals`` decimals ("-0" printed as "0"), a sign when ``signed``, "%" when ``percent``."""
+    s = f"{x:+.{decimals}f}" if signed else f"{x:.{decimals}f}"
+    if s.lstrip("+-").strip("0.") == "":
+        s = f"{0:.{decimals}f}"
+    return s + ("%" if percent else "")
+
+
+def row(m) -> Row:
+    """A :class:`~porescope.track.models.MetricChange` as strings."""
+    scale = PERCENT_SCALE.get(m.metric, 1.0)
+    pct = m.metric in PERCENT_SCALE
+    a, b, d, lo, hi = (scale * v for v in (m.baseline, m.latest, m.delta, m.low, m.high))
+    if m.metric == "pore_count":
+        dv = dd = 0
+    else:
+        dv = max(_decimals(a), _decimals(b))
+        # The change and its interval: to 2 significant figures of the interval's half-width
+        # (a difference is never shown more finely than the noise allows), at most the values' decimals + 1.
+        half = (hi - lo) / 2
+        dd = min(_decimals(half, 2), dv + 1) if half > 0 else dv
+    return Row(
+        region=m.region, metric=m.metric, name=SHORT_NAMES.get(m.metric, m.metric.replace("_", " ")),
+        before=number(a, dv, percent=pct), after=number(b, dv, percent=pct),
+        change=number(d, dd, signed=True), interval=f"{number(lo, dd, signed=True)} to {number(hi, dd, signed=True)}",
+        verdict=m.verdict, headline=m.metric in HEADLINE_METRICS,
+    )
+
+
+def rows(comparison, *, everything: bool = False) -> list[Row]:
+    """The comparison's rows, region by region (headline metrics first, in HEADLINE_METRICS order).
+
+    Without ``everything`` only the headline metrics; a region with none of them
+    (e.g. counts not meaningful and no score) shows what it has.
+    """
+    order = {m: i for i, m in enumerate(HEADLINE_METRICS + MORE_METRICS)}
+    out: list[Row] = []
+    for r in comparison.regions:
+        ms = sorted(r.metrics, key=lambda m: order.get(m.metric, len(order)))
+        shown = ms if everything else [m for m in ms if m.metric in HEADLINE_METRICS] or ms[:1]
+        out += [row(m) for m in shown]
+    return out
+
+
+def hidden_count(comparison) -> int:
+    """How many metric rows :func:`rows` leaves out without ``everything``."""
+    return sum(len(r.metrics) for r in comparison.regions) - len(rows(comparison))
+
+
+def noise_words(comparison) -> str:
+    """One plain sentence: where the measurement noise behind the intervals came from."""
+    src = comparison.noise_source
+    if not src:
+        return ""
+    kinds = set(src.values())
+    if len(kinds) == 1:
+        return f"The intervals come from {NOISE_WORDS.get(kinds.pop(), 'each photo')}."
+    return "The intervals come from " + "; ".join(f"for visit {k}, {NOISE_WORDS.get(v, v)}" for k, v in src.items()) + "."
+
+
+def text_table(comparison, width: int, *, everything: bool = False) -> list[str]:
+    """The rows as aligned plain text no wider than ``width``.
+
+    One line per metric with the region named on its first line; when that does
+    not fit ``width``, the region goes on a line of its own above its metrics.
+    """
+    from porescope.labels import region_name
+
+    rs = rows(comparison, everything=everything)
+    head = ("region", "metric", "before", "after", "change", "95% interval", "verdict")
+    cells = []
+    last = None
+    for r in rs:
+        cells.append([region_name(r.region) if r.region != last else "", r.name, r.before, r.after, r.change, r.interval,
+                      VERDICT_WORDS.get(r.verdict, r.verdict)])
+        last = r.region
+    right = {2, 3, 4, 5}
+
+    def widths(table, header):
+        return [max(len(header[i]), *(len(c[i]) for c in table)) if table else len(header[i]) for i in range(len(header))]
+
+    def fmt(c, w, gaps):
+        parts = []
+        for i, (x, n) in enumerate(zip(c, w, strict=True)):
+            parts.append((x.rjust(n) if i in right else x.ljust(n)) + (" " * gaps[i] if i < len(c) - 1 else ""))
+        return "".join(parts).rstrip()
+
+    w = widths(cells, head)
+    gaps = [2, 1, 1, 1, 1, 2, 0]
+    if sum(w) + sum(gaps) <= width:
+        return [fmt(head, w, gaps), *(fmt(c, w, gaps) for c in cells)]
+    # Narrow: the region on its own line, the metrics indented under it.
+    head2 = head[1:]
+    sub = [["  " + c[1], *c[2:]] for c in cells]
+    w2 = widths(sub, head2)
+    gaps2 = gaps[1:]
+    out = [_fmt_sub(head2, w2, gaps2, right)]
+    last = None
+    for r, s in zip(rs, sub, strict=True):
+        if r.region != last:
+            out.append(region_name(r.region))
+            last = r.region
+        out.append(_fmt_sub(s, w2, gaps2, right))
+    return out
+
+
+def _fmt_sub(c, w, gaps, right) -> str:
+    parts = []
+    for i, (x, n) in enumerate(zip(c, w, strict=True)):
+        parts.append((x.rjust(n) if (i + 1) in right else x.ljust(n)) + (" " * gaps[i] if i < len(c) - 1 else ""))
+    return "".join(parts).rstrip()
