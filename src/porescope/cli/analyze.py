@@ -101,7 +101,7 @@ def analyze(
                 if not many:
                     fail(str(exc))
                 failures += 1
-                base.err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                base.print_error(exc)
             if progress:
                 progress.advance(task)
     finally:

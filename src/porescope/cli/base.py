@@ -87,7 +87,15 @@ def tune_process() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
+def print_error(message) -> None:
+    """'error: MESSAGE' on stderr, the message printed literally: a subject called "[b]x" or the
+    hint "pip install 'porescope[study]'" is never read as rich markup."""
+    from rich.text import Text
+
+    sys.modules[__name__].err.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line to stderr and exit."""
-    sys.modules[__name__].err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    print_error(message)
     raise typer.Exit(code)

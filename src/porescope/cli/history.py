@@ -27,7 +27,7 @@ history_app = typer.Typer(
 
 
 def _fail(message: str, code: int = 2) -> None:
-    base.err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    base.print_error(message)
     raise typer.Exit(code)
 
 
@@ -82,10 +82,15 @@ def _num(x: float) -> str:
 
 
 def _visits_text(visits, title: str) -> str:
-    head = ("visit", "taken", "capt", "region", "pores", "density", "visib.", "cover%", "conditions")
-    rows = []
+    """Plain aligned rows, no wider than the terminal (COLUMNS): one per visit and region; a visit's
+    conditions go on a wrapped line of their own beneath it (they are free text of any length)."""
+    from porescope.cli.textout import Blocks
+    from porescope.labels import region_name
+
+    head = ("visit", "taken", "capt", "region", "pores", "density", "visib.", "cover%")
+    rows, conds = [], []
     for v in visits:
-        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-"
+        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items())
         for i, r in enumerate(v.regions or [None]):
             first = i == 0
             dens = "n/a"
@@ -93,16 +98,25 @@ def _visits_text(visits, title: str) -> str:
                 dens = f"{r.density:.0f}/{'cm2' if r.density_unit == 'per_cm2' else 'MP'}"
             rows.append((
                 str(v.id) if first else "", f"{v.taken_at:%Y-%m-%d %H:%M}" if first else "", str(v.captures) if first else "",
-                r.name if r else "-", (str(r.pore_count) if r.counts_meaningful else "n/a") if r else "-", dens,
-                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-", cond if first else "",
+                region_name(r.name) if r else "-", (str(r.pore_count) if r.counts_meaningful else "n/a") if r else "-", dens,
+                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-",
             ))
+            conds.append("")
+        conds[-1] = cond  # the conditions follow the visit's last row
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     right = {0, 2, 4, 5, 6, 7}
 
     def line(cells):
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
-    return "\n".join([title, line(head), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+    b = Blocks()
+    b.para(title)
+    b.lines += [line(head), line(["-" * w for w in widths])]
+    for row, cond in zip(rows, conds):
+        b.lines.append(line(row))
+        if cond:
+            b.para(cond, indent=widths[0] + 2, first="conditions: ")
+    return "\n".join(b.lines) + "\n"
 
 
 @history_app.command("add")
@@ -177,9 +191,18 @@ def list_(
     head = ("subject", "visits", "first visit", "last visit")
     cells = [(name, str(n), f"{first:%Y-%m-%d}" if first else "-", f"{last:%Y-%m-%d}" if last else "-")
              for name, _created, n, first, last in rows]
+    from porescope.cli.textout import terminal_width
+
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(head)]
-    fmt = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip()  # noqa: E731
-    sys.stdout.write("\n".join([f"{len(rows)} subject(s)", fmt(head), *map(fmt, cells)]) + "\n")
+    lines = [f"{len(rows)} subject(s)"]
+    fmt = lambda c, ws=widths: "  ".join(x.ljust(w) for x, w in zip(c, ws)).rstrip()  # noqa: E731
+    if sum(widths) + 2 * (len(widths) - 1) > terminal_width():  # a long name: on a line of its own, its numbers beneath
+        lines += [head[0], "  " + fmt(head[1:], widths[1:])]
+        for c in cells:
+            lines += [c[0], "  " + fmt(c[1:], widths[1:])]
+    else:
+        lines += [fmt(head), *map(fmt, cells)]
+    sys.stdout.write("\n".join(lines) + "\n")
     if not rows:
         sys.stdout.write("No visits yet: porescope history add PHOTO --subject NAME\n")
 
@@ -307,7 +330,7 @@ def export(
         write_text(csv_out, text)
     except PorescopeError as exc:
         _fail(str(exc))
-    base.out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False)
+    base.out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False, markup=False)
 
 
 @history_app.command("delete")
@@ -325,7 +348,7 @@ def delete(
         n = store.delete_subject(subject)
     except PorescopeError as exc:
         _fail(str(exc))
-    base.out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False)
+    base.out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False, markup=False)
 
 
 def report(
@@ -347,10 +370,10 @@ def report(
         rep = build_report(_store(db), subject)
         if html is not None:
             write_html(rep, html)
-            base.out.print(f"wrote {html}", highlight=False)
+            base.out.print(f"wrote {html}", highlight=False, markup=False)
         if pdf is not None:
             write_pdf(rep, pdf)
-            base.out.print(f"wrote {pdf}", highlight=False)
+            base.out.print(f"wrote {pdf}", highlight=False, markup=False)
     except PorescopeError as exc:
         _fail(str(exc))
 

@@ -176,15 +176,41 @@ def print_summary(analyses: list, title: str = "porescope") -> None:
     sys.stdout.write("\n".join(summary_lines(analyses, title)) + "\n")
 
 
+def region_words(r) -> str:
+    """What the summary table's numbers of a region mean, in words only: each number is said once,
+    in the table (issue 22: not a table and then sentences repeating it)."""
+    from porescope.measure.causes import shape_words
+    from porescope.measure.explain import visibility_words
+
+    name = region_name(r.name)
+    name = name[:1].upper() + name[1:]
+    if r.area_px == 0:
+        return f"{name}: not measured (hidden, in shadow or outside the photo; see the photo problems listed)."
+    words = f"pores {visibility_words(r.visibility_score)}"
+    if not r.counts_meaningful:
+        return f"{name}: {words}; the photo is too coarse to count or size pores here."
+    if r.pore_count and r.mean_elongation:
+        shape = shape_words(r.mean_elongation)
+        aligned = " in one direction" if shape == "stretched" and (r.orientation_coherence or 0) >= 0.5 else ""
+        words += f", {shape}{aligned}"
+    return f"{name}: {words}."
+
+
 def print_explanations(a) -> None:
-    """Capture problems, then a plain-language line per region and the likely causes."""
+    """Capture problems, the scale, a words-only line per region (its numbers are in the table above)
+    and the likely causes."""
     from porescope.cli.textout import Blocks
-    from porescope.measure.explain import summary_lines as explain_lines
+    from porescope.measure.causes import cause_line
+    from porescope.measure.explain import scale_line
 
     print_quality(a)
     b = Blocks()
-    for line in explain_lines(a):
-        b.para(line)
+    if a.settings.mode == "face" or a.scale.px_per_mm:
+        b.para(scale_line(a))
+    for r in sorted(a.regions, key=lambda r: r.name == "face"):  # whole face last
+        b.para(region_words(r))
+    for c in sorted(a.causes, key=lambda c: -c.strength):
+        b.para(cause_line(c))
     if not a.dark_class_validated:
         b.para("Dark % (plugged pores) is not yet validated on real skin: read it as a rough indication only.")
     b.print()

@@ -44,18 +44,20 @@ def register(app: typer.Typer) -> None:
 
         from porescope.web import create_app
 
+        from rich.markup import escape
+
         err = Console(stderr=True)
         local = is_loopback(host)
         if not local:
             err.print(
-                f"[bold yellow]warning:[/] listening on {host}, which other machines on the network can reach. "
+                f"[bold yellow]warning:[/] listening on {escape(host)}, which other machines on the network can reach. "
                 "Anyone who can reach it can see and upload photos and read and delete the history (there is no login). "
                 "Use the default 127.0.0.1 unless you mean this.",
                 highlight=False, soft_wrap=True,
             )
         web = create_app(db_url=db, allowed_hosts=_loopback_names(host) if local else None)
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
-        err.print(f"porescope web app on http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
+        err.print(f"porescope web app on http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False, markup=False)
         uvicorn.run(web, host=host, port=port, log_level="warning")
 
 

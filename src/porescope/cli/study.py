@@ -44,7 +44,7 @@ def run_cmd(
 
     def on_client(s):
         where = f"scheduler {s.scheduler}" if scheduler else f"local cluster, {s.n_workers} workers"
-        err.print(f"dask: {where} · dashboard: {s.dashboard}", highlight=False, soft_wrap=True)
+        err.print(f"dask: {where} · dashboard: {s.dashboard}", highlight=False, soft_wrap=True, markup=False)
 
     try:
         info = run_study(
@@ -60,16 +60,16 @@ def run_cmd(
     run = info["run"]
     console.print(
         f"{info['photos']} photos: {run['skipped_finished']} already finished, {run['analyzed']} analyzed, {run['failed']} failed "
-        f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False, soft_wrap=True,
+        f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False, soft_wrap=True, markup=False,
     )
     if info.get("baseline_missing"):
         console.print(f"baseline missing (first visit not measurable; left out of every change and statistic, no later visit "
-                      f"used instead): {', '.join(info['baseline_missing'])}", highlight=False, soft_wrap=True)
+                      f"used instead): {', '.join(info['baseline_missing'])}", highlight=False, soft_wrap=True, markup=False)
     if info.get("db"):
         d = info["db"]
         console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed"
-            if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)
-    console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False, soft_wrap=True)
+            if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False, soft_wrap=True, markup=False)
 
 
 def register(app: typer.Typer) -> None:
