@@ -257,16 +257,25 @@ def compare(
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
         with _progress("comparing (the first time measures how much a re-take would change each visit: a few seconds)"):
-            c = _store(db).compare(subject, a, b)
+            store = _store(db)
+            c = store.compare(subject, a, b)
+            units = compact_units(store, c)
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
-    print_comparison(c, show_all=show_all)
+    print_comparison(c, show_all=show_all, units=units)
 
 
-def print_comparison(c, *, show_all: bool = False) -> None:
+def compact_units(store, c) -> dict[str, str]:
+    """region -> density unit of the two compared visits (porescope.track.compact.density_units)."""
+    from porescope.track import compact
+
+    return compact.density_units(store.visit(c.baseline_visit), store.visit(c.latest_visit))
+
+
+def print_comparison(c, *, show_all: bool = False, units: dict[str, str] | None = None) -> None:
     """The compact comparison (porescope.track.compact): one aligned row per region and headline metric,
     the notes, where the noise came from; no summary repeating the rows."""
     from porescope.cli.textout import Blocks
@@ -276,7 +285,7 @@ def print_comparison(c, *, show_all: bool = False) -> None:
     b.heading(f"{c.subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
               f"visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
     if c.regions:
-        b.lines += compact.text_table(c, b.width, everything=show_all)
+        b.lines += compact.text_table(c, b.width, everything=show_all, units=units)
     else:
         b.para("No region could be compared between these two visits.")
     hidden = compact.hidden_count(c)

@@ -72,8 +72,12 @@ def number(x: float, decimals: int, *, signed: bool = False, percent: bool = Fal
     return s + ("%" if percent else "")
 
 
-def row(m) -> Row:
-    """A :class:`~porescope.track.models.MetricChange` as strings."""
+#: ``RegionSummary.density_unit`` -> the density's short name.
+DENSITY_NAMES = {"per_cm2": "density/cm²", "per_mpx": "density/MP"}
+
+
+def row(m, density_unit: str | None = None) -> Row:
+    """A :class:`~porescope.track.models.MetricChange` as strings (``density_unit``: 'per_cm2' or 'per_mpx', when known)."""
     scale = PERCENT_SCALE.get(m.metric, 1.0)
     pct = m.metric in PERCENT_SCALE
     a, b, d, lo, hi = (scale * v for v in (m.baseline, m.latest, m.delta, m.low, m.high))
@@ -86,25 +90,36 @@ def row(m) -> Row:
         half = (hi - lo) / 2
         dd = min(_decimals(half, 2), dv + 1) if half > 0 else dv
     return Row(
-        region=m.region, metric=m.metric, name=SHORT_NAMES.get(m.metric, m.metric.replace("_", " ")),
+        region=m.region, metric=m.metric,
+        name=DENSITY_NAMES.get(density_unit or "", "density") if m.metric == "density" else SHORT_NAMES.get(m.metric, m.metric.replace("_", " ")),
         before=number(a, dv, percent=pct), after=number(b, dv, percent=pct),
         change=number(d, dd, signed=True), interval=f"{number(lo, dd, signed=True)} to {number(hi, dd, signed=True)}",
         verdict=m.verdict, headline=m.metric in HEADLINE_METRICS,
     )
 
 
-def rows(comparison, *, everything: bool = False) -> list[Row]:
+def density_units(*visits) -> dict[str, str]:
+    """region -> density unit of the visits' records (:class:`~porescope.track.models.VisitInfo`), when they agree."""
+    units: dict[str, set] = {}
+    for v in visits:
+        for r in getattr(v, "regions", None) or []:
+            units.setdefault(r.name, set()).add(r.density_unit)
+    return {k: u.pop() for k, u in units.items() if len(u) == 1}
+
+
+def rows(comparison, *, everything: bool = False, units: dict[str, str] | None = None) -> list[Row]:
     """The comparison's rows, region by region (headline metrics first, in HEADLINE_METRICS order).
 
     Without ``everything`` only the headline metrics; a region with none of them
-    (e.g. counts not meaningful and no score) shows what it has.
+    (e.g. counts not meaningful and no score) shows what it has. ``units``: see :func:`density_units`.
     """
+    units = units or {}
     order = {m: i for i, m in enumerate(HEADLINE_METRICS + MORE_METRICS)}
     out: list[Row] = []
     for r in comparison.regions:
         ms = sorted(r.metrics, key=lambda m: order.get(m.metric, len(order)))
         shown = ms if everything else [m for m in ms if m.metric in HEADLINE_METRICS] or ms[:1]
-        out += [row(m) for m in shown]
+        out += [row(m, units.get(r.name)) for m in shown]
     return out
 
 
@@ -124,7 +139,7 @@ def noise_words(comparison) -> str:
     return "The intervals come from " + "; ".join(f"for visit {k}, {NOISE_WORDS.get(v, v)}" for k, v in src.items()) + "."
 
 
-def text_table(comparison, width: int, *, everything: bool = False) -> list[str]:
+def text_table(comparison, width: int, *, everything: bool = False, units: dict[str, str] | None = None) -> list[str]:
     """The rows as aligned plain text no wider than ``width``.
 
     One line per metric with the region named on its first line; when that does
@@ -132,7 +147,7 @@ def text_table(comparison, width: int, *, everything: bool = False) -> list[str]
     """
     from porescope.labels import region_name
 
-    rs = rows(comparison, everything=everything)
+    rs = rows(comparison, everything=everything, units=units)
     head = ("region", "metric", "before", "after", "change", "95% interval", "verdict")
     cells = []
     last = None
@@ -152,7 +167,7 @@ def text_table(comparison, width: int, *, everything: bool = False) -> list[str]
         return "".join(parts).rstrip()
 
     w = widths(cells, head)
-    gaps = [2, 1, 1, 1, 1, 2, 0]
+    gaps = [1, 1, 1, 1, 1, 2, 0]
     if sum(w) + sum(gaps) <= width:
         return [fmt(head, w, gaps), *(fmt(c, w, gaps) for c in cells)]
     # Narrow: the region on its own line, the metrics indented under it.
@@ -175,3 +190,37 @@ def _fmt_sub(c, w, gaps, right) -> str:
     for i, (x, n) in enumerate(zip(c, w, strict=True)):
         parts.append((x.rjust(n) if (i + 1) in right else x.ljust(n)) + (" " * gaps[i] if i < len(c) - 1 else ""))
     return "".join(parts).rstrip()
+
+
+def grouped(comparison, *, headline: bool, units: dict[str, str] | None = None) -> list[dict]:
+    """Rows per region for a page or report: ``[{"region": "Forehead", "rows": [Row-as-dict + verdict_words]}]``;
+    ``headline`` picks the headline metrics, else the others (what ``--all`` / "more" adds)."""
+    from porescope.labels import region_name
+
+    out: list[dict] = []
+    for r in rows(comparison, everything=True, units=units):
+        if (r.headline or _only_row(comparison, r)) != headline:
+            continue
+        if not out or out[-1]["id"] != r.region:
+            name = region_name(r.region)
+            out.append({"id": r.region, "region": name[:1].upper() + name[1:], "rows": []})
+        out[-1]["rows"].append({**r._asdict(), "verdict_words": VERDICT_WORDS.get(r.verdict, r.verdict)})
+    return out
+
+
+def _only_row(comparison, r: Row) -> bool:
+    """A region without any headline metric shows its first metric among the headline rows (see :func:`rows`)."""
+    reg = comparison.region(r.region)
+    return reg is not None and not any(m.metric in HEADLINE_METRICS for m in reg.metrics) and reg.metrics[0].metric == r.metric
+
+
+def display(comparison, units: dict[str, str] | None = None) -> dict:
+    """Everything a page shows of a comparison, as plain JSON (cells already formatted)."""
+    return {
+        "headline": grouped(comparison, headline=True, units=units),
+        "more": grouped(comparison, headline=False, units=units),
+        "legend": LEGEND,
+        "noise": noise_words(comparison),
+        "notes": list(comparison.notes),
+        "alignment": comparison.alignment,
+    }
