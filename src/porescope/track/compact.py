@@ -17,7 +17,7 @@ import math
 from typing import NamedTuple
 
 __all__ = ["HEADLINE_METRICS", "MORE_METRICS", "Row", "rows", "number", "noise_words", "VERDICT_WORDS", "LEGEND",
-           "SHORT_NAMES", "text_table"]
+           "text_table", "display", "density_units"]
 
 #: Shown for every region (issue 22: "the headline metrics (visibility, density, coverage)").
 HEADLINE_METRICS = ("visibility_score", "density", "coverage_pct")
@@ -25,11 +25,6 @@ HEADLINE_METRICS = ("visibility_score", "density", "coverage_pct")
 MORE_METRICS = ("pore_count", "mean_elongation", "dark_share")
 #: Metrics that are shares, shown as percentages (``dark_share`` is stored 0-1, ``coverage_pct`` already in %).
 PERCENT_SCALE = {"dark_share": 100.0, "coverage_pct": 1.0}
-#: Short metric names for a table column (the long words are in porescope.labels).
-SHORT_NAMES = {
-    "visibility_score": "visibility", "density": "density", "coverage_pct": "coverage", "pore_count": "pores",
-    "mean_elongation": "elongation", "dark_share": "dark share",
-}
 VERDICT_WORDS = {"improved": "improved", "worse": "worse", "no_detectable_change": "no detectable change"}
 #: Where a visit's noise estimate came from (``Noise.source``), in plain words.
 NOISE_WORDS = {
@@ -72,12 +67,10 @@ def number(x: float, decimals: int, *, signed: bool = False, percent: bool = Fal
     return s + ("%" if percent else "")
 
 
-#: ``RegionSummary.density_unit`` -> the density's short name.
-DENSITY_NAMES = {"per_cm2": "density/cm²", "per_mpx": "density/MP"}
-
-
 def row(m, density_unit: str | None = None) -> Row:
     """A :class:`~porescope.track.models.MetricChange` as strings (``density_unit``: 'per_cm2' or 'per_mpx', when known)."""
+    from porescope.labels import metric_short
+
     scale = PERCENT_SCALE.get(m.metric, 1.0)
     pct = m.metric in PERCENT_SCALE
     a, b, d, lo, hi = (scale * v for v in (m.baseline, m.latest, m.delta, m.low, m.high))
@@ -91,7 +84,7 @@ def row(m, density_unit: str | None = None) -> Row:
         dd = min(_decimals(half, 2), dv + 1) if half > 0 else dv
     return Row(
         region=m.region, metric=m.metric,
-        name=DENSITY_NAMES.get(density_unit or "", "density") if m.metric == "density" else SHORT_NAMES.get(m.metric, m.metric.replace("_", " ")),
+        name=metric_short(m.metric, density_unit),
         before=number(a, dv, percent=pct), after=number(b, dv, percent=pct),
         change=number(d, dd, signed=True), interval=f"{number(lo, dd, signed=True)} to {number(hi, dd, signed=True)}",
         verdict=m.verdict, headline=m.metric in HEADLINE_METRICS,
