@@ -375,8 +375,23 @@ def report(
         _fail(f"--html {html}: use a file ending in .html.")
     if pdf is not None and pdf.suffix.lower() != ".pdf":
         _fail(f"--pdf {pdf}: use a file ending in .pdf.")
+    # The output paths are checked before any work (building a report can take seconds).
+    import os
+
+    for p, opt in ((html, "--html"), (pdf, "--pdf")):
+        if p is None:
+            continue
+        if p.is_dir():
+            _fail(f"{opt} {p}: that is a folder; give a file name inside it.")
+        if not p.parent.is_dir():
+            _fail(f"{opt} {p}: folder {p.parent} does not exist; create it first.")
+        if not os.access(p.parent, os.W_OK):
+            _fail(f"{opt} {p}: folder {p.parent} cannot be written to.")
+    if html is not None and pdf is not None and html.resolve() == pdf.resolve():
+        _fail("--html and --pdf name the same file.")
     try:
-        rep = build_report(_store(db), subject)
+        with _progress("building the report (the first comparison measures each visit's noise: a few seconds)"):
+            rep = build_report(_store(db), subject)
         if html is not None:
             write_html(rep, html)
             base.out.print(f"wrote {html}", highlight=False, markup=False)
