@@ -322,6 +322,8 @@ _A4 = (8.27, 11.69)
 KEEP_WITH_HEADING_LINES = 3
 _SIZES = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118),
           "mono": (7.5, "normal", 112)}
+#: A picture that does not fit the rest of a page is shrunk to fit when it keeps at least this share of its size.
+MIN_PICTURE_SCALE = 0.7
 #: Width of the text column and of pictures on a page (share of the A4 width), and the page's bottom margin.
 _COLUMN, _BOTTOM = 0.86, 0.05
 
@@ -378,7 +380,11 @@ def _text_pages(blocks: list[tuple[str, Any]]):
             w, h = _img_height(rgb)
             cap = textwrap.wrap(caption, 118)
             need = h + step_of("small") * (len(cap) + 0.5)
-            if fig is None or (y - need < _BOTTOM and y < 0.9):
+            room = (y - _BOTTOM) if fig is not None else 0.0
+            if need > room >= need * MIN_PICTURE_SCALE:  # a little smaller, rather than a half-empty page before it
+                f = (room - step_of("small") * (len(cap) + 0.5)) / h
+                w, h = w * f, h * f
+            elif fig is None or (need > room and y < 0.9):
                 new_page()
             ax = fig.add_axes((0.07, y - h, w, h))
             ax.imshow(rgb)
