@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from typing import Optional
 
 import typer
@@ -13,6 +11,11 @@ __all__ = ["register", "is_loopback"]
 
 def is_loopback(host: str) -> bool:
     """True when ``host`` only accepts connections from this machine."""
+    # ipaddress and socket load here, not at import: every porescope command imports this module
+    # to register 'serve' (socket alone is ~5-9 ms of `porescope ingredients`' start-up, issue 22).
+    import ipaddress
+    import socket
+
     h = host.strip("[]")
     if h.lower() == "localhost":
         return True
