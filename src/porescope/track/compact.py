@@ -78,10 +78,10 @@ def row(m, density_unit: str | None = None) -> Row:
         dv = dd = 0
     else:
         dv = max(_decimals(a), _decimals(b))
-        # The change and its interval: to 2 significant figures of the interval's half-width
-        # (a difference is never shown more finely than the noise allows), at most the values' decimals + 1.
+        # The change and its interval: to 2 significant figures of the interval's half-width (a difference
+        # is never shown more finely than the noise allows), and never more finely than the values themselves.
         half = (hi - lo) / 2
-        dd = min(_decimals(half, 2), dv + 1) if half > 0 else dv
+        dd = min(_decimals(half, 2), dv) if half > 0 else dv
     return Row(
         region=m.region, metric=m.metric,
         name=metric_short(m.metric, density_unit),
@@ -168,6 +168,18 @@ def text_table(comparison, width: int, *, everything: bool = False, units: dict[
     sub = [["  " + c[1], *c[2:]] for c in cells]
     w2 = widths(sub, head2)
     gaps2 = gaps[1:]
+    if sum(w2) + sum(gaps2) > width:  # narrower still: one wrapped sentence a metric
+        import textwrap
+
+        out, last = [], None
+        for r in rs:
+            if r.region != last:
+                out.append(region_name(r.region))
+                last = r.region
+            text = (f"{r.name}: {r.before} -> {r.after}, change {r.change} (95% interval {r.interval}): "
+                    f"{VERDICT_WORDS.get(r.verdict, r.verdict)}")
+            out += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ", break_long_words=False)
+        return out
     out = [_fmt_sub(head2, w2, gaps2, right)]
     last = None
     for r, s in zip(rs, sub, strict=True):
