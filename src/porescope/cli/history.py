@@ -290,7 +290,7 @@ def print_comparison(c, *, show_all: bool = False, units: dict[str, str] | None 
         b.para("No region could be compared between these two visits.")
     hidden = compact.hidden_count(c)
     if hidden and not show_all:
-        b.para(f"({hidden} more rows -- pore count, elongation, dark share: add --all)")
+        b.para(f"({hidden} more rows -- {', '.join(compact.hidden_names(c))}: add --all)")
     b.blank()
     b.para(compact.LEGEND)
     b.para(compact.noise_words(c))

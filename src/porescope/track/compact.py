@@ -77,10 +77,11 @@ def row(m, density_unit: str | None = None) -> Row:
     if m.metric == "pore_count":
         dv = dd = 0
     else:
-        dv = max(_decimals(a), _decimals(b))
+        half = (hi - lo) / 2
+        # Values to 3 significant figures; two zeros get the decimals of the noise (so "0%", "0.05" never read as "0 to 0").
+        dv = max(_decimals(a), _decimals(b)) if (a or b) else (_decimals(half, 2) if half > 0 else 0)
         # The change and its interval: to 2 significant figures of the interval's half-width (a difference
         # is never shown more finely than the noise allows), and never more finely than the values themselves.
-        half = (hi - lo) / 2
         dd = min(_decimals(half, 2), dv) if half > 0 else dv
     return Row(
         region=m.region, metric=m.metric,
@@ -119,6 +120,15 @@ def rows(comparison, *, everything: bool = False, units: dict[str, str] | None =
 def hidden_count(comparison) -> int:
     """How many metric rows :func:`rows` leaves out without ``everything``."""
     return sum(len(r.metrics) for r in comparison.regions) - len(rows(comparison))
+
+
+def hidden_names(comparison) -> list[str]:
+    """The short names of the metrics :func:`rows` leaves out without ``everything``, in display order."""
+    shown = {(r.region, r.metric) for r in rows(comparison)}
+    left = {m.metric for r in comparison.regions for m in r.metrics if (r.name, m.metric) not in shown}
+    from porescope.labels import metric_short
+
+    return [metric_short(m) for m in HEADLINE_METRICS + MORE_METRICS if m in left]
 
 
 def noise_words(comparison) -> str:
@@ -222,6 +232,7 @@ def _only_row(comparison, r: Row) -> bool:
 def display(comparison, units: dict[str, str] | None = None) -> dict:
     """Everything a page shows of a comparison, as plain JSON (cells already formatted)."""
     return {
+        "more_names": ", ".join(hidden_names(comparison)),
         "headline": grouped(comparison, headline=True, units=units),
         "more": grouped(comparison, headline=False, units=units),
         "legend": LEGEND,

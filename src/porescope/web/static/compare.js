@@ -51,6 +51,7 @@
     fill(document.getElementById("comparison-rows"), d.headline);
     fill(document.getElementById("comparison-more"), d.more);
     document.getElementById("comparison-more-box").hidden = !d.more.length;
+    if (d.more_names) document.getElementById("comparison-more-names").textContent = "More: " + d.more_names;
     document.getElementById("comparison-alignment").textContent = d.alignment ? "Alignment: " + d.alignment + "." : "";
     document.getElementById("comparison-legend").textContent = [d.legend, d.noise].filter(Boolean).join(" ");
     var notes = document.getElementById("comparison-notes");
