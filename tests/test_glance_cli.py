@@ -188,3 +188,9 @@ def test_analyze_says_each_number_once(tmp_path):
     count, density, visibility = cells[1], cells[2], cells[-1]
     assert out.count(count) == 1 and out.count(density) == 1 and out.count(visibility) == 1, out
     assert visibility.endswith("/100") and re.search(r"^Photo: pores [a-z ]*visible", out, re.M), out
+
+
+def test_the_command_a_help_text_asks_you_to_run_is_never_split():
+    out = _cli("routine", "--example-profile").stdout
+    assert re.search(r"^\s*porescope routine --profile profile\.json$", out, re.M), out
+    assert _wide(out) == [], out
