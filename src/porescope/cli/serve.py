@@ -44,10 +44,9 @@ def register(app: typer.Typer) -> None:
         """
         import uvicorn
         from rich.console import Console
+        from rich.markup import escape
 
         from porescope.web import create_app
-
-        from rich.markup import escape
 
         err = Console(stderr=True)
         local = is_loopback(host)
