@@ -194,3 +194,24 @@ def test_the_command_a_help_text_asks_you_to_run_is_never_split():
     out = _cli("routine", "--example-profile").stdout
     assert re.search(r"^\s*porescope routine --profile profile\.json$", out, re.M), out
     assert _wide(out) == [], out
+
+
+def test_slow_commands_show_progress_on_a_terminal_only(tmp_path):
+    p = photo(tmp_path / "skin.jpg")
+    shown = _cli("analyze", p, "--mode", "closeup", env_extra={"FORCE_COLOR": "1"})
+    assert "analyzing skin.jpg" in shown.stderr
+    db = tmp_path / "h.db"
+    shown = _cli("history", "add", p, "--subject", "sue", "--mode", "closeup", "--db", db, env_extra={"FORCE_COLOR": "1"})
+    assert "analyzing skin.jpg" in shown.stderr
+    piped = _cli("history", "add", p, "--subject", "sue", "--mode", "closeup", "--db", db)
+    assert piped.stderr == "" and piped.stdout.startswith("stored visit")
+
+
+def test_the_scale_a_person_gave_is_not_called_an_option(tmp_path):
+    from porescope.measure.explain import scale_line
+    from porescope.measure.pipeline import analyze
+
+    a = analyze(str(photo(tmp_path / "skin.jpg")), px_per_mm=12.0, mode="closeup")
+    line = scale_line(a)
+    assert a.scale.source == "user" and "12.0 px per mm" in line
+    assert "--px-per-mm" not in line and "as you gave it" in line

@@ -94,7 +94,8 @@ def analyze(
             try:
                 hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
                 texts = text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img))
-                r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
+                with base.spinner(f"analyzing {img.name}") if not many else _nothing():
+                    r = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook, on_analysis=texts)
                 analyses.append(r.analysis)
                 written.extend(planned[img])
             except PorescopeError as exc:
@@ -126,6 +127,12 @@ def analyze(
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
 
 
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def demo(
     out_dir: Path = typer.Option(Path("porescope-demo"), "--out", metavar="FOLDER", help="Folder for the demo outputs."),
 ) -> None:
@@ -136,7 +143,7 @@ def demo(
 
     sample = resources.files("porescope") / "data" / "sample_closeup.jpg"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with resources.as_file(sample) as path:
+    with resources.as_file(sample) as path, base.spinner("analyzing the sample photo"):
         r = run(path, mode="closeup")
     files = dict(json_out=out_dir / "result.json", overlay_out=out_dir / "overlay.png", mask_out=out_dir / "mask.png", csv_out=out_dir / "pores.csv")
     write_outputs(r, **files)

@@ -140,10 +140,11 @@ def add(
     mode = mode.value
     try:
         store = _store(db)
-        v = store.add_visit(
-            photo, subject, taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting,
-            roi=roi, px_per_mm=px_per_mm, mode=mode, repeat_of=repeat_of,
-        )
+        with base.spinner(f"analyzing {photo.name}"):
+            v = store.add_visit(
+                photo, subject, taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting,
+                roi=roi, px_per_mm=px_per_mm, mode=mode, repeat_of=repeat_of,
+            )
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
@@ -256,7 +257,7 @@ def compare(
 ) -> None:
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
-        with _progress("comparing (the first time measures how much a re-take would change each visit: a few seconds)"):
+        with base.spinner("comparing (the first time measures how much a re-take would change each visit: a few seconds)"):
             store = _store(db)
             c = store.compare(subject, a, b)
             units = compact_units(store, c)
@@ -299,28 +300,6 @@ def print_comparison(c, *, show_all: bool = False, units: dict[str, str] | None 
     for n in c.notes:
         b.para(f"Note: {n}")
     b.print()
-
-
-class _progress:
-    """A spinner and a line on stderr while something slow runs, erased when it ends; only when stderr is a
-    terminal (rich's Console.is_terminal: FORCE_COLOR or a tty)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.status = None
-
-    def __enter__(self):
-        console = base.err
-        if console.is_terminal:  # a pipe or a log file gets no spinner frames
-            from rich.markup import escape
-
-            self.status = console.status(escape(self.text), spinner="dots")
-            self.status.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.status is not None:
-            self.status.stop()
 
 
 @history_app.command("export")
@@ -390,7 +369,7 @@ def report(
     if html is not None and pdf is not None and html.resolve() == pdf.resolve():
         _fail("--html and --pdf name the same file.")
     try:
-        with _progress("building the report (the first comparison measures each visit's noise: a few seconds)"):
+        with base.spinner("building the report (the first comparison measures each visit's noise: a few seconds)"):
             rep = build_report(_store(db), subject)
         if html is not None:
             write_html(rep, html)
