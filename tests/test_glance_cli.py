@@ -215,3 +215,13 @@ def test_the_scale_a_person_gave_is_not_called_an_option(tmp_path):
     line = scale_line(a)
     assert a.scale.source == "user" and "12.0 px per mm" in line
     assert "--px-per-mm" not in line and "as you gave it" in line
+
+
+def test_where_the_noise_came_from_in_words(face):
+    assert compact.noise_words(face) == ("The intervals come from re-measuring each photo as if it had been re-taken "
+                                         "(other light, exposure, angle, distance).")
+    mixed = face.model_copy(update={"noise_source": {"1": "repeat_capture", "3": "perturbation"}})
+    said = compact.noise_words(mixed)
+    assert said.startswith("The intervals come, for visit 1, from the spread between the photos taken at the same visit; "
+                           "for visit 3, from re-measuring each photo"), said
+    assert "_" not in said and "perturbation" not in said

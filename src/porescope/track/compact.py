@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-__all__ = ["HEADLINE_METRICS", "MORE_METRICS", "Row", "rows", "number", "noise_words", "VERDICT_WORDS", "LEGEND",
-           "text_table", "display", "density_units"]
+__all__ = ["HEADLINE_METRICS", "MORE_METRICS", "Row", "row", "rows", "number", "noise_words", "VERDICT_WORDS", "LEGEND",
+           "text_table", "display", "density_units", "hidden_count", "hidden_names"]
 
 #: Shown for every region (issue 22: "the headline metrics (visibility, density, coverage)").
 HEADLINE_METRICS = ("visibility_score", "density", "coverage_pct")
@@ -139,7 +139,7 @@ def noise_words(comparison) -> str:
     kinds = set(src.values())
     if len(kinds) == 1:
         return f"The intervals come from {NOISE_WORDS.get(kinds.pop(), 'each photo')}."
-    return "The intervals come from " + "; ".join(f"for visit {k}, {NOISE_WORDS.get(v, v)}" for k, v in src.items()) + "."
+    return "The intervals come, " + "; ".join(f"for visit {k}, from {NOISE_WORDS.get(v, v)}" for k, v in src.items()) + "."
 
 
 def text_table(comparison, width: int, *, everything: bool = False, units: dict[str, str] | None = None) -> list[str]:
