@@ -79,5 +79,7 @@ def test_pdf_and_html_show_the_compact_comparison_once(rep):
     assert c.summary not in page and "perturbation" not in page
     assert page.count("<details>") == 1 and "More: pores, elongation, dark share" in page
     assert re.search(r"<td>visibility</td><td class=\"num\">[\d.]+ → [\d.]+</td>", page)
+    # On a phone the trend plots come one panel a row (readable at 390 px), on wider screens two.
+    assert re.search(r'<picture><source media="\(max-width: 640px\)" srcset="data:image/png;base64,', page)
     for raw in re.findall(r"\d+\.\d{4,}", page):
         pytest.fail(f"an unrounded number in the report: {raw}")

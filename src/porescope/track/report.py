@@ -62,6 +62,8 @@ class Report:
     summary: str
     notes: list[str] = field(default_factory=list)
     disclaimer: str = DISCLAIMER
+    #: "region:metric" -> the no-change band of the trend plots (the comparison's own interval around the first value).
+    band: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ building
@@ -131,9 +133,12 @@ def visit_date_axis(ax, times) -> None:
     ax.tick_params(axis="x", labelsize=plots.FONT_PT["tick"])
 
 
-def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]]):
-    """Per region: visibility score and pore density over time; the grey band is the
-    baseline ± the 95% noise interval (changes inside it are not detectable)."""
+def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]], *, columns: int = 2):
+    """Per region: visibility score and pore density over time; the shaded band is the
+    baseline ± the 95% noise interval (changes inside it are not detectable).
+
+    ``columns=2``: a region a row (PDF, wide screens); ``columns=1``: one panel a row, for a phone's width.
+    """
     from porescope import plots
     from porescope.labels import metric_label, region_name
 
@@ -141,8 +146,12 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
     if not regions:
         return None
     series = {metric: plots.trend_series(visits, metric, regions) for metric in TREND_METRICS}
-    fig = plots.new_figure(8.0, 2.3 * len(regions) + 0.6)
-    axes = fig.subplots(len(regions), 2, squeeze=False)
+    if columns == 1:
+        fig = plots.new_figure(4.2, 2.1 * len(regions) * len(TREND_METRICS) + 0.3)
+        axes = fig.subplots(len(regions) * len(TREND_METRICS), 1, squeeze=False).reshape(len(regions), len(TREND_METRICS))
+    else:
+        fig = plots.new_figure(8.0, 2.3 * len(regions) + 0.6)
+        axes = fig.subplots(len(regions), 2, squeeze=False)
     for i, name in enumerate(regions):
         t = [v.taken_at for v in visits if v.region(name) is not None]
         for j, metric in enumerate(TREND_METRICS):
@@ -210,6 +219,7 @@ def build_report(store, subject: str, *, compare: bool = True) -> Report:
         first_overlay=overlays[0],
         latest_overlay=overlays[1] if len(overlays) > 1 else None,
         trends=_trend_figure(visits, band),
+        band=band,
         causes=list(latest_analysis.causes),
         routine=routine,
         products=products,
@@ -293,7 +303,9 @@ def render_html(rep: Report) -> str:
         shown = compact.display(rep.comparison, compact.density_units(first, latest))
     return render(
         "track/templates", "history_report.html", rep=rep, overlays=overlays, causes=causes,
-        trends_png=_fig_png(rep.trends) if rep.trends is not None else None, terms=_report_terms(),
+        trends_png=_fig_png(rep.trends) if rep.trends is not None else None,
+        trends_narrow_png=_fig_png(_trend_figure(rep.visits, rep.band, columns=1)) if rep.trends is not None else None,
+        terms=_report_terms(),
         verdict_words=_VERDICT_WORDS, condition_text=_condition_text, flat=_flat, shown=shown, trend_note=TREND_NOTE,
     )
 
