@@ -142,15 +142,18 @@ def noise_words(comparison) -> str:
     return "The intervals come, " + "; ".join(f"for visit {k}, from {NOISE_WORDS.get(v, v)}" for k, v in src.items()) + "."
 
 
-def text_table(comparison, width: int, *, everything: bool = False, units: dict[str, str] | None = None) -> list[str]:
-    """The rows as aligned plain text no wider than ``width``.
+def text_table(comparison, width: int, *, everything: bool = False, units: dict[str, str] | None = None,
+               more_only: bool = False) -> list[str]:
+    """The rows as aligned plain text no wider than ``width`` (``more_only``: just the rows ``everything`` adds).
 
     One line per metric with the region named on its first line; when that does
     not fit ``width``, the region goes on a line of its own above its metrics.
     """
     from porescope.labels import region_name
 
-    rs = rows(comparison, everything=everything, units=units)
+    rs = rows(comparison, everything=everything or more_only, units=units)
+    if more_only:  # only what the headline rows leave out (a report's "More measures")
+        rs = [r for r in rs if not (r.headline or _only_row(comparison, r))]
     head = ("region", "metric", "before", "after", "change", "95% interval", "verdict")
     cells = []
     last = None
@@ -170,14 +173,14 @@ def text_table(comparison, width: int, *, everything: bool = False, units: dict[
         return "".join(parts).rstrip()
 
     w = widths(cells, head)
-    gaps = [1, 1, 1, 1, 1, 2, 0]
-    if sum(w) + sum(gaps) <= width:
-        return [fmt(head, w, gaps), *(fmt(c, w, gaps) for c in cells)]
+    for gaps in ([3, 2, 2, 2, 2, 3, 0], [1, 1, 1, 1, 1, 2, 0]):  # airy where there is room (a report), tight at 80 columns
+        if sum(w) + sum(gaps) <= width:
+            return [fmt(head, w, gaps), *(fmt(c, w, gaps) for c in cells)]
     # Narrow: the region on its own line, the metrics indented under it.
     head2 = head[1:]
     sub = [["  " + c[1], *c[2:]] for c in cells]
     w2 = widths(sub, head2)
-    gaps2 = gaps[1:]
+    gaps2 = [1, 1, 1, 1, 2, 0]
     if sum(w2) + sum(gaps2) > width:  # narrower still: one wrapped sentence a metric
         import textwrap
 

@@ -501,14 +501,17 @@ def pdf_blocks(rep: Report) -> list[tuple[str, Any]]:
         c = rep.comparison
         blocks.append(("h2", f"Change from visit {c.baseline_visit} ({c.baseline_taken_at:%d %b %Y}) to visit {c.latest_visit} "
                              f"({c.latest_taken_at:%d %b %Y})"))
+        units = compact.density_units(rep.visits[0], rep.visits[-1]) if rep.visits else {}
         if c.regions:
-            units = compact.density_units(rep.visits[0], rep.visits[-1]) if rep.visits else {}
-            blocks.append(("mono", "\n".join(compact.text_table(c, _SIZES["mono"][2], everything=True, units=units))))
+            blocks.append(("mono", "\n".join(compact.text_table(c, _SIZES["mono"][2], units=units))))
         else:
             blocks.append(("p", "No region could be compared between these two visits."))
         blocks.append(("small", f"{compact.LEGEND} {compact.noise_words(c)}"))
         for n in c.notes:
             blocks.append(("small", f"Note: {n}"))
+        if compact.hidden_count(c):
+            blocks.append(("small", f"More measures: {', '.join(compact.hidden_names(c))}."))
+            blocks.append(("mono", "\n".join(compact.text_table(c, _SIZES["mono"][2], units=units, more_only=True))))
     if rep.trends is not None:
         blocks.append(("h2", "Trends per region"))
         blocks.append(("img", (_figure_rgb(rep.trends), TREND_NOTE)))
