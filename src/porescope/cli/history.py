@@ -76,11 +76,6 @@ def _fmt(v, nd: int = 2) -> str:
     return str(v)
 
 
-def _num(x: float) -> str:
-    """A value for people: whole numbers without '.0', others to 4 significant figures."""
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:.4g}"
-
-
 def _visits_text(visits, title: str) -> str:
     """Plain aligned rows, no wider than the terminal (COLUMNS): one per visit and region; a visit's
     conditions go on a wrapped line of their own beneath it (they are free text of any length)."""
@@ -257,7 +252,7 @@ def compare(
 ) -> None:
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
-        with base.spinner("comparing (the first time measures how much a re-take would change each visit: a few seconds)"):
+        with base.spinner("comparing (the first time measures each visit's noise: a few seconds)"):
             store = _store(db)
             c = store.compare(subject, a, b)
             units = compact_units(store, c)
@@ -369,7 +364,7 @@ def report(
     if html is not None and pdf is not None and html.resolve() == pdf.resolve():
         _fail("--html and --pdf name the same file.")
     try:
-        with base.spinner("building the report (the first comparison measures each visit's noise: a few seconds)"):
+        with base.spinner("building the report (a first comparison measures each visit's noise: seconds)"):
             rep = build_report(_store(db), subject)
         if html is not None:
             write_html(rep, html)
