@@ -83,3 +83,9 @@ def test_pdf_and_html_show_the_compact_comparison_once(rep):
     assert re.search(r'<picture><source media="\(max-width: 640px\)" srcset="data:image/png;base64,', page)
     for raw in re.findall(r"\d+\.\d{4,}", page):
         pytest.fail(f"an unrounded number in the report: {raw}")
+
+
+def test_trend_axis_never_stretches_below_what_the_metric_can_be():
+    lo, hi = trend_limits([3.3, 6.9], -23.0, 30.0)  # a wide band around a small score
+    assert -0.05 * 30 <= lo < 0 and hi > 30  # a sliver under 0, so a point at 0 is not on the frame
+    assert trend_limits([3.3, 6.9], -23.0, 30.0, floor=None)[0] < -23

@@ -97,16 +97,25 @@ TREND_MARGIN = 0.35
 DATE_TICKS_MAX = 6
 
 
-def trend_limits(values, band_lo: float | None = None, band_hi: float | None = None) -> tuple[float, float]:
-    """y limits holding the points and the band with TREND_MARGIN of room either side."""
+def trend_limits(values, band_lo: float | None = None, band_hi: float | None = None, *, floor: float | None = 0.0) -> tuple[float, float]:
+    """y limits holding the points and the band with TREND_MARGIN of room either side.
+
+    ``floor``: the lowest value the metric can take (every trend metric is >= 0); a band reaching below it
+    is cut there rather than stretching the axis to impossible values (a score of -20).
+    """
     pts = [float(v) for v in values]
     lo, hi = min(pts), max(pts)
     if band_lo is not None and band_hi is not None:
         lo, hi = min(lo, band_lo), max(hi, band_hi)
+    if floor is not None and min(pts) >= floor:
+        lo = max(lo, floor)
     span = hi - lo
     if span <= 0:
         span = max(abs(hi) * 0.1, 1.0)
-    return lo - TREND_MARGIN * span, hi + TREND_MARGIN * span
+    bottom = lo - TREND_MARGIN * span
+    if floor is not None and min(pts) >= floor:
+        bottom = max(bottom, floor - 0.05 * span)
+    return bottom, hi + TREND_MARGIN * span
 
 
 def visit_date_axis(ax, times) -> None:
