@@ -225,3 +225,29 @@ def test_where_the_noise_came_from_in_words(face):
     assert said.startswith("The intervals come, for visit 1, from the spread between the photos taken at the same visit; "
                            "for visit 3, from re-measuring each photo"), said
     assert "_" not in said and "perturbation" not in said
+
+
+def test_a_coarse_face_photo_shows_no_number_it_calls_meaningless(capsys, monkeypatch):
+    """The astronaut portrait at 800 x 600: pores are too small to resolve, so counts and sizes are not
+    meaningful. The table drops those columns (named once) and the regions that read alike are said once."""
+    import cv2
+    from face_variants import crop_scale
+    from skimage.data import astronaut
+
+    from porescope.cli.output import print_explanations, print_summary
+    from porescope.measure.pipeline import analyze
+
+    monkeypatch.setenv("COLUMNS", str(WIDTH))
+    m, size = crop_scale(75, 20, 475, 320, 800)
+    a = analyze(cv2.warpAffine(astronaut(), m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=(128, 128, 128)), mode="face")
+    assert any(p.code == "pores_too_small_to_resolve" for p in a.quality.problems) and len(a.regions) >= 5
+    print_summary([a])
+    print_explanations(a)
+    out = capsys.readouterr().out
+    assert re.search(r"^region\s+cover %\s+visibility$", out, re.M), out
+    assert "Not meaningful in this photo, so not shown: pores, density, median size, length/width, dark %." in " ".join(out.split())
+    assert "mm²" not in out and "n/a" not in out
+    said = " ".join(out.split()).count("the photo is too coarse to count or size pores here")
+    assert 1 <= said < len(a.regions), out  # once per distinct description, not once per region
+    assert _wide(out) == [], out
