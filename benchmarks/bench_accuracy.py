@@ -86,11 +86,9 @@ def baseline_blob_log(rgb: np.ndarray, roi: np.ndarray) -> np.ndarray:
 
 
 def _pipeline_run():
-    """The engine's ``run`` (``porescope.pipeline`` in trees before the measure/ layout, for --baseline-src)."""
-    try:
-        from porescope.measure.pipeline import run
-    except ImportError:
-        from porescope.pipeline import run
+    """The engine's ``run`` (imported when called, so --baseline-src's tree can be put first on the path)."""
+    from porescope.measure.pipeline import run
+
     return run
 
 

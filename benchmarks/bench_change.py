@@ -46,7 +46,7 @@ import bench_repeat as br  # noqa: E402
 
 from porescope.measure.pipeline import run  # noqa: E402
 from porescope.measure.recapture import CAPTURE_CHANGES, recapture  # noqa: E402
-from porescope.measure.synth import SkinSpec, render  # noqa: E402
+from porescope.testing.synth import SkinSpec, render  # noqa: E402
 from porescope.track.change import Noise, key_metrics, metric_change, noise_from_samples, perturbation_noise  # noqa: E402
 
 METRIC = "visibility_score"

@@ -55,7 +55,9 @@ run(read_image(data))
 t4 = time.perf_counter()
 run(read_image(data))
 t5 = time.perf_counter()
-store.add_visit(sys.argv[1], "bench-phases")
+from porescope.track.photos import analyze_visit_photo
+data, r = analyze_visit_photo(sys.argv[1])
+store.add_visit(data, "bench-phases", analysis=r.analysis)
 t6 = time.perf_counter()
 print(json.dumps({"CLI start-up": t1 - t0, "store open (SQLAlchemy)": t2 - t1,
                   "analysis libraries (NumPy, OpenCV, Pillow, pydantic)": t3 - t2,
@@ -96,7 +98,7 @@ def main() -> None:
     db = f"sqlite:///{tmp / 'h.db'}"
     import cv2
 
-    from porescope.measure.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
+    from porescope.testing.synth import SkinSpec, render  # noqa: E402  (the bench's own photo)
 
     photo = tmp / "small.jpg"
     cv2.imwrite(str(photo), render(SkinSpec(height=480, width=640, seed=5)).rgb[..., ::-1])  # 0.3 MP

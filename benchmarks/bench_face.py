@@ -48,7 +48,7 @@ W, H = 4032, 3024
 def make_photos(tmp: Path) -> dict[str, Path]:
     from skimage import data
 
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.testing.synth import SkinSpec, render
 
     a = data.astronaut()
 
@@ -115,7 +115,7 @@ def main() -> None:
     ap.add_argument("--baseline", default="9d6f9e5", help="git revision timed for comparison (default: before issue 11)")
     args = ap.parse_args()
 
-    from porescope.measure import facemesh
+    from porescope.measure.face import mesh as facemesh
     from porescope.measure.io import read_image
     from porescope.measure.pipeline import run
     from porescope.measure.regions import find_regions

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import cv2
 
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 from porescope.track import Store, db
+from porescope.track.photos import analyze_visit_photo
 
 
 def _median_ms(fn, repeat: int = 7) -> float:
@@ -44,7 +45,8 @@ def main() -> None:
     subject = f"bench-{int(time.time())}"
     p = tmp / "skin.jpg"
     cv2.imwrite(str(p), render(SkinSpec(height=512, width=512, seed=1)).rgb[..., ::-1])
-    v = store.add_visit(p, subject, taken_at=datetime(2020, 1, 1), condition={"cleansed": "yes"}, mode="closeup")
+    data, r = analyze_visit_photo(p, mode="closeup")
+    v = store.add_visit(data, subject, analysis=r.analysis, taken_at=datetime(2020, 1, 1), condition={"cleansed": "yes"})
     with store._write() as conn:
         arow = conn.execute(db.analyses.select().where(db.analyses.c.visit_id == v.id)).first()
         mrows = conn.execute(db.region_metrics.select().where(db.region_metrics.c.visit_id == v.id)).mappings().all()

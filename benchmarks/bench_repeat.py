@@ -33,7 +33,7 @@ import numpy as np
 
 from porescope.measure.pipeline import run
 from porescope.measure.recapture import CAPTURE_CHANGES, PHONE_NOISE_SIGMA, recapture, sensor_noise
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
 CROPS = ("cheek_imgleft", "glabella")

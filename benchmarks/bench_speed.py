@@ -37,7 +37,7 @@ def make_photo(path: Path, *, pores_per_mpx: float) -> int:
     densities in Flament et al. 2015, doi:10.2147/CCID.S74401) gives ~1,100 pores per MP,
     3-12 px across. ``--stress`` draws 2,500 per MP (30,000 pores).
     """
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.testing.synth import SkinSpec, render
 
     spec = SkinSpec(
         height=3024, width=4032, pore_density_per_mpx=pores_per_mpx, pore_diameter_px=(3.0, 12.0), pore_contrast=(0.12, 0.25),

@@ -3,7 +3,7 @@
 What it does:
 
 1. Writes a synthetic study of N photos, 4032x3024 JPEG (quality 92), from
-   ``porescope.measure.synth.render``: N/4 subjects x 2 visits x 2 repeat captures, the
+   ``porescope.testing.synth.render``: N/4 subjects x 2 visits x 2 repeat captures, the
    treated arm's pores shallower at visit 2. One 1344x1008 tile is rendered
    per subject and visit and laid 3x3 with flips (rendering a whole 12 MP frame
    takes ~4.5 min on this machine: its low-frequency mottling blur scales with
@@ -40,7 +40,7 @@ TARGET_SPEEDUP = 1.7
 
 def tiled_render(spec) -> np.ndarray:
     """A 12 MP frame from one 1344x1008 synth.render tile laid 3x3 with flips."""
-    from porescope.measure.synth import render, with_
+    from porescope.testing.synth import render, with_
 
     tile = render(with_(spec, height=TILE_H, width=TILE_W, noise_sigma=0.0)).rgb
     variants = [tile, tile[::-1], tile[:, ::-1], tile[::-1, ::-1]]
@@ -98,12 +98,12 @@ def head_manifest(manifest: Path, k: int) -> Path:
 
 
 def run_once(manifest: Path, out: Path, workers: int, memory_limit: str) -> dict:
-    from porescope.study import run_study
+    from porescope.study import StudyOptions, run_study
 
     if out.exists():
         shutil.rmtree(out)
     t0 = time.perf_counter()
-    info = run_study(manifest, out, workers=workers, memory_limit=memory_limit, progress=False)
+    info = run_study(manifest, out, StudyOptions(workers=workers, memory_limit=memory_limit), progress=False)
     info["total_seconds"] = time.perf_counter() - t0
     return info
 

@@ -15,7 +15,7 @@ is httpx, so the figures include HTTP, multipart parsing and template
 rendering. ``--before REV`` runs the same scenarios, in the same run, against
 the package as it was at git revision REV (extracted with ``git archive``).
 
-The 12 MP photo is ``porescope.measure.synth.render(SkinSpec(height=3024, width=4032))``
+The 12 MP photo is ``porescope.testing.synth.render(SkinSpec(height=3024, width=4032))``
 saved as JPEG, cached in ``$PORESCOPE_BENCH_CACHE`` (default: the system temp
 folder); the second visit is the same skin moved (shift, 2° rotation) and
 re-lit, as a later photo would be.
@@ -50,8 +50,8 @@ def photo_12mp() -> bytes:
     cache = CACHE / "porescope-bench-12mp-seed1.jpg"
     if cache.exists():
         return cache.read_bytes()
-    from porescope.measure.render import encode_image
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.output.render import encode_image
+    from porescope.testing.synth import SkinSpec, render
 
     print("drawing the 12 MP synthetic photo (cached afterwards)...", flush=True)
     data = encode_image(render(SkinSpec(**SPEC)).rgb, ".jpg")
@@ -68,7 +68,7 @@ def photo_12mp_later() -> bytes:
     import numpy as np
 
     from porescope.measure.io import read_image
-    from porescope.measure.render import encode_image
+    from porescope.output.render import encode_image
 
     rgb = read_image(photo_12mp()).rgb
     h, w = rgb.shape[:2]
@@ -294,23 +294,18 @@ def compare_in_chromium(url: str) -> tuple[float, float, str]:
 
 def bench_history(n_visits: int, repeat: int) -> None:
     import porescope.measure.pipeline as pipeline
-    from porescope.measure.render import encode_image
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.output.render import encode_image
+    from porescope.testing.synth import SkinSpec, render
     from porescope.track import Store
 
     print(f"\nhistory of {n_visits} visits (this tree only)")
     small = encode_image(render(SkinSpec(height=256, width=256, seed=3)).rgb, ".jpg")
     with tempfile.TemporaryDirectory() as d:
         store = Store(str(Path(d) / "h.db"), data_dir=d)
-        cached = pipeline.run(small, mode="closeup")
-        real_run = pipeline.run
-        pipeline.run = lambda *a, **k: cached  # the store's add_visit imports run at call time
-        try:
-            start = datetime(2024, 1, 1, 8, 0)
-            for i in range(n_visits):
-                store.add_visit(small, "bench", taken_at=start + timedelta(days=i), condition={"cleansed": "yes"})
-        finally:
-            pipeline.run = real_run
+        cached = pipeline.run(small, mode="closeup").analysis  # one analysis, stored as every visit
+        start = datetime(2024, 1, 1, 8, 0)
+        for i in range(n_visits):
+            store.add_visit(small, "bench", analysis=cached, taken_at=start + timedelta(days=i), condition={"cleansed": "yes"})
         store.close()
         code = (
             "import sys, time, statistics, uvicorn, threading, httpx\n"

@@ -2,7 +2,7 @@
 and the README's picture of porescope's overlay on it (docs/img/demo-overlay.png).
 
 The photo is drawn by porescope's own synthetic skin generator
-(porescope.measure.synth.DEMO_SPEC), so it carries no person's data.
+(porescope.testing.synth.DEMO_SPEC), so it carries no person's data.
 Run: python scripts/make_sample.py
 """
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import cv2
 
-from porescope.measure import render
 from porescope.measure.pipeline import run
-from porescope.measure.synth import DEMO_SPEC
-from porescope.measure.synth import render as render_skin
+from porescope.output import render
+from porescope.testing.synth import DEMO_SPEC
+from porescope.testing.synth import render as render_skin
 
 root = Path(__file__).resolve().parents[1]
 out = root / "src" / "porescope" / "data" / "sample_closeup.jpg"

@@ -56,6 +56,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from porescope.track import Store
+    from porescope.track.photos import analyze_visit_photo
     from porescope.web import create_app
 
     ap = argparse.ArgumentParser()
@@ -68,7 +69,8 @@ def main() -> None:
         d = Path(d)
         store = Store(str(d / "h.db"), data_dir=d)
         for p, when in zip(face_photos(d), (datetime(2026, 1, 5, 9), datetime(2026, 3, 2, 9)), strict=True):
-            store.add_visit(p, "me", taken_at=when, mode="face", condition={"cleansed": "yes"})
+            data, r = analyze_visit_photo(p, mode="face")  # the shells analyze; the store only stores
+            store.add_visit(data, "me", analysis=r.analysis, taken_at=when, condition={"cleansed": "yes"})
         store.compare("me")  # measures both visits' noise once (stored), as the first compare would
         env = dict(os.environ, COLUMNS="80", NO_COLOR="1", PYTHONPATH=str(ROOT / "src"))
         term = subprocess.run([sys.executable, "-m", "porescope", "history", "compare", "--subject", "me", "--db", str(d / "h.db")],

@@ -24,8 +24,8 @@ def main() -> None:
     import uvicorn
     from playwright.sync_api import sync_playwright
 
-    from porescope.measure.render import encode_image
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.output.render import encode_image
+    from porescope.testing.synth import SkinSpec, render
     from porescope.web import create_app
 
     ap = argparse.ArgumentParser()

@@ -5,7 +5,7 @@
 #   scripts/start_postgres.sh [DATADIR] [PORT]      -> postgresql://porescope@127.0.0.1:PORT/postgres
 #   scripts/start_postgres.sh --stop [DATADIR]
 #
-# Then: PORESCOPE_TEST_PG_URL=$(scripts/start_postgres.sh) python -m pytest tests/test_history_pg.py
+# Then: PORESCOPE_TEST_PG_URL=$(scripts/start_postgres.sh) python -m pytest tests/track/test_store_postgres.py
 # As root the server runs as the 'postgres' user (PostgreSQL refuses root).
 set -euo pipefail
 STOP=0

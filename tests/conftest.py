@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from porescope.measure.synth import SkinSpec, render
+from porescope.testing.synth import SkinSpec, render
 
 REAL_PORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
 

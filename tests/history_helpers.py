@@ -6,7 +6,7 @@ from pathlib import Path
 
 import cv2
 
-from porescope.measure.synth import SkinSpec, render, with_
+from porescope.testing.synth import SkinSpec, render, with_
 
 #: Moderate pores so the visibility score is well below its 100 ceiling.
 BASE = SkinSpec(height=384, width=384, pore_density_per_mpx=1500, pore_contrast=(0.12, 0.22), noise_sigma=2.0, seed=11)
@@ -24,3 +24,12 @@ def worse_spec(spec: SkinSpec = BASE) -> SkinSpec:
     """A real change: 40% more pores, higher contrast."""
     lo, hi = spec.pore_contrast
     return with_(spec, pore_density_per_mpx=spec.pore_density_per_mpx * 1.4, pore_contrast=(lo * 1.4, hi * 1.4))
+
+
+def add_visit(store, photo, subject: str, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", **kw):
+    """Analyze a photo as the shells do, then hand the store the photo and its analysis
+    (the store never runs the pipeline); returns the stored visit."""
+    from porescope.track.photos import analyze_visit_photo
+
+    data, r = analyze_visit_photo(photo, roi=roi, px_per_mm=px_per_mm, mode=mode)
+    return store.add_visit(data, subject, analysis=r.analysis, skin_mask=r.regions.skin if roi is not None else None, **kw)

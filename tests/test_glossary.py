@@ -60,8 +60,8 @@ def test_readme_table_matches_the_glossary():
 def test_web_result_page_explains_its_numbers():
     from web_helpers import PageClient
 
-    from porescope.measure.render import encode_image
-    from porescope.measure.synth import SkinSpec, render
+    from porescope.output.render import encode_image
+    from porescope.testing.synth import SkinSpec, render
     from porescope.web import create_app
 
     data = encode_image(render(SkinSpec(height=300, width=400, seed=4)).rgb, ".jpg")

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from history_helpers import photo, worse_spec
+from history_helpers import add_visit, photo, worse_spec
 from typer.testing import CliRunner
 
 from porescope import plots
@@ -31,8 +31,8 @@ SRC = ROOT / "src" / "porescope"
 def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("labels")
     s = Store(str(d / "h.db"))
-    s.add_visit(photo(d / "a.jpg"), "lee", taken_at=datetime(2026, 1, 1), mode="closeup")
-    s.add_visit(photo(d / "b.jpg", worse_spec()), "lee", taken_at=datetime(2026, 2, 20), mode="closeup")
+    add_visit(s, photo(d / "a.jpg"), "lee", taken_at=datetime(2026, 1, 1), mode="closeup")
+    add_visit(s, photo(d / "b.jpg", worse_spec()), "lee", taken_at=datetime(2026, 2, 20), mode="closeup")
     return s, str(d / "h.db")
 
 

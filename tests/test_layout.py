@@ -1,5 +1,5 @@
 """The shape of the code (issue 14): packages without cycles, small files and
-functions, old import paths that still work, no import-time side effects,
+functions, no compatibility shims left at old paths (issue 23), no import-time side effects,
 optional extras that say what to install, one atomic writer."""
 
 from __future__ import annotations
@@ -108,27 +108,66 @@ def test_public_functions_of_measure_and_advise_have_numpy_docstrings():
     assert not missing, missing
 
 
-@pytest.mark.parametrize("old,new", [
-    ("porescope.pipeline", "porescope.measure.pipeline"),
-    ("porescope.io", "porescope.measure.io"),
-    ("porescope.render", "porescope.measure.render"),
-    ("porescope.quality", "porescope.measure.quality"),
-    ("porescope.pores.detect", "porescope.measure.pores.detect"),
-    ("porescope.causes", "porescope.measure.causes"),
-    ("porescope.routine", "porescope.advise.routine"),
-    ("porescope.ingredients", "porescope.advise.ingredients"),
-    ("porescope.knowledge", "porescope.advise.knowledge"),
-    ("porescope.history", "porescope.track"),
-    ("porescope.change", "porescope.track.change"),
-    ("porescope.web_cli", "porescope.cli.serve"),
-])
-def test_old_import_paths_give_the_same_objects(old, new):
-    o, n = importlib.import_module(old), importlib.import_module(new)
-    assert o.__all__, old
-    for name in o.__all__:
-        obj = getattr(o, name)
-        # Each name is the very object of the new home (or of the module that defines it there).
-        assert getattr(n, name, obj) is obj, f"{old}.{name}"
+#: The flat paths of the first layout (issue 14), retired in issue 23: each module has one home.
+OLD_PATHS = ("pipeline", "io", "render", "quality", "regions", "face", "facemesh", "recapture", "synth", "causes", "explain",
+             "routine", "ingredients", "profile", "change", "web_cli", "pores", "history", "knowledge")
+
+
+def test_no_compatibility_shims_remain():
+    shims = [name for name, f in _modules().items() if _is_compat(f)]
+    assert not shims, f"compatibility modules left: {shims}"
+    old = [p for p in OLD_PATHS if (SRC / f"{p}.py").exists() or (SRC / p).is_dir()]
+    assert not old, f"old flat paths still present: {old}"
+    for p in OLD_PATHS:
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"porescope.{p}")
+
+
+#: Most parameters a function may take outside the shells' entry points (cli/, web/routes/, whose
+#: commands and routes declare one parameter per option or form field); ``self``/``cls`` not counted.
+MAX_PARAMETERS = 10
+
+
+def test_narrow_doors():
+    wide = []
+    for name, f in _modules().items():
+        if name.startswith(("porescope.cli", "porescope.web.routes")):
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                params = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs] + [x.arg for x in (a.vararg, a.kwarg) if x]
+                n = len(params) - (1 if params and params[0] in ("self", "cls") else 0)
+                if n > MAX_PARAMETERS:
+                    wide.append(f"{name}.{node.name}: {n}")
+    assert not wide, wide
+
+
+def test_measuring_path_writes_no_files_and_words_and_the_store_never_runs_the_pipeline():
+    """measure/ turns pixels into records: it never imports the output layer (files, words) or the test-photo
+    makers; the history store is handed analyses and never imports the pipeline."""
+    offenders = []
+    for name, f in _modules().items():
+        deps = {n.module for n in ast.walk(ast.parse(f.read_text(encoding="utf-8"))) if isinstance(n, ast.ImportFrom) and n.module}
+        if name.startswith("porescope.measure"):
+            offenders += [f"{name} -> {d}" for d in deps if d.startswith(("porescope.output", "porescope.testing", "porescope.track"))]
+        if name == "porescope.track.store":
+            offenders += [f"{name} -> {d}" for d in deps if d.startswith(("porescope.measure.pipeline", "porescope.measure.pores"))]
+    assert not offenders, offenders
+
+
+def test_measure_never_imports_the_top_level_package():
+    # measure/ reads its version from porescope._version, so nothing in it reaches up to porescope/__init__.
+    climbs = []
+    for name, f in _modules().items():
+        if not name.startswith("porescope.measure"):
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "porescope":
+                climbs.append(f"{name}: from porescope import {', '.join(a.name for a in node.names)}")
+            elif isinstance(node, ast.Import) and any(a.name == "porescope" for a in node.names):
+                climbs.append(f"{name}: import porescope")
+    assert not climbs, climbs
 
 
 def test_importing_porescope_changes_no_process_setting():
@@ -136,7 +175,7 @@ def test_importing_porescope_changes_no_process_setting():
         "import os, sys\n"
         "from PIL import Image\n"
         "before = Image.MAX_IMAGE_PIXELS\n"
-        "import porescope.cli, porescope.measure.pipeline, porescope.measure.render, porescope.measure.io as io, porescope.track\n"
+        "import porescope.cli, porescope.measure.pipeline, porescope.output.render, porescope.measure.io as io, porescope.track\n"
         "assert Image.MAX_IMAGE_PIXELS == before, Image.MAX_IMAGE_PIXELS\n"
         "assert 'pillow_heif' not in sys.modules\n"
         "import numpy as np, cv2\n"
@@ -154,7 +193,7 @@ def test_measuring_needs_no_study_or_postgres_package():
         "import sys\n"
         "import porescope.cli\n"
         "from porescope.measure.pipeline import run\n"
-        "from porescope.measure.synth import SkinSpec, render\n"
+        "from porescope.testing.synth import SkinSpec, render\n"
         "run(render(SkinSpec()).rgb)\n"
         "print(sorted(m for m in ('dask', 'distributed', 'bokeh', 'pyarrow', 'pandas', 'scipy', 'psycopg') if m in sys.modules))\n"
     )

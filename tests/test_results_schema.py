@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from porescope.measure.pipeline import run
-from porescope.measure.synth import SkinSpec, render
 from porescope.results import Analysis, Pore, pores_from_trusted
+from porescope.testing.synth import SkinSpec, render
 
 
 def test_trusted_pore_records_equal_validated_records():

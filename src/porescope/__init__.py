@@ -1,6 +1,6 @@
 """porescope: find, measure and track visible skin pores on your own machine."""
 
-__version__ = "0.1.0"
+from porescope._version import __version__
 
 __all__ = ["Analysis", "SCHEMA_VERSION", "__version__", "analyze"]
 

@@ -60,6 +60,14 @@ GLOSSARY: tuple[Term, ...] = (
          "needed to see pores as shapes.", ("px_per_mm",)),
     Term("sharpness", "Sharpness", "How much fine detail the skin shows compared with coarser detail: about 1 is "
          "sharp, below 0.5 is too blurry to measure.", ()),
+    Term("effective_resolution", "Detail (effective px per mm)",
+         "How much detail the photo really holds on the skin, whatever its size or scale says: soft focus, digital "
+         "zoom and enlarged copies lower it; below about 5.8, with the finest detail gone, pores are not resolved, so counts and sizes are left out.",
+         ("effective_px_per_mm", "detail", "resolution", "effective_resolution_px_per_mm")),
+    Term("flat_share", "Smoothed skin (flat share)",
+         "The share of skin with no pixel-level grain at all: a real camera always leaves some, so a large share "
+         "(0.4 or more) means the photo was denoised or beautified and its faint pores were erased.",
+         ("smoothed", "flat", "noise_floor")),
     Term("noise", "Noise (σ)", "How grainy the photo is: the typical random variation of a pixel, in grey levels "
          "out of 255; above about 4 porescope warns that faint pores may drown in the grain.", ("noise_sigma", "sigma", "noise_σ")),
     Term("brightness", "Mean L* (brightness)",

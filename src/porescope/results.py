@@ -39,6 +39,25 @@ class QualityProblem(StrictModel):
     limit: float | None = Field(default=None, description="The limit it was compared with.")
 
 
+class Detail(StrictModel):
+    """What the photo really resolves on the skin (see :mod:`porescope.measure.detail`)."""
+
+    band_centres_cyc_per_mm: list[float] = Field(
+        description="Centres of the spectrum's bands, cycles per mm on the skin (per 0.1 px when the scale is unknown).")
+    spectrum_db: list[float | None] = Field(
+        description="Power of the skin's log luminance per band (dB); None past the photo's Nyquist limit.")
+    effective_px_per_mm: float | None = Field(
+        default=None, description="Detail the photo holds, as px/mm: twice the frequency where the skin's texture sinks into the spectrum's floor. "
+        "Blur, digital zoom and enlargement lower it whatever the photo's nominal scale.")
+    fine_drop_db: float | None = Field(
+        default=None, description="How far the skin's spectrum falls from the pore band (1.1-1.8 cycles/mm) to the fine band (2.5-3.4): "
+        "blur and enlargement deepen it, sensor noise fills it.")
+    flat_share: float = Field(
+        description="Share of skin pixels with no pixel-level variation (0-1): a real sensor leaves noise; denoising and smoothing flatten skin.")
+    blockiness: float = Field(description="JPEG 8x8 block steps over the mean (1 = none; 1.2-2 at quality 60-30).")
+    resolves_pores: bool | None = Field(default=None, description="Whether that detail resolves a 250 µm pore; None when it cannot be told.")
+
+
 class Quality(StrictModel):
     """Capture-quality judgement of the photo, made before measuring."""
 
@@ -49,6 +68,7 @@ class Quality(StrictModel):
     glare_fraction: float = Field(description="Share of skin pixels in bright, desaturated shine patches.")
     measurable: bool = Field(description="False when a blocking problem makes pore numbers meaningless.")
     problems: list[QualityProblem] = Field(default_factory=list)
+    detail: Detail | None = Field(default=None, description="What the photo really resolves on the skin (None in results from before porescope read it).")
 
 
 class Scale(StrictModel):
@@ -188,6 +208,12 @@ class Settings(StrictModel):
     max_diameter_px: float
     detector: str
     sensitivity: float
+    params: dict[str, float] | None = Field(
+        default=None,
+        description="The detector's tunable values the photo was measured with (porescope.measure.pores.params.DetectorParams: "
+        "sensitivity, hysteresis thresholds, clear contrast, pore diameters in mm), beside the detector version. "
+        "None in results stored before porescope recorded them (the defaults of their detector version).",
+    )
     analysis_px_per_mm: float | None = Field(
         default=None,
         description="Resolution the pores were found at: the photo is resampled to a fixed px/mm whenever the scale is "

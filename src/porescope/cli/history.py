@@ -134,12 +134,20 @@ def add(
     """Analyze a photo and store it as a visit of SUBJECT."""
     mode = mode.value
     try:
+        from porescope.track.photos import analyze_visit_photo
+
         store = _store(db)
         with base.spinner(f"analyzing {photo.name}"):
+            data, r = analyze_visit_photo(photo, roi=roi, px_per_mm=px_per_mm, mode=mode)
             v = store.add_visit(
-                photo, subject, taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting,
-                roi=roi, px_per_mm=px_per_mm, mode=mode, repeat_of=repeat_of,
+                data, subject, analysis=r.analysis, skin_mask=r.regions.skin if roi is not None else None,
+                taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting, repeat_of=repeat_of,
             )
+        if repeat_of is None and v.measurable:
+            # The visit's noise (its photo re-analysed under the capture and phone-processing
+            # changes) is work of the add, not of the first comparison, which then stays fast.
+            with base.spinner("measuring how much a re-take would change this visit's numbers"):
+                store.noise(v.id)
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
@@ -304,7 +312,7 @@ def export(
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Export key metrics and capture conditions as CSV."""
-    from porescope.measure.render import write_text
+    from porescope.output.render import write_text
 
     if csv_out.suffix.lower() != ".csv":
         _fail(f"--csv {csv_out}: use a file ending in .csv.")

@@ -28,7 +28,7 @@ def image_writer(*, overlay_out=None, mask_out=None, regions_out=None):
     def write(image, labels, dark, regions) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from porescope.measure import render
+        from porescope.output import render
 
         jobs = []
         if mask_out:
@@ -55,7 +55,7 @@ def text_writer(*, json_out=None, csv_out=None):
         return None
 
     def write(analysis) -> None:
-        from porescope.measure import render
+        from porescope.output import render
 
         if json_out:
             render.write_text(json_out, analysis.model_dump_json(indent=1))
@@ -190,7 +190,7 @@ def region_words(r) -> str:
     """What the summary table's numbers of a region mean, in words only, without the region's name: each
     number is said once, in the table (issue 22: not a table and then sentences repeating it)."""
     from porescope.measure.causes import shape_words
-    from porescope.measure.explain import visibility_words
+    from porescope.output.explain import visibility_words
 
     if r.area_px == 0:
         return "not measured (hidden, in shadow or outside the photo; see the photo problems listed)."
@@ -222,7 +222,7 @@ def print_explanations(a) -> None:
     and the likely causes."""
     from porescope.cli.textout import Blocks
     from porescope.measure.causes import cause_line
-    from porescope.measure.explain import scale_line
+    from porescope.output.explain import scale_line
 
     print_quality(a)
     b = Blocks()

@@ -1,4 +1,4 @@
-"""``porescope serve``: the local web app (registered on the main CLI by cli.py)."""
+"""``porescope serve``: the local web app (registered on the main command by porescope/cli/__init__.py)."""
 
 from __future__ import annotations
 

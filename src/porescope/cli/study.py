@@ -1,4 +1,4 @@
-"""``porescope study ...``: the study runner's commands (registered by cli.py)."""
+"""``porescope study ...``: the study runner's commands (registered on the main command by porescope/cli/__init__.py)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def run_cmd(
     """Analyze every photo of a study and write tables, per-subject verdicts and report.html into --out."""
     from porescope.cli.base import err, fail
     from porescope.study.manifest import ManifestError
-    from porescope.study.study import run_study
+    from porescope.study.study import StudyOptions, run_study
 
     if scheduler and workers is not None:
         fail("use either --workers (a local cluster) or --scheduler (an existing one), not both.")
@@ -46,10 +46,9 @@ def run_cmd(
         err.print(f"dask: {where} · dashboard: {s.dashboard}", highlight=False, soft_wrap=True, markup=False)
 
     try:
-        info = run_study(
-            manifest, out, workers=workers or 2, scheduler=scheduler, memory_limit=memory_limit, mode=mode.value, sensitivity=sensitivity,
-            perturb=perturb, db=db, console=err, progress=not no_progress, on_client=on_client,
-        )
+        options = StudyOptions(workers=workers or 2, scheduler=scheduler, memory_limit=memory_limit, mode=mode.value, sensitivity=sensitivity,
+                               perturb=perturb, db=db)
+        info = run_study(manifest, out, options, console=err, progress=not no_progress, on_client=on_client)
     except ManifestError as exc:
         for p in exc.problems:
             err.print(f"{exc.path}: {p}", highlight=False, soft_wrap=True, markup=False)

@@ -1,9 +1,13 @@
 """Measure: a photo in, an :class:`~porescope.results.Analysis` out.
 
-The stages, in the order a photo meets them: :mod:`.io` (read, orient, scale),
-:mod:`.quality` (is it measurable?), :mod:`.regions` / :mod:`.face` /
-:mod:`.facemesh` (where the skin is), :mod:`.pores` (detect, measure, score),
-:mod:`.causes` and :mod:`.explain` (what the numbers suggest), :mod:`.render`
-(overlays and files). :mod:`.pipeline` runs them; :mod:`.recapture` and
-:mod:`.synth` make test and noise photos.
+The stages, in the order :func:`.pipeline.run` calls them: :mod:`.io` (read and
+orient), :mod:`.regions` with :mod:`.regionset` and :mod:`.face` (where the skin
+is, and the face's scale), the analysis resolution (:mod:`.pipeline`),
+:mod:`.quality` (is it measurable? in a second thread beside the next three),
+:mod:`.pores` (detect with its :mod:`~.pores.params`, measure, score), and
+:mod:`.causes` (what the numbers suggest). Beside them: :mod:`.register`
+(registration of two photos, for the change engine), :mod:`.recapture`
+(capture changes, for the noise model) and :mod:`.imaging` (shared image
+helpers). Measuring writes no files and no sentences: that is
+:mod:`porescope.output`; test photos come from :mod:`porescope.testing`.
 """

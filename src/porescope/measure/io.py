@@ -1,7 +1,16 @@
-"""Read any photo a person has: JPEG, PNG, TIFF, WebP, HEIC/HEIF.
+"""Read any photo a person has: JPEG, PNG, TIFF, WebP, HEIC/HEIF -- porescope's one image reader.
 
 The result is always an 8-bit RGB array in display orientation (EXIF applied),
 plus a ``valid`` mask (False where the source was transparent) and metadata.
+
+Every shell reads photos here. :func:`read_image` reads a whole photo (CLI,
+API, store, studies). A server that must bound its memory (the web app) first
+checks the file from its header alone with :func:`read_header` -- empty file,
+not an image, a format not taken, too few pixels, more pixels than its budget;
+nothing is decoded yet, so a 12 KB "pixel bomb" declaring 10,000 x 10,000 px
+costs nothing -- and then decodes with :func:`read_bounded` (a JPEG above the
+budget is decoded at 1/2, 1/4 or 1/8 size by libjpeg itself, which never holds
+the full frame). :func:`open_image` is the lazy view (header only) both start from.
 """
 
 from __future__ import annotations
@@ -28,7 +37,26 @@ MAX_PIXELS = 100_000_000
 #: The shorter side must hold at least this many pixels: below it there is no
 #: room for a pore (2-20 px) and its surrounding skin to be told apart.
 MIN_SIDE_PX = 64
+#: Formats :func:`read_header` takes (decoded format names as Pillow reports them -> the name shown).
+ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WebP", "HEIF": "HEIC", "HEIC": "HEIC"}
+ACCEPTED_TEXT = "JPEG, PNG, TIFF, WebP or HEIC"
+#: libjpeg's DCT scaling: a JPEG decodes straight to 1/1, 1/2, 1/4 or 1/8 size.
+JPEG_SCALES = (1, 2, 4, 8)
 
+
+class TooManyPixels(ImageError):
+    """The photo has more pixels than the reader was allowed to decode (a web server answers HTTP 413)."""
+
+
+def megapixels(pixels: int) -> str:
+    """Megapixels for a message: '100', '24', '0.2'.
+
+    Parameters
+    ----------
+    pixels : int
+        Pixel count.
+    """
+    return f"{pixels / 1e6:.0f}" if pixels >= 9.5e6 else f"{pixels / 1e6:.1g}" if pixels < 1e6 else f"{pixels / 1e6:.1f}"
 
 
 @functools.cache
@@ -176,16 +204,72 @@ def _decode_jpeg_with_opencv(data: bytes) -> np.ndarray | None:
     return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def _exif_orientation(im: Image.Image, label: str) -> tuple[int | None, dict]:
-    """The EXIF orientation tag and camera fields (what could be read: broken EXIF must not stop the read)."""
+def _exif_orientation(im: Image.Image, label: str, *, header_only: bool = False) -> tuple[int | None, dict]:
+    """The EXIF orientation tag and camera fields (what could be read: broken EXIF must not stop the read).
+
+    ``header_only``: Pillow's PNG ``getexif()`` decodes the whole image to look
+    for an eXIf chunk after the pixel data (that is how a 12 KB PNG took the web
+    server to 2.4 GB, issue 12), so a PNG then gives only what its header holds."""
     orientation = None
     try:
-        exif = im.getexif()
+        if header_only and im.format == "PNG":
+            raw = im.info.get("exif")
+            if not raw:
+                return None, {}
+            exif = Image.Exif()
+            exif.load(raw)
+        else:
+            exif = im.getexif()
         orientation = exif.get(0x0112)
         return orientation, camera_fields(exif)
     except Exception:  # noqa: BLE001 - broken EXIF must not stop the read
         log.debug("unreadable EXIF in %s", label)
         return orientation, {}
+
+
+def open_image(data: bytes, label: str) -> Image.Image:
+    """Pillow's lazy view of a photo: the header read, no pixel decoded yet.
+
+    Parameters
+    ----------
+    data : bytes
+        The file.
+    label : str
+        Its display name (messages only).
+
+    Returns
+    -------
+    PIL.Image.Image
+        Not loaded; size, format and ``info`` are known.
+
+    Raises
+    ------
+    ImageError
+        The one-line error of every reader: empty, not an image, corrupt header
+        (:class:`TooManyPixels` beyond Pillow's bomb guard).
+    """
+    if not data:
+        raise ImageError(f"{label}: the file is empty; export the photo again.")
+    configure_pillow()
+    try:
+        with warnings.catch_warnings():
+            # We compare the header size with MAX_PIXELS ourselves (_check_pixels).
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(_io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise ImageError(f"{label}: not an image porescope can read (JPEG, PNG, TIFF, WebP, HEIC).") from None
+    except Image.DecompressionBombError:
+        raise TooManyPixels(f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} MP limit; downscale it first.") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
+
+
+def _check_pixels(w: int, h: int, label: str) -> None:
+    if w * h > MAX_PIXELS:
+        raise TooManyPixels(
+            f"{label}: {w}x{h} is {w * h / 1e6:.0f} MP, above the {MAX_PIXELS // 1_000_000} MP limit; "
+            "downscale it or crop the skin area first."
+        )
 
 
 def _rgb_from_16bit(data: bytes, orientation: int | None) -> tuple[np.ndarray | None, int]:
@@ -224,31 +308,9 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
         :data:`MAX_PIXELS`.
     """
     data, label, path = _source_bytes(source, name)
-    if not data:
-        raise ImageError(f"{label}: the file is empty; export the photo again.")
-    configure_pillow()
-
+    im = open_image(data, label)
     sha = hashlib.sha256(data).hexdigest()
-    try:
-        with warnings.catch_warnings():
-            # We compare the header size with MAX_PIXELS ourselves just below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(_io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise ImageError(
-            f"{label}: not an image porescope can read (JPEG, PNG, TIFF, WebP, HEIC)."
-        ) from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} MP limit; downscale it first.") from None
-    except OSError as exc:
-        raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
-
-    w, h = im.size
-    if w * h > MAX_PIXELS:
-        raise ImageError(
-            f"{label}: {w}x{h} is {w * h / 1e6:.0f} MP, above the {MAX_PIXELS // 1_000_000} MP limit; "
-            "downscale it or crop the skin area first."
-        )
+    _check_pixels(*im.size, label)
     fmt = im.format
     orientation, camera = _exif_orientation(im, label)
     if fmt == "JPEG" and im.mode in ("RGB", "L") and _jpeg_is_complete(data):
@@ -405,3 +467,133 @@ def read_mask(source: str | Path, *, shape: tuple[int, int], what: str = "ROI") 
         raise ImageError(f"{source}: {what} mask is all black; white marks the skin to analyze.")
     return mask
 
+
+
+# ---------------------------------------------------------------------------
+# bounded reading: the header first, then a decode within a pixel budget
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the file header says, before any pixel is decoded."""
+
+    format: str  # Pillow's name: JPEG, PNG, ...
+    width_px: int  # upright (EXIF orientation applied), full size
+    height_px: int
+    orientation: int | None
+    reduce_by: int  # 1 = full size; 2/4/8 = a large JPEG decoded reduced
+
+    @property
+    def pixels(self) -> int:
+        """Pixels of the full frame."""
+        return self.width_px * self.height_px
+
+    @property
+    def decoded_size(self) -> tuple[int, int]:
+        """(width, height) as decoded, px: the full size divided by :attr:`reduce_by`, rounded up."""
+        f = self.reduce_by
+        return -(-self.width_px // f), -(-self.height_px // f)
+
+
+def read_header(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS) -> Header:
+    """Check a photo from its header alone, before any pixel is decoded.
+
+    Parameters
+    ----------
+    data : bytes
+        The file.
+    label : str
+        Its display name (messages only).
+    max_pixels : int
+        The caller's full-resolution budget; a JPEG above it is decoded reduced.
+
+    Returns
+    -------
+    Header
+        Format, upright size, EXIF orientation and the reduction to decode at.
+
+    Raises
+    ------
+    ImageError
+        The one-line error the full read would give (:class:`TooManyPixels` for too many pixels).
+    """
+
+    im = open_image(data, label)
+    fmt = (im.format or "").upper()
+    if fmt not in ACCEPTED_FORMATS:
+        raise ImageError(f"{label}: {im.format or 'this'} files are not accepted here; use {ACCEPTED_TEXT}.")
+    w, h = im.size
+    if w <= 0 or h <= 0:
+        raise ImageError(f"{label}: cannot be decoded (the header gives no size); the file may be corrupt.")
+    _check_pixels(w, h, label)  # same words as read_image
+    jpeg = fmt in ("JPEG", "MPO")
+    orientation = _exif_orientation(im, label, header_only=True)[0] if w * h <= max_pixels or jpeg else None
+    if orientation in (5, 6, 7, 8):
+        w, h = h, w
+    if min(w, h) < MIN_SIDE_PX:
+        raise ImageError(f"{label}: {w}x{h} px is too small to hold pores; use a photo at least {MIN_SIDE_PX} px on its shorter side.")
+    reduce_by = 1 if w * h <= max_pixels else _jpeg_reduction(im, fmt, label, max_pixels)
+    return Header(format=fmt, width_px=w, height_px=h, orientation=int(orientation) if orientation else None, reduce_by=reduce_by)
+
+
+def _jpeg_reduction(im: Image.Image, fmt: str, label: str, max_pixels: int) -> int:
+    """The libjpeg scale (2, 4 or 8) that brings a photo above ``max_pixels`` within it, or a one-line refusal."""
+    w, h = im.size
+    if fmt not in ("JPEG", "MPO"):
+        raise TooManyPixels(
+            f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit "
+            "for this format; save it as JPEG, downscale it, or use 'porescope analyze' on the command line."
+        )
+    if im.info.get("progressive") or im.info.get("progression"):
+        # libjpeg keeps a progressive JPEG's whole coefficient array (~3 bytes
+        # a pixel) however small it scales the output: no bounded reduced decode.
+        raise TooManyPixels(
+            f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit, and a "
+            "progressive JPEG cannot be decoded reduced; downscale it or use 'porescope analyze' on the command line."
+        )
+    reduce_by = next(f for f in JPEG_SCALES[1:] if -(-w // f) * -(-h // f) <= max_pixels or f == JPEG_SCALES[-1])
+    if -(-w // reduce_by) * -(-h // reduce_by) > max_pixels:
+        raise TooManyPixels(f"{label}: {w}x{h} is too large to analyze here, even reduced; downscale it first.")
+    return reduce_by
+
+
+def read_bounded(data: bytes, label: str, header: Header) -> LoadedImage:
+    """The photo as :func:`read_image` gives it at full size, or, for a JPEG over
+    the budget :func:`read_header` was given, decoded reduced by libjpeg.
+
+    Parameters
+    ----------
+    data : bytes
+        The file.
+    label : str
+        Its display name.
+    header : Header
+        What :func:`read_header` found.
+
+    Returns
+    -------
+    LoadedImage
+        The upright photo (``header.reduce_by`` smaller on each side when reduced).
+
+    Raises
+    ------
+    ImageError
+        The file cannot be decoded (one line).
+    """
+
+    if header.reduce_by == 1:
+        return read_image(data, name=label)
+    im = open_image(data, label)
+    w, h = im.size
+    try:
+        im.draft("RGB", (-(-w // header.reduce_by), -(-h // header.reduce_by)))
+        im = ImageOps.exif_transpose(im)
+        if im.mode != "RGB":
+            im = im.convert("RGB")
+        rgb = np.ascontiguousarray(np.asarray(im))
+    except (OSError, SyntaxError, ValueError) as exc:
+        if "truncated" in str(exc).lower():
+            raise ImageError(f"{label}: the file is truncated (incomplete download or copy); copy it again.") from None
+        raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
+    return LoadedImage(rgb=rgb, sha256=hashlib.sha256(data).hexdigest(), format=header.format,
+                       exif_orientation=header.orientation, bit_depth=8)

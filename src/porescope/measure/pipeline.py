@@ -1,4 +1,5 @@
-"""The measurement flow, end to end: load → quality → regions → pores → measure → score.
+"""The measurement flow, end to end: load → regions (and scale) → analysis resolution →
+quality (in a second thread, beside the next three) → find pores → measure → score → causes.
 
 :func:`run` returns the :class:`Analysis` plus the arrays the shells need
 (pore label image, region labels, the photo) as a :class:`Run`;
@@ -11,19 +12,22 @@ import gc
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from porescope import __version__
+from porescope._version import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
+from porescope.measure.detail import detail_problems, read_detail
 from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
+from porescope.measure.match import apply_band_filter
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
+from porescope.measure.pores.params import DetectorParams
 from porescope.measure.pores.score import region_metrics
 from porescope.measure.quality import MIN_PX_PER_MM, assess, is_measurable
 from porescope.measure.regions import RegionSet, check_mode, find_regions
@@ -41,6 +45,23 @@ class Run:
     labels: np.ndarray  # (H, W) int32 pore labels; pore id i = label i
     regions: RegionSet
     pore_kind_dark: np.ndarray  # (n,) bool, index = pore id - 1
+
+
+@dataclass
+class Findings:
+    """What the pipeline has found so far, stage by stage (the state :func:`run` hands on)."""
+
+    image: LoadedImage
+    shape: tuple[int, int]  # (height, width) px of the upright photo
+    regions: RegionSet
+    scale: Scale
+    min_d: float  # expected pore diameter range, photo px
+    max_d: float
+    factor: float = 1.0  # photo -> analysis resolution
+    quality: Quality | None = None
+    detection: _detect.Detection | None = None
+    metrics: list = field(default_factory=list)  # RegionMetrics per region
+    pores: list[Pore] = field(default_factory=list)
 
 
 #: Pores are found at this physical resolution whenever the scale is known.
@@ -130,17 +151,26 @@ def _labels_to_image(labels: np.ndarray, factor: float, box, shape, skin: np.nda
     return labels
 
 
-def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float):
-    return assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: float, rgb_a: np.ndarray, skin_a: np.ndarray, px_per_mm_a: float | None):
+    """The capture gate, with what the photo really resolves (read at the analysis resolution) and its problems."""
+    quality = assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
+    if not skin.any():
+        return quality
+    quality.detail = read_detail(rgb_a, skin_a, px_per_mm_a=px_per_mm_a, rgb=rgb, skin=skin)
+    quality.problems += detail_problems(quality.detail)
+    quality.measurable = is_measurable(quality.problems)
+    return quality
 
 
-def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
+def diameter_range_px(px_per_mm: float | None, params: DetectorParams | None = None) -> tuple[float, float]:
     """Expected pore diameter range in pixels for a scale.
 
     Parameters
     ----------
     px_per_mm : float or None
         The scale; None gives the default 2-20 px range.
+    params : DetectorParams, optional
+        The physical diameter range used when the scale is known (default: the detector's).
 
     Returns
     -------
@@ -149,8 +179,9 @@ def diameter_range_px(px_per_mm: float | None) -> tuple[float, float]:
     """
     if not px_per_mm:
         return _detect.DEFAULT_MIN_DIAMETER_PX, _detect.DEFAULT_MAX_DIAMETER_PX
-    lo = max(1.5, _detect.MIN_PORE_DIAMETER_MM * px_per_mm)
-    hi = max(lo * 4, _detect.MAX_PORE_DIAMETER_MM * px_per_mm)
+    p = params if params is not None else DetectorParams()
+    lo = max(1.5, p.min_pore_diameter_mm * px_per_mm)
+    hi = max(lo * 4, p.max_pore_diameter_mm * px_per_mm)
     return lo, hi
 
 
@@ -205,8 +236,10 @@ def run(
     px_per_mm: float | None = None,
     mode: str = "auto",
     sensitivity: float = 1.0,
+    params: DetectorParams | None = None,
     on_pores=None,
     on_analysis=None,
+    detail_filter: tuple | None = None,
 ) -> Run:
     """Analyze one photo and keep the arrays behind the result.
 
@@ -221,7 +254,9 @@ def run(
     mode : {'auto', 'face', 'closeup'}
         What the photo shows.
     sensitivity : float
-        Above 1 finds fainter pores (thresholds divided by it).
+        Above 1 finds fainter pores; short for ``params=DetectorParams(sensitivity=...)``.
+    params : DetectorParams, optional
+        The detector's tunable values, written into ``settings.params`` (default ``DetectorParams()``).
     on_pores : callable, optional
         ``on_pores(image, labels, dark, regions)`` is called in a background
         thread as soon as the pores are found and classed (before the per-pore
@@ -231,6 +266,8 @@ def run(
         ``on_analysis(analysis)`` is called in this thread as soon as the result
         is assembled, while those images may still be encoding (a shell writes
         the JSON there).
+    detail_filter : (band centres, gain dB) tuple, optional
+        The change engine's filter to another visit's detail (:mod:`porescope.measure.match`).
 
     Returns
     -------
@@ -240,55 +277,39 @@ def run(
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-
-    def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = round((now - since) * 1000, 2)
-        return now
-
-    if px_per_mm is not None and not (0 < px_per_mm < 10_000):
-        raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
-    check_mode(mode)
+    params = _checked(px_per_mm, mode, params, sensitivity)
     img = load_image(image_or_path)
-    t = lap("load", t0)
+    t = _lap(timings, "load", t0)
     shape = img.rgb.shape[:2]
     roi_mask = _roi_mask(roi, shape)
     regions = find_regions(img.rgb, mode=mode, roi=roi_mask, valid=img.valid, camera=img.exif)
-    t = lap("regions", t)
+    t = _lap(timings, "regions", t)
 
     scale = _scale_of(px_per_mm, regions)
-    min_d, max_d = diameter_range_px(scale.px_per_mm)
+    min_d, max_d = diameter_range_px(scale.px_per_mm, params)
 
-    # Work inside the skin's bounding box (plus room for the background
-    # filters): a face covers a part of a selfie, and every full-frame filter
-    # costs ~0.1 s at 12 MP. Pore coordinates are shifted back below.
-    box = _skin_box(regions.skin, margin=int(4 * max_d) + 8)
-    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
-    rgb_sub, skin_sub = img.rgb[sub], regions.skin[sub]
-    # Pores are found at one physical resolution whenever the scale is known,
-    # so the same skin photographed closer or farther gives the same pores.
-    factor = analysis_factor(scale.px_per_mm)
-    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a) = _analysis_image(img.rgb, regions.skin, scale.px_per_mm, max_d, detail_filter)
+    px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
     min_da, max_da = (min_d * factor, max_d * factor)
     # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
     # in a second thread from here on, beside detection and measurement.
     pool = ThreadPoolExecutor(max_workers=2)
     try:
-        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d)
-        px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
-        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, sensitivity=sensitivity, px_per_mm=px_per_mm_a)
-        t = lap("detect", t)
+        quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d, rgb_a, skin_a, px_per_mm_a)
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, params=params, px_per_mm=px_per_mm_a)
+        t = _lap(timings, "detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
         # The hook (overlay and mask images) needs only the labels and each
         # pore's kind, which detection already knows: it starts now, beside
         # the measurement, the per-pore records and the result's assembly.
         hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core), regions) if on_pores else None
         table = _measure_table(det, box, factor)
-        metrics, pores = _region_records(table, regions, scale, shape)
         quality = quality_job.result()
+        metrics, pores = _region_records(table, regions, scale, shape, detail_ok=not (quality.detail and quality.detail.resolves_pores is False))
         _noise_gate(quality, det)
-        lap("measure_and_quality", t)
-        analysis = _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor)
+        _lap(timings, "measure_and_quality", t)
+        found = Findings(img, shape, regions, scale, min_d, max_d, factor, quality=quality, detection=det, metrics=metrics, pores=pores)
+        analysis = _assemble(found, roi=roi, px_per_mm=px_per_mm, params=params)
         timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
         analysis.timings_ms = timings
         if on_analysis is not None:
@@ -298,6 +319,28 @@ def run(
     finally:
         pool.shutdown(wait=True)
     return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
+
+
+def _analysis_image(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, max_d: float, detail_filter):
+    """(box, factor, (photo crop, its skin), (analysis image, its skin)): what detection and the gate read.
+
+    Work inside the skin's bounding box (plus room for the background
+    filters): a face covers a part of a selfie, and every full-frame filter
+    costs ~0.1 s at 12 MP (pore coordinates are shifted back afterwards).
+    Pores are found at one physical resolution whenever the scale is known,
+    so the same skin photographed closer or farther gives the same pores; the
+    change engine's filter to another visit's detail is applied there.
+    """
+    box = _skin_box(skin, margin=int(4 * max_d) + 8)
+    sub = (slice(box[0], box[1]), slice(box[2], box[3]))
+    rgb_sub, skin_sub = rgb[sub], skin[sub]
+    factor = analysis_factor(px_per_mm)
+    rgb_a, skin_a = resample(rgb_sub, skin_sub, factor)
+    if detail_filter is not None:
+        rgb_a = apply_band_filter(rgb_a, px_per_mm=px_per_mm * factor if px_per_mm else None, centres=detail_filter[0], gain_db=detail_filter[1])
+        if factor == 1.0:  # the gate reads the photo's own pixels then: the same filtered ones
+            rgb_sub = rgb_a
+    return box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a)
 
 
 def _noise_gate(quality: Quality, det) -> None:
@@ -313,8 +356,28 @@ def _noise_gate(quality: Quality, det) -> None:
         quality.measurable = is_measurable(quality.problems)
 
 
-def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_per_mm, min_d, max_d, sensitivity, factor) -> Analysis:
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    """Record the ms since ``since`` as ``timings[name]``; returns now."""
+    now = time.perf_counter()
+    timings[name] = round((now - since) * 1000, 2)
+    return now
+
+
+def _checked(px_per_mm: float | None, mode: str, params: DetectorParams | None, sensitivity: float) -> DetectorParams:
+    """Check the request (one-line errors) and return the run's parameters record: ``params``, or the defaults with ``sensitivity``."""
+    if px_per_mm is not None and not (0 < px_per_mm < 10_000):
+        raise PorescopeError(f"--px-per-mm must be a positive number of pixels per millimetre, got {px_per_mm}.")
+    check_mode(mode)
+    if params is None:
+        return DetectorParams(sensitivity=sensitivity)
+    if sensitivity != 1.0 and sensitivity != params.sensitivity:
+        raise PorescopeError("give the sensitivity once: inside params (DetectorParams(sensitivity=...)) or as sensitivity=, not both.")
+    return params
+
+
+def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: DetectorParams) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
+    img, shape, scale, quality, regions = found.image, found.shape, found.scale, found.quality, found.regions
     if regions.problems:
         quality.problems = list(regions.problems) + quality.problems
         quality.measurable = is_measurable(quality.problems)
@@ -326,14 +389,14 @@ def _assemble(img, shape, scale, quality, regions, metrics, pores, det, roi, px_
         ),
         scale=scale,
         quality=quality,
-        regions=metrics,
+        regions=found.metrics,
         regions_not_measured=[RegionNotMeasured(name=n, reason=why) for n, why in regions.not_measured.items()],
-        pores=pores,
+        pores=found.pores,
         settings=Settings(
             mode=regions.mode, roi=str(roi) if isinstance(roi, (str, Path)) else ("array" if roi is not None else None),
-            px_per_mm_given=px_per_mm, min_diameter_px=round(min_d, 3), max_diameter_px=round(max_d, 3),
-            detector=det.detector, sensitivity=sensitivity,
-            analysis_px_per_mm=round(scale.px_per_mm * factor, 4) if scale.px_per_mm else None,
+            px_per_mm_given=px_per_mm, min_diameter_px=round(found.min_d, 3), max_diameter_px=round(found.max_d, 3),
+            detector=found.detection.detector, sensitivity=params.sensitivity, params=params.record(),
+            analysis_px_per_mm=round(scale.px_per_mm * found.factor, 4) if scale.px_per_mm else None,
         ),
     )
     if quality.measurable:
@@ -370,9 +433,9 @@ def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
     return table
 
 
-def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape):
-    """Per-region metrics and the per-pore records."""
-    counts_ok = scale.resolves_pores is not False
+def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape, *, detail_ok: bool = True):
+    """Per-region metrics and the per-pore records (counts meaningful only when the scale and the photo's detail resolve pores)."""
+    counts_ok = scale.resolves_pores is not False and detail_ok
     # Assign each pore to the region holding its centroid.
     region_label_img = regions.label_image()
     cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)
@@ -429,7 +492,9 @@ def _pore_records(table: PoreTable, region_labels: np.ndarray, names: dict[int, 
             gc.enable()
 
 
-def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0) -> Analysis:
+def analyze(
+    image_or_path, *, roi=None, px_per_mm: float | None = None, mode: str = "auto", sensitivity: float = 1.0, params: DetectorParams | None = None,
+) -> Analysis:
     """Analyze one photo and return its :class:`~porescope.results.Analysis`.
 
     Parameters
@@ -442,5 +507,9 @@ def analyze(image_or_path, *, roi=None, px_per_mm: float | None = None, mode: st
         Physical scale; enables mm² areas and densities per cm².
     mode : {'auto', 'face', 'closeup'}
         Face regions when a face is found ('auto'), always ('face') or never.
+    sensitivity : float
+        Above 1 finds fainter pores.
+    params : DetectorParams, optional
+        The detector's tunable values (see :func:`run`).
     """
-    return run(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity).analysis
+    return run(image_or_path, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, params=params).analysis

@@ -195,6 +195,39 @@ CAPTURE_CHANGES: dict[str, Change] = {
 }
 
 
+def _soft_focus(sigma_mm: float) -> Change:
+    def apply(rgb, mask, px_per_mm):
+        return Recapture(cv2.GaussianBlur(rgb, (0, 0), sigma_mm * (px_per_mm or NOMINAL_PX_PER_MM)), mask, px_per_mm)
+
+    return apply
+
+
+def _sharpening(amount: float, radius_mm: float) -> Change:
+    def apply(rgb, mask, px_per_mm):
+        f = rgb.astype(np.float32)
+        soft = cv2.GaussianBlur(f, (0, 0), radius_mm * (px_per_mm or NOMINAL_PX_PER_MM))
+        return Recapture(np.clip(f + amount * (f - soft) + 0.5, 0, 255).astype(np.uint8), mask, px_per_mm)
+
+    return apply
+
+
+#: Scale assumed for the processing changes when the photo's is unknown (the analysis resolution).
+NOMINAL_PX_PER_MM = 10.0
+
+#: What a phone's own processing changes between two sittings whose photos the
+#: quality gate accepts: a slightly softer focus (Gaussian 0.05 mm: half a
+#: pixel at 10 px/mm, within the depth of field of a hand-held close-up), mild
+#: sharpening (unsharp mask 20%, radius 0.2 mm) and a messaging app's
+#: recompression (JPEG q60). The change engine's single-photo noise covers
+#: them (issue 20: intervals that include the phone); the repeatability
+#: benchmark keeps to CAPTURE_CHANGES, the same skin under the same camera.
+PROCESSING_CHANGES: dict[str, Change] = {
+    "soft focus 0.05 mm": _soft_focus(0.05),
+    "sharpening 20%": _sharpening(0.2, 0.2),
+    "JPEG q60": _photometric(lambda im: jpeg(im, 60)),
+}
+
+
 def recapture(name: str, rgb: np.ndarray, mask: np.ndarray | None = None, px_per_mm: float | None = None) -> Recapture:
     """Apply one capture change to a photo.
 
@@ -202,7 +235,7 @@ def recapture(name: str, rgb: np.ndarray, mask: np.ndarray | None = None, px_per
     ----------
     name : str
         A key of :data:`CAPTURE_CHANGES` (exposure, white balance, JPEG, noise,
-        distance, rotation).
+        distance, rotation) or of :data:`PROCESSING_CHANGES`.
     rgb : ndarray
         (H, W, 3) uint8.
     mask : ndarray, optional
@@ -215,4 +248,4 @@ def recapture(name: str, rgb: np.ndarray, mask: np.ndarray | None = None, px_per
     Recapture
         The new pixels, where the original skin is, and the new scale.
     """
-    return CAPTURE_CHANGES[name](rgb, mask, px_per_mm)
+    return (CAPTURE_CHANGES.get(name) or PROCESSING_CHANGES[name])(rgb, mask, px_per_mm)

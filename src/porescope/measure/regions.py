@@ -2,7 +2,7 @@
 
 For a close-up the whole frame (or the user's ROI) is one region called
 ``frame``. Full-face photos are split into forehead, nose, cheeks and chin by
-:mod:`porescope.measure.face`; this module is the seam between the two, so the
+:mod:`porescope.measure.face.regions`; this module is the seam between the two, so the
 rest of the pipeline only ever sees a list of :class:`Region` (the records live
 in :mod:`porescope.measure.regionset`).
 """
@@ -70,6 +70,6 @@ def find_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
     """
     if mode == "closeup":
         return closeup_regions(rgb.shape[:2], roi=roi, valid=valid)
-    from porescope.measure import face  # imported here: close-ups never load the face models
+    from porescope.measure.face import regions as face  # imported here: close-ups never load the face models
 
     return face.face_regions(rgb, mode=mode, roi=roi, valid=valid, camera=camera)

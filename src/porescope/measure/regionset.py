@@ -1,7 +1,7 @@
 """The regions of a photo as data: named boolean masks and how they were found.
 
 :mod:`porescope.measure.regions` decides which regions a photo has (the whole
-frame, or a face's regions from :mod:`porescope.measure.face`); both build
+frame, or a face's regions from :mod:`porescope.measure.face.regions`); both build
 these records.
 """
 

@@ -5,6 +5,6 @@ docs/STUDIES.md.
 """
 
 from porescope.study.manifest import ManifestError, Row, read_manifest
-from porescope.study.study import run_study
+from porescope.study.study import StudyOptions, run_study
 
-__all__ = ["ManifestError", "Row", "read_manifest", "run_study"]
+__all__ = ["ManifestError", "Row", "StudyOptions", "read_manifest", "run_study"]

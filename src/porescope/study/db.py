@@ -6,7 +6,7 @@ date, ``condition`` = the manifest's condition, arm and visit label); further
 captures are added as its repeat captures. Photos already in the store (same
 subject, same content hash) are skipped, so a rerun adds nothing twice.
 
-``Store.add_visit`` analyzes the photo itself, so the adds run as Dask tasks
+Each add analyzes its photo (the store only stores), so the adds run as Dask tasks
 on the same cluster (capture 1 of every visit first, then the repeats, which
 need their visit's id). For a multi-node cluster use a PostgreSQL URL: an
 SQLite file must be on a disk every worker can lock.
@@ -18,12 +18,16 @@ import datetime as _dt
 
 
 def _add(url: str, kwargs: dict) -> dict:
-    """Worker task: one ``Store.add_visit``; never raises."""
+    """Worker task: analyze one photo and store it (``Store.add_visit``); never raises."""
     try:
         from porescope.track import Store
+        from porescope.track.photos import analyze_visit_photo
 
+        kwargs = dict(kwargs)
+        roi = kwargs.pop("roi")
+        data, r = analyze_visit_photo(kwargs["photo"], roi=roi, px_per_mm=kwargs.pop("px_per_mm"), mode=kwargs.pop("mode"))
         with Store(url) as store:
-            v = store.add_visit(**kwargs)
+            v = store.add_visit(**kwargs, analysis=r.analysis, skin_mask=r.regions.skin if roi is not None else None)
         return {"ok": True, "visit_id": v.id}
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": (str(exc).splitlines() or [type(exc).__name__])[0]}

@@ -19,7 +19,7 @@ from porescope.track.change import Z95
 
 MAX_REGION_PANELS = 6
 TEMPLATES = "study/templates"
-#: The report's style sheet (also used to lay out a single table in tests/test_report_print.py).
+#: The report's style sheet (also used to lay out a single table in tests/study/test_report_print.py).
 CSS = (ROOT / TEMPLATES / "study_report.css").read_text(encoding="utf-8")
 
 

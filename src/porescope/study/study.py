@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from porescope.errors import PorescopeError
@@ -16,17 +17,33 @@ from porescope.study.tables import write_all
 log = logging.getLogger(__name__)
 
 
-def run_study(
-    manifest: str | Path, out: str | Path, *, workers: int = 2, scheduler: str | None = None,
-    memory_limit: str = DEFAULT_MEMORY_LIMIT, mode: str = "auto", sensitivity: float = 1.0, perturb: int = DEFAULT_PERTURB,
-    db: str | None = None, console=None, progress: bool = True, on_client=None,
-) -> dict:
+@dataclass(frozen=True)
+class StudyOptions:
+    """How a study runs: on a local cluster of ``workers`` processes (each within
+    ``memory_limit``) or an existing ``scheduler``; how it measures (``mode``,
+    ``sensitivity``, ``perturb`` capture changes per photo for its noise); and
+    an optional history database (``db``, a URL or SQLite file) to store into."""
+
+    workers: int = 2
+    scheduler: str | None = None
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    mode: str = "auto"
+    sensitivity: float = 1.0
+    perturb: int = DEFAULT_PERTURB
+    db: str | None = None
+
+
+def run_study(manifest: str | Path, out: str | Path, options: StudyOptions | None = None, *, console=None, progress: bool = True,
+              on_client=None) -> dict:
     """Run every photo of ``manifest`` (skipping finished ones) and write the study outputs into ``out``.
 
     Returns the summary also saved as ``out/study.json``. Raises
     :class:`~porescope.study.manifest.ManifestError` (listing every bad
-    row) before anything runs.
+    row) before anything runs. ``options``: :class:`StudyOptions` (default: its defaults).
     """
+    o = options if options is not None else StudyOptions()
+    workers, scheduler, memory_limit, mode, sensitivity, perturb, db = (o.workers, o.scheduler, o.memory_limit, o.mode, o.sensitivity,
+                                                                        o.perturb, o.db)
     check_mode(mode, "--mode")
     require("study", "studies")
     rows = read_manifest(manifest)

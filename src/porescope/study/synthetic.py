@@ -1,4 +1,4 @@
-"""A synthetic study with a known effect, drawn with :func:`porescope.measure.synth.render`.
+"""A synthetic study with a known effect, drawn with :func:`porescope.testing.synth.render`.
 
 Each subject has its own skin (seed, pore density and size). At every visit
 after the first, subjects in the treated arm have pores ``effect`` shallower
@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from porescope.measure.synth import SkinSpec, render, with_
+from porescope.testing.synth import SkinSpec, render, with_
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 visits, reports.
 
 >>> from porescope.track import Store
+>>> from porescope.track.photos import analyze_visit_photo
 >>> store = Store()                     # SQLite in the user data dir, or $PORESCOPE_DB_URL
->>> v = store.add_visit("cheek.jpg", "me", condition={"cleansed": "yes"})
+>>> data, run = analyze_visit_photo("cheek.jpg")   # the caller analyzes; the store only stores
+>>> v = store.add_visit(data, "me", analysis=run.analysis, condition={"cleansed": "yes"})
 >>> store.compare("me")                 # baseline vs latest, per region, with noise intervals
 """
 

@@ -31,9 +31,9 @@ the low end of the 2-4% week-to-week repeatability reported for VISIA pores,
 Henseler 2022, doi:10.3205/iprs000165), because a handful of samples can by
 chance agree exactly.
 
-Close-ups are registered (ORB features + RANSAC, refined by ECC) only to
-check that the two photos show the same patch of skin and how much of it they
-share; when registration fails, the comparison says so and says what was
+Close-ups are registered (:mod:`porescope.measure.register`: ORB features +
+RANSAC, refined by ECC) only to check that the two photos show the same patch
+of skin and how much of it they share; when registration fails, the comparison says so and says what was
 compared instead. Face photos are compared region by region.
 """
 
@@ -42,14 +42,15 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 import numpy as np
 from pydantic import Field
 
 from porescope.errors import PorescopeError
-from porescope.measure.recapture import CAPTURE_CHANGES, recapture
+from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
+from porescope.measure.register import ALIGN_MAX_SIDE_PX, Alignment, align
 from porescope.results import Analysis, StrictModel
 from porescope.track.models import KEY_METRICS, Comparison, MetricChange, RegionChange, Verdict
 
@@ -66,18 +67,6 @@ ABS_NOISE_FLOOR = {
     "pore_count": 1.0, "density": 0.0, "visibility_score": 0.5, "coverage_pct": 0.05,
     "mean_elongation": 0.01, "dark_share": 0.01,
 }
-#: Registration is trusted only when the ECC correlation of the high-passed
-#: textures reaches this (measured: same synthetic skin re-exposed/rotated
-#: 0.8-0.95; unrelated skin < 0.1).
-MIN_ECC_CORRELATION = 0.3
-#: ... and ORB + RANSAC found at least this many inliers.
-MIN_ORB_INLIERS = 12
-#: ... or, when ECC does not converge, ORB + RANSAC alone with at least this
-#: many inliers (a 4° rotation once stalled ECC at 0.24 with 784 inliers;
-#: unrelated skin gives under 20).
-TRUSTED_ORB_INLIERS = 60
-#: Registration runs on a copy whose longer side is at most this (speed).
-ALIGN_MAX_SIDE_PX = 1000
 
 
 class Noise(StrictModel):
@@ -163,27 +152,39 @@ def noise_from_samples(samples: list[dict[str, dict[str, float]]]) -> Noise:
 
 
 # ------------------------------------------------------------------ capture noise
-#: How many capture changes a single-photo noise estimate uses by default: all of them.
-DEFAULT_PERTURBATIONS = len(CAPTURE_CHANGES)
+def stored_params(settings):
+    """The detector parameters a stored result was measured with (results from before they were
+    recorded carry only the sensitivity: the other values are their detector version's defaults)."""
+    from porescope.measure.pores.params import DetectorParams
+
+    return DetectorParams(**settings.params) if settings.params else DetectorParams(sensitivity=settings.sensitivity)
+
+
+#: The changes a single-photo noise estimate applies: every capture change and
+#: the phone processing the gate accepts (issue 20), in that order.
+PERTURBATIONS = (*CAPTURE_CHANGES, *PROCESSING_CHANGES)
+#: How many of them a single-photo noise estimate uses by default: all.
+DEFAULT_PERTURBATIONS = len(PERTURBATIONS)
 
 
 def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray | None = None, n: int = DEFAULT_PERTURBATIONS) -> Noise:
-    """Noise from re-analysing ``rgb`` under the first ``n`` :data:`~porescope.measure.recapture.CAPTURE_CHANGES`.
+    """Noise from re-analysing ``rgb`` under the first ``n`` of :data:`PERTURBATIONS` (capture changes, then phone processing).
 
     ``analysis`` is the photo's own result (its settings are reused: mode,
-    scale, sensitivity); ``roi`` the mask it was analyzed with, if any. A
+    scale, the detector's parameters); ``roi`` the mask it was analyzed with, if any. A
     re-capture that the quality gate would refuse is not a sample of the noise
     of an accepted photo and is skipped (the person would retake it).
     """
     from porescope.measure.pipeline import analyze
 
     s = analysis.settings
+    params = stored_params(s)
     samples = [key_metrics(analysis)]
     names = []
-    for name in list(CAPTURE_CHANGES)[: max(1, n)]:
+    for name in PERTURBATIONS[: max(1, n)]:
         rc = recapture(name, rgb, roi, s.px_per_mm_given)
         try:
-            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, sensitivity=s.sensitivity)
+            a = analyze(rc.rgb, roi=rc.mask, px_per_mm=rc.px_per_mm, mode=s.mode, params=params)
         except PorescopeError as exc:  # e.g. a face no longer found: skip that sample
             log.info("capture change %s skipped: %s", name, exc)
             continue
@@ -195,98 +196,6 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     if len(samples) < 2:
         return Noise(source="none", samples=1, sd=_apply_floor({k: {m: 0.0 for m in v} for k, v in samples[0].items()}, samples[0]))
     return Noise(source="perturbation", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]), perturbations=names)
-
-
-# ------------------------------------------------------------------ alignment
-@dataclass
-class Alignment:
-    """How ``moving`` maps onto ``fixed``: a 2x3 affine on full-resolution pixels."""
-
-    matrix: np.ndarray  # (2, 3) float32, moving -> fixed
-    method: str  # 'orb+ecc', 'ecc', or 'none: <why>'
-    ok: bool
-    correlation: float | None = None
-    inliers: int | None = None
-
-
-def _texture(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    """High-passed grey (skin texture, free of lighting), downscaled; returns (img, factor)."""
-    g = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    f = min(1.0, max_side / max(g.shape))
-    if f < 1.0:
-        g = cv2.resize(g, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    hp = g - cv2.GaussianBlur(g, (0, 0), 6)
-    sd = float(hp.std()) or 1.0
-    return hp / sd, f
-
-
-def align(moving: np.ndarray, fixed: np.ndarray, *, max_side: int = ALIGN_MAX_SIDE_PX) -> Alignment:
-    """Register a close-up ``moving`` onto ``fixed`` (both RGB uint8).
-
-    ORB features + RANSAC give a similarity transform (rotation, scale, shift),
-    ECC refines it to an affine on the high-passed texture. When the textures
-    do not match (different skin, too much motion) the result has ``ok=False``
-    and the identity matrix.
-    """
-    ident = np.eye(2, 3, dtype=np.float32)
-    tm, fm = _texture(moving, max_side)
-    tf, ff = _texture(fixed, max_side)
-    init = None
-    inliers = None
-    try:
-        orb = cv2.ORB_create(nfeatures=3000)
-        u8 = lambda t: np.clip(t * 40 + 128, 0, 255).astype(np.uint8)  # noqa: E731
-        km, dm = orb.detectAndCompute(u8(tm), None)
-        kf, df = orb.detectAndCompute(u8(tf), None)
-        if dm is not None and df is not None and len(km) >= MIN_ORB_INLIERS and len(kf) >= MIN_ORB_INLIERS:
-            matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(dm, df)
-            if len(matches) >= MIN_ORB_INLIERS:
-                src = np.float32([km[m.queryIdx].pt for m in matches])
-                dst = np.float32([kf[m.trainIdx].pt for m in matches])
-                m, inl = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0)
-                inliers = int(inl.sum()) if inl is not None else 0
-                if m is not None and inliers >= MIN_ORB_INLIERS:
-                    init = m.astype(np.float32)
-    except cv2.error as exc:  # pragma: no cover - defensive
-        log.info("ORB registration failed: %s", exc)
-    # ECC on a common-size grid: bring moving's texture to fixed's working scale.
-    warp = init.copy() if init is not None else ident.copy()
-    if tm.shape != tf.shape or abs(fm - ff) > 1e-6:
-        pass  # the matrix is in working pixels of each image; the scale difference is absorbed below
-    corr = None
-    try:
-        criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5)
-        corr, warp = cv2.findTransformECC(tf.astype(np.float32), tm.astype(np.float32), _invert(warp), cv2.MOTION_AFFINE, criteria, None, 5)
-        warp = _invert(warp)  # ECC gives fixed -> moving; keep moving -> fixed
-    except cv2.error as exc:
-        log.info("ECC did not converge: %s", exc)
-        corr = None
-    if (corr is None or corr < MIN_ECC_CORRELATION) and init is not None and inliers >= TRUSTED_ORB_INLIERS:
-        # ECC can stall on a rotation it was not started close enough to, while
-        # hundreds of consistent feature matches already pin the transform.
-        warp, corr_ok, method = init, corr, "orb"
-    elif corr is None or corr < MIN_ECC_CORRELATION:
-        why = "registration failed: the photos do not share enough skin texture" if init is None else "registration too uncertain"
-        return Alignment(ident, f"none: {why}", False, corr, inliers)
-    else:
-        corr_ok, method = corr, ("orb+ecc" if init is not None else "ecc")
-    # Working pixels -> full resolution: x_full = x_work / f.
-    full = warp.astype(np.float64).copy()
-    full[:, :2] = full[:, :2] * (fm / ff)
-    full[:, 2] = full[:, 2] / ff
-    return Alignment(full.astype(np.float32), method, True, None if corr_ok is None else float(corr_ok), inliers)
-
-
-def _invert(m: np.ndarray) -> np.ndarray:
-    return cv2.invertAffineTransform(m.astype(np.float32)).astype(np.float32)
-
-
-def warp_to(moving: np.ndarray, al: Alignment, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """``moving`` resampled into the fixed frame, and the mask of pixels it covers."""
-    h, w = shape
-    out = cv2.warpAffine(moving, al.matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    cover = cv2.warpAffine(np.full(moving.shape[:2], 255, np.uint8), al.matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    return out, cv2.erode(cover, np.ones((7, 7), np.uint8)) > 0
 
 
 # ------------------------------------------------------------------ verdicts
@@ -358,36 +267,39 @@ def summarize(regions: list[RegionChange], notes: list[str]) -> str:
     return " ".join(lines)
 
 
-def compare_visits(
-    *,
-    subject: str,
-    visit_a,
-    visit_b,
-    analysis_a: Analysis,
-    analysis_b: Analysis,
-    photo_a=None,
-    photo_b=None,
-    noise_a: Noise,
-    noise_b: Noise,
-    roi_a: np.ndarray | None = None,
-    roi_b: np.ndarray | None = None,
-    align: bool = True,  # noqa: A002 - keyword for callers
-) -> Comparison:
+@dataclass
+class Side:
+    """One visit of a comparison.
+
+    ``visit`` needs ``.id`` and ``.taken_at`` (and optionally ``.condition``,
+    ``.device``, ``.lighting``); ``analysis`` and ``noise`` are what the visit
+    stored; ``photo`` (a path, bytes or an RGB array) and ``roi`` (the analyzed
+    skin's mask) are only needed to register close-ups.
+    """
+
+    visit: Any
+    analysis: Analysis
+    noise: Noise
+    photo: Any = None
+    roi: np.ndarray | None = None
+
+
+def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Comparison:  # noqa: A002 - keyword for callers
     """Compare visit ``b`` with baseline ``a`` on their stored, capture-invariant metrics.
 
-    ``visit_a``/``visit_b`` need ``.id`` and ``.taken_at`` (and optionally
-    ``.condition``, ``.device``, ``.lighting``); ``photo_*`` are paths, bytes
-    or RGB arrays. The photos are only registered, to check that they show
-    the same skin and how much of it they share (``roi_*`` limit that to the
-    analyzed skin); the numbers compared are the ones each visit stored, so
-    they are the same numbers the history list, the trend plots and studies
-    show. Pore *counts* are compared only when both visits measured the same
-    skin area (within :data:`SAME_AREA_TOLERANCE`); densities, coverage and
-    scores are per area and always compared.
+    The photos are only registered, to check that they show the same skin and
+    how much of it they share (``roi`` limits that to the analyzed skin); the
+    numbers compared are the ones each visit stored, so they are the same
+    numbers the history list, the trend plots and studies show. Pore *counts*
+    are compared only when both visits measured the same skin area (within
+    :data:`SAME_AREA_TOLERANCE`); densities, coverage and scores are per area
+    and always compared.
     """
+    visit_a, visit_b, photo_a, photo_b, roi_a, roi_b = a.visit, b.visit, a.photo, b.photo, a.roi, b.roi
     notes: list[str] = []
-    analysis_a, noise_a = _current_engine(analysis_a, noise_a, photo_a, roi_a, visit_a.id, notes)
-    analysis_b, noise_b = _current_engine(analysis_b, noise_b, photo_b, roi_b, visit_b.id, notes)
+    analysis_a, noise_a = _current_engine(a.analysis, a.noise, photo_a, roi_a, visit_a.id, notes)
+    analysis_b, noise_b = _current_engine(b.analysis, b.noise, photo_b, roi_b, visit_b.id, notes)
+    analysis_a, analysis_b, not_comparable = _at_common_detail((visit_a, analysis_a, photo_a, roi_a), (visit_b, analysis_b, photo_b, roi_b), notes)
     ma, mb = key_metrics(analysis_a), key_metrics(analysis_b)
     mode = analysis_a.settings.mode
     if analysis_b.settings.mode != mode:
@@ -399,12 +311,14 @@ def compare_visits(
     elif mode == "face":
         alignment = "face regions located by landmarks in each photo; each visit's stored per-region metrics compared"
     notes += _drop_counts_of_different_areas(analysis_a, analysis_b, ma, mb)
-    unmeasurable = [(v.id, a) for v, a in ((visit_a, analysis_a), (visit_b, analysis_b)) if not a.quality.measurable]
-    for vid, a in unmeasurable:
-        codes = ", ".join(p.code for p in a.quality.problems if p.severity == "blocking") or "capture problems"
+    unmeasurable = [(v.id, an) for v, an in ((visit_a, analysis_a), (visit_b, analysis_b)) if not an.quality.measurable]
+    for vid, an in unmeasurable:
+        codes = ", ".join(p.code for p in an.quality.problems if p.severity == "blocking") or "capture problems"
         notes.append(f"visit {vid}'s photo is not measurable ({codes}): no change can be judged against it. "
                      "Retake that visit's photo, or compare other visits.")
-    regions = [] if unmeasurable else compare_metrics(ma, mb, noise_a, noise_b)
+    if not_comparable and not unmeasurable:
+        notes.append(not_comparable)
+    regions = [] if (unmeasurable or not_comparable) else compare_metrics(ma, mb, noise_a, noise_b)
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
     if one_sided and analysis_b.settings.mode == mode:
@@ -447,6 +361,47 @@ def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, note
         mask = roi if roi is not None else img.valid
         noise = perturbation_noise(img.rgb, fresh, roi=mask)
     return fresh, noise
+
+
+def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analysis, str | None]:
+    """Both visits measured at the detail the less detailed photo holds, or why they cannot be.
+
+    Phones blur, smooth, sharpen, zoom and compress; two photos of the same skin
+    then hold different detail, and the pores counted follow the camera. Each
+    visit stores its skin's spectrum (``quality.detail``);
+    :func:`porescope.measure.detail.common_detail` says which visit to filter and
+    how (or why the two cannot be compared), and the sharper visit is
+    re-measured here from its photo through that filter, so what is compared
+    is the same detail of the same skin. Without its photo, a note says the
+    detail was not matched.
+    """
+    from porescope.measure.match import common_detail
+
+    (va, a, _, _), (vb, b, _, _) = side_a, side_b
+    if not (a.quality.measurable and b.quality.measurable):
+        return a, b, None
+    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id))
+    if plan is None or plan.reason:
+        return a, b, plan.reason if plan else None
+    out = []
+    for (visit, analysis, photo, roi), gain, other in zip((side_a, side_b), plan.gains, (vb, va)):
+        if gain is None:
+            out.append(analysis)
+        elif photo is None:
+            notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (up to {-min(gain):.0f} dB more "
+                         "texture), and its photo is not available to measure it at the same detail: a difference may come from the "
+                         "cameras or their processing rather than the skin.")
+            out.append(analysis)
+        else:
+            from porescope.measure.pipeline import load_image, run
+
+            s = analysis.settings
+            out.append(run(load_image(photo), roi=roi, px_per_mm=s.px_per_mm_given, mode=s.mode, params=stored_params(s),
+                           detail_filter=(plan.centres, gain)).analysis)
+            notes.append(f"visit {visit.id}'s photo holds finer detail than visit {other.id}'s (sharper focus, less smoothing or "
+                         f"compression: up to {-min(gain):.0f} dB more fine texture); it was measured at visit {other.id}'s detail, so "
+                         "both are compared on the same detail of the skin.")
+    return out[0], out[1], None
 
 
 #: Two visits measured "the same skin area" when their region areas (cm² when

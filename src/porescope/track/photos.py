@@ -74,3 +74,19 @@ def photo_bytes(photo) -> tuple[bytes, str]:
     if isinstance(photo, (bytes, bytearray, memoryview)):
         return bytes(photo), "uploaded photo"
     raise PorescopeError(f"add_visit takes a photo path or its bytes, not {type(photo).__name__}.")
+
+
+def analyze_visit_photo(photo, *, roi=None, px_per_mm: float | None = None, mode: str = "auto"):
+    """Read a visit's photo as the store keeps it and analyze it, for the callers of
+    :meth:`porescope.track.store.Store.add_visit` (which never runs the pipeline itself).
+
+    Returns ``(bytes, run)``: the photo's bytes and :func:`porescope.measure.pipeline.run`'s
+    result; hand ``run.analysis`` (and ``run.regions.skin`` when an ROI was given) to the store.
+    """
+    from porescope.measure.io import read_image
+    from porescope.measure.pipeline import run
+
+    data, label = photo_bytes(photo)
+    img = read_image(data, name=label)
+    img.path = label if isinstance(photo, (str, Path)) else None
+    return data, run(img, roi=roi, px_per_mm=px_per_mm, mode=mode)

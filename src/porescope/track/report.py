@@ -69,7 +69,7 @@ class Report:
 # ------------------------------------------------------------------ building
 def overlay_from_analysis(rgb: np.ndarray, analysis: Analysis, *, max_width: int = OVERLAY_MAX_WIDTH_PX) -> np.ndarray:
     """The photo with each stored pore drawn as its fitted ellipse (orange = dark, cyan = open), downscaled."""
-    from porescope.measure.render import DARK_RGB, OPEN_RGB
+    from porescope.output.render import DARK_RGB, OPEN_RGB
 
     f = min(1.0, max_width / rgb.shape[1])
     img = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else rgb.copy()
@@ -330,7 +330,7 @@ def _report_terms():
 
 
 def write_html(rep: Report, path: str | Path) -> None:
-    from porescope.measure.render import write_text
+    from porescope.output.render import write_text
 
     write_text(path, render_html(rep))
 

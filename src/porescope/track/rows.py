@@ -17,7 +17,7 @@ __all__ = ["HEAD_REVISION", "SubjectRow", "subject_infos", "visit_records", "vis
 
 #: The newest migration's revision. A store already at it opens without importing
 #: alembic (~0.2 s of start-up) and can be listed by sqlite_read;
-#: tests/test_history_store.py checks it is alembic's head.
+#: tests/track/test_store.py checks it is alembic's head.
 HEAD_REVISION = "0001"
 
 #: ``(name, created_at, visits, first_visit, last_visit)`` of one subject.

@@ -18,7 +18,7 @@ store, sweeps orphan photos and gives the usual error messages):
 
 The queries mirror :meth:`Store.subject_rows` and :meth:`Store.visits`, and the
 rows go through the same assembly and validation
-(:mod:`porescope.track.rows`); tests/test_history_quick.py checks both paths give equal
+(:mod:`porescope.track.rows`); tests/track/test_sqlite_read.py checks both paths give equal
 rows. Times are stored by SQLAlchemy as ISO text (``YYYY-MM-DD HH:MM:SS.ffffff``)
 and parsed back here with :meth:`datetime.fromisoformat`.
 """

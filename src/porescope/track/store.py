@@ -3,7 +3,9 @@
 
 Crash safety, in order of an add:
 
-1. the photo is analyzed in memory (slow, outside any lock or transaction);
+1. the caller has analyzed the photo (slow, outside any lock or transaction:
+   the store never runs the measuring pipeline; it is handed the
+   :class:`~porescope.results.Analysis` and the photo it was made from);
 2. a *shared* lock on ``DATA_DIR/.lock`` is taken (``fcntl.flock``);
 3. the photo is written to a temp file beside its final name and renamed
    (atomic), only if that content hash is not stored yet;
@@ -242,42 +244,41 @@ class Store(CareRecords):
         photo: str | Path | bytes,
         subject: str,
         *,
+        analysis: Analysis,
+        skin_mask=None,
         taken_at: datetime | None = None,
         condition: dict | None = None,
         device: str | None = None,
         lighting: str | None = None,
-        roi=None,
-        px_per_mm: float | None = None,
-        mode: str = "auto",
         repeat_of: int | None = None,
     ) -> VisitInfo:
-        """Analyze a photo and store it as a new visit of ``subject``.
+        """Store a photo and its analysis as a new visit of ``subject``.
 
-        ``repeat_of``: the id of an existing visit this photo is a second
-        capture of (same sitting); two captures give the visit a measured
-        noise figure. ``taken_at`` defaults to the photo's EXIF time, else now.
-        ``condition``: capture conditions, e.g. ``{"cleansed": "yes",
-        "makeup": "no", "since_wash_h": 2}``.
+        ``analysis``: the photo's :class:`~porescope.results.Analysis` (the
+        caller runs :func:`porescope.measure.pipeline.run`); it must be of this
+        very photo (same SHA-256). ``skin_mask``: the analyzed skin when an ROI
+        limited it (``run(...).regions.skin``), kept so later comparisons and
+        noise estimates use the same skin. ``repeat_of``: the id of an existing
+        visit this photo is a second capture of (same sitting); two captures
+        give the visit a measured noise figure. ``taken_at`` defaults to the
+        photo's EXIF time, else now. ``condition``: capture conditions, e.g.
+        ``{"cleansed": "yes", "makeup": "no", "since_wash_h": 2}``.
         """
-        from porescope.measure.pipeline import run
-        from porescope.measure.render import encode_image
+        from porescope.output.render import encode_image
 
         subject = check_name(subject)
         data, label = photo_bytes(photo)
         if condition is not None and not isinstance(condition, dict):
             raise PorescopeError("condition must be a dict such as {'cleansed': 'yes', 'makeup': 'no'}.")
-        from porescope.measure.io import read_image
-
-        img = read_image(data, name=label)
-        img.path = label if isinstance(photo, (str, Path)) else None
-        result = run(img, roi=roi, px_per_mm=px_per_mm, mode=mode)
-        analysis = result.analysis
-        sha = img.sha256
-        ext = PHOTO_EXT.get((img.format or "").upper(), ".img")
+        src = analysis.source
+        sha = hashlib.sha256(data).hexdigest()
+        if src.sha256 != sha:
+            raise PorescopeError(f"{label}: the analysis handed in is not of this photo (its SHA-256 differs); store the photo that was analyzed.")
+        ext = PHOTO_EXT.get((src.format or "").upper(), ".img")
         exif = read_exif(data)
         roi_png = None
-        if roi is not None:
-            roi_png = encode_image(result.regions.skin.astype("uint8") * 255, ".png")
+        if skin_mask is not None:
+            roi_png = encode_image(skin_mask.astype("uint8") * 255, ".png")
         when = naive_local(taken_at) if taken_at else (exif_time(exif) or datetime.now().replace(microsecond=0))
 
         written: list[str] = []
@@ -308,9 +309,9 @@ class Store(CareRecords):
                             )
                         ).inserted_primary_key[0]
                         capture = 1
-                    self._insert_photo(conn, sha, ext, len(data), img.width_px, img.height_px, exif, now)
+                    self._insert_photo(conn, sha, ext, len(data), src.width_px, src.height_px, exif, now)
                     if roi_png is not None:
-                        self._insert_photo(conn, roi_sha, ".png", len(roi_png), img.width_px, img.height_px, {}, now)
+                        self._insert_photo(conn, roi_sha, ".png", len(roi_png), src.width_px, src.height_px, {}, now)
                     aid = conn.execute(
                         db.analyses.insert().values(
                             visit_id=vid, capture=capture, photo_sha256=sha, roi_sha256=roi_sha,
@@ -539,12 +540,9 @@ class Store(CareRecords):
         if va.id == vb.id:
             raise PorescopeError("compare needs two different visits.")
         return change.compare_visits(
-            subject=subject,
-            visit_a=va, visit_b=vb,
-            analysis_a=self.analysis(va.id), analysis_b=self.analysis(vb.id),
-            photo_a=self.photo_path(va.id), photo_b=self.photo_path(vb.id),
-            noise_a=self.noise(va.id), noise_b=self.noise(vb.id),
-            roi_a=self.roi_mask(va.id), roi_b=self.roi_mask(vb.id),
+            subject,
+            change.Side(visit=va, analysis=self.analysis(va.id), noise=self.noise(va.id), photo=self.photo_path(va.id), roi=self.roi_mask(va.id)),
+            change.Side(visit=vb, analysis=self.analysis(vb.id), noise=self.noise(vb.id), photo=self.photo_path(vb.id), roi=self.roi_mask(vb.id)),
             align=align,
         )
 

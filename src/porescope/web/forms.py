@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from importlib import resources
 from typing import Any
 
-from porescope.advise.catalog import load_catalog
 from porescope.errors import PorescopeError
 
 #: Subject names made on the web: letters, digits, space and . _ - @ (the store
@@ -188,9 +186,3 @@ def profile_from_form(form) -> dict[str, Any]:
             products.append({"name": name or f"product {i}", "ingredients": ingr})
     d["current_products"] = products
     return d
-
-
-def example_catalog():
-    """The product catalog shipped as an example (``porescope/data/example_catalog.json``)."""
-    text = (resources.files("porescope") / "data" / "example_catalog.json").read_text(encoding="utf-8")
-    return load_catalog(text, fmt="json")

@@ -17,9 +17,10 @@ import numpy as np
 from PIL import Image
 
 from porescope.errors import ImageError
+from porescope.measure.detail import quick_detail_problems
 from porescope.measure.imaging import lightness
 from porescope.measure.quality import MIN_PX_PER_MM, assess
-from porescope.measure.render import DARK_RGB, OPEN_RGB, REGION_RGB
+from porescope.output.render import DARK_RGB, OPEN_RGB, REGION_RGB
 from porescope.results import QualityProblem
 
 log = logging.getLogger(__name__)
@@ -256,7 +257,9 @@ def quick_quality_rgb(rgb: np.ndarray, full_size: tuple[int, int], *, px_per_mm:
         q.problems = [p for p in q.problems if p.code != "pores_too_small_to_resolve"]
         if px_per_mm < MIN_PX_PER_MM:
             q.problems.append(_low_res_problem(px_per_mm))
-        q.measurable = not any(p.severity == "blocking" for p in q.problems)
+    # What the photo really resolves, and whether it was smoothed (when the copy is its own pixels).
+    q.problems += quick_detail_problems(rgb, skin, px_per_mm=px_per_mm * f if px_per_mm else None, own_pixels=f >= 0.99)
+    q.measurable = not any(p.severity == "blocking" for p in q.problems)
     return q, {"width_px": w, "height_px": h, "checked_width_px": rgb.shape[1], "checked_height_px": rgb.shape[0]}
 
 

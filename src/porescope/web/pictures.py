@@ -11,7 +11,7 @@ import time
 
 import cv2
 
-from porescope.track import change
+from porescope.measure.register import align, warp_to
 from porescope.web import layers, uploads
 from porescope.web.forms import visits_or_raise
 from porescope.web.state import WebState
@@ -82,9 +82,9 @@ def _aligned(web: WebState, pa, pb) -> tuple[bytes, dict]:
         rb = uploads.decode_display(pb, COMPARE_MAX_SIDE_PX)
     headers = {"Cache-Control": f"private, max-age={PICTURE_MAX_AGE_S}"}
     try:
-        al = change.align(rb, ra)
+        al = align(rb, ra)
         if al.ok:
-            warped, _ = change.warp_to(rb, al, ra.shape[:2])
+            warped, _ = warp_to(rb, al, ra.shape[:2])
             headers["X-Porescope-Alignment"] = al.method
             return layers.photo_jpeg(warped), headers
         headers["X-Porescope-Alignment"] = al.method[:200]

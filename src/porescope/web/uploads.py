@@ -1,17 +1,18 @@
-"""Uploaded photos in the web app: checked from the file header, then decoded
-within a memory budget.
+"""Uploaded photos in the web app: the request body capped, then the photo
+checked from its header and decoded within a memory budget by porescope's one
+reader (:mod:`porescope.measure.io`).
 
 One path for every upload, so the quick capture check and the full analysis
 refuse a file with the same one-line message:
 
-1. :func:`inspect` reads only the header (Pillow reads the size lazily): empty
+1. :func:`porescope.measure.io.read_header` reads only the header: empty
    file, not an image, a format the web does not take, too few pixels, or more
-   pixels than the web's budget. Nothing is decoded yet, so a 12 KB "pixel
-   bomb" declaring 10,000 x 10,000 px costs nothing.
-2. :func:`decode_full` (analysis) and :func:`decode_quick` (capture check)
-   decode it. A JPEG above the web's pixel budget but within the CLI's limit is
-   decoded at 1/2, 1/4 or 1/8 size by libjpeg itself (it never holds the full
-   frame) and the result says so; other formats above the budget are refused.
+   pixels than the web's budget (:data:`WEB_MAX_PIXELS`). Nothing is decoded yet.
+2. :func:`porescope.measure.io.read_bounded` (analysis) and :func:`decode_quick`
+   (capture check) decode it. A JPEG above the web's pixel budget but within the
+   CLI's limit is decoded at 1/2, 1/4 or 1/8 size by libjpeg itself (it never
+   holds the full frame) and the result says so; other formats above the budget
+   are refused.
 
 Why a budget: the analysis of a 12 MP photo peaks at ~0.45 GB above the
 server's base, growing with the pixel count (a 100 MP photo took the server
@@ -21,20 +22,16 @@ cache and the base within the 1.5 GB the web server is allowed.
 
 from __future__ import annotations
 
-import hashlib
-import io as _io
 import json
 import logging
 import unicodedata
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from porescope.errors import ImageError, PorescopeError
-from porescope.measure.io import MAX_PIXELS, MIN_SIDE_PX, LoadedImage, configure_pillow, read_image
+from porescope.measure.io import Header, TooManyPixels, open_image, read_bounded, read_image
 from porescope.web.asgi import SAFE_METHODS, send_response
 from porescope.web.layers import shrink
 
@@ -53,184 +50,6 @@ NO_PHOTO = "no photo was sent; choose a file or capture one with the camera."
 #: 12-24 MP phone and camera photos; measured peak of one analysis ~45 bytes
 #: per pixel here (12 MP: +0.45 GB), so 24 MP stays near +1 GB worst case.
 WEB_MAX_PIXELS = 24_000_000
-#: What the web accepts (decoded format names as Pillow reports them).
-ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WebP", "HEIF": "HEIC", "HEIC": "HEIC"}
-ACCEPTED_TEXT = "JPEG, PNG, TIFF, WebP or HEIC"
-#: libjpeg's DCT scaling: a JPEG decodes straight to 1/1, 1/2, 1/4 or 1/8 size.
-JPEG_SCALES = (1, 2, 4, 8)
-
-
-def megapixels(pixels: int) -> str:
-    """Megapixels for a message: '100', '24', '0.2'.
-
-    Parameters
-    ----------
-    pixels : int
-        Pixel count.
-    """
-    return f"{pixels / 1e6:.0f}" if pixels >= 9.5e6 else f"{pixels / 1e6:.1g}" if pixels < 1e6 else f"{pixels / 1e6:.1f}"
-
-
-class TooManyPixels(ImageError):
-    """The photo has more pixels than the web app analyzes (HTTP 413)."""
-
-
-@dataclass(frozen=True)
-class Header:
-    """What the file header says, before any pixel is decoded."""
-
-    format: str  # Pillow's name: JPEG, PNG, ...
-    width_px: int  # upright (EXIF orientation applied), full size
-    height_px: int
-    orientation: int | None
-    reduce_by: int  # 1 = full size; 2/4/8 = a large JPEG decoded reduced
-
-    @property
-    def pixels(self) -> int:
-        """Pixels of the full frame."""
-        return self.width_px * self.height_px
-
-    @property
-    def decoded_size(self) -> tuple[int, int]:
-        """(width, height) as decoded, px: the full size divided by :attr:`reduce_by`, rounded up."""
-        f = self.reduce_by
-        return -(-self.width_px // f), -(-self.height_px // f)
-
-
-def _open(data: bytes, label: str) -> Image.Image:
-    if not data:
-        raise ImageError(f"{label}: the file is empty; export the photo again.")
-    configure_pillow()  # HEIC opener and the pixel guard, as porescope's own reader sets them
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return Image.open(_io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise ImageError(f"{label}: not an image porescope can read (JPEG, PNG, TIFF, WebP, HEIC).") from None
-    except Image.DecompressionBombError:
-        raise TooManyPixels(f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} MP limit; downscale it first.") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
-
-
-def inspect(data: bytes, label: str, *, max_pixels: int = WEB_MAX_PIXELS) -> Header:
-    """Check an upload from its header alone, before any pixel is decoded.
-
-    Parameters
-    ----------
-    data : bytes
-        The uploaded file.
-    label : str
-        Its display name (messages only).
-    max_pixels : int
-        The web's full-resolution budget; a JPEG above it is decoded reduced.
-
-    Returns
-    -------
-    Header
-        Format, upright size, EXIF orientation and the reduction to decode at.
-
-    Raises
-    ------
-    ImageError
-        The one-line error the analysis would give (:class:`TooManyPixels` for too many pixels).
-    """
-
-    im = _open(data, label)
-    fmt = (im.format or "").upper()
-    if fmt not in ACCEPTED_FORMATS:
-        raise ImageError(f"{label}: {im.format or 'this'} files are not accepted here; use {ACCEPTED_TEXT}.")
-    w, h = im.size
-    if w <= 0 or h <= 0:
-        raise ImageError(f"{label}: cannot be decoded (the header gives no size); the file may be corrupt.")
-    if w * h > MAX_PIXELS:  # the CLI's own limit, same words as porescope.measure.io.read_image
-        raise TooManyPixels(
-            f"{label}: {w}x{h} is {w * h / 1e6:.0f} MP, above the {MAX_PIXELS // 1_000_000} MP limit; "
-            "downscale it or crop the skin area first."
-        )
-    orientation = _orientation(im, label) if w * h <= max_pixels or fmt in ("JPEG", "MPO") else None
-    if orientation in (5, 6, 7, 8):
-        w, h = h, w
-    if min(w, h) < MIN_SIDE_PX:
-        raise ImageError(f"{label}: {w}x{h} px is too small to hold pores; use a photo at least {MIN_SIDE_PX} px on its shorter side.")
-    reduce_by = 1
-    if w * h > max_pixels:
-        if fmt not in ("JPEG", "MPO"):
-            raise TooManyPixels(
-                f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit "
-                "for this format; save it as JPEG, downscale it, or use 'porescope analyze' on the command line."
-            )
-        if im.info.get("progressive") or im.info.get("progression"):
-            # libjpeg keeps a progressive JPEG's whole coefficient array (~3 bytes
-            # a pixel) however small it scales the output: no bounded reduced decode.
-            raise TooManyPixels(
-                f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit, and a "
-                "progressive JPEG cannot be decoded reduced; downscale it or use 'porescope analyze' on the command line."
-            )
-        reduce_by = next(f for f in JPEG_SCALES[1:] if -(-w // f) * -(-h // f) <= max_pixels or f == JPEG_SCALES[-1])
-        if -(-w // reduce_by) * -(-h // reduce_by) > max_pixels:
-            raise TooManyPixels(f"{label}: {w}x{h} is too large to analyze here, even reduced; downscale it first.")
-    return Header(format=fmt, width_px=w, height_px=h, orientation=int(orientation) if orientation else None, reduce_by=reduce_by)
-
-
-def _orientation(im: Image.Image, label: str) -> int | None:
-    """The EXIF orientation, read without decoding pixels: Pillow's PNG
-    ``getexif()`` decodes the whole image to look for an eXIf chunk after the
-    pixel data (that is how a 12 KB PNG took the server to 2.4 GB), so a PNG
-    gives only what its header holds."""
-    try:
-        if im.format == "PNG":
-            raw = im.info.get("exif")
-            if not raw:
-                return None
-            exif = Image.Exif()
-            exif.load(raw)
-            return exif.get(0x0112)
-        return im.getexif().get(0x0112)
-    except Exception:  # noqa: BLE001 - broken EXIF must not stop the check
-        log.debug("unreadable EXIF in %s", label)
-        return None
-
-
-def decode_full(data: bytes, label: str, header: Header):
-    """The photo as a :class:`porescope.measure.io.LoadedImage`: by the CLI's own reader
-    at full size, or, for a JPEG over the budget, decoded reduced by libjpeg.
-
-    Parameters
-    ----------
-    data : bytes
-        The uploaded file.
-    label : str
-        Its display name.
-    header : Header
-        What :func:`inspect` found.
-
-    Raises
-    ------
-    ImageError
-        The file cannot be decoded (one line).
-    """
-
-    if header.reduce_by == 1:
-        return read_image(data, name=label)
-    rgb = _jpeg_reduced(data, label, header.reduce_by)
-    return LoadedImage(rgb=rgb, sha256=hashlib.sha256(data).hexdigest(), format=header.format,
-                       exif_orientation=header.orientation, bit_depth=8)
-
-
-def _jpeg_reduced(data: bytes, label: str, reduce_by: int) -> np.ndarray:
-    im = _open(data, label)
-    w, h = im.size
-    try:
-        im.draft("RGB", (-(-w // reduce_by), -(-h // reduce_by)))
-        im = ImageOps.exif_transpose(im)
-        if im.mode != "RGB":
-            im = im.convert("RGB")
-        return np.ascontiguousarray(np.asarray(im))
-    except (OSError, SyntaxError, ValueError) as exc:
-        if "truncated" in str(exc).lower():
-            raise ImageError(f"{label}: the file is truncated (incomplete download or copy); copy it again.") from None
-        raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
 
 
 def _draft_box(im: Image.Image, max_side: int) -> tuple[int, int]:
@@ -246,7 +65,7 @@ def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.n
     """A copy of at most ``max_side`` px on its longest side for the quick capture check.
 
     JPEGs decode straight at reduced size; anything else (or a JPEG Pillow
-    cannot read quickly) goes through the CLI's reader, so a broken file gets
+    cannot read quickly) goes through porescope's reader, so a broken file gets
     exactly the analysis's message.
 
     Parameters
@@ -256,7 +75,7 @@ def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.n
     label : str
         Its display name.
     header : Header
-        What :func:`inspect` found.
+        What :func:`porescope.measure.io.read_header` found.
     max_side : int
         Longest side, px.
 
@@ -268,7 +87,7 @@ def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.n
 
     if header.format in ("JPEG", "MPO", "PNG", "WEBP"):
         try:
-            im = _open(data, label)
+            im = open_image(data, label)
             if header.format in ("JPEG", "MPO"):
                 im.draft("RGB", _draft_box(im, max_side))
             im = ImageOps.exif_transpose(im)
@@ -278,7 +97,7 @@ def decode_quick(data: bytes, label: str, header: Header, max_side: int) -> np.n
             return np.ascontiguousarray(np.asarray(im))
         except Exception:  # noqa: BLE001 - the reader below gives the exact message
             log.debug("quick decode failed for %s; using the full reader", label)
-    return shrink(decode_full(data, label, header).rgb, max_side)
+    return shrink(read_bounded(data, label, header).rgb, max_side)
 
 
 def decode_display(path_or_bytes, max_side: int) -> np.ndarray:
@@ -301,7 +120,7 @@ def decode_display(path_or_bytes, max_side: int) -> np.ndarray:
     """
     data = Path(path_or_bytes).read_bytes() if isinstance(path_or_bytes, (str, Path)) else bytes(path_or_bytes)
     try:
-        im = _open(data, "photo")
+        im = open_image(data, "photo")
         if (im.format or "").upper() in ("JPEG", "MPO"):
             im.draft("RGB", _draft_box(im, max_side))
             im = ImageOps.exif_transpose(im)

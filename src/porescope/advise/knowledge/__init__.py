@@ -1,6 +1,6 @@
 """The advice knowledge base: ingredients, evidence and routine rules, as data.
 
-Files in this folder (validated by ``tests/test_knowledge.py``):
+Files in this folder (validated by ``tests/advise/test_knowledge.py``):
 
 - ``actives.json``: actives relevant to visible pores (schema: :class:`schema.Ingredient`).
 - ``base.json``: common base ingredients and look-alikes.

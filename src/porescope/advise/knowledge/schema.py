@@ -1,7 +1,7 @@
 """Pydantic models for the knowledge files in this folder.
 
 The JSON files are the source of truth; these models are the contract they
-must meet. ``tests/test_knowledge.py`` validates every file against them, so a
+must meet. ``tests/advise/test_knowledge.py`` validates every file against them, so a
 typo in a category or a missing citation fails the test run, not a user.
 """
 

@@ -9,7 +9,7 @@ The flow of :func:`detect` (each step a function on arrays):
    scale is unknown: a coarse pass over a few skin tiles; the clearest
    candidates' median diameter is the photo's typical pore size. With a
    known scale the typical size is fixed in millimetres
-   (:data:`TYPICAL_PORE_DIAMETER_MM`), so no filter depends on the capture.
+   (:data:`~porescope.measure.pores.params.TYPICAL_PORE_DIAMETER_MM`), so no filter depends on the capture.
 3. :func:`_components` at that scale — darkness = local background (a
    Gaussian of 0.4 x the typical diameter) minus the lightly smoothed image,
    in ln units (0.1 ≈ 10% less light than the skin around it); hysteresis
@@ -25,7 +25,7 @@ The flow of :func:`detect` (each step a function on arrays):
 5. :func:`_peak_evidence` — each pore's contrast at its own scale (a matched
    filter, fixed in millimetres when the scale is known), less the lift that
    sensor noise gives a peak (:data:`EVIDENCE_NOISE_BIAS`); pores reaching
-   :data:`CLEAR_CONTRAST` (raised by the share that noise scatters across it,
+   :data:`~porescope.measure.pores.params.CLEAR_CONTRAST` (raised by the share that noise scatters across it,
    :func:`~porescope.measure.pores.noise.clear_threshold`) are *clear*, the
    ones the headline numbers count.
 
@@ -52,6 +52,7 @@ from porescope.measure.imaging import (
     untrusted_pixels,
 )
 from porescope.measure.pores.noise import clear_threshold, texture_sd
+from porescope.measure.pores.params import CLEAR_CONTRAST, GROW_Z, SEED_Z, TYPICAL_PORE_DIAMETER_MM, DetectorParams
 
 # --- constants -------------------------------------------------------------
 
@@ -59,25 +60,12 @@ from porescope.measure.pores.noise import clear_threshold, texture_sd
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v5"
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v6"  # v6: the photo's real detail read and gated (measure/detail.py)
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
 DEFAULT_MIN_DIAMETER_PX = 2.0
 DEFAULT_MAX_DIAMETER_PX = 20.0
-#: Physical pore diameter range used when px_per_mm is known. 0.08 mm is
-#: below visible pores (a third of the 250 µm detection threshold); facial
-#: pores seen in clinical imaging reach about 0.5 mm in equivalent diameter
-#: and enlarged ones up to ~1 mm (Flament et al. 2015,
-#: doi:10.2147/CCID.S74401: detection threshold 250 µm).
-MIN_PORE_DIAMETER_MM = 0.08
-MAX_PORE_DIAMETER_MM = 1.2
-#: Hysteresis thresholds on the darkness map, in robust noise units (z) of
-#: the skin's texture.
-#: Chosen on synthetic skin with known truth (benchmarks/bench_accuracy.py
-#: prints the effect) and checked on the real development crops.
-SEED_Z = 2.5
-GROW_Z = 1.5
 #: Automatic scale (see detect): the clearest AUTO_SCALE_TOP_FRACTION of
 #: candidates give the typical pore diameter; candidates smaller than
 #: AUTO_MIN_DIAMETER_FRACTION of it are texture. Pore diameters within one
@@ -120,45 +108,27 @@ SCALE_TILE_PX = 384
 BIMODAL_ETA = (0.75, 0.85)
 #: Bins of the histogram contrast_gap splits.
 GAP_HISTOGRAM_BINS = 64
-#: A pore is *clear* (counted in the headline metrics: count, density,
-#: coverage, visibility) when its contrast at its own scale reaches this, in
-#: ln units of linear luminance (0.045 ≈ 4.4% less light than the skin
-#: around it). Detection itself goes fainter (the noise-unit thresholds
-#: above, for the recall of faint real pores); those faint pores are drawn
-#: and listed but cannot swing the headline numbers. The contrast is read on
-#: the *evidence* map: a matched filter at the pore's scale (core Gaussian
-#: of EVIDENCE_SIGMA_PER_DIAMETER x d against a surround of
-#: EVIDENCE_SURROUND_FACTOR x the background sigma), which averages sensor
-#: noise over the pore's area and is barely moved by slight blur, JPEG or
-#: resampling. Chosen on benchmarks/bench_repeat.py (synthetic skin in three
-#: tones and the real crops re-captured 9 ways): 0.035-0.05 all keep the
-#: count's CV under 0.05; 0.045 the lowest on synthetic skin.
-CLEAR_CONTRAST = 0.045
+#: The clear test reads each pore's contrast on the *evidence* map, a matched
+#: filter at the pore's scale: a core Gaussian of EVIDENCE_SIGMA_PER_DIAMETER
+#: x d against a surround of EVIDENCE_SURROUND_FACTOR x the background sigma
+#: (chosen with the clear contrast on benchmarks/bench_repeat.py; see
+#: porescope.measure.pores.params.CLEAR_CONTRAST).
 EVIDENCE_SIGMA_PER_DIAMETER = 0.3
 EVIDENCE_SURROUND_FACTOR = 2.5
-#: When the photo's scale is known, every filter is set for this pore
-#: diameter in millimetres instead of a diameter estimated from the photo:
-#: the estimate (scale selection, step 2) moves with the capture -- sensor
-#: noise of σ 3 shrank it by 7-17% and JPEG grew it by 5-12%
-#: (benchmarks/bench_repeat.py), and every area moved with it. 0.7 mm is
-#: what scale selection finds on the real close-ups run without a scale
-#: (0.70-0.72 mm at their 10 px/mm; inside
-#: the visible range, from the 0.25 mm detection threshold of clinical
-#: imaging, Flament et al. 2015, doi:10.2147/CCID.S74401, to
-#: MAX_PORE_DIAMETER_MM). Any value from 0.6 to 0.8 mm keeps every
-#: repeatability CV under 0.05 (bench_repeat); 0.7 gave the best real-crop
-#: Dice and F1 with the scale given. Smaller pores are still found, with
-#: outlines drawn somewhat wide (synthetic 0.3-0.7 mm pores: recall 0.997,
-#: coverage +50%); larger ones are measured whole.
-TYPICAL_PORE_DIAMETER_MM = 0.7
+
+
+def _evidence_mm(typical_pore_diameter_mm: float) -> tuple[float, float]:
+    """(core, surround) sigmas in mm of the clear test's matched filter for a typical pore diameter (mm)."""
+    return (EVIDENCE_SIGMA_PER_DIAMETER * typical_pore_diameter_mm,
+            EVIDENCE_SURROUND_FACTOR * BACKGROUND_SIGMA_PER_DIAMETER * typical_pore_diameter_mm)
+
+
 #: The core and surround sigmas (mm) of that matched filter when the photo's
 #: scale is known: EVIDENCE_SIGMA_PER_DIAMETER and EVIDENCE_SURROUND_FACTOR x
 #: BACKGROUND_SIGMA_PER_DIAMETER applied to the typical pore, so the clear
-#: test is one fixed filter in millimetres.
-EVIDENCE_MM = (
-    EVIDENCE_SIGMA_PER_DIAMETER * TYPICAL_PORE_DIAMETER_MM,
-    EVIDENCE_SURROUND_FACTOR * BACKGROUND_SIGMA_PER_DIAMETER * TYPICAL_PORE_DIAMETER_MM,
-)
+#: test is one fixed filter in millimetres (the default typical pore's; run
+#: with DetectorParams.typical_pore_diameter_mm's).
+EVIDENCE_MM = _evidence_mm(TYPICAL_PORE_DIAMETER_MM)
 #: When sensor noise makes up more than this share of the darkness map's
 #: spread (SD ratio), faint pores cannot be told from noise: the photo gets a
 #: blocking 'too_noisy' problem rather than numbers that drift with the noise.
@@ -193,7 +163,7 @@ MIN_PEAK_CONTRAST = 0.055
 #: pigment spot), not pores; an elongated pore (length/width 2.2) lying
 #: diagonally fills about 0.4. Raised from 0.18 with the linear-light
 #: darkness map, which gives dark curves more contrast than ΔL* did
-#: (tests/test_detection.py::test_distractors_are_not_counted).
+#: (tests/measure/test_detect.py::test_distractors_are_not_counted).
 MIN_FILL = 0.35
 #: Sensor noise lifts each pore's evidence (the highest of several noisy
 #: values lies above their mean), so this many SDs of the sensor noise in the
@@ -491,9 +461,7 @@ def detect(
     *,
     min_diameter_px: float = DEFAULT_MIN_DIAMETER_PX,
     max_diameter_px: float = DEFAULT_MAX_DIAMETER_PX,
-    sensitivity: float = 1.0,
-    seed_threshold: float = SEED_Z,
-    grow_threshold: float = GROW_Z,
+    params: DetectorParams | None = None,
     logy: np.ndarray | None = None,
     typical_diameter_px: float | None = None,
     px_per_mm: float | None = None,
@@ -512,17 +480,16 @@ def detect(
         (H, W) bool, where to look (default: everywhere).
     min_diameter_px, max_diameter_px : float
         The expected pore diameter range (px).
-    sensitivity : float
-        Above 1 finds fainter pores (thresholds divided by it).
-    seed_threshold, grow_threshold : float
-        Hysteresis thresholds in noise units (SEED_Z, GROW_Z).
+    params : DetectorParams, optional
+        The tunable values (sensitivity, hysteresis thresholds, clear
+        contrast, typical pore diameter); default :class:`DetectorParams()`.
     logy : ndarray, optional
         :func:`~porescope.measure.imaging.log_luminance` of ``rgb`` when the caller already has it.
     typical_diameter_px : float, optional
         Skip scale selection and use this diameter.
     px_per_mm : float, optional
         The scale of ``rgb`` when known. Then every filter is fixed in
-        millimetres (TYPICAL_PORE_DIAMETER_MM, EVIDENCE_MM) and the seed is
+        millimetres (``params.typical_pore_diameter_mm``, EVIDENCE_MM) and the seed is
         not moved by :func:`contrast_gap`, so nothing about what is found
         depends on an estimate from the photo itself.
 
@@ -537,8 +504,9 @@ def detect(
         logy = log_luminance(rgb)
     if skin is None:
         skin = np.ones((h, w), bool)
-    seed_t = seed_threshold / sensitivity
-    grow_t = grow_threshold / sensitivity
+    p = params if params is not None else DetectorParams()
+    seed_t = p.seed_z / p.sensitivity
+    grow_t = p.grow_z / p.sensitivity
 
     bad = untrusted_pixels(rgb)
     valid = skin if bad is None else skin & (bad == 0)
@@ -547,13 +515,13 @@ def detect(
     if typical_diameter_px is not None:
         typical_d = typical_diameter_px
     elif px_per_mm is not None:
-        typical_d = TYPICAL_PORE_DIAMETER_MM * px_per_mm
+        typical_d = p.typical_pore_diameter_mm * px_per_mm
     else:
         typical_d = estimate_pore_scale(logy, valid, min_diameter_px=min_diameter_px, max_diameter_px=max_diameter_px, pixel_sd=pixel_sd)
     sigma_bg, sigma_fine, sigma_seed, floor_d = _scale_sigmas(typical_d, min_diameter_px, max_diameter_px)
     sigma_surround = None
     if px_per_mm is not None:  # the scale is known: the clear test is one fixed filter in millimetres
-        sigma_seed, sigma_surround = (v * px_per_mm for v in EVIDENCE_MM)
+        sigma_seed, sigma_surround = (v * px_per_mm for v in _evidence_mm(p.typical_pore_diameter_mm))
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
         logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=grow_t, grow_t=grow_t,
@@ -572,7 +540,7 @@ def detect(
     # scale is unknown: the split is read from the photo itself, and sensor
     # noise can make it appear or vanish (it moved the count by 10% on
     # synthetic skin); with a known scale the fixed clear test does its job.
-    seed = seed_t if px_per_mm is not None else contrast_gap(ps.peak_z[keep], seed_threshold) / sensitivity
+    seed = seed_t if px_per_mm is not None else contrast_gap(ps.peak_z[keep], p.seed_z) / p.sensitivity
     keep &= ps.peak_z > seed
 
     out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
@@ -583,4 +551,4 @@ def detect(
     evidence_noise = pixel_sd * np.sqrt(_gaussian_energy(ev_core, ev_surround))  # sensor noise's SD in the evidence map
     evidence -= EVIDENCE_NOISE_BIAS * evidence_noise  # the noise's lift
     return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence,
-                     clear_threshold(evidence, evidence_noise, CLEAR_CONTRAST))
+                     clear_threshold(evidence, evidence_noise, p.clear_contrast))

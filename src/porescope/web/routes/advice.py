@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
+from porescope.advise.catalog import example_catalog
 from porescope.advise.ingredients import analyze_label
 from porescope.advise.profile import Profile, load_profile
 from porescope.advise.routine import build_routine
@@ -13,7 +14,6 @@ from porescope.web.forms import (
     CONCERNS,
     MAX_LABEL_CHARS,
     check_subject_name,
-    example_catalog,
     form_dict,
     profile_from_form,
     subject_visits,

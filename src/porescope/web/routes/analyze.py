@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
+from porescope.measure.io import Header, megapixels, read_bounded, read_header
 from porescope.measure.pipeline import run
 from porescope.web import layers, uploads
 from porescope.web.cache import Result
@@ -30,12 +31,12 @@ Scale = Annotated[str, Form()]
 QUICK_NOTE = "Quick check on a reduced copy; the full analysis checks the photo again at full resolution."
 
 
-def _reduced_note(head: uploads.Header, max_pixels: int) -> str | None:
+def _reduced_note(head: Header, max_pixels: int) -> str | None:
     if head.reduce_by == 1:
         return None
     dw, dh = head.decoded_size
-    return (f"This {head.width_px}×{head.height_px} photo ({uploads.megapixels(head.pixels)} MP) is above the web app's "
-            f"{uploads.megapixels(max_pixels)} MP limit, so it was decoded and analyzed at 1/{head.reduce_by} size "
+    return (f"This {head.width_px}×{head.height_px} photo ({megapixels(head.pixels)} MP) is above the web app's "
+            f"{megapixels(max_pixels)} MP limit, so it was decoded and analyzed at 1/{head.reduce_by} size "
             f"({dw}×{dh} px). Use 'porescope analyze' on the command line for full resolution.")
 
 
@@ -68,9 +69,9 @@ def analyze_upload(web: WebState, data: bytes, label: str, mode: str, px_per_mm:
     if mode not in MODES:
         raise PorescopeError(f"mode must be auto, face or closeup, not {mode!r}.")
     max_pixels = web.limits.web_max_pixels
-    head = uploads.inspect(data, label, max_pixels=max_pixels)  # before any pixel is decoded
+    head = read_header(data, label, max_pixels=max_pixels)  # before any pixel is decoded
     with web.analyze_lock:  # decode inside: queued uploads hold bytes, not decoded frames
-        img = uploads.decode_full(data, label, head)
+        img = read_bounded(data, label, head)
         r = run(img, px_per_mm=px_per_mm / head.reduce_by if px_per_mm else None, mode=mode)
     rl = layers.shrink_labels(r.regions.label_image(), layers.REGION_LAYER_MAX_SIDE_PX)
     names = {reg.label: reg.name for reg in r.regions.regions if not reg.outline_only}
@@ -149,7 +150,7 @@ def quick_check(web: WebState, data: bytes, label: str, px_per_mm: float | None)
     (porescope.results.Quality, dict)
         The quality verdict and the figures :func:`porescope.web.layers.quick_quality_rgb` adds.
     """
-    head = uploads.inspect(data, label, max_pixels=web.limits.web_max_pixels)  # the analysis's own checks and words
+    head = read_header(data, label, max_pixels=web.limits.web_max_pixels)  # the analysis's own checks and words
     with web.decode_slots:
         rgb = uploads.decode_quick(data, label, head, layers.QUICK_MAX_SIDE_PX)
     return layers.quick_quality_rgb(rgb, (head.width_px, head.height_px), px_per_mm=px_per_mm)

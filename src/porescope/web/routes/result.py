@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.measure.explain import summary_lines
-from porescope.measure.render import pores_csv
-from porescope.web import layers, uploads
+from porescope.measure.io import megapixels
+from porescope.output.explain import summary_lines
+from porescope.output.render import pores_csv
+from porescope.web import layers
 from porescope.web.forms import check_subject_name, clean_text
 from porescope.web.pictures import noise_later, slider_pictures_later
 from porescope.web.security import csrf_guard
@@ -95,13 +96,13 @@ async def result_save(
     request: Request, web: Web, rid: str, subject: str = Form(""), cleansed: str = Form(""), makeup: str = Form(""),
     lighting: str = Form(""), device: str = Form(""),
 ):
-    """Save the result's photo as a visit of a subject (analyzed again by the store), then show the subject."""
+    """Save the result's photo and its analysis as a visit of a subject, then show the subject."""
     res, err = _result_or_404(web, request, rid)
     if err:
         return err
     if res.reduced_note:
         return web.error_page(request, 413, "Could not save", back=f"/result/{rid}",
-                              message=f"this photo is above the web app's {uploads.megapixels(web.limits.web_max_pixels)} MP limit; "
+                              message=f"this photo is above the web app's {megapixels(web.limits.web_max_pixels)} MP limit; "
                                       "save it with 'porescope history add' on the command line, which analyzes it at full resolution.")
     st = web.open_store()
     if st is None:
@@ -111,9 +112,10 @@ async def result_save(
         cond = {k: v for k, v in (("cleansed", cleansed), ("makeup", makeup)) if v in ("yes", "no")}
 
         def add():
-            with web.analyze_lock:  # add_visit analyzes the photo again: one heavy job at a time
-                return st.add_visit(res.photo, name, condition=cond, lighting=clean_text(lighting) or None,
-                                    device=clean_text(device) or None, px_per_mm=res.px_per_mm, mode=res.mode)
+            # The kept result is this photo's analysis at full resolution (reduced ones are refused above),
+            # with the mode and scale it was asked for: the store keeps it as it is, nothing is analyzed again.
+            return st.add_visit(res.photo, name, analysis=res.analysis, condition=cond, lighting=clean_text(lighting) or None,
+                                device=clean_text(device) or None)
 
         visit = await run_in_threadpool(add)
     except PorescopeError as exc:

@@ -1,0 +1,398 @@
+"""What a photo really resolves on the skin, and what the phone did to it.
+
+A phone processes every photo: it denoises, smooths ("beauty" modes),
+sharpens, zooms digitally and recompresses. The scale a photo claims (the
+iris, ``--px-per-mm``) says how many pixels cover a millimetre; it does not
+say how much *detail* those pixels hold. This module reads that detail from
+the skin itself, in physical units, so the quality gate and the change engine
+can act on it.
+
+Three readings, all pure functions on arrays:
+
+* :func:`band_spectrum`: the power spectrum of the skin's log luminance in
+  fixed bands of **cycles per millimetre**, read at the analysis resolution
+  (10 px/mm when the scale is known). Exposure, white balance and skin tone
+  only shift log luminance, so they leave the spectrum's shape alone; blur,
+  smoothing and sharpening change its shape (they are filters), while a real
+  change of the pores mostly raises or lowers it evenly (measured on the real
+  crops: pores' contrast x0.7 moved every band by -0.2 to -1.2 dB, a Gaussian
+  blur of 0.1 mm moved 0.5 c/mm by -0.5 dB and 2.8 c/mm by -12 dB).
+* :func:`effective_resolution`: the frequency where the skin's own texture
+  sinks into the flat floor of the spectrum (sensor noise, or nothing at all
+  in an enlarged photo), as an *effective* px/mm (two samples per cycle). An
+  enlarged 2 px/mm photo that the iris reads as 8.6 px/mm holds detail only
+  to about 1 cycle/mm; a 250 µm pore needs about 2 (Flament et al. 2015,
+  doi:10.2147/CCID.S74401: 8-11 px/mm resolve it).
+* :func:`flat_share` and :func:`blockiness`: a real sensor always leaves
+  noise, so nearly no skin pixel has a second difference of zero; denoising
+  and smoothing flatten the skin into patches where it has (Immerkær 1996's
+  Laplacian-difference residual; Liu, Tanaka & Okutomi 2013,
+  doi:10.1109/TIP.2013.2283400, on weak-texture patches). JPEG also flattens
+  blocks at low quality; :func:`blockiness` tells its 8x8 grid apart.
+
+Comparing two photos at the same detail (the change engine's matching filter)
+is in :mod:`porescope.measure.match`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from porescope.measure.imaging import IMMERKAER_KERNEL, log_luminance, skin_tiles
+from porescope.results import Detail, QualityProblem
+
+#: Band edges of the stored spectrum, cycles per millimetre on the skin: from
+#: 2 mm features (mottling) down to 0.1 mm (finer than any pore). At the
+#: 10 px/mm analysis resolution the top edge is the Nyquist limit.
+BAND_EDGES_CYC_PER_MM = (0.4, 0.6, 0.85, 1.1, 1.4, 1.75, 2.1, 2.5, 2.9, 3.35, 3.8, 4.35, 5.0)
+#: When the scale is unknown, the same bands in cycles per pixel of a 10 px/mm photo.
+NOMINAL_PX_PER_MM = 10.0
+#: Spectrum tiles: 64 px (6.4 mm at 10 px/mm), Hann-windowed, at least this share skin.
+TILE_PX = 64
+TILE_MIN_SKIN = 0.95
+#: At most this many tiles, spread evenly over the skin (plenty for a stable
+#: spectrum: 128 tiles average the periodogram's scatter down to ~0.4 dB; ~50 ms).
+MAX_TILES = 128
+#: A band within this many dB of the spectrum's floor holds no more skin detail.
+FLOOR_MARGIN_DB = 3.0
+#: The floor is the mean of the two lowest bands at or above this frequency (cycles/mm).
+FLOOR_FROM_CYC_PER_MM = 2.5
+#: Immerkær residual (8-bit grey levels, kernel gain included) below which a
+#: pixel counts as flat: sensor noise of even 0.5 grey level leaves under 15%
+#: of skin pixels that flat (the real crops: 14%; synthetic skin with
+#: sigma 2 noise: 4%); non-local-means denoising at h 3-6 leaves 42-68%.
+FLAT_RESIDUAL = 1.0
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Band powers (dB) of log luminance; ``None`` where a band is past the photo's Nyquist limit."""
+
+    centres: tuple[float, ...]  # band centres, cycles/mm (or cycles/px x NOMINAL_PX_PER_MM)
+    power_db: tuple[float | None, ...]
+    tiles: int
+
+
+def _band_index(px_per_mm: float, tile: int = TILE_PX) -> tuple[np.ndarray, tuple[float, ...], list[bool]]:
+    fy = np.fft.fftfreq(tile)[:, None]
+    fx = np.fft.fftfreq(tile)[None, :]
+    f_mm = np.hypot(fy, fx) * px_per_mm  # cycles/px -> cycles/mm
+    idx = np.full(f_mm.shape, -1, np.int64)
+    edges = BAND_EDGES_CYC_PER_MM
+    ok = []
+    for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+        sel = (f_mm >= a) & (f_mm < b)
+        idx[sel] = i
+        ok.append(bool(sel.any()) and b <= px_per_mm / 2 + 1e-6)
+    centres = tuple(round(0.5 * (a + b), 3) for a, b in zip(edges[:-1], edges[1:]))
+    return idx, centres, ok
+
+
+def band_spectrum(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None) -> Spectrum:
+    """The skin's power spectrum in fixed bands of cycles/mm.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo at the analysis resolution.
+    skin : ndarray
+        (H, W) bool skin mask.
+    px_per_mm : float or None
+        Scale of ``rgb``; None reads the bands as if it were NOMINAL_PX_PER_MM.
+
+    Returns
+    -------
+    Spectrum
+        Mean periodogram power per band in dB (log luminance, Hann window);
+        ``power_db`` is all None when no tile of skin fits.
+    """
+    scale = px_per_mm or NOMINAL_PX_PER_MM
+    idx, centres, ok = _band_index(scale)
+    h, w = skin.shape
+    nty, ntx = h // TILE_PX, w // TILE_PX
+    if nty == 0 or ntx == 0:
+        return Spectrum(centres=centres, power_db=(None,) * len(centres), tiles=0)
+    # Share of skin in each whole tile, read on every 4th pixel (plenty for a 95% test, 16x cheaper).
+    grid = skin[: nty * TILE_PX : 4, : ntx * TILE_PX : 4]
+    cover = grid.reshape(nty, TILE_PX // 4, ntx, TILE_PX // 4).mean(axis=(1, 3))
+    cands = [(ty * TILE_PX, tx * TILE_PX) for ty, tx in zip(*np.nonzero(cover >= TILE_MIN_SKIN))]
+    if not cands:
+        return Spectrum(centres=centres, power_db=(None,) * len(centres), tiles=0)
+    if len(cands) > MAX_TILES:
+        cands = [cands[i] for i in np.linspace(0, len(cands) - 1, MAX_TILES).astype(int)]
+    stack = np.stack([log_luminance(np.ascontiguousarray(rgb[y : y + TILE_PX, x : x + TILE_PX])) for y, x in cands])
+    stack -= stack.mean(axis=(1, 2), keepdims=True)
+    win = np.outer(np.hanning(TILE_PX), np.hanning(TILE_PX)).astype(np.float32)
+    spec = np.fft.fft2(stack * win)
+    power = (spec.real**2 + spec.imag**2).mean(axis=0, dtype=np.float64)
+    out: list[float | None] = []
+    for i, good in enumerate(ok):
+        sel = idx == i
+        v = float(power[sel].mean()) if good and sel.any() else 0.0
+        out.append(round(10.0 * math.log10(v), 3) if v > 0 else None)
+    return Spectrum(centres=centres, power_db=tuple(out), tiles=len(cands))
+
+
+def effective_resolution(centres, power_db) -> float | None:
+    """Where the skin's detail sinks into the spectrum's floor, as an effective px/mm.
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres, cycles/mm.
+    power_db : sequence of float or None
+        Band powers (dB); None for bands past the photo's Nyquist limit.
+
+    Returns
+    -------
+    float or None
+        Two samples per cycle of the frequency where the spectrum first comes
+        within FLOOR_MARGIN_DB of its floor (linear between band centres); None
+        when the spectrum cannot tell (fewer than two bands at and above
+        FLOOR_FROM_CYC_PER_MM).
+    """
+    pairs = [(c, p) for c, p in zip(centres, power_db) if p is not None]
+    high = sorted(p for c, p in pairs if c >= FLOOR_FROM_CYC_PER_MM)
+    if len(high) < 2:
+        return None
+    level = 0.5 * (high[0] + high[1]) + FLOOR_MARGIN_DB
+    for (c0, p0), (c1, p1) in zip(pairs[:-1], pairs[1:]):
+        if p1 <= level:
+            t = 1.0 if p0 <= level or p0 == p1 else (p0 - level) / (p0 - p1)
+            return round(2.0 * (c0 + t * (c1 - c0)) if p0 > level else 2.0 * c0, 2)
+    return round(2.0 * pairs[-1][0], 2)
+
+
+def flat_share(rgb: np.ndarray, skin: np.ndarray) -> float:
+    """Share of skin pixels with no pixel-level variation (see FLAT_RESIDUAL).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo, at its own resolution (sensor noise lives on its pixels).
+    skin : ndarray
+        (H, W) bool.
+
+    Returns
+    -------
+    float
+        0-1; 0 when no skin.
+    """
+    flat = total = 0
+    for ys, xs in skin_tiles(skin, most=4):
+        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32)
+        r = np.abs(cv2.filter2D(grey, -1, IMMERKAER_KERNEL)[1:-1, 1:-1])
+        m = skin[ys, xs][1:-1, 1:-1]
+        flat += int(np.count_nonzero(r[m] < FLAT_RESIDUAL))
+        total += int(np.count_nonzero(m))
+    return flat / total if total else 0.0
+
+
+def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
+    """How much stronger pixel steps are on one 8-px grid than off it (JPEG's blocks), 1 = no grid.
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8 photo at its own resolution.
+    skin : ndarray
+        (H, W) bool.
+
+    Returns
+    -------
+    float
+        Mean absolute horizontal and vertical step on the strongest of the 8
+        grid phases over the mean of all phases (JPEG q30-60: 1.2-2; an
+        unprocessed or denoised PNG: about 1).
+    """
+    ratios = []
+    for ys, xs in skin_tiles(skin, most=4):
+        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32)
+        m = skin[ys, xs]
+        for axis in (0, 1):
+            step = np.abs(np.diff(grey, axis=axis))
+            ok = (m[1:, :] & m[:-1, :]) if axis == 0 else (m[:, 1:] & m[:, :-1])
+            n = step.shape[axis]
+            if n < 16:
+                continue
+            # Sum and count of the steps on each line across the axis, then per grid phase.
+            total = (step * ok).sum(axis=1 - axis)
+            count = ok.sum(axis=1 - axis)
+            phase = np.arange(n) % 8
+            sums = np.bincount(phase, weights=total, minlength=8)
+            counts = np.bincount(phase, weights=count, minlength=8)
+            means = sums / np.maximum(counts, 1)
+            mean_all = float(means.mean())
+            if mean_all > 1e-6:
+                ratios.append(float(means.max()) / mean_all)
+    return float(np.mean(ratios)) if ratios else 1.0
+
+
+
+
+#: Below this effective resolution, with the fine band falling away as blur
+#: leaves it (FINE_DROP_MIN_DB), a 250 µm pore is not resolved whatever the
+#: photo's nominal scale: counts and sizes are left out, as for a coarse scale.
+#: Measured (bench_camera; the knee read on 10 px/mm photos): unprocessed real
+#: crops 7.1-7.2, synthetic skin and the demo photo 6.3-7.3; soft focus of
+#: 0.1 mm 6.2-7.0 (matched by the change engine, not refused); soft focus of
+#: 0.15 mm 5.0-5.6 and a photo shrunk x4 and enlarged back 4.6-5.3.
+MIN_EFFECTIVE_PX_PER_MM = 5.8
+#: Sensor noise also brings the knee down (it raises the floor: sigma 3 noise
+#: reads 4.6-6.4, sigma 6 3.1-5.4) but it raises the finest band too, where blur
+#: and enlargement empty it. The drop from the pore band (1.1-1.8 cycles/mm)
+#: to the fine band (2.5-3.4 cycles/mm): unprocessed skin 8-15 dB, with noise
+#: 3-12 dB; soft focus of 0.15 mm and the x4 enlarged copies 16-26 dB. Only
+#: a knee below MIN_EFFECTIVE_PX_PER_MM with at least this drop is blur's:
+#: noise has its own gate (too_noisy).
+FINE_DROP_MIN_DB = 16.0
+DROP_PORE_BAND = (1.1, 1.8)
+DROP_FINE_BAND = (2.5, 3.4)
+
+
+def fine_drop_db(centres, power_db) -> float | None:
+    """How far the spectrum falls from the pore band to the fine band (dB; see FINE_DROP_MIN_DB).
+
+    Parameters
+    ----------
+    centres : sequence of float
+        Band centres, cycles/mm.
+    power_db : sequence of float or None
+        Band powers (dB).
+
+    Returns
+    -------
+    float or None
+        None when either band is past the photo's Nyquist limit.
+    """
+    pore = [p for c, p in zip(centres, power_db) if DROP_PORE_BAND[0] <= c <= DROP_PORE_BAND[1] and p is not None]
+    fine = [p for c, p in zip(centres, power_db) if DROP_FINE_BAND[0] <= c <= DROP_FINE_BAND[1] and p is not None]
+    return round(float(np.mean(pore) - np.mean(fine)), 2) if pore and fine else None
+
+
+def resolves_pores(effective_px_per_mm: float | None, drop_db: float | None) -> bool | None:
+    """Whether a photo's detail resolves 250 µm pores (None when it cannot be told).
+
+    Parameters
+    ----------
+    effective_px_per_mm : float or None
+        :func:`effective_resolution`.
+    drop_db : float or None
+        :func:`fine_drop_db`.
+
+    Returns
+    -------
+    bool or None
+    """
+    if effective_px_per_mm is None:
+        return None
+    return not (effective_px_per_mm < MIN_EFFECTIVE_PX_PER_MM and (drop_db is None or drop_db >= FINE_DROP_MIN_DB))
+
+
+#: flat_share at and above which the skin was smoothed (denoise, beauty mode):
+#: non-local-means denoising at h 3-6 leaves 0.42-0.68 of skin flat (real
+#: crops and synthetic skin), unprocessed skin 0.04-0.14, soft focus and
+#: enlargement 0.2-0.27. JPEG at low quality flattens too (0.5-0.64 at q30);
+#: its 8x8 grid tells it apart (BLOCKY).
+SMOOTHED_FLAT_SHARE = 0.40
+#: blockiness at and above which flat skin is put down to JPEG compression
+#: (q30-60: 1.8-3.0; unprocessed, blurred or denoised photos: 1.0-1.1).
+BLOCKY = 1.3
+
+
+def read_detail(rgb_a: np.ndarray, skin_a: np.ndarray, *, px_per_mm_a: float | None, rgb: np.ndarray, skin: np.ndarray) -> Detail:
+    """All detail readings of one photo.
+
+    Parameters
+    ----------
+    rgb_a, skin_a : ndarray
+        The photo and its skin at the analysis resolution (the spectrum is read there, in cycles/mm).
+    px_per_mm_a : float or None
+        The analysis resolution (None: unknown scale).
+    rgb, skin : ndarray
+        The photo and its skin at its own resolution (noise floor and JPEG grid live on its pixels).
+
+    Returns
+    -------
+    Detail
+    """
+    spec = band_spectrum(rgb_a, skin_a, px_per_mm=px_per_mm_a)
+    eff = effective_resolution(spec.centres, spec.power_db) if px_per_mm_a else None
+    drop = fine_drop_db(spec.centres, spec.power_db)
+    return Detail(
+        band_centres_cyc_per_mm=list(spec.centres), spectrum_db=list(spec.power_db), effective_px_per_mm=eff, fine_drop_db=drop,
+        flat_share=round(flat_share(rgb, skin), 4), blockiness=round(blockiness(rgb, skin), 3), resolves_pores=resolves_pores(eff, drop),
+    )
+
+
+#: What to do, said once for every processing problem.
+PHONE_ADVICE = ("Turn off beauty, portrait and night modes and any skin filter, use plenty of light, hold still and tap to focus "
+                "on the skin, and upload the original photo file, not a copy sent through a messaging app.")
+
+
+def detail_problems(d: Detail) -> list[QualityProblem]:
+    """Capture problems the detail readings show.
+
+    Parameters
+    ----------
+    d : Detail
+
+    Returns
+    -------
+    list of QualityProblem
+        ``smoothed`` (blocking: faint pores erased), ``compressed`` (warning),
+        ``detail_too_low`` (warning: counts and sizes left out).
+    """
+    out = []
+    if d.flat_share >= SMOOTHED_FLAT_SHARE and d.blockiness < BLOCKY:
+        out.append(QualityProblem(
+            code="smoothed", severity="blocking", value=round(d.flat_share, 3), limit=SMOOTHED_FLAT_SHARE,
+            message="The photo was smoothed (night-mode denoising, a beauty or skin filter): the faint pores and the skin's "
+            "fine texture were erased, so pores cannot be measured. " + PHONE_ADVICE))
+    elif d.flat_share >= SMOOTHED_FLAT_SHARE:
+        out.append(QualityProblem(
+            code="compressed", severity="warning", value=round(d.blockiness, 3), limit=BLOCKY,
+            message="The photo is a heavily compressed copy (JPEG blocks): the faintest pores may be lost. "
+            "Use the original photo file, not one sent through a messaging app or downloaded."))
+    if d.resolves_pores is False:
+        out.append(QualityProblem(
+            code="detail_too_low", severity="warning", value=d.effective_px_per_mm, limit=MIN_EFFECTIVE_PX_PER_MM,
+            message=f"The photo holds detail of only about {d.effective_px_per_mm:.1f} px per mm of skin (soft focus, digital zoom "
+            "or an enlarged copy), whatever its size says: a 250 µm pore is not resolved, so pore counts and sizes are left out and "
+            "only the visibility score is reported. " + PHONE_ADVICE))
+    return out
+
+
+def quick_detail_problems(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None, own_pixels: bool) -> list[QualityProblem]:
+    """The detail gate on a reduced copy of a photo (the web's check before upload).
+
+    Parameters
+    ----------
+    rgb, skin : ndarray
+        The copy and where its skin is.
+    px_per_mm : float or None
+        The copy's scale; the spectrum is read only when it reaches the 10 px/mm it is defined at.
+    own_pixels : bool
+        Whether the copy is the photo's own pixels (a camera frame, a small
+        photo): only then can smoothing be told, as shrinking a photo averages its grain away.
+
+    Returns
+    -------
+    list of QualityProblem
+        As :func:`detail_problems`.
+    """
+    eff = drop = None
+    if px_per_mm and px_per_mm >= NOMINAL_PX_PER_MM:
+        f = NOMINAL_PX_PER_MM / px_per_mm
+        small = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 0.99 else rgb
+        mask = cv2.resize(skin.view(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+        spec = band_spectrum(small, mask, px_per_mm=NOMINAL_PX_PER_MM)
+        eff, drop = effective_resolution(spec.centres, spec.power_db), fine_drop_db(spec.centres, spec.power_db)
+    flat, blocks = (flat_share(rgb, skin), blockiness(rgb, skin)) if own_pixels else (0.0, 1.0)
+    d = Detail(band_centres_cyc_per_mm=[], spectrum_db=[], effective_px_per_mm=eff, fine_drop_db=drop, flat_share=flat, blockiness=blocks,
+               resolves_pores=resolves_pores(eff, drop))
+    return detail_problems(d)

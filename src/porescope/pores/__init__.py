@@ -1,1 +1,0 @@
-"""Compatibility path: the pore stages live in :mod:`porescope.measure.pores`."""

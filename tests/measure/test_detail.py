@@ -1,0 +1,230 @@
+"""What a photo really resolves (measure/detail.py), the gate on it, and comparing visits at the same detail.
+
+Synthetic skin for properties with known truth (a known blur, exposure);
+the real crops in ../shared for what phones do to real, faint pores.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+
+from porescope.measure.detail import BAND_EDGES_CYC_PER_MM, band_spectrum, read_detail
+from porescope.measure.match import apply_band_filter, match_filters, needs_matching, relative_blur
+from porescope.measure.pipeline import run
+from porescope.results import Analysis
+from porescope.testing.synth import SkinSpec, render
+from porescope.track.change import Side, compare_metrics, compare_visits, key_metrics, perturbation_noise
+
+_BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(_BENCH))
+_spec = importlib.util.spec_from_file_location("bench_change", _BENCH / "bench_change.py")
+bench_change = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_change)
+
+
+def soft_focus(rgb, sigma_px):
+    return cv2.GaussianBlur(rgb, (0, 0), sigma_px)
+
+
+def sharpen(rgb, amount, radius_px=2.0):
+    f = rgb.astype(np.float32)
+    return np.clip(f + amount * (f - cv2.GaussianBlur(f, (0, 0), radius_px)) + 0.5, 0, 255).astype(np.uint8)
+
+
+def denoise(rgb, h):
+    return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(rgb), None, h, h, 7, 21)
+
+
+def jpeg(rgb, q):
+    _, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, q])
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
+
+
+def enlarged_copy(rgb, factor):
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (round(w / factor), round(h / factor)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    sk = render(SkinSpec(height=512, width=512, pore_diameter_px=(3.0, 7.0), pore_density_per_mpx=1500, pore_contrast=(0.08, 0.18), seed=21))
+    return sk.rgb, np.ones(sk.rgb.shape[:2], bool), sk.pore_mask
+
+
+def _closeup(rgb, roi):
+    return run(rgb, roi=roi, px_per_mm=10.0, mode="closeup").analysis
+
+
+def _visit(i):
+    return SimpleNamespace(id=i, taken_at=datetime(2026, 1, 1) + timedelta(weeks=4 * i), condition=None, device=None, lighting=None)
+
+
+def _compare(rgb_a, rgb_b, roi):
+    a, b = _closeup(rgb_a, roi), _closeup(rgb_b, roi)
+    return a, b, compare_visits("s", Side(_visit(1), a, perturbation_noise(rgb_a, a, roi=roi), rgb_a, roi),
+                                Side(_visit(2), b, perturbation_noise(rgb_b, b, roi=roi), rgb_b, roi), align=False)
+
+
+def _visibility(cmp):
+    return next(m for r in cmp.regions for m in r.metrics if m.metric == "visibility_score")
+
+
+# ------------------------------------------------------------------ spectrum
+def test_spectrum_shape_ignores_exposure(synthetic):
+    rgb, skin, _ = synthetic
+    a = band_spectrum(rgb, skin, px_per_mm=10.0).power_db
+    darker = np.clip(rgb.astype(np.float32) * 0.8 + 0.5, 0, 255).astype(np.uint8)
+    b = band_spectrum(darker, skin, px_per_mm=10.0).power_db
+    diff = np.array(b) - np.array(a)
+    assert np.ptp(diff) < 0.6, f"exposure changed the spectrum's shape: {np.round(diff, 2)}"
+
+
+def test_bands_past_nyquist_are_not_read(synthetic):
+    rgb, skin, _ = synthetic
+    spec = band_spectrum(rgb, skin, px_per_mm=4.0)  # Nyquist 2 cycles/mm
+    for top, p in zip(BAND_EDGES_CYC_PER_MM[1:], spec.power_db):
+        assert (p is None) == (top > 2.0), (top, p)
+
+
+@pytest.mark.parametrize("sigma_px", [0.6, 1.0])
+def test_relative_blur_recovers_a_known_blur(synthetic, sigma_px):
+    rgb, skin, _ = synthetic
+    a = band_spectrum(rgb, skin, px_per_mm=10.0)
+    b = band_spectrum(soft_focus(rgb, sigma_px), skin, px_per_mm=10.0)
+    rb = relative_blur(a.centres, a.power_db, b.power_db)
+    assert rb.sharper == "a"
+    assert rb.extra_blur_mm == pytest.approx(sigma_px / 10.0, rel=0.3)
+    back = relative_blur(a.centres, b.power_db, a.power_db)
+    assert back.sharper == "b" and back.extra_blur_mm == pytest.approx(rb.extra_blur_mm, rel=1e-6)
+
+
+def test_matching_filter_is_zero_for_the_same_photo_and_attenuates_only_the_sharper(synthetic):
+    rgb, skin, _ = synthetic
+    da = read_detail(rgb, skin, px_per_mm_a=10.0, rgb=rgb, skin=skin)
+    ga, gb = match_filters(da, da)
+    assert not needs_matching(ga) and not needs_matching(gb)
+    blurred = soft_focus(rgb, 1.0)
+    db = read_detail(blurred, skin, px_per_mm_a=10.0, rgb=blurred, skin=skin)
+    ga, gb = match_filters(da, db)
+    assert needs_matching(ga) and not needs_matching(gb)
+    assert max(ga) <= 0.0 and max(gb) <= 0.0
+    matched = apply_band_filter(rgb, px_per_mm=10.0, centres=da.band_centres_cyc_per_mm, gain_db=ga)
+    after = band_spectrum(matched, skin, px_per_mm=10.0).power_db
+    fit = [abs(x - y) for c, x, y in zip(da.band_centres_cyc_per_mm, after, db.spectrum_db) if c <= 3.0]
+    assert max(fit) < 1.5, f"the matched photo's spectrum strays from the blurred one's by {np.round(fit, 2)} dB"
+
+
+def test_zero_gain_filter_keeps_the_photo(synthetic):
+    rgb, _, _ = synthetic
+    out = apply_band_filter(rgb, px_per_mm=10.0, centres=(1.0, 2.0, 3.0), gain_db=(0.0, 0.0, 0.0))
+    assert np.abs(out.astype(int) - rgb.astype(int)).max() <= 1
+
+
+# ------------------------------------------------------------------ the gate
+def test_unprocessed_photos_pass_the_detail_gate(synthetic, real_crops):
+    rgb, skin, _ = synthetic
+    photos = [(rgb, skin)] + [(r, roi) for r, _, roi in real_crops.values()]
+    for photo, roi in photos:
+        a = _closeup(photo, roi)
+        assert a.quality.detail is not None and a.quality.detail.resolves_pores is True
+        assert not {p.code for p in a.quality.problems} & {"smoothed", "detail_too_low", "compressed"}
+        assert all(r.counts_meaningful for r in a.regions)
+
+
+def test_denoised_photos_are_refused(synthetic, real_crops):
+    rgb, skin, _ = synthetic
+    for photo, roi in [(rgb, skin)] + [(r, roi) for r, _, roi in real_crops.values()]:
+        a = _closeup(denoise(photo, 4), roi)
+        codes = {p.code: p for p in a.quality.problems}
+        assert "smoothed" in codes and codes["smoothed"].severity == "blocking"
+        assert not a.quality.measurable
+        assert "beauty" in codes["smoothed"].message and "messaging app" in codes["smoothed"].message
+
+
+def test_enlarged_copy_gets_no_counts_whatever_its_scale_says(real_crops):
+    for rgb, _, roi in real_crops.values():
+        a = _closeup(enlarged_copy(rgb, 4.0), roi)
+        assert "detail_too_low" in {p.code for p in a.quality.problems}
+        assert a.quality.detail.effective_px_per_mm < 6.0
+        assert not any(r.counts_meaningful for r in a.regions)
+        assert "pore_count" not in key_metrics(a)["frame"]
+
+
+def test_low_quality_jpeg_is_compression_not_smoothing(real_crops):
+    rgb, _, roi = real_crops["cheek_imgleft"]
+    a = _closeup(jpeg(rgb, 30), roi)
+    codes = {p.code for p in a.quality.problems}
+    assert "compressed" in codes and "smoothed" not in codes
+    assert a.quality.measurable
+
+
+def test_detail_is_stored_in_the_result(real_crops):
+    rgb, _, roi = real_crops["glabella"]
+    a = _closeup(rgb, roi)
+    back = Analysis.model_validate_json(a.model_dump_json())
+    assert back.quality.detail == a.quality.detail
+    assert len(back.quality.detail.spectrum_db) == len(back.quality.detail.band_centres_cyc_per_mm)
+
+
+# ------------------------------------------------------------------ the change engine
+def test_soft_focus_alone_is_not_a_change(real_crops):
+    rgb, _, roi = real_crops["cheek_imgleft"]
+    blurred = soft_focus(rgb, 1.0)
+    a, b, cmp = _compare(rgb, blurred, roi)
+    raw = compare_metrics(key_metrics(a), key_metrics(b), perturbation_noise(rgb, a, roi=roi), perturbation_noise(blurred, b, roi=roi))
+    # Compared as measured, the blur reads as fewer, fainter pores...
+    assert next(m for r in raw for m in r.metrics if m.metric == "visibility_score").verdict == "improved"
+    # ... measured at the same detail, it is not a change.
+    assert _visibility(cmp).verdict == "no_detectable_change"
+    assert any("measured at visit 2's detail" in n for n in cmp.notes)
+
+
+def test_over_sharpened_or_beautified_visits_are_not_compared(real_crops):
+    rgb, _, roi = real_crops["glabella"]
+    for processed in (sharpen(rgb, 0.8), cv2.bilateralFilter(np.ascontiguousarray(rgb), 9, 25, 9)):
+        _, _, cmp = _compare(rgb, processed, roi)
+        assert cmp.regions == []
+        assert any("not compared" in n or "differs too much to compare" in n for n in cmp.notes), cmp.notes
+
+
+@pytest.mark.parametrize("factor, process, expect", [
+    (0.7, lambda x: sharpen(x, 0.2), "improved"),
+    (1.3, lambda x: soft_focus(x, 0.5), "worse"),
+])
+def test_real_change_found_under_mild_opposite_processing(real_crops, factor, process, expect):
+    for rgb, truth, roi in real_crops.values():
+        changed = process(bench_change.change_pores(rgb, truth, contrast=factor))
+        _, _, cmp = _compare(rgb, changed, roi)
+        assert _visibility(cmp).verdict == expect
+
+
+# ------------------------------------------------------------------ the web's check before upload
+def test_web_quick_check_flags_a_denoised_capture_and_an_enlarged_copy(real_crops):
+    from web_helpers import PageClient
+
+    from porescope.output.render import encode_image
+    from porescope.web import create_app
+
+    rgb, _, _ = real_crops["cheek_imgleft"]
+    png = lambda x: encode_image(x, ".png")  # noqa: E731 - lossless, as a camera frame reaches the page
+    with PageClient(create_app(store=None, db_url="sqlite:///:memory:")) as c:
+        def check(data, **form):
+            r = c.post("/api/quality", files={"photo": ("frame.png", data, "image/png")}, data=form)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        ok = check(png(rgb), px_per_mm="10")
+        assert not {p["code"] for p in ok["quality"]["problems"]} & {"smoothed", "detail_too_low"}
+        smoothed = check(png(denoise(rgb, 4)), px_per_mm="10")
+        assert smoothed["verdict"] == "retake" and "smoothed" in {p["code"] for p in smoothed["quality"]["problems"]}
+        enlarged = check(png(enlarged_copy(rgb, 4.0)), px_per_mm="10")
+        assert "detail_too_low" in {p["code"] for p in enlarged["quality"]["problems"]}
