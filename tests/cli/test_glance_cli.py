@@ -219,7 +219,7 @@ def test_the_scale_a_person_gave_is_not_called_an_option(tmp_path):
 
 def test_where_the_noise_came_from_in_words(face):
     assert compact.noise_words(face) == ("The intervals come from re-measuring each photo as if it had been re-taken "
-                                         "(other light, exposure, angle, distance).")
+                                         "(other light, exposure, angle, distance, phone processing).")
     mixed = face.model_copy(update={"noise_source": {"1": "repeat_capture", "3": "perturbation"}})
     said = compact.noise_words(mixed)
     assert said.startswith("The intervals come, for visit 1, from the spread between the photos taken at the same visit; "

@@ -29,7 +29,7 @@ VERDICT_WORDS = {"improved": "improved", "worse": "worse", "no_detectable_change
 #: Where a visit's noise estimate came from (``Noise.source``), in plain words.
 NOISE_WORDS = {
     "repeat_capture": "the spread between the photos taken at the same visit",
-    "perturbation": "re-measuring each photo as if it had been re-taken (other light, exposure, angle, distance)",
+    "perturbation": "re-measuring each photo as if it had been re-taken (other light, exposure, angle, distance, phone processing)",
     "none": "a minimum of 2% of each value (the photo could not be re-measured)",
 }
 LEGEND = ("Lower numbers mean less visible pores. 'No detectable change' means the difference is within what "
