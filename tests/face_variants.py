@@ -1,11 +1,12 @@
 """Real framings of a real face photo, made at test time (nothing stored).
 
 The face is ``skimage.data.astronaut()``: NASA's portrait of astronaut
-Eileen Collins, public domain (scikit-image ships it; see its docstring). It
-is the only real, openly licensed face photo found in the installed and
-registry packages checked (scikit-image's ``camera`` shows a face hidden by a
-camera; its ``lfw_subset`` faces are 25x25 px; OpenCV, Pillow, imageio and
-matplotlib ship no openly licensed portrait).
+Eileen Collins, public domain (scikit-image ships it; see its docstring).
+The one other real, openly licensed face found in the installed packages is
+matplotlib's sample ``grace_hopper.jpg`` (U.S. Navy portrait, public domain;
+used as it is in ``tests/measure/test_face_coverage.py``); scikit-image's ``camera``
+shows a face hidden by a camera, its ``lfw_subset`` faces are 25x25 px, and
+OpenCV, Pillow and imageio ship no portrait.
 
 Each variant is made by crop, pad, rotate, rescale, darken or cover, as
 people really frame selfies and skin captures. ``variants()`` returns

@@ -47,7 +47,8 @@ _BY_KEY = {m.key: m for m in METRICS}
 DENSITY_UNITS = {"per_cm2": "pores/cm²", "per_mpx": "pores/MP"}
 
 #: How regions are named to people.
-REGION_NAMES = {"frame": "photo", "face": "whole face", "left_cheek": "left cheek", "right_cheek": "right cheek"}
+REGION_NAMES = {"frame": "photo", "face": "whole face", "between_brows": "between the brows", "left_cheek": "left cheek",
+                "right_cheek": "right cheek"}
 
 
 def metric(key: str) -> MetricLabel:

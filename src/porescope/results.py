@@ -145,10 +145,11 @@ def pores_from_trusted(rows: list[dict]) -> list[Pore]:
 class RegionMetrics(StrictModel):
     """Pore statistics for one analyzed region (a close-up frame, or a face region)."""
 
-    name: str = Field(description="'frame' for close-ups; 'forehead', 'nose', 'left_cheek', 'right_cheek', 'chin', 'face' for faces.")
+    name: str = Field(description="'frame' for close-ups; 'forehead', 'between_brows' (the glabella), 'nose', 'left_cheek', 'right_cheek', 'chin', "
+                                  "'face' for faces.")
     label: int = Field(description=(
         "Value of this region in the --regions-out label image: forehead 1, nose 2, left_cheek 3, right_cheek 4, "
-        "chin 5, a close-up's whole frame 6 (0 = not analyzed; 'face', the union of the face regions, has 0 and no pixels of its own)."))
+        "chin 5, a close-up's whole frame 6, between_brows 7 (0 = not analyzed; 'face', the union of the face regions, has 0 and no pixels of its own)."))
     area_px: int = Field(description="Skin pixels analyzed in this region.")
     area_cm2: float | None = None
     pore_count: int = Field(description="Clear pores in the region (see Pore.clear); every headline number is computed over these.")
@@ -185,7 +186,7 @@ class RegionNotMeasured(StrictModel):
 
     It has no numbers at all (never zeros): it is absent from ``regions``."""
 
-    name: str = Field(description="'forehead', 'nose', 'left_cheek', 'right_cheek' or 'chin'.")
+    name: str = Field(description="'forehead', 'between_brows', 'nose', 'left_cheek', 'right_cheek' or 'chin'.")
     reason: str = Field(description="Why, in words: 'outside the photo', 'in shadow', or hidden.")
 
 

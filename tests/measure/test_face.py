@@ -62,15 +62,15 @@ def test_regions_are_in_place(astro_regions):
     rs = astro_regions
     assert rs.mode == "face"
     names = [r.name for r in rs.regions]
-    assert names == ["forehead", "nose", "left_cheek", "right_cheek", "chin", "face"]
+    assert names == ["forehead", "between_brows", "nose", "left_cheek", "right_cheek", "chin", "face"]
     c = {r.name: centroid(r.mask) for r in rs.regions if r.mask.any()}
     # Vertical order in display orientation.
     assert c["forehead"][1] < c["nose"][1] < c["chin"][1]
     # Person's left cheek is on the image's right in a non-mirrored photo.
     assert c["left_cheek"][0] > c["nose"][0] > c["right_cheek"][0]
-    # Each region is a real patch of skin.
+    # Each region is a real patch of skin (the skin between the brows is a small one by nature: ~0.1 IPD^2 at most).
     for r in rs.regions:
-        assert r.mask.sum() > 300, r.name
+        assert r.mask.sum() > (100 if r.name == "between_brows" else 300), r.name
 
 
 def test_regions_are_exclusive_and_face_is_their_union(astro_regions):
@@ -83,7 +83,7 @@ def test_regions_are_exclusive_and_face_is_their_union(astro_regions):
     np.testing.assert_array_equal(face_region.mask, total > 0)
     np.testing.assert_array_equal(rs.skin, face_region.mask)
     lab = rs.label_image()
-    assert lab.shape == rs.skin.shape and set(np.unique(lab)) <= {0, 1, 2, 3, 4, 5}
+    assert lab.shape == rs.skin.shape and set(np.unique(lab)) <= {0, 1, 2, 3, 4, 5, 7}
     for r in rs.regions[:-1]:
         assert (lab[r.mask] == REGION_LABELS[r.name]).all()
 

@@ -24,7 +24,8 @@ from porescope.measure.regions import REGION_LABELS, find_regions
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real-pores"
 #: Region -> the hand-placed point it must cover.
-REGION_POINT = {"forehead": "forehead", "nose": "nose_tip", "left_cheek": "left_cheek", "right_cheek": "right_cheek", "chin": "chin"}
+REGION_POINT = {"forehead": "forehead", "between_brows": "glabella", "nose": "nose_tip", "left_cheek": "left_cheek", "right_cheek": "right_cheek",
+                "chin": "chin"}
 #: A hand point may sit this far outside its region (astronaut px; the IPD is
 #: 42 px, so 6 px ~ 9 mm): the region polygons stop short of brows, eyes and lips.
 POINT_SLACK_PX = 6.0
@@ -317,5 +318,5 @@ def test_a_face_with_no_visible_skin_has_no_rows_at_all(astronaut):
     a = analyze(astronaut, roi=roi, mode="face")
     assert a.regions == []  # not even a zero 'face' row
     assert {g.name: g.reason for g in a.regions_not_measured} == dict.fromkeys(
-        ["forehead", "nose", "left_cheek", "right_cheek", "chin"], "outside the ROI mask")
+        ["forehead", "between_brows", "nose", "left_cheek", "right_cheek", "chin"], "outside the ROI mask")
     assert a.quality.measurable is False

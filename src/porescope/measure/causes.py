@@ -14,8 +14,9 @@ Signals and their named thresholds (each mapped linearly to 0-1 between a
 
 clogging
     * dark (plugged) share of pores: DARK_SHARE_NONE .. DARK_SHARE_FULL;
-    * T-zone concentration (faces): visibility on forehead, nose and chin
-      over the cheeks: TZONE_RATIO_NONE .. TZONE_RATIO_FULL (sebaceous glands
+    * T-zone concentration (faces): visibility on the forehead, between the
+      brows, nose and chin over the cheeks (the text names only the regions
+      measured in that photo): TZONE_RATIO_NONE .. TZONE_RATIO_FULL (sebaceous glands
       are densest in the T-zone, so oil-driven pores concentrate there);
     * shine: share of skin in glare patches: GLARE_NONE .. GLARE_FULL.
 laxity
@@ -88,8 +89,33 @@ CAUSE_NAMES = {
     "photoaging": "sun damage",
 }
 
-T_ZONE = ("forehead", "nose", "chin")
+T_ZONE = ("forehead", "between_brows", "nose", "chin")
 CHEEKS = ("left_cheek", "right_cheek")
+#: Face regions in the words of the evidence lines.
+ZONE_WORDS = {"forehead": "forehead", "between_brows": "between the brows", "nose": "nose", "chin": "chin",
+              "left_cheek": "left cheek", "right_cheek": "right cheek"}
+
+
+def zone_words(measured: Iterable[str]) -> tuple[str, str]:
+    """The T-zone and the cheeks in words, naming only the regions measured.
+
+    Parameters
+    ----------
+    measured : iterable of str
+        Names of the regions measured in the photo.
+
+    Returns
+    -------
+    tuple of str
+        E.g. ("the T-zone (forehead, nose)", "the cheeks"), or "the left cheek"
+        when only one cheek was measured.
+    """
+    names = set(measured)
+    tz = [ZONE_WORDS[n] for n in T_ZONE if n in names]
+    ch = [n for n in CHEEKS if n in names]
+    tz_text = f"the T-zone ({', '.join(tz)})" if tz else "the T-zone"
+    ch_text = "the cheeks" if len(ch) != 1 else f"the {ZONE_WORDS[ch[0]]}"
+    return tz_text, ch_text
 
 CARE = {
     "clogging": (
@@ -236,7 +262,8 @@ def _laxity_evidence(
         s = _ramp(ratio_ch, CHEEK_RATIO_NONE, CHEEK_RATIO_FULL)
         signals.append((s, 0.2))
         if ratio_ch >= 1:
-            ev_l.append(f"pores are {ratio_ch:.1f}x as visible on the cheeks as on the T-zone")
+            tz_text, ch_text = zone_words(by_name)
+            ev_l.append(f"pores are {ratio_ch:.1f}x as visible on {ch_text} as on {tz_text}")
     return _combine(signals), ev_l
 
 
@@ -287,8 +314,9 @@ def likely_causes(analysis: Analysis, profile=None) -> list[Cause]:
     if ratio_tz is not None:
         s = _ramp(ratio_tz, TZONE_RATIO_NONE, TZONE_RATIO_FULL)
         signals.append((s, 0.3))
-        ev.append(f"pores are {ratio_tz:.1f}x as visible on the T-zone (forehead, nose, chin) as on the cheeks"
-                  if ratio_tz >= 1 else f"pores are less visible on the T-zone than on the cheeks ({ratio_tz:.1f}x)")
+        tz_text, ch_text = zone_words(by_name)
+        ev.append(f"pores are {ratio_tz:.1f}x as visible on {tz_text} as on {ch_text}"
+                  if ratio_tz >= 1 else f"pores are less visible on {tz_text} than on {ch_text} ({ratio_tz:.1f}x)")
     glare = analysis.quality.glare_fraction
     shiny = [p for p in analysis.quality.problems if p.code in ("glare", "region_glare")]
     s = _ramp(glare, GLARE_NONE, GLARE_FULL)

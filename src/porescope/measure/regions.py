@@ -1,7 +1,7 @@
 """Where to look: the skin regions of a photo.
 
 For a close-up the whole frame (or the user's ROI) is one region called
-``frame``. Full-face photos are split into forehead, nose, cheeks and chin by
+``frame``. Full-face photos are split into forehead, the skin between the brows, nose, cheeks and chin by
 :mod:`porescope.measure.face.regions`; this module is the seam between the two, so the
 rest of the pipeline only ever sees a list of :class:`Region` (the records live
 in :mod:`porescope.measure.regionset`).

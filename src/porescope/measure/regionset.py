@@ -23,6 +23,7 @@ REGION_LABELS = {
     "left_cheek": 3,
     "right_cheek": 4,
     "chin": 5,
+    "between_brows": 7,  # issue 21: the glabella; a new value, so the older labels keep theirs
 }
 
 

@@ -12,6 +12,7 @@ from porescope.results import Analysis, RegionMetrics
 NICE_NAMES = {
     "frame": "Photo",
     "forehead": "Forehead",
+    "between_brows": "Between the brows",
     "nose": "Nose",
     "left_cheek": "Left cheek",
     "right_cheek": "Right cheek",

@@ -1,5 +1,5 @@
-"""Capture checks of a face photo: lighting, eyes covered, blur and pose per
-region, turned into :class:`~porescope.results.QualityProblem` records.
+"""Capture checks of a face photo: lighting, eyes covered, glasses, blur and
+pose per region, turned into :class:`~porescope.results.QualityProblem` records.
 Called by :func:`porescope.measure.face.regions.regions_from_mesh`."""
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from porescope.measure.face.params import (
     EYES_COVERED_REL_L,
     FACE_MIN_SHARE,
     FOREHEAD_MIN_SKIN,
+    GLASSES_BRIDGE_MIN_NONSKIN,
+    GLASSES_BRIDGE_R_IPD,
+    GLASSES_EDGE_SHARPNESS,
+    GLASSES_LENS_IPD,
     LEFT_EYE,
     MAX_PITCH_DEG,
     MAX_TILES,
@@ -32,7 +36,8 @@ from porescope.results import QualityProblem
 
 # ----------------------------------------------------------- capture checks
 
-_NICE = {"forehead": "forehead", "nose": "nose", "left_cheek": "left cheek", "right_cheek": "right cheek", "chin": "chin"}
+_NICE = {"forehead": "forehead", "between_brows": "skin between the brows", "nose": "nose", "left_cheek": "left cheek",
+         "right_cheek": "right cheek", "chin": "chin"}
 
 
 def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict | None:
@@ -223,3 +228,71 @@ def capture_checks(rgb, fit: FaceFit, regions, shape, not_measured: dict[str, st
             stats[r.name] = st
     out += _region_light_checks(stats)
     return out, stats
+
+
+def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray,
+                 lightness: np.ndarray) -> np.ndarray | None:
+    """Lenses and rims of glasses, when a bridge of glasses crosses the nose's root (see GLASSES_BRIDGE_R_IPD).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        (height, width) of the working image.
+    wxy : ndarray
+        (468, 2) landmarks in the working image (x, y px).
+    wipd : float
+        Interpupillary distance in the working image (px).
+    roll : float
+        The face's roll (radians).
+    skin_ok : ndarray
+        (H, W) bool, pixels that pass the skin-colour check.
+    lightness : ndarray
+        (H, W) lightness of the working image (any scale).
+
+    Returns
+    -------
+    ndarray or None
+        (H, W) bool lens zones and bridge, or None when no glasses are seen.
+    """
+    probe = np.zeros(shape, np.uint8)
+    cx, cy = wxy[168]
+    cv2.circle(probe, (int(round(cx)), int(round(cy))), max(1, int(round(GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
+    probe = probe > 0
+    if not probe.any() or float((~skin_ok[probe]).mean()) <= GLASSES_BRIDGE_MIN_NONSKIN:
+        return None
+    # A frame has sharp edges; a shadow at the nose's root fades out (see GLASSES_EDGE_SHARPNESS).
+    near = np.zeros(shape, np.uint8)
+    cv2.circle(near, (int(round(cx)), int(round(cy))), max(2, int(round(2 * GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
+    lit = lightness.astype(np.float32)
+    grad = np.hypot(cv2.Sobel(lit, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(lit, cv2.CV_32F, 0, 1, ksize=3))[near > 0] / 8
+    spread = float(np.percentile(lit[near > 0], 95) - np.percentile(lit[near > 0], 5))
+    if float(np.percentile(grad, 95)) / max(spread, 1.0) * wipd < GLASSES_EDGE_SHARPNESS:
+        return None
+    lens = np.zeros(shape, np.uint8)
+    inner, outer, up, down = (a * wipd for a in GLASSES_LENS_IPD)
+    t = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    c, s = np.cos(t), np.sin(t)
+    # A rounded rectangle (superellipse |x/a|^4 + |y/b|^4 = 1): lenses have wide lower corners.
+    py = np.where(s > 0, down, up) * np.sign(s) * np.abs(s) ** 0.5
+    ca, sa = math.cos(roll), math.sin(roll)
+    for eye, outward in ((RIGHT_EYE, -1.0), (LEFT_EYE, 1.0)):  # face-frame x runs from the right eye to the left
+        ex, ey = wxy[list(eye)].mean(0)
+        px = np.where(c * outward > 0, outer, inner) * np.sign(c) * np.abs(c) ** 0.5
+        pts = np.column_stack([ex + px * ca - py * sa, ey + px * sa + py * ca])
+        lens |= poly_mask(shape, pts)
+    cv2.circle(lens, (int(round(cx)), int(round(cy))), max(1, int(round(2 * GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)  # the bridge
+    return lens > 0
+
+
+def glasses_problem() -> QualityProblem:
+    """The warning for a face wearing glasses (the skin behind the lenses is left out).
+
+    Returns
+    -------
+    QualityProblem
+    """
+    return QualityProblem(
+        code="glasses", severity="warning",
+        message=("Glasses cover the skin around the eyes: the skin behind the lenses and under the rims (upper cheeks, sides "
+                 "of the nose) is left out. Take the glasses off and retake to measure it."),
+    )

@@ -8,10 +8,13 @@
    face). No face: the whole frame in ``auto`` mode, unless the photo looks
    like a face whose landmarks cannot be placed (a blocking
    ``face_not_placed`` problem);
-2. draws forehead, nose, both cheeks and chin as polygons through landmarks,
-   removes eyes, brows and lips (with a margin) and the nostrils (the nose
-   polygon stops at the nose tip), then drops pixels whose colour is not the
-   face's own skin colour (hair, beard, deep shadow) — see :func:`skin_colour_mask`;
+2. draws forehead, the skin between the brows (glabella), the whole nose,
+   both cheeks and chin as polygons through landmarks, removes eyes and lids,
+   brows, lips and nostrils (each with a margin scaled to the face) and the
+   face's sides where they turn into shadow, then drops pixels whose colour is not the face's
+   own skin colour (hair, beard, deep shadow, frames; see
+   :func:`skin_colour_mask`) with a margin, and the lenses of glasses when a
+   bridge of glasses crosses the nose's root;
 3. derives the physical scale from the iris diameter, or from the
    interpupillary distance when the irises cannot be used (closed or covered
    eyes, a small face);
@@ -38,8 +41,9 @@ import numpy as np
 
 from porescope.errors import PorescopeError
 from porescope.measure.face import mesh as facemesh
-from porescope.measure.face.checks import capture_checks
+from porescope.measure.face.checks import capture_checks, glasses_mask, glasses_problem
 from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mode's public constants)
+    BETWEEN_BROWS,
     BROW_MARGIN_IPD,
     CHIN,
     DEPTH_UNCERTAINTY_PCT,
@@ -48,10 +52,16 @@ from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mod
     EYE_SCALE_X,
     EYE_SCALE_Y,
     EYES_COVERED_REL_L,
+    FACE_EDGE_MARGIN_IPD,
+    FACE_EDGE_SHADOW_REL_L,
     FACE_MIN_SHARE,
     FACE_OVAL,
+    FACE_SIDES,
     FOREHEAD,
     FOREHEAD_MIN_SKIN,
+    GLASSES_BRIDGE_MIN_NONSKIN,
+    GLASSES_BRIDGE_R_IPD,
+    GLASSES_LENS_IPD,
     IPD_MM,
     IPD_SD_MM,
     IRIS_AGREE,
@@ -68,10 +78,14 @@ from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mod
     MAX_TILES,
     MAX_YAW_DEG,
     MIN_IRIS_PX,
+    NON_SKIN_MARGIN_IPD,
     NOSE,
+    NOSTRIL_MARGIN_IPD,
+    NOSTRILS,
     PITCH_NEUTRAL_DEG,
     REGION_BLUR_REL,
     REGION_MIN_AREA_IPD2,
+    REGION_MIN_AREA_IPD2_SMALL,
     REGION_MIN_SKIN,
     REGION_POLYGONS,
     RIGHT_BROW,
@@ -81,6 +95,8 @@ from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mod
     SKIN_BRIGHT_Z,
     SKIN_CHROMA_MIN_SD,
     SKIN_CHROMA_Z,
+    SKIN_HAIR_REL_L,
+    SKIN_HAIR_YELLOW_Z,
     SKIN_MIN_REL_L,
     TILE_PX,
     UNEVEN_LIGHT_DL,
@@ -159,7 +175,9 @@ def skin_colour_mask(lab: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray
     db = (lab[..., 2].astype(np.float32) - med[2]) / sb
     chroma_ok = da * da + db * db <= SKIN_CHROMA_Z**2
     bright = L >= med[0] + SKIN_BRIGHT_Z * max(sd[0], 4.0)
-    ok = (chroma_ok | bright) & (L >= face_skin_min_l(float(med[0])))
+    # Blond or brown hair and the shadowed side of the face: darker than the skin and shifted from red to yellow.
+    hair = (L < SKIN_HAIR_REL_L * med[0]) & (db - da > SKIN_HAIR_YELLOW_Z)
+    ok = (chroma_ok | bright) & (L >= face_skin_min_l(float(med[0]))) & ~hair
     ok = cv2.medianBlur(ok.view(np.uint8) * 255, 5) > 0
     return ok, {"median_lab": [round(float(v), 2) for v in med], "sd_lab": [round(float(v), 2) for v in sd]}
 
@@ -368,7 +386,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
     Returns
     -------
     RegionSet
-        Forehead, nose, cheeks and chin (minus eyes, brows, lips and non-skin),
+        Forehead, between the brows, nose, cheeks and chin (minus eyes, brows, lips, nostrils, glasses and non-skin),
         the whole face, the scale, regions not measured and capture problems.
     """
     h, w = rgb.shape[:2]
@@ -404,9 +422,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
 
     polys = {name: poly_mask(shape, wxy[list(idx)]) > 0 for name, idx in REGION_POLYGONS.items()}
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
-    reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl_b
-    skin_ok, colour = skin_colour_mask(lab, reference)
-
+    skin_ok, colour, excl_b = _skin_check(lab, polys, excl_b, wxy, wipd, roll, problems)
     work_masks, skin_share, in_frame = _work_region_masks(shape, polys, wxy, wipd, excl_b, skin_ok)
 
     regions, skin = _full_resolution_regions(work_masks, (h, w), (x0, y0), f, fx, fy, roi=roi, valid=valid)
@@ -464,7 +480,8 @@ def _work_region_masks(shape: tuple[int, int], polys: dict[str, np.ndarray], wxy
         skin_share[name] = round(min(1.0, float(np.count_nonzero(m)) / max(full_area, 1.0)), 3)
         in_frame[name] = min(1.0, n_poly / max(full_area, 1.0))
         # Too little skin left (cut by the frame, hidden, in shadow): not measured.
-        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < REGION_MIN_AREA_IPD2 * wipd * wipd:
+        min_area = REGION_MIN_AREA_IPD2_SMALL.get(name, REGION_MIN_AREA_IPD2) * wipd * wipd
+        if skin_share[name] < REGION_MIN_SKIN or np.count_nonzero(m) < min_area:
             m = np.zeros_like(m)
         work_masks[name] = m
         taken |= polys[name]
@@ -473,14 +490,45 @@ def _work_region_masks(shape: tuple[int, int], polys: dict[str, np.ndarray], wxy
 
 
 def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float) -> np.ndarray:
-    """Where no region may reach (bool): eyes (scaled up for lids and lashes), brows, lips, each with a margin."""
+    """Where no region may reach (bool): eyes (scaled up for lids and lashes), brows, lips and nostrils, each with a
+    margin that scales with the face."""
     excl = np.zeros(shape, np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
         excl |= cv2.dilate(poly_mask(shape, scaled(wxy[list(eye)], EYE_SCALE_X, EYE_SCALE_Y, roll)), _disk(EYE_MARGIN_IPD * wipd))
     for brow in (RIGHT_BROW, LEFT_BROW):
         excl |= cv2.dilate(poly_mask(shape, wxy[list(brow)]), _disk(BROW_MARGIN_IPD * wipd))
     excl |= cv2.dilate(poly_mask(shape, wxy[list(LIPS)]), _disk(LIPS_MARGIN_IPD * wipd))
+    excl |= cv2.dilate(poly_mask(shape, wxy[list(NOSTRILS)]), _disk(NOSTRIL_MARGIN_IPD * wipd))
     return excl > 0
+
+
+def _skin_check(lab: np.ndarray, polys: dict[str, np.ndarray], excl: np.ndarray, wxy: np.ndarray, wipd: float, roll: float,
+                problems: list[QualityProblem]) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Measurable skin at the working resolution: the skin-colour check with a margin off what fails it, and the
+    exclusions grown by the shadowed edge of the face and by glasses (a ``glasses`` warning is added to ``problems``)."""
+    sides = _face_sides(lab.shape[:2], wxy, wipd)
+    reference = (polys["left_cheek"] | polys["right_cheek"] | polys["nose"]) & ~excl & ~sides
+    skin_ok, colour = skin_colour_mask(lab, reference)
+    if colour:  # the shadowed edge of the face
+        excl = excl | (sides & (lab[..., 0] < FACE_EDGE_SHADOW_REL_L * colour["median_lab"][0]))
+    # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
+    skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
+    glasses = glasses_mask(lab.shape[:2], wxy, wipd, roll, skin_ok, lab[..., 0])
+    if glasses is not None:
+        excl = excl | glasses
+        problems.append(glasses_problem())
+    return skin_ok, colour, excl
+
+
+def _face_sides(shape: tuple[int, int], wxy: np.ndarray, wipd: float) -> np.ndarray:
+    """A band along the face's outline from temple to jaw, FACE_EDGE_MARGIN_IPD inside it (bool). Where it is darker
+    than FACE_EDGE_SHADOW_REL_L of the skin it is the shadowed edge of the face (a lit edge stays; the forehead's top
+    meets hair, which the skin-colour check removes)."""
+    band = np.zeros(shape, np.uint8)
+    width = 2 * max(1, int(round(FACE_EDGE_MARGIN_IPD * wipd))) + 1
+    for side in FACE_SIDES:
+        cv2.polylines(band, [np.round(wxy[list(side)]).astype(np.int32)], False, 255, thickness=width)
+    return band > 0
 
 
 def _full_resolution_regions(work_masks: dict[str, np.ndarray], hw: tuple[int, int], origin: tuple[int, int], f: float, fx: float, fy: float,
