@@ -36,6 +36,8 @@ LEGEND = ("Lower numbers mean less visible pores. 'No detectable change' means t
           "re-taking the same photo would give.")
 #: Significant figures shown.
 SIG_FIGS = 3
+#: Region names up to this long share a line with their first metric; longer ones get a line of their own.
+REGION_COLUMN = 11
 
 
 class Row(NamedTuple):
@@ -79,7 +81,7 @@ def row(m, density_unit: str | None = None) -> Row:
     else:
         half = (hi - lo) / 2
         # Values to 3 significant figures; two zeros get the decimals of the noise (so "0%", "0.05" never read as "0 to 0").
-        dv = max(_decimals(a), _decimals(b)) if (a or b) else (_decimals(half, 2) if half > 0 else 0)
+        dv = _decimals(max(abs(a), abs(b))) if (a or b) else (_decimals(half, 2) if half > 0 else 0)
         # The change and its interval: to 2 significant figures of the interval's half-width (a difference
         # is never shown more finely than the noise allows), and never more finely than the values themselves.
         dd = min(_decimals(half, 2), dv) if half > 0 else dv
@@ -173,9 +175,22 @@ def text_table(comparison, width: int, *, everything: bool = False, units: dict[
         return "".join(parts).rstrip()
 
     w = widths(cells, head)
+    # A long region name ("between the brows") goes on a line of its own when the table would not fit with it.
+    longest = max((len(c[0]) for c in cells), default=0)
+    own_line: set[str] = set()
+    if longest > REGION_COLUMN and sum(w) + 7 > width:
+        own_line = {c[0] for c in cells if len(c[0]) > REGION_COLUMN}
+        cells = [["", *c[1:]] if c[0] in own_line else c for c in cells]
+        w = widths(cells, head)
     for gaps in ([3, 2, 2, 2, 2, 3, 0], [1, 1, 1, 1, 1, 2, 0]):  # airy where there is room (a report), tight at 80 columns
         if sum(w) + sum(gaps) <= width:
-            return [fmt(head, w, gaps), *(fmt(c, w, gaps) for c in cells)]
+            out = [fmt(head, w, gaps)]
+            for r, c in zip(rs, cells, strict=True):
+                if c[0] == "" and region_name(r.region) in own_line and (not out or out[-1] != region_name(r.region)) \
+                        and r is next(x for x in rs if x.region == r.region):
+                    out.append(region_name(r.region))
+                out.append(fmt(c, w, gaps))
+            return out
     # Narrow: the region on its own line, the metrics indented under it.
     head2 = head[1:]
     sub = [["  " + c[1], *c[2:]] for c in cells]
