@@ -7,6 +7,7 @@ import ast
 import base64
 import fnmatch
 import html as htmllib
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from porescope import plots
 from porescope.cli import app
 from porescope.glossary import find
-from porescope.labels import METRICS, metric, metric_label, metric_words, region_name
+from porescope.labels import METRICS, metric, metric_label, metric_short, metric_words, region_name
 from porescope.track import Store
 from porescope.track.models import KEY_METRICS
 
@@ -72,18 +73,18 @@ def test_change_summary_cli_web_and_report_name_metrics_alike(store):
     vis = next(m for m in c.changes if m.metric == "visibility_score")
     # The change summary (shown by the CLI, the web compare page and the report) ...
     assert f"{region_name(vis.region)}: {metric_words('visibility_score')} " in c.summary
-    # ... the CLI's per-metric lines ...
-    r = CliRunner().invoke(app, ["history", "compare", "--subject", "lee", "--db", db])
+    # ... the CLI's compact rows (issue 22: every metric with --all, named from porescope.labels) ...
+    r = CliRunner().invoke(app, ["history", "compare", "--subject", "lee", "--all", "--db", db])
     assert r.exit_code == 0, r.output
-    flat = " ".join(r.output.split())
+    units = {r.density_unit for v in store.visits("lee") for r in v.regions}
     for m in c.changes:
-        assert f"{region_name(m.region)}, {metric_words(m.metric)}:" in flat, m.metric
+        assert re.search(rf"^\S*\s+{re.escape(metric_short(m.metric, next(iter(units))))}\s", r.output, re.M), m.metric
+    assert re.search(rf"^{region_name('frame')}\s", r.output, re.M)
     # ... the history report's table and its trend figure ...
     rep = build_report(store, "lee")
     page = htmllib.unescape(render_html(rep))
     for m in c.changes:
-        assert f"<td>{metric_words(m.metric)}</td>" in page, m.metric
-    units = {r.density_unit for v in store.visits("lee") for r in v.regions}
+        assert f"<td>{metric_short(m.metric, next(iter(units)))}</td>" in page, m.metric
     titles = {ax.get_title() for ax in rep.trends.axes}
     assert f"{region_name('frame')}: {metric_label('visibility_score')}" in titles
     assert f"{region_name('frame')}: {metric_label('density', units)}" in titles

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 __all__ = ["METRICS", "MetricLabel", "REGION_NAMES", "DENSITY_UNITS", "metric", "metric_label", "metric_words",
-           "region_name"]
+           "metric_short", "region_name"]
 
 
 class MetricLabel(NamedTuple):
@@ -20,7 +20,8 @@ class MetricLabel(NamedTuple):
 
     key: the schema id; label: short label for an axis, a title or a table
     header; unit: shown in brackets after the label ("" for none); words: the
-    plain words used in a sentence; term: its key in :mod:`porescope.glossary`.
+    plain words used in a sentence; term: its key in :mod:`porescope.glossary`; short: one or two words
+    for a narrow table column (the compact comparison, :mod:`porescope.track.compact`).
     """
 
     key: str
@@ -28,16 +29,17 @@ class MetricLabel(NamedTuple):
     unit: str
     words: str
     term: str
+    short: str = ""
 
 
 #: The metrics tracked over time and compared between visits (``porescope.track.models.KEY_METRICS``), in display order.
 METRICS: tuple[MetricLabel, ...] = (
-    MetricLabel("visibility_score", "Visibility score", "0-100", "visibility score", "visibility"),
-    MetricLabel("pore_count", "Pore count", "", "pore count", "pores"),
-    MetricLabel("density", "Pore density", "pores/cm² or /MP", "pore density", "density"),
-    MetricLabel("coverage_pct", "Coverage", "%", "pore coverage (%)", "coverage"),
-    MetricLabel("mean_elongation", "Elongation", "length/width", "elongation (length/width)", "elongation"),
-    MetricLabel("dark_share", "Dark (plugged) share", "", "share of dark (plugged) pores", "dark_share"),
+    MetricLabel("visibility_score", "Visibility score", "0-100", "visibility score", "visibility", "visibility"),
+    MetricLabel("pore_count", "Pore count", "", "pore count", "pores", "pores"),
+    MetricLabel("density", "Pore density", "pores/cm² or /MP", "pore density", "density", "density"),
+    MetricLabel("coverage_pct", "Coverage", "%", "pore coverage (%)", "coverage", "coverage"),
+    MetricLabel("mean_elongation", "Elongation", "length/width", "elongation (length/width)", "elongation", "elongation"),
+    MetricLabel("dark_share", "Dark (plugged) share", "", "share of dark (plugged) pores", "dark_share", "dark share"),
 )
 _BY_KEY = {m.key: m for m in METRICS}
 
@@ -55,7 +57,7 @@ def metric(key: str) -> MetricLabel:
     if found is not None:
         return found
     words = key.replace("_", " ")
-    return MetricLabel(key, words[:1].upper() + words[1:], "", words, "")
+    return MetricLabel(key, words[:1].upper() + words[1:], "", words, "", words)
 
 
 def metric_label(key: str, density_units=frozenset()) -> str:
@@ -75,6 +77,14 @@ def metric_label(key: str, density_units=frozenset()) -> str:
 def metric_words(key: str) -> str:
     """The metric in a sentence: "pore density", "share of dark (plugged) pores"."""
     return metric(key).words
+
+
+def metric_short(key: str, density_unit: str | None = None) -> str:
+    """The metric in a narrow column: "visibility", "dark share"; density with its unit when known ("density/cm²")."""
+    short = metric(key).short or metric(key).words
+    if key == "density" and density_unit in DENSITY_UNITS:
+        return f"{short}/{DENSITY_UNITS[density_unit].split('/')[1]}"
+    return short
 
 
 def region_name(region: str) -> str:

@@ -780,7 +780,7 @@ def test_big_jpeg_is_analyzed_reduced_and_says_so(photos):
         r = _upload(c, photos[0], url="/api/analyze", mode="closeup", px_per_mm="20")
         assert r.status_code == 200, r.text
         body = r.json()
-        assert "1/2 size (240×180 px)" in body["note"] and "porescope measure" in body["note"]
+        assert "1/2 size (240×180 px)" in body["note"] and "porescope analyze" in body["note"]
         assert (body["analysis"]["source"]["width_px"], body["analysis"]["source"]["height_px"]) == (240, 180)
         assert body["analysis"]["scale"]["px_per_mm"] == 10  # the scale follows the reduction
         html = c.get(body["page"]).text

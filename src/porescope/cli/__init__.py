@@ -41,7 +41,7 @@ def main() -> None:
     try:
         app()
     except PorescopeError as exc:  # raised outside a command's own handling
-        base.err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        base.print_error(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         base.err.print("interrupted")

@@ -221,7 +221,10 @@ def _print_example_profile() -> None:
     b.heading("Profile fields (all optional; choices are not case-sensitive)")
     for name, text in PROFILE_FIELDS:
         b.para(text, first=f"{name}: ", hang=4)
-    b.heading("Example: save the JSON below as profile.json, then run: porescope routine --profile profile.json")
+    b.heading("Example profile")
+    b.para("Save the JSON below as profile.json, then run:")
+    b.lines.append("  porescope routine --profile profile.json")  # a command on a line of its own: never split
+    b.blank()
     b.print()
     sys.stdout.write(json.dumps(EXAMPLE_PROFILE, indent=2) + "\n")
 

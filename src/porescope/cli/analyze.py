@@ -56,7 +56,7 @@ def analyze(
         1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER",
         help="0.25-4; above 1 also finds and counts fainter pores (never fewer; outlines unchanged), below 1 only clearer ones.",
     ),
-    profile: Optional[Path] = typer.Option(None, "--profile", "-p", metavar="FILE", help=PROFILE_HELP),
+    profile: Optional[Path] = typer.Option(None, "--profile", "-p", metavar="FILE", help=PROFILE_HELP, callback=lambda p: _load_profile(p) if p else None),
     cause_spread: bool = typer.Option(False, "--cause-spread", help=CAUSE_SPREAD_HELP),
 ) -> None:
     """Find and measure the pores in one or more photos, and list the files written.
@@ -82,7 +82,6 @@ def analyze(
             return p
         return p.with_name(f"{p.stem}.{img.stem}{p.suffix}")
 
-    prof = _load_profile(profile) if profile is not None else None
     planned = planned_outputs(images, per_image, json_out, overlay_out, mask_out, csv_out, regions_out)
     written: list[Path] = []
 
@@ -101,15 +100,16 @@ def analyze(
         for img in images:
             try:
                 hook = image_writer(overlay_out=per_image(overlay_out, img), mask_out=per_image(mask_out, img), regions_out=per_image(regions_out, img))
-                texts = _with_profile(text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img)), prof)
-                r = _run_one(run, img, texts, prof, cause_spread, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook)
+                texts = _with_profile(text_writer(json_out=per_image(json_out, img), csv_out=per_image(csv_out, img)), profile)
+                with base.spinner(f"analyzing {img.name}") if not many else _nothing():
+                    r = _run_one(run, img, texts, profile, cause_spread, roi=roi, px_per_mm=px_per_mm, mode=mode, sensitivity=sensitivity, on_pores=hook)
                 analyses.append(r.analysis)
                 written.extend(planned[img])
             except PorescopeError as exc:
                 if not many:
                     fail(str(exc))
                 failures += 1
-                base.err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                base.print_error(exc)
             if progress:
                 progress.advance(task)
     finally:
@@ -132,6 +132,12 @@ def analyze(
         b.print()
     if failures:
         fail(f"{failures} of {len(images)} images could not be analyzed (see above).")
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
 
 
 def _load_profile(path: Path):
@@ -198,7 +204,7 @@ def demo(
 
     sample = resources.files("porescope") / "data" / "sample_closeup.jpg"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with resources.as_file(sample) as path:
+    with resources.as_file(sample) as path, base.spinner("analyzing the sample photo"):
         r = run(path, mode="closeup")
     files = dict(json_out=out_dir / "result.json", overlay_out=out_dir / "overlay.png", mask_out=out_dir / "mask.png", csv_out=out_dir / "pores.csv")
     write_outputs(r, **files)

@@ -87,7 +87,42 @@ def tune_process() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
+class spinner:  # noqa: N801 - used like a function: ``with spinner("analyzing"):``
+    """A spinner and a line on stderr while something slow runs (an analysis, a first comparison), erased
+    when it ends; only on a terminal (rich's ``Console.is_terminal``: a tty, or FORCE_COLOR), so pipes and
+    logs get no spinner frames. The text is printed literally."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.status = None
+
+    def __enter__(self):
+        import os
+
+        if not (sys.stderr.isatty() or os.environ.get("FORCE_COLOR")):  # decided before rich.console is imported (~20 ms)
+            return self
+        console = sys.modules[__name__].err
+        if console.is_terminal:
+            from rich.text import Text
+
+            self.status = console.status(Text(self.text), spinner="dots")
+            self.status.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def print_error(message) -> None:
+    """'error: MESSAGE' on stderr, the message printed literally: a subject called "[b]x" or the
+    hint "pip install 'porescope[study]'" is never read as rich markup."""
+    from rich.text import Text
+
+    sys.modules[__name__].err.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line to stderr and exit."""
-    sys.modules[__name__].err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    print_error(message)
     raise typer.Exit(code)

@@ -27,7 +27,7 @@ history_app = typer.Typer(
 
 
 def _fail(message: str, code: int = 2) -> None:
-    base.err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    base.print_error(message)
     raise typer.Exit(code)
 
 
@@ -76,16 +76,16 @@ def _fmt(v, nd: int = 2) -> str:
     return str(v)
 
 
-def _num(x: float) -> str:
-    """A value for people: whole numbers without '.0', others to 4 significant figures."""
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:.4g}"
-
-
 def _visits_text(visits, title: str) -> str:
-    head = ("visit", "taken", "capt", "region", "pores", "density", "visib.", "cover%", "conditions")
-    rows = []
+    """Plain aligned rows, no wider than the terminal (COLUMNS): one per visit and region; a visit's
+    conditions go on a wrapped line of their own beneath it (they are free text of any length)."""
+    from porescope.cli.textout import Blocks
+    from porescope.labels import region_name
+
+    head = ("visit", "taken", "capt", "region", "pores", "density", "visib.", "cover%")
+    rows, conds = [], []
     for v in visits:
-        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items()) or "-"
+        cond = ", ".join(f"{k}={val}" for k, val in v.condition.items())
         for i, r in enumerate(v.regions or [None]):
             first = i == 0
             dens = "n/a"
@@ -93,16 +93,25 @@ def _visits_text(visits, title: str) -> str:
                 dens = f"{r.density:.0f}/{'cm2' if r.density_unit == 'per_cm2' else 'MP'}"
             rows.append((
                 str(v.id) if first else "", f"{v.taken_at:%Y-%m-%d %H:%M}" if first else "", str(v.captures) if first else "",
-                r.name if r else "-", (str(r.pore_count) if r.counts_meaningful else "n/a") if r else "-", dens,
-                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-", cond if first else "",
+                region_name(r.name) if r else "-", (str(r.pore_count) if r.counts_meaningful else "n/a") if r else "-", dens,
+                _fmt(r.visibility_score, 1) if r else "-", _fmt(r.coverage_pct, 2) if r else "-",
             ))
+            conds.append("")
+        conds[-1] = cond  # the conditions follow the visit's last row
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     right = {0, 2, 4, 5, 6, 7}
 
     def line(cells):
         return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
-    return "\n".join([title, line(head), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+    b = Blocks()
+    b.para(title)
+    b.lines += [line(head), line(["-" * w for w in widths])]
+    for row, cond in zip(rows, conds):
+        b.lines.append(line(row))
+        if cond:
+            b.para(cond, indent=widths[0] + 2, first="conditions: ")
+    return "\n".join(b.lines) + "\n"
 
 
 @history_app.command("add")
@@ -128,15 +137,17 @@ def add(
         from porescope.track.photos import analyze_visit_photo
 
         store = _store(db)
-        data, r = analyze_visit_photo(photo, roi=roi, px_per_mm=px_per_mm, mode=mode)
-        v = store.add_visit(
-            data, subject, analysis=r.analysis, skin_mask=r.regions.skin if roi is not None else None,
-            taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting, repeat_of=repeat_of,
-        )
+        with base.spinner(f"analyzing {photo.name}"):
+            data, r = analyze_visit_photo(photo, roi=roi, px_per_mm=px_per_mm, mode=mode)
+            v = store.add_visit(
+                data, subject, analysis=r.analysis, skin_mask=r.regions.skin if roi is not None else None,
+                taken_at=_date(date), condition=_conditions(condition), device=device, lighting=lighting, repeat_of=repeat_of,
+            )
         if repeat_of is None and v.measurable:
             # The visit's noise (its photo re-analysed under the capture and phone-processing
             # changes) is work of the add, not of the first comparison, which then stays fast.
-            store.noise(v.id)
+            with base.spinner("measuring how much a re-take would change this visit's numbers"):
+                store.noise(v.id)
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
@@ -184,9 +195,18 @@ def list_(
     head = ("subject", "visits", "first visit", "last visit")
     cells = [(name, str(n), f"{first:%Y-%m-%d}" if first else "-", f"{last:%Y-%m-%d}" if last else "-")
              for name, _created, n, first, last in rows]
+    from porescope.cli.textout import terminal_width
+
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(head)]
-    fmt = lambda c: "  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip()  # noqa: E731
-    sys.stdout.write("\n".join([f"{len(rows)} subject(s)", fmt(head), *map(fmt, cells)]) + "\n")
+    lines = [f"{len(rows)} subject(s)"]
+    fmt = lambda c, ws=widths: "  ".join(x.ljust(w) for x, w in zip(c, ws)).rstrip()  # noqa: E731
+    if sum(widths) + 2 * (len(widths) - 1) > terminal_width():  # a long name: on a line of its own, its numbers beneath
+        lines += [head[0], "  " + fmt(head[1:], widths[1:])]
+        for c in cells:
+            lines += [c[0], "  " + fmt(c[1:], widths[1:])]
+    else:
+        lines += [fmt(head), *map(fmt, cells)]
+    sys.stdout.write("\n".join(lines) + "\n")
     if not rows:
         sys.stdout.write("No visits yet: porescope history add PHOTO --subject NAME\n")
 
@@ -234,33 +254,54 @@ def compare(
     subject: str = typer.Option(..., "--subject", metavar="NAME", help="Whose visits."),
     a: Optional[int] = typer.Option(None, "--a", metavar="VISIT_ID", help="Baseline visit id (default: the first)."),
     b: Optional[int] = typer.Option(None, "--b", metavar="VISIT_ID", help="Visit to compare (default: the latest)."),
+    show_all: bool = typer.Option(False, "--all", help="Also show pore count, elongation and dark share (default: visibility, density, coverage)."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
     db: Optional[str] = typer.Option(None, "--db", metavar="URL_OR_FILE", help=DB_HELP),
 ) -> None:
     """Compare two visits per region: improved / no detectable change / worse, with 95% intervals."""
     try:
-        c = _store(db).compare(subject, a, b)
+        with base.spinner("comparing (the first time measures each visit's noise: a few seconds)"):
+            store = _store(db)
+            c = store.compare(subject, a, b)
+            units = compact_units(store, c)
     except PorescopeError as exc:
         _fail(str(exc))
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=1) + "\n")
         return
-    # One wrapped line per region and metric (no table: at 80 columns a table cuts words).
+    print_comparison(c, show_all=show_all, units=units)
+
+
+def compact_units(store, c) -> dict[str, str]:
+    """region -> density unit of the two compared visits (porescope.track.compact.density_units)."""
+    from porescope.track import compact
+
+    return compact.density_units(store.visit(c.baseline_visit), store.visit(c.latest_visit))
+
+
+def print_comparison(c, *, show_all: bool = False, units: dict[str, str] | None = None) -> None:
+    """The compact comparison (porescope.track.compact): one aligned row per region and headline metric,
+    the notes, where the noise came from; no summary repeating the rows."""
     from porescope.cli.textout import Blocks
-    from porescope.labels import metric_words, region_name
+    from porescope.track import compact
 
     b = Blocks()
-    b.heading(f"{subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
+    b.heading(f"{c.subject}: visit {c.baseline_visit} ({c.baseline_taken_at:%Y-%m-%d}) -> "
               f"visit {c.latest_visit} ({c.latest_taken_at:%Y-%m-%d})")
-    for m in c.changes:
-        b.para(f"{region_name(m.region)}, {metric_words(m.metric)}: {_num(m.baseline)} -> {_num(m.latest)}, change {m.delta:+.3g} "
-               f"(95% interval {m.low:+.3g} to {m.high:+.3g}): {m.verdict.replace('_', ' ')}", first="* ", hang=2)
+    if c.regions:
+        b.lines += compact.text_table(c, b.width, everything=show_all, units=units)
+    else:
+        b.para("No region could be compared between these two visits.")
+    hidden = compact.hidden_count(c)
+    if hidden and not show_all:
+        b.para(f"({hidden} more rows -- {', '.join(compact.hidden_names(c))}: add --all)")
     b.blank()
-    b.para(f"Alignment: {c.alignment}; "
-           f"noise from: {', '.join(f'visit {k}: {v}' for k, v in c.noise_source.items())}.")
+    b.para(compact.LEGEND)
+    b.para(compact.noise_words(c))
+    if show_all:
+        b.para(f"Alignment: {c.alignment}.")
     for n in c.notes:
         b.para(f"Note: {n}")
-    b.para(c.summary)
     b.print()
 
 
@@ -280,7 +321,7 @@ def export(
         write_text(csv_out, text)
     except PorescopeError as exc:
         _fail(str(exc))
-    base.out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False)
+    base.out.print(f"wrote {max(0, text.count(chr(10)) - 1)} row(s) to {csv_out}", highlight=False, markup=False)
 
 
 @history_app.command("delete")
@@ -298,7 +339,7 @@ def delete(
         n = store.delete_subject(subject)
     except PorescopeError as exc:
         _fail(str(exc))
-    base.out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False)
+    base.out.print(f"erased {subject} ({n} visit(s)) and their photos", highlight=False, markup=False)
 
 
 def report(
@@ -316,14 +357,29 @@ def report(
         _fail(f"--html {html}: use a file ending in .html.")
     if pdf is not None and pdf.suffix.lower() != ".pdf":
         _fail(f"--pdf {pdf}: use a file ending in .pdf.")
+    # The output paths are checked before any work (building a report can take seconds).
+    import os
+
+    for p, opt in ((html, "--html"), (pdf, "--pdf")):
+        if p is None:
+            continue
+        if p.is_dir():
+            _fail(f"{opt} {p}: that is a folder; give a file name inside it.")
+        if not p.parent.is_dir():
+            _fail(f"{opt} {p}: folder {p.parent} does not exist; create it first.")
+        if not os.access(p.parent, os.W_OK):
+            _fail(f"{opt} {p}: folder {p.parent} cannot be written to.")
+    if html is not None and pdf is not None and html.resolve() == pdf.resolve():
+        _fail("--html and --pdf name the same file.")
     try:
-        rep = build_report(_store(db), subject)
+        with base.spinner("building the report (a first comparison measures each visit's noise: seconds)"):
+            rep = build_report(_store(db), subject)
         if html is not None:
             write_html(rep, html)
-            base.out.print(f"wrote {html}", highlight=False)
+            base.out.print(f"wrote {html}", highlight=False, markup=False)
         if pdf is not None:
             write_pdf(rep, pdf)
-            base.out.print(f"wrote {pdf}", highlight=False)
+            base.out.print(f"wrote {pdf}", highlight=False, markup=False)
     except PorescopeError as exc:
         _fail(str(exc))
 

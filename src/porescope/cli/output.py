@@ -124,14 +124,16 @@ def _region_cells(r) -> list[str]:
     else:
         med = f"{r.median_area_px:.0f} px" if r.median_area_px is not None else "-"
     meaningful = r.counts_meaningful
+    # Too coarse a scale: counts *and sizes* are not meaningful (the photo problem says so), so no size,
+    # shape or dark share either: "n/a", never a number the next line calls meaningless.
     return [
         region_name(r.name),
         str(r.pore_count) if meaningful else "n/a",
         dens if meaningful else "n/a",
-        med,
+        med if meaningful else "n/a",
         f"{r.coverage_pct:.1f}",
-        f"{r.mean_elongation:.2f}" if r.mean_elongation else "-",
-        f"{100 * r.dark_share:.0f}",
+        (f"{r.mean_elongation:.2f}" if r.mean_elongation else "-") if meaningful else "n/a",
+        f"{100 * r.dark_share:.0f}" if meaningful else "n/a",
         f"{r.visibility_score:.0f}/100",
     ]
 
@@ -154,21 +156,29 @@ def summary_lines(analyses: list, title: str = "porescope") -> list[str]:
             b.blank()
             b.para(f"{name}:")
         rows = [_region_cells(r) for r in a.regions]
+        # A column no region has a number for (too coarse a scale) is named once below, not printed as n/a per row.
+        heads = list(SUMMARY_HEADERS)
+        idle = [i for i in range(1, len(heads)) if rows and all(row[i] in ("n/a", "-") for row in rows) and any(row[i] == "n/a" for row in rows)]
+        if idle:
+            rows = [[c for i, c in enumerate(row) if i not in idle] for row in rows]
+            heads = [h for i, h in enumerate(heads) if i not in idle]
         # Regions with too little visible skin: no numbers at all, never zeros.
         missing = [(region_name(g.name), g.reason) for g in a.regions_not_measured]
-        rows += [[nm, "not measured", *(["-"] * (len(SUMMARY_HEADERS) - 2))] for nm, _ in missing]
-        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(SUMMARY_HEADERS)] if rows else []
+        rows += [[nm, "not measured", *(["-"] * (len(heads) - 2))] for nm, _ in missing]
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)] if rows else []
         if rows and sum(widths) + 2 * (len(widths) - 1) <= b.width:
             fmt = lambda cells, widths=widths: "  ".join(  # noqa: E731 - a tiny local formatter
                 c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             ).rstrip()
-            b.lines.append(fmt(SUMMARY_HEADERS))
+            b.lines.append(fmt(heads))
             b.lines.extend(fmt(row) for row in rows)
         else:
             for row in rows[: len(a.regions)]:
-                b.para(", ".join(f"{h} {c}" for h, c in zip(SUMMARY_HEADERS[1:], row[1:], strict=True)), first=f"{row[0]}: ", hang=2)
+                b.para(", ".join(f"{h} {c}" for h, c in zip(heads[1:], row[1:], strict=True)), first=f"{row[0]}: ", hang=2)
             for nm, why in missing:
                 b.para(f"not measured ({why})", first=f"{nm}: ", hang=2)
+        if idle:
+            b.para(f"Not meaningful in this photo, so not shown: {', '.join(SUMMARY_HEADERS[i] for i in idle)}.")
     return b.lines
 
 
@@ -176,15 +186,52 @@ def print_summary(analyses: list, title: str = "porescope") -> None:
     sys.stdout.write("\n".join(summary_lines(analyses, title)) + "\n")
 
 
+def region_words(r) -> str:
+    """What the summary table's numbers of a region mean, in words only, without the region's name: each
+    number is said once, in the table (issue 22: not a table and then sentences repeating it)."""
+    from porescope.measure.causes import shape_words
+    from porescope.output.explain import visibility_words
+
+    if r.area_px == 0:
+        return "not measured (hidden, in shadow or outside the photo; see the photo problems listed)."
+    words = f"pores {visibility_words(r.visibility_score)}"
+    if not r.counts_meaningful:
+        return f"{words}; the photo is too coarse to count or size pores here."
+    if r.pore_count and r.mean_elongation:
+        shape = shape_words(r.mean_elongation)
+        aligned = " in one direction" if shape == "stretched" and (r.orientation_coherence or 0) >= 0.5 else ""
+        words += f", {shape}{aligned}"
+    return f"{words}."
+
+
+def region_word_lines(regions) -> list[str]:
+    """One line per distinct description, naming every region it fits ("Left cheek, right cheek: pores visible."),
+    whole face last; six regions that read alike are said once."""
+    groups: dict[str, list[str]] = {}
+    for r in sorted(regions, key=lambda r: r.name == "face"):
+        groups.setdefault(region_words(r), []).append(region_name(r.name))
+    out = []
+    for words, names in groups.items():
+        named = ", ".join(names)
+        out.append(f"{named[:1].upper()}{named[1:]}: {words}")
+    return out
+
+
 def print_explanations(a) -> None:
-    """Capture problems, then a plain-language line per region and the likely causes."""
+    """Capture problems, the scale, a words-only line per region (its numbers are in the table above)
+    and the likely causes."""
     from porescope.cli.textout import Blocks
-    from porescope.output.explain import summary_lines as explain_lines
+    from porescope.measure.causes import cause_line
+    from porescope.output.explain import scale_line
 
     print_quality(a)
     b = Blocks()
-    for line in explain_lines(a):
+    if a.settings.mode == "face" or a.scale.px_per_mm:
+        b.para(scale_line(a))
+    for line in region_word_lines(a.regions):
         b.para(line)
+    for c in sorted(a.causes, key=lambda c: -c.strength):
+        b.para(cause_line(c))
     if not a.dark_class_validated:
         b.para("Dark % (plugged pores) is not yet validated on real skin: read it as a rough indication only.")
     b.print()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from typing import Optional
 
 import typer
@@ -13,6 +11,11 @@ __all__ = ["register", "is_loopback"]
 
 def is_loopback(host: str) -> bool:
     """True when ``host`` only accepts connections from this machine."""
+    # ipaddress and socket load here, not at import: every porescope command imports this module
+    # to register 'serve' (socket alone is ~5-9 ms of `porescope ingredients`' start-up, issue 22).
+    import ipaddress
+    import socket
+
     h = host.strip("[]")
     if h.lower() == "localhost":
         return True
@@ -41,6 +44,7 @@ def register(app: typer.Typer) -> None:
         """
         import uvicorn
         from rich.console import Console
+        from rich.markup import escape
 
         from porescope.web import create_app
 
@@ -48,14 +52,14 @@ def register(app: typer.Typer) -> None:
         local = is_loopback(host)
         if not local:
             err.print(
-                f"[bold yellow]warning:[/] listening on {host}, which other machines on the network can reach. "
+                f"[bold yellow]warning:[/] listening on {escape(host)}, which other machines on the network can reach. "
                 "Anyone who can reach it can see and upload photos and read and delete the history (there is no login). "
                 "Use the default 127.0.0.1 unless you mean this.",
                 highlight=False, soft_wrap=True,
             )
         web = create_app(db_url=db, allowed_hosts=_loopback_names(host) if local else None)
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
-        err.print(f"porescope web app on http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
+        err.print(f"porescope web app on http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False, markup=False)
         uvicorn.run(web, host=host, port=port, log_level="warning")
 
 

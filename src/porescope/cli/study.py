@@ -36,7 +36,6 @@ def run_cmd(
 ) -> None:
     """Analyze every photo of a study and write tables, per-subject verdicts and report.html into --out."""
     from porescope.cli.base import err, fail
-    from porescope.cli.base import out as console
     from porescope.study.manifest import ManifestError
     from porescope.study.study import StudyOptions, run_study
 
@@ -45,7 +44,7 @@ def run_cmd(
 
     def on_client(s):
         where = f"scheduler {s.scheduler}" if scheduler else f"local cluster, {s.n_workers} workers"
-        err.print(f"dask: {where} · dashboard: {s.dashboard}", highlight=False, soft_wrap=True)
+        err.print(f"dask: {where} · dashboard: {s.dashboard}", highlight=False, soft_wrap=True, markup=False)
 
     try:
         options = StudyOptions(workers=workers or 2, scheduler=scheduler, memory_limit=memory_limit, mode=mode.value, sensitivity=sensitivity,
@@ -58,18 +57,25 @@ def run_cmd(
     except PorescopeError as exc:
         fail(str(exc))
     run = info["run"]
-    console.print(
-        f"{info['photos']} photos: {run['skipped_finished']} already finished, {run['analyzed']} analyzed, {run['failed']} failed "
-        f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.", highlight=False, soft_wrap=True,
-    )
+    # Wrapped at the terminal width, no word cut (issue 22: every line <= 80 columns at COLUMNS=80).
+    from porescope.cli.textout import Blocks
+
+    b = Blocks()
+    b.para(f"{info['photos']} photos: {run['skipped_finished']} already finished, {run['analyzed']} analyzed, {run['failed']} failed "
+           f"in {run['wall_seconds']:.1f} s; {info['pores']} pores.")
     if info.get("baseline_missing"):
-        console.print(f"baseline missing (first visit not measurable; left out of every change and statistic, no later visit "
-                      f"used instead): {', '.join(info['baseline_missing'])}", highlight=False, soft_wrap=True)
+        b.para(f"baseline missing (first visit not measurable; left out of every change and statistic, no later visit "
+               f"used instead): {', '.join(info['baseline_missing'])}")
     if info.get("db"):
         d = info["db"]
-        console.print(f"database {d['url']}: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed"
-            if "added" in d else f"database: {d['skipped']}", highlight=False, soft_wrap=True)
-    console.print(f"wrote {out}/report.html, regions.csv, change.csv, pores/, errors.csv (see {out}/study.json)", highlight=False, soft_wrap=True)
+        if "added" in d:  # a URL or path is one word: on a line of its own it never breaks the sentence
+            b.para(f"database: {d['added']} photos added, {d['already_stored']} already stored, {len(d['errors'])} failed; in")
+            b.para(str(d["url"]), indent=2)
+        else:
+            b.para(f"database: {d['skipped']}")
+    b.para("wrote report.html, regions.csv, change.csv, pores/, errors.csv and study.json into")
+    b.para(str(out), indent=2)
+    b.print()
 
 
 def register(app: typer.Typer) -> None:

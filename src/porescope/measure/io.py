@@ -542,14 +542,14 @@ def _jpeg_reduction(im: Image.Image, fmt: str, label: str, max_pixels: int) -> i
     if fmt not in ("JPEG", "MPO"):
         raise TooManyPixels(
             f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit "
-            "for this format; save it as JPEG, downscale it, or use 'porescope measure' on the command line."
+            "for this format; save it as JPEG, downscale it, or use 'porescope analyze' on the command line."
         )
     if im.info.get("progressive") or im.info.get("progression"):
         # libjpeg keeps a progressive JPEG's whole coefficient array (~3 bytes
         # a pixel) however small it scales the output: no bounded reduced decode.
         raise TooManyPixels(
             f"{label}: {w}x{h} is {megapixels(w * h)} MP, above the web app's {megapixels(max_pixels)} MP limit, and a "
-            "progressive JPEG cannot be decoded reduced; downscale it or use 'porescope measure' on the command line."
+            "progressive JPEG cannot be decoded reduced; downscale it or use 'porescope analyze' on the command line."
         )
     reduce_by = next(f for f in JPEG_SCALES[1:] if -(-w // f) * -(-h // f) <= max_pixels or f == JPEG_SCALES[-1])
     if -(-w // reduce_by) * -(-h // reduce_by) > max_pixels:

@@ -22,7 +22,7 @@ NICE_NAMES = {
 #: Visibility score bands (0-100, pores/score.py), lower bound -> words.
 VISIBILITY_WORDS = ((80, "very visible"), (60, "clearly visible"), (40, "visible"), (20, "faintly visible"), (0, "barely visible"))
 SCALE_SOURCE_WORDS = {
-    "user": "given with --px-per-mm",
+    "user": "as you gave it",
     "iris": "from the iris size (about 11.7 mm in adults)",
     "interpupillary": "from the distance between the eyes (about 63 mm in adults)",
     "face_width": "from the face width",

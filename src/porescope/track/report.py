@@ -17,7 +17,7 @@ import io
 import logging
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,8 @@ class Report:
     summary: str
     notes: list[str] = field(default_factory=list)
     disclaimer: str = DISCLAIMER
+    #: "region:metric" -> the no-change band of the trend plots (the comparison's own interval around the first value).
+    band: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ building
@@ -86,9 +88,66 @@ def _jpeg(rgb: np.ndarray) -> bytes:
     return buf.tobytes()
 
 
-def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]]):
-    """Per region: visibility score and pore density over time; the grey band is the
-    baseline ± the 95% noise interval (changes inside it are not detectable)."""
+#: The no-change band of a trend plot: a light fill with dashed edges (the points and the axis stay readable).
+BAND_FILL, BAND_EDGE = "#e8eef5", "#7f93a8"
+#: Room above and below what a trend plot shows (points and band), as a share of its span, so the band never
+#: fills the whole axis (issue 22: "every trend plot in the PDF is entirely grey").
+TREND_MARGIN = 0.35
+#: Visits up to this many get a tick each (their dates); more get month ticks.
+DATE_TICKS_MAX = 6
+
+
+def trend_limits(values, band_lo: float | None = None, band_hi: float | None = None, *, floor: float | None = 0.0) -> tuple[float, float]:
+    """y limits holding the points and the band with TREND_MARGIN of room either side.
+
+    ``floor``: the lowest value the metric can take (every trend metric is >= 0); a band reaching below it
+    is cut there rather than stretching the axis to impossible values (a score of -20).
+    """
+    pts = [float(v) for v in values]
+    lo, hi = min(pts), max(pts)
+    if band_lo is not None and band_hi is not None:
+        lo, hi = min(lo, band_lo), max(hi, band_hi)
+    if floor is not None and min(pts) >= floor:
+        lo = max(lo, floor)
+    span = hi - lo
+    if span <= 0:
+        span = max(abs(hi) * 0.1, 1.0)
+    bottom = lo - TREND_MARGIN * span
+    if floor is not None and min(pts) >= floor:
+        bottom = max(bottom, floor - 0.05 * span)
+    return bottom, hi + TREND_MARGIN * span
+
+
+def visit_date_axis(ax, times) -> None:
+    """Dates people read: a tick at each visit ("5 Jan 2026") for a few visits, else one per month ("Jan 2026")."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FixedLocator
+
+    from porescope import plots
+
+    times = sorted(set(times))
+    if not times:
+        return
+    span = max(times) - min(times)
+    pad = max(span * 0.08, timedelta(days=2))
+    ax.set_xlim(min(times) - pad, max(times) + pad)
+    if len(times) <= DATE_TICKS_MAX:
+        ax.xaxis.set_major_locator(FixedLocator([mdates.date2num(t) for t in times]))
+        fmt = "%d %b\n%Y" if span.days < 330 else "%b %Y"
+        ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt))
+    else:
+        loc = mdates.MonthLocator(interval=max(1, round(span.days / 30 / 5)))
+        ax.xaxis.set_major_locator(loc)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.tick_params(axis="x", labelsize=plots.FONT_PT["tick"])
+
+
+def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]], *, columns: int = 2):
+    """Per region: visibility score and pore density over time; the shaded band is the
+    baseline ± the 95% noise interval (changes inside it are not detectable).
+
+    ``columns=2``: a region a row (PDF, wide screens); ``columns=1``: one panel a row, for a phone's width.
+    """
     from porescope import plots
     from porescope.labels import metric_label, region_name
 
@@ -96,8 +155,12 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
     if not regions:
         return None
     series = {metric: plots.trend_series(visits, metric, regions) for metric in TREND_METRICS}
-    fig = plots.new_figure(8.0, 2.3 * len(regions) + 0.6)
-    axes = fig.subplots(len(regions), 2, squeeze=False)
+    if columns == 1:
+        fig = plots.new_figure(4.2, 2.1 * len(regions) * len(TREND_METRICS) + 0.3)
+        axes = fig.subplots(len(regions) * len(TREND_METRICS), 1, squeeze=False).reshape(len(regions), len(TREND_METRICS))
+    else:
+        fig = plots.new_figure(8.0, 2.3 * len(regions) + 0.6)
+        axes = fig.subplots(len(regions), 2, squeeze=False)
     for i, name in enumerate(regions):
         t = [v.taken_at for v in visits if v.region(name) is not None]
         for j, metric in enumerate(TREND_METRICS):
@@ -106,17 +169,21 @@ def _trend_figure(visits: list[VisitInfo], band: dict[str, tuple[float, float]])
             yy = [p[1] for p in series[metric].get(name, [])]
             units = {v.region(name).density_unit for v in visits if v.region(name) is not None} if metric == "density" else set()
             if yy:
-                ax.plot(tt, yy, "o-", color=plots.COLOURS[0])
+                ax.plot(tt, yy, "o-", color=plots.COLOURS[0], zorder=3)
                 key = f"{name}:{metric}"
+                lo = hi = None
                 if key in band and len(tt) > 0:
                     lo, hi = band[key]
-                    ax.axhspan(lo, hi, color=plots.BAND_GREY, zorder=0, label="no detectable change vs. first visit")
+                    ax.axhspan(lo, hi, color=BAND_FILL, zorder=0, label="no detectable change vs. first visit")
+                    for edge in (lo, hi):
+                        ax.axhline(edge, color=BAND_EDGE, linewidth=0.8, linestyle="--", zorder=1)
                     if i == 0 and j == 0:
-                        ax.legend(loc="best", fontsize=plots.FONT_PT["legend"])
+                        ax.legend(loc="upper left", fontsize=plots.FONT_PT["legend"], framealpha=0.9)
+                ax.set_ylim(*trend_limits(yy, lo, hi))
             else:
                 plots.note_in_axes(ax, "not meaningful at this scale")
             plots.style_axes(ax, title=f"{region_name(name)}: {metric_label(metric, units)}")
-            plots.date_axis(ax, t)
+            visit_date_axis(ax, t)
     fig.tight_layout()
     return fig
 
@@ -161,6 +228,7 @@ def build_report(store, subject: str, *, compare: bool = True) -> Report:
         first_overlay=overlays[0],
         latest_overlay=overlays[1] if len(overlays) > 1 else None,
         trends=_trend_figure(visits, band),
+        band=band,
         causes=list(latest_analysis.causes),
         routine=routine,
         products=products,
@@ -237,10 +305,17 @@ def render_html(rep: Report) -> str:
                                                      ("Latest visit", latest, rep.latest_overlay)) if img is not None]
     causes = [(cause_line(c), c.care if likelihood(c.strength) != "not indicated" else "")
               for c in sorted(rep.causes, key=lambda c: -c.strength)]
+    from porescope.track import compact
+
+    shown = None
+    if rep.comparison is not None:
+        shown = compact.display(rep.comparison, compact.density_units(first, latest))
     return render(
         "track/templates", "history_report.html", rep=rep, overlays=overlays, causes=causes,
-        trends_png=_fig_png(rep.trends) if rep.trends is not None else None, terms=_report_terms(),
-        verdict_words=_VERDICT_WORDS, condition_text=_condition_text, flat=_flat,
+        trends_png=_fig_png(rep.trends) if rep.trends is not None else None,
+        trends_narrow_png=_fig_png(_trend_figure(rep.visits, rep.band, columns=1)) if rep.trends is not None else None,
+        terms=_report_terms(),
+        verdict_words=_VERDICT_WORDS, condition_text=_condition_text, flat=_flat, shown=shown, trend_note=TREND_NOTE,
     )
 
 
@@ -266,22 +341,43 @@ _A4 = (8.27, 11.69)
 
 #: Lines of the following block that must fit under a heading on the same page.
 KEEP_WITH_HEADING_LINES = 3
-_SIZES = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118)}
+_SIZES = {"h1": (16, "bold", 60), "h2": (12, "bold", 85), "p": (9.5, "normal", 100), "small": (8, "normal", 118),
+          "mono": (7.5, "normal", 112)}
+#: A picture that does not fit the rest of a page is shrunk to fit when it keeps at least this share of its size.
+MIN_PICTURE_SCALE = 0.7
+#: Width of the text column and of pictures on a page (share of the A4 width), and the page's bottom margin.
+_COLUMN, _BOTTOM = 0.86, 0.05
 
 
-def _block_lines(style: str, text: str) -> list[str]:
+def _block_lines(style: str, text) -> list[str]:
+    if style == "img":
+        return []
     width = _SIZES[style][2]
+    if style == "mono":  # pre-formatted (an aligned table): never re-wrapped
+        return text.split("\n")
     lines: list[str] = []
     for para in text.split("\n"):
         lines += textwrap.wrap(para, width) or [""]
     return lines
 
 
-def _text_pages(blocks: list[tuple[str, str]]):
-    """A4 portrait figures holding ``(style, text)`` blocks; style 'h1' | 'h2' | 'p' | 'small'.
+def _img_height(rgb: np.ndarray, max_frac: float = 0.8) -> tuple[float, float]:
+    """(width, height) as shares of the A4 page for a picture across the text column, at most ``max_frac`` of its height."""
+    h, w = rgb.shape[:2]
+    width = _COLUMN
+    height = width * _A4[0] * (h / w) / _A4[1]
+    if height > max_frac:
+        width, height = width * max_frac / height, max_frac
+    return width, height
+
+
+def _text_pages(blocks: list[tuple[str, Any]]):
+    """A4 portrait figures holding ``(style, text)`` blocks in one flow; style 'h1' | 'h2' | 'p' | 'small' | 'mono',
+    or 'img' with ``(rgb, caption)``: a picture across the text column, on the page where it fits.
 
     A heading never ends a page: it moves to the next page unless the first
-    KEEP_WITH_HEADING_LINES lines of what follows fit under it.
+    KEEP_WITH_HEADING_LINES lines of what follows (or the picture) fit under it.
+    Pictures flow with the text, so no page is left half empty before one.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -296,73 +392,75 @@ def _text_pages(blocks: list[tuple[str, str]]):
         pages.append(fig)
         y = 0.95
 
+    def step_of(style):
+        return _SIZES[style][0] * 1.45 / 72 / _A4[1]
+
     for i, (style, text) in enumerate(blocks):
+        if style == "img":
+            rgb, caption = text
+            w, h = _img_height(rgb)
+            cap = textwrap.wrap(caption, 118)
+            need = h + step_of("small") * (len(cap) + 0.5)
+            room = (y - _BOTTOM) if fig is not None else 0.0
+            if need > room >= need * MIN_PICTURE_SCALE:  # a little smaller, rather than a half-empty page before it
+                f = (room - step_of("small") * (len(cap) + 0.5)) / h
+                w, h = w * f, h * f
+            elif fig is None or (need > room and y < 0.9):
+                new_page()
+            ax = fig.add_axes((0.07, y - h, w, h))
+            ax.imshow(rgb)
+            ax.set_axis_off()
+            y -= h + step_of("small") * 0.4
+            for line in cap:
+                fig.text(0.07, y, line, fontsize=_SIZES["small"][0], va="top", family="DejaVu Sans", color="#444444")
+                y -= step_of("small")
+            y -= step_of("small") * 0.8
+            continue
         size, weight, _width = _SIZES[style]
         lines = _block_lines(style, text)
-        step = size * 1.45 / 72 / _A4[1]
+        step = step_of(style)
         if style.startswith("h"):
             need = step * (len(lines) + 1.2)
             if i + 1 < len(blocks):
                 nstyle, ntext = blocks[i + 1]
-                nstep = _SIZES[nstyle][0] * 1.45 / 72 / _A4[1]
-                need += nstep * min(KEEP_WITH_HEADING_LINES, len(_block_lines(nstyle, ntext)))
-            if fig is None or y - need < 0.05:
+                if nstyle == "img":
+                    need += min(_img_height(ntext[0])[1], 0.5)
+                else:
+                    need += step_of(nstyle) * min(KEEP_WITH_HEADING_LINES, len(_block_lines(nstyle, ntext)))
+            if fig is None or y - need < _BOTTOM:
                 new_page()
             elif style == "h2":
                 y -= step * 0.6
         elif fig is None:
             new_page()
+        family = "DejaVu Sans Mono" if style == "mono" else "DejaVu Sans"
         for line in lines:  # long blocks flow on to the next page line by line
-            if y - step < 0.05:
+            if y - step < _BOTTOM:
                 new_page()
-            fig.text(0.07, y, line, fontsize=size, fontweight=weight, va="top", family="DejaVu Sans")
+            fig.text(0.07, y, line, fontsize=size, fontweight=weight, va="top", family=family)
             y -= step
         y -= step * 0.5
     return pages
 
 
-def _image_page(rep: Report):
-    """The overlays on one A4 portrait page, one above the other (every page of the PDF is A4 portrait)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    pics = [(lab, img) for lab, img in (("first visit", rep.first_overlay), ("latest visit", rep.latest_overlay)) if img is not None]
+def _side_by_side(rep: Report) -> np.ndarray | None:
+    """The first and latest overlays in one picture, side by side at one height (one of them alone if only one)."""
+    pics = [cv2.imdecode(np.frombuffer(d, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
+            for d in (rep.first_overlay, rep.latest_overlay) if d is not None]
     if not pics:
         return None
-    fig = Figure(figsize=_A4)
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(len(pics), 1, squeeze=False)[:, 0]
-    visits = (rep.visits[0], rep.visits[-1])
-    for ax, (lab, data), v in zip(axes, pics, visits):
-        rgb = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
-        ax.imshow(rgb)
-        ax.set_axis_off()
-        ax.set_title(f"{lab}: visit {v.id}, {v.taken_at:%Y-%m-%d}", fontsize=10)
-    fig.suptitle("Pores outlined: orange = dark/plugged, cyan = open", fontsize=11)
-    return fig
+    height = min(p.shape[0] for p in pics)
+    pics = [cv2.resize(p, (max(1, round(p.shape[1] * height / p.shape[0])), height), interpolation=cv2.INTER_AREA) for p in pics]
+    gap = np.full((height, max(8, height // 40), 3), 255, np.uint8)
+    out = [pics[0]]
+    for p in pics[1:]:
+        out += [gap, p]
+    return np.ascontiguousarray(np.hstack(out))
 
 
-def _figure_page(source_fig, title: str, note: str = ""):
-    """Another figure (any size) drawn onto an A4 portrait page with its title and a note beneath."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    png = _fig_png(source_fig)
-    rgb = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
-    fig = Figure(figsize=_A4)
-    FigureCanvasAgg(fig)
-    h, w = rgb.shape[:2]
-    width = 0.86
-    height = min(0.75, width * (h / w) * (_A4[0] / _A4[1]))
-    ax = fig.add_axes((0.07, 0.9 - height, width, height))
-    ax.imshow(rgb)
-    ax.set_axis_off()
-    fig.text(0.07, 0.95, title, fontsize=12, fontweight="bold", va="top", family="DejaVu Sans")
-    y = 0.9 - height - 0.02
-    for line in textwrap.wrap(note, 110):
-        fig.text(0.07, y, line, fontsize=8, va="top", family="DejaVu Sans")
-        y -= 8 * 1.45 / 72 / _A4[1]
-    return fig
+def _figure_rgb(fig) -> np.ndarray:
+    png = _fig_png(fig)
+    return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)[..., ::-1].copy()
 
 
 def _routine_lines(v: Any, indent: int = 0) -> list[str]:
@@ -388,32 +486,44 @@ def _routine_lines(v: Any, indent: int = 0) -> list[str]:
     return [f"{pad}{v}"]
 
 
-def write_pdf(rep: Report, path: str | Path) -> None:
-    """The report as a PDF (matplotlib PdfPages), written atomically."""
-    from matplotlib.backends.backend_pdf import PdfPages
+def pdf_blocks(rep: Report) -> list[tuple[str, Any]]:
+    """What the PDF shows, in order: text blocks and pictures (see :func:`_text_pages`)."""
+    from porescope.track import compact
 
-    from porescope.files import atomic_write
-    from porescope.labels import metric_words, region_name
-
-    blocks: list[tuple[str, str]] = [
+    blocks: list[tuple[str, Any]] = [
         ("h1", f"Pore history: {rep.subject}"),
         ("small", f"Generated {rep.generated_at:%Y-%m-%d %H:%M} by porescope, on this computer."),
         ("small", rep.disclaimer),
         ("h2", "Summary"),
         ("p", rep.summary),
     ]
-    if rep.comparison is not None:
-        c = rep.comparison
-        blocks.append(("p", c.summary))
-        blocks.append(("h2", f"Change from visit {c.baseline_visit} to visit {c.latest_visit} (95% intervals; lower = less visible)"))
-        rows = [f"{region_name(m.region)}, {metric_words(m.metric)}: {m.baseline:g} -> {m.latest:g}, "
-                f"change {m.delta:+.3g} [{m.low:+.3g} to {m.high:+.3g}]  {_VERDICT_WORDS[m.verdict]}" for m in c.changes]
-        blocks.append(("small", "\n".join(rows)))
-        blocks.append(("small", f"Alignment: {c.alignment}."))
-        for n in c.notes:
-            blocks.append(("small", f"Note: {n}"))
     for n in rep.notes:
         blocks.append(("small", f"Note: {n}"))
+    pair = _side_by_side(rep)
+    if pair is not None:
+        first, latest = rep.visits[0], rep.visits[-1]
+        which = (f"left: first visit ({first.taken_at:%d %b %Y}); right: latest visit ({latest.taken_at:%d %b %Y})"
+                 if rep.latest_overlay is not None else f"visit of {first.taken_at:%d %b %Y}")
+        blocks.append(("h2", "First and latest visit"))
+        blocks.append(("img", (pair, f"Pores outlined ({which}): orange = dark/plugged, cyan = open.")))
+    if rep.comparison is not None:
+        c = rep.comparison
+        blocks.append(("h2", f"Change from visit {c.baseline_visit} ({c.baseline_taken_at:%d %b %Y}) to visit {c.latest_visit} "
+                             f"({c.latest_taken_at:%d %b %Y})"))
+        units = compact.density_units(rep.visits[0], rep.visits[-1]) if rep.visits else {}
+        if c.regions:
+            blocks.append(("mono", "\n".join(compact.text_table(c, _SIZES["mono"][2], units=units))))
+        else:
+            blocks.append(("p", "No region could be compared between these two visits."))
+        blocks.append(("small", f"{compact.LEGEND} {compact.noise_words(c)}"))
+        for n in c.notes:
+            blocks.append(("small", f"Note: {n}"))
+        if compact.hidden_count(c):
+            blocks.append(("small", f"More measures: {', '.join(compact.hidden_names(c))}."))
+            blocks.append(("mono", "\n".join(compact.text_table(c, _SIZES["mono"][2], units=units, more_only=True))))
+    if rep.trends is not None:
+        blocks.append(("h2", "Trends per region"))
+        blocks.append(("img", (_figure_rgb(rep.trends), TREND_NOTE)))
     blocks.append(("h2", "Causes (latest visit)"))
     if rep.causes:
         from porescope.measure.causes import cause_line, likelihood
@@ -442,20 +552,28 @@ def write_pdf(rep: Report, path: str | Path) -> None:
     )))
     blocks.append(("h2", "What the numbers mean"))
     blocks.append(("small", "\n".join(f"{t.name}: {t.sentence}" for t in _report_terms())))
-    # Text first, as one flow (a figure page never splits a section); the figures follow, each
-    # on its own A4 portrait page, so every page has the same size and prints the same way.
-    figs = _text_pages(blocks)
-    img = _image_page(rep)
-    if img is not None:
-        figs.append(img)
-    if rep.trends is not None:
-        figs.append(_figure_page(
-            rep.trends, "Trends per region",
-            "Grey band: the first visit's value plus or minus the 95% measurement-noise interval; points inside it "
-            "are not a detectable change.",
-        ))
+    return blocks
+
+
+#: Under the trend figure (PDF and HTML).
+TREND_NOTE = ("Shaded band between dashed lines: the first visit's value plus or minus the 95% measurement-noise interval; "
+              "a later point inside it is not a detectable change.")
+
+
+def pdf_bytes(rep: Report) -> bytes:
+    """The report as PDF bytes (matplotlib PdfPages): one flow of A4 portrait pages, pictures where they fit."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    figs = _text_pages(pdf_blocks(rep))
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": f"porescope report: {rep.subject}", "Creator": "porescope"}) as pdf:
         for f in figs:
             pdf.savefig(f)
-    atomic_write(Path(path), buf.getvalue())
+    return buf.getvalue()
+
+
+def write_pdf(rep: Report, path: str | Path) -> None:
+    """The report as a PDF, written atomically."""
+    from porescope.files import atomic_write
+
+    atomic_write(Path(path), pdf_bytes(rep))

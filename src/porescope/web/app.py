@@ -41,7 +41,7 @@ from porescope.web import uploads
 from porescope.web.asgi import Wrap
 from porescope.web.cache import RESULTS_KEPT, RESULTS_MAX_BYTES, ResultCache
 from porescope.web.pictures import COMPARE_MAX_SIDE_PX
-from porescope.web.routes import advice, analyze, compare, history, pages, result
+from porescope.web.routes import advice, analyze, compare, history, pages, report, result
 from porescope.web.security import CSRF_FIELD, CSRF_REFUSED, LOOPBACK_HOSTS, CsrfRefused, LocalGuard
 from porescope.web.state import Limits, WebState
 from porescope.web.uploads import FORM_OVERHEAD_BYTES, MAX_UPLOAD_BYTES, BodyLimit, safe_label
@@ -50,7 +50,7 @@ from porescope.web.views import HEALTH_NOTE, api_error, fmt_num, quote_all, visi
 HERE = Path(__file__).resolve().parent
 #: Upload formats as the page names them (decoded formats are checked from the header, not by file name).
 ACCEPTED_TEXT = "JPEG, PNG, TIFF, WebP, HEIC"
-ROUTERS = (analyze.router, result.router, advice.router, history.router, compare.router, pages.router)
+ROUTERS = (analyze.router, result.router, advice.router, history.router, compare.router, report.router, pages.router)
 
 # Names other modules and tests import from here.
 __all__ = ["create_app", "COMPARE_MAX_SIDE_PX", "HEALTH_NOTE", "LOOPBACK_HOSTS", "MAX_UPLOAD_BYTES", "safe_label",

@@ -92,7 +92,9 @@ def _visit_row(v, first: bool, last: bool) -> str:
         when += ' <span class="pill blocking">not measurable</span>'
     if v.captures > 1:
         when += f' <span class="pill">{int(v.captures)} captures</span>'
-    regions = " · ".join(f"{escape(g.name.replace('_', ' '))} <b>{fmt_num(g.visibility_score, 0)}</b>" for g in v.regions)
+    from porescope.labels import region_name  # 'frame' is "photo" here as on every page
+
+    regions = " · ".join(f"{escape(region_name(g.name))} <b>{fmt_num(g.visibility_score, 0)}</b>" for g in v.regions)
     pores = visit_pore_total(v.regions)
     cond = ", ".join(f"{escape(str(k))}: {escape(str(val))}" for k, val in v.condition.items())
     if v.lighting:

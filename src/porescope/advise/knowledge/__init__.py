@@ -129,14 +129,24 @@ def _register():
 
 
 def _register_files() -> list[Path]:
-    """The annex CSVs on-the-list will read: a downloaded register if complete, else its vendored copy."""
-    from on_the_list import register
+    """The annex CSVs on-the-list will read: a downloaded register if complete, else its vendored copy.
+
+    Reads on-the-list's manifest and paths only: its ``register`` module (CSV parsing, hash checks and its
+    pydantic models, ~15-20 ms of `porescope ingredients`' start-up) is imported only when the cached
+    index is missing (:func:`_register`). ``register.VENDORED`` is the package's ``data`` folder.
+    """
+    import importlib.util
+
+    from on_the_list import registry_manifest
     from on_the_list.paths import register_dir
 
-    names = [str(r["filename"]) for r in register.manifest.ANNEXES.values()]
+    names = [str(r["filename"]) for r in registry_manifest.ANNEXES.values()]
     cached = register_dir()
-    folder = cached if all((cached / n).is_file() for n in names) else Path(register.VENDORED)
-    return [folder / n for n in names]
+    if all((cached / n).is_file() for n in names):
+        return [cached / n for n in names]
+    spec = importlib.util.find_spec("on_the_list")
+    vendored = Path(next(iter(spec.submodule_search_locations))) / "data"
+    return [vendored / n for n in names]
 
 
 def _index_cache_path(files: list[Path]) -> Path:

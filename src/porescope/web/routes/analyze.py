@@ -37,7 +37,7 @@ def _reduced_note(head: Header, max_pixels: int) -> str | None:
     dw, dh = head.decoded_size
     return (f"This {head.width_px}×{head.height_px} photo ({megapixels(head.pixels)} MP) is above the web app's "
             f"{megapixels(max_pixels)} MP limit, so it was decoded and analyzed at 1/{head.reduce_by} size "
-            f"({dw}×{dh} px). Use 'porescope measure' on the command line for full resolution.")
+            f"({dw}×{dh} px). Use 'porescope analyze' on the command line for full resolution.")
 
 
 def analyze_upload(web: WebState, data: bytes, label: str, mode: str, px_per_mm: float | None) -> Result:

@@ -96,7 +96,13 @@ def _comparison(web: WebState, store, subject: str, va, vb) -> dict:
         with web.analyze_lock:  # the comparison re-analyzes both photos: one heavy job at a time
             got = web.comparisons.get(key)
             if got is None:
-                got = web.comparisons[key] = store.compare(subject, va.id, vb.id).model_dump(mode="json")
+                from porescope.track import compact
+
+                c = store.compare(subject, va.id, vb.id)
+                # The comparison as stored, plus its compact rows already formatted (porescope.track.compact:
+                # the same rows, rounding and words as the terminal and the reports).
+                got = c.model_dump(mode="json") | {"display": compact.display(c, compact.density_units(va, vb))}
+                web.comparisons[key] = got
                 while len(web.comparisons) > COMPARISONS_KEPT:
                     web.comparisons.popitem(last=False)
     return got
@@ -104,7 +110,8 @@ def _comparison(web: WebState, store, subject: str, va, vb) -> dict:
 
 @router.get("/api/history/compare")
 def compare_api(web: Web, subject: str, a: OptionalVisit = None, b: OptionalVisit = None):
-    """The comparison of two visits (default: first and last): per region and metric, a verdict beyond noise."""
+    """The comparison of two visits (default: first and last): per region and metric, a verdict beyond noise;
+    ``display`` holds the compact rows the compare page shows."""
     st = web.open_store()
     if st is None:
         return api_error(web.store_error, 503)

@@ -21,10 +21,23 @@
 
   var status = document.getElementById("comparison-status"), body = document.getElementById("comparison-body");
   var q = "subject=" + encodeURIComponent(box.dataset.subject) + "&a=" + box.dataset.a + "&b=" + box.dataset.b;
-  function num(x, d) { return (x === null || x === undefined) ? "–" : Number(x).toFixed(d); }
-  // Names from porescope.labels (the one table every shell reads), passed by the page.
-  var metricWords = JSON.parse(box.dataset.metricWords || "{}"), regionNames = JSON.parse(box.dataset.regionNames || "{}");
-  var words = { improved: "improved", worse: "worse", no_detectable_change: "no detectable change" };
+  // The rows come formatted by the server (porescope.track.compact: the same rounding and words as
+  // the terminal and the reports); this only lays them out, as text (never as HTML).
+  function fill(tbody, groups) {
+    groups.forEach(function (g) {
+      var head = document.createElement("tr"), th = document.createElement("th");
+      head.className = "cmp-region"; th.colSpan = 5; th.textContent = g.region; head.appendChild(th); tbody.appendChild(head);
+      g.rows.forEach(function (m) {
+        var tr = document.createElement("tr");
+        tr.className = "cmp-metric";
+        [[m.name, "m"], [m.before + " \u2192 " + m.after, "num v"], [m.change, "num c"], [m.interval, "num i"],
+         [m.verdict_words, "verdict-" + m.verdict]].forEach(function (cell) {
+          var td = document.createElement("td"); td.textContent = cell[0]; td.className = cell[1]; tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+    });
+  }
   // The photos first: the comparison re-analyzes both visits (seconds), and
   // starting it at once would slow the slider's pictures down.
   function loaded(img) {
@@ -34,26 +47,17 @@
     return fetch("/api/history/compare?" + q);
   }).then(function (r) { return r.json(); }).then(function (c) {
     if (c.error) { status.textContent = "error: " + c.error; status.className = "error"; return; }
-    document.getElementById("comparison-summary").textContent = c.summary || "";
-    var rows = document.getElementById("comparison-rows");
-    (c.regions || []).forEach(function (g) {
-      (g.metrics || []).forEach(function (m) {
-        var tr = document.createElement("tr");
-        // counts are whole numbers ("2011", never "2011.0"); large values need no decimals
-        var d = m.metric === "pore_count" || Math.abs(m.baseline) >= 100 ? 0 : (Math.abs(m.baseline) >= 10 ? 1 : 3);
-        [regionNames[g.name] || g.name.replace(/_/g, " "), metricWords[m.metric] || m.metric.replace(/_/g, " "), num(m.baseline, d), num(m.latest, d), (m.delta > 0 ? "+" : "") + num(m.delta, d),
-         num(m.low, d) + " to " + num(m.high, d), words[m.verdict] || m.verdict].forEach(function (t, i) {
-          var td = document.createElement("td"); td.textContent = t;
-          if (i >= 2 && i <= 5) td.className = "num";
-          if (i === 6) td.className = "verdict-" + m.verdict;
-          tr.appendChild(td);
-        });
-        rows.appendChild(tr);
-      });
-    });
-    if (window.porescopeLabelTables) window.porescopeLabelTables();
+    var d = c.display || {headline: [], more: [], notes: []};
+    fill(document.getElementById("comparison-rows"), d.headline);
+    fill(document.getElementById("comparison-more"), d.more);
+    document.getElementById("comparison-more-box").hidden = !d.more.length;
+    if (d.more_names) document.getElementById("comparison-more-names").textContent = "More: " + d.more_names;
+    document.getElementById("comparison-alignment").textContent = d.alignment ? "Alignment: " + d.alignment + "." : "";
+    document.getElementById("comparison-legend").textContent = [d.legend, d.noise].filter(Boolean).join(" ");
     var notes = document.getElementById("comparison-notes");
-    (c.notes || []).concat(["Alignment: " + c.alignment]).forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
-    status.hidden = true; body.hidden = false;
+    (d.notes || []).forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
+    if (!d.headline.length) status.textContent = "No region could be compared between these two visits.";
+    else { status.hidden = true; }
+    body.hidden = !d.headline.length && !(d.notes || []).length;
   }).catch(function () { status.textContent = "The comparison could not be computed."; });
 })();
