@@ -154,7 +154,7 @@ def test_enlarged_copy_gets_no_counts_whatever_its_scale_says(real_crops):
     for rgb, _, roi in real_crops.values():
         a = _closeup(enlarged_copy(rgb, 4.0), roi)
         assert "detail_too_low" in {p.code for p in a.quality.problems}
-        assert a.quality.detail.effective_px_per_mm < 6.0
+        assert a.quality.detail.resolves_pores is False
         assert not any(r.counts_meaningful for r in a.regions)
         assert "pore_count" not in key_metrics(a)["frame"]
 
@@ -228,3 +228,24 @@ def test_web_quick_check_flags_a_denoised_capture_and_an_enlarged_copy(real_crop
         assert smoothed["verdict"] == "retake" and "smoothed" in {p["code"] for p in smoothed["quality"]["problems"]}
         enlarged = check(png(enlarged_copy(rgb, 4.0)), px_per_mm="10")
         assert "detail_too_low" in {p["code"] for p in enlarged["quality"]["problems"]}
+
+
+@pytest.mark.parametrize("eff, drop, expect", [
+    (7.0, 12.0, True),   # sharp skin
+    (5.0, 9.0, True),    # noise lowers the knee but fills the fine band: its own gate, not this one
+    (5.0, 18.0, False),  # a low knee with the fine band emptied: blur or an enlarged copy
+    (6.5, 22.0, False),  # a drop this deep is lost detail whatever the knee reads
+    (None, 22.0, None),  # scale unknown: cannot be told
+])
+def test_resolves_pores_rule(eff, drop, expect):
+    from porescope.measure.detail import resolves_pores
+
+    assert resolves_pores(eff, drop) is expect
+
+
+def test_jpeg_copy_of_an_enlarged_photo_gets_no_counts():
+    sample = Path(__file__).resolve().parents[2] / "src" / "porescope" / "data" / "sample_closeup.jpg"
+    rgb = cv2.imread(str(sample))[..., ::-1].copy()
+    a = run(jpeg(enlarged_copy(rgb, 4.0), 95), px_per_mm=10.0, mode="closeup").analysis
+    assert a.quality.detail.resolves_pores is False and not any(r.counts_meaningful for r in a.regions)
+    assert _closeup(rgb, None).regions[0].counts_meaningful

@@ -250,6 +250,12 @@ MIN_EFFECTIVE_PX_PER_MM = 5.8
 #: a knee below MIN_EFFECTIVE_PX_PER_MM with at least this drop is blur's:
 #: noise has its own gate (too_noisy).
 FINE_DROP_MIN_DB = 16.0
+#: A drop this deep says the fine detail is gone whatever the knee reads: a
+#: JPEG copy of an enlarged photo fills its empty bands with block noise, which
+#: lifts the knee (the demo photo shrunk x4, enlarged and saved at q95: knee
+#: 6.1 px/mm, drop 21.9 dB). Unprocessed skin drops 8-15 dB; soft focus of
+#: 0.1 mm 16-23 dB (counts 25-32% low on the real crops).
+FINE_DROP_ALONE_DB = 21.0
 DROP_PORE_BAND = (1.1, 1.8)
 DROP_FINE_BAND = (2.5, 3.4)
 
@@ -290,6 +296,8 @@ def resolves_pores(effective_px_per_mm: float | None, drop_db: float | None) -> 
     """
     if effective_px_per_mm is None:
         return None
+    if drop_db is not None and drop_db >= FINE_DROP_ALONE_DB:
+        return False
     return not (effective_px_per_mm < MIN_EFFECTIVE_PX_PER_MM and (drop_db is None or drop_db >= FINE_DROP_MIN_DB))
 
 
