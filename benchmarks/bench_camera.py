@@ -20,7 +20,8 @@ Printed:
    ``counts left out`` when the photo's detail does not resolve pores);
 2. through the one change engine (track.change.compare_visits, with each
    visit's photo and its single-photo noise): the share of processing-only
-   pairs called a change (required <= 5%), the share of known changes found
+   pairs called a change (required <= 5%; pairs the engine refuses to compare
+   are counted apart), the share of known changes found
    under mild opposite processing (the annotated pores' contrast x0.7 made
    sharper, x1.3 made softer; required >= 90%) and direction errors (required 0).
 
@@ -167,7 +168,7 @@ def main() -> int:
     names = QUICK if args.quick else tuple(VARIANTS)
     print(f"porescope bench_camera: {len(ss)} samples x {len(names)} processing variants\n")
 
-    false_pairs = total_pairs = 0
+    false_pairs = total_pairs = not_compared = 0
     found = known = wrong = 0
     for name, rgb, roi, px, mode, truth in ss:
         a0 = _analyse(rgb, roi, px, mode)
@@ -192,7 +193,9 @@ def main() -> int:
                 called, verdicts = _called(cmp)
                 false_pairs += called
                 total_pairs += 1
-                line += "  -> " + ("CALLED A CHANGE " + "/".join(sorted(verdicts - {"no_detectable_change"})) if called else "no change")
+                not_compared += not cmp.regions
+                line += "  -> " + ("CALLED A CHANGE " + "/".join(sorted(verdicts - {"no_detectable_change"})) if called
+                                   else "not compared" if not cmp.regions else "no change")
             print(f"  {v:20s} {line}")
         if truth is None:
             continue
@@ -217,7 +220,8 @@ def main() -> int:
     print()
     fr = false_pairs / max(1, total_pairs)
     print(f"processing-only pairs called a change (visibility, density or coverage): {false_pairs} of {total_pairs} = {100 * fr:.1f}% "
-          f"(required <= {100 * REQUIRED_FALSE_RATE:.0f}%: {'met' if fr <= REQUIRED_FALSE_RATE else 'NOT met'})")
+          f"(required <= {100 * REQUIRED_FALSE_RATE:.0f}%: {'met' if fr <= REQUIRED_FALSE_RATE else 'NOT met'}); "
+          f"of them {not_compared} not compared (the engine said why), {total_pairs - not_compared - false_pairs} compared and no change")
     if known:
         print(f"known changes found under mild opposite processing: {found} of {known} = {100 * found / known:.0f}% "
               f"(required >= {100 * REQUIRED_FOUND_RATE:.0f}%: {'met' if found / known >= REQUIRED_FOUND_RATE else 'NOT met'})")
