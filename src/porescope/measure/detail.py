@@ -167,7 +167,12 @@ def effective_resolution(centres, power_db) -> float | None:
     return round(2.0 * pairs[-1][0], 2)
 
 
-def flat_share(rgb: np.ndarray, skin: np.ndarray) -> float:
+def _grey_tiles(rgb: np.ndarray, skin: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(grey float32, skin mask) of the few skin tiles the noise floor and the JPEG grid are read on."""
+    return [(cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32), skin[ys, xs]) for ys, xs in skin_tiles(skin, most=4)]
+
+
+def flat_share(rgb: np.ndarray, skin: np.ndarray, *, tiles=None) -> float:
     """Share of skin pixels with no pixel-level variation (see FLAT_RESIDUAL).
 
     Parameters
@@ -176,6 +181,8 @@ def flat_share(rgb: np.ndarray, skin: np.ndarray) -> float:
         (H, W, 3) uint8 photo, at its own resolution (sensor noise lives on its pixels).
     skin : ndarray
         (H, W) bool.
+    tiles : list, optional
+        The grey skin tiles, when the caller has them already.
 
     Returns
     -------
@@ -183,16 +190,15 @@ def flat_share(rgb: np.ndarray, skin: np.ndarray) -> float:
         0-1; 0 when no skin.
     """
     flat = total = 0
-    for ys, xs in skin_tiles(skin, most=4):
-        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    for grey, mask in tiles if tiles is not None else _grey_tiles(rgb, skin):
         r = np.abs(cv2.filter2D(grey, -1, IMMERKAER_KERNEL)[1:-1, 1:-1])
-        m = skin[ys, xs][1:-1, 1:-1]
+        m = mask[1:-1, 1:-1]
         flat += int(np.count_nonzero(r[m] < FLAT_RESIDUAL))
         total += int(np.count_nonzero(m))
     return flat / total if total else 0.0
 
 
-def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
+def blockiness(rgb: np.ndarray, skin: np.ndarray, *, tiles=None) -> float:
     """How much stronger pixel steps are on one 8-px grid than off it (JPEG's blocks), 1 = no grid.
 
     Parameters
@@ -201,6 +207,8 @@ def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
         (H, W, 3) uint8 photo at its own resolution.
     skin : ndarray
         (H, W) bool.
+    tiles : list, optional
+        The grey skin tiles, when the caller has them already.
 
     Returns
     -------
@@ -210,9 +218,7 @@ def blockiness(rgb: np.ndarray, skin: np.ndarray) -> float:
         unprocessed or denoised PNG: about 1).
     """
     ratios = []
-    for ys, xs in skin_tiles(skin, most=4):
-        grey = cv2.cvtColor(rgb[ys, xs], cv2.COLOR_RGB2GRAY).astype(np.float32)
-        m = skin[ys, xs]
+    for grey, m in tiles if tiles is not None else _grey_tiles(rgb, skin):
         for axis in (0, 1):
             step = np.abs(np.diff(grey, axis=axis))
             ok = (m[1:, :] & m[:-1, :]) if axis == 0 else (m[:, 1:] & m[:, :-1])
@@ -331,9 +337,11 @@ def read_detail(rgb_a: np.ndarray, skin_a: np.ndarray, *, px_per_mm_a: float | N
     spec = band_spectrum(rgb_a, skin_a, px_per_mm=px_per_mm_a)
     eff = effective_resolution(spec.centres, spec.power_db) if px_per_mm_a else None
     drop = fine_drop_db(spec.centres, spec.power_db)
+    tiles = _grey_tiles(rgb, skin)  # read once for the noise floor and the JPEG grid
     return Detail(
         band_centres_cyc_per_mm=list(spec.centres), spectrum_db=list(spec.power_db), effective_px_per_mm=eff, fine_drop_db=drop,
-        flat_share=round(flat_share(rgb, skin), 4), blockiness=round(blockiness(rgb, skin), 3), resolves_pores=resolves_pores(eff, drop),
+        flat_share=round(flat_share(rgb, skin, tiles=tiles), 4), blockiness=round(blockiness(rgb, skin, tiles=tiles), 3),
+        resolves_pores=resolves_pores(eff, drop),
     )
 
 
@@ -400,7 +408,8 @@ def quick_detail_problems(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float
         mask = cv2.resize(skin.view(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
         spec = band_spectrum(small, mask, px_per_mm=NOMINAL_PX_PER_MM)
         eff, drop = effective_resolution(spec.centres, spec.power_db), fine_drop_db(spec.centres, spec.power_db)
-    flat, blocks = (flat_share(rgb, skin), blockiness(rgb, skin)) if own_pixels else (0.0, 1.0)
+    tiles = _grey_tiles(rgb, skin) if own_pixels else None
+    flat, blocks = (flat_share(rgb, skin, tiles=tiles), blockiness(rgb, skin, tiles=tiles)) if own_pixels else (0.0, 1.0)
     d = Detail(band_centres_cyc_per_mm=[], spectrum_db=[], effective_px_per_mm=eff, fine_drop_db=drop, flat_share=flat, blockiness=blocks,
                resolves_pores=resolves_pores(eff, drop))
     return detail_problems(d)
