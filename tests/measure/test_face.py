@@ -21,13 +21,6 @@ from porescope.measure.regions import REGION_LABELS, find_regions
 
 
 @pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    from skimage import data
-
-    return data.astronaut()
-
-
-@pytest.fixture(scope="module")
 def astro_regions(astronaut):
     return find_regions(astronaut, mode="face")
 

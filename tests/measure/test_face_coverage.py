@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from face_variants import hand_points, map_points, scale_of, variants
+from face_variants import hand_points, map_points, scale_of
 from PIL import Image
 
 from porescope.measure.causes import zone_words
@@ -54,18 +54,6 @@ def _grace_hopper() -> np.ndarray:
     except (OSError, ValueError):  # pragma: no cover - a matplotlib without its sample data
         pytest.skip("matplotlib's sample data is not installed")
     return np.asarray(Image.open(path).convert("RGB"))
-
-
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    from skimage import data
-
-    return data.astronaut()
-
-
-@pytest.fixture(scope="module")
-def framed(astronaut):
-    return {name: (img, t, find_regions(img, mode="auto")) for name, (img, t) in variants(astronaut).items()}
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from face_variants import hand_points, map_points, scale_of, variants
+from face_variants import hand_points, map_points, scale_of
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -29,18 +29,6 @@ REGION_POINT = {"forehead": "forehead", "between_brows": "glabella", "nose": "no
 #: A hand point may sit this far outside its region (astronaut px; the IPD is
 #: 42 px, so 6 px ~ 9 mm): the region polygons stop short of brows, eyes and lips.
 POINT_SLACK_PX = 6.0
-
-
-@pytest.fixture(scope="module")
-def astronaut() -> np.ndarray:
-    from skimage import data
-
-    return data.astronaut()
-
-
-@pytest.fixture(scope="module")
-def framed(astronaut):
-    return {name: (img, t, find_regions(img, mode="auto")) for name, (img, t) in variants(astronaut).items()}
 
 
 def test_faces_are_found_in_at_least_95_percent_of_real_framings(framed):
