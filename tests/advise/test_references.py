@@ -48,6 +48,15 @@ def test_every_reference_is_findable():
             assert r.doi.startswith("10.") and " " not in r.doi, r.id
 
 
+def test_every_reference_names_authors_year_and_journal_or_regulator():
+    """Issue 22: every source shown to a user says who wrote or issued it, when, and where it was published (a journal
+    for an article; for a report, guidance, regulation or database the document that identifies it)."""
+    for r in references().values():
+        assert r.authors.strip(), f"{r.id}: no authors"
+        assert r.year and 1900 < r.year < 2100, f"{r.id}: no year"
+        assert (r.journal if r.kind == "article" else (r.document or r.journal)).strip(), f"{r.id}: no journal or regulator's document"
+
+
 def test_every_citation_in_the_knowledge_resolves():
     cited = set()
     for where, cit in _citations():
