@@ -19,7 +19,8 @@ from porescope.strict import StrictModel  # one base for every record (re-export
 #: 1.1: ``regions_not_measured`` and ``dark_class_validated`` added; the close-up
 #: ``frame`` region's label is 6 (was 1, shared with the forehead).
 #: 1.2: ``Cause.strength_sd`` added.
-SCHEMA_VERSION = "1.2"
+#: 1.3: ``Cause.strength_range`` added (the re-captures' range a cause's word is judged on).
+SCHEMA_VERSION = "1.3"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
@@ -199,7 +200,12 @@ class Cause(StrictModel):
     strength_sd: float | None = Field(
         default=None, ge=0.0,
         description="SD of the strength when only the capture changes: measured on the photo's re-captures, or the typical SD "
-        "(measure.causes.TYPICAL_STRENGTH_SD). Its word (likely / possible / not indicated) is judged on strength ± 1.96 SD.")
+        "(measure.causes.TYPICAL_STRENGTH_SD), see strength_range.")
+    strength_range: tuple[float, float] | None = Field(
+        default=None,
+        description="Lowest and highest strength over the photo and its re-captures (the re-analyses the change engine runs "
+        "for the photo's noise); null when the photo was not re-analysed, and then strength_sd is the typical SD. The word "
+        "(likely / possible / not indicated) is judged on this range (or the strength alone) widened by 1.96 SD each side.")
     evidence: list[str] = Field(default_factory=list, description="The measurements behind it, in words.")
     care: str = Field(default="", description="What it means for care.")
 

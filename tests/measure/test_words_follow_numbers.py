@@ -27,6 +27,7 @@ from porescope.measure.causes import (
     cause_word,
     likelihood,
     likely_causes,
+    strength_interval,
     strength_sd_from,
 )
 from porescope.output.explain import region_line
@@ -72,7 +73,8 @@ def test_care_texts_do_not_describe_the_photo():
 def test_every_cause_carries_an_uncertainty():
     for c in likely_causes(analysis([reg("frame", dark=0.3, elong=1.8, coh=0.5)])):
         assert c.strength_sd == pytest.approx(TYPICAL_STRENGTH_SD)
-        assert "±" in cause_line(c)
+        assert c.strength_range is None
+        assert f"± {Z95 * TYPICAL_STRENGTH_SD:.2f} of 1, a typical spread (not measured on this photo)" in cause_line(c)
 
 
 def test_the_issues_case_keeps_its_word():
@@ -205,10 +207,16 @@ def test_cli_cause_spread_is_measured_on_the_photos_recaptures(tmp_path):
     out = tmp_path / "a.json"
     r = CliRunner().invoke(app, ["analyze", str(photo), "--mode", "closeup", "--cause-spread", "--json", str(out)])
     assert r.exit_code == 0, r.output
-    sds = {c["cause"]: c["strength_sd"] for c in json.loads(out.read_text())["causes"]}
+    causes = {c["cause"]: c for c in json.loads(out.read_text())["causes"]}
+    sds = {k: c["strength_sd"] for k, c in causes.items()}
     assert all(v >= STRENGTH_SD_FLOOR for v in sds.values())
     assert any(v != pytest.approx(TYPICAL_STRENGTH_SD) for v in sds.values())  # measured, not the typical figure
-    assert f"± {Z95 * sds['laxity']:.2f}" in r.output  # the printed interval is the measured one
+    lax = causes["laxity"]
+    assert lax["strength_range"][0] <= lax["strength"] <= lax["strength_range"][1]
+    lo, hi = strength_interval(lax["strength"], lax["strength_sd"], lax["strength_range"])
+    printed = " ".join(r.output.split())
+    assert f"{lo:.2f}-{hi:.2f} over re-takes of this photo" in printed  # the printed interval is the measured one
+    assert "typical spread" not in printed
 
 
 def test_sun_damage_is_never_indicated_by_the_photo_alone():

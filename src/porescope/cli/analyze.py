@@ -167,15 +167,16 @@ def _run_one(run, img, texts, prof, cause_spread: bool, **kw):
 
 def _measure_cause_spread(r, prof, *, masked: bool) -> None:
     """Score the causes again with their spread measured on this photo's re-captures (measure.causes.recapture_strength_sd)."""
-    from porescope.measure.cause_spread import recapture_strength_sd
-    from porescope.measure.causes import likely_causes
+    from porescope.measure.cause_spread import recapture_strengths
+    from porescope.measure.causes import likely_causes, strength_spread
 
     a = r.analysis
     if not (a.quality.measurable and a.causes):
         return
-    sd = recapture_strength_sd(r.image.rgb, a, roi=r.regions.skin if masked else None, profile=prof)
-    if sd:
-        a.causes = likely_causes(a, prof, strength_sd=sd)
+    spread = strength_spread(recapture_strengths(r.image.rgb, a, roi=r.regions.skin if masked else None, profile=prof))
+    if spread:
+        a.causes = likely_causes(a, prof, strength_sd={c: v[0] for c, v in spread.items()},
+                                 strength_range={c: v[1:] for c, v in spread.items()})
 
 
 def _with_profile(hook, prof):

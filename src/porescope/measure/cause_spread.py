@@ -5,7 +5,7 @@ single photo (:data:`porescope.measure.recapture.CAPTURE_CHANGES`, then the
 phone processing of ``PROCESSING_CHANGES``, as
 ``track.change.perturbation_noise`` does for the metrics), with the detector
 parameters the photo was measured with, and the causes are
-scored on each (:func:`porescope.measure.causes.strength_sd_from`). Apart from
+scored on each (:func:`porescope.measure.causes.strength_spread` gives their SD and range). Apart from
 :mod:`porescope.measure.causes` because it runs the pipeline, which itself
 scores the causes.
 """
@@ -13,17 +13,22 @@ scores the causes.
 from __future__ import annotations
 
 from porescope.errors import PorescopeError
-from porescope.measure.causes import strength_sd_from
+from porescope.measure.causes import likely_causes, strength_spread
 from porescope.measure.pipeline import analyze
 from porescope.measure.pores.params import DetectorParams
 from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
 from porescope.results import Analysis
 
-__all__ = ["recapture_strength_sd"]
+__all__ = ["recapture_strength_sd", "recapture_strengths"]
 
 
 def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) -> dict[str, float]:
-    """Each cause strength's SD for one photo, from re-analysing it under every change the change engine applies
+    """Each cause strength's SD over :func:`recapture_strengths` (see there); empty when no re-capture could be analyzed."""
+    return {c: v[0] for c, v in strength_spread(recapture_strengths(rgb, analysis, roi=roi, profile=profile)).items()}
+
+
+def recapture_strengths(rgb, analysis: Analysis, *, roi=None, profile=None) -> dict[str, list[float]]:
+    """Each cause's strength on one photo and on its re-analyses under every change the change engine applies
     to one photo (capture changes, then phone processing, as ``track.change.perturbation_noise``).
 
     Parameters
@@ -39,8 +44,9 @@ def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) ->
 
     Returns
     -------
-    dict of str to float
-        cause -> SD; empty when no re-capture could be analyzed. Takes about one analysis' time per change.
+    dict of str to list of float
+        cause -> its strength on the photo, then on each re-capture that could be analyzed (give it to
+        :func:`porescope.measure.causes.strength_spread`). Takes about one analysis' time per change.
     """
     s = analysis.settings
     # The parameters it was measured with (older results record only the sensitivity), as track.change.stored_params.
@@ -55,4 +61,8 @@ def recapture_strength_sd(rgb, analysis: Analysis, *, roi=None, profile=None) ->
         if analysis.quality.measurable and not a.quality.measurable:
             continue
         analyses.append(a)
-    return strength_sd_from(analyses, profile) if len(analyses) > 1 else {}
+    out: dict[str, list[float]] = {}
+    for a in analyses:
+        for c in likely_causes(a, profile):
+            out.setdefault(c.cause, []).append(c.strength)
+    return out if len(analyses) > 1 else {}

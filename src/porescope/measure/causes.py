@@ -39,13 +39,25 @@ clogging, combination skin half as much, normal and dry skin not at all
 (weight SKIN_TYPE_WEIGHT).
 
 Uncertainty: every strength carries ``strength_sd``, its SD when only the
-capture changes. :func:`porescope.measure.cause_spread.recapture_strength_sd` measures it for one photo by
-re-analysing it under the change engine's capture changes
-(:data:`porescope.measure.recapture.CAPTURE_CHANGES`); without that, the
-typical SD measured by ``benchmarks/bench_causes.py``
-(TYPICAL_STRENGTH_SD). :func:`likelihood` words a strength by its 95%
-interval (the change engine's Z95), so a re-capture that moves a strength
-within its noise does not move it from "possible" to "not indicated".
+capture changes, and, when the photo was re-analysed, ``strength_range``: the
+lowest and highest strength over the photo and its re-captures. Both come from
+the re-analyses the change engine runs for a photo's noise (capture changes and
+phone processing, ``track.change.PERTURBATIONS``): a stored visit gets them
+when its noise is measured (``history add``, or the web app's save), ``analyze
+--cause-spread`` measures them for one photo. Without re-analyses the SD is the
+typical one measured by ``benchmarks/bench_causes.py`` (TYPICAL_STRENGTH_SD),
+and every text that shows it says so.
+
+:func:`likelihood` words a strength by an interval: the re-captures' range
+widened by the 95% margin of their spread (Z95 x SD, the change engine's
+interval) on each side, or strength ± Z95 x SD without a range. "Likely" when
+the whole interval is at or above LIKELY_MIN, "not indicated" when it is all
+under POSSIBLE_MIN, "possible" when it overlaps either boundary. The range is
+what makes the words stable: a capture change that pushes a strength one way
+(phone sharpening darkens pore cores, so it raises clogging on every photo) is
+inside every photo's range, the re-captured photo's included, so the photo and
+its re-capture are judged on nearly the same interval. ``benchmarks/bench_causes.py``
+counts the words that still change between a photo and its re-captures.
 
 All text is built from the measured values: no fixed sentence describes the
 photo (a fixed "pores lined up in one direction" once followed a measured
@@ -110,6 +122,10 @@ Z95 = 1.96
 TYPICAL_STRENGTH_SD = 0.035
 #: The smallest SD a measured strength is given (a handful of re-captures can agree by chance).
 STRENGTH_SD_FLOOR = 0.01
+#: Pores a side of a region comparison (T-zone or cheeks) needs before its visibility is compared: the same
+#: count as for pore shapes. With fewer, one dark feature decides a region's score: on the astronaut face (pores
+#: not resolved, 0-3 "pores" per region) the T-zone/cheek ratio jumped between 0 and 3.4 under re-captures.
+MIN_PORES_FOR_RATIO = 30
 #: Mean length/width from which pores are called "stretched" (elongated). One threshold for every
 #: sentence that describes pore shape (cause evidence, region summaries, the glossary), so they never
 #: disagree: a round figure near where the laxity ramp (ELONG_NONE .. ELONG_FULL) passes 0.3 (1.615).
@@ -245,8 +261,8 @@ def aligned_words(coherence: float) -> str:
     return "share one direction" if coherence >= ALIGNED_COHERENCE else "point in mixed directions"
 
 
-def likelihood(strength: float, sd: float | None = None) -> str:
-    """A 0-1 cause strength in words, judged on its 95% interval.
+def strength_interval(strength: float, sd: float | None = None, strength_range=None) -> tuple[float, float]:
+    """The interval a cause's word is judged on (see the module docstring), clipped to 0-1.
 
     Parameters
     ----------
@@ -254,18 +270,41 @@ def likelihood(strength: float, sd: float | None = None) -> str:
         The cause's strength (0-1).
     sd : float, optional
         Its SD under re-capture (``Cause.strength_sd``); default TYPICAL_STRENGTH_SD.
+    strength_range : (float, float), optional
+        Lowest and highest strength over the photo and its re-captures (``Cause.strength_range``).
+
+    Returns
+    -------
+    (float, float)
+        min(range, strength) - Z95 x SD and max(range, strength) + Z95 x SD.
+    """
+    u = Z95 * (TYPICAL_STRENGTH_SD if sd is None else sd)
+    lo, hi = (strength, strength) if strength_range is None else (min(strength_range[0], strength), max(strength_range[1], strength))
+    return max(0.0, lo - u), min(1.0, hi + u)
+
+
+def likelihood(strength: float, sd: float | None = None, strength_range=None) -> str:
+    """A 0-1 cause strength in words, judged on its interval (:func:`strength_interval`).
+
+    Parameters
+    ----------
+    strength : float
+        The cause's strength (0-1).
+    sd : float, optional
+        Its SD under re-capture (``Cause.strength_sd``); default TYPICAL_STRENGTH_SD.
+    strength_range : (float, float), optional
+        Lowest and highest strength over the photo and its re-captures (``Cause.strength_range``).
 
     Returns
     -------
     str
-        'likely' when even the interval's low end reaches LIKELY_MIN, 'not indicated' when even its high end
-        stays under POSSIBLE_MIN, else 'possible'. A strength that moves within its noise keeps its word
-        unless it moves from one end of that middle band to the other.
+        'likely' when the interval's low end reaches LIKELY_MIN, 'not indicated' when its high end stays
+        under POSSIBLE_MIN, else 'possible' (the interval overlaps a boundary).
     """
-    u = Z95 * (TYPICAL_STRENGTH_SD if sd is None else sd)
-    if strength - u >= LIKELY_MIN:
+    lo, hi = strength_interval(strength, sd, strength_range)
+    if lo >= LIKELY_MIN:
         return "likely"
-    if strength + u >= POSSIBLE_MIN:
+    if hi >= POSSIBLE_MIN:
         return "possible"
     return "not indicated"
 
@@ -283,11 +322,11 @@ def cause_word(c: Cause) -> str:
     str
         'likely', 'possible' or 'not indicated'.
     """
-    return likelihood(c.strength, c.strength_sd)
+    return likelihood(c.strength, c.strength_sd, c.strength_range)
 
 
 def strength_text(c: Cause) -> str:
-    """A cause's strength with its 95% interval's half-width, for people.
+    """A cause's strength with the interval its word is judged on, and where that interval came from, for people.
 
     Parameters
     ----------
@@ -297,11 +336,15 @@ def strength_text(c: Cause) -> str:
     Returns
     -------
     str
-        '0.37 ± 0.07', or '0.37' when the cause has no SD.
+        '0.37 of 1; 0.28-0.46 over re-takes of this photo' when the photo was re-analysed (``strength_range``);
+        '0.37 ± 0.07 of 1, a typical spread (not measured on this photo)' otherwise; '0.37 of 1' when it has no SD.
     """
     if c.strength_sd is None:
-        return f"{c.strength:.2f}"
-    return f"{c.strength:.2f} ± {Z95 * c.strength_sd:.2f}"
+        return f"{c.strength:.2f} of 1"
+    if c.strength_range is None:
+        return f"{c.strength:.2f} ± {Z95 * c.strength_sd:.2f} of 1, a typical spread (not measured on this photo)"
+    lo, hi = strength_interval(c.strength, c.strength_sd, c.strength_range)
+    return f"{c.strength:.2f} of 1; {lo:.2f}-{hi:.2f} over re-takes of this photo"
 
 
 def cause_line(c: Cause) -> str:
@@ -319,9 +362,9 @@ def cause_line(c: Cause) -> str:
     name = CAUSE_NAMES.get(c.cause, c.cause)
     word = cause_word(c)
     head = (
-        f"{word.capitalize()} cause: {name} (strength {strength_text(c)} on a 0-1 scale)."
+        f"{word.capitalize()} cause: {name} (strength {strength_text(c)})."
         if word != "not indicated"
-        else f"Not indicated by this photo: {name} (strength {strength_text(c)} on a 0-1 scale)."
+        else f"Not indicated by this photo: {name} (strength {strength_text(c)})."
     )
     evidence = "; ".join(c.evidence)
     return head + (f" {evidence[0].upper()}{evidence[1:]}." if evidence else "")
@@ -360,7 +403,8 @@ def _laxity_evidence(
     return _combine(signals), ev_l
 
 
-def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float] | None = None) -> list[Cause]:
+def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float] | None = None,
+                  strength_range: dict[str, tuple[float, float]] | None = None) -> list[Cause]:
     """How strongly the photo points to clogging, laxity and photoaging (see the module docstring).
 
     Parameters
@@ -375,6 +419,9 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     strength_sd : dict, optional
         cause -> SD of its strength under re-capture (:func:`porescope.measure.cause_spread.recapture_strength_sd`);
         default TYPICAL_STRENGTH_SD for each.
+    strength_range : dict, optional
+        cause -> (lowest, highest) strength over the photo and its re-captures, measured with the same profile;
+        default none (the word then rests on the SD alone).
 
     Returns
     -------
@@ -394,6 +441,8 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     tz = [by_name[n] for n in T_ZONE if n in by_name]
     ch = [by_name[n] for n in CHEEKS if n in by_name]
     tz_vis, ch_vis = _mean(tz, "visibility_score"), _mean(ch, "visibility_score")
+    if face and tz and ch and min(sum(r.pore_count for r in tz), sum(r.pore_count for r in ch)) < MIN_PORES_FOR_RATIO:
+        tz_vis = ch_vis = None  # too few pores on one side for its visibility to be compared (MIN_PORES_FOR_RATIO)
     notes: list[str] = []
     if analysis.scale.resolves_pores is False:
         notes.append("the photo is too coarse to see pore shapes, so this rests on visibility and shine only")
@@ -447,14 +496,70 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
             e.extend(notes)
     pregnant = bool(_get(profile, "pregnant_or_breastfeeding"))
     sd = {c: round(float((strength_sd or {}).get(c, TYPICAL_STRENGTH_SD)), 3) for c in ("clogging", "laxity", "photoaging")}
+    rng = {c: (round(float(v[0]), 2), round(float(v[1]), 2)) for c, v in (strength_range or {}).items()}
     out = [
-        Cause(cause="clogging", strength=round(clog, 2), strength_sd=sd["clogging"], evidence=ev, care=CARE["clogging"]),
-        Cause(cause="laxity", strength=round(lax, 2), strength_sd=sd["laxity"], evidence=ev_l or ["no pore-shape signal"],
-              care=CARE["laxity"] + (PREGNANCY_CARE if pregnant else "")),
-        Cause(cause="photoaging", strength=round(photo, 2), strength_sd=sd["photoaging"], evidence=ev_p,
-              care=CARE["photoaging"] + (PREGNANCY_CARE if pregnant else "")),
+        Cause(cause="clogging", strength=round(clog, 2), strength_sd=sd["clogging"], strength_range=rng.get("clogging"),
+              evidence=ev, care=CARE["clogging"]),
+        Cause(cause="laxity", strength=round(lax, 2), strength_sd=sd["laxity"], strength_range=rng.get("laxity"),
+              evidence=ev_l or ["no pore-shape signal"], care=CARE["laxity"] + (PREGNANCY_CARE if pregnant else "")),
+        Cause(cause="photoaging", strength=round(photo, 2), strength_sd=sd["photoaging"], strength_range=rng.get("photoaging"),
+              evidence=ev_p, care=CARE["photoaging"] + (PREGNANCY_CARE if pregnant else "")),
     ]
     return sorted(out, key=lambda c: -c.strength)
+
+
+def strength_spread(strengths: dict[str, list[float]], *, floor: float = STRENGTH_SD_FLOOR) -> dict[str, tuple[float, float, float]]:
+    """Each cause's SD and range over the strengths of the photo and its re-captures.
+
+    Parameters
+    ----------
+    strengths : dict of str to list of float
+        cause -> its strength on the photo, then on each re-capture (``track.change.Noise.cause_strengths``).
+    floor : float
+        Smallest SD returned (STRENGTH_SD_FLOOR).
+
+    Returns
+    -------
+    dict of str to (float, float, float)
+        cause -> (SD (ddof 1, at least ``floor``), lowest, highest); causes with fewer than two strengths left out.
+    """
+    out = {}
+    for cause, vals in strengths.items():
+        if len(vals) < 2:
+            continue
+        mean = sum(vals) / len(vals)
+        sd = max(floor, (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5)
+        out[cause] = (round(sd, 3), min(vals), max(vals))
+    return out
+
+
+def cause_strengths(analyses: list[Analysis]) -> dict[str, list[float]]:
+    """cause -> its strength in each analysis that has causes (as the pipeline scored them, without a profile)."""
+    out: dict[str, list[float]] = {}
+    for a in analyses:
+        for c in a.causes:
+            out.setdefault(c.cause, []).append(float(c.strength))
+    return out
+
+
+def with_spread(causes: list[Cause], strengths: dict[str, list[float]]) -> list[Cause]:
+    """The causes with the SD and range measured on re-analyses of their photo (:func:`strength_spread`); a cause
+    without two measured strengths keeps what it had (the typical SD).
+
+    Parameters
+    ----------
+    causes : list of Cause
+        A photo's causes, as stored.
+    strengths : dict of str to list of float
+        cause -> strength on the photo and on each re-analysis.
+
+    Returns
+    -------
+    list of Cause
+    """
+    spread = strength_spread(strengths)
+    return [c.model_copy(update={"strength_sd": spread[c.cause][0], "strength_range": (round(spread[c.cause][1], 2), round(spread[c.cause][2], 2))})
+            if c.cause in spread else c for c in causes]
 
 
 def strength_sd_from(analyses: list[Analysis], profile=None, *, floor: float = STRENGTH_SD_FLOOR) -> dict[str, float]:

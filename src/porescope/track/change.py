@@ -76,6 +76,10 @@ class Noise(StrictModel):
     samples: int = Field(description="Analyses the SD was computed from.")
     sd: dict[str, dict[str, float]] = Field(default_factory=dict, description="region -> metric -> SD (floor applied).")
     perturbations: list[str] = Field(default_factory=list)
+    cause_strengths: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="cause -> its strength on the photo, then on each re-analysis (or capture) the SD came from: the visit's "
+        "cause spread (measure.causes.strength_spread), from the same analyses. Empty in noise stored before it was kept.")
 
     def get(self, region: str, metric: str, value: float) -> float:
         """The SD for a metric, or the floor when the region/metric was not sampled."""
@@ -140,8 +144,12 @@ def _apply_floor(sd: dict[str, dict[str, float]], ref: dict[str, dict[str, float
 
 
 def noise_from_repeats(analyses: list[Analysis]) -> Noise:
-    """Noise from two or more captures of the same sitting: SD across them."""
-    return noise_from_samples([key_metrics(a) for a in analyses])
+    """Noise from two or more captures of the same sitting: SD across them (the causes' spread too)."""
+    from porescope.measure.causes import cause_strengths
+
+    noise = noise_from_samples([key_metrics(a) for a in analyses])
+    noise.cause_strengths = cause_strengths([a for a in analyses if a.quality.measurable])
+    return noise
 
 
 def noise_from_samples(samples: list[dict[str, dict[str, float]]]) -> Noise:
@@ -180,6 +188,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
     s = analysis.settings
     params = stored_params(s)
     samples = [key_metrics(analysis)]
+    analyses = [analysis]
     names = []
     for name in PERTURBATIONS[: max(1, n)]:
         rc = recapture(name, rgb, roi, s.px_per_mm_given)
@@ -192,10 +201,15 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
             log.info("capture change %s skipped: the quality gate blocks it", name)
             continue
         samples.append(key_metrics(a))
+        analyses.append(a)
         names.append(name)
     if len(samples) < 2:
         return Noise(source="none", samples=1, sd=_apply_floor({k: {m: 0.0 for m in v} for k, v in samples[0].items()}, samples[0]))
-    return Noise(source="perturbation", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]), perturbations=names)
+    from porescope.measure.causes import cause_strengths
+
+    # The causes' spread from the same re-analyses (the pipeline scored each one's causes): no second set of analyses.
+    return Noise(source="perturbation", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]), perturbations=names,
+                 cause_strengths=cause_strengths([x for x in analyses if x.quality.measurable]))
 
 
 # ------------------------------------------------------------------ verdicts

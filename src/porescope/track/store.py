@@ -416,7 +416,15 @@ class Store(CareRecords):
         result = row.result if isinstance(row.result, dict) else json.loads(row.result)
         from porescope.results import Analysis
 
-        return Analysis.model_validate(result)
+        a = Analysis.model_validate(result)
+        noise = row.noise if isinstance(row.noise, dict) or row.noise is None else json.loads(row.noise)
+        if capture == 1 and noise and noise.get("cause_strengths") and a.causes:
+            # The visit's cause spread, measured on the re-analyses (or captures) of its noise (Store.noise); until
+            # that is measured, the causes keep the typical SD and say so.
+            from porescope.measure.causes import with_spread
+
+            a.causes = with_spread(a.causes, noise["cause_strengths"])
+        return a
 
     def analyses(self, visit_id: int) -> list[Analysis]:
         """All captures of a visit, capture 1 first."""
