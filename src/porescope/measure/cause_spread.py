@@ -13,7 +13,7 @@ scores the causes.
 from __future__ import annotations
 
 from porescope.errors import PorescopeError
-from porescope.measure.causes import likely_causes, strength_spread
+from porescope.measure.causes import likely_causes, same_signals, strength_spread
 from porescope.measure.pipeline import analyze
 from porescope.measure.pores.params import DetectorParams
 from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
@@ -62,7 +62,7 @@ def recapture_strengths(rgb, analysis: Analysis, *, roi=None, profile=None) -> d
             continue
         analyses.append(a)
     out: dict[str, list[float]] = {}
-    for a in analyses:
+    for a in same_signals(analyses):  # a re-capture that lost a signal (pore shapes) is no sample of its spread
         for c in likely_causes(a, profile):
             out.setdefault(c.cause, []).append(c.strength)
     return out if len(analyses) > 1 else {}

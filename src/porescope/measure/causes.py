@@ -29,9 +29,8 @@ laxity
       CHEEK_RATIO_NONE .. CHEEK_RATIO_FULL.
 photoaging
     Not separable from laxity in a photo. With a profile, cumulative sun
-    (sun exposure x age) and the photo's laxity signal; without one, a low
-    strength (at most NO_PROFILE_CAP) and a note that it cannot be judged
-    from the photo alone.
+    (sun exposure x age) and the photo's laxity signal; without one, strength
+    0 and a note that it cannot be judged from the photo alone.
 
 Skin type (from a profile) adds a clogging signal: sebum output goes with
 pore size (Roh et al. 2006, Br J Dermatol 155:890), so oily skin points to
@@ -95,10 +94,10 @@ CHEEK_RATIO_FULL = 2.0
 MIN_PORES_FOR_SHAPE = 30
 #: Cap on every strength when pore shapes cannot be read.
 COARSE_CAP = 0.35
-#: Photoaging without age and sun exposure: at most this strength, so that even with the typical spread
-#: its word stays "not indicated" (0.18 + 1.96 x TYPICAL_STRENGTH_SD < POSSIBLE_MIN): the photo alone cannot
-#: point to sun damage (it was 0.2, which the 95% interval would call possible).
-NO_PROFILE_CAP = 0.18
+#: Photoaging without age and sun exposure: the photo alone cannot point to sun damage, so its strength is this
+#: fixed value. It was min(0.18, half the laxity signal): a number that moved with the photo's laxity under
+#: re-captures (0 to 0.18, an SD up to 0.05), so a measured spread could call it "possible" on one re-take.
+NO_PROFILE_STRENGTH = 0.0
 #: Age (years) from which firmness loss starts to show, and by which it is marked.
 AGE_NONE = 25.0
 AGE_FULL = 60.0
@@ -533,10 +532,37 @@ def strength_spread(strengths: dict[str, list[float]], *, floor: float = STRENGT
     return out
 
 
+def signals_read(analysis: Analysis) -> tuple[bool, bool]:
+    """Which photo signals the causes could read: (pore shapes, the T-zone/cheek comparison).
+
+    A re-capture that loses one of them (zoomed out until pores no longer resolve, too few pores left on the
+    cheeks) is scored on other signals, not the same ones moved by noise: it is no sample of the photo's spread
+    (a glabella crop's laxity read 0.74-0.84 on re-captures and 0 on the one whose shapes were lost).
+    """
+    regions = [r for r in analysis.regions if r.area_px > 0]
+    by_name = {r.name: r for r in regions}
+    total = by_name.get("face") or by_name.get("frame") or (regions[0] if regions else None)
+    shapes = total is not None and analysis.scale.resolves_pores is not False and total.pore_count >= MIN_PORES_FOR_SHAPE
+    tz = [by_name[n] for n in T_ZONE if n in by_name]
+    ch = [by_name[n] for n in CHEEKS if n in by_name]
+    ratio = (analysis.settings.mode == "face" and bool(tz) and bool(ch)
+             and min(sum(r.pore_count for r in tz), sum(r.pore_count for r in ch)) >= MIN_PORES_FOR_RATIO)
+    return shapes, ratio
+
+
+def same_signals(analyses: list[Analysis]) -> list[Analysis]:
+    """The analyses that read the same signals as the first (the photo itself): see :func:`signals_read`."""
+    if not analyses:
+        return []
+    ref = signals_read(analyses[0])
+    return [a for a in analyses if signals_read(a) == ref]
+
+
 def cause_strengths(analyses: list[Analysis]) -> dict[str, list[float]]:
-    """cause -> its strength in each analysis that has causes (as the pipeline scored them, without a profile)."""
+    """cause -> its strength in each analysis (the photo first, then its re-analyses or other captures) that reads
+    the same signals as the photo (:func:`same_signals`), as the pipeline scored them (without a profile)."""
     out: dict[str, list[float]] = {}
-    for a in analyses:
+    for a in same_signals(analyses):
         for c in a.causes:
             out.setdefault(c.cause, []).append(float(c.strength))
     return out
@@ -606,7 +632,7 @@ def _photoaging(age: float | None, a: float | None, sun: float | None, lax_photo
     """Photoaging strength (0-1) and its evidence, from age (``a``: its 0-1 ramp), sun exposure and the photo's laxity signal."""
     ev_p: list[str] = []
     if a is None and sun is None:
-        photo = min(NO_PROFILE_CAP, 0.5 * lax_photo)
+        photo = NO_PROFILE_STRENGTH
         ev_p.append("sun damage cannot be judged from the photo alone: in a photo it looks the same as loss of "
                     "firmness. Give your age and sun exposure (a profile) for an estimate")
     else:

@@ -148,7 +148,8 @@ def noise_from_repeats(analyses: list[Analysis]) -> Noise:
     from porescope.measure.causes import cause_strengths
 
     noise = noise_from_samples([key_metrics(a) for a in analyses])
-    noise.cause_strengths = cause_strengths([a for a in analyses if a.quality.measurable])
+    if analyses and analyses[0].quality.measurable:  # capture 1 is the photo whose causes are shown
+        noise.cause_strengths = cause_strengths([a for a in analyses if a.quality.measurable])
     return noise
 
 
@@ -209,7 +210,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
 
     # The causes' spread from the same re-analyses (the pipeline scored each one's causes): no second set of analyses.
     return Noise(source="perturbation", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]), perturbations=names,
-                 cause_strengths=cause_strengths([x for x in analyses if x.quality.measurable]))
+                 cause_strengths=cause_strengths(analyses) if analysis.quality.measurable else {})
 
 
 # ------------------------------------------------------------------ verdicts

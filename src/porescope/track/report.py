@@ -268,12 +268,13 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
     if not latest.quality.measurable:
         parts.append("The latest photo failed the capture-quality check; treat its numbers with caution.")
     if latest.causes:
-        from porescope.measure.causes import likelihood
+        from porescope.measure.causes import cause_word
 
+        # Its word with its own spread (the visit's re-analyses; typical until they are measured), as every other text.
         top = max(latest.causes, key=lambda c: c.strength)
-        if likelihood(top.strength) != "not indicated":
+        if cause_word(top) != "not indicated":
             parts.append(f"The latest photo points most to {_CAUSE_WORDS.get(top.cause, top.cause)} "
-                         f"({likelihood(top.strength)}, strength {top.strength:.2f} on a 0-1 scale).")
+                         f"({cause_word(top)}, strength {top.strength:.2f} on a 0-1 scale).")
         else:
             parts.append("The latest photo does not clearly point to any cause.")
     return " ".join(parts)
@@ -298,12 +299,12 @@ def _flat(v: list) -> bool:
 def render_html(rep: Report) -> str:
     """The report as one self-contained HTML document (template ``track/templates/history_report.html``)."""
     from porescope.htmlreport import render
-    from porescope.measure.causes import cause_line, likelihood
+    from porescope.measure.causes import cause_line, cause_word
 
     first, latest = rep.visits[0], rep.visits[-1]
     overlays = [(label, v, img) for label, v, img in (("First visit", first, rep.first_overlay),
                                                      ("Latest visit", latest, rep.latest_overlay)) if img is not None]
-    causes = [(cause_line(c), c.care if likelihood(c.strength) != "not indicated" else "")
+    causes = [(cause_line(c), c.care if cause_word(c) != "not indicated" else "")
               for c in sorted(rep.causes, key=lambda c: -c.strength)]
     from porescope.track import compact
 
@@ -526,10 +527,10 @@ def pdf_blocks(rep: Report) -> list[tuple[str, Any]]:
         blocks.append(("img", (_figure_rgb(rep.trends), TREND_NOTE)))
     blocks.append(("h2", "Causes (latest visit)"))
     if rep.causes:
-        from porescope.measure.causes import cause_line, likelihood
+        from porescope.measure.causes import cause_line, cause_word
 
         for c in sorted(rep.causes, key=lambda c: -c.strength):
-            care = c.care if likelihood(c.strength) != "not indicated" else ""
+            care = c.care if cause_word(c) != "not indicated" else ""
             blocks.append(("p", cause_line(c) + (f" {care}" if care else "")))
     else:
         blocks.append(("p", "No likely cause was worked out for the latest photo."))
