@@ -56,7 +56,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term("cause_strength", "Cause strength (0-1)",
          "How strongly the photo points to a cause, with the range it takes over re-takes of the photo (or a typical "
          "spread when the photo was not re-taken), widened by 95% noise: called likely when even its low end is 0.5 or "
-         "more, not indicated when even its high end is under 0.25, possible in between; it is not a diagnosis.", ("strength", "laxity", "clogging", "photoaging")),
+         "more, not indicated when even its high end is under 0.25, possible in between; it is not a diagnosis.",
+         ("strength", "laxity", "clogging", "photoaging")),
     Term("scale", "Scale (px per mm)", "How many pixels of the photo span one millimetre of skin; about 8 or more is "
          "needed to see pores as shapes.", ("px_per_mm",)),
     Term("sharpness", "Sharpness", "How much fine detail the skin shows compared with coarser detail: about 1 is "
