@@ -34,11 +34,16 @@ from pathlib import Path
 
 import cv2
 
-from porescope.measure.causes import LIKELY_MIN, POSSIBLE_MIN, likelihood, strength_interval, strength_spread
+from porescope.measure.causes import LIKELY_MIN, POSSIBLE_MIN, likelihood
 from porescope.measure.pipeline import analyze
 from porescope.measure.recapture import exposure, recapture
 from porescope.testing.synth import SkinSpec, render
 from porescope.track.change import PERTURBATIONS, perturbation_noise
+
+try:
+    from porescope.measure.causes import strength_interval, strength_spread
+except ImportError:  # 43e4320 (the baseline): no range; its `analyze --cause-spread` path gives the SD
+    strength_interval = strength_spread = None
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-pores"
 RETAKES = (*PERTURBATIONS, "exposure x1.05")
@@ -67,7 +72,12 @@ def judged(rgb, roi, px, mode):
     a = analyze(rgb, roi=roi, px_per_mm=px, mode=mode)
     if not a.quality.measurable:
         return None
-    spread = strength_spread(perturbation_noise(rgb, a, roi=roi).cause_strengths)
+    if strength_spread is None:
+        from porescope.measure.cause_spread import recapture_strength_sd
+
+        spread = {c: (v, None, None) for c, v in recapture_strength_sd(rgb, a, roi=roi).items()}
+    else:
+        spread = strength_spread(perturbation_noise(rgb, a, roi=roi).cause_strengths)
     out = {}
     for c in a.causes:
         sd, lo, hi = spread.get(c.cause, (c.strength_sd, None, None))
@@ -90,6 +100,8 @@ def main() -> None:
         "rule of 43e4320 (± 1.96 SD)": lambda s, sd, rng: likelihood(s, sd),
         "typical SD (no re-analysis)": lambda s, sd, rng: likelihood(s),
     }
+    if strength_spread is None:
+        del rules["this rule (range ± 1.96 SD)"]
     flips = dict.fromkeys(rules, 0)
     pairs, worst_sd, near = 0, 0.0, (1.0, "")
     for name, rgb, roi, px, mode in samples(args.data):
@@ -115,14 +127,15 @@ def main() -> None:
                 flips[label] += bool(changed)
                 parts.append(f"{label}: '{word}'" + (f", changes under {', '.join(changed)}" if changed else ", never changes"))
             print("    " + "\n    ".join(parts))
-            for j in [x, *retakes.values()]:
+            for j in [x, *retakes.values()] if strength_interval else []:
                 if j is not None and cause in j and closest(*j[cause]) < near[0]:
                     near = (closest(*j[cause]), f"{name}, {cause}")
     print(f"largest SD of a cause strength over these samples: {worst_sd:.3f}")
     print(f"cause/photo pairs whose word changes under some re-take (of {pairs}):")
     for label, n in flips.items():
         print(f"  {label}: {n}")
-    print(f"closest call of this rule: an interval end {near[0]:.3f} from its boundary ({near[1]})")
+    if strength_interval:
+        print(f"closest call of this rule: an interval end {near[0]:.3f} from its boundary ({near[1]})")
 
 
 if __name__ == "__main__":

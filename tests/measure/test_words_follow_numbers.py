@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,3 +225,81 @@ def test_sun_damage_is_never_indicated_by_the_photo_alone():
     for elong, coh in ((1.3, 0.1), (2.0, 0.7), (2.4, 0.9)):
         sun = by(likely_causes(analysis([reg("frame", elong=elong, coh=coh, n=300)])))["photoaging"]
         assert cause_word(sun) == "not indicated" and any("cannot be judged" in e for e in sun.evidence)
+
+
+# --- words judged on the re-captures' range (issue 22: no flip inside the noise) ------------------------------
+
+REAL = Path(__file__).resolve().parents[1].parent.parent / "shared" / "data" / "real-pores"
+
+
+def _judged(rgb, roi=None, px=None):
+    """A photo's cause words as a stored visit gets them: its spread from the change engine's re-analyses."""
+    from porescope.measure.causes import strength_spread
+    from porescope.measure.pipeline import analyze
+    from porescope.track.change import perturbation_noise
+
+    a = analyze(rgb, roi=roi, px_per_mm=px, mode="closeup")
+    spread = strength_spread(perturbation_noise(rgb, a, roi=roi).cause_strengths)
+    return {c.cause: c for c in likely_causes(a, strength_sd={k: v[0] for k, v in spread.items()},
+                                              strength_range={k: v[1:] for k, v in spread.items()})}
+
+
+def test_the_range_decides_the_word():
+    """The interval is the re-captures' range widened by 1.96 SD: a strength of 0.13 whose sharpened re-capture read
+    0.24 is 'possible' (it reaches 0.25); without the range the same 0.13 is 'not indicated'."""
+    assert strength_interval(0.13, 0.034, (0.11, 0.24)) == pytest.approx((0.11 - Z95 * 0.034, 0.24 + Z95 * 0.034))
+    assert likelihood(0.13, 0.034, (0.11, 0.24)) == "possible"
+    assert likelihood(0.13, 0.034) == "not indicated"
+    assert likelihood(0.56, 0.021, (0.51, 0.58)) == "possible"  # the real cheek: one re-capture reads 0.51
+    assert likelihood(0.56, 0.021) == "likely"
+    assert likelihood(0.92, 0.033, (0.83, 0.97)) == "likely"
+    assert strength_interval(0.02, 0.05, (0.0, 0.1)) == pytest.approx((0.0, 0.1 + Z95 * 0.05))  # clipped to 0-1
+
+
+def test_a_re_capture_that_loses_pore_shapes_is_no_sample_of_the_spread():
+    from porescope.measure.causes import cause_strengths
+
+    photo = analysis([reg("frame", elong=2.0, coh=0.6, n=300)])
+    same = analysis([reg("frame", elong=1.9, coh=0.55, n=280)])
+    coarse = analysis([reg("frame", elong=2.0, coh=0.6, n=300)], px_per_mm=5.0)  # zoomed out: pores no longer resolve
+    few = analysis([reg("frame", elong=2.0, coh=0.6, n=12)])
+    for a in (photo, same, coarse, few):
+        a.causes = likely_causes(a)
+    strengths = cause_strengths([photo, same, coarse, few])
+    assert strengths["laxity"] == [by(photo.causes)["laxity"].strength, by(same.causes)["laxity"].strength]
+    assert by(coarse.causes)["laxity"].strength != by(photo.causes)["laxity"].strength  # it would have moved the range
+
+
+def test_clearly_strong_causes_still_read_likely_and_absent_ones_not_indicated():
+    """Known truth: stretched pores all at 30 degrees (laxity), 40% plugged pores (clogging), round open pores (neither)."""
+    base = SkinSpec(height=384, width=384, pore_diameter_px=(5.0, 9.0), seed=3)
+    stretched = _judged(render(SkinSpec(**{**base.__dict__, "elongation": (1.8, 2.4), "orientation_deg": 30.0})).rgb)
+    plugged = _judged(render(SkinSpec(**{**base.__dict__, "dark_fraction": 0.4})).rgb)
+    round_ = _judged(render(base).rgb)
+    assert cause_word(stretched["laxity"]) == "likely", stretched["laxity"]
+    assert cause_word(plugged["clogging"]) == "likely", plugged["clogging"]
+    assert cause_word(round_["laxity"]) == "not indicated" and cause_word(plugged["laxity"]) == "not indicated"
+    for judged in (stretched, plugged, round_):
+        assert judged["laxity"].strength_range is not None  # measured on its re-captures, not the typical SD
+        assert cause_word(judged["photoaging"]) == "not indicated"  # no profile: the photo alone cannot tell
+
+
+@pytest.mark.skipif(not (REAL / "cheek_imgleft.png").exists(), reason="the real crops in ../shared are not here")
+@pytest.mark.parametrize("crop", ["cheek_imgleft", "glabella"])
+def test_real_crops_keep_their_words_when_re_taken(crop):
+    """A re-take of the same skin (each with its own re-analyses, as a stored visit) gets the same words: the issue's
+    5% brighter photo, and the changes under which the rule of 43e4320 flipped the cheek's laxity (benchmarks/bench_causes.py)."""
+    import cv2
+
+    from porescope.measure.recapture import exposure, recapture
+
+    rgb = cv2.imread(str(REAL / f"{crop}.png"))[..., ::-1].copy()
+    roi = cv2.imread(str(REAL / f"{crop}.roi.png"), 0) > 0
+    words = {k: cause_word(c) for k, c in _judged(rgb, roi, 10.0).items()}
+    for change in ("exposure x1.05", "sensor noise 3", "JPEG q75"):
+        if change == "exposure x1.05":
+            again = _judged(exposure(rgb, 1.05), roi, 10.0)
+        else:
+            rc = recapture(change, rgb, roi, 10.0)
+            again = _judged(rc.rgb, rc.mask, rc.px_per_mm)
+        assert {k: cause_word(c) for k, c in again.items()} == words, change
