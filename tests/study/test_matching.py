@@ -49,7 +49,7 @@ def _run_in_process(jobs, out: Path) -> None:
         store_result(out, res)
 
 
-def _study(tmp_path: Path, real_crops, visits: dict[str, tuple[str, object]]) -> tuple[pd.DataFrame, dict]:
+def _study(tmp_path: Path, real_crops, visits: dict[str, tuple[str, object]], px_per_mm: float = 10) -> tuple[pd.DataFrame, dict]:
     """One subject per entry: V1 the crop as it is, V2 ``process`` of it (or of a changed copy); run every stage."""
     photos = tmp_path / "photos"
     photos.mkdir()
@@ -61,7 +61,7 @@ def _study(tmp_path: Path, real_crops, visits: dict[str, tuple[str, object]]) ->
             name = f"{subject}_{v}.png"
             cv2.imwrite(str(photos / name), np.ascontiguousarray(img[..., ::-1]))
             rows.append({"subject": subject, "visit": v, "date": "2026-01-05" if v == "V1" else "2026-02-02", "image": f"photos/{name}",
-                         "roi": f"photos/{crop}.roi.png", "px_per_mm": 10, "arm": "treated"})
+                         "roi": f"photos/{crop}.roi.png", "px_per_mm": px_per_mm, "arm": "treated"})
     manifest = tmp_path / "manifest.csv"
     with manifest.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -113,3 +113,12 @@ def test_without_matching_soft_focus_reads_as_improvement(tmp_path, real_crops):
     raw = change_table(rows, results)
     assert _visibility(raw, "S01")["verdict"] == "improved"
     assert _visibility(change, "S01")["verdict"] == "no_detectable_change"
+
+
+def test_visits_that_do_not_resolve_pores_get_no_verdict(tmp_path, real_crops):
+    """At 5 px/mm (a scale given too coarse for a 0.25 mm pore) the same skin 5% brighter is not judged; it says why."""
+    brighter = lambda rgb, _: np.clip(rgb.astype(np.float32) * 1.05, 0, 255).astype(np.uint8)  # noqa: E731
+    change, info = _study(tmp_path, real_crops, {"S01": ("glabella", brighter)}, px_per_mm=5)
+    assert list(change["verdict"]) == [NOT_COMPARABLE]
+    assert "do not resolve pores" in change["detail"].iloc[0] and "5.0 px/mm" in change["detail"].iloc[0]
+    assert info["not_comparable"] == ["S01 V1-V2"]

@@ -9,7 +9,8 @@ for every subject's baseline and later visit, with the same rules
 
 * a pair whose difference of detail no filter can undo (only one visit holds
   too little detail for pores, or the difference has the shape sharpening or a
-  beauty filter leaves) is **not compared**: its change rows say why
+  beauty filter leaves), or one of whose visits does not resolve pores at all
+  (:func:`porescope.track.change.unresolved_pores`), is **not compared**: its change rows say why
   (:data:`~porescope.study.columns.NOT_COMPARABLE`) and it is left out of every
   statistic, like a subject whose baseline is missing;
 * otherwise the visit whose photos hold finer detail is **re-measured** from its
@@ -95,6 +96,11 @@ def visit_quality(caps: list[tuple[Row, dict]]):
 def plan_pairs(rows: list[Row], results: dict[int, dict]) -> dict[tuple[str, str], VisitPair]:
     """Per (subject, later visit): how it and the subject's baseline are compared at the same detail."""
     from porescope.measure.match import common_detail
+    from porescope.results import Analysis
+    from porescope.track.change import unresolved_pores
+
+    def unresolved(caps) -> str | None:
+        return next((why for _, res in caps if (why := unresolved_pores(Analysis.model_validate({**res["analysis"], "pores": []})))), None)
 
     by_subject, first_visit = subject_visits(rows, results)
     plans = {}
@@ -103,11 +109,18 @@ def plan_pairs(rows: list[Row], results: dict[int, dict]) -> dict[tuple[str, str
         if base not in visits:
             continue
         qb = visit_quality(visits[base])
+        base_unresolved = unresolved(visits[base])
         for v, caps in visits.items():
             if v == base:
                 continue
             plan = common_detail(qb, visit_quality(caps), ids=(base, v))
-            if plan is None:
+            why = (base, base_unresolved) if base_unresolved else None
+            if why is None and (visit_unresolved := unresolved(caps)):
+                why = (v, visit_unresolved)
+            if why and not (plan and plan.reason):
+                plans[(subject, v)] = VisitPair(subject, base, v, reason=f"visit {why[0]}'s photos do not resolve pores ({why[1]}): "
+                                                "what they show as pores are larger spots and shadows, so no change of the pores is judged.")
+            elif plan is None:
                 plans[(subject, v)] = VisitPair(subject, base, v)
             elif plan.reason:
                 plans[(subject, v)] = VisitPair(subject, base, v, reason=plan.reason)
