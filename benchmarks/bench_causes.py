@@ -41,7 +41,8 @@ from porescope.testing.synth import SkinSpec, render
 from porescope.track.change import PERTURBATIONS, perturbation_noise
 
 try:
-    from porescope.measure.causes import strength_interval, strength_spread
+    from porescope.measure.cause_spread import strength_spread
+    from porescope.measure.causes import strength_interval
 except ImportError:  # 43e4320 (the baseline): no range; its `analyze --cause-spread` path gives the SD
     strength_interval = strength_spread = None
 

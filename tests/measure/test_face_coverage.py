@@ -205,8 +205,9 @@ def test_t_zone_text_names_only_the_regions_measured(framed):
     from porescope.measure.pipeline import analyze
 
     def visible(a, tz: float, ch: float):
-        # The astronaut's pores are too small to see at 512 px: give the measured regions visibility scores.
-        regions = [r.model_copy(update={"visibility_score": tz if "cheek" not in r.name else ch}) for r in a.regions]
+        # The astronaut's pores are too small to see at 512 px: give the measured regions visibility scores, and the
+        # pores a region comparison needs on each side (causes.MIN_PORES_FOR_RATIO).
+        regions = [r.model_copy(update={"visibility_score": tz if "cheek" not in r.name else ch, "pore_count": 100}) for r in a.regions]
         return a.model_copy(update={"regions": regions})
 
     a = analyze(framed["cut_below_mouth"][0], mode="face")  # the chin is outside this photo

@@ -17,7 +17,7 @@ from test_causes import analysis, by, face, reg
 from typer.testing import CliRunner
 from web_helpers import PageClient
 
-from porescope.measure.cause_spread import recapture_strength_sd
+from porescope.measure.cause_spread import recapture_strength_sd, strength_sd_from
 from porescope.measure.causes import (
     LIKELY_MIN,
     POSSIBLE_MIN,
@@ -29,7 +29,6 @@ from porescope.measure.causes import (
     likelihood,
     likely_causes,
     strength_interval,
-    strength_sd_from,
 )
 from porescope.output.explain import region_line
 from porescope.output.render import encode_image
@@ -234,7 +233,7 @@ REAL = Path(__file__).resolve().parents[1].parent.parent / "shared" / "data" / "
 
 def _judged(rgb, roi=None, px=None):
     """A photo's cause words as a stored visit gets them: its spread from the change engine's re-analyses."""
-    from porescope.measure.causes import strength_spread
+    from porescope.measure.cause_spread import strength_spread
     from porescope.measure.pipeline import analyze
     from porescope.track.change import perturbation_noise
 
@@ -257,7 +256,7 @@ def test_the_range_decides_the_word():
 
 
 def test_a_re_capture_that_loses_pore_shapes_is_no_sample_of_the_spread():
-    from porescope.measure.causes import cause_strengths
+    from porescope.measure.cause_spread import cause_strengths
 
     photo = analysis([reg("frame", elong=2.0, coh=0.6, n=300)])
     same = analysis([reg("frame", elong=1.9, coh=0.55, n=280)])

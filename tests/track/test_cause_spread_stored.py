@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from history_helpers import BASE, add_visit, photo
 from typer.testing import CliRunner
 
-from porescope.measure.causes import TYPICAL_STRENGTH_SD, cause_line, strength_spread
+from porescope.measure.cause_spread import strength_spread
+from porescope.measure.causes import TYPICAL_STRENGTH_SD, cause_line
 from porescope.testing.synth import with_
 from porescope.track import Store, db
 from porescope.track.change import PERTURBATIONS

@@ -167,8 +167,8 @@ def _run_one(run, img, texts, prof, cause_spread: bool, **kw):
 
 def _measure_cause_spread(r, prof, *, masked: bool) -> None:
     """Score the causes again with their spread measured on this photo's re-captures (measure.causes.recapture_strength_sd)."""
-    from porescope.measure.cause_spread import recapture_strengths
-    from porescope.measure.causes import likely_causes, strength_spread
+    from porescope.measure.cause_spread import recapture_strengths, strength_spread
+    from porescope.measure.causes import likely_causes
 
     a = r.analysis
     if not (a.quality.measurable and a.causes):

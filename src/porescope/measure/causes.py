@@ -402,6 +402,34 @@ def _laxity_evidence(
     return _combine(signals), ev_l
 
 
+def _clogging(analysis: Analysis, profile, by_name: dict[str, RegionMetrics], total: RegionMetrics, shapes_ok: bool,
+              tz_vis: float | None, ch_vis: float | None) -> tuple[float, list[str]]:
+    """The clogging strength (0-1) and its evidence: dark cores, T-zone over cheek visibility, shine, skin type."""
+    face = analysis.settings.mode == "face"
+    ev: list[str] = []
+    signals: list[tuple[float, float]] = []  # (signal, weight)
+    if shapes_ok:
+        parts = [r for r in by_name.values() if r.name != "face"]
+        dark = _mean(parts, "dark_share", "pore_count") if face else total.dark_share
+        s = _ramp(dark, DARK_SHARE_NONE, DARK_SHARE_FULL)
+        signals.append((s, 0.5))
+        ev.append(f"{_pct(dark or 0)} of pores have a dark, plugged core" + (" (blackhead-like)" if s > 0.3 else ""))
+    ratio_tz = (tz_vis / ch_vis) if face and tz_vis is not None and ch_vis else None
+    if ratio_tz is not None:
+        s = _ramp(ratio_tz, TZONE_RATIO_NONE, TZONE_RATIO_FULL)
+        signals.append((s, 0.3))
+        tz_text, ch_text = zone_words(by_name)
+        ev.append(f"pores are {ratio_tz:.1f}x as visible on {tz_text} as on {ch_text}"
+                  if ratio_tz >= 1 else f"pores are less visible on {tz_text} than on {ch_text} ({ratio_tz:.1f}x)")
+    glare = analysis.quality.glare_fraction
+    shiny = [p for p in analysis.quality.problems if p.code in ("glare", "region_glare")]
+    s = _ramp(glare, GLARE_NONE, GLARE_FULL)
+    signals.append((s, 0.2))
+    ev.append(f"shine covers {_pct(glare)} of the skin" + (" (oily-looking)" if shiny else ""))
+    _skin_type_signal(profile, signals, ev)
+    return _combine(signals), ev
+
+
 def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float] | None = None,
                   strength_range: dict[str, tuple[float, float]] | None = None) -> list[Cause]:
     """How strongly the photo points to clogging, laxity and photoaging (see the module docstring).
@@ -431,45 +459,24 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     regions = [r for r in analysis.regions if r.area_px > 0]
     by_name = {r.name: r for r in regions}
     face = analysis.settings.mode == "face"
-    parts = [r for r in regions if r.name not in ("face",)]
     total = by_name.get("face") or by_name.get("frame") or (regions[0] if regions else None)
     if total is None:
         return []
     n_pores = total.pore_count
-    shapes_ok = analysis.scale.resolves_pores is not False and n_pores >= MIN_PORES_FOR_SHAPE
+    shapes_ok, comparable = signals_read(analysis)
     tz = [by_name[n] for n in T_ZONE if n in by_name]
     ch = [by_name[n] for n in CHEEKS if n in by_name]
-    tz_vis, ch_vis = _mean(tz, "visibility_score"), _mean(ch, "visibility_score")
-    if face and tz and ch and min(sum(r.pore_count for r in tz), sum(r.pore_count for r in ch)) < MIN_PORES_FOR_RATIO:
-        tz_vis = ch_vis = None  # too few pores on one side for its visibility to be compared (MIN_PORES_FOR_RATIO)
+    tz_vis, ch_vis = (_mean(tz, "visibility_score"), _mean(ch, "visibility_score")) if comparable else (None, None)
     notes: list[str] = []
     if analysis.scale.resolves_pores is False:
         notes.append("the photo is too coarse to see pore shapes, so this rests on visibility and shine only")
     elif n_pores < MIN_PORES_FOR_SHAPE:
         notes.append(f"only {n_pores} pores were found, too few to read their shapes")
 
-    # ---- clogging
-    ev: list[str] = []
-    signals: list[tuple[float, float]] = []  # (signal, weight)
-    if shapes_ok:
-        dark = _mean(parts, "dark_share", "pore_count") if face else total.dark_share
-        s = _ramp(dark, DARK_SHARE_NONE, DARK_SHARE_FULL)
-        signals.append((s, 0.5))
-        ev.append(f"{_pct(dark or 0)} of pores have a dark, plugged core" + (" (blackhead-like)" if s > 0.3 else ""))
-    ratio_tz = (tz_vis / ch_vis) if face and tz_vis is not None and ch_vis else None
-    if ratio_tz is not None:
-        s = _ramp(ratio_tz, TZONE_RATIO_NONE, TZONE_RATIO_FULL)
-        signals.append((s, 0.3))
+    clog, ev = _clogging(analysis, profile, by_name, total, shapes_ok, tz_vis, ch_vis)
+    if face and tz and ch and not comparable:
         tz_text, ch_text = zone_words(by_name)
-        ev.append(f"pores are {ratio_tz:.1f}x as visible on {tz_text} as on {ch_text}"
-                  if ratio_tz >= 1 else f"pores are less visible on {tz_text} than on {ch_text} ({ratio_tz:.1f}x)")
-    glare = analysis.quality.glare_fraction
-    shiny = [p for p in analysis.quality.problems if p.code in ("glare", "region_glare")]
-    s = _ramp(glare, GLARE_NONE, GLARE_FULL)
-    signals.append((s, 0.2))
-    ev.append(f"shine covers {_pct(glare)} of the skin" + (" (oily-looking)" if shiny else ""))
-    _skin_type_signal(profile, signals, ev)
-    clog = _combine(signals)
+        ev.append(f"too few pores on {tz_text} or {ch_text} to compare how visible they are")
 
     # ---- laxity (photo part)
     lax_photo, ev_l = _laxity_evidence(by_name, total, face, shapes_ok, tz_vis, ch_vis)
@@ -507,37 +514,23 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     return sorted(out, key=lambda c: -c.strength)
 
 
-def strength_spread(strengths: dict[str, list[float]], *, floor: float = STRENGTH_SD_FLOOR) -> dict[str, tuple[float, float, float]]:
-    """Each cause's SD and range over the strengths of the photo and its re-captures.
-
-    Parameters
-    ----------
-    strengths : dict of str to list of float
-        cause -> its strength on the photo, then on each re-capture (``track.change.Noise.cause_strengths``).
-    floor : float
-        Smallest SD returned (STRENGTH_SD_FLOOR).
-
-    Returns
-    -------
-    dict of str to (float, float, float)
-        cause -> (SD (ddof 1, at least ``floor``), lowest, highest); causes with fewer than two strengths left out.
-    """
-    out = {}
-    for cause, vals in strengths.items():
-        if len(vals) < 2:
-            continue
-        mean = sum(vals) / len(vals)
-        sd = max(floor, (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5)
-        out[cause] = (round(sd, 3), min(vals), max(vals))
-    return out
-
-
 def signals_read(analysis: Analysis) -> tuple[bool, bool]:
-    """Which photo signals the causes could read: (pore shapes, the T-zone/cheek comparison).
+    """Which photo signals the causes could read.
 
     A re-capture that loses one of them (zoomed out until pores no longer resolve, too few pores left on the
     cheeks) is scored on other signals, not the same ones moved by noise: it is no sample of the photo's spread
     (a glabella crop's laxity read 0.74-0.84 on re-captures and 0 on the one whose shapes were lost).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A photo's analysis.
+
+    Returns
+    -------
+    (bool, bool)
+        Pore shapes readable (pores resolved, at least MIN_PORES_FOR_SHAPE); T-zone and cheeks comparable (a face
+        with at least MIN_PORES_FOR_RATIO pores on each side).
     """
     regions = [r for r in analysis.regions if r.area_px > 0]
     by_name = {r.name: r for r in regions}
@@ -548,73 +541,6 @@ def signals_read(analysis: Analysis) -> tuple[bool, bool]:
     ratio = (analysis.settings.mode == "face" and bool(tz) and bool(ch)
              and min(sum(r.pore_count for r in tz), sum(r.pore_count for r in ch)) >= MIN_PORES_FOR_RATIO)
     return shapes, ratio
-
-
-def same_signals(analyses: list[Analysis]) -> list[Analysis]:
-    """The analyses that read the same signals as the first (the photo itself): see :func:`signals_read`."""
-    if not analyses:
-        return []
-    ref = signals_read(analyses[0])
-    return [a for a in analyses if signals_read(a) == ref]
-
-
-def cause_strengths(analyses: list[Analysis]) -> dict[str, list[float]]:
-    """cause -> its strength in each analysis (the photo first, then its re-analyses or other captures) that reads
-    the same signals as the photo (:func:`same_signals`), as the pipeline scored them (without a profile)."""
-    out: dict[str, list[float]] = {}
-    for a in same_signals(analyses):
-        for c in a.causes:
-            out.setdefault(c.cause, []).append(float(c.strength))
-    return out
-
-
-def with_spread(causes: list[Cause], strengths: dict[str, list[float]]) -> list[Cause]:
-    """The causes with the SD and range measured on re-analyses of their photo (:func:`strength_spread`); a cause
-    without two measured strengths keeps what it had (the typical SD).
-
-    Parameters
-    ----------
-    causes : list of Cause
-        A photo's causes, as stored.
-    strengths : dict of str to list of float
-        cause -> strength on the photo and on each re-analysis.
-
-    Returns
-    -------
-    list of Cause
-    """
-    spread = strength_spread(strengths)
-    return [c.model_copy(update={"strength_sd": spread[c.cause][0], "strength_range": (round(spread[c.cause][1], 2), round(spread[c.cause][2], 2))})
-            if c.cause in spread else c for c in causes]
-
-
-def strength_sd_from(analyses: list[Analysis], profile=None, *, floor: float = STRENGTH_SD_FLOOR) -> dict[str, float]:
-    """The SD of each cause's strength over analyses of the same skin (re-captures, or repeat photos).
-
-    Parameters
-    ----------
-    analyses : list of Analysis
-        The photo as captured and its re-captures (at least two).
-    profile : object or dict, optional
-        As for :func:`likely_causes`.
-    floor : float
-        Smallest SD returned (STRENGTH_SD_FLOOR).
-
-    Returns
-    -------
-    dict of str to float
-        cause -> SD (ddof 1), at least ``floor``.
-    """
-    rows = [{c.cause: c.strength for c in likely_causes(a, profile)} for a in analyses]
-    causes = set().union(*rows) if rows else set()
-    out = {}
-    for cause in sorted(causes):
-        vals = [r[cause] for r in rows if cause in r]
-        if len(vals) < 2:
-            continue
-        mean = sum(vals) / len(vals)
-        out[cause] = max(floor, (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5)
-    return out
 
 
 def _skin_type_signal(profile, signals: list[tuple[float, float]], ev: list[str]) -> None:

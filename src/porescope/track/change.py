@@ -145,7 +145,7 @@ def _apply_floor(sd: dict[str, dict[str, float]], ref: dict[str, dict[str, float
 
 def noise_from_repeats(analyses: list[Analysis]) -> Noise:
     """Noise from two or more captures of the same sitting: SD across them (the causes' spread too)."""
-    from porescope.measure.causes import cause_strengths
+    from porescope.measure.cause_spread import cause_strengths
 
     noise = noise_from_samples([key_metrics(a) for a in analyses])
     if analyses and analyses[0].quality.measurable:  # capture 1 is the photo whose causes are shown
@@ -206,7 +206,7 @@ def perturbation_noise(rgb: np.ndarray, analysis: Analysis, *, roi: np.ndarray |
         names.append(name)
     if len(samples) < 2:
         return Noise(source="none", samples=1, sd=_apply_floor({k: {m: 0.0 for m in v} for k, v in samples[0].items()}, samples[0]))
-    from porescope.measure.causes import cause_strengths
+    from porescope.measure.cause_spread import cause_strengths
 
     # The causes' spread from the same re-analyses (the pipeline scored each one's causes): no second set of analyses.
     return Noise(source="perturbation", samples=len(samples), sd=_apply_floor(_sd_from_samples(samples), samples[0]), perturbations=names,

@@ -421,7 +421,7 @@ class Store(CareRecords):
         if capture == 1 and noise and noise.get("cause_strengths") and a.causes:
             # The visit's cause spread, measured on the re-analyses (or captures) of its noise (Store.noise); until
             # that is measured, the causes keep the typical SD and say so.
-            from porescope.measure.causes import with_spread
+            from porescope.measure.cause_spread import with_spread
 
             a.causes = with_spread(a.causes, noise["cause_strengths"])
         return a
