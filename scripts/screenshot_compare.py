@@ -3,7 +3,8 @@
 (printed, for the README).
 
 A real face (scikit-image's astronaut portrait, NASA, public domain: the openly licensed face the
-tests use) is stored as two visits, the second 5% brighter, in a fresh SQLite store; the app runs
+tests use; brows to chin, enlarged, with even synthetic pores so that pores resolve) is stored as two
+visits, the second 5% brighter, in a fresh SQLite store; the app runs
 on 127.0.0.1 in a thread and headless Chromium (scripts/install_browser.sh) opens the compare page
 at 390 x 844 and waits for the real comparison.
 
@@ -33,16 +34,13 @@ PHONE = {"width": 390, "height": 844}
 
 
 def face_photos(folder: Path) -> list[Path]:
-    """The astronaut's head and shoulders at 800 x 600 px (the tests' 'selfie' framing at half its size: sharp enough
-    to pass the capture check), and the same 5% brighter."""
-    from skimage.data import astronaut
+    """The astronaut brows to chin at 12 MP with even synthetic pores (benchmarks/bench_face_regions.py's face: pores
+    resolve, so the change engine judges them; at a quarter of the pixels the photo is too blurry), and the same 5%
+    brighter."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_face_regions
 
-    a = astronaut()
-    x0, y0, x1, y1, out_w = 75, 20, 475, 320, 800
-    f = out_w / (x1 - x0)
-    m = np.array([[f, 0, -x0 * f], [0, f, -y0 * f]])
-    img = cv2.warpAffine(a, m, (out_w, round((y1 - y0) * f)), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=(128, 128, 128))
+    img = bench_face_regions.pored_face()
     out = []
     for name, gain in (("visit1.jpg", 1.0), ("visit2.jpg", 1.05)):
         p = folder / name
