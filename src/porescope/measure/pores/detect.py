@@ -61,7 +61,7 @@ from porescope.measure.pores.zones import Zones, zones_of
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v6"  # v6: the photo's real detail read and gated (measure/detail.py)
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v7"  # v7: a face's regions each read against their own skin (zones.py)
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
