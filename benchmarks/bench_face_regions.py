@@ -33,8 +33,11 @@ Three tables per face:
    on each photo measured by one tree against the same photo measured by
    another: how many (photo, region, metric) read something other than
    'no detectable change'.
+4. Each region in face mode against the same skin measured as a close-up
+   (ROI = the region, the face's scale): a region should read as a photo of
+   that skin alone would, whatever else the face holds.
 
-Usage: python benchmarks/bench_face_regions.py [--baseline REV] [--main REV] [--captures 4] [--faces a,b]
+Usage: python benchmarks/bench_face_regions.py [--baseline REV] [--main REV] [--captures 4] [--faces a,b] [--closeups 2]
 Prints; exits 0 (a benchmark, not a test).
 """
 
@@ -74,7 +77,13 @@ for i, p in enumerate(paths):
     np.savez_compressed(f"{out_dir}/{tag}_{i}.npz", labels=r.regions.label_image(),
                         x=np.array([q.x_px for q in clear]), y=np.array([q.y_px for q in clear]), area=np.array([q.area_px for q in clear]))
     out[p] = {"regions": {g.name: {k: getattr(g, k) for k in metrics} for g in a.regions},
-              "key": key_metrics(a), "px_per_mm": a.scale.px_per_mm, "npz": f"{out_dir}/{tag}_{i}.npz"}
+              "key": key_metrics(a), "px_per_mm": a.scale.px_per_mm, "npz": f"{out_dir}/{tag}_{i}.npz", "closeup": {}}
+    if i < int(sys.argv[5]):  # each region measured again as a close-up of its own skin (ROI = the region, the face's scale)
+        lab = r.regions.label_image()
+        for g in a.regions:
+            if g.name != "face":
+                c = run(r.image, mode="closeup", roi=lab == g.label, px_per_mm=a.scale.px_per_mm).analysis.regions[0]
+                out[p]["closeup"][g.name] = {k: getattr(c, k) for k in metrics}
 print(json.dumps(out))
 """
 
@@ -133,9 +142,9 @@ def captures(img: np.ndarray, n: int, tmp: Path, name: str) -> list[str]:
     return out
 
 
-def measure(src: Path, paths: list[str], out_dir: Path, tag: str) -> dict:
+def measure(src: Path, paths: list[str], out_dir: Path, tag: str, closeups: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src))
-    cmd = [sys.executable, "-c", RUNNER, json.dumps(paths), json.dumps(METRICS), str(out_dir), tag]
+    cmd = [sys.executable, "-c", RUNNER, json.dumps(paths), json.dumps(METRICS), str(out_dir), tag, str(closeups)]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode:
         raise SystemExit(f"measuring with {src} failed: {r.stderr.strip().splitlines()[-1:]}")
@@ -288,12 +297,28 @@ def print_face(name: str, runs: dict[str, dict], revs: dict[str, str]) -> None:
             print(f"      {w}")
 
 
+def print_closeups(runs: dict[str, dict], revs: dict[str, str]) -> None:
+    """Table 4: each region in face mode against the same skin measured as a close-up (ROI = the region)."""
+    print("\n4. Face mode against a close-up of the same region (ROI = the region, the face's scale): median |face - close-up| / close-up")
+    print(f"{'region':14s} " + " ".join(f"{revs[t] + ' ' + k[:8]:>18s}" for t in ("main", "now") for k in SAME_SKIN))
+    regions = sorted({n for one in runs["now"].values() for n in one["closeup"]})
+    for reg in regions:
+        cells = []
+        for t in ("main", "now"):
+            for k in SAME_SKIN:
+                d = [abs(one["regions"][reg][k] - one["closeup"][reg][k]) / one["closeup"][reg][k]
+                     for one in runs[t].values() if reg in one["closeup"] and one["closeup"][reg][k] and one["regions"][reg][k] is not None]
+                cells.append(f"{100 * np.median(d):17.1f}%" if d else f"{'-':>18s}")
+        print(f"{reg:14s} " + " ".join(cells))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline", default="097ab73", help="git revision before issue 21's regions")
     ap.add_argument("--main", default="43e4320", help="git revision with issue 21's regions, before the per-region statistics")
     ap.add_argument("--captures", type=int, default=4)
     ap.add_argument("--faces", default="astronaut_tight,astronaut_head,grace_hopper")
+    ap.add_argument("--closeups", type=int, default=2, help="re-captures whose regions are also measured as close-ups")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_face_regions_"))
     srcs = {"base": tree(args.baseline, tmp), "main": tree(args.main, tmp), "now": ROOT / "src"}
@@ -301,8 +326,10 @@ def main() -> None:
     makers = faces()
     for name in args.faces.split(","):
         paths = captures(makers[name](), args.captures, tmp, name)
-        runs = {k: measure(src, paths, tmp, f"{name}_{k}") for k, src in srcs.items()}
+        runs = {k: measure(src, paths, tmp, f"{name}_{k}", args.closeups) for k, src in srcs.items()}
         print_face(name, runs, revs)
+        if args.closeups:
+            print_closeups(runs, revs)
         sys.stdout.flush()
 
 
