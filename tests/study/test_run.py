@@ -176,3 +176,30 @@ def test_default_local_cluster_and_history_db(tmp_path):
     (w,) = info["run"]["workers"].values()
     assert w["tasks"] == 8 and w["peak_rss_mb"] > 0
     assert info["run"]["memory_limit"] == "3GiB"
+
+
+def test_a_softer_visit_is_compared_at_its_detail_on_the_workers(scheduler, tmp_path):
+    """The re-measure at the other visit's detail runs as a Dask job, is cached, and its pair says so."""
+    import cv2
+
+    from porescope.study.synthetic import write_jpeg
+
+    manifest = make_study(tmp_path / "s", StudyDesign(subjects=2, visits=2, captures=1, height=400, width=400, seed=13))
+    v2 = tmp_path / "s" / "photos" / "S02_V2_c1.jpg"
+    rgb = cv2.imread(str(v2))[..., ::-1]
+    write_jpeg(v2, cv2.GaussianBlur(rgb, (0, 0), 1.0), 92)  # S02's second visit: soft focus only
+    out = tmp_path / "out"
+    cmd = ["study", "run", str(manifest), "--out", str(out), "--scheduler", scheduler, "--no-progress", "--perturb", "3"]
+    r = CliRunner().invoke(app, cmd)
+    assert r.exit_code == 0, r.output
+    assert "re-measured at the detail of the visit they are compared with" in r.output
+    info = json.loads((out / "study.json").read_text())
+    assert info["run"]["matched_remeasures"] == 1 and info["matched_detail"] == 1
+    change = pd.read_csv(out / "change.csv")
+    s02 = change[change["subject"] == "S02"]
+    assert s02["detail"].str.contains("baseline re-measured at V2's detail").all()
+    assert (change[change["subject"] == "S01"]["detail"] == "as measured (same detail)").all()
+    assert _cached(out) == 5  # four photos and one re-measure
+    r = CliRunner().invoke(app, cmd)  # the rerun re-uses the cached re-measure
+    assert r.exit_code == 0 and "re-measured at the detail" not in r.output
+    assert json.loads((out / "study.json").read_text())["run"]["matched_remeasures"] == 0

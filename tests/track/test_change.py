@@ -218,3 +218,24 @@ def test_shared_skin_is_measured_after_registration(base_rgb):
     assert c.alignment.startswith(("orb", "ecc")), c.alignment
     pct = int(c.alignment.split("share ")[1].split("%")[0])
     assert 55 <= pct <= 62, c.alignment
+
+
+def test_photos_that_do_not_resolve_pores_get_no_verdict():
+    """A real face at about 1.3 px/mm (the astronaut's head at 800 x 600) and the same 5% brighter: what it shows as
+    pores are spots a few pixels wide, so no change is judged (it read 'worse' in one cheek before), and it says why."""
+    import cv2
+    from skimage.data import astronaut
+
+    from porescope.track.change import Noise, Side, compare_visits, unresolved_pores
+
+    f = 2.0
+    face = cv2.warpAffine(astronaut(), np.array([[f, 0, -75 * f], [0, f, -20 * f]]), (800, 600), flags=cv2.INTER_LINEAR)
+    brighter = np.clip(face.astype(np.float32) * 1.05, 0, 255).astype(np.uint8)
+    a, b = (run(x, mode="face").analysis for x in (face, brighter))
+    assert a.quality.measurable and a.scale.px_per_mm < 8
+    assert "px/mm on the skin" in unresolved_pores(a)
+    none = Noise(source="none", samples=1)
+    cmp = compare_visits("s", Side(SimpleNamespace(id=1, taken_at=datetime(2026, 1, 1)), a, none),
+                         Side(SimpleNamespace(id=2, taken_at=datetime(2026, 2, 1)), b, none), align=False)
+    assert cmp.regions == []
+    assert any("does not resolve pores" in n for n in cmp.notes), cmp.notes

@@ -103,3 +103,35 @@ def test_reports_explain_their_numbers(store, tmp_path):
     page = htmllib.unescape(render_html(rep))
     for key in REPORT_TERMS:
         assert find(key).sentence in page, key
+
+
+def test_band_keeps_the_compared_change_when_the_latest_visit_is_re_measured(tmp_path, real_crops):
+    """Baseline: a soft-focus copy of the real cheek; latest: the photo as taken (finer detail, so the engine
+    re-measures it at the baseline's detail). The plotted points are the stored values; the latest point
+    lies outside the no-change band exactly when the comparison calls a change."""
+    import cv2
+    import numpy as np
+
+    from porescope import plots
+
+    rgb, _, roi = real_crops["cheek_imgleft"]
+    soft, sharp = tmp_path / "soft.png", tmp_path / "sharp.png"
+    cv2.imwrite(str(soft), np.ascontiguousarray(cv2.GaussianBlur(rgb, (0, 0), 1.0)[..., ::-1]))
+    cv2.imwrite(str(sharp), np.ascontiguousarray(rgb[..., ::-1]))
+    with Store(str(tmp_path / "h.db"), data_dir=tmp_path / "data") as s:
+        add_visit(s, soft, "me", roi=roi, px_per_mm=10.0, mode="closeup", taken_at=datetime(2026, 1, 5))
+        add_visit(s, sharp, "me", roi=roi, px_per_mm=10.0, mode="closeup", taken_at=datetime(2026, 3, 2))
+        rep = build_report(s, "me")
+    assert any("measured at visit" in n and "detail" in n for n in rep.comparison.notes), rep.comparison.notes
+    checked = 0
+    from porescope.track.report import TREND_METRICS
+
+    for m in (m for m in rep.comparison.changes if m.metric in TREND_METRICS):  # the plotted metrics
+        lo, hi = rep.band[f"{m.region}:{m.metric}"]
+        series = plots.trend_series(rep.visits, m.metric, [m.region]).get(m.region)
+        if not series:
+            continue
+        latest = series[-1][1]
+        assert (lo <= latest <= hi) == (m.verdict == "no_detectable_change"), (m.metric, lo, latest, hi, m.verdict)
+        checked += 1
+    assert checked >= 1

@@ -29,8 +29,8 @@ def run_cmd(
     mode: Mode = typer.Option(Mode.auto, "--mode", case_sensitive=False, help="What the photos show: auto decides per photo."),
     sensitivity: float = typer.Option(1.0, "--sensitivity", min=0.25, max=4.0, metavar="NUMBER",
         help="0.25-4; above 1 also finds and counts fainter pores (never fewer; outlines unchanged), below 1 only clearer ones."),
-    perturb: int = typer.Option(9, "--perturb", min=0, max=9, metavar="N",
-        help="Re-analyses under capture changes per single-capture visit (its noise estimate; 9 = the whole family)."),
+    perturb: int = typer.Option(12, "--perturb", min=0, max=12, metavar="N",
+        help="Re-analyses per single-capture visit for its noise estimate: 9 capture changes, then 3 kinds of phone processing (12 = all)."),
     db: Optional[str] = typer.Option(None, "--db", metavar="URL", help="Also store every analysis in this history database URL (sqlite:///..., postgresql://...)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
@@ -66,6 +66,11 @@ def run_cmd(
     if info.get("baseline_missing"):
         b.para(f"baseline missing (first visit not measurable; left out of every change and statistic, no later visit "
                f"used instead): {', '.join(info['baseline_missing'])}")
+    if info.get("not_comparable"):
+        b.para(f"not compared (the two visits' photos hold detail that cannot be matched: see the detail column of change.csv; "
+               f"left out of every statistic): {', '.join(info['not_comparable'])}")
+    if info.get("matched_detail"):
+        b.para(f"{info['matched_detail']} visit pair(s) compared at the detail of the less detailed visit (the sharper one re-measured).")
     if info.get("db"):
         d = info["db"]
         if "added" in d:  # a URL or path is one word: on a line of its own it never breaks the sentence

@@ -14,7 +14,7 @@ import numpy as np
 from porescope import __version__, plots
 from porescope.htmlreport import ROOT, environment, render
 from porescope.labels import metric_label, region_name
-from porescope.study.columns import BASELINE_MISSING, PLOT_METRICS, visit_order
+from porescope.study.columns import BASELINE_MISSING, NOT_COMPARABLE, PLOT_METRICS, UNMEASURED, visit_order
 from porescope.track.change import Z95
 
 MAX_REGION_PANELS = 6
@@ -165,13 +165,21 @@ def _verdicts(change_df) -> tuple[list[str], dict | None]:
         return [], None
     missing = change_df[change_df["verdict"] == BASELINE_MISSING]
     names = sorted(dict.fromkeys(f"{r.subject} (baseline {r.baseline_visit})" for r in missing.itertuples()))
-    change_df = change_df[change_df["verdict"] != BASELINE_MISSING]
+    change_df = change_df[~change_df["verdict"].isin(UNMEASURED)]
     if change_df.empty:
         return names, None
     counts = change_df.groupby(["arm", "visit", "metric", "verdict"]).size().unstack("verdict", fill_value=0).reset_index()
     cols = [("arm", "arm"), ("visit", "visit"), ("metric", "metric")] + [
         (c, c.replace("_", " ")) for c in counts.columns if c not in ("arm", "visit", "metric")]
     return names, _table_data(counts, cols, left=("arm", "visit", "metric"))
+
+
+def _not_comparable(change_df) -> list[str]:
+    """Visit pairs not compared for their detail ("S01 V1-V2")."""
+    if change_df is None or change_df.empty or "verdict" not in change_df:
+        return []
+    rows = change_df[change_df["verdict"] == NOT_COMPARABLE]
+    return [f"{r.subject} {r.baseline_visit}-{r.visit}" for r in rows.itertuples()]
 
 
 def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_df, metrics, errors, info) -> None:
@@ -195,7 +203,8 @@ def write_report(path: Path, *, regions_df, change_df, paired_df, arms_df, rep_d
         paired=paired, forest_plots=_forest_plots(paired_df, plotted, labels) if paired is not None else [],
         arms_compared=_table_data(arms_df, ARMS_COLS, left=("visit", "region", "metric", "arm", "reference_arm")),
         repeatability=_table_data(rep_df, REPEATABILITY_COLS, left=("region", "metric")),
-        z95=Z95, baseline_missing=missing, verdicts=verdicts,
+        z95=Z95, baseline_missing=missing, verdicts=verdicts, not_comparable=_not_comparable(change_df),
+        matched_pairs=info.get("matched_detail", 0),
         failed=_table_data(pd.DataFrame(errors), ERROR_COLS, left=("subject", "visit", "image", "error")),
         run=[(t, _fmt(run.get(k))) for k, t in RUN_FACTS if run.get(k) is not None],
     )

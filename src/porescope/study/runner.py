@@ -33,7 +33,7 @@ DEFAULT_MEMORY_LIMIT = "3GiB"
 #: Perturbed re-analyses per photo whose visit has a single capture (noise
 #: estimate): porescope.track.change's default, so a study and the history store
 #: judge change the same way. Each one costs one more analysis of the photo.
-DEFAULT_PERTURB = 9  # the whole capture-change family of porescope.measure.recapture (the history store's default too)
+DEFAULT_PERTURB = 12  # every capture change and phone processing of porescope.track.change.PERTURBATIONS (the history store's default too)
 
 CACHE_DIR = "cache"
 
@@ -46,6 +46,8 @@ class Job:
     roi: str | None
     px_per_mm: float | None
     perturb: int
+    #: (band centres, gain dB) to measure the photo through (porescope.study.matching); None: as taken.
+    detail_filter: tuple | None = None
 
 
 @dataclass
@@ -242,7 +244,8 @@ def run_jobs(
         futures = {}
         for i, j in enumerate(todo):
             spec = {"key": j.key, "image": j.image, "roi": j.roi, "px_per_mm": j.px_per_mm, "mode": mode,
-                    "sensitivity": sensitivity, "perturb": j.perturb, "seed": int(j.key[:8], 16) % (2**31)}
+                    "sensitivity": sensitivity, "perturb": j.perturb, "seed": int(j.key[:8], 16) % (2**31),
+                    "detail_filter": j.detail_filter}
             f = client.submit(analyze_photo, spec, key=f"porescope-photo-{j.key}", pure=False, priority=-i)
             futures[f] = j
         bar = None

@@ -55,10 +55,13 @@ def run_study(manifest: str | Path, out: str | Path, options: StudyOptions | Non
     jobs, line_key, line_sha = plan_jobs(rows, mode=mode, sensitivity=sensitivity, perturb=perturb)
     summary = run_jobs(jobs, out, workers=workers, scheduler=scheduler, memory_limit=memory_limit, mode=mode,
                        sensitivity=sensitivity, console=console, progress=progress, on_client=on_client)
+    plans, matched = _match_detail(rows, line_key, out, workers=workers, scheduler=scheduler, memory_limit=memory_limit, mode=mode,
+                                   sensitivity=sensitivity, console=console, progress=progress)
     run_info = summary.as_dict()
+    run_info["matched_remeasures"] = matched
     run_info.update({"mode": mode, "sensitivity": sensitivity, "perturb": perturb, "memory_limit": None if scheduler else memory_limit,
                      "manifest": str(Path(manifest).resolve())})
-    info = write_all(rows, line_key, line_sha, out, summary.errors, run_info)
+    info = write_all(rows, line_key, line_sha, out, summary.errors, run_info, plans=plans)
     if db:
         ok_lines = {r.line for r in rows if is_done(out, line_key[r.line])}
         info["db"] = store_in_db(
@@ -67,6 +70,27 @@ def run_study(manifest: str | Path, out: str | Path, options: StudyOptions | Non
         )
         (out / "study.json").write_text(json.dumps(info, indent=1, default=str))
     return info
+
+
+def _match_detail(rows, line_key, out: Path, *, console, progress, **run_kw) -> tuple[dict, int]:
+    """Plan how each subject's baseline and later visits are compared at the same detail, and run the
+    re-measures that needs (porescope.study.matching); returns (plans, re-measures run in this call)."""
+    from porescope.study.matching import match_jobs, plan_pairs
+    from porescope.study.runner import load_result
+
+    results = {}
+    for r in rows:
+        res = load_result(out, line_key[r.line])
+        if res is not None and res.get("ok"):
+            results[r.line] = res
+    plans = plan_pairs(rows, results)
+    jobs = match_jobs(rows, line_key, results, plans)
+    if not any(not is_done(out, j.key) for j in jobs):
+        return plans, 0
+    if console is not None:
+        console.print(f"{len(jobs)} photo(s) re-measured at the detail of the visit they are compared with", highlight=False, markup=False)
+    done = run_jobs(jobs, out, console=console, progress=progress, **run_kw)
+    return plans, done.analyzed
 
 
 def store_in_db(url: str, rows, line_key, line_sha, ok_lines, *, mode, client_factory) -> dict:

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import numpy as np
 
 from porescope.study import stats as st
-from porescope.study.columns import BASELINE_MISSING, PLOT_METRICS, visit_order  # noqa: F401 (re-exported)
+from porescope.study.columns import BASELINE_MISSING, NOT_COMPARABLE, PLOT_METRICS, UNMEASURED, visit_order  # noqa: F401 (re-exported)
 from porescope.study.manifest import Row
 from porescope.study.runner import cache_paths, load_result
 
@@ -127,13 +127,53 @@ def _analysis(res: dict):
 
 
 def measured_changes(change_df):
-    """The change rows that have a baseline (rows saying the baseline is missing left out)."""
+    """The change rows with numbers (rows saying the baseline is missing, or that the pair is not compared, left out)."""
     if change_df.empty or "verdict" not in change_df:
         return change_df
-    return change_df[change_df["verdict"] != BASELINE_MISSING]
+    return change_df[~change_df["verdict"].isin(UNMEASURED)]
 
 
-def change_table(rows: list[Row], results: dict[int, dict]):
+def _missing_row(subject, r0, base_visit, base_date, visit, caps, *, verdict, detail) -> dict:
+    """A change row with no numbers: the baseline is missing, or the pair is not compared (``detail`` says why)."""
+    date = min(r.date for r, _ in caps)
+    return {
+        "subject": subject, "arm": r0.arm, "region": None, "metric": None,
+        "baseline_visit": base_visit, "baseline_date": base_date.isoformat(), "visit": visit,
+        "date": date.isoformat(), "days": (date - base_date).days,
+        "n_baseline": 0, "n_visit": len(caps), "baseline": math.nan, "latest": math.nan, "delta": math.nan,
+        "delta_pct": math.nan, "noise_baseline": math.nan, "noise_latest": math.nan,
+        "noise_source_baseline": "baseline missing" if verdict == BASELINE_MISSING else "", "noise_source_visit": "",
+        "low": math.nan, "high": math.nan, "verdict": verdict, "detail": detail,
+    }
+
+
+def _visit_summary(caps) -> dict:
+    """A visit's value per region and metric (mean over its captures) and its noise (1 SD of that mean)."""
+    from porescope.track.change import Noise, key_metrics, noise_from_repeats
+
+    caps = sorted(caps, key=lambda x: x[0].capture)
+    analyses = [_analysis(res) for _, res in caps]
+    km = [key_metrics(a) for a in analyses]
+    values: dict[str, dict[str, float]] = {}
+    for reg in dict.fromkeys(k for d in km for k in d):
+        for m in KEY_METRICS:
+            vals = [d[reg][m] for d in km if reg in d and m in d[reg]]
+            if vals:
+                values.setdefault(reg, {})[m] = float(np.mean(vals))
+    n = len(analyses)
+    if n >= 2:
+        noise, source = noise_from_repeats(analyses), f"repeat captures (n={n})"
+    elif caps[0][1].get("noise"):
+        noise, source = Noise.model_validate(caps[0][1]["noise"]), "perturbed re-analysis"
+    else:
+        noise, source = Noise(source="none", samples=1), "noise floor only"
+    if noise.source == "none":
+        source = "noise floor only"
+    return {"row": caps[0][0], "date": min(r.date for r, _ in caps), "n": n, "values": values,
+            "sd": lambda reg, m, val, _noise=noise, _n=n: _noise.get(reg, m, val) / math.sqrt(_n), "source": source}
+
+
+def change_table(rows: list[Row], results: dict[int, dict], *, plans=None, line_key=None, load=None):
     """Per subject x region x key metric x later visit: change against the subject's baseline.
 
     The value of a visit is the mean over its measurable captures. Its noise
@@ -142,66 +182,43 @@ def change_table(rows: list[Row], results: dict[int, dict]):
     else the photo's perturbed re-analysis noise (run on the worker), else
     only porescope.track.change's noise floor. The interval and verdict are
     :func:`porescope.track.change.metric_change`: delta ± 1.96·sqrt(noise_a² + noise_b²).
+
+    ``plans`` (from :func:`porescope.study.matching.plan_pairs`) brings each
+    baseline and later visit to the same detail: the sharper visit's values
+    are those of its photos re-measured through the pair's filter (read with
+    ``load(key)`` under the keys of ``line_key``), and a pair that cannot be
+    matched gets one row with the verdict NOT_COMPARABLE and the reason in
+    ``detail``. Without plans, visits are compared as measured.
     """
     import pandas as pd
 
-    from porescope.track.change import Noise, key_metrics, metric_change, noise_from_repeats
+    from porescope.study.matching import pair_results, subject_visits
+    from porescope.track.change import metric_change
 
-    by_subject: dict[str, dict[str, list]] = {}
-    first_visit: dict[str, tuple] = {}  # subject -> (date, line, visit) of its first visit in the manifest, measured or not
-    for r in rows:
-        key = (r.date, r.line, r.visit)
-        if r.subject not in first_visit or key < first_visit[r.subject]:
-            first_visit[r.subject] = key
-        res = results.get(r.line)
-        if res is None or not res["analysis"]["quality"]["measurable"]:
-            continue
-        by_subject.setdefault(r.subject, {}).setdefault(r.visit, []).append((r, res))
+    by_subject, first_visit = subject_visits(rows, results)
     out = []
     for subject, visits in by_subject.items():
         order = sorted(visits, key=lambda v: (min(r.date for r, _ in visits[v]), min(r.line for r, _ in visits[v])))
-        base_date, _, base_visit = first_visit[subject]
-        if base_visit not in visits:
+        base_date, _, base = first_visit[subject]
+        if base not in visits:
             # The baseline photo failed or was not measurable: say so, never promote
             # a later visit to baseline (it would be pooled with true baselines).
             for v in order:
-                r0 = visits[v][0][0]
-                out.append({
-                    "subject": subject, "arm": r0.arm, "region": None, "metric": None,
-                    "baseline_visit": base_visit, "baseline_date": base_date.isoformat(), "visit": v,
-                    "date": min(r.date for r, _ in visits[v]).isoformat(), "days": (min(r.date for r, _ in visits[v]) - base_date).days,
-                    "n_baseline": 0, "n_visit": len(visits[v]), "baseline": math.nan, "latest": math.nan, "delta": math.nan,
-                    "delta_pct": math.nan, "noise_baseline": math.nan, "noise_latest": math.nan,
-                    "noise_source_baseline": "baseline missing", "noise_source_visit": "", "low": math.nan, "high": math.nan,
-                    "verdict": BASELINE_MISSING,
-                })
+                out.append(_missing_row(subject, visits[v][0][0], base, base_date, v, visits[v], verdict=BASELINE_MISSING, detail=""))
             continue
-        summary = {}
-        for v in order:
-            caps = sorted(visits[v], key=lambda x: x[0].capture)
-            analyses = [_analysis(res) for _, res in caps]
-            km = [key_metrics(a) for a in analyses]
-            values: dict[str, dict[str, float]] = {}
-            for reg in dict.fromkeys(k for d in km for k in d):
-                for m in KEY_METRICS:
-                    vals = [d[reg][m] for d in km if reg in d and m in d[reg]]
-                    if vals:
-                        values.setdefault(reg, {})[m] = float(np.mean(vals))
-            n = len(analyses)
-            if n >= 2:
-                noise, source = noise_from_repeats(analyses), f"repeat captures (n={n})"
-            elif caps[0][1].get("noise"):
-                noise, source = Noise.model_validate(caps[0][1]["noise"]), "perturbed re-analysis"
-            else:
-                noise, source = Noise(source="none", samples=1), "noise floor only"
-            if noise.source == "none":
-                source = "noise floor only"
-            summary[v] = {"row": caps[0][0], "date": min(r.date for r, _ in caps), "n": n, "values": values,
-                          "sd": lambda reg, m, val, _noise=noise, _n=n: _noise.get(reg, m, val) / math.sqrt(_n), "source": source}
-        base = order[0]
-        b = summary[base]
+        as_measured = {v: _visit_summary(visits[v]) for v in order}
         for v in order[1:]:
-            s = summary[v]
+            pair = (plans or {}).get((subject, v))
+            b, s, detail = as_measured[base], as_measured[v], "as measured"
+            if pair is not None:
+                matched = None if pair.reason else pair_results(pair, visits, line_key, load)
+                if matched is None:
+                    why = pair.reason or "the re-measure of the sharper visit at the other's detail failed or was not measurable"
+                    out.append(_missing_row(subject, visits[v][0][0], base, base_date, v, visits[v], verdict=NOT_COMPARABLE, detail=why))
+                    continue
+                b = _visit_summary(matched[base]) if pair.filters[0] is not None else b
+                s = _visit_summary(matched[v]) if pair.filters[1] is not None else s
+                detail = pair.how()
             for reg, bm in b["values"].items():
                 for m, bval in bm.items():
                     if m not in s["values"].get(reg, {}):
@@ -216,7 +233,7 @@ def change_table(rows: list[Row], results: dict[int, dict]):
                         "delta_pct": 100.0 * (lval - bval) / bval if bval else math.nan,
                         "noise_baseline": mc.noise_baseline, "noise_latest": mc.noise_latest,
                         "noise_source_baseline": b["source"], "noise_source_visit": s["source"],
-                        "low": mc.low, "high": mc.high, "verdict": mc.verdict,
+                        "low": mc.low, "high": mc.high, "verdict": mc.verdict, "detail": detail,
                     })
     return pd.DataFrame(out)
 
@@ -308,8 +325,13 @@ def repeatability_table(regions_df, metrics: list[str]):
     return pd.DataFrame(out)
 
 
-def write_all(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str], out: Path, errors: list[dict], run_info: dict) -> dict:
-    """Write every table and the report; returns what was written (also saved as study.json)."""
+def write_all(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str], out: Path, errors: list[dict], run_info: dict,
+              *, plans=None) -> dict:
+    """Write every table and the report; returns what was written (also saved as study.json).
+
+    ``plans``: how each subject's visits are compared at the same detail
+    (:func:`porescope.study.matching.plan_pairs`; their re-measures are in the cache).
+    """
     import pandas as pd
 
     regions, problems, results = collect(rows, line_key, line_sha, out)
@@ -333,7 +355,7 @@ def write_all(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str
     save(pd.DataFrame(problems, columns=[*ROW_COLUMNS, "image_sha256", "code", "message", "severity", "value", "limit"]), "quality_problems")
     save(pd.DataFrame(errors, columns=["line", "subject", "visit", "capture", "image", "error_type", "error"]), "errors")
     metrics = pick_metrics(regions_df) if not regions_df.empty else []
-    change = change_table(rows, results)
+    change = change_table(rows, results, plans=plans, line_key=line_key, load=lambda key: load_result(out, key))
     save(change, "change", parquet=True)
     paired_df = paired_table(change)
     save(paired_df, "paired_stats")
@@ -347,6 +369,10 @@ def write_all(rows: list[Row], line_key: dict[int, str], line_sha: dict[int, str
         "not_measurable": int((~regions_df.drop_duplicates("line")["measurable"]).sum()) if not regions_df.empty else 0,
         "metrics": metrics, "files": written, "run": run_info,
         "baseline_missing": sorted(set(change.loc[change["verdict"] == BASELINE_MISSING, "subject"])) if not change.empty else [],
+        "not_comparable": [f"{r.subject} {r.baseline_visit}-{r.visit}" for r in change[change["verdict"] == NOT_COMPARABLE].itertuples()]
+        if not change.empty else [],
+        "matched_detail": int(change.loc[change["detail"].str.contains("re-measured", na=False), ["subject", "visit"]].drop_duplicates().shape[0])
+        if not change.empty else 0,
     }
     from porescope.study.report import write_report
 

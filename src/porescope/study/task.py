@@ -24,10 +24,10 @@ import traceback
 
 
 def max_perturb() -> int:
-    """How many capture changes a photo's noise estimate can use (the whole family)."""
-    from porescope.measure.recapture import CAPTURE_CHANGES
+    """How many changes a photo's noise estimate can use: every capture change and phone processing."""
+    from porescope.track.change import PERTURBATIONS
 
-    return len(CAPTURE_CHANGES)
+    return len(PERTURBATIONS)
 
 
 def peak_rss_mb() -> float:
@@ -97,7 +97,9 @@ def analyze_photo(job: dict) -> dict:
     """Analyze the photo described by ``job``; never raises.
 
     ``job`` keys: ``key``, ``image``, ``roi``, ``px_per_mm``, ``mode``,
-    ``sensitivity``, ``perturb`` (number of perturbed re-analyses), ``seed``.
+    ``sensitivity``, ``perturb`` (number of perturbed re-analyses), ``seed``, and
+    optionally ``detail_filter`` (band centres, gain dB): measure the photo at
+    another visit's detail (:mod:`porescope.study.matching`).
     """
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -110,7 +112,8 @@ def analyze_photo(job: dict) -> dict:
         from porescope.measure.pipeline import run
 
         loaded = read_image(job["image"])
-        r = run(loaded, roi=job.get("roi"), px_per_mm=job.get("px_per_mm"), mode=job.get("mode", "auto"), sensitivity=job.get("sensitivity", 1.0))
+        r = run(loaded, roi=job.get("roi"), px_per_mm=job.get("px_per_mm"), mode=job.get("mode", "auto"), sensitivity=job.get("sensitivity", 1.0),
+                detail_filter=job.get("detail_filter"))
         a = r.analysis
         a.source.path = str(job["image"])
         noise = None

@@ -318,7 +318,12 @@ def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Com
                      "Retake that visit's photo, or compare other visits.")
     if not_comparable and not unmeasurable:
         notes.append(not_comparable)
-    regions = [] if (unmeasurable or not_comparable) else compare_metrics(ma, mb, noise_a, noise_b)
+    unresolved = [] if (unmeasurable or not_comparable) else [(v.id, why) for v, an in ((visit_a, analysis_a), (visit_b, analysis_b))
+                                                             if (why := unresolved_pores(an))]
+    for vid, why in unresolved:
+        notes.append(f"visit {vid}'s photo does not resolve pores ({why}): what it shows as pores are larger spots and shadows, so no "
+                     "change of the pores is judged. Take the photos closer or with more pixels on the face, in focus, and compare again.")
+    regions = [] if (unmeasurable or not_comparable or unresolved) else compare_metrics(ma, mb, noise_a, noise_b)
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
     if one_sided and analysis_b.settings.mode == mode:
@@ -336,6 +341,27 @@ def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Com
     )
     cmp.summary = summarize(regions, notes)
     return cmp
+
+
+def unresolved_pores(analysis: Analysis) -> str | None:
+    """Why a measurable photo does not resolve pores (None when it does, or when that cannot be told).
+
+    Its scale (the user's, or the face's iris) is below
+    :data:`porescope.measure.quality.MIN_PX_PER_MM`, or its detail
+    (``quality.detail``) is that of a coarser photo. Such a photo's counts are
+    already left out; its other metrics describe spots and shadows a few
+    pixels wide, and a 5% brighter copy of it can move them past any
+    interval, so no change is judged on them.
+    """
+    from porescope.measure.quality import MIN_PX_PER_MM
+
+    sc, d = analysis.scale, analysis.quality.detail
+    if sc.resolves_pores is False and sc.px_per_mm:
+        return f"{sc.px_per_mm:.1f} px/mm on the skin; a pore 0.25 mm across needs at least {MIN_PX_PER_MM:.0f}"
+    if d is not None and d.resolves_pores is False:
+        eff = f" of {d.effective_px_per_mm:.1f} px/mm" if d.effective_px_per_mm else ""
+        return f"it holds the detail{eff} of a coarser photo: soft focus, digital zoom or an enlarged copy"
+    return None
 
 
 def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, notes: list[str]) -> tuple[Analysis, Noise]:

@@ -210,13 +210,20 @@ def build_report(store, subject: str, *, compare: bool = True) -> Report:
             overlays.append(None)
     band: dict[str, tuple[float, float]] = {}
     if comparison is not None:
+        from porescope import plots
+
+        plotted = {metric: plots.trend_series(visits, metric, [m.region for m in comparison.changes]) for metric in TREND_METRICS}
         for m in comparison.changes:
-            # The comparison's own numbers: centred on the first visit's stored value
-            # (the plotted point; change.compare_visits compares stored values),
-            # half-width the comparison's 95% interval, so the latest point lies
-            # outside the band exactly when the comparison calls a change.
+            # The comparison's own numbers: half-width its 95% interval, centred on the
+            # latest plotted point less the compared change, so the latest point lies
+            # outside the band exactly when the comparison calls a change. That centre
+            # is the first visit's stored value (the plotted point), unless one visit
+            # was re-measured for the comparison (at the other's detail, or by a newer
+            # detector): then the band keeps the compared change, not the stored one.
             half = 1.96 * float(np.hypot(m.noise_baseline, m.noise_latest))
-            band[f"{m.region}:{m.metric}"] = (m.baseline - half, m.baseline + half)
+            series = plotted.get(m.metric, {}).get(m.region)
+            centre = series[-1][1] - (m.latest - m.baseline) if series and series[-1][0] == latest.taken_at else m.baseline
+            band[f"{m.region}:{m.metric}"] = (centre - half, centre + half)
     latest_analysis = store.analysis(latest.id)
     routine = store.routine(subject)
     products = store.product_uses(subject)
@@ -254,10 +261,11 @@ def _summary(visits: list[VisitInfo], comparison: Comparison | None, latest: Ana
         for k in ("improved", "worse", "no_detectable_change"):
             if counts[k]:
                 said.append(f"{_VERDICT_WORDS[k]}: {', '.join(counts[k])}")
-        parts.append(
-            f"Between the first visit ({comparison.baseline_taken_at:%d %b %Y}) and the latest "
-            f"({comparison.latest_taken_at:%d %b %Y}), pore visibility per region - " + "; ".join(said) + "."
-        )
+        between = f"Between the first visit ({comparison.baseline_taken_at:%d %b %Y}) and the latest ({comparison.latest_taken_at:%d %b %Y})"
+        if said:
+            parts.append(f"{between}, pore visibility per region - " + "; ".join(said) + ".")
+        else:  # not compared: the comparison's notes say why (detail, resolution, a photo not measurable)
+            parts.append(f"{between}, no change of the pores was judged; the comparison's notes say why.")
         if counts["no_detectable_change"] and not counts["improved"] and not counts["worse"]:
             parts.append("The differences are within what re-taking the same photo would give, so no change can be claimed either way.")
         if counts["improved"]:
