@@ -130,3 +130,37 @@ def test_face_regions_do_not_move_when_another_region_is_cut(astronaut):
     assert 0 < len(b["forehead"]) < len(a["forehead"])
     for n in others:
         assert b[n] == a[n], n
+
+
+def test_a_face_region_reads_as_a_closeup_of_its_skin():
+    """Grace Hopper's portrait (matplotlib's sample data; wrinkled forehead and chin, smooth nose) with even synthetic
+    pores: each region in face mode reads what a close-up of the same skin reads (ROI = the region, the face's scale).
+    Read against the whole face's texture, her chin's median pore area was 26% off its close-up and her nose's
+    coverage 14% (benchmarks/bench_face_regions.py)."""
+    import cv2
+    import matplotlib.cbook as cbook
+    from PIL import Image
+
+    from porescope.measure.pipeline import load_image, run
+
+    grace = np.asarray(Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).convert("RGB"))
+    img = cv2.resize(grace, None, fx=6, fy=6, interpolation=cv2.INTER_CUBIC).astype(np.float32)  # ~7 px/mm on her skin
+    rng = np.random.default_rng(5)
+    h, w = img.shape[:2]
+    dots = np.zeros((h, w), np.float32)
+    dots[rng.integers(0, h, h * w // 60), rng.integers(0, w, h * w // 60)] = 1.0
+    g = cv2.GaussianBlur(dots, (0, 0), 1.2)
+    img *= (1.0 - 0.3 * np.clip(g / g.max(), 0, 1))[..., None]
+    photo = load_image(np.clip(img, 0, 255).astype(np.uint8))
+    face = run(photo, mode="face")
+    ppm = face.analysis.scale.px_per_mm
+    labels = face.regions.label_image()
+    checked = 0
+    for r in face.analysis.regions:
+        if r.name not in ("forehead", "nose", "chin") or r.pore_count < 100:
+            continue
+        c = run(photo, mode="closeup", roi=labels == r.label, px_per_mm=ppm).analysis.regions[0]
+        for k in ("density_per_cm2", "coverage_pct", "median_area_mm2"):
+            assert abs(getattr(r, k) - getattr(c, k)) <= 0.06 * getattr(c, k), (r.name, k, getattr(r, k), getattr(c, k))
+        checked += 1
+    assert checked == 3
