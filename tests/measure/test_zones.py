@@ -164,3 +164,12 @@ def test_a_face_region_reads_as_a_closeup_of_its_skin():
             assert abs(getattr(r, k) - getattr(c, k)) <= 0.06 * getattr(c, k), (r.name, k, getattr(r, k), getattr(c, k))
         checked += 1
     assert checked == 3
+
+
+def test_a_thin_zone_is_searched_too(photo):
+    """A zone narrower than the grid zones are first located on (a 5 px band) still has its pores found."""
+    skin = np.ones(photo.shape[:2], bool)
+    zones = np.ones(photo.shape[:2], np.uint8)
+    zones[:, 101:106] = 9  # misses every 8th column
+    det = _run(photo, skin, zones)
+    assert det.labels[:, 101:106].any()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from porescope.measure.imaging import pixel_noise
@@ -31,8 +32,7 @@ from porescope.measure.pores.noise import clear_threshold, texture_sd
 __all__ = ["Zones", "zones_of"]
 
 #: Zones are first located on every _COARSE-th pixel (a face region is hundreds of pixels across), then
-#: their exact boxes read inside; a zone narrower than that everywhere would be missed (none is: the
-#: smallest face region's least area is thousands of pixels).
+#: their exact boxes read inside that; a zone no such pixel falls on is located on all its pixels.
 _COARSE = 8
 
 
@@ -163,12 +163,16 @@ def zones_of(labels: np.ndarray, logy: np.ndarray, valid: np.ndarray) -> Zones:
     labels = np.ascontiguousarray(labels, np.uint8)
     h, w = labels.shape
     coarse = labels[::_COARSE, ::_COARSE]  # where each zone lies, roughly; its exact box is found inside that
-    for k in np.flatnonzero(np.bincount(coarse.ravel(), minlength=256)[1:]).tolist():
+    seen = cv2.calcHist([labels], [0], None, [256], [0, 256]).ravel() > 0
+    for k in np.flatnonzero(seen[1:]).tolist():
         k += 1
         rows = np.flatnonzero((coarse == k).any(axis=1))
         cols = np.flatnonzero((coarse == k).any(axis=0))
-        y0, x0 = max(0, (int(rows[0]) - 1) * _COARSE), max(0, (int(cols[0]) - 1) * _COARSE)
-        y1, x1 = min(h, (int(rows[-1]) + 2) * _COARSE), min(w, (int(cols[-1]) + 2) * _COARSE)
+        if rows.size:
+            y0, x0 = max(0, (int(rows[0]) - 1) * _COARSE), max(0, (int(cols[0]) - 1) * _COARSE)
+            y1, x1 = min(h, (int(rows[-1]) + 2) * _COARSE), min(w, (int(cols[-1]) + 2) * _COARSE)
+        else:  # thinner than the coarse grid everywhere
+            y0, y1, x0, x1 = 0, h, 0, w
         m = (labels[y0:y1, x0:x1] == k) & valid[y0:y1, x0:x1]
         rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
         if rows.size == 0:
