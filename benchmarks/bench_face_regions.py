@@ -55,6 +55,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from porescope.testing.synth import pored_face
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 W, H = 4032, 3024
@@ -88,28 +90,9 @@ print(json.dumps(out))
 """
 
 
-def pore_shade(h: int, w: int, px_per_mm: float, seed: int) -> np.ndarray:
-    """(h, w) float32 light factor: 1 on skin, down to 0.7 at the centre of each drawn pore (~1 per mm^2, 0.2-0.35 mm)."""
-    rng = np.random.default_rng(seed)
-    field = np.zeros((h, w), np.float32)
-    for sigma_mm, share in ((0.1, 0.6), (0.175, 0.4)):
-        n = int(share * h * w / px_per_mm**2)
-        dots = np.zeros((h, w), np.float32)
-        dots[rng.integers(0, h, n), rng.integers(0, w, n)] = 1.0
-        g = cv2.GaussianBlur(dots, (0, 0), sigma_mm * px_per_mm)
-        field += g / g.max()
-    return 1.0 - 0.3 * np.clip(field, 0, 1)
-
-
 def framed(src: np.ndarray, box: tuple[float, float, float], size: tuple[int, int], px_per_mm: float, seed: int) -> np.ndarray:
     """``src`` from x0, y0 to x1 (its pixels) scaled to ``size`` (w, h), with pores drawn at ``px_per_mm``."""
-    x0, y0, x1 = box
-    w, h = size
-    f = w / (x1 - x0)
-    m = np.array([[f, 0, -x0 * f], [0, f, -y0 * f]])
-    img = cv2.warpAffine(src, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    img *= pore_shade(h, w, px_per_mm, seed)[..., None]
-    return np.clip(img, 0, 255).astype(np.uint8)
+    return pored_face(src, box, size, px_per_mm, seed)
 
 
 def faces() -> dict[str, np.ndarray]:

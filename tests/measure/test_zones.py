@@ -90,18 +90,9 @@ def test_skin_outside_every_zone_is_not_searched(photo):
 
 def _pored_face(astronaut, w=1600, h=1200, seed=3):
     """The astronaut brows to chin at 1600x1200 (~8 px/mm) with even dark dots as pores (her own are not resolved)."""
-    import cv2
+    from porescope.testing.synth import pored_face
 
-    x0, y0, x1 = 150.0, 68.0, 300.0
-    f = w / (x1 - x0)
-    img = cv2.warpAffine(astronaut, np.array([[f, 0, -x0 * f], [0, f, -y0 * f]]), (w, h), flags=cv2.INTER_CUBIC,
-                         borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    rng = np.random.default_rng(seed)
-    dots = np.zeros((h, w), np.float32)
-    dots[rng.integers(0, h, h * w // 70), rng.integers(0, w, h * w // 70)] = 1.0  # ~1 per mm^2
-    g = cv2.GaussianBlur(dots, (0, 0), 1.2)
-    img *= (1.0 - 0.3 * np.clip(g / g.max(), 0, 1))[..., None]
-    return np.clip(img, 0, 255).astype(np.uint8)
+    return pored_face(astronaut, (150.0, 68.0, 300.0), (w, h), 8.0, seed)
 
 
 def test_face_regions_do_not_move_when_another_region_is_cut(astronaut):
