@@ -6,8 +6,6 @@ the real crops in ../shared for what phones do to real, faint pores.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +13,7 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
+from phone_helpers import beauty, bench_change, denoise, enlarged_copy, jpeg, sharpen, soft_focus
 
 from porescope.measure.detail import BAND_EDGES_CYC_PER_MM, band_spectrum, read_detail
 from porescope.measure.match import apply_band_filter, match_filters, needs_matching, relative_blur
@@ -22,36 +21,6 @@ from porescope.measure.pipeline import run
 from porescope.results import Analysis
 from porescope.testing.synth import SkinSpec, render
 from porescope.track.change import Side, compare_metrics, compare_visits, key_metrics, perturbation_noise
-
-_BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-sys.path.insert(0, str(_BENCH))
-_spec = importlib.util.spec_from_file_location("bench_change", _BENCH / "bench_change.py")
-bench_change = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_change)
-
-
-def soft_focus(rgb, sigma_px):
-    return cv2.GaussianBlur(rgb, (0, 0), sigma_px)
-
-
-def sharpen(rgb, amount, radius_px=2.0):
-    f = rgb.astype(np.float32)
-    return np.clip(f + amount * (f - cv2.GaussianBlur(f, (0, 0), radius_px)) + 0.5, 0, 255).astype(np.uint8)
-
-
-def denoise(rgb, h):
-    return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(rgb), None, h, h, 7, 21)
-
-
-def jpeg(rgb, q):
-    _, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, q])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
-
-
-def enlarged_copy(rgb, factor):
-    h, w = rgb.shape[:2]
-    small = cv2.resize(rgb, (round(w / factor), round(h / factor)), interpolation=cv2.INTER_AREA)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +175,7 @@ def test_soft_focus_alone_is_not_a_change(real_crops):
 
 def test_over_sharpened_or_beautified_visits_are_not_compared(real_crops):
     rgb, _, roi = real_crops["glabella"]
-    for processed in (sharpen(rgb, 0.8), cv2.bilateralFilter(np.ascontiguousarray(rgb), 9, 25, 9)):
+    for processed in (sharpen(rgb, 0.8), beauty(rgb)):
         _, _, cmp = _compare(rgb, processed, roi)
         assert cmp.regions == []
         assert any("not compared" in n or "differs too much to compare" in n for n in cmp.notes), cmp.notes
