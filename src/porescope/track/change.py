@@ -492,7 +492,8 @@ def _drop_counts_of_different_areas(a: Analysis, b: Analysis, ma: dict, mb: dict
             ma[reg].pop("pore_count")
             mb[reg].pop("pore_count")
             unit = "cm²" if ra.area_cm2 and rb.area_cm2 else "px"
-            notes.append(f"{region_name(reg)}: the visits measured different skin areas ({aa:g} vs {ab:g} {unit}), "
+            fa, fb = (f"{aa:.3g}", f"{ab:.3g}") if unit == "cm²" else (f"{aa:,.0f}", f"{ab:,.0f}")  # 3 significant figures; whole pixels
+            notes.append(f"{region_name(reg)}: the visits measured different skin areas ({fa} vs {fb} {unit}), "
                          "so pore counts are not compared; pore density is.")
     return notes
 
