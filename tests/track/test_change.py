@@ -238,7 +238,7 @@ def test_photos_that_do_not_resolve_pores_get_no_verdict():
     cmp = compare_visits("s", Side(SimpleNamespace(id=1, taken_at=datetime(2026, 1, 1)), a, none),
                          Side(SimpleNamespace(id=2, taken_at=datetime(2026, 2, 1)), b, none), align=False)
     assert cmp.regions == []
-    assert any("does not resolve pores" in n for n in cmp.notes), cmp.notes
+    assert any("not resolve pores" in n and "1.3 px/mm" in n for n in cmp.notes), cmp.notes
 
 
 def test_different_areas_note_gives_three_significant_figures():
