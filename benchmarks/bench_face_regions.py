@@ -1,24 +1,43 @@
-"""Per-region numbers of a face before and after a change of the regions, against their repeatability (issue 21).
+"""Per-region numbers of faces before and after a change of the regions or of the detector, against their repeatability (issue 21).
 
-The face: ``skimage.data.astronaut()`` (NASA, public domain), cropped brows
-to chin and scaled to a 12 MP (4032x3024) photo (~20 px/mm), with pores drawn
-evenly over the whole photo (dark Gaussian dots, ~1 per mm^2, 0.2-0.4 mm
-across: the astronaut's own pores are far below her photo's resolution).
-Pores are the same everywhere, so a region that grows over more skin should
-read the same density and coverage; a region reaching into hair, brows or
-nostrils would read differently.
+The faces (12 MP, with pores drawn evenly over the whole photo: dark Gaussian
+dots, ~1 per mm^2, 0.2-0.35 mm across, since the photos' own pores are far
+below their resolution):
 
-Re-captures: the same pored face re-photographed --captures times (shifted by
-up to 1.5% of the frame, scaled 0.97-1.03, rolled up to 2 degrees, JPEG
-quality 88-94). For each region, each headline number's mean and SD over the
-re-captures with the code of git revision --baseline and with the current
-code, the same photos, in the same run (the baseline runs in a subprocess
-before and after the current code).
+* ``astronaut_tight``: ``skimage.data.astronaut()`` (NASA, public domain)
+  brows to chin, 4032x3024 (~20 px/mm);
+* ``astronaut_head``: the same photo framed wider, her head with its hair and
+  the background (~12 px/mm);
+* ``grace_hopper``: matplotlib's sample portrait of Grace Hopper (U.S. Navy,
+  public domain; glasses, cap), 3024x4032 portrait (~10 px/mm).
 
-A number stays within its repeatability when the change of its mean is at
-most twice the larger of the two SDs over the re-captures.
+Re-captures: each face re-photographed --captures times (shifted by up to 1.5%
+of the frame, scaled 0.97-1.03, rolled up to 2 degrees, JPEG quality 88-94).
+Every photo is measured by three trees in the same run, one after the other:
+--baseline (default 097ab73, before issue 21's regions), --main (default
+43e4320, issue 21's regions with the detector's statistics read over the whole
+face) and the current code.
 
-Usage: python benchmarks/bench_face_regions.py [--baseline REV] [--captures 6]
+Three tables per face:
+
+1. Each region as reported (its whole skin), per tree: mean ± SD over the
+   re-captures. Regions whose skin changed (the forehead lost her fringe, the
+   nose gained its sides) read other skin; their change is not a regression.
+2. The same skin: for each region that existed before, the pixels it covers
+   both in the baseline's and in the current tree's regions of the same
+   photo, and the clear pores whose centre lies there (density per cm²,
+   coverage %, median pore area). A change of the mean of at most twice the
+   larger SD over the re-captures is 'within'.
+3. The change engine's verdict (``track.change.compare_metrics``, its 95%
+   interval with the noise of re-capture from these captures and its floors)
+   on each photo measured by one tree against the same photo measured by
+   another: how many (photo, region, metric) read something other than
+   'no detectable change'.
+4. Each region in face mode against the same skin measured as a close-up
+   (ROI = the region, the face's scale): a region should read as a photo of
+   that skin alone would, whatever else the face holds.
+
+Usage: python benchmarks/bench_face_regions.py [--baseline REV] [--main REV] [--captures 4] [--faces a,b] [--closeups 2]
 Prints; exits 0 (a benchmark, not a test).
 """
 
@@ -36,108 +55,265 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from porescope.testing.synth import pored_face
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 W, H = 4032, 3024
 METRICS = ("area_px", "pore_count", "density_per_cm2", "coverage_pct", "median_area_mm2", "visibility_score")
+SAME_SKIN = ("density_per_cm2", "coverage_pct", "median_area_mm2")
+OLD_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+LABELS = {"forehead": 1, "nose": 2, "left_cheek": 3, "right_cheek": 4, "chin": 5}
 
 RUNNER = r"""
 import json, sys
+import numpy as np
 from porescope.measure.pipeline import run
+from porescope.track.change import key_metrics
+paths, metrics, out_dir, tag = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
 out = {}
-for p in json.loads(sys.argv[1]):
-    a = run(p, mode="face").analysis
-    out[p] = {r.name: {k: getattr(r, k) for k in json.loads(sys.argv[2])} for r in a.regions}
+for i, p in enumerate(paths):
+    r = run(p, mode="face")
+    a = r.analysis
+    clear = [q for q in a.pores if q.clear]
+    np.savez_compressed(f"{out_dir}/{tag}_{i}.npz", labels=r.regions.label_image(),
+                        x=np.array([q.x_px for q in clear]), y=np.array([q.y_px for q in clear]), area=np.array([q.area_px for q in clear]))
+    out[p] = {"regions": {g.name: {k: getattr(g, k) for k in metrics} for g in a.regions},
+              "key": key_metrics(a), "px_per_mm": a.scale.px_per_mm, "npz": f"{out_dir}/{tag}_{i}.npz", "closeup": {}}
+    if i < int(sys.argv[5]):  # each region measured again as a close-up of its own skin (ROI = the region, the face's scale)
+        lab = r.regions.label_image()
+        for g in a.regions:
+            if g.name != "face":
+                c = run(r.image, mode="closeup", roi=lab == g.label, px_per_mm=a.scale.px_per_mm).analysis.regions[0]
+                out[p]["closeup"][g.name] = {k: getattr(c, k) for k in metrics}
 print(json.dumps(out))
 """
 
 
-def pored_face(seed: int = 3) -> np.ndarray:
-    """The astronaut brows to chin at 12 MP with even synthetic pores."""
+def framed(src: np.ndarray, box: tuple[float, float, float], size: tuple[int, int], px_per_mm: float, seed: int) -> np.ndarray:
+    """``src`` from x0, y0 to x1 (its pixels) scaled to ``size`` (w, h), with pores drawn at ``px_per_mm``."""
+    return pored_face(src, box, size, px_per_mm, seed)
+
+
+def faces() -> dict[str, np.ndarray]:
+    import matplotlib.cbook as cbook
     from skimage import data
 
     a = data.astronaut()
-    x0, y0, x1 = 150.0, 68.0, 300.0
-    f = W / (x1 - x0)
-    m = np.array([[f, 0, -x0 * f], [0, f, -y0 * f]])
-    img = cv2.warpAffine(a, m, (W, H), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    rng = np.random.default_rng(seed)
-    field = np.zeros((H, W), np.float32)
-    for sigma, share in ((2.0, 0.6), (3.5, 0.4)):  # ~0.2 and ~0.35 mm pores at ~20 px/mm
-        n = int(share * H * W / 400)  # ~1 pore per mm^2
-        dots = np.zeros((H, W), np.float32)
-        dots[rng.integers(0, H, n), rng.integers(0, W, n)] = 1.0
-        g = cv2.GaussianBlur(dots, (0, 0), sigma)
-        field += g / g.max()
-    img *= (1.0 - 0.3 * np.clip(field, 0, 1))[..., None]
-    return np.clip(img, 0, 255).astype(np.uint8)
+    grace = np.asarray(Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).convert("RGB"))
+    return {
+        "astronaut_tight": lambda: framed(a, (150.0, 68.0, 300.0), (W, H), 20.0, 3),
+        "astronaut_head": lambda: framed(a, (110.0, 10.0, 360.0), (W, H), 12.0, 4),
+        "grace_hopper": lambda: framed(grace, (0.0, 0.0, float(grace.shape[1])), (H, W), 10.0, 5),
+    }
 
 
-def captures(img: np.ndarray, n: int, tmp: Path) -> list[str]:
+def captures(img: np.ndarray, n: int, tmp: Path, name: str) -> list[str]:
     rng = np.random.default_rng(11)
+    h, w = img.shape[:2]
     out = []
     for i in range(n):
         s = rng.uniform(0.97, 1.03)
         ang = rng.uniform(-2, 2)
-        dx, dy = rng.uniform(-0.015, 0.015, 2) * (W, H)
-        m = cv2.getRotationMatrix2D((W / 2, H / 2), ang, s)
+        dx, dy = rng.uniform(-0.015, 0.015, 2) * (w, h)
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), ang, s)
         m[:, 2] += (dx, dy)
-        shot = cv2.warpAffine(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        p = tmp / f"capture{i}.jpg"
+        shot = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        p = tmp / f"{name}_{i}.jpg"
         Image.fromarray(shot).save(p, quality=int(rng.integers(88, 95)))
         out.append(str(p))
     return out
 
 
-def measure(src: Path, paths: list[str]) -> dict:
+def measure(src: Path, paths: list[str], out_dir: Path, tag: str, closeups: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src))
-    r = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(paths), json.dumps(METRICS)], env=env, capture_output=True, text=True)
+    cmd = [sys.executable, "-c", RUNNER, json.dumps(paths), json.dumps(METRICS), str(out_dir), tag, str(closeups)]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode:
         raise SystemExit(f"measuring with {src} failed: {r.stderr.strip().splitlines()[-1:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def summary(res: dict) -> dict[str, dict[str, tuple[float, float, int]]]:
-    """region -> metric -> (mean, SD, number of captures with the region)."""
-    out: dict = {}
-    for by_region in res.values():
-        for name, vals in by_region.items():
-            for k, v in vals.items():
+def tree(rev: str, tmp: Path) -> Path:
+    d = tmp / rev
+    d.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(d)], input=archive, check=True)
+    return d / "src"
+
+
+def mean_sd(values: list[float]) -> tuple[float, float, int]:
+    v = np.asarray(values, float)
+    return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0, int(v.size)
+
+
+def whole_regions(res: dict) -> dict[str, dict[str, tuple[float, float, int]]]:
+    """region -> metric -> (mean, SD, captures with the region)."""
+    vals: dict = {}
+    for one in res.values():
+        for name, m in one["regions"].items():
+            for k, v in m.items():
                 if v is not None:
-                    out.setdefault(name, {}).setdefault(k, []).append(float(v))
-    return {n: {k: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else 0.0, len(v)) for k, v in d.items()} for n, d in out.items()}
+                    vals.setdefault(name, {}).setdefault(k, []).append(float(v))
+    return {n: {k: mean_sd(v) for k, v in d.items()} for n, d in vals.items()}
+
+
+def same_skin(base: dict, now: dict) -> tuple[dict, dict]:
+    """For each capture, each old region's numbers on the skin both trees give it: (base's, now's), as
+    region -> metric -> [value per capture]."""
+    out_b: dict = {}
+    out_n: dict = {}
+    for p in base:
+        zb, zn = np.load(base[p]["npz"]), np.load(now[p]["npz"])
+        for name, lab in LABELS.items():
+            both = (zb["labels"] == lab) & (zn["labels"] == lab)
+            area_px = int(np.count_nonzero(both))
+            if area_px < 10_000:
+                continue
+            for res, z, out in ((base[p], zb, out_b), (now[p], zn, out_n)):
+                ppm = res["px_per_mm"]
+                x, y, area = z["x"], z["y"], z["area"]
+                hh, ww = both.shape
+                inside = both[np.clip(np.round(y).astype(int), 0, hh - 1), np.clip(np.round(x).astype(int), 0, ww - 1)] if x.size else x.astype(bool)
+                a = area[inside].astype(float)
+                d = out.setdefault(name, {})
+                d.setdefault("density_per_cm2", []).append(a.size / (area_px / ppm**2 / 100.0))
+                d.setdefault("coverage_pct", []).append(100.0 * a.sum() / area_px)
+                d.setdefault("median_area_mm2", []).append(float(np.median(a)) / ppm**2 if a.size else float("nan"))
+                d.setdefault("area_px", []).append(area_px)
+    return out_b, out_n
+
+
+def engine_calls(a: dict[str, dict], b: dict[str, dict], areas: tuple[dict, dict] | None = None) -> tuple[int, int, list[str]]:
+    """(changes called, comparisons, which) for each photo's key metrics by tree a against the same photo's by tree b.
+
+    ``a``/``b``: photo -> region -> metric -> value. As ``compare_visits`` does, pore counts of a region are left out
+    where the two measured areas differ by more than SAME_AREA_TOLERANCE (``areas``: photo -> region -> area_px each).
+    """
+    from porescope.track.change import SAME_AREA_TOLERANCE, compare_metrics, noise_from_samples
+
+    noise_a, noise_b = noise_from_samples(list(a.values())), noise_from_samples(list(b.values()))
+    called, total, which = 0, 0, []
+    for p in a:
+        ma, mb = {r: dict(v) for r, v in a[p].items()}, {r: dict(v) for r, v in b[p].items()}
+        for reg in ma:
+            if areas and reg in mb:
+                aa, ab = areas[0][p].get(reg), areas[1][p].get(reg)
+                if aa and ab and abs(aa - ab) > SAME_AREA_TOLERANCE * max(aa, ab):
+                    ma[reg].pop("pore_count", None)
+                    mb[reg].pop("pore_count", None)
+        for rc in compare_metrics(ma, mb, noise_a, noise_b):
+            for mc in rc.metrics:
+                total += 1
+                if mc.verdict != "no_detectable_change":
+                    called += 1
+                    which.append(f"{Path(p).stem}:{rc.name}.{mc.metric} {mc.verdict} ({mc.baseline:g} -> {mc.latest:g}, {mc.low:+.3g}..{mc.high:+.3g})")
+    return called, total, which
+
+
+def _keys(res: dict) -> tuple[dict, dict]:
+    """(photo -> region -> key metrics, photo -> region -> area_px) of one tree's run."""
+    return ({p: r["key"] for p, r in res.items()},
+            {p: {n: m["area_px"] for n, m in r["regions"].items()} for p, r in res.items()})
+
+
+def _same_skin_keys(per: dict, paths: list[str]) -> dict:
+    """photo -> region -> {'density', 'coverage_pct'} from same_skin()'s lists (one value per photo, in order)."""
+    out: dict = {p: {} for p in paths}
+    for reg, d in per.items():
+        if len(d["density_per_cm2"]) != len(paths):  # too little shared skin in some photo: not compared
+            continue
+        for i, p in enumerate(paths):
+            out[p][reg] = {"density": d["density_per_cm2"][i], "coverage_pct": d["coverage_pct"][i]}
+    return out
+
+
+def fmt(t: tuple[float, float, int] | None) -> str:
+    return f"{t[0]:10.3f} ± {t[1]:7.3f}" if t else f"{'-':>20s}"
+
+
+def print_face(name: str, runs: dict[str, dict], revs: dict[str, str]) -> None:
+    print(f"\n=== {name}: {len(runs['now'])} re-captures; scale {np.mean([r['px_per_mm'] for r in runs['now'].values()]):.1f} px/mm")
+    tabs = {k: whole_regions(v) for k, v in runs.items()}
+    print(f"\n1. Each region as reported (its whole skin): mean ± SD; {revs['base']} = before issue 21, {revs['main']} = main, now = this tree")
+    print(f"{'region':14s} {'metric':17s} {revs['base']:>20s} {revs['main']:>20s} {'now':>20s}  now vs before")
+    for reg in sorted(set().union(*tabs.values()), key=lambda n: (n not in tabs["base"], n)):
+        for k in METRICS:
+            b, m, c = (tabs[t].get(reg, {}).get(k) for t in ("base", "main", "now"))
+            rel = f"{100 * (c[0] - b[0]) / b[0]:+6.1f}%" if b and c and b[0] else ""
+            print(f"{reg:14s} {k:17s} {fmt(b):>20s} {fmt(m):>20s} {fmt(c):>20s}  {rel}")
+
+    print(f"\n2. The same skin (pixels both {revs['base']} and this tree give the region): mean ± SD; within = change ≤ 2 x the larger SD")
+    print(f"{'region':12s} {'metric':16s} {'share of now':>12s} {revs['base']:>20s} {revs['main'] + ' (same px)':>20s} {'now':>20s}  {'now-before':>9s} within")
+    sb, sn = same_skin(runs["base"], runs["now"])
+    _, sm = same_skin(runs["base"], runs["main"])
+    for reg in OLD_REGIONS:
+        if reg not in sb:
+            print(f"{reg:12s} (not measured by both trees)")
+            continue
+        share = np.mean(sn[reg]["area_px"]) / max(1.0, tabs["now"].get(reg, {}).get("area_px", (1, 0, 0))[0])
+        for k in SAME_SKIN:
+            b, c = mean_sd(sb[reg][k]), mean_sd(sn[reg][k])
+            m = mean_sd(sm[reg][k]) if reg in sm else None
+            d = c[0] - b[0]
+            ok = abs(d) <= 2 * max(b[1], c[1])
+            print(f"{reg:12s} {k:16s} {share:11.0%} {fmt(b):>20s} {fmt(m):>20s} {fmt(c):>20s}  {100 * d / b[0]:+8.1f}% {'yes' if ok else 'NO'}")
+
+    print("\n3. The change engine on the same photo measured by two trees (95% interval, re-capture noise of these captures;")
+    print("   pore counts left out where the region's area differs by more than 10%, as compare_visits does)")
+    for a, b in (("base", "now"), ("main", "now"), ("base", "main")):
+        ka, kb = _keys(runs[a]), _keys(runs[b])
+        called, total, which = engine_calls(ka[0], kb[0], (ka[1], kb[1]))
+        print(f"   whole regions {revs[a]:>8s} -> {revs[b]:<8s}: {called} of {total} (photo, region, metric) called a change")
+        for w in which[:6]:
+            print(f"      {w}")
+    paths = list(runs["base"])
+    if set(sb) == set(sn) and len(paths) > 1:
+        called, total, which = engine_calls(_same_skin_keys(sb, paths), _same_skin_keys(sn, paths))
+        print(f"   same skin     {revs['base']:>8s} -> now     : {called} of {total} (photo, region, density or coverage) called a change")
+        for w in which[:6]:
+            print(f"      {w}")
+    if set(sm) == set(sn) and len(paths) > 1:
+        called, total, which = engine_calls(_same_skin_keys(sm, paths), _same_skin_keys(sn, paths))
+        print(f"   same skin     {revs['main']:>8s} -> now     : {called} of {total} (photo, region, density or coverage) called a change")
+        for w in which[:6]:
+            print(f"      {w}")
+
+
+def print_closeups(runs: dict[str, dict], revs: dict[str, str]) -> None:
+    """Table 4: each region in face mode against the same skin measured as a close-up (ROI = the region)."""
+    print("\n4. Face mode against a close-up of the same region (ROI = the region, the face's scale): median |face - close-up| / close-up")
+    print(f"{'region':14s} " + " ".join(f"{revs[t] + ' ' + k[:8]:>18s}" for t in ("main", "now") for k in SAME_SKIN))
+    regions = sorted({n for one in runs["now"].values() for n in one["closeup"]})
+    for reg in regions:
+        cells = []
+        for t in ("main", "now"):
+            for k in SAME_SKIN:
+                d = [abs(one["regions"][reg][k] - one["closeup"][reg][k]) / one["closeup"][reg][k]
+                     for one in runs[t].values() if reg in one["closeup"] and one["closeup"][reg][k] and one["regions"][reg][k] is not None]
+                cells.append(f"{100 * np.median(d):17.1f}%" if d else f"{'-':>18s}")
+        print(f"{reg:14s} " + " ".join(cells))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--baseline", default="097ab73", help="git revision of the regions before the change (default: before issue 21)")
-    ap.add_argument("--captures", type=int, default=6)
+    ap.add_argument("--baseline", default="097ab73", help="git revision before issue 21's regions")
+    ap.add_argument("--main", default="43e4320", help="git revision with issue 21's regions, before the per-region statistics")
+    ap.add_argument("--captures", type=int, default=4)
+    ap.add_argument("--faces", default="astronaut_tight,astronaut_head,grace_hopper")
+    ap.add_argument("--closeups", type=int, default=2, help="re-captures whose regions are also measured as close-ups")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_face_regions_"))
-    paths = captures(pored_face(), args.captures, tmp)
-    base_dir = tmp / "base"
-    base_dir.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline, "src"], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
-    b1 = measure(base_dir / "src", paths)
-    now = summary(measure(ROOT / "src", paths))
-    b2 = measure(base_dir / "src", paths)
-    if json.dumps(b1, sort_keys=True) != json.dumps(b2, sort_keys=True):
-        print("note: the baseline's numbers differed between its two passes")
-    base = summary(b1)
-    print(f"12 MP astronaut brows to chin with even synthetic pores, {args.captures} re-captures; baseline {args.baseline} vs current code")
-    print(f"{'region':14s} {'metric':17s} {'baseline mean ± SD':>22s} {'now mean ± SD':>22s} {'change':>9s}  within 2 SD")
-    for name in sorted(set(base) | set(now), key=lambda n: (n not in base, n)):
-        for k in METRICS:
-            b, c = base.get(name, {}).get(k), now.get(name, {}).get(k)
-            bt = f"{b[0]:10.3f} ± {b[1]:8.3f}" if b else f"{'-':>21s}"
-            ct = f"{c[0]:10.3f} ± {c[1]:8.3f}" if c else f"{'-':>21s}"
-            if b and c:
-                d = c[0] - b[0]
-                ok = abs(d) <= 2 * max(b[1], c[1])
-                rel = f"{100 * d / b[0]:+7.1f}%" if b[0] else f"{d:+8.3f}"
-                print(f"{name:14s} {k:17s} {bt:>22s} {ct:>22s} {rel:>9s}  {'yes' if ok else 'NO'}")
-            else:
-                print(f"{name:14s} {k:17s} {bt:>22s} {ct:>22s} {'':>9s}  (new region)" if c else f"{name:14s} {k:17s} {bt:>22s} {ct:>22s}")
+    srcs = {"base": tree(args.baseline, tmp), "main": tree(args.main, tmp), "now": ROOT / "src"}
+    revs = {"base": args.baseline, "main": args.main, "now": "now"}
+    makers = faces()
+    for name in args.faces.split(","):
+        paths = captures(makers[name](), args.captures, tmp, name)
+        runs = {k: measure(src, paths, tmp, f"{name}_{k}", args.closeups) for k, src in srcs.items()}
+        print_face(name, runs, revs)
+        if args.closeups:
+            print_closeups(runs, revs)
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

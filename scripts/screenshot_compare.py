@@ -3,10 +3,10 @@
 (printed, for the README).
 
 A real face (scikit-image's astronaut portrait, NASA, public domain: the openly licensed face the
-tests use; brows to chin, enlarged, with even synthetic pores so that pores resolve) is stored as two
-visits, the second 5% brighter, in a fresh SQLite store; the app runs
-on 127.0.0.1 in a thread and headless Chromium (scripts/install_browser.sh) opens the compare page
-at 390 x 844 and waits for the real comparison.
+tests use), enlarged to 3400 x 2550 px with pores drawn at 9 px/mm (her own are far below a pixel:
+``porescope.testing.synth.pored_face``), is stored as two visits, the second 5% brighter with fresh
+sensor noise, in a fresh SQLite store; the app runs on 127.0.0.1 in a thread and headless Chromium
+(scripts/install_browser.sh) opens the compare page at 390 x 844 and waits for the real comparison.
 
     python scripts/screenshot_compare.py [--out docs/img/web-compare-phone.png]
 """
@@ -34,17 +34,18 @@ PHONE = {"width": 390, "height": 844}
 
 
 def face_photos(folder: Path) -> list[Path]:
-    """The astronaut brows to chin at 12 MP with even synthetic pores (benchmarks/bench_face_regions.py's face: pores
-    resolve, so the change engine judges them; at a quarter of the pixels the photo is too blurry), and the same 5%
-    brighter."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import bench_face_regions
+    """The astronaut's head and shoulders at 3400 x 2550 px (her iris reads about 9 px/mm) with pores drawn at that
+    scale, and the same skin 5% brighter with fresh sensor noise: a re-take, not a change."""
+    from skimage.data import astronaut
 
-    img = bench_face_regions.pored_face()
+    from porescope.testing.synth import pored_face
+
+    img = pored_face(astronaut(), (110.0, 10.0, 360.0), (3400, 2550), 9.0, 4).astype(np.float32)
     out = []
-    for name, gain in (("visit1.jpg", 1.0), ("visit2.jpg", 1.05)):
+    for i, (name, gain) in enumerate((("visit1.jpg", 1.0), ("visit2.jpg", 1.05))):
+        grain = np.random.default_rng(i).normal(0.0, 2.0, img.shape).astype(np.float32)
         p = folder / name
-        cv2.imwrite(str(p), np.clip(img.astype(np.float32) * gain, 0, 255).astype(np.uint8)[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])
+        cv2.imwrite(str(p), np.clip(img * gain + grain, 0, 255).astype(np.uint8)[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92])
         out.append(p)
     return out
 

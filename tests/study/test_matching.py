@@ -8,14 +8,13 @@ real crops: the same functions ``run_study`` drives on Dask workers.
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pandas as pd
 import pytest
+from phone_helpers import beauty, bench_change, soft_focus
 
 from porescope.study.columns import NOT_COMPARABLE
 from porescope.study.manifest import read_manifest
@@ -25,21 +24,6 @@ from porescope.study.tables import measured_changes, write_all
 from porescope.study.task import analyze_photo
 
 pytest.importorskip("pyarrow")
-
-_BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-sys.path.insert(0, str(_BENCH))
-_spec = importlib.util.spec_from_file_location("bench_change", _BENCH / "bench_change.py")
-bench_change = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_change)
-
-
-def soft_focus(rgb, sigma_px):
-    return cv2.GaussianBlur(rgb, (0, 0), sigma_px)
-
-
-def beauty(rgb):
-    return cv2.bilateralFilter(np.ascontiguousarray(rgb), 9, 25, 9)
-
 
 def _run_in_process(jobs, out: Path) -> None:
     for j in jobs:

@@ -238,4 +238,22 @@ def test_photos_that_do_not_resolve_pores_get_no_verdict():
     cmp = compare_visits("s", Side(SimpleNamespace(id=1, taken_at=datetime(2026, 1, 1)), a, none),
                          Side(SimpleNamespace(id=2, taken_at=datetime(2026, 2, 1)), b, none), align=False)
     assert cmp.regions == []
-    assert any("does not resolve pores" in n for n in cmp.notes), cmp.notes
+    assert any("not resolve pores" in n and "1.3 px/mm" in n for n in cmp.notes), cmp.notes
+
+
+def test_different_areas_note_gives_three_significant_figures():
+    """Issue 22: no raw decimals in what people read ('8.94778 vs 8.0417 cm²' before)."""
+    from history_helpers import BASE
+
+    from porescope.testing.synth import render
+    from porescope.track.change import _drop_counts_of_different_areas, key_metrics
+
+    rgb = render(BASE).rgb
+    roi = np.zeros(rgb.shape[:2], bool)
+    roi[:, : int(rgb.shape[1] * 0.77)] = True
+    a = run(rgb, px_per_mm=9.7, mode="closeup").analysis
+    b = run(rgb, roi=roi, px_per_mm=9.7, mode="closeup").analysis
+    notes = _drop_counts_of_different_areas(a, b, key_metrics(a), key_metrics(b))
+    assert len(notes) == 1, notes
+    area = a.regions[0].area_cm2
+    assert f"({area:.3g} vs " in notes[0] and " cm²)" in notes[0] and str(round(area, 5)) not in notes[0], notes[0]

@@ -185,7 +185,31 @@ def match_filters(a: Detail, b: Detail) -> tuple[tuple[float, ...], tuple[float,
         target = gain_a if rb.sharper == "a" else gain_b
         for i, g in enumerate(gauss):
             target[i] = round(min(target[i], g), 3)
-    return tuple(gain_a), tuple(gain_b)
+    if abs(_reference_gap_db(a.spectrum_db, b.spectrum_db)) <= COARSE_CHANGE_DB:
+        return tuple(gain_a), tuple(gain_b)
+    # The coarse reference bands themselves differ: the skin changed at that scale (large pores
+    # fading: the synthetic study's treated arm moves them 6 dB and its fine bands 0.5 dB, the same
+    # way), and read against them, the visit that lost texture would look sharper. A filter then
+    # removes only detail the sharper photo really holds beyond the other: never more than its
+    # band's own excess over the other photo's power.
+    return (_within_excess(gain_a, a.spectrum_db, b.spectrum_db), _within_excess(gain_b, b.spectrum_db, a.spectrum_db))
+
+
+#: Focus, zoom and processing move the coarse reference bands by under 1 dB (a 0.1 mm
+#: blur: 0.5-0.9 dB; JPEG q45: 0.3 dB); a larger gap there is the skin itself changing.
+COARSE_CHANGE_DB = 1.5
+
+
+def _reference_gap_db(power_a, power_b) -> float:
+    """Mean difference (dB, a - b) of the two spectra over their coarsest REFERENCE_BANDS shared bands."""
+    diffs = [x - y for x, y in zip(power_a, power_b) if x is not None and y is not None][:REFERENCE_BANDS]
+    return float(np.mean(diffs)) if diffs else 0.0
+
+
+def _within_excess(gain, power_this, power_other) -> tuple[float, ...]:
+    """``gain`` (dB, <= 0) limited per band to how far ``power_this`` lies above ``power_other``."""
+    return tuple(round(max(g, -max(0.0, x - y)), 3) if x is not None and y is not None else g
+                 for g, x, y in zip(gain, power_this, power_other))
 
 
 #: A difference of detail that no blur explains: the sharper photo's excess is

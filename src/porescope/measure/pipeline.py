@@ -288,15 +288,17 @@ def run(
     scale = _scale_of(px_per_mm, regions)
     min_d, max_d = diameter_range_px(scale.px_per_mm, params)
 
-    box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a) = _analysis_image(img.rgb, regions.skin, scale.px_per_mm, max_d, detail_filter)
+    box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a) = _analysis_image(img.rgb, regions, scale.px_per_mm, max_d, detail_filter)
     px_per_mm_a = scale.px_per_mm * factor if scale.px_per_mm else None  # the scale detection works at
+    region_labels = regions.label_image()
+    zones_a = _zones(region_labels, regions.mode, box, skin_a.shape)
     min_da, max_da = (min_d * factor, max_d * factor)
     # The quality gate (OpenCV/numpy work that mostly releases the GIL) runs
     # in a second thread from here on, beside detection and measurement.
     pool = ThreadPoolExecutor(max_workers=2)
     try:
         quality_job = pool.submit(_assess, rgb_sub, skin_sub, scale.px_per_mm, min_d, rgb_a, skin_a, px_per_mm_a)
-        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, params=params, px_per_mm=px_per_mm_a)
+        det = _detect.detect(rgb_a, skin_a, min_diameter_px=min_da, max_diameter_px=max_da, params=params, px_per_mm=px_per_mm_a, zones=zones_a)
         t = _lap(timings, "detect", t)
         pore_labels = _labels_to_image(det.labels, factor, box, shape, regions.skin)
         # The hook (overlay and mask images) needs only the labels and each
@@ -305,7 +307,7 @@ def run(
         hook_job = pool.submit(on_pores, img, pore_labels, is_dark(det.core), regions) if on_pores else None
         table = _measure_table(det, box, factor)
         quality = quality_job.result()
-        metrics, pores = _region_records(table, regions, scale, shape, detail_ok=not (quality.detail and quality.detail.resolves_pores is False))
+        metrics, pores = _region_records(table, regions, region_labels, scale, detail_ok=not (quality.detail and quality.detail.resolves_pores is False))
         _noise_gate(quality, det)
         _lap(timings, "measure_and_quality", t)
         found = Findings(img, shape, regions, scale, min_d, max_d, factor, quality=quality, detection=det, metrics=metrics, pores=pores)
@@ -321,17 +323,27 @@ def run(
     return Run(analysis=analysis, image=img, labels=pore_labels, regions=regions, pore_kind_dark=table.dark)
 
 
-def _analysis_image(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, max_d: float, detail_filter):
+def _analysis_image(rgb: np.ndarray, regions: RegionSet, px_per_mm: float | None, max_d: float, detail_filter):
     """(box, factor, (photo crop, its skin), (analysis image, its skin)): what detection and the gate read.
 
     Work inside the skin's bounding box (plus room for the background
     filters): a face covers a part of a selfie, and every full-frame filter
     costs ~0.1 s at 12 MP (pore coordinates are shifted back afterwards).
+    On a face the box also takes in the face's landmark box, which does not
+    move when a region's edge or an exclusion (hair, glasses) does: the
+    analysis image's pixel grid, and so each region's pores, stay the same.
     Pores are found at one physical resolution whenever the scale is known,
     so the same skin photographed closer or farther gives the same pores; the
     change engine's filter to another visit's detail is applied there.
     """
-    box = _skin_box(skin, margin=int(4 * max_d) + 8)
+    skin = regions.skin
+    margin = int(4 * max_d) + 8
+    box = _skin_box(skin, margin=margin)
+    if regions.mode == "face" and "face_box_px" in regions.extra and skin.any():  # the skin lies inside it: the box is the face's
+        fx0, fy0, fx1, fy1 = regions.extra["face_box_px"]
+        h, w = skin.shape
+        box = (min(box[0], max(0, fy0 - margin)), max(box[1], min(h, fy1 + margin)),
+               min(box[2], max(0, fx0 - margin)), max(box[3], min(w, fx1 + margin)))
     sub = (slice(box[0], box[1]), slice(box[2], box[3]))
     rgb_sub, skin_sub = rgb[sub], skin[sub]
     factor = analysis_factor(px_per_mm)
@@ -341,6 +353,18 @@ def _analysis_image(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, 
         if factor == 1.0:  # the gate reads the photo's own pixels then: the same filtered ones
             rgb_sub = rgb_a
     return box, factor, (rgb_sub, skin_sub), (rgb_a, skin_a)
+
+
+def _zones(region_labels: np.ndarray, mode: str, box, shape_a: tuple[int, int]) -> np.ndarray | None:
+    """A face's region labels on the analysis image (``box`` of the photo resized to ``shape_a``): the zones whose
+    texture and noise the detector reads apart, so each region's pores depend on its own skin only (issue 21: the
+    fringe left out of the face moved the untouched chin's numbers). None for a close-up (one region, the frame)."""
+    if mode != "face":
+        return None
+    sub = region_labels[box[0] : box[1], box[2] : box[3]]
+    if sub.shape == tuple(shape_a):
+        return sub
+    return cv2.resize(sub, (shape_a[1], shape_a[0]), interpolation=cv2.INTER_NEAREST)
 
 
 def _noise_gate(quality: Quality, det) -> None:
@@ -433,11 +457,11 @@ def _measure_table(det, box, factor: float = 1.0) -> PoreTable:
     return table
 
 
-def _region_records(table: PoreTable, regions: RegionSet, scale: Scale, shape, *, detail_ok: bool = True):
+def _region_records(table: PoreTable, regions: RegionSet, region_label_img: np.ndarray, scale: Scale, *, detail_ok: bool = True):
     """Per-region metrics and the per-pore records (counts meaningful only when the scale and the photo's detail resolve pores)."""
     counts_ok = scale.resolves_pores is not False and detail_ok
-    # Assign each pore to the region holding its centroid.
-    region_label_img = regions.label_image()
+    shape = region_label_img.shape
+    # Assign each pore to the region holding its centroid (``region_label_img``: regions.label_image()).
     cy = np.clip(np.round(table.y_px).astype(np.int64), 0, shape[0] - 1)
     cx = np.clip(np.round(table.x_px).astype(np.int64), 0, shape[1] - 1)
     pore_region_label = region_label_img[cy, cx]

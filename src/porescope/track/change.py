@@ -335,9 +335,12 @@ def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Com
         notes.append(not_comparable)
     unresolved = [] if (unmeasurable or not_comparable) else [(v.id, why) for v, an in ((visit_a, analysis_a), (visit_b, analysis_b))
                                                              if (why := unresolved_pores(an))]
-    for vid, why in unresolved:
-        notes.append(f"visit {vid}'s photo does not resolve pores ({why}): what it shows as pores are larger spots and shadows, so no "
-                     "change of the pores is judged. Take the photos closer or with more pixels on the face, in focus, and compare again.")
+    if unresolved:
+        reasons = list(dict.fromkeys(why for _, why in unresolved))
+        who = (f"visit {unresolved[0][0]}'s photo does" if len(unresolved) == 1 else
+               f"the photos of visits {unresolved[0][0]} and {unresolved[1][0]} do")
+        notes.append(f"{who} not resolve pores ({'; '.join(reasons)}): what such a photo shows as pores are larger spots and shadows, so "
+                     "no change of the pores is judged. Take the photos closer or with more pixels on the face, in focus, and compare again.")
     regions = [] if (unmeasurable or not_comparable or unresolved) else compare_metrics(ma, mb, noise_a, noise_b)
     # Regions measured in only one visit (cut by the frame, hidden): said, not compared as zeros.
     one_sided = sorted(set(ma) ^ set(mb))
@@ -507,7 +510,8 @@ def _drop_counts_of_different_areas(a: Analysis, b: Analysis, ma: dict, mb: dict
             ma[reg].pop("pore_count")
             mb[reg].pop("pore_count")
             unit = "cm²" if ra.area_cm2 and rb.area_cm2 else "px"
-            notes.append(f"{region_name(reg)}: the visits measured different skin areas ({aa:g} vs {ab:g} {unit}), "
+            fa, fb = (f"{aa:.3g}", f"{ab:.3g}") if unit == "cm²" else (f"{aa:,.0f}", f"{ab:,.0f}")  # 3 significant figures; whole pixels
+            notes.append(f"{region_name(reg)}: the visits measured different skin areas ({fa} vs {fb} {unit}), "
                          "so pore counts are not compared; pore density is.")
     return notes
 

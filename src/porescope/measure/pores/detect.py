@@ -53,6 +53,7 @@ from porescope.measure.imaging import (
 )
 from porescope.measure.pores.noise import clear_threshold, texture_sd
 from porescope.measure.pores.params import CLEAR_CONTRAST, GROW_Z, SEED_Z, TYPICAL_PORE_DIAMETER_MM, DetectorParams
+from porescope.measure.pores.zones import Zones, zones_of
 
 # --- constants -------------------------------------------------------------
 
@@ -60,7 +61,7 @@ from porescope.measure.pores.params import CLEAR_CONTRAST, GROW_Z, SEED_Z, TYPIC
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v6"  # v6: the photo's real detail read and gated (measure/detail.py)
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v7"  # v7: a face's regions each read against their own skin (zones.py)
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
@@ -199,7 +200,8 @@ class Detection:
     pixel_label: np.ndarray | None = None  # their pore labels
     core: np.ndarray | None = None  # (count,) peak darkness of each pore, ln units (index = label - 1)
     evidence: np.ndarray | None = None  # (count,) contrast at the pore's own scale (evidence map peak less the sensor noise's lift), ln units
-    clear_at: float = CLEAR_CONTRAST  # the clear test's threshold on evidence: CLEAR_CONTRAST plus the noise's scatter term (noise.clear_threshold)
+    clear_at: float | np.ndarray = CLEAR_CONTRAST  # the clear test's threshold on evidence: CLEAR_CONTRAST plus the noise's scatter term
+    # (noise.clear_threshold); with zones, (count,) each pore's, read in its zone
 
     @property
     def clear(self) -> np.ndarray:
@@ -265,7 +267,6 @@ def _coarse_fine_sigma(min_diameter_px: float) -> float:
 
 def _components(
     logy: np.ndarray,
-    skin: np.ndarray,
     valid: np.ndarray,
     *,
     sigma_bg: float,
@@ -275,6 +276,7 @@ def _components(
     min_d: float,
     max_d: float,
     pixel_sd: float = 0.0,
+    zones: Zones | None = None,
 ) -> _Pass:
     """One detection pass at one scale: darkness map, hysteresis, shape filters.
 
@@ -284,7 +286,7 @@ def _components(
     is the sensor noise of ``logy`` per pixel (ln units); its share of the
     map's spread is taken out before the thresholds are set, so extra sensor
     noise does not raise them (a photo where it dominates is refused instead,
-    see MAX_SENSOR_NOISE_SHARE).
+    see MAX_SENSOR_NOISE_SHARE). With ``zones``, each pixel is read against its own zone's median, texture and noise.
     """
     h, w = logy.shape
     background = blur(logy, sigma_bg)
@@ -293,22 +295,30 @@ def _components(
         darkness = cv2.subtract(background, fine, dst=fine)  # reuse the temporary's memory
     else:
         darkness = cv2.subtract(background, logy)
-    sensor = pixel_sd * float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
+    gain = float(np.sqrt(_gaussian_energy(sigma_fine, sigma_bg)))
+    sensor = pixel_sd * gain  # with zones: the whole skin's noise and texture, for the photo-wide noise gate only
     med, sigma = texture_sd(darkness, valid, sensor)
-    grow = (darkness > med + grow_t * sigma) & valid
+    if zones is None:
+        grow = (darkness > med + grow_t * sigma) & valid
+    else:
+        med_lut, inv_lut, grow_lut = zones.texture(darkness, gain, grow_t)
+        grow = (darkness > cv2.LUT(zones.labels, grow_lut)) & valid
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grow.view(np.uint8), connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
     on = np.flatnonzero(grow.ravel())  # only candidate pixels carry a label
     lab_on = labels.ravel()[on]
     dark_on = darkness.ravel()[on]
-    z_on = (dark_on - med) * (1.0 / sigma)
+    zone_on = zones.labels.ravel()[on] if zones is not None else None
+    z_on = (dark_on - med) * (1.0 / sigma) if zones is None else (dark_on - med_lut[zone_on]) * inv_lut[zone_on]
     peak_dark = np.zeros(n, np.float32)
     if n <= 1:
         return _Pass(labels, n, np.zeros(n, bool), area, peak_dark, peak_dark.copy(), on, lab_on, z_on, darkness, background, sigma, sensor)
     # Peak darkness of every component (for the seed test of hysteresis),
-    # without a Python loop; the peak evidence z follows from it.
+    # without a Python loop; the peak evidence z follows from it (each pixel's against its own zone).
     np.maximum.at(peak_dark, lab_on, dark_on)
-    peak_z = (peak_dark - med) * (1.0 / sigma)
+    peak_z = (peak_dark - med) * (1.0 / sigma) if zones is None else np.zeros(n, np.float32)
+    if zones is not None:
+        np.maximum.at(peak_z, lab_on, z_on.astype(np.float32))
     seeded = (peak_z > seed_t) & (peak_dark > MIN_PEAK_CONTRAST)
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
@@ -347,6 +357,19 @@ def _peak_evidence(logy: np.ndarray, pixel_index: np.ndarray, pixel_label: np.nd
     peak = np.full(count + 1, -np.inf, np.float32)
     np.maximum.at(peak, pixel_label, ev)
     return peak[1:].astype(np.float64)
+
+
+def _clear_test(evidence: np.ndarray, counted: np.ndarray, energy: float, pixel_sd: float, zoned: Zones | None, pores, base: float):
+    """Take the sensor noise's lift off ``evidence`` (in place) and return the clear threshold, read on the
+    ``counted`` pores: one for the photo, or with zones (count,) each pore's, from its own zone's noise and pores.
+    ``energy``: the evidence filter's noise gain; ``pores``: (pixel_index, pixel_label, count)."""
+    if zoned is None:
+        evidence_noise = pixel_sd * energy  # sensor noise's SD in the evidence map
+        evidence -= EVIDENCE_NOISE_BIAS * evidence_noise  # the noise's lift
+        return clear_threshold(evidence[counted], evidence_noise, base)
+    zone_of = zoned.of_pores(*pores)
+    evidence -= EVIDENCE_NOISE_BIAS * zoned.evidence_noise(zone_of, energy)
+    return zoned.clear_thresholds(zone_of, evidence, counted, energy, base)
 
 
 def contrast_gap(peak_z: np.ndarray, seed: float) -> float:
@@ -415,7 +438,7 @@ def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: 
     diameters, zs = [], []
     for ys, xs in tiles:
         ps = _components(
-            logy[ys, xs], skin[ys, xs], skin[ys, xs], sigma_bg=_coarse_background_sigma(max_diameter_px),
+            logy[ys, xs], skin[ys, xs], sigma_bg=_coarse_background_sigma(max_diameter_px),
             sigma_fine=_coarse_fine_sigma(min_diameter_px), seed_t=SEED_Z, grow_t=GROW_Z, min_d=min_diameter_px,
             max_d=max_diameter_px, pixel_sd=pixel_sd,
         )
@@ -479,6 +502,7 @@ def detect(
     logy: np.ndarray | None = None,
     typical_diameter_px: float | None = None,
     px_per_mm: float | None = None,
+    zones: np.ndarray | None = None,
 ) -> Detection:
     """Find pores in a photo's skin.
 
@@ -509,6 +533,9 @@ def detect(
         millimetres (``params.typical_pore_diameter_mm``, EVIDENCE_MM) and the seed is
         not moved by :func:`contrast_gap`, so nothing about what is found
         depends on an estimate from the photo itself.
+    zones : ndarray, optional
+        (H, W) uint8 labels (a face's regions; 0 = none, not searched): texture, sensor noise and clear threshold are then
+        each zone's own (:mod:`porescope.measure.pores.zones`); scale selection (unknown scale) still reads all the skin.
 
     Returns
     -------
@@ -517,16 +544,14 @@ def detect(
         figures, each pore's core and evidence, and which pores are clear.
     """
     h, w = rgb.shape[:2]
-    if logy is None:
-        logy = log_luminance(rgb)
-    if skin is None:
-        skin = np.ones((h, w), bool)
+    logy = log_luminance(rgb) if logy is None else logy
+    skin = np.ones((h, w), bool) if skin is None else skin
     p = params if params is not None else DetectorParams()
 
     bad = untrusted_pixels(rgb)
     valid = skin if bad is None else skin & (bad == 0)
-    pixel_sd = pixel_noise(logy, valid)
-
+    zoned = zones_of(zones, logy, valid) if zones is not None else None
+    pixel_sd = zoned.sensor if zoned is not None else pixel_noise(logy, valid)
     if typical_diameter_px is not None:
         typical_d = typical_diameter_px
     elif px_per_mm is not None:
@@ -539,8 +564,8 @@ def detect(
         sigma_seed, sigma_surround = (v * px_per_mm for v in _evidence_mm(p.typical_pore_diameter_mm))
     # All candidates first (seed = grow), so the gap test sees the faint ones too.
     ps = _components(
-        logy, skin, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=p.grow_z, grow_t=p.grow_z,  # grow never moves (_sensitivity_keep)
-        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd,
+        logy, valid, sigma_bg=sigma_bg, sigma_fine=sigma_fine, seed_t=p.grow_z, grow_t=p.grow_z,  # grow never moves (_sensitivity_keep)
+        min_d=min_diameter_px, max_d=max_diameter_px, pixel_sd=pixel_sd, zones=zoned,
     )
     name = DETECTOR
     if ps.n <= 1:
@@ -557,12 +582,12 @@ def detect(
     ev_core = max(sigma_fine, sigma_seed)
     ev_surround = sigma_surround if sigma_surround is not None else sigma_bg * EVIDENCE_SURROUND_FACTOR
     evidence = _peak_evidence(logy, pixel_index, pixel_label, count, core=ev_core, surround=ev_surround)
-    evidence_noise = pixel_sd * np.sqrt(_gaussian_energy(ev_core, ev_surround))  # sensor noise's SD in the evidence map
-    evidence -= EVIDENCE_NOISE_BIAS * evidence_noise  # the noise's lift
+    energy = float(np.sqrt(_gaussian_energy(ev_core, ev_surround)))
     # The clear threshold is read on keep1's pores and moved by the same share of the clear contrast at any sensitivity.
-    clear_at = clear_threshold(evidence[keep1[both]], evidence_noise, p.clear_contrast) - p.clear_contrast * (1.0 - 1.0 / p.sensitivity)
+    clear_at = _clear_test(evidence, keep1[both], energy, pixel_sd, zoned, (pixel_index, pixel_label, count), p.clear_contrast)
+    clear_at = clear_at - p.clear_contrast * (1.0 - 1.0 / p.sensitivity)
     if not np.array_equal(both, keep):  # below 1: drop keep1's pores that this sensitivity does not keep
-        evidence = evidence[keep[both]]
+        evidence, clear_at = evidence[keep[both]], (clear_at if zoned is None else clear_at[keep[both]])
         out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
     core = ps.peak_dark[keep].astype(np.float64)
     return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence, clear_at)
