@@ -92,6 +92,17 @@ REFERENCE_BANDS = 2
 MATCH_MIN_DB = 1.0
 
 
+#: Focus, zoom and processing move the coarse reference bands by under 1 dB (a 0.1 mm
+#: blur: 0.5-0.9 dB; JPEG q45: 0.3 dB); a larger gap there is the skin itself changing.
+COARSE_CHANGE_DB = 1.5
+
+
+def _reference_gap_db(power_a, power_b) -> float:
+    """Mean difference (dB, a - b) of the two spectra over their coarsest REFERENCE_BANDS shared bands."""
+    diffs = [x - y for x, y in zip(power_a, power_b) if x is not None and y is not None][:REFERENCE_BANDS]
+    return float(np.mean(diffs)) if diffs else 0.0
+
+
 def matching_filter_db(centres, power_sharp, power_other) -> tuple[float, ...]:
     """Per-band attenuation (dB, <= 0) that brings the sharper photo to the other's detail.
 
@@ -109,10 +120,9 @@ def matching_filter_db(centres, power_sharp, power_other) -> tuple[float, ...]:
         the other photo does not hold); 0 where either band is missing.
     """
     diffs = [(a - b) if a is not None and b is not None else None for a, b in zip(power_sharp, power_other)]
-    known = [d for d in diffs if d is not None]
-    if len(known) < REFERENCE_BANDS + 1:
+    if sum(d is not None for d in diffs) < REFERENCE_BANDS + 1:
         return (0.0,) * len(centres)
-    ref = float(np.mean(known[:REFERENCE_BANDS]))
+    ref = _reference_gap_db(power_sharp, power_other)
     return tuple(round(-max(0.0, d - ref), 3) if d is not None else 0.0 for d in diffs)
 
 
@@ -194,16 +204,6 @@ def match_filters(a: Detail, b: Detail) -> tuple[tuple[float, ...], tuple[float,
     # band's own excess over the other photo's power.
     return (_within_excess(gain_a, a.spectrum_db, b.spectrum_db), _within_excess(gain_b, b.spectrum_db, a.spectrum_db))
 
-
-#: Focus, zoom and processing move the coarse reference bands by under 1 dB (a 0.1 mm
-#: blur: 0.5-0.9 dB; JPEG q45: 0.3 dB); a larger gap there is the skin itself changing.
-COARSE_CHANGE_DB = 1.5
-
-
-def _reference_gap_db(power_a, power_b) -> float:
-    """Mean difference (dB, a - b) of the two spectra over their coarsest REFERENCE_BANDS shared bands."""
-    diffs = [x - y for x, y in zip(power_a, power_b) if x is not None and y is not None][:REFERENCE_BANDS]
-    return float(np.mean(diffs)) if diffs else 0.0
 
 
 def _within_excess(gain, power_this, power_other) -> tuple[float, ...]:
