@@ -162,6 +162,24 @@ def test_glasses_are_found_and_left_out_with_a_warning(grace, framed):
     assert not [n for n, (_, _, r) in framed.items() if "glasses" in {p.code for p in r.problems}]
 
 
+def test_an_overexposed_nose_root_is_not_a_bridge_of_glasses(astronaut):
+    """A brighter photo clips the highlight on the nose's root; its colour is then the sensor's ceiling, not the skin's.
+    The astronaut 20% brighter (800 x 600) read as wearing glasses and lost her eyes' surroundings and most of her
+    nose; clipped pixels are no evidence either way."""
+    from porescope.measure.regions import find_regions
+
+    f = 2.0
+    img = cv2.warpAffine(astronaut, np.array([[f, 0, -75 * f], [0, f, -20 * f]]), (800, 600), flags=cv2.INTER_LINEAR)
+    plain, brighter = (find_regions(np.clip(img.astype(np.float32) * g, 0, 255).astype(np.uint8), mode="face") for g in (1.0, 1.2))
+    assert (img.astype(np.float32) * 1.2 >= 255).any(axis=2).mean() > 0.01  # the brighter copy really clips
+    assert "glasses" not in {p.code for p in brighter.problems}
+    area = {r.name: r.mask.sum() for r in plain.regions}
+    # The lens zones glasses take away (around the eyes, down the nose's sides) stay measured; the nose's root itself
+    # loses its clipped pixels, as any clipped skin does.
+    assert all(r.mask.sum() >= 0.8 * area[r.name] for r in brighter.regions if r.name in ("nose", "left_cheek", "right_cheek")), \
+        {r.name: (int(r.mask.sum()), int(area.get(r.name, 0))) for r in brighter.regions}
+
+
 def test_the_glabella_is_its_own_region_on_the_real_faces(framed, grace):
     for rs in (framed["selfie"][2], grace[1]):
         by = {r.name: r for r in rs.regions}

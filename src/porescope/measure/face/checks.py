@@ -231,7 +231,7 @@ def capture_checks(rgb, fit: FaceFit, regions, shape, not_measured: dict[str, st
 
 
 def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: float, skin_ok: np.ndarray,
-                 lightness: np.ndarray) -> np.ndarray | None:
+                 lightness: np.ndarray, *, clipped: np.ndarray | None = None) -> np.ndarray | None:
     """Lenses and rims of glasses, when a bridge of glasses crosses the nose's root (see GLASSES_BRIDGE_R_IPD).
 
     Parameters
@@ -248,6 +248,12 @@ def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: flo
         (H, W) bool, pixels that pass the skin-colour check.
     lightness : ndarray
         (H, W) lightness of the working image (any scale).
+    clipped : ndarray, optional
+        (H, W) bool, pixels with a channel at the sensor's ceiling. Their
+        colour is the ceiling's, not the skin's (a clipped red channel reads as
+        less red), so the bridge test leaves them out: a 10% brighter photo of
+        the astronaut failed the skin check on 42% of her nose's root, all of
+        it clipped highlight, and read as a bridge of glasses.
 
     Returns
     -------
@@ -258,6 +264,8 @@ def glasses_mask(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: flo
     cx, cy = wxy[168]
     cv2.circle(probe, (int(round(cx)), int(round(cy))), max(1, int(round(GLASSES_BRIDGE_R_IPD * wipd))), 1, -1)
     probe = probe > 0
+    if clipped is not None:
+        probe &= ~clipped
     if not probe.any() or float((~skin_ok[probe]).mean()) <= GLASSES_BRIDGE_MIN_NONSKIN:
         return None
     # A frame has sharp edges; a shadow at the nose's root fades out (see GLASSES_EDGE_SHARPNESS).

@@ -106,6 +106,7 @@ from porescope.measure.face.params import (  # noqa: F401 (re-exported: face mod
     poly_mask,
     scaled,
 )
+from porescope.measure.imaging import CLIP_LEVEL
 from porescope.measure.regionset import REGION_LABELS, Region, RegionSet, closeup_regions
 from porescope.results import QualityProblem
 
@@ -422,7 +423,7 @@ def regions_from_mesh(rgb: np.ndarray, mesh: facemesh.FaceMesh, *, roi=None, val
 
     polys = {name: poly_mask(shape, wxy[list(idx)]) > 0 for name, idx in REGION_POLYGONS.items()}
     lab = cv2.cvtColor(work, cv2.COLOR_RGB2LAB)
-    skin_ok, colour, excl_b = _skin_check(lab, polys, excl_b, wxy, wipd, roll, problems)
+    skin_ok, colour, excl_b = _skin_check(lab, polys, excl_b, wxy, wipd, roll, problems, clipped=work.max(axis=2) >= CLIP_LEVEL)
     work_masks, skin_share, in_frame = _work_region_masks(shape, polys, wxy, wipd, excl_b, skin_ok)
 
     regions, skin = _full_resolution_regions(work_masks, (h, w), (x0, y0), f, fx, fy, roi=roi, valid=valid)
@@ -503,7 +504,7 @@ def _exclusions(shape: tuple[int, int], wxy: np.ndarray, wipd: float, roll: floa
 
 
 def _skin_check(lab: np.ndarray, polys: dict[str, np.ndarray], excl: np.ndarray, wxy: np.ndarray, wipd: float, roll: float,
-                problems: list[QualityProblem]) -> tuple[np.ndarray, dict, np.ndarray]:
+                problems: list[QualityProblem], *, clipped: np.ndarray | None = None) -> tuple[np.ndarray, dict, np.ndarray]:
     """Measurable skin at the working resolution: the skin-colour check with a margin off what fails it, and the
     exclusions grown by the shadowed edge of the face and by glasses (a ``glasses`` warning is added to ``problems``)."""
     sides = _face_sides(lab.shape[:2], wxy, wipd)
@@ -513,7 +514,7 @@ def _skin_check(lab: np.ndarray, polys: dict[str, np.ndarray], excl: np.ndarray,
         excl = excl | (sides & (lab[..., 0] < FACE_EDGE_SHADOW_REL_L * colour["median_lab"][0]))
     # A margin around hair, beard, frames and shadow: their border pixels mix with the skin.
     skin_ok = cv2.erode(skin_ok.view(np.uint8), _disk(NON_SKIN_MARGIN_IPD * wipd), borderType=cv2.BORDER_REPLICATE) > 0
-    glasses = glasses_mask(lab.shape[:2], wxy, wipd, roll, skin_ok, lab[..., 0])
+    glasses = glasses_mask(lab.shape[:2], wxy, wipd, roll, skin_ok, lab[..., 0], clipped=clipped)
     if glasses is not None:
         excl = excl | glasses
         problems.append(glasses_problem())
