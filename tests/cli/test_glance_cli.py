@@ -62,6 +62,16 @@ def test_a_five_region_face_fits_30_lines_at_80_columns(face, capsys):
     assert "18 more rows" in out and "--all" in out
 
 
+def test_a_comparison_that_judged_nothing_says_why_without_a_legend_for_absent_numbers(face, capsys):
+    from porescope.track import compact
+
+    why = "the photos of visits 1 and 2 do not resolve pores (1.3 px/mm on the skin)"
+    out = _printed(capsys, face.model_copy(update={"regions": [], "notes": [why]}))
+    assert "No region could be compared" in out and why.split(" (")[0] in " ".join(out.split())
+    assert compact.LEGEND.split(".")[0] not in " ".join(out.split())
+    assert compact.LEGEND.split(".")[0] in " ".join(_printed(capsys, face).split())  # with numbers, the legend is there
+
+
 def test_numbers_are_rounded_shares_are_percentages_and_nothing_is_said_twice(face, capsys):
     out = _printed(capsys, face, show_all=True)
     for raw in ("1.7305", "0.0283", "41.37", "1234.6", "6.369"):

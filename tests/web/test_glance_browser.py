@@ -48,6 +48,13 @@ def site(tmp_path_factory):
     c = c.model_copy(update={"baseline_visit": va.id, "latest_visit": vb.id})
     app.state.web.comparisons[("kim", va.id, vb.id, va.captures, vb.captures)] = (
         c.model_dump(mode="json") | {"display": compact.display(c, {r.name: "per_cm2" for r in c.regions})})
+    # 'lee': a comparison that judged nothing (photos too coarse for pores), its reason in a note.
+    la = add_visit(store, photo(d / "c.jpg", spec), "lee", taken_at=datetime(2026, 1, 5, 9), mode="closeup")
+    lb = add_visit(store, photo(d / "d.jpg", spec, exposure=1.05), "lee", taken_at=datetime(2026, 3, 2, 9), mode="closeup")
+    nothing = c.model_copy(update={"subject": "lee", "baseline_visit": la.id, "latest_visit": lb.id, "regions": [],
+                                   "notes": [f"the photos of visits {la.id} and {lb.id} do not resolve pores (1.3 px/mm on the skin)"]})
+    app.state.web.comparisons[("lee", la.id, lb.id, la.captures, lb.captures)] = (
+        nothing.model_dump(mode="json") | {"display": compact.display(nothing, {})})
     with _Server(app) as url:
         yield url, c
     store.close()
@@ -96,6 +103,16 @@ def test_compare_page_of_a_five_region_face_fits_three_phone_screens(site, phone
     assert phone.is_visible("#comparison-more tr.cmp-metric >> nth=0")
     assert "dark share" in phone.inner_text("#comparison-more") and "2.83% → 2.75%" in phone.inner_text("#comparison-more")
     _fits(phone)  # still no wider than the phone with everything open
+
+
+def test_a_compare_that_judged_nothing_shows_why_and_no_empty_table(site, phone):
+    url, _ = site
+    phone.goto(f"{url}/history/compare?subject=lee")
+    phone.wait_for_selector("#comparison-body:not([hidden])")
+    text = phone.inner_text("main")
+    assert "No region could be compared" in text and "do not resolve pores" in text
+    assert not phone.is_visible("#comparison-table") and not phone.is_visible("#comparison-legend")
+    _fits(phone)
 
 
 def test_report_downloads_from_the_subject_page_and_fits_a_phone(site, phone):

@@ -296,8 +296,9 @@ def print_comparison(c, *, show_all: bool = False, units: dict[str, str] | None 
     if hidden and not show_all:
         b.para(f"({hidden} more rows -- {', '.join(compact.hidden_names(c))}: add --all)")
     b.blank()
-    b.para(compact.LEGEND)
-    b.para(compact.noise_words(c))
+    if c.regions:  # what the numbers mean, only where there are numbers
+        b.para(compact.LEGEND)
+        b.para(compact.noise_words(c))
     if show_all:
         b.para(f"Alignment: {c.alignment}.")
     for n in c.notes:

@@ -54,6 +54,9 @@
     if (d.more_names) document.getElementById("comparison-more-names").textContent = "More: " + d.more_names;
     document.getElementById("comparison-alignment").textContent = d.alignment ? "Alignment: " + d.alignment + "." : "";
     document.getElementById("comparison-legend").textContent = [d.legend, d.noise].filter(Boolean).join(" ");
+    // Nothing compared (the notes say why): no empty table, and no legend for numbers that are not there.
+    document.getElementById("comparison-table").hidden = !d.headline.length;
+    document.getElementById("comparison-legend").hidden = !d.headline.length;
     var notes = document.getElementById("comparison-notes");
     (d.notes || []).forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
     if (!d.headline.length) status.textContent = "No region could be compared between these two visits.";
