@@ -120,8 +120,8 @@ def plan_pairs(rows: list[Row], results: dict[int, dict]) -> dict[tuple[str, str
             if why and not (plan and plan.reason):
                 plans[(subject, v)] = VisitPair(subject, base, v, reason=f"visit {why[0]}'s photos do not resolve pores ({why[1]}): "
                                                 "what they show as pores are larger spots and shadows, so no change of the pores is judged.")
-            elif plan is None:
-                plans[(subject, v)] = VisitPair(subject, base, v)
+            elif plan is None:  # a visit without a detail reading (cached by an older porescope): compared as measured
+                continue
             elif plan.reason:
                 plans[(subject, v)] = VisitPair(subject, base, v, reason=plan.reason)
             else:
