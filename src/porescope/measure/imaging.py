@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 
 __all__ = [
-    "GLINT_LEVEL", "GLINT_GUARD_PX", "CLIP_LEVEL", "GLARE_MAX_CHROMA", "lightness", "log_luminance", "blur", "robust_sigma", "pixel_noise",
-    "skin_tiles", "untrusted_pixels", "IMMERKAER_KERNEL", "PYRAMID_MIN_SIGMA",
+    "GLINT_LEVEL", "GLINT_GUARD_PX", "CLIP_LEVEL", "GLARE_MAX_CHROMA", "GLARE_LIFT", "glare_pixels", "lightness", "log_luminance", "blur",
+    "robust_sigma", "pixel_noise", "skin_tiles", "untrusted_pixels", "IMMERKAER_KERNEL", "PYRAMID_MIN_SIGMA",
 ]
 
 #: Glint: a specular highlight is near-white, every channel at or above this
@@ -30,6 +30,16 @@ CLIP_LEVEL = 250
 #: Glare (shine on oily skin reflects the light's colour): a glint-bright
 #: pixel whose channels differ by less than this (8-bit levels) is colourless.
 GLARE_MAX_CHROMA = 25
+#: Glare also stands out from the skin around it: a specular highlight
+#: reflects at least this many times the linear light of the skin's median
+#: (diffuse) pixel. Without it, skin that is merely bright was called glare
+#: once a 5% brighter exposure clipped its red channel and a cooler white
+#: balance took the colour that was left (the astronaut face of scikit-image:
+#: 0% glare as shot, 10% after x1.05 and a cooler light; benchmarks/bench_causes.py).
+#: A ratio of linear light, so an exposure or white-balance change, which
+#: multiplies both, does not move it. 1.5x is +13 L* over skin of L* 65; a
+#: glint near the clip level on such skin is about 2.6x (L* 65 is Y 0.34).
+GLARE_LIFT = 1.5
 
 
 def _srgb_luma_to_lstar_lut() -> np.ndarray:
@@ -249,3 +259,37 @@ def untrusted_pixels(rgb: np.ndarray) -> np.ndarray | None:
         return None
     k = 2 * GLINT_GUARD_PX + 1
     return cv2.dilate(bad, np.ones((k, k), np.uint8))
+
+
+#: Rec. 601 luma weights (what cv2.COLOR_RGB2GRAY uses), R, G, B.
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def glare_pixels(px: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """Which pixels are glare: near-white (every channel at or above GLINT_LEVEL), colourless (channels within
+    GLARE_MAX_CHROMA) and at least GLARE_LIFT times the linear light of the skin's median pixel.
+
+    Parameters
+    ----------
+    px : ndarray
+        (..., 3) uint8 or int RGB pixels to judge.
+    reference : ndarray, optional
+        (..., 3) RGB pixels of the skin they are judged against (default ``px`` itself); its median luma is the
+        skin's diffuse level.
+
+    Returns
+    -------
+    ndarray
+        bool, ``px.shape[:-1]``.
+    """
+    p = np.asarray(px)
+    if p.size == 0:
+        return np.zeros(p.shape[:-1], bool)
+    cmax = p.max(axis=-1).astype(np.int16)
+    cmin = p.min(axis=-1).astype(np.int16)
+    luma = p.astype(np.float32) @ _LUMA
+    ref = p if reference is None else np.asarray(reference)
+    ref_luma = float(np.median(ref.reshape(-1, 3).astype(np.float32) @ _LUMA)) if ref.size else 0.0
+    # Encoded values decode as a power law (DECODING_GAMMA): a ratio of linear light L is a ratio L^(1/gamma) of codes.
+    lifted = luma >= max(ref_luma, 0.5) * GLARE_LIFT ** (1.0 / DECODING_GAMMA)
+    return (cmax >= GLINT_LEVEL) & ((cmax - cmin) < GLARE_MAX_CHROMA) & lifted

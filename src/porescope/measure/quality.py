@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from porescope.measure.imaging import CLIP_LEVEL, GLARE_MAX_CHROMA, GLINT_LEVEL, IMMERKAER_KERNEL, robust_sigma, skin_tiles
+from porescope.measure.imaging import CLIP_LEVEL, IMMERKAER_KERNEL, glare_pixels, robust_sigma, skin_tiles
 from porescope.results import Quality, QualityProblem
 
 # Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
@@ -37,8 +37,8 @@ BRIGHT_WARNING_L = 88.0
 #: pores there are not counted; above a third the photo is not measured.
 CLIPPED_WARNING = 0.02
 CLIPPED_BLOCKING = 0.35
-#: Share of skin (0-1) in bright, colourless shine (imaging.GLINT_LEVEL and
-#: GLARE_MAX_CHROMA).
+#: Share of skin (0-1) in bright, colourless shine well above the skin's own
+#: light (imaging.glare_pixels: GLINT_LEVEL, GLARE_MAX_CHROMA, GLARE_LIFT).
 GLARE_WARNING = 0.03
 #: Pixel noise SD in 8-bit grey levels (Immerkær's estimator) above which
 #: noise can look like faint pores.
@@ -139,10 +139,10 @@ def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: f
     lmean = float(lstar[::step, ::step][grid_skin].mean())
     px = rgb[::step, ::step][grid_skin].astype(np.int16)
     cmax = px.max(axis=1)
-    cmin = px.min(axis=1)
     clipped = float((cmax >= CLIP_LEVEL).mean())
-    # Glare: bright and nearly colourless (shine on oily skin reflects the light's colour).
-    glare = float(((cmax >= GLINT_LEVEL) & (cmax - cmin < GLARE_MAX_CHROMA)).mean())
+    # Glare: bright and nearly colourless (shine on oily skin reflects the light's colour), and well above the skin's own
+    # median light (glare_pixels), so skin that an exposure or a white balance made bright and pale is not glare.
+    glare = float(glare_pixels(px).mean())
 
     if sharp < BLUR_BLOCKING:
         problems.append(QualityProblem(code="too_blurry", severity="blocking", value=round(sharp, 3), limit=BLUR_BLOCKING,

@@ -31,7 +31,7 @@ from porescope.measure.face.params import (
     poly_mask,
     scaled,
 )
-from porescope.measure.imaging import GLARE_MAX_CHROMA, GLINT_LEVEL
+from porescope.measure.imaging import glare_pixels
 from porescope.results import QualityProblem
 
 # ----------------------------------------------------------- capture checks
@@ -42,7 +42,8 @@ _NICE = {"forehead": "forehead", "between_brows": "skin between the brows", "nos
 
 def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict | None:
     """Sharpness, median L* and glare share of a region from up to MAX_TILES
-    full-resolution tiles inside it (same measures as :mod:`porescope.measure.quality`)."""
+    full-resolution tiles inside it (same measures as :mod:`porescope.measure.quality`; glare against the region's own
+    median light, imaging.glare_pixels)."""
     from porescope.measure.imaging import lightness
 
     ys, xs = np.nonzero(mask[::tile, ::tile])
@@ -64,14 +65,13 @@ def _tiles_stats(rgb: np.ndarray, mask: np.ndarray, tile: int = TILE_PX) -> dict
         inner = cv2.erode(mk.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
         laps.append(lap[inner])
         ls.append(ls_t[mk])
-        cmax, cmin = t.max(2), t.min(2)
-        glare.append(((cmax >= GLINT_LEVEL) & ((cmax.astype(np.int16) - cmin) < GLARE_MAX_CHROMA))[mk])
+        glare.append(t[mk])
     if not laps:
         return None
     lv = np.concatenate(laps)
     sharp = float(1.4826 * np.median(np.abs(lv - np.median(lv)))) if lv.size else 0.0
     return {"sharpness": round(sharp, 4), "median_lstar": round(float(np.median(np.concatenate(ls))), 2),
-            "glare_fraction": round(float(np.concatenate(glare).mean()), 4)}
+            "glare_fraction": round(float(glare_pixels(np.concatenate(glare)).mean()), 4)}
 
 
 def _framing_checks(xy: np.ndarray, pose, skin_share: dict, not_measured: dict[str, str], h: int, w: int) -> list[QualityProblem]:
