@@ -61,7 +61,9 @@ from porescope.measure.pores.zones import Zones, zones_of
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v7"  # v7: a face's regions each read against their own skin (zones.py)
+#: v8: the dark/open class reads a core at a fixed scale (CORE_SIGMA_PER_DIAMETER); glare is judged against the
+#: skin's own light (imaging.glare_pixels). v7: a face's regions each read against their own skin (zones.py).
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v8"
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
@@ -95,6 +97,17 @@ COARSE_BACKGROUND_SIGMA_PER_MAX_DIAMETER = 0.3
 COARSE_MIN_BACKGROUND_SIGMA_PX = 2.5
 COARSE_FINE_SIGMA_PER_MIN_DIAMETER = 0.35
 MAX_FINE_SIGMA_PX = 1.0
+#: A pore's *core* (its darkness for the dark/open class, measure.DARK_CORE_CONTRAST) is the darkest point,
+#: inside the pore, of the background less the log luminance smoothed by a Gaussian of this fraction of the
+#: typical pore diameter: in millimetres when the scale is known (0.18 x 0.7 mm = 0.13 mm), a fixed share of
+#: the pore when it is not, so the same pore reads the same at any distance. The old core, the peak of the
+#: fine map (at most 1 px), read texture and noise on top of the pore and moved most under phone sharpening
+#: (unsharp mask 20%: open pores' highest core +11-15%), so the dark share of synthetic skin went 0.17 -> 0.22
+#: on a sharpened re-take. Chosen on the synthetic skins of benchmarks/bench_causes.py (seeds 3, 5, 7; 0.12,
+#: 0.18 and 0.25 tried): at 0.18 plugged pores' 1% quantile lies 1.15-1.3x above open pores' 99%, and
+#: sharpening moves open pores' highest core +9-11%; 0.12 moves like the peak (+14-16%), and at 0.25 the
+#: smoothing nears the background's (0.4 d) and takes half the contrast: the classes overlap.
+CORE_SIGMA_PER_DIAMETER = 0.18
 #: Scale selection reads this many skin tiles of this size (px): ~0.6 MP,
 #: enough pores for a stable median at a fraction of a full pass.
 SCALE_TILES = 4
@@ -198,7 +211,7 @@ class Detection:
     typical_diameter_px: float | None = None  # the automatically selected pore scale
     pixel_index: np.ndarray | None = None  # flat indices of pore pixels (raster order)
     pixel_label: np.ndarray | None = None  # their pore labels
-    core: np.ndarray | None = None  # (count,) peak darkness of each pore, ln units (index = label - 1)
+    core: np.ndarray | None = None  # (count,) core darkness of each pore (CORE_SIGMA_PER_DIAMETER), ln units (index = label - 1)
     evidence: np.ndarray | None = None  # (count,) contrast at the pore's own scale (evidence map peak less the sensor noise's lift), ln units
     clear_at: float | np.ndarray = CLEAR_CONTRAST  # the clear test's threshold on evidence: CLEAR_CONTRAST plus the noise's scatter term
     # (noise.clear_threshold); with zones, (count,) each pore's, read in its zone
@@ -457,6 +470,19 @@ def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: 
     return float(np.median(d[strong]))
 
 
+def _core_darkness(logy: np.ndarray, background: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray, count: int,
+                   sigma: float) -> np.ndarray:
+    """(count,) each pore's core: the highest darkness (background − log luminance smoothed by ``sigma`` px) over its pixels, ln units."""
+    if count == 0:
+        return np.zeros(0)
+    # Full resolution (not blur()'s downsampled path for wide sigmas): a core is a few pixels across.
+    smooth = cv2.GaussianBlur(logy, (0, 0), sigma, borderType=cv2.BORDER_REFLECT) if sigma > MIN_FINE_SIGMA_PX else logy
+    d = background.ravel()[pixel_index] - smooth.ravel()[pixel_index]
+    peak = np.full(count + 1, -np.inf)
+    np.maximum.at(peak, pixel_label, d.astype(np.float64))
+    return peak[1:]
+
+
 def _relabel(ps: _Pass, keep: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     """(label image, count, pore pixel indices, their labels) of the kept components, numbered 1..k (only candidate pixels are touched)."""
     new_id = np.zeros(ps.n, np.int32)
@@ -589,5 +615,6 @@ def detect(
     if not np.array_equal(both, keep):  # below 1: drop keep1's pores that this sensitivity does not keep
         evidence, clear_at = evidence[keep[both]], (clear_at if zoned is None else clear_at[keep[both]])
         out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
-    core = ps.peak_dark[keep].astype(np.float64)
+    core_sigma = CORE_SIGMA_PER_DIAMETER * (typical_d if typical_d is not None else 2 * min_diameter_px)
+    core = _core_darkness(logy, ps.background, pixel_index, pixel_label, count, core_sigma)
     return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence, clear_at)

@@ -13,11 +13,22 @@ import numpy as np
 #: A pore whose core reflects at least this much less light than the skin
 #: around it (relative contrast, ln units of linear luminance) is classed
 #: "dark": a blackhead-like plugged core rather than an open, shadowed
-#: opening. 0.57 ≈ 43% less light, which is 14 ΔL* on skin of L* 65. Open
-#: pores on fair skin show ΔL* of roughly 3-10 in the development crops;
-#: oxidized plugs are much darker. In relative contrast, so the class does
-#: not move with exposure or skin tone.
-DARK_CORE_CONTRAST = 0.57
+#: opening. The core is read at a fixed scale (detect.CORE_SIGMA_PER_DIAMETER:
+#: in millimetres when the scale is known), not at the pore's single darkest
+#: pixel, so phone sharpening, a slightly soft focus or JPEG barely move it.
+#: 0.50 ≈ 39% less light, which is 12.4 ΔL* on skin of L* 65. On the synthetic
+#: skins of benchmarks/bench_causes.py (seeds 3 and 7, round and stretched;
+#: plugged pores drawn 2.2x as dark as open ones) open pores' cores reach at
+#: most 0.45 as shot and 0.50 after sharpening 20% (one or two of 800);
+#: plugged ones' 1% quantile is 0.49-0.54. At 0.50 their dark share stays
+#: within 0.02 of itself under every re-capture the change engine applies,
+#: and moves +0.02-0.03 when a sharpened photo is sharpened again (0.48: +0.05-0.07,
+#: which made a sharpened re-take's own range reach "possible" clogging; the old
+#: peak core at 0.57 moved it 0.17 -> 0.22 under one sharpening). Open pores
+#: on the real crops reach 0.26 (ΔL* 3-10 on fair skin); oxidized plugs are
+#: much darker. In relative contrast, so the class does not move with
+#: exposure or skin tone.
+DARK_CORE_CONTRAST = 0.50
 
 
 def is_dark(core: np.ndarray) -> np.ndarray:
@@ -89,7 +100,7 @@ class PoreTable:
     elongation: np.ndarray
     orientation_deg: np.ndarray
     contrast: np.ndarray  # mean darkness, ln units of linear luminance (capture-invariant)
-    core: np.ndarray  # peak darkness, ln units
+    core: np.ndarray  # core darkness (detect.CORE_SIGMA_PER_DIAMETER; the dark/open class reads it), ln units
     contrast_dl: np.ndarray  # the same contrast as ΔL* against the pore's own background (moves with exposure)
     core_dl: np.ndarray
     dark: np.ndarray  # bool
@@ -127,9 +138,10 @@ def measure(
 ) -> PoreTable:
     """Per-pore measurements from a label image and the darkness map.
 
-    Contrast is the pore's mean darkness; the core is its peak (the map is
-    smoothed at ~1 px, so one noisy pixel does not make a core). Both are also
-    given as ΔL* against the pore's own background.
+    Contrast is the pore's mean darkness; the core is detection's reading of
+    its core at a fixed scale (``Detection.core``), or, without one, the peak of
+    ``darkness`` inside the pore. Both are also given as ΔL* against the pore's
+    own background; the dark/open class reads the core.
 
     Parameters
     ----------
@@ -144,7 +156,7 @@ def measure(
         Flat indices of the pore pixels and their labels (as ``Detection``
         carries them); they save a scan of the whole label image.
     core : ndarray, optional
-        Each pore's peak, which detection already knows (saves the peak search).
+        Each pore's core darkness, as detection reads it (``Detection.core``); default the peak of ``darkness``.
     evidence : ndarray, optional
         Each pore's matched-filter contrast.
     clear : ndarray, optional
@@ -181,8 +193,7 @@ def measure(
     d = flat[pixel_index].astype(np.float64)
     contrast = np.bincount(lab, d, n)[1:] / safe
     bg = np.bincount(lab, background.ravel()[pixel_index].astype(np.float64), n)[1:] / safe
-    # The darkness map is already smoothed at ~1 px (detect's fine Gaussian),
-    # so the core is simply its peak inside the pore.
+    # Without detection's core: the peak of the darkness map (already smoothed at ~1 px) inside the pore.
     if core is None:
         peak = np.zeros(n, np.float64)
         np.maximum.at(peak, lab, d)
