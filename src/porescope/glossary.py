@@ -51,7 +51,8 @@ GLOSSARY: tuple[Term, ...] = (
          "Whether stretched pores point the same way: 0 is every direction, 1 is all in one direction (the sagging "
          "pattern).", ("orientation_coherence", "coherence")),
     Term("dark_share", "Dark share (dark %)",
-         "The share of pores with a dark, plugged core (blackhead-like) rather than an open, shadowed opening.",
+         "The share of pores with a dark, plugged core (blackhead-like: its core, read at a fixed size, reflects 39% or more "
+         "less light than the skin around it) rather than an open, shadowed opening.",
          ("dark", "dark_pct", "plugged")),
     Term("cause_strength", "Cause strength (0-1)",
          "How strongly the photo points to a cause, with the range it takes over re-takes of the photo (or a typical "
@@ -75,8 +76,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term("brightness", "Mean L* (brightness)",
          "How bright the skin is on the CIELAB lightness scale from 0 (black) to 100 (white); very low or very high "
          "means the photo is too dark or washed out.", ("mean_luminance", "mean_l", "l", "lightness", "luminance")),
-    Term("glare", "Shine (glare)", "The share of skin covered by bright, colourless shine patches, which hide pores "
-         "and often mean oily skin or direct light.", ("glare_fraction", "shine")),
+    Term("glare", "Shine (glare)", "The share of skin covered by bright, colourless shine patches well above the skin's own light (1.5 times or "
+         "more), which hide pores and often mean oily skin or direct light.", ("glare_fraction", "shine")),
     Term("clipped", "Clipped", "The share of skin pixels so bright that the camera lost detail there.",
          ("clipped_fraction",)),
     Term("contrast", "Contrast (%)", "How much less light a pore reflects than the skin around it, in percent; "

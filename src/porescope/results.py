@@ -67,7 +67,8 @@ class Quality(StrictModel):
     noise_sigma: float = Field(description="Estimated sensor noise (std, 8-bit grey levels).")
     mean_luminance: float = Field(description="Mean L* (0-100) of the analyzed skin.")
     clipped_fraction: float = Field(description="Share of skin pixels with a clipped (>=250) channel.")
-    glare_fraction: float = Field(description="Share of skin pixels in bright, desaturated shine patches.")
+    glare_fraction: float = Field(description=(
+        "Share of skin pixels in bright, desaturated shine patches that reflect 1.5x or more the skin's median light."))
     measurable: bool = Field(description="False when a blocking problem makes pore numbers meaningless.")
     problems: list[QualityProblem] = Field(default_factory=list)
     detail: Detail | None = Field(default=None, description="What the photo really resolves on the skin (None in results from before porescope read it).")
@@ -109,10 +110,12 @@ class Pore(StrictModel):
         description="Mean relative contrast: how much less light the pore reflects than the skin around it, percent "
         "(in linear light, so exposure, white balance and skin tone cancel). The score and the dark/open class use this.",
     )
-    core_pct: float | None = Field(default=None, description="Relative contrast of the pore's darkest point (its core), percent.")
+    core_pct: float | None = Field(default=None, description=(
+        "Relative contrast of the pore's core, percent: its darkest point on the image smoothed at a fixed size (0.18 x the "
+        "typical pore, so in mm when the scale is known). The dark/open class reads it."))
     contrast_dl: float = Field(description="ΔL* (CIELAB): mean darkness of the pore against its local, illumination-corrected background "
         "(moves with exposure; for reading, not comparing).")
-    core_dl: float = Field(description="ΔL*: peak darkness inside the pore (its core), same background.")
+    core_dl: float = Field(description="ΔL*: the pore's core (see core_pct) against the same background.")
     kind: PoreKind = Field(description="'dark' = blackhead-like plugged core, 'open' = open, shadowed pore.")
     clear: bool = Field(
         default=True,
@@ -173,7 +176,8 @@ class RegionMetrics(StrictModel):
     )
     dominant_orientation_deg: float | None = None
     dark_share: float = Field(description=(
-        "Share of pores classed dark/plugged (core ΔL* >= 14). Not validated on real skin: see Analysis.dark_class_validated."))
+        "Share of pores classed dark/plugged (core at least 39% darker than the skin around it, ΔL* 12.4 on skin of L* 65; "
+        "see Pore.core_pct). Not validated on real skin: see Analysis.dark_class_validated."))
     mean_contrast_dl: float | None = None
     mean_contrast_pct: float | None = Field(default=None, description="Mean relative contrast of the region's pores, percent (see Pore.contrast_pct).")
     visibility_score: float = Field(description="0-100, higher = more visible pores; formula in pores/score.py.")

@@ -18,7 +18,9 @@ clogging
       brows, nose and chin over the cheeks (the text names only the regions
       measured in that photo): TZONE_RATIO_NONE .. TZONE_RATIO_FULL (sebaceous glands
       are densest in the T-zone, so oil-driven pores concentrate there);
-    * shine: share of skin in glare patches: GLARE_NONE .. GLARE_FULL.
+    * shine: share of skin in glare patches (near-white, colourless and 1.5x the
+      skin's own light, imaging.glare_pixels, so a brighter or cooler re-take
+      does not create it): GLARE_NONE .. GLARE_FULL.
 laxity
     * mean elongation of pores (round ~1.2-1.4 from segmentation alone;
       elongation rises with age, Kim 2018, Skin Res Technol 24:304):
@@ -53,9 +55,11 @@ interval) on each side, or strength ± Z95 x SD without a range. "Likely" when
 the whole interval is at or above LIKELY_MIN, "not indicated" when it is all
 under POSSIBLE_MIN, "possible" when it overlaps either boundary. The range is
 what makes the words stable: a capture change that pushes a strength one way
-(phone sharpening darkens pore cores, so it raises clogging on every photo) is
-inside every photo's range, the re-captured photo's included, so the photo and
-its re-capture are judged on nearly the same interval. ``benchmarks/bench_causes.py``
+is inside every photo's range, the re-captured photo's included, so the photo
+and its re-capture are judged on nearly the same interval. The inputs are read
+so that such pushes are small: the dark share on each pore's core at a fixed
+scale (phone sharpening moved a peak reading most: 0.17 -> 0.22 on synthetic
+skin, now within 0.02), the shine against the skin's own light. ``benchmarks/bench_causes.py``
 counts the words that still change between a photo and its re-captures.
 
 All text is built from the measured values: no fixed sentence describes the
