@@ -97,9 +97,9 @@ COARSE_BACKGROUND_SIGMA_PER_MAX_DIAMETER = 0.3
 COARSE_MIN_BACKGROUND_SIGMA_PX = 2.5
 COARSE_FINE_SIGMA_PER_MIN_DIAMETER = 0.35
 MAX_FINE_SIGMA_PX = 1.0
-#: A pore's *core* (its darkness for the dark/open class, measure.DARK_CORE_CONTRAST) is the darkest point,
-#: inside the pore, of the background less the log luminance smoothed by a Gaussian of this fraction of the
-#: typical pore diameter: in millimetres when the scale is known (0.18 x 0.7 mm = 0.13 mm), a fixed share of
+#: A pore's *core* (its darkness for the dark/open class, measure.DARK_CORE_CONTRAST) is the background less
+#: the log luminance averaged, around the pore's darkest pixel, by a Gaussian of this fraction of the typical
+#: pore diameter: in millimetres when the scale is known (0.18 x 0.7 mm = 0.13 mm), a fixed share of
 #: the pore when it is not, so the same pore reads the same at any distance. The old core, the peak of the
 #: fine map (at most 1 px), read texture and noise on top of the pore and moved most under phone sharpening
 #: (unsharp mask 20%: open pores' highest core +11-15%), so the dark share of synthetic skin went 0.17 -> 0.22
@@ -470,17 +470,35 @@ def estimate_pore_scale(logy: np.ndarray, skin: np.ndarray, *, min_diameter_px: 
     return float(np.median(d[strong]))
 
 
-def _core_darkness(logy: np.ndarray, background: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray, count: int,
-                   sigma: float) -> np.ndarray:
-    """(count,) each pore's core: the highest darkness (background − log luminance smoothed by ``sigma`` px) over its pixels, ln units."""
+def _core_darkness(logy: np.ndarray, background: np.ndarray, darkness: np.ndarray, pixel_index: np.ndarray, pixel_label: np.ndarray,
+                   count: int, sigma: float) -> np.ndarray:
+    """(count,) each pore's core, ln units: the background less the log luminance averaged by a Gaussian of ``sigma`` px
+    around the pore's darkest pixel (on ``darkness``).
+
+    Read at that one pixel per pore (a window of ±3 sigma), not by blurring the whole photo: ~15k pores cost a few
+    milliseconds where a full-frame blur of a 12 MP photo took ~0.1-0.2 s.
+    """
     if count == 0:
         return np.zeros(0)
-    # Full resolution (not blur()'s downsampled path for wide sigmas): a core is a few pixels across.
-    smooth = cv2.GaussianBlur(logy, (0, 0), sigma, borderType=cv2.BORDER_REFLECT) if sigma > MIN_FINE_SIGMA_PX else logy
-    d = background.ravel()[pixel_index] - smooth.ravel()[pixel_index]
-    peak = np.full(count + 1, -np.inf)
-    np.maximum.at(peak, pixel_label, d.astype(np.float64))
-    return peak[1:]
+    h, w = logy.shape
+    d = darkness.ravel()[pixel_index]
+    peak = np.full(count + 1, -np.inf, np.float32)
+    np.maximum.at(peak, pixel_label, d)
+    at_peak = d == peak[pixel_label]
+    _, first = np.unique(pixel_label[at_peak], return_index=True)  # the first darkest pixel of each pore (labels 1..count)
+    ys, xs = np.divmod(pixel_index[at_peak][first], w)
+    if sigma <= MIN_FINE_SIGMA_PX:
+        return (background[ys, xs] - logy[ys, xs]).astype(np.float64)
+    r = int(np.ceil(3 * sigma))
+    off = np.arange(-r, r + 1)
+    g = np.exp(-0.5 * (off / sigma) ** 2)
+    g /= g.sum()
+    # Rows then columns of the window (separable), clipped at the photo's edge.
+    yy = np.clip(ys[:, None] + off[None, :], 0, h - 1)
+    xx = np.clip(xs[:, None] + off[None, :], 0, w - 1)
+    window = logy[yy[:, :, None], xx[:, None, :]].astype(np.float64)  # (count, 2r+1, 2r+1)
+    smooth = np.einsum("nij,i,j->n", window, g, g)
+    return background[ys, xs].astype(np.float64) - smooth
 
 
 def _relabel(ps: _Pass, keep: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
@@ -616,5 +634,5 @@ def detect(
         evidence, clear_at = evidence[keep[both]], (clear_at if zoned is None else clear_at[keep[both]])
         out, count, pixel_index, pixel_label = _relabel(ps, keep, (h, w))
     core_sigma = CORE_SIGMA_PER_DIAMETER * (typical_d if typical_d is not None else 2 * min_diameter_px)
-    core = _core_darkness(logy, ps.background, pixel_index, pixel_label, count, core_sigma)
+    core = _core_darkness(logy, ps.background, ps.darkness, pixel_index, pixel_label, count, core_sigma)
     return Detection(out, count, ps.darkness, ps.background, ps.sigma, ps.sensor, name, typical_d, pixel_index, pixel_label, core, evidence, clear_at)
