@@ -424,7 +424,13 @@ def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analy
     (va, a, _, _), (vb, b, _, _) = side_a, side_b
     if not (a.quality.measurable and b.quality.measurable):
         return a, b, None
-    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id))
+    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id), sources=(a.source, b.source))
+    named = [v.id for v, an in ((va, a), (vb, b)) if an.source.camera]
+    if len(named) == 1:
+        other = vb.id if named[0] == va.id else va.id
+        notes.append(f"visit {other}'s photo does not say which camera took it (no EXIF: a PNG, a screenshot or a copy sent through "
+                     f"a messaging app) while visit {named[0]}'s does: if another phone took it, its processing alone can move the "
+                     "numbers. Use the original photo files.")
     if plan is None or plan.reason:
         return a, b, plan.reason if plan else None
     out = []
