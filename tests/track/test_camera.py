@@ -7,6 +7,7 @@ sensor whose shot noise follows the ISO, noise reduction scaled to that noise, s
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -110,3 +111,13 @@ def test_camera_name_from_exif():
     assert camera_name(fields) == "Apple iPhone 15 Pro back triple camera 6.765mm f/1.78"
     assert fields["iso"] == 640.0
     assert camera_name({}) is None
+
+
+def test_a_result_stored_without_camera_reads_it_from_its_photo(cheek):
+    """Visits stored before results named their camera (schema 1.3) follow the same rule, from the kept photo's EXIF."""
+    dim = phone_photo(cheek["rgb"], iso=400, seed=2)
+    later = _side(2, dim, cheek["roi"])
+    old = [dataclasses.replace(s, analysis=s.analysis.model_copy(update={"source": s.analysis.source.model_copy(update={"camera": None, "iso": None})}))
+           for s in (cheek["base"], later)]
+    cmp = compare_visits("s", *old, align=False)
+    assert not cmp.regions and any("ISO 400" in n for n in cmp.notes), cmp.notes

@@ -403,6 +403,25 @@ def camera_fields(exif) -> dict:
     return out
 
 
+def photo_camera(photo) -> tuple[str | None, float | None]:
+    """(camera name, ISO) from a photo file's EXIF, read from its header; (None, None) for arrays or unreadable files.
+
+    For results stored before porescope recorded them (schema < 1.4), whose photo is kept."""
+    if isinstance(photo, (str, Path)):
+        try:
+            photo = Path(photo).read_bytes()
+        except OSError:
+            return None, None
+    if not isinstance(photo, (bytes, bytearray)):
+        return None, None
+    try:
+        with open_image(bytes(photo), "photo") as im:
+            fields = _exif_orientation(im, "photo", header_only=True)[1]
+    except ImageError:
+        return None, None
+    return camera_name(fields), fields.get("iso")
+
+
 def camera_name(fields: dict) -> str | None:
     """One name for the camera module a photo came from: make, model and lens (a phone's wide, ultra-wide and
     telephoto cameras are different sensors with their own processing), or None when EXIF names none."""

@@ -290,8 +290,9 @@ class CommonDetail:
 #: Two photos of one camera are compared only when their ISO differs by at most this factor (one stop). A phone
 #: reduces noise in proportion to it, and its noise reduction erases the faintest pores along with the grain.
 #: Measured with porescope.testing.phone (a Bayer sensor whose noise follows the ISO, noise reduction scaled to the
-#: noise, 30% sharpening, JPEG q92) on the real crops and synthetic skin: ISO x2 changed no verdict; ISO x4 read
-#: "improved" in density on all three (-21 to -28% pores), x8 in every headline metric (benchmarks/bench_camera.py).
+#: noise, 30% sharpening, JPEG q92; benchmarks/bench_camera.py, table 3) on the real crops, synthetic skin and a face:
+#: ISO 50 vs 100 changed no verdict on any; ISO 50 vs 200 took 15-20% of the real crops' pores and read "improved",
+#: and ISO 400-800 read "improved" on the crops and synthetic skin.
 MAX_ISO_RATIO = 2.0
 
 
