@@ -80,8 +80,9 @@ from porescope.results import Analysis, Cause, RegionMetrics
 
 # ---- thresholds (see module docstring) -------------------------------------
 #: The synthetic generator's default is 15% plugged pores; a cheek with no
-#: comedones still shows ~5-10% dark-classed pores from shadowed openings.
-#: The full signal is the generator's "plugged" skin, 40% plugged pores. It was
+#: comedones showed ~5-10% dark-classed pores from shadowed openings when the
+#: class read each pore's darkest pixel (read at a fixed scale, the real crops
+#: show none: measure.DARK_CORE_CONTRAST). The full signal is the generator's "plugged" skin, 40% plugged pores. It was
 #: 0.45, set when the dark class read each pore's darkest pixel and counted
 #: some open pores as dark (that skin read 0.40-0.43); read at a fixed scale,
 #: the dark share is the truth (0.384 for 0.385), which at 0.45 left a
@@ -128,7 +129,8 @@ ALIGNED_COHERENCE = 0.4
 Z95 = 1.96
 #: SD of a cause strength when the photo's own was not measured: the largest SD, over the re-captures of
 #: benchmarks/bench_causes.py (real crops, synthetic skin, a face; capture changes and phone processing, as the
-#: change engine applies them), of any cause's strength: 0.034 (synthetic skin; real crops 0.021-0.023), rounded up.
+#: change engine applies them), of any cause's strength: 0.034 (synthetic skin; real crops 0.021-0.023; 0.033 since the
+#: dark class reads a fixed-scale core), rounded up.
 TYPICAL_STRENGTH_SD = 0.035
 #: The smallest SD a measured strength is given (a handful of re-captures can agree by chance).
 STRENGTH_SD_FLOOR = 0.01
