@@ -13,7 +13,7 @@ import numpy as np
 #: A pore whose core reflects at least this much less light than the skin
 #: around it (relative contrast, ln units of linear luminance) is classed
 #: "dark": a blackhead-like plugged core rather than an open, shadowed
-#: opening. The core is read at a fixed scale (detect.CORE_SIGMA_PER_DIAMETER:
+#: opening. The core is read at a fixed scale (core.CORE_SIGMA_PER_DIAMETER:
 #: in millimetres when the scale is known), not at the pore's single darkest
 #: pixel, so phone sharpening, a slightly soft focus or JPEG barely move it.
 #: 0.50 ≈ 39% less light, which is 12.4 ΔL* on skin of L* 65. On the synthetic
@@ -100,7 +100,7 @@ class PoreTable:
     elongation: np.ndarray
     orientation_deg: np.ndarray
     contrast: np.ndarray  # mean darkness, ln units of linear luminance (capture-invariant)
-    core: np.ndarray  # core darkness (detect.CORE_SIGMA_PER_DIAMETER; the dark/open class reads it), ln units
+    core: np.ndarray  # core darkness (core.CORE_SIGMA_PER_DIAMETER; the dark/open class reads it), ln units
     contrast_dl: np.ndarray  # the same contrast as ΔL* against the pore's own background (moves with exposure)
     core_dl: np.ndarray
     dark: np.ndarray  # bool
