@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image
 
-from porescope.measure.io import camera_fields, camera_name
+from porescope.measure.exif import camera_fields, camera_name
 from porescope.measure.match import MAX_ISO_RATIO, capture_mismatch
 from porescope.measure.pipeline import load_image, run
 from porescope.results import SourceImage

@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from porescope.errors import ImageError
+from porescope.measure.exif import camera_fields, camera_name
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class LoadedImage:
     format: str | None = None
     exif_orientation: int | None = None
     bit_depth: int = 8
-    #: Camera fields from EXIF (see :func:`camera_fields`): make, model, lens_make, lens_model.
+    #: Camera fields from EXIF (see :func:`porescope.measure.exif.camera_fields`): make, model, lens_make, lens_model, iso.
     exif: dict = field(default_factory=dict)
 
     @property
@@ -359,54 +360,19 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
 #: EXIF tags naming the camera (TIFF 6.0 / EXIF 2.3): Make, Model in IFD0;
 #: LensMake, LensModel in the Exif IFD (0x8769). Phones name the front camera
 #: there, e.g. Apple "iPhone 13 front camera 2.71mm f/2.2".
-_CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434)}
-#: EXIF ISOSpeedRatings / PhotographicSensitivity, in the Exif sub-IFD.
-_ISO_TAG = 0x8827
-
-
-def camera_fields(exif) -> dict:
-    """The camera's name from EXIF.
+def photo_camera(photo) -> tuple[str | None, float | None]:
+    """The camera and ISO a photo file's EXIF names, read from its header (for results stored before porescope recorded them, schema < 1.4).
 
     Parameters
     ----------
-    exif : PIL.Image.Exif
-        The photo's EXIF.
+    photo : str, Path, bytes or other
+        The photo file or its bytes; anything else (an array) names no camera.
 
     Returns
     -------
-    dict
-        ``make``, ``model``, ``lens_make`` and ``lens_model``, only those
-        present, as clean strings; ``iso`` (float) when the photo records its sensitivity.
+    tuple
+        (camera name or None, ISO or None); (None, None) for arrays and unreadable files.
     """
-    out = {}
-    sub = {}
-    try:
-        sub = exif.get_ifd(0x8769) or {}
-    except Exception:  # noqa: BLE001 - a broken Exif IFD leaves the lens fields out
-        sub = {}
-    for key, (ifd, tag) in _CAMERA_TAGS.items():
-        v = (sub if ifd else exif).get(tag)
-        if isinstance(v, bytes):
-            v = v.decode("utf-8", "replace")
-        if isinstance(v, str):
-            v = v.replace("\x00", "").strip()
-            if v:
-                out[key] = v[:120]
-    iso = sub.get(_ISO_TAG)
-    if isinstance(iso, (tuple, list)) and iso:  # some cameras write ISOSpeedRatings as a list
-        iso = iso[0]
-    try:
-        if iso is not None and 0 < float(iso) < 1e6:
-            out["iso"] = float(iso)
-    except (TypeError, ValueError):
-        pass
-    return out
-
-
-def photo_camera(photo) -> tuple[str | None, float | None]:
-    """(camera name, ISO) from a photo file's EXIF, read from its header; (None, None) for arrays or unreadable files.
-
-    For results stored before porescope recorded them (schema < 1.4), whose photo is kept."""
     if isinstance(photo, (str, Path)):
         try:
             photo = Path(photo).read_bytes()
@@ -420,16 +386,6 @@ def photo_camera(photo) -> tuple[str | None, float | None]:
     except ImageError:
         return None, None
     return camera_name(fields), fields.get("iso")
-
-
-def camera_name(fields: dict) -> str | None:
-    """One name for the camera module a photo came from: make, model and lens (a phone's wide, ultra-wide and
-    telephoto cameras are different sensors with their own processing), or None when EXIF names none."""
-    make, model, lens = fields.get("make"), fields.get("model"), fields.get("lens_model")
-    if lens and model and model in lens:  # "iPhone 15 Pro" + "iPhone 15 Pro back triple camera 6.765mm f/1.78"
-        model = None
-    name = " ".join(p for p in (make, model, lens) if p)
-    return name[:200] or None
 
 
 def _check_min_side(rgb: np.ndarray, label: str) -> None:

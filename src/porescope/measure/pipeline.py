@@ -22,8 +22,9 @@ from porescope._version import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
 from porescope.measure.detail import detail_problems, read_detail
+from porescope.measure.exif import camera_name
 from porescope.measure.imaging import lightness
-from porescope.measure.io import LoadedImage, camera_name, read_image, read_mask
+from porescope.measure.io import LoadedImage, read_image, read_mask
 from porescope.measure.match import apply_band_filter
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure

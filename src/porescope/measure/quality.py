@@ -104,7 +104,18 @@ LOW_LIGHT_ISO = 400.0
 
 
 def light_problems(iso: float | None) -> list[QualityProblem]:
-    """A warning when the photo's EXIF ISO says it was taken in dim light (none when the ISO is unknown)."""
+    """What the photo's EXIF ISO says of the light.
+
+    Parameters
+    ----------
+    iso : float or None
+        The photo's ISO (None: unknown).
+
+    Returns
+    -------
+    list of QualityProblem
+        One ``low_light`` warning at and above LOW_LIGHT_ISO; none otherwise or when the ISO is unknown.
+    """
     if not iso or iso < LOW_LIGHT_ISO:
         return []
     return [QualityProblem(

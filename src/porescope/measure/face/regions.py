@@ -268,7 +268,7 @@ def face_regions(rgb: np.ndarray, *, mode: str = "auto", roi: np.ndarray | None 
     roi, valid : ndarray, optional
         (H, W) bool masks the regions are limited to.
     camera : dict, optional
-        EXIF camera fields (:func:`porescope.measure.io.camera_fields`), for the
+        EXIF camera fields (:func:`porescope.measure.exif.camera_fields`), for the
         mirrored-selfie check.
 
     Returns
@@ -346,7 +346,7 @@ def mirror_problem(camera: dict) -> QualityProblem | None:
     Parameters
     ----------
     camera : dict
-        EXIF camera fields (:func:`porescope.measure.io.camera_fields`).
+        EXIF camera fields (:func:`porescope.measure.exif.camera_fields`).
 
     Returns
     -------

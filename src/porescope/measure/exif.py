@@ -1,0 +1,76 @@
+"""The camera a photo names in its EXIF: make, model, lens and ISO (issue 20: same skin, any camera).
+
+Read by :mod:`porescope.measure.io` when a photo is loaded; the result records the
+camera and the ISO (``SourceImage.camera``, ``SourceImage.iso``), the face
+regions use the fields for the mirrored-selfie check, and the change engine
+compares two visits only when one camera took both, at a similar ISO
+(:func:`porescope.measure.match.capture_mismatch`).
+"""
+
+from __future__ import annotations
+
+__all__ = ["camera_fields", "camera_name"]
+
+_CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434)}
+#: EXIF ISOSpeedRatings / PhotographicSensitivity, in the Exif sub-IFD.
+_ISO_TAG = 0x8827
+
+
+def camera_fields(exif) -> dict:
+    """The camera's name from EXIF.
+
+    Parameters
+    ----------
+    exif : PIL.Image.Exif
+        The photo's EXIF.
+
+    Returns
+    -------
+    dict
+        ``make``, ``model``, ``lens_make`` and ``lens_model``, only those
+        present, as clean strings; ``iso`` (float) when the photo records its sensitivity.
+    """
+    out = {}
+    sub = {}
+    try:
+        sub = exif.get_ifd(0x8769) or {}
+    except Exception:  # noqa: BLE001 - a broken Exif IFD leaves the lens fields out
+        sub = {}
+    for key, (ifd, tag) in _CAMERA_TAGS.items():
+        v = (sub if ifd else exif).get(tag)
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", "replace")
+        if isinstance(v, str):
+            v = v.replace("\x00", "").strip()
+            if v:
+                out[key] = v[:120]
+    iso = sub.get(_ISO_TAG)
+    if isinstance(iso, (tuple, list)) and iso:  # some cameras write ISOSpeedRatings as a list
+        iso = iso[0]
+    try:
+        if iso is not None and 0 < float(iso) < 1e6:
+            out["iso"] = float(iso)
+    except (TypeError, ValueError):
+        pass
+    return out
+
+
+def camera_name(fields: dict) -> str | None:
+    """One name for the camera module a photo came from.
+
+    Parameters
+    ----------
+    fields : dict
+        :func:`camera_fields`.
+
+    Returns
+    -------
+    str or None
+        Make, model and lens (a phone's wide, ultra-wide and telephoto cameras are different sensors with their
+        own processing; a lens name that repeats the model stands for both), or None when EXIF names none.
+    """
+    make, model, lens = fields.get("make"), fields.get("model"), fields.get("lens_model")
+    if lens and model and model in lens:  # "iPhone 15 Pro" + "iPhone 15 Pro back triple camera 6.765mm f/1.78"
+        model = None
+    name = " ".join(p for p in (make, model, lens) if p)
+    return name[:200] or None
