@@ -70,6 +70,11 @@ GLOSSARY: tuple[Term, ...] = (
          "The share of skin with no pixel-level grain at all: a real camera always leaves some, so a large share "
          "(0.4 or more) means the photo was denoised or beautified and its faint pores were erased.",
          ("smoothed", "flat", "noise_floor")),
+    Term("camera", "Camera and ISO",
+         "Which camera took the photo and how sensitive it was set (from the file's EXIF): each phone, and each of a "
+         "phone's cameras, reduces noise and sharpens in its own way, and in dim light it raises the ISO and smooths harder, "
+         "erasing faint pores; so two visits are compared only when one camera took both, at most one stop of ISO apart.",
+         ("iso", "device", "phone")),
     Term("noise", "Noise (σ)", "How grainy the photo is: the typical random variation of a pixel, in grey levels "
          "out of 255; above about 4 porescope warns that faint pores may drown in the grain.", ("noise_sigma", "sigma", "noise_σ")),
     Term("brightness", "Mean L* (brightness)",

@@ -20,7 +20,9 @@ from porescope.strict import StrictModel  # one base for every record (re-export
 #: ``frame`` region's label is 6 (was 1, shared with the forehead).
 #: 1.2: ``Cause.strength_sd`` added.
 #: 1.3: ``Cause.strength_range`` added (the re-captures' range a cause's word is judged on).
-SCHEMA_VERSION = "1.3"
+#: 1.4: ``SourceImage.camera`` and ``SourceImage.iso`` added (two visits from different cameras, or light
+#: levels far apart, are not compared: the phone's processing differs).
+SCHEMA_VERSION = "1.4"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
@@ -241,6 +243,13 @@ class SourceImage(StrictModel):
     format: str | None = None
     exif_orientation: int | None = None
     bit_depth: int = 8
+    camera: str | None = Field(
+        default=None, description="The camera module from the photo's EXIF: make, model and lens (a phone's wide, ultra-wide and "
+        "telephoto cameras are separate sensors with their own processing). None when the file names none (a PNG, a screenshot, "
+        "a copy whose EXIF a messaging app removed). Visits from different cameras are not compared.")
+    iso: float | None = Field(
+        default=None, description="The photo's sensitivity (EXIF ISO). A phone raises it in dim light and reduces the noise harder, "
+        "which erases faint pores: visits of one camera more than a stop apart (ISO ratio over 2) are not compared.")
 
 
 class Analysis(StrictModel):

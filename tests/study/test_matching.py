@@ -22,6 +22,7 @@ from porescope.study.matching import match_jobs, plan_pairs
 from porescope.study.runner import load_result, plan_jobs, store_result
 from porescope.study.tables import measured_changes, write_all
 from porescope.study.task import analyze_photo
+from porescope.testing.phone import phone_photo
 
 pytest.importorskip("pyarrow")
 
@@ -34,16 +35,20 @@ def _run_in_process(jobs, out: Path) -> None:
 
 
 def _study(tmp_path: Path, real_crops, visits: dict[str, tuple[str, object]], px_per_mm: float = 10) -> tuple[pd.DataFrame, dict]:
-    """One subject per entry: V1 the crop as it is, V2 ``process`` of it (or of a changed copy); run every stage."""
+    """One subject per entry: V1 the crop as it is (or ``make_v1`` of it, a third item), V2 ``make_v2`` of it (or of a
+    changed copy); a maker returns an RGB array (written as PNG) or a photo file's bytes (a JPEG with EXIF). Run every stage."""
     photos = tmp_path / "photos"
     photos.mkdir()
     rows = []
-    for subject, (crop, make_v2) in visits.items():
+    for subject, (crop, make_v2, *make_v1) in visits.items():
         rgb, truth, roi = real_crops[crop]
         cv2.imwrite(str(photos / f"{crop}.roi.png"), roi.astype(np.uint8) * 255)
-        for v, img in (("V1", rgb), ("V2", make_v2(rgb, truth))):
-            name = f"{subject}_{v}.png"
-            cv2.imwrite(str(photos / name), np.ascontiguousarray(img[..., ::-1]))
+        for v, img in (("V1", make_v1[0](rgb, truth) if make_v1 else rgb), ("V2", make_v2(rgb, truth))):
+            name = f"{subject}_{v}.{'jpg' if isinstance(img, bytes) else 'png'}"
+            if isinstance(img, bytes):
+                (photos / name).write_bytes(img)
+            else:
+                cv2.imwrite(str(photos / name), np.ascontiguousarray(img[..., ::-1]))
             rows.append({"subject": subject, "visit": v, "date": "2026-01-05" if v == "V1" else "2026-02-02", "image": f"photos/{name}",
                          "roi": f"photos/{crop}.roi.png", "px_per_mm": px_per_mm, "arm": "treated"})
     manifest = tmp_path / "manifest.csv"
@@ -106,3 +111,19 @@ def test_visits_that_do_not_resolve_pores_get_no_verdict(tmp_path, real_crops):
     assert list(change["verdict"]) == [NOT_COMPARABLE]
     assert "do not resolve pores" in change["detail"].iloc[0] and "5.0 px/mm" in change["detail"].iloc[0]
     assert info["not_comparable"] == ["S01 V1-V2"]
+
+
+def test_study_does_not_compare_visits_from_other_cameras_or_light(tmp_path, real_crops):
+    """The camera and ISO come from each photo's EXIF, as in the history store (tests/track/test_camera.py)."""
+    a50 = lambda rgb, _: phone_photo(rgb, iso=50, seed=1)  # noqa: E731
+    change, info = _study(tmp_path, real_crops, {
+        "S01": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=50, make="Phone B", model="Model 7", noise_reduction=2.5,
+                                                            sharpen=0.5, radius_px=1.5, quality=85, seed=2), a50),
+        "S02": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=800, seed=3), a50),
+        "S03": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=100, seed=4), a50),
+    })
+    for subject, words in (("S01", ("Phone A Model 1", "Phone B Model 7")), ("S02", ("ISO 800", "ISO 50"))):
+        rows = change[change["subject"] == subject]
+        assert list(rows["verdict"]) == [NOT_COMPARABLE], subject
+        assert all(w in rows["detail"].iloc[0] for w in words), rows["detail"].iloc[0]
+    assert _visibility(change, "S03")["verdict"] == "no_detectable_change"

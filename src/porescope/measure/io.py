@@ -360,6 +360,8 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
 #: LensMake, LensModel in the Exif IFD (0x8769). Phones name the front camera
 #: there, e.g. Apple "iPhone 13 front camera 2.71mm f/2.2".
 _CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434)}
+#: EXIF ISOSpeedRatings / PhotographicSensitivity, in the Exif sub-IFD.
+_ISO_TAG = 0x8827
 
 
 def camera_fields(exif) -> dict:
@@ -374,7 +376,7 @@ def camera_fields(exif) -> dict:
     -------
     dict
         ``make``, ``model``, ``lens_make`` and ``lens_model``, only those
-        present, as clean strings.
+        present, as clean strings; ``iso`` (float) when the photo records its sensitivity.
     """
     out = {}
     sub = {}
@@ -390,7 +392,44 @@ def camera_fields(exif) -> dict:
             v = v.replace("\x00", "").strip()
             if v:
                 out[key] = v[:120]
+    iso = sub.get(_ISO_TAG)
+    if isinstance(iso, (tuple, list)) and iso:  # some cameras write ISOSpeedRatings as a list
+        iso = iso[0]
+    try:
+        if iso is not None and 0 < float(iso) < 1e6:
+            out["iso"] = float(iso)
+    except (TypeError, ValueError):
+        pass
     return out
+
+
+def photo_camera(photo) -> tuple[str | None, float | None]:
+    """(camera name, ISO) from a photo file's EXIF, read from its header; (None, None) for arrays or unreadable files.
+
+    For results stored before porescope recorded them (schema < 1.4), whose photo is kept."""
+    if isinstance(photo, (str, Path)):
+        try:
+            photo = Path(photo).read_bytes()
+        except OSError:
+            return None, None
+    if not isinstance(photo, (bytes, bytearray)):
+        return None, None
+    try:
+        with open_image(bytes(photo), "photo") as im:
+            fields = _exif_orientation(im, "photo", header_only=True)[1]
+    except ImageError:
+        return None, None
+    return camera_name(fields), fields.get("iso")
+
+
+def camera_name(fields: dict) -> str | None:
+    """One name for the camera module a photo came from: make, model and lens (a phone's wide, ultra-wide and
+    telephoto cameras are different sensors with their own processing), or None when EXIF names none."""
+    make, model, lens = fields.get("make"), fields.get("model"), fields.get("lens_model")
+    if lens and model and model in lens:  # "iPhone 15 Pro" + "iPhone 15 Pro back triple camera 6.765mm f/1.78"
+        model = None
+    name = " ".join(p for p in (make, model, lens) if p)
+    return name[:200] or None
 
 
 def _check_min_side(rgb: np.ndarray, label: str) -> None:
@@ -585,6 +624,7 @@ def read_bounded(data: bytes, label: str, header: Header) -> LoadedImage:
         return read_image(data, name=label)
     im = open_image(data, label)
     w, h = im.size
+    camera = _exif_orientation(im, label)[1]  # a JPEG's EXIF is in its header: cheap
     try:
         im.draft("RGB", (-(-w // header.reduce_by), -(-h // header.reduce_by)))
         im = ImageOps.exif_transpose(im)
@@ -596,4 +636,4 @@ def read_bounded(data: bytes, label: str, header: Header) -> LoadedImage:
             raise ImageError(f"{label}: the file is truncated (incomplete download or copy); copy it again.") from None
         raise ImageError(f"{label}: cannot be decoded ({exc}); the file may be corrupt.") from None
     return LoadedImage(rgb=rgb, sha256=hashlib.sha256(data).hexdigest(), format=header.format,
-                       exif_orientation=header.orientation, bit_depth=8)
+                       exif_orientation=header.orientation, bit_depth=8, exif=camera)

@@ -287,7 +287,47 @@ class CommonDetail:
     reason: str | None = None
 
 
-def common_detail(qa: Quality, qb: Quality, *, ids=("a", "b")) -> CommonDetail | None:
+#: Two photos of one camera are compared only when their ISO differs by at most this factor (one stop). A phone
+#: reduces noise in proportion to it, and its noise reduction erases the faintest pores along with the grain.
+#: Measured with porescope.testing.phone (a Bayer sensor whose noise follows the ISO, noise reduction scaled to the
+#: noise, 30% sharpening, JPEG q92; benchmarks/bench_camera.py, table 3) on the real crops, synthetic skin and a face:
+#: ISO 50 vs 100 changed no verdict on any; ISO 50 vs 200 took 15-20% of the real crops' pores and read "improved",
+#: and ISO 400-800 read "improved" on the crops and synthetic skin.
+MAX_ISO_RATIO = 2.0
+
+
+def capture_mismatch(sa, sb, *, ids=("a", "b")) -> str | None:
+    """Why two photos' cameras process the skin too differently to compare their pores, or None.
+
+    Parameters
+    ----------
+    sa, sb : SourceImage or None
+        The photos' sources (``camera`` and ``iso`` from EXIF; None where unknown).
+    ids : pair
+        How the visits are named in the reason.
+
+    Returns
+    -------
+    str or None
+        Set when both name their camera and the cameras differ (each phone and each of a phone's cameras has
+        its own noise reduction and sharpening, which move pore counts more than weeks of care do), or when
+        both record their ISO and it differs by more than MAX_ISO_RATIO.
+    """
+    ca, cb = getattr(sa, "camera", None), getattr(sb, "camera", None)
+    if ca and cb and ca.casefold() != cb.casefold():
+        return (f"visit {ids[0]} was taken with {ca} and visit {ids[1]} with {cb}: each camera reduces noise and sharpens in its own "
+                "way, which moves pore counts and visibility more than the skin changes, so they are not compared. Compare photos "
+                "from the same camera, or start a new series with the new one.")
+    ia, ib = getattr(sa, "iso", None), getattr(sb, "iso", None)
+    if ia and ib and max(ia, ib) / min(ia, ib) > MAX_ISO_RATIO:
+        lo, hi = (ids[0], ids[1]) if ia < ib else (ids[1], ids[0])
+        return (f"visit {hi}'s photo was taken at ISO {max(ia, ib):.0f} and visit {lo}'s at ISO {min(ia, ib):.0f}: in dimmer light the "
+                "phone reduces noise harder, which erases the faintest pores, so they are not compared. Take the photos in the same "
+                "bright light (by a window in daylight) and compare again.")
+    return None
+
+
+def common_detail(qa: Quality, qb: Quality, *, ids=("a", "b"), sources=None) -> CommonDetail | None:
     """What it takes to compare two photos of the same skin at the same detail.
 
     Parameters
@@ -296,6 +336,8 @@ def common_detail(qa: Quality, qb: Quality, *, ids=("a", "b")) -> CommonDetail |
         The two visits' capture judgements (with their ``detail``).
     ids : pair
         How the visits are named in the reason.
+    sources : pair of SourceImage, optional
+        The photos' sources, for :func:`capture_mismatch`.
 
     Returns
     -------
@@ -304,10 +346,13 @@ def common_detail(qa: Quality, qb: Quality, *, ids=("a", "b")) -> CommonDetail |
         porescope). ``reason`` is set when the visits are not to be compared:
         only one of them holds too little detail for pores (DETAIL_PROBLEMS),
         or their difference has the shape sharpening or a beauty filter leaves
-        (:func:`unmatched_processing`). Otherwise ``gains`` holds the filter
-        for the visit that holds more detail (:func:`match_filters`).
+        (:func:`unmatched_processing`), or, given ``sources``, the cameras or
+        light levels differ (:func:`capture_mismatch`). Otherwise ``gains``
+        holds the filter for the visit that holds more detail (:func:`match_filters`).
     """
     da, db = qa.detail, qb.detail
+    if sources is not None and (why := capture_mismatch(*sources, ids=ids)):
+        return CommonDetail(tuple(da.band_centres_cyc_per_mm) if da else (), (None, None), reason=why)
     if da is None or db is None:
         return None
     centres = tuple(da.band_centres_cyc_per_mm)

@@ -23,7 +23,7 @@ from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
 from porescope.measure.detail import detail_problems, read_detail
 from porescope.measure.imaging import lightness
-from porescope.measure.io import LoadedImage, read_image, read_mask
+from porescope.measure.io import LoadedImage, camera_name, read_image, read_mask
 from porescope.measure.match import apply_band_filter
 from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
@@ -410,6 +410,7 @@ def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: Detector
         source=SourceImage(
             path=img.path, sha256=img.sha256, width_px=shape[1], height_px=shape[0], format=img.format,
             exif_orientation=img.exif_orientation, bit_depth=img.bit_depth,
+            camera=camera_name(img.exif), iso=img.exif.get("iso"),
         ),
         scale=scale,
         quality=quality,

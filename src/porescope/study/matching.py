@@ -9,7 +9,9 @@ for every subject's baseline and later visit, with the same rules
 
 * a pair whose difference of detail no filter can undo (only one visit holds
   too little detail for pores, or the difference has the shape sharpening or a
-  beauty filter leaves), or one of whose visits does not resolve pores at all
+  beauty filter leaves), whose visits were taken with different cameras or at
+  ISO more than a stop apart (:func:`porescope.measure.match.capture_mismatch`),
+  or one of whose visits does not resolve pores at all
   (:func:`porescope.track.change.unresolved_pores`), is **not compared**: its change rows say why
   (:data:`~porescope.study.columns.NOT_COMPARABLE`) and it is left out of every
   statistic, like a subject whose baseline is missing;
@@ -93,6 +95,17 @@ def visit_quality(caps: list[tuple[Row, dict]]):
     return qs[0].model_copy(update={"detail": qs[0].detail.model_copy(update={"spectrum_db": spectrum}), "problems": list(problems.values())})
 
 
+def visit_source(caps: list[tuple[Row, dict]]):
+    """One SourceImage standing for a visit's captures: their camera when they all name the same one, their median ISO."""
+    from porescope.results import SourceImage
+
+    srcs = [SourceImage.model_validate(res["analysis"]["source"]) for _, res in caps]
+    cameras = {s.camera for s in srcs}
+    isos = [s.iso for s in srcs if s.iso]
+    return srcs[0].model_copy(update={"camera": cameras.pop() if len(cameras) == 1 else None,
+                                      "iso": float(np.median(isos)) if isos else None})
+
+
 def plan_pairs(rows: list[Row], results: dict[int, dict]) -> dict[tuple[str, str], VisitPair]:
     """Per (subject, later visit): how it and the subject's baseline are compared at the same detail."""
     from porescope.measure.match import common_detail
@@ -108,12 +121,12 @@ def plan_pairs(rows: list[Row], results: dict[int, dict]) -> dict[tuple[str, str
         base = first_visit[subject][2]
         if base not in visits:
             continue
-        qb = visit_quality(visits[base])
+        qb, sb = visit_quality(visits[base]), visit_source(visits[base])
         base_unresolved = unresolved(visits[base])
         for v, caps in visits.items():
             if v == base:
                 continue
-            plan = common_detail(qb, visit_quality(caps), ids=(base, v))
+            plan = common_detail(qb, visit_quality(caps), ids=(base, v), sources=(sb, visit_source(caps)))
             why = (base, base_unresolved) if base_unresolved else None
             if why is None and (visit_unresolved := unresolved(caps)):
                 why = (v, visit_unresolved)

@@ -407,6 +407,18 @@ def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, note
     return fresh, noise
 
 
+def _with_camera(analysis: Analysis, photo) -> Analysis:
+    """``analysis`` with its photo's camera and ISO, read from the photo when the result was stored without them (schema < 1.4)."""
+    if analysis.source.camera or analysis.source.iso or photo is None:
+        return analysis
+    from porescope.measure.io import photo_camera
+
+    camera, iso = photo_camera(photo)
+    if camera is None and iso is None:
+        return analysis
+    return analysis.model_copy(update={"source": analysis.source.model_copy(update={"camera": camera, "iso": iso})})
+
+
 def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analysis, str | None]:
     """Both visits measured at the detail the less detailed photo holds, or why they cannot be.
 
@@ -421,10 +433,17 @@ def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analy
     """
     from porescope.measure.match import common_detail
 
-    (va, a, _, _), (vb, b, _, _) = side_a, side_b
+    (va, a, photo_a, _), (vb, b, photo_b, _) = side_a, side_b
     if not (a.quality.measurable and b.quality.measurable):
         return a, b, None
-    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id))
+    a, b = _with_camera(a, photo_a), _with_camera(b, photo_b)
+    plan = common_detail(a.quality, b.quality, ids=(va.id, vb.id), sources=(a.source, b.source))
+    named = [v.id for v, an in ((va, a), (vb, b)) if an.source.camera]
+    if len(named) == 1:
+        other = vb.id if named[0] == va.id else va.id
+        notes.append(f"visit {other}'s photo does not say which camera took it (no EXIF: a PNG, a screenshot or a copy sent through "
+                     f"a messaging app) while visit {named[0]}'s does: if another phone took it, its processing alone can move the "
+                     "numbers. Use the original photo files.")
     if plan is None or plan.reason:
         return a, b, plan.reason if plan else None
     out = []

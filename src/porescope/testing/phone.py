@@ -1,0 +1,104 @@
+"""A phone camera in a few lines: the same skin photographed by another phone, or by the same one in dimmer light.
+
+For tests and benchmarks (issue 20: same skin, any camera). A photo (taken as
+the scene) goes through what a phone's image pipeline does, in order:
+
+1. the sensor: sRGB undone to linear light, sampled through a Bayer colour
+   filter (RGGB), with photon shot noise (Poisson, from the electrons a pixel
+   collects: ``full_well_e`` at the base ISO, fewer in proportion as the ISO
+   rises) and read noise;
+2. demosaicing (OpenCV's edge-aware Bayer interpolation) and sRGB encoding;
+3. noise reduction scaled to the noise it finds, as phones do: non-local means
+   (Buades, Coll & Morel 2005, doi:10.1109/CVPR.2005.38) with ``h`` =
+   ``noise_reduction`` x the noise SD (Immerkaer 1996);
+4. sharpening: an unsharp mask of ``sharpen`` (share) and ``radius_px``;
+5. JPEG at ``quality``, with EXIF naming the camera and the ISO, as a phone
+   writes it.
+
+Its returned bytes are a real JPEG file that any porescope entry point reads.
+"""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+
+__all__ = ["phone_photo"]
+
+#: Electrons a pixel holds at full scale at the base ISO (small phone pixels: a few thousand).
+FULL_WELL_E = 6000.0
+BASE_ISO = 50.0
+READ_NOISE_E = 2.0
+
+
+def _to_linear(srgb: np.ndarray) -> np.ndarray:
+    x = srgb / 255.0
+    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
+
+
+def _to_srgb(lin: np.ndarray) -> np.ndarray:
+    x = np.clip(lin, 0.0, 1.0)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055) * 255.0
+
+
+def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A", model: str = "Model 1", noise_reduction: float = 1.5,
+                sharpen: float = 0.3, radius_px: float = 1.0, quality: int = 92, full_well_e: float = FULL_WELL_E, seed: int = 0) -> bytes:
+    """``rgb`` photographed by a simulated phone: JPEG bytes with EXIF (make, model, ISO).
+
+    Parameters
+    ----------
+    rgb : ndarray
+        (H, W, 3) uint8, the scene.
+    iso : float
+        Sensitivity; the electrons collected fall as it rises (shot noise grows as its square root).
+    make, model : str
+        The camera's name written to EXIF.
+    noise_reduction : float
+        Non-local means strength in units of the noise SD found (0: none).
+    sharpen, radius_px : float
+        Unsharp mask amount (share) and radius (px).
+    quality : int
+        JPEG quality.
+    full_well_e : float
+        Electrons at full scale at BASE_ISO.
+    seed : int
+        Noise seed.
+
+    Returns
+    -------
+    bytes
+        A JPEG file.
+    """
+    from PIL import Image
+
+    from porescope.measure.imaging import pixel_noise
+
+    rng = np.random.default_rng(seed)
+    lin = _to_linear(rgb.astype(np.float64))
+    h, w = lin.shape[:2]
+    mosaic = np.empty((h, w))
+    mosaic[0::2, 0::2] = lin[0::2, 0::2, 0]
+    mosaic[0::2, 1::2] = lin[0::2, 1::2, 1]
+    mosaic[1::2, 0::2] = lin[1::2, 0::2, 1]
+    mosaic[1::2, 1::2] = lin[1::2, 1::2, 2]
+    electrons_full = full_well_e * BASE_ISO / iso
+    e = rng.poisson(np.clip(mosaic, 0.0, None) * electrons_full) + rng.normal(0.0, READ_NOISE_E, mosaic.shape)
+    raw = np.clip(e / electrons_full * 65535.0, 0, 65535).astype(np.uint16)
+    # OpenCV names Bayer patterns from the second row: an RGGB sensor is its BG pattern.
+    out = _to_srgb(cv2.cvtColor(raw, cv2.COLOR_BayerBG2RGB_EA).astype(np.float64) / 65535.0).astype(np.uint8)
+    if noise_reduction:
+        grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        strength = noise_reduction * pixel_noise(grey, np.ones(grey.shape, bool))
+        if strength >= 0.5:
+            out = cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(out), None, strength, strength, 5, 15)
+    if sharpen:
+        f = out.astype(np.float32)
+        out = np.clip(f + sharpen * (f - cv2.GaussianBlur(f, (0, 0), radius_px)) + 0.5, 0, 255).astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = make, model
+    exif.get_ifd(0x8769)[0x8827] = int(round(iso))
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(out)).save(buf, "JPEG", quality=quality, exif=exif.tobytes())
+    return buf.getvalue()

@@ -1,0 +1,123 @@
+"""Same skin, another phone or dimmer light (issue 20): the change engine reads the camera and the ISO
+from each photo's EXIF and does not turn a phone's noise reduction into a change of the skin.
+
+The photos are real JPEG files with EXIF, made by porescope.testing.phone from the real crops: a Bayer
+sensor whose shot noise follows the ISO, noise reduction scaled to that noise, sharpening and JPEG.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from PIL import Image
+
+from porescope.measure.io import camera_fields, camera_name
+from porescope.measure.match import MAX_ISO_RATIO, capture_mismatch
+from porescope.measure.pipeline import load_image, run
+from porescope.results import SourceImage
+from porescope.testing.phone import phone_photo
+from porescope.track.change import Side, compare_visits, perturbation_noise
+
+HEADLINE = ("visibility_score", "density", "coverage_pct")
+
+
+def _visit(i):
+    return SimpleNamespace(id=i, taken_at=datetime(2026, 1, 1) + timedelta(weeks=4 * i), condition=None, device=None, lighting=None)
+
+
+def _side(i, photo, roi):
+    a = run(photo, roi=roi, px_per_mm=10.0, mode="closeup").analysis
+    return Side(_visit(i), a, perturbation_noise(load_image(photo).rgb, a, roi=roi), photo, roi)
+
+
+def _no_exif(jpeg: bytes) -> bytes:
+    """The same pixels as a PNG without EXIF (a screenshot, or a copy a messaging app stripped)."""
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(jpeg)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _verdicts(cmp) -> set[str]:
+    return {m.verdict for r in cmp.regions for m in r.metrics if m.metric in HEADLINE}
+
+
+@pytest.fixture(scope="module")
+def cheek(real_crops):
+    rgb, _, roi = real_crops["cheek_imgleft"]
+    return {"rgb": rgb, "roi": roi, "base": _side(1, phone_photo(rgb, iso=50, seed=1), roi)}
+
+
+def test_the_photo_names_its_camera_and_iso(cheek):
+    a = cheek["base"].analysis
+    assert a.source.camera == "Phone A Model 1" and a.source.iso == 50.0
+    png = run(_no_exif(phone_photo(cheek["rgb"], iso=50, seed=1)), roi=cheek["roi"], px_per_mm=10.0, mode="closeup").analysis
+    assert png.source.camera is None and png.source.iso is None
+
+
+def test_dimmer_light_on_the_same_phone_is_not_read_as_a_change(cheek):
+    """ISO 400 on the same phone: its noise reduction erases faint pores; compared blind, that reads 'improved'."""
+    dim = phone_photo(cheek["rgb"], iso=400, seed=2)
+    cmp = compare_visits("s", cheek["base"], _side(2, dim, cheek["roi"]), align=False)
+    assert not cmp.regions
+    assert any("ISO 400" in n and "ISO 50" in n for n in cmp.notes), cmp.notes
+    # The same two photos without their EXIF: the engine cannot tell, and the phone's processing reads as better skin.
+    blind = compare_visits("s", _side(1, _no_exif(phone_photo(cheek["rgb"], iso=50, seed=1)), cheek["roi"]),
+                           _side(2, _no_exif(dim), cheek["roi"]), align=False)
+    assert "improved" in _verdicts(blind)
+
+
+def test_another_phone_is_not_compared(cheek):
+    other = phone_photo(cheek["rgb"], iso=50, make="Phone B", model="Model 7", noise_reduction=2.5, sharpen=0.5, radius_px=1.5,
+                        quality=85, seed=3)
+    cmp = compare_visits("s", cheek["base"], _side(2, other, cheek["roi"]), align=False)
+    assert not cmp.regions
+    assert any("Phone A Model 1" in n and "Phone B Model 7" in n for n in cmp.notes), cmp.notes
+
+
+def test_one_stop_brighter_or_darker_is_compared_and_unchanged(cheek):
+    cmp = compare_visits("s", cheek["base"], _side(2, phone_photo(cheek["rgb"], iso=100, seed=4), cheek["roi"]), align=False)
+    assert cmp.regions and _verdicts(cmp) == {"no_detectable_change"}, cmp.notes
+
+
+def test_a_photo_without_exif_is_compared_with_a_note(cheek):
+    cmp = compare_visits("s", cheek["base"], _side(2, _no_exif(phone_photo(cheek["rgb"], iso=50, seed=5)), cheek["roi"]), align=False)
+    assert cmp.regions
+    assert any("does not say which camera" in n for n in cmp.notes), cmp.notes
+
+
+def test_capture_mismatch_rules():
+    src = lambda camera=None, iso=None: SourceImage(width_px=10, height_px=10, camera=camera, iso=iso)  # noqa: E731
+    assert capture_mismatch(src("Apple iPhone 15"), src("apple IPHONE 15")) is None  # the same camera, however EXIF cases it
+    assert capture_mismatch(src(iso=100), src(iso=100 * MAX_ISO_RATIO)) is None
+    assert "ISO" in capture_mismatch(src(iso=100), src(iso=100 * MAX_ISO_RATIO * 1.01))
+    assert capture_mismatch(src("A", 50), src(None, 50)) is None  # unknown camera: not refused (the note says so)
+    assert "taken with" in capture_mismatch(src("A"), src("B"), ids=(3, 4))
+
+
+def test_camera_name_from_exif():
+    ex = Image.Exif()
+    ex[0x010F], ex[0x0110] = "Apple", "iPhone 15 Pro"
+    sub = ex.get_ifd(0x8769)
+    sub[0xA434] = "iPhone 15 Pro back triple camera 6.765mm f/1.78"
+    sub[0x8827] = 640
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=ex.tobytes())
+    with Image.open(io.BytesIO(buf.getvalue())) as im:
+        fields = camera_fields(im.getexif())
+    assert camera_name(fields) == "Apple iPhone 15 Pro back triple camera 6.765mm f/1.78"
+    assert fields["iso"] == 640.0
+    assert camera_name({}) is None
+
+
+def test_a_result_stored_without_camera_reads_it_from_its_photo(cheek):
+    """Visits stored before results named their camera (schema 1.3) follow the same rule, from the kept photo's EXIF."""
+    dim = phone_photo(cheek["rgb"], iso=400, seed=2)
+    later = _side(2, dim, cheek["roi"])
+    old = [dataclasses.replace(s, analysis=s.analysis.model_copy(update={"source": s.analysis.source.model_copy(update={"camera": None, "iso": None})}))
+           for s in (cheek["base"], later)]
+    cmp = compare_visits("s", *old, align=False)
+    assert not cmp.regions and any("ISO 400" in n for n in cmp.notes), cmp.notes
