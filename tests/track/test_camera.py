@@ -121,3 +121,11 @@ def test_a_result_stored_without_camera_reads_it_from_its_photo(cheek):
            for s in (cheek["base"], later)]
     cmp = compare_visits("s", *old, align=False)
     assert not cmp.regions and any("ISO 400" in n for n in cmp.notes), cmp.notes
+
+
+def test_dim_light_is_said(cheek):
+    """The photo's own ISO says when it was taken in dim light; a bright photo and one without EXIF get no such warning."""
+    dim = run(phone_photo(cheek["rgb"], iso=800, seed=6), roi=cheek["roi"], px_per_mm=10.0, mode="closeup").analysis
+    low = [p for p in dim.quality.problems if p.code == "low_light"]
+    assert len(low) == 1 and low[0].severity == "warning" and "ISO 800" in low[0].message and dim.quality.measurable
+    assert not [p for p in cheek["base"].analysis.quality.problems if p.code == "low_light"]

@@ -96,6 +96,24 @@ def is_measurable(problems: list[QualityProblem]) -> bool:
     return not any(p.severity == "blocking" for p in problems)
 
 
+#: EXIF ISO at and above which a photo was taken in dim light. A phone raises the ISO as light falls and reduces
+#: the noise in proportion, which erases the faintest pores: with porescope.testing.phone (noise reduction scaled to
+#: the noise) ISO 400 found 25-26% fewer pores than ISO 50 on both real crops, ISO 800 42-47% fewer
+#: (benchmarks/bench_camera.py, table 3). Daylight by a window is ISO 25-200 on current phones.
+LOW_LIGHT_ISO = 400.0
+
+
+def light_problems(iso: float | None) -> list[QualityProblem]:
+    """A warning when the photo's EXIF ISO says it was taken in dim light (none when the ISO is unknown)."""
+    if not iso or iso < LOW_LIGHT_ISO:
+        return []
+    return [QualityProblem(
+        code="low_light", severity="warning", value=round(float(iso)), limit=LOW_LIGHT_ISO,
+        message=f"The photo was taken in dim light (ISO {iso:.0f}): the phone reduced its noise harder, which erases the faintest "
+        "pores, so the counts read lower than in bright light, and it is compared only with photos at a similar ISO. "
+        "Take it in bright, even light, by a window in daylight.")]
+
+
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:
     """Judge focus, noise, exposure, clipping, glare and resolution on the skin.
 
