@@ -293,25 +293,70 @@ DEMO_SPEC = SkinSpec(
 )
 
 
-def pore_shade(h: int, w: int, px_per_mm: float, seed: int, *, depth: float = 0.3) -> np.ndarray:
-    """(h, w) float32 light factor: 1 on skin, down to ``1 - depth`` at the centre of each drawn pore
-    (about one per mm², 0.2-0.35 mm across at ``px_per_mm``)."""
+#: The pores :func:`pore_shade` draws: (Gaussian sigma in mm, share of one pore per mm²). A drawn pore's diameter is
+#: taken as 2 sigma (0.2 and 0.35 mm: the small facial pores a 10-20 px/mm face photo resolves).
+FACE_PORES = ((0.1, 0.6), (0.175, 0.4))
+
+
+def _pore_field(h: int, w: int, px_per_mm: float, seed: int) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, float]]]:
+    """(h, w) float32 pore field (1 at the strongest peak) and each pore kind's (rows, cols, sigma px)."""
     rng = np.random.default_rng(seed)
     field = np.zeros((h, w), np.float32)
-    for sigma_mm, share in ((0.1, 0.6), (0.175, 0.4)):
+    dots_of = []
+    for sigma_mm, share in FACE_PORES:
         n = int(share * h * w / px_per_mm**2)
+        rows, cols = rng.integers(0, h, n), rng.integers(0, w, n)
         dots = np.zeros((h, w), np.float32)
-        dots[rng.integers(0, h, n), rng.integers(0, w, n)] = 1.0
+        dots[rows, cols] = 1.0
         g = cv2.GaussianBlur(dots, (0, 0), sigma_mm * px_per_mm)
         field += g / g.max()
+        dots_of.append((rows, cols, sigma_mm * px_per_mm))
+    return field, dots_of
+
+
+def pore_shade(h: int, w: int, px_per_mm: float, seed: int, *, depth: float = 0.3) -> np.ndarray:
+    """(h, w) float32 light factor: 1 on skin, down to ``1 - depth`` at the centre of each drawn pore
+    (about one per mm², 0.2-0.35 mm across at ``px_per_mm``; where they are: :func:`pore_truth`)."""
+    field, _ = _pore_field(h, w, px_per_mm, seed)
     return 1.0 - depth * np.clip(field, 0, 1)
+
+
+@dataclass
+class DrawnPores:
+    """The pores :func:`pore_shade` / :func:`pored_face` drew, in the output image's pixels.
+
+    ``x_px``, ``y_px``: centres (pixel centres: column, row); ``diameter_px``: 2 sigma of each pore's Gaussian;
+    ``darkening``: the fraction of light taken at its centre in the image (``depth`` x the pore field there, so
+    overlapping pores read deeper and, since the field is scaled by its strongest peak, a lone pore can read
+    shallower than ``depth``). Several pores may fall on one spot (positions are drawn independently).
+    """
+
+    x_px: np.ndarray
+    y_px: np.ndarray
+    diameter_px: np.ndarray
+    darkening: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.x_px.size)
+
+
+def pore_truth(h: int, w: int, px_per_mm: float, seed: int, *, depth: float = 0.3) -> DrawnPores:
+    """Where :func:`pore_shade` with the same arguments draws its pores (the same random draws, so the same pores)."""
+    field, dots_of = _pore_field(h, w, px_per_mm, seed)
+    rows = np.concatenate([r for r, _, _ in dots_of])
+    cols = np.concatenate([c for _, c, _ in dots_of])
+    diam = np.concatenate([np.full(r.size, 2.0 * s) for r, _, s in dots_of])
+    return DrawnPores(x_px=cols.astype(np.float64), y_px=rows.astype(np.float64), diameter_px=diam,
+                      darkening=depth * np.clip(field[rows, cols], 0, 1).astype(np.float64))
 
 
 def pored_face(src: np.ndarray, box: tuple[float, float, float], size: tuple[int, int], px_per_mm: float, seed: int, *,
                depth: float = 0.3) -> np.ndarray:
     """A real face photo too coarse to show pores (``src``, e.g. scikit-image's astronaut), enlarged from
     x0, y0 to x1 of its pixels (``box``) to ``size`` (w, h), with pores drawn at ``px_per_mm`` (:func:`pore_shade`):
-    real landmarks, skin tones and edges, and pores with known density a face photo of that scale resolves."""
+    real landmarks, skin tones and edges, and pores with known density a face photo of that scale resolves (where they
+    are: :func:`pored_face_truth`)."""
     x0, y0, x1 = box
     w, h = size
     f = w / (x1 - x0)
@@ -319,3 +364,10 @@ def pored_face(src: np.ndarray, box: tuple[float, float, float], size: tuple[int
     img = cv2.warpAffine(src, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     img *= pore_shade(h, w, px_per_mm, seed, depth=depth)[..., None]
     return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def pored_face_truth(size: tuple[int, int], px_per_mm: float, seed: int, *, depth: float = 0.3) -> DrawnPores:
+    """The pores :func:`pored_face` with the same ``size``, ``px_per_mm``, ``seed`` and ``depth`` draws, in its output
+    pixels (they do not depend on the source photo or the box)."""
+    w, h = size
+    return pore_truth(h, w, px_per_mm, seed, depth=depth)
