@@ -120,9 +120,9 @@ def light_problems(iso: float | None) -> list[QualityProblem]:
         return []
     return [QualityProblem(
         code="low_light", severity="warning", value=round(float(iso)), limit=LOW_LIGHT_ISO,
-        message=f"The photo was taken in dim light (ISO {iso:.0f}): the phone reduced its noise harder, which erases the faintest "
-        "pores, so the counts read lower than in bright light, and it is compared only with photos at a similar ISO. "
-        "Take it in bright, even light, by a window in daylight.")]
+        message=f"The photo was taken in dim light (ISO {iso:.0f}): the phone's noise reduction erases the faintest pores and the "
+        "noise it leaves can pass for pores, so the counts differ from a photo in bright light, and it is compared only with "
+        "photos at a similar ISO. Take it in bright, even light, by a window in daylight.")]
 
 
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:
