@@ -20,7 +20,7 @@ from porescope.strict import StrictModel  # one base for every record (re-export
 #: ``frame`` region's label is 6 (was 1, shared with the forehead).
 #: 1.2: ``Cause.strength_sd`` added.
 #: 1.3: ``Cause.strength_range`` added (the re-captures' range a cause's word is judged on).
-#: 1.4: ``SourceImage.camera`` and ``SourceImage.iso`` added (two visits from different cameras, or light
+#: 1.4: ``SourceImage.camera``, ``SourceImage.iso`` and ``SourceImage.software`` added (two visits from different cameras, or light
 #: levels far apart, are not compared: the phone's processing differs).
 SCHEMA_VERSION = "1.4"
 
@@ -254,6 +254,10 @@ class SourceImage(StrictModel):
     iso: float | None = Field(
         default=None, description="The photo's sensitivity (EXIF ISO). A phone raises it in dim light and reduces the noise harder, "
         "which erases faint pores: visits of one camera more than a stop apart (ISO ratio over 2) are not compared.")
+    software: str | None = Field(
+        default=None, description="What saved the photo (EXIF Software): a camera's firmware or OS version, or a photo editor or "
+        "beauty app (porescope.measure.exif.EDITING_APPS), whose filters may have smoothed or sharpened the skin: such a photo "
+        "gets an 'edited' warning and is compared only with photos saved by the same app.")
 
 
 class Analysis(StrictModel):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from phone_helpers import sharpen
 from PIL import Image
 
 from porescope.measure.exif import camera_fields, camera_name
@@ -129,3 +130,21 @@ def test_dim_light_is_said(cheek):
     low = [p for p in dim.quality.problems if p.code == "low_light"]
     assert len(low) == 1 and low[0].severity == "warning" and "ISO 800" in low[0].message and dim.quality.measurable
     assert not [p for p in cheek["base"].analysis.quality.problems if p.code == "low_light"]
+
+
+def test_a_photo_saved_by_a_beauty_app_is_flagged_and_not_compared_with_an_original(cheek):
+    """EXIF Software names the app that saved the photo: a skin-retouching app's sharpened copy gets a warning, and it is not
+    compared with the camera's original; a phone's own firmware version in that field is no edit."""
+    rgb, roi = cheek["rgb"], cheek["roi"]
+    edited = phone_photo(sharpen(rgb, 0.8), iso=50, seed=1, software="Facetune2 2.34.1")
+    a = run(edited, roi=roi, px_per_mm=10.0, mode="closeup").analysis
+    warn = [p for p in a.quality.problems if p.code == "edited"]
+    assert a.source.software == "Facetune2 2.34.1" and len(warn) == 1 and "Facetune2" in warn[0].message and a.quality.measurable
+    cmp = compare_visits("s", cheek["base"], _side(2, edited, roi), align=False)
+    assert not cmp.regions and any("Facetune2" in n and "was not" in n for n in cmp.notes), cmp.notes
+    own = run(phone_photo(rgb, iso=50, seed=1, software="17.1.2"), roi=roi, px_per_mm=10.0, mode="closeup").analysis
+    assert own.source.software == "17.1.2" and not [p for p in own.quality.problems if p.code == "edited"]
+    # Two photos saved by the same app are compared (what it did, it did to both).
+    both = compare_visits("s", _side(1, edited, roi), _side(2, phone_photo(sharpen(rgb, 0.8), iso=50, seed=7, software="Facetune2 2.34.1"), roi),
+                          align=False)
+    assert both.regions

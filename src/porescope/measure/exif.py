@@ -9,9 +9,16 @@ compares two visits only when one camera took both, at a similar ISO
 
 from __future__ import annotations
 
-__all__ = ["camera_fields", "camera_name"]
+__all__ = ["EDITING_APPS", "camera_fields", "camera_name", "edited_with", "source_fields"]
 
-_CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434)}
+_CAMERA_TAGS = {"make": (None, 0x010F), "model": (None, 0x0110), "lens_make": (0x8769, 0xA433), "lens_model": (0x8769, 0xA434),
+                "software": (None, 0x0131)}
+#: Photo editors and beauty apps, as they name themselves in EXIF Software (lower case, matched as part of it).
+#: Their filters smooth, sharpen or retouch skin (Facetune, Meitu, BeautyPlus, YouCam, AirBrush, FaceApp and Remini
+#: are skin-retouching apps; the rest are general editors whose sharpening and clarity tools act on pores). A
+#: phone's own camera writes its firmware or OS version there ("17.1.2", "HDR+ 1.0...", "G991BXXU...").
+EDITING_APPS = ("photoshop", "lightroom", "snapseed", "gimp", "facetune", "meitu", "picsart", "vsco", "beautyplus", "youcam",
+                "airbrush", "faceapp", "remini", "perfect365", "pixelmator", "affinity photo", "luminar")
 #: EXIF ISOSpeedRatings / PhotographicSensitivity, in the Exif sub-IFD.
 _ISO_TAG = 0x8827
 
@@ -27,8 +34,9 @@ def camera_fields(exif) -> dict:
     Returns
     -------
     dict
-        ``make``, ``model``, ``lens_make`` and ``lens_model``, only those
-        present, as clean strings; ``iso`` (float) when the photo records its sensitivity.
+        ``make``, ``model``, ``lens_make``, ``lens_model`` and ``software``,
+        only those present, as clean strings; ``iso`` (float) when the photo
+        records its sensitivity.
     """
     out = {}
     sub = {}
@@ -74,3 +82,36 @@ def camera_name(fields: dict) -> str | None:
         model = None
     name = " ".join(p for p in (make, model, lens) if p)
     return name[:200] or None
+
+
+def edited_with(software: str | None) -> str | None:
+    """The editing or beauty app a photo was saved by, from its EXIF Software.
+
+    Parameters
+    ----------
+    software : str or None
+        The EXIF Software field.
+
+    Returns
+    -------
+    str or None
+        ``software`` when it names one of EDITING_APPS, else None (a camera's firmware, or unknown).
+    """
+    low = (software or "").casefold()
+    return software if any(app in low for app in EDITING_APPS) else None
+
+
+def source_fields(fields: dict) -> dict:
+    """The result's ``SourceImage`` fields from :func:`camera_fields`.
+
+    Parameters
+    ----------
+    fields : dict
+        :func:`camera_fields`.
+
+    Returns
+    -------
+    dict
+        ``camera``, ``iso`` and ``software`` (each None when the EXIF names none).
+    """
+    return {"camera": camera_name(fields), "iso": fields.get("iso"), "software": fields.get("software")}

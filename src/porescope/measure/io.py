@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from porescope.errors import ImageError
-from porescope.measure.exif import camera_fields, camera_name
+from porescope.measure.exif import camera_fields, source_fields
 
 log = logging.getLogger(__name__)
 
@@ -360,32 +360,33 @@ def read_image(source: str | Path | bytes, *, name: str | None = None, check_siz
 #: EXIF tags naming the camera (TIFF 6.0 / EXIF 2.3): Make, Model in IFD0;
 #: LensMake, LensModel in the Exif IFD (0x8769). Phones name the front camera
 #: there, e.g. Apple "iPhone 13 front camera 2.71mm f/2.2".
-def photo_camera(photo) -> tuple[str | None, float | None]:
-    """The camera and ISO a photo file's EXIF names, read from its header (for results stored before porescope recorded them, schema < 1.4).
+def photo_camera(photo) -> dict:
+    """The camera, ISO and software a photo file's EXIF names, read from its header (for results stored before
+    porescope recorded them, schema < 1.4).
 
     Parameters
     ----------
     photo : str, Path, bytes or other
-        The photo file or its bytes; anything else (an array) names no camera.
+        The photo file or its bytes; anything else (an array) names nothing.
 
     Returns
     -------
-    tuple
-        (camera name or None, ISO or None); (None, None) for arrays and unreadable files.
+    dict
+        :func:`porescope.measure.exif.source_fields`; all None for arrays and unreadable files.
     """
+    fields: dict = {}
     if isinstance(photo, (str, Path)):
         try:
             photo = Path(photo).read_bytes()
         except OSError:
-            return None, None
-    if not isinstance(photo, (bytes, bytearray)):
-        return None, None
-    try:
-        with open_image(bytes(photo), "photo") as im:
-            fields = _exif_orientation(im, "photo", header_only=True)[1]
-    except ImageError:
-        return None, None
-    return camera_name(fields), fields.get("iso")
+            photo = None
+    if isinstance(photo, (bytes, bytearray)):
+        try:
+            with open_image(bytes(photo), "photo") as im:
+                fields = _exif_orientation(im, "photo", header_only=True)[1]
+        except ImageError:
+            fields = {}
+    return source_fields(fields)
 
 
 def _check_min_side(rgb: np.ndarray, label: str) -> None:

@@ -310,14 +310,25 @@ def capture_mismatch(sa, sb, *, ids=("a", "b")) -> str | None:
     -------
     str or None
         Set when both name their camera and the cameras differ (each phone and each of a phone's cameras has
-        its own noise reduction and sharpening, which move pore counts more than weeks of care do), or when
-        both record their ISO and it differs by more than MAX_ISO_RATIO.
+        its own noise reduction and sharpening, which move pore counts more than weeks of care do), when one
+        was saved by a photo editor or beauty app and the other not (or by another one), or when both record
+        their ISO and it differs by more than MAX_ISO_RATIO.
     """
     ca, cb = getattr(sa, "camera", None), getattr(sb, "camera", None)
     if ca and cb and ca.casefold() != cb.casefold():
         return (f"visit {ids[0]} was taken with {ca} and visit {ids[1]} with {cb}: each camera reduces noise and sharpens in its own "
                 "way, which moves pore counts and visibility more than the skin changes, so they are not compared. Compare photos "
                 "from the same camera, or start a new series with the new one.")
+    from porescope.measure.exif import edited_with
+
+    ea, eb = edited_with(getattr(sa, "software", None)), edited_with(getattr(sb, "software", None))
+    if (ea or eb) and (ea or "").casefold() != (eb or "").casefold():
+        this, app = (ids[0], ea) if ea else (ids[1], eb)
+        other = ids[1] if this == ids[0] else ids[0]
+        return (f"visit {this}'s photo was saved by {app}, a photo editor or beauty app, and visit {other}'s "
+                + (f"by {eb if this == ids[0] else ea}" if (ea and eb) else "was not")
+                + ": the app's filters may have smoothed or sharpened the skin, so they are not compared. Use the camera's "
+                "original photo files.")
     ia, ib = getattr(sa, "iso", None), getattr(sb, "iso", None)
     if ia and ib and max(ia, ib) / min(ia, ib) > MAX_ISO_RATIO:
         lo, hi = (ids[0], ids[1]) if ia < ib else (ids[1], ids[0])

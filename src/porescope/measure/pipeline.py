@@ -22,7 +22,7 @@ from porescope._version import __version__
 from porescope.errors import PorescopeError
 from porescope.measure.causes import likely_causes
 from porescope.measure.detail import detail_problems, read_detail
-from porescope.measure.exif import camera_name
+from porescope.measure.exif import source_fields
 from porescope.measure.imaging import lightness
 from porescope.measure.io import LoadedImage, read_image, read_mask
 from porescope.measure.match import apply_band_filter
@@ -30,7 +30,7 @@ from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.measure.pores.params import DetectorParams
 from porescope.measure.pores.score import region_metrics
-from porescope.measure.quality import MIN_PX_PER_MM, assess, is_measurable, light_problems
+from porescope.measure.quality import MIN_PX_PER_MM, assess, edit_problems, is_measurable, light_problems
 from porescope.measure.regions import RegionSet, check_mode, find_regions
 from porescope.results import Analysis, Pore, Quality, QualityProblem, RegionNotMeasured, Scale, Settings, SourceImage, pores_from_trusted
 
@@ -403,7 +403,7 @@ def _checked(px_per_mm: float | None, mode: str, params: DetectorParams | None, 
 def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: DetectorParams) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
     img, shape, scale, quality, regions = found.image, found.shape, found.scale, found.quality, found.regions
-    light = light_problems(img.exif.get("iso"))
+    light = light_problems(img.exif.get("iso")) + edit_problems(img.exif.get("software"))
     if regions.problems or light:
         quality.problems = list(regions.problems) + quality.problems + light
         quality.measurable = is_measurable(quality.problems)
@@ -412,7 +412,7 @@ def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: Detector
         source=SourceImage(
             path=img.path, sha256=img.sha256, width_px=shape[1], height_px=shape[0], format=img.format,
             exif_orientation=img.exif_orientation, bit_depth=img.bit_depth,
-            camera=camera_name(img.exif), iso=img.exif.get("iso"),
+            **source_fields(img.exif),
         ),
         scale=scale,
         quality=quality,

@@ -125,6 +125,31 @@ def light_problems(iso: float | None) -> list[QualityProblem]:
         "photos at a similar ISO. Take it in bright, even light, by a window in daylight.")]
 
 
+def edit_problems(software: str | None) -> list[QualityProblem]:
+    """What the photo's EXIF Software says of editing.
+
+    Parameters
+    ----------
+    software : str or None
+        The EXIF Software field.
+
+    Returns
+    -------
+    list of QualityProblem
+        One ``edited`` warning when it names a photo editor or beauty app (porescope.measure.exif.EDITING_APPS).
+    """
+    from porescope.measure.exif import edited_with
+
+    app = edited_with(software)
+    if app is None:
+        return []
+    return [QualityProblem(
+        code="edited", severity="warning", value=None, limit=None,
+        message=f"The photo was saved by {app}, a photo editor or beauty app: its filters may have smoothed, sharpened or "
+        "retouched the skin, which moves pore counts, and it is compared only with photos saved by the same app. "
+        "Use the camera's original photo file.")]
+
+
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:
     """Judge focus, noise, exposure, clipping, glare and resolution on the skin.
 

@@ -5,7 +5,7 @@ the scene) goes through what a phone's image pipeline does, in order:
 
 1. the sensor: sRGB undone to linear light, sampled through a Bayer colour
    filter (RGGB), with photon shot noise (Poisson, from the electrons a pixel
-   collects: ``full_well_e`` at the base ISO, fewer in proportion as the ISO
+   collects: FULL_WELL_E at the base ISO, fewer in proportion as the ISO
    rises) and read noise;
 2. demosaicing (OpenCV's edge-aware Bayer interpolation) and sRGB encoding;
 3. noise reduction scaled to the noise it finds, as phones do: non-local means
@@ -44,7 +44,8 @@ def _to_srgb(lin: np.ndarray) -> np.ndarray:
 
 
 def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A", model: str = "Model 1", noise_reduction: float = 1.5,
-                sharpen: float = 0.3, radius_px: float = 1.0, quality: int = 92, full_well_e: float = FULL_WELL_E, seed: int = 0) -> bytes:
+                sharpen: float = 0.3, radius_px: float = 1.0, quality: int = 92, seed: int = 0,
+                software: str | None = None) -> bytes:
     """``rgb`` photographed by a simulated phone: JPEG bytes with EXIF (make, model, ISO).
 
     Parameters
@@ -61,10 +62,10 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
         Unsharp mask amount (share) and radius (px).
     quality : int
         JPEG quality.
-    full_well_e : float
-        Electrons at full scale at BASE_ISO.
     seed : int
         Noise seed.
+    software : str, optional
+        EXIF Software (what saved the file; default none).
 
     Returns
     -------
@@ -83,7 +84,7 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
     mosaic[0::2, 1::2] = lin[0::2, 1::2, 1]
     mosaic[1::2, 0::2] = lin[1::2, 0::2, 1]
     mosaic[1::2, 1::2] = lin[1::2, 1::2, 2]
-    electrons_full = full_well_e * BASE_ISO / iso
+    electrons_full = FULL_WELL_E * BASE_ISO / iso
     e = rng.poisson(np.clip(mosaic, 0.0, None) * electrons_full) + rng.normal(0.0, READ_NOISE_E, mosaic.shape)
     raw = np.clip(e / electrons_full * 65535.0, 0, 65535).astype(np.uint16)
     # OpenCV names Bayer patterns from the second row: an RGGB sensor is its BG pattern.
@@ -98,6 +99,8 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
         out = np.clip(f + sharpen * (f - cv2.GaussianBlur(f, (0, 0), radius_px)) + 0.5, 0, 255).astype(np.uint8)
     exif = Image.Exif()
     exif[0x010F], exif[0x0110] = make, model
+    if software:
+        exif[0x0131] = software
     exif.get_ifd(0x8769)[0x8827] = int(round(iso))
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(out)).save(buf, "JPEG", quality=quality, exif=exif.tobytes())

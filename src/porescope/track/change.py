@@ -408,15 +408,16 @@ def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, note
 
 
 def _with_camera(analysis: Analysis, photo) -> Analysis:
-    """``analysis`` with its photo's camera and ISO, read from the photo when the result was stored without them (schema < 1.4)."""
-    if analysis.source.camera or analysis.source.iso or photo is None:
+    """``analysis`` with its photo's camera, ISO and software, read from the photo when the result was stored without them (schema < 1.4)."""
+    src = analysis.source
+    if src.camera or src.iso or src.software or photo is None:
         return analysis
     from porescope.measure.io import photo_camera
 
-    camera, iso = photo_camera(photo)
-    if camera is None and iso is None:
+    fields = photo_camera(photo)
+    if not any(fields.values()):
         return analysis
-    return analysis.model_copy(update={"source": analysis.source.model_copy(update={"camera": camera, "iso": iso})})
+    return analysis.model_copy(update={"source": src.model_copy(update=fields)})
 
 
 def _at_common_detail(side_a, side_b, notes: list[str]) -> tuple[Analysis, Analysis, str | None]:
