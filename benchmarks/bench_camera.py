@@ -130,31 +130,13 @@ MILD_AGAINST_IMPROVEMENT = ("sharpen 20%",)
 MILD_AGAINST_WORSENING = ("soft focus 0.5 px", "digital zoom x1.5", "JPEG q60")
 
 
-#: The simulated phones (porescope.testing.phone): A, a phone's defaults in good light; B, stronger noise
-#: reduction and sharpening, lower JPEG quality; C, no noise reduction, light sharpening, high quality.
-PHONES = {
-    "A": dict(make="Phone A", model="Model 1", noise_reduction=1.5, sharpen=0.3, radius_px=1.0, quality=92),
-    "B": dict(make="Phone B", model="Model 7", noise_reduction=2.5, sharpen=0.5, radius_px=1.5, quality=85),
-    "C": dict(make="Phone C", model="Model 3", noise_reduction=0.0, sharpen=0.2, radius_px=1.0, quality=95),
-}
 PHONE_SHOTS = (("A", 100), ("A", 200), ("A", 400), ("A", 800), ("B", 50), ("C", 50))
-
-
-def _strip_exif(jpeg: bytes) -> bytes:
-    """The same pixels as a PNG without EXIF."""
-    import io
-
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.open(io.BytesIO(jpeg)).save(buf, "PNG")
-    return buf.getvalue()
 
 
 def _phone_pairs(ss) -> tuple[int, int, int, int]:
     """Table 3: (pairs, called a change as the files come, not compared as the files come, called a change without EXIF)."""
     from porescope.measure.pipeline import load_image
-    from porescope.testing.phone import phone_photo
+    from porescope.testing.phone import PHONES, phone_photo, strip_exif
 
     pairs = called = refused = blind_called = 0
     print("\nanother phone and dimmer light (simulated phones; A at ISO 50 is the baseline):")
@@ -162,7 +144,7 @@ def _phone_pairs(ss) -> tuple[int, int, int, int]:
         if name == "astronaut as shipped (face)":
             continue
         base = {"exif": phone_photo(rgb, iso=50, seed=50, **PHONES["A"])}
-        base["blind"] = _strip_exif(base["exif"])
+        base["blind"] = strip_exif(base["exif"])
         sides = {}
         for kind, photo in base.items():
             a = _analyse(photo, roi, px, mode)
@@ -172,7 +154,7 @@ def _phone_pairs(ss) -> tuple[int, int, int, int]:
         for k, (phone, iso) in enumerate(PHONE_SHOTS):
             shot = phone_photo(rgb, iso=iso, seed=100 + k, **PHONES[phone])
             out = []
-            for kind, photo in (("exif", shot), ("blind", _strip_exif(shot))):
+            for kind, photo in (("exif", shot), ("blind", strip_exif(shot))):
                 a = _analyse(photo, roi, px, mode)
                 cmp = compare_visits(name, sides[kind], Side(_visit(1), a, perturbation_noise(load_image(photo).rgb, a, roi=roi), photo, roi),
                                      align=False)

@@ -22,7 +22,7 @@ from porescope.study.matching import match_jobs, plan_pairs
 from porescope.study.runner import load_result, plan_jobs, store_result
 from porescope.study.tables import measured_changes, write_all
 from porescope.study.task import analyze_photo
-from porescope.testing.phone import phone_photo
+from porescope.testing.phone import PHONES, phone_photo
 
 pytest.importorskip("pyarrow")
 
@@ -117,8 +117,7 @@ def test_study_does_not_compare_visits_from_other_cameras_or_light(tmp_path, rea
     """The camera and ISO come from each photo's EXIF, as in the history store (tests/track/test_camera.py)."""
     a50 = lambda rgb, _: phone_photo(rgb, iso=50, seed=1)  # noqa: E731
     change, info = _study(tmp_path, real_crops, {
-        "S01": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=50, make="Phone B", model="Model 7", noise_reduction=2.5,
-                                                            sharpen=0.5, radius_px=1.5, quality=85, seed=2), a50),
+        "S01": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=50, seed=2, **PHONES["B"]), a50),
         "S02": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=800, seed=3), a50),
         "S03": ("cheek_imgleft", lambda rgb, _: phone_photo(rgb, iso=100, seed=4), a50),
     })

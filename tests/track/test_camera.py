@@ -20,7 +20,7 @@ from porescope.measure.exif import camera_fields, camera_name
 from porescope.measure.match import MAX_ISO_RATIO, capture_mismatch
 from porescope.measure.pipeline import load_image, run
 from porescope.results import SourceImage
-from porescope.testing.phone import phone_photo
+from porescope.testing.phone import PHONES, phone_photo, strip_exif
 from porescope.track.change import Side, compare_visits, perturbation_noise
 
 HEADLINE = ("visibility_score", "density", "coverage_pct")
@@ -33,13 +33,6 @@ def _visit(i):
 def _side(i, photo, roi):
     a = run(photo, roi=roi, px_per_mm=10.0, mode="closeup").analysis
     return Side(_visit(i), a, perturbation_noise(load_image(photo).rgb, a, roi=roi), photo, roi)
-
-
-def _no_exif(jpeg: bytes) -> bytes:
-    """The same pixels as a PNG without EXIF (a screenshot, or a copy a messaging app stripped)."""
-    buf = io.BytesIO()
-    Image.open(io.BytesIO(jpeg)).save(buf, "PNG")
-    return buf.getvalue()
 
 
 def _verdicts(cmp) -> set[str]:
@@ -55,7 +48,7 @@ def cheek(real_crops):
 def test_the_photo_names_its_camera_and_iso(cheek):
     a = cheek["base"].analysis
     assert a.source.camera == "Phone A Model 1" and a.source.iso == 50.0
-    png = run(_no_exif(phone_photo(cheek["rgb"], iso=50, seed=1)), roi=cheek["roi"], px_per_mm=10.0, mode="closeup").analysis
+    png = run(strip_exif(phone_photo(cheek["rgb"], iso=50, seed=1)), roi=cheek["roi"], px_per_mm=10.0, mode="closeup").analysis
     assert png.source.camera is None and png.source.iso is None
 
 
@@ -66,14 +59,13 @@ def test_dimmer_light_on_the_same_phone_is_not_read_as_a_change(cheek):
     assert not cmp.regions
     assert any("ISO 400" in n and "ISO 50" in n for n in cmp.notes), cmp.notes
     # The same two photos without their EXIF: the engine cannot tell, and the phone's processing reads as better skin.
-    blind = compare_visits("s", _side(1, _no_exif(phone_photo(cheek["rgb"], iso=50, seed=1)), cheek["roi"]),
-                           _side(2, _no_exif(dim), cheek["roi"]), align=False)
+    blind = compare_visits("s", _side(1, strip_exif(phone_photo(cheek["rgb"], iso=50, seed=1)), cheek["roi"]),
+                           _side(2, strip_exif(dim), cheek["roi"]), align=False)
     assert "improved" in _verdicts(blind)
 
 
 def test_another_phone_is_not_compared(cheek):
-    other = phone_photo(cheek["rgb"], iso=50, make="Phone B", model="Model 7", noise_reduction=2.5, sharpen=0.5, radius_px=1.5,
-                        quality=85, seed=3)
+    other = phone_photo(cheek["rgb"], iso=50, seed=3, **PHONES["B"])
     cmp = compare_visits("s", cheek["base"], _side(2, other, cheek["roi"]), align=False)
     assert not cmp.regions
     assert any("Phone A Model 1" in n and "Phone B Model 7" in n for n in cmp.notes), cmp.notes
@@ -85,7 +77,7 @@ def test_one_stop_brighter_or_darker_is_compared_and_unchanged(cheek):
 
 
 def test_a_photo_without_exif_is_compared_with_a_note(cheek):
-    cmp = compare_visits("s", cheek["base"], _side(2, _no_exif(phone_photo(cheek["rgb"], iso=50, seed=5)), cheek["roi"]), align=False)
+    cmp = compare_visits("s", cheek["base"], _side(2, strip_exif(phone_photo(cheek["rgb"], iso=50, seed=5)), cheek["roi"]), align=False)
     assert cmp.regions
     assert any("does not say which camera" in n for n in cmp.notes), cmp.notes
 

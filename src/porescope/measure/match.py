@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from porescope.measure.detail import NOMINAL_PX_PER_MM
+from porescope.measure.exif import edited_with
 from porescope.results import Detail, Quality
 
 #: ``10 log10(e) * 4 pi^2``: a Gaussian blur of sigma (mm) lowers power at f
@@ -319,14 +320,11 @@ def capture_mismatch(sa, sb, *, ids=("a", "b")) -> str | None:
         return (f"visit {ids[0]} was taken with {ca} and visit {ids[1]} with {cb}: each camera reduces noise and sharpens in its own "
                 "way, which moves pore counts and visibility more than the skin changes, so they are not compared. Compare photos "
                 "from the same camera, or start a new series with the new one.")
-    from porescope.measure.exif import edited_with
-
     ea, eb = edited_with(getattr(sa, "software", None)), edited_with(getattr(sb, "software", None))
     if (ea or eb) and (ea or "").casefold() != (eb or "").casefold():
-        this, app = (ids[0], ea) if ea else (ids[1], eb)
-        other = ids[1] if this == ids[0] else ids[0]
+        (this, app), (other, other_app) = ((ids[0], ea), (ids[1], eb)) if ea else ((ids[1], eb), (ids[0], ea))
         return (f"visit {this}'s photo was saved by {app}, a photo editor or beauty app, and visit {other}'s "
-                + (f"by {eb if this == ids[0] else ea}" if (ea and eb) else "was not")
+                + (f"by {other_app}" if other_app else "was not")
                 + ": the app's filters may have smoothed or sharpened the skin, so they are not compared. Use the camera's "
                 "original photo files.")
     ia, ib = getattr(sa, "iso", None), getattr(sb, "iso", None)

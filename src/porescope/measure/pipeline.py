@@ -403,9 +403,9 @@ def _checked(px_per_mm: float | None, mode: str, params: DetectorParams | None, 
 def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: DetectorParams) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
     img, shape, scale, quality, regions = found.image, found.shape, found.scale, found.quality, found.regions
-    light = light_problems(img.exif.get("iso")) + edit_problems(img.exif.get("software"))
-    if regions.problems or light:
-        quality.problems = list(regions.problems) + quality.problems + light
+    from_exif = light_problems(img.exif.get("iso")) + edit_problems(img.exif.get("software"))  # what the file says of light and editing
+    if regions.problems or from_exif:
+        quality.problems = list(regions.problems) + quality.problems + from_exif
         quality.measurable = is_measurable(quality.problems)
     analysis = Analysis(
         porescope_version=__version__,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from porescope.measure.exif import edited_with
 from porescope.measure.imaging import CLIP_LEVEL, IMMERKAER_KERNEL, glare_pixels, robust_sigma, skin_tiles
 from porescope.results import Quality, QualityProblem
 
@@ -138,8 +139,6 @@ def edit_problems(software: str | None) -> list[QualityProblem]:
     list of QualityProblem
         One ``edited`` warning when it names a photo editor or beauty app (porescope.measure.exif.EDITING_APPS).
     """
-    from porescope.measure.exif import edited_with
-
     app = edited_with(software)
     if app is None:
         return []

@@ -25,12 +25,19 @@ import io
 import cv2
 import numpy as np
 
-__all__ = ["phone_photo"]
+__all__ = ["PHONES", "phone_photo", "strip_exif"]
 
 #: Electrons a pixel holds at full scale at the base ISO (small phone pixels: a few thousand).
 FULL_WELL_E = 6000.0
 BASE_ISO = 50.0
 READ_NOISE_E = 2.0
+#: Three phones' default settings, as ``phone_photo`` keywords: A, a phone's defaults in good light; B, stronger
+#: noise reduction and sharpening, lower JPEG quality; C, no noise reduction, light sharpening, high quality.
+PHONES = {
+    "A": dict(make="Phone A", model="Model 1", noise_reduction=1.5, sharpen=0.3, radius_px=1.0, quality=92),
+    "B": dict(make="Phone B", model="Model 7", noise_reduction=2.5, sharpen=0.5, radius_px=1.5, quality=85),
+    "C": dict(make="Phone C", model="Model 3", noise_reduction=0.0, sharpen=0.2, radius_px=1.0, quality=95),
+}
 
 
 def _to_linear(srgb: np.ndarray) -> np.ndarray:
@@ -104,4 +111,24 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
     exif.get_ifd(0x8769)[0x8827] = int(round(iso))
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(out)).save(buf, "JPEG", quality=quality, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def strip_exif(photo: bytes) -> bytes:
+    """The same pixels as a PNG without EXIF (a screenshot, or a copy a messaging app stripped).
+
+    Parameters
+    ----------
+    photo : bytes
+        A photo file.
+
+    Returns
+    -------
+    bytes
+        A PNG file.
+    """
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(photo)).save(buf, "PNG")
     return buf.getvalue()
