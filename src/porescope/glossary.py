@@ -67,6 +67,12 @@ GLOSSARY: tuple[Term, ...] = (
          "How much detail the photo really holds on the skin, whatever its size or scale says: soft focus, digital "
          "zoom and enlarged copies lower it; below about 5.8, with the finest detail gone, pores are not resolved, so counts and sizes are left out.",
          ("effective_px_per_mm", "detail", "resolution", "effective_resolution_px_per_mm")),
+    Term("pore_detail_fall", "Fall to pore detail (dB)",
+         "How much fainter the skin's texture is at the fineness a 250 µm pore needs (about 2 cycles per mm) than at the "
+         "size of pores themselves, read on the photo's own pixels with the edges of JPEG's 8x8 blocks left out, so a "
+         "compressed copy cannot hide an enlargement: photos as taken fall 10-15 dB, copies enlarged 4 times 20 dB or "
+         "more; above 19 dB pores are not resolved, so counts and sizes are left out.",
+         ("pore_detail_fall_db", "fall", "enlarged", "upscaled")),
     Term("flat_share", "Smoothed skin (flat share)",
          "The share of skin with no pixel-level grain at all: a real camera always leaves some, so a large share "
          "(0.4 or more) means the photo was denoised or beautified and its faint pores were erased.",

@@ -22,7 +22,9 @@ from porescope.strict import StrictModel  # one base for every record (re-export
 #: 1.3: ``Cause.strength_range`` added (the re-captures' range a cause's word is judged on).
 #: 1.4: ``SourceImage.camera``, ``SourceImage.iso`` and ``SourceImage.software`` added (two visits from different cameras, or light
 #: levels far apart, are not compared: the phone's processing differs).
-SCHEMA_VERSION = "1.4"
+#: 1.5: ``Detail.pore_detail_fall_db`` added (the fall to pore detail on the photo's own pixels, which JPEG copies of
+#: enlarged photos cannot hide).
+SCHEMA_VERSION = "1.5"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
@@ -56,6 +58,10 @@ class Detail(StrictModel):
     fine_drop_db: float | None = Field(
         default=None, description="How far the skin's spectrum falls from the pore band (1.1-1.8 cycles/mm) to the fine band (2.5-3.4): "
         "blur and enlargement deepen it, sensor noise fills it.")
+    pore_detail_fall_db: float | None = Field(
+        default=None, description="How far the skin's texture falls from the scale of pores (0.6-1.1 cycles/mm) to the detail a 250 µm "
+        "pore needs (1.75-2.5), read on the photo's own pixels with JPEG's block edges left out: an enlarged copy or soft focus deepens "
+        "it, a JPEG copy does not hide that; None when the scale is unknown.")
     flat_share: float = Field(
         description="Share of skin pixels with no pixel-level variation (0-1): a real sensor leaves noise; denoising and smoothing flatten skin.")
     blockiness: float = Field(description="JPEG 8x8 block steps over the mean (1 = none; 1.2-2 at quality 60-30).")

@@ -234,3 +234,66 @@ def test_jpeg_copy_of_an_enlarged_photo_gets_no_counts():
     a = run(jpeg(enlarged_copy(rgb, 4.0), 95), px_per_mm=10.0, mode="closeup").analysis
     assert a.quality.detail.resolves_pores is False and not any(r.counts_meaningful for r in a.regions)
     assert _closeup(rgb, None).regions[0].counts_meaningful
+
+
+# ------------------------------------------------------------------ JPEG copies of enlarged photos
+@pytest.mark.parametrize("quality", [95, 85])
+def test_jpeg_copy_of_an_enlarged_real_crop_gets_no_counts(real_crops, quality):
+    # The known gap of the ordinary spectrum: JPEG's block noise refilled the empty fine bands, so these copies
+    # read 5.7-6.2 effective px/mm and kept their counts (x4: 53% fewer pores than the photo as taken).
+    for rgb, _, roi in real_crops.values():
+        a = _closeup(jpeg(enlarged_copy(rgb, 4.0), quality), roi)
+        codes = {p.code: p for p in a.quality.problems}
+        assert "detail_too_low" in codes, (quality, a.quality.detail)
+        assert "2 cycles per mm" in codes["detail_too_low"].message
+        assert not any(r.counts_meaningful for r in a.regions)
+
+
+@pytest.mark.parametrize("quality", [None, 95, 85])
+def test_real_crops_as_taken_and_recompressed_keep_their_counts(real_crops, quality):
+    from porescope.measure.detail import MAX_PORE_DETAIL_FALL_DB
+
+    for rgb, _, roi in real_crops.values():
+        a = _closeup(jpeg(rgb, quality) if quality else rgb, roi)
+        d = a.quality.detail
+        assert d.pore_detail_fall_db is not None and d.pore_detail_fall_db < MAX_PORE_DETAIL_FALL_DB - 3.0, d.pore_detail_fall_db
+        assert d.resolves_pores is True and all(r.counts_meaningful for r in a.regions)
+
+
+def test_own_grid_spectrum_is_not_fooled_by_jpeg_blocks(synthetic):
+    from porescope.measure.detail import MAX_PORE_DETAIL_FALL_DB, own_grid_spectrum, pore_detail_fall_db
+
+    rgb, skin, _ = synthetic
+    big = enlarged_copy(rgb, 4.0)
+    falls = {}
+    for q in (None, 95, 85, 70):
+        x = jpeg(big, q) if q else big
+        s = own_grid_spectrum(x, skin, px_per_mm=10.0)
+        falls[q] = pore_detail_fall_db(s.centres, s.power_db)
+        plain = band_spectrum(x, skin, px_per_mm=10.0)
+        if q == 85:  # the ordinary spectrum is refilled at the fine bands by the blocks
+            assert plain.power_db[-1] > band_spectrum(big, skin, px_per_mm=10.0).power_db[-1] + 2.0
+    assert all(f > MAX_PORE_DETAIL_FALL_DB for f in falls.values()), falls
+    assert max(falls.values()) - min(falls.values()) < 6.0, falls
+    s = own_grid_spectrum(jpeg(rgb, 85), skin, px_per_mm=10.0)
+    assert pore_detail_fall_db(s.centres, s.power_db) < MAX_PORE_DETAIL_FALL_DB - 3.0
+
+
+def test_block_grid_is_found_in_a_cropped_jpeg(synthetic):
+    # A JPEG cropped by a few pixels (a screenshot of a corner, a re-framed copy) moves its block grid off the origin.
+    from porescope.measure.detail import MAX_PORE_DETAIL_FALL_DB, _block_phase, own_grid_spectrum, pore_detail_fall_db
+    from porescope.measure.imaging import log_luminance
+
+    rgb, skin, _ = synthetic
+    x = jpeg(enlarged_copy(rgb, 4.0), 90)[3:, 5:]
+    tiles = [(log_luminance(np.ascontiguousarray(x[y : y + 65, c : c + 65])).astype(np.float64), y, c) for y in (0, 128) for c in (0, 128)]
+    assert _block_phase(tiles) == ((7 - 3) % 8, (7 - 5) % 8)
+    s = own_grid_spectrum(x, skin[3:, 5:], px_per_mm=10.0)
+    assert pore_detail_fall_db(s.centres, s.power_db) > MAX_PORE_DETAIL_FALL_DB
+
+
+@pytest.mark.parametrize("fall, expect", [(12.0, True), (18.9, True), (19.1, False), (None, True)])
+def test_resolves_pores_rule_with_the_fall_to_pore_detail(fall, expect):
+    from porescope.measure.detail import resolves_pores
+
+    assert resolves_pores(7.0, 12.0, fall) is expect

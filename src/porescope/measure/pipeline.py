@@ -157,7 +157,7 @@ def _assess(rgb: np.ndarray, skin: np.ndarray, px_per_mm: float | None, min_d: f
     quality = assess(rgb, skin, lightness(rgb), px_per_mm=px_per_mm, min_diameter_px=min_d)
     if not skin.any():
         return quality
-    quality.detail = read_detail(rgb_a, skin_a, px_per_mm_a=px_per_mm_a, rgb=rgb, skin=skin)
+    quality.detail = read_detail(rgb_a, skin_a, px_per_mm_a=px_per_mm_a, rgb=rgb, skin=skin, px_per_mm=px_per_mm)
     quality.problems += detail_problems(quality.detail)
     quality.measurable = is_measurable(quality.problems)
     return quality

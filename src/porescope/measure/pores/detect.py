@@ -62,9 +62,11 @@ from porescope.measure.pores.zones import Zones, zones_of
 #: it (recorded in every result's settings). Change it whenever a change makes
 #: the numbers of the same photo differ: the change engine re-measures a stored
 #: visit from an older version before comparing it (change.compare_visits).
-#: v8: the dark/open class reads a core at a fixed scale (CORE_SIGMA_PER_DIAMETER); glare is judged against the
-#: skin's own light (imaging.glare_pixels). v7: a face's regions each read against their own skin (zones.py).
-DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v8"
+#: v9: counts are left out when a photo's own pixels hold no detail for pores, JPEG copies included
+#: (detail.pore_detail_fall_db), so stored visits are re-measured under that gate. v8: the dark/open class reads a
+#: core at a fixed scale (CORE_SIGMA_PER_DIAMETER); glare is judged against the skin's own light
+#: (imaging.glare_pixels). v7: a face's regions each read against their own skin (zones.py).
+DETECTOR = "linear-light-hysteresis/clear-pores/mm-scale v9"
 
 #: Default pore diameter range in pixels when no physical scale is known.
 #: The issue's brief: "photos where pores are roughly 2-20 px across".
