@@ -519,13 +519,13 @@ def detail_problems(d: Detail) -> list[QualityProblem]:
             "Use the original photo file, not one sent through a messaging app or downloaded."))
     if d.resolves_pores is False:
         by_fall = d.pore_detail_fall_db is not None and d.pore_detail_fall_db > MAX_PORE_DETAIL_FALL_DB
-        holds = (f"almost no detail at 2 cycles per mm (its texture falls {d.pore_detail_fall_db:.0f} dB from the scale of pores)"
+        holds = (f"almost no detail at 2 cycles per mm ({d.pore_detail_fall_db:.0f} dB fainter than at the scale of pores)"
                  if by_fall or d.effective_px_per_mm is None else f"detail of only about {d.effective_px_per_mm:.1f} px per mm of skin")
         out.append(QualityProblem(
             code="detail_too_low", severity="warning",
             value=d.pore_detail_fall_db if by_fall else d.effective_px_per_mm, limit=MAX_PORE_DETAIL_FALL_DB if by_fall else MIN_EFFECTIVE_PX_PER_MM,
-            message=f"The photo holds {holds} (soft focus, digital zoom or an enlarged copy), whatever its size says: a 250 µm pore is "
-            "not resolved, so pore counts and sizes are left out and only the visibility score is reported. " + PHONE_ADVICE))
+            message=f"The photo holds {holds}, as soft focus, digital zoom or an enlarged copy leave it, whatever its size says: a "
+            "250 µm pore is not resolved, so pore counts and sizes are left out and only the visibility score is reported. " + PHONE_ADVICE))
     return out
 
 
