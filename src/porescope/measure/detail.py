@@ -134,12 +134,17 @@ def band_spectrum(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None)
     win = np.outer(np.hanning(TILE_PX), np.hanning(TILE_PX)).astype(np.float32)
     spec = np.fft.fft2(stack * win)
     power = (spec.real**2 + spec.imag**2).mean(axis=0, dtype=np.float64)
+    return Spectrum(centres=centres, power_db=_band_db(power, idx, ok), tiles=len(cands))
+
+
+def _band_db(power: np.ndarray, idx: np.ndarray, ok: list[bool]) -> tuple[float | None, ...]:
+    """Mean power of each band (from :func:`_band_index`) in dB; None for bands past the Nyquist limit or empty."""
     out: list[float | None] = []
     for i, good in enumerate(ok):
         sel = idx == i
         v = float(power[sel].mean()) if good and sel.any() else 0.0
         out.append(round(10.0 * math.log10(v), 3) if v > 0 else None)
-    return Spectrum(centres=centres, power_db=tuple(out), tiles=len(cands))
+    return tuple(out)
 
 
 #: JPEG codes a photo in blocks of this many pixels; its errors pile up at their edges.
@@ -228,12 +233,7 @@ def own_grid_spectrum(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | N
             spec = np.fft.fft2((d - d.mean()) * win)
             power += spec.real**2 + spec.imag**2
     power /= gain * len(logs)
-    out: list[float | None] = []
-    for i, good in enumerate(ok):
-        sel = idx == i
-        v = float(power[sel].mean()) if good and sel.any() else 0.0
-        out.append(round(10.0 * math.log10(v), 3) if v > 0 else None)
-    return Spectrum(centres=centres, power_db=tuple(out), tiles=len(logs))
+    return Spectrum(centres=centres, power_db=_band_db(power, idx, ok), tiles=len(logs))
 
 
 #: The fall that says a photo holds no detail for pores, read on :func:`own_grid_spectrum`: from the scale of
@@ -266,9 +266,14 @@ def pore_detail_fall_db(centres, power_db) -> float | None:
     float or None
         None when either band is past the photo's Nyquist limit.
     """
-    lo = [p for c, p in zip(centres, power_db) if PORE_SCALE_BAND[0] <= c <= PORE_SCALE_BAND[1] and p is not None]
-    hi = [p for c, p in zip(centres, power_db) if PORE_DETAIL_BAND[0] <= c <= PORE_DETAIL_BAND[1] and p is not None]
-    return round(float(np.mean(lo) - np.mean(hi)), 2) if lo and hi else None
+    return _fall_db(centres, power_db, PORE_SCALE_BAND, PORE_DETAIL_BAND)
+
+
+def _fall_db(centres, power_db, upper: tuple[float, float], lower: tuple[float, float]) -> float | None:
+    """Mean power of the bands centred in ``upper`` (cycles/mm) less that of those in ``lower`` (dB); None when either has none."""
+    a = [p for c, p in zip(centres, power_db) if upper[0] <= c <= upper[1] and p is not None]
+    b = [p for c, p in zip(centres, power_db) if lower[0] <= c <= lower[1] and p is not None]
+    return round(float(np.mean(a) - np.mean(b)), 2) if a and b else None
 
 
 def effective_resolution(centres, power_db) -> float | None:
@@ -415,9 +420,7 @@ def fine_drop_db(centres, power_db) -> float | None:
     float or None
         None when either band is past the photo's Nyquist limit.
     """
-    pore = [p for c, p in zip(centres, power_db) if DROP_PORE_BAND[0] <= c <= DROP_PORE_BAND[1] and p is not None]
-    fine = [p for c, p in zip(centres, power_db) if DROP_FINE_BAND[0] <= c <= DROP_FINE_BAND[1] and p is not None]
-    return round(float(np.mean(pore) - np.mean(fine)), 2) if pore and fine else None
+    return _fall_db(centres, power_db, DROP_PORE_BAND, DROP_FINE_BAND)
 
 
 def resolves_pores(effective_px_per_mm: float | None, drop_db: float | None, fall_db: float | None = None) -> bool | None:
