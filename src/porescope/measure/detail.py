@@ -269,6 +269,26 @@ def pore_detail_fall_db(centres, power_db) -> float | None:
     return _fall_db(centres, power_db, PORE_SCALE_BAND, PORE_DETAIL_BAND)
 
 
+def own_pore_detail_fall_db(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float | None) -> float | None:
+    """:func:`pore_detail_fall_db` of :func:`own_grid_spectrum` (None when the scale is unknown: the bands cannot be placed).
+
+    Parameters
+    ----------
+    rgb, skin : ndarray
+        The photo and its skin at its own resolution.
+    px_per_mm : float or None
+        The photo's own scale.
+
+    Returns
+    -------
+    float or None
+    """
+    if not px_per_mm:
+        return None
+    own = own_grid_spectrum(rgb, skin, px_per_mm=px_per_mm)
+    return pore_detail_fall_db(own.centres, own.power_db)
+
+
 def _fall_db(centres, power_db, upper: tuple[float, float], lower: tuple[float, float]) -> float | None:
     """Mean power of the bands centred in ``upper`` (cycles/mm) less that of those in ``lower`` (dB); None when either has none."""
     a = [p for c, p in zip(centres, power_db) if upper[0] <= c <= upper[1] and p is not None]
@@ -481,8 +501,7 @@ def read_detail(rgb_a: np.ndarray, skin_a: np.ndarray, *, px_per_mm_a: float | N
     spec = band_spectrum(rgb_a, skin_a, px_per_mm=px_per_mm_a)
     eff = effective_resolution(spec.centres, spec.power_db) if px_per_mm_a else None
     drop = fine_drop_db(spec.centres, spec.power_db)
-    own = own_grid_spectrum(rgb, skin, px_per_mm=px_per_mm) if px_per_mm else None
-    fall = pore_detail_fall_db(own.centres, own.power_db) if own else None
+    fall = own_pore_detail_fall_db(rgb, skin, px_per_mm=px_per_mm)
     tiles = _grey_tiles(rgb, skin)  # read once for the noise floor and the JPEG grid
     return Detail(
         band_centres_cyc_per_mm=list(spec.centres), spectrum_db=list(spec.power_db), effective_px_per_mm=eff, fine_drop_db=drop,
@@ -523,7 +542,7 @@ def detail_problems(d: Detail) -> list[QualityProblem]:
     if d.resolves_pores is False:
         by_fall = d.pore_detail_fall_db is not None and d.pore_detail_fall_db > MAX_PORE_DETAIL_FALL_DB
         holds = (f"almost no detail at 2 cycles per mm ({d.pore_detail_fall_db:.0f} dB fainter than at the scale of pores)"
-                 if by_fall or d.effective_px_per_mm is None else f"detail of only about {d.effective_px_per_mm:.1f} px per mm of skin")
+                 if by_fall else f"detail of only about {d.effective_px_per_mm:.1f} px per mm of skin")
         out.append(QualityProblem(
             code="detail_too_low", severity="warning",
             value=d.pore_detail_fall_db if by_fall else d.effective_px_per_mm, limit=MAX_PORE_DETAIL_FALL_DB if by_fall else MIN_EFFECTIVE_PX_PER_MM,
@@ -559,8 +578,7 @@ def quick_detail_problems(rgb: np.ndarray, skin: np.ndarray, *, px_per_mm: float
         eff, drop = effective_resolution(spec.centres, spec.power_db), fine_drop_db(spec.centres, spec.power_db)
     tiles = _grey_tiles(rgb, skin) if own_pixels else None
     flat, blocks = (flat_share(rgb, skin, tiles=tiles), blockiness(rgb, skin, tiles=tiles)) if own_pixels else (0.0, 1.0)
-    own = own_grid_spectrum(rgb, skin, px_per_mm=px_per_mm) if own_pixels and px_per_mm else None
-    fall = pore_detail_fall_db(own.centres, own.power_db) if own else None
+    fall = own_pore_detail_fall_db(rgb, skin, px_per_mm=px_per_mm) if own_pixels else None
     d = Detail(band_centres_cyc_per_mm=[], spectrum_db=[], effective_px_per_mm=eff, fine_drop_db=drop, pore_detail_fall_db=fall,
                flat_share=flat, blockiness=blocks, resolves_pores=resolves_pores(eff, drop, fall))
     return detail_problems(d)
