@@ -165,7 +165,7 @@ def test_conflict_between_two_current_products():
     assert any(set(c.between) == {"Night cream", "Peel pads"} for c in r.conflicts)
 
 
-def _analysis(causes=(), dark=0.1, elong=1.2):
+def _analysis(causes=(), dark=0.1, elong=1.2, meaningful=True):
     data = {
         "porescope_version": "0.1.0",
         "source": {"width_px": 100, "height_px": 100},
@@ -174,7 +174,7 @@ def _analysis(causes=(), dark=0.1, elong=1.2):
                     "glare_fraction": 0, "measurable": True},
         "regions": [{"name": "frame", "label": 1, "area_px": 10000, "pore_count": 40, "density_per_mpx": 4000,
                      "coverage_pct": 3, "large_pore_share": 0.1, "mean_elongation": elong, "dark_share": dark,
-                     "visibility_score": 40}],
+                     "visibility_score": 40, "counts_meaningful": meaningful}],
         "pores": [],
         "causes": [{"cause": c, "strength": s} for c, s in causes],
         "settings": {"min_diameter_px": 2, "max_diameter_px": 30, "detector": "dog", "sensitivity": 0.5},
@@ -205,6 +205,9 @@ def test_regions_fallback_thresholds():
     # causes win over regions
     sig, _ = cause_signals(_analysis(causes=[("photoaging", 0.4)], dark=0.9))
     assert sig == {"photoaging": 0.4}
+    # a photo too coarse to resolve pores has no shape or dark share to read
+    sig, src = cause_signals(_analysis(dark=0.7, elong=2.2, meaningful=False))
+    assert sig == {} and "too coarse" in src[0]
 
 
 def test_product_matching_ranks_with_reasons():

@@ -249,6 +249,25 @@ def test_jpeg_copy_of_an_enlarged_real_crop_gets_no_counts(real_crops, quality):
         assert not any(r.counts_meaningful for r in a.regions)
 
 
+def test_no_cause_is_read_from_the_pore_shapes_of_a_photo_that_does_not_resolve_them(real_crops):
+    # Counts, sizes and shapes of such a copy were left out of every table, but the causes still read its
+    # blurred pores' shapes: "possible loss of firmness" at 0.52 on the real cheek's x4 copy, from elongation
+    # the table showed as n/a.
+    from porescope.measure.causes import COARSE_CAP, signals_read
+
+    for name, (rgb, _, roi) in real_crops.items():
+        copy = _closeup(jpeg(enlarged_copy(rgb, 4.0), 92), roi)
+        assert not copy.regions[0].counts_meaningful
+        assert signals_read(copy)[0] is False
+        for c in copy.causes:
+            assert c.strength <= COARSE_CAP, (name, c)
+        laxity = next(c for c in copy.causes if c.cause == "laxity")
+        assert any("too little detail to see pore shapes" in e for e in laxity.evidence), laxity.evidence
+        taken = _closeup(jpeg(rgb, 92), roi)
+        assert signals_read(taken)[0] is True
+        assert not any("too little detail" in e for c in taken.causes for e in c.evidence)
+
+
 @pytest.mark.parametrize("quality", [None, 95, 85])
 def test_real_crops_as_taken_and_recompressed_keep_their_counts(real_crops, quality):
     from porescope.measure.detail import MAX_PORE_DETAIL_FALL_DB

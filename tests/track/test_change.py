@@ -226,7 +226,8 @@ def test_photos_that_do_not_resolve_pores_get_no_verdict():
     import cv2
     from skimage.data import astronaut
 
-    from porescope.track.change import Noise, Side, compare_visits, unresolved_pores
+    from porescope.measure.quality import unresolved_pores
+    from porescope.track.change import Noise, Side, compare_visits
 
     f = 2.0
     face = cv2.warpAffine(astronaut(), np.array([[f, 0, -75 * f], [0, f, -20 * f]]), (800, 600), flags=cv2.INTER_LINEAR)

@@ -99,6 +99,7 @@ def test_upload_redirects_to_result_with_layers(bare_client, photos):
         assert f"{loc}/{layer}" in html
     assert 'id="region-table"' in html and f">{region_name('frame')}<" in html  # named as every shell names it
     assert 'id="causes"' in html
+    assert 'id="dark-note"' in html  # a dark share is shown, so what it is worth is said
     assert "not a diagnosis" in html.lower() or "Cosmetic guidance" in html
 
     photo = bare_client.get(f"{loc}/photo.jpg")
@@ -907,3 +908,30 @@ def test_trend_legend_names_are_whole_text_not_clipped_svg(client, store, photos
     assert len(legends) >= 1 and all(f"</i>{name}</li>" in x for x in legends)
     for svg in re.findall(r"<svg.*?</svg>", html, re.S):  # no region names squeezed into the plot's margin
         assert f">{name}<" not in svg
+
+
+def test_result_page_of_a_photo_that_does_not_resolve_pores_shows_no_size_shape_or_cause_from_them(bare_client):
+    # A JPEG copy of the shipped sample, shrunk 4x and enlarged back, given 10 px/mm: the CLI's table said n/a
+    # for size, length/width and dark share, but the web's table printed numbers for them.
+    from pathlib import Path
+
+    import cv2
+
+    sample = Path(__file__).resolve().parents[2] / "src" / "porescope" / "data" / "sample_closeup.jpg"
+    rgb = cv2.imread(str(sample))
+    h, w = rgb.shape[:2]
+    copy = cv2.resize(cv2.resize(rgb, (w // 4, h // 4), interpolation=cv2.INTER_AREA), (w, h), interpolation=cv2.INTER_CUBIC)
+    data = cv2.imencode(".jpg", copy, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    r = _upload(bare_client, data, mode="closeup", px_per_mm="10")
+    assert r.status_code == 303
+    html = bare_client.get(r.headers["location"]).text
+    assert "2 cycles per mm" in html  # the problem is shown
+    table = html[html.index('id="region-table"'):]
+    body = table[table.index("<tbody>"):]
+    row = body[:body.index("</tr>")]
+    cells = re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)
+    # pores, faint, density, median area, coverage, length/width, dark share, visibility
+    assert [c.strip() for c in cells[:4]] == ["n/a"] * 4 and cells[5].strip() == "n/a" and cells[6].strip() == "n/a", cells
+    assert re.fullmatch(r"<b>\d+</b>", cells[7].strip()) and cells[4].strip().endswith("%")  # visibility and coverage stay
+    assert "too little detail to see pore shapes" in html
+    assert 'id="dark-note"' not in html  # no dark share shown, so nothing to say of it

@@ -509,3 +509,26 @@ def test_quick_check_shows_the_real_size(page, base_url, tmp_path):
     page.set_input_files("#photo", str(p))
     page.wait_for_selector("#quality-verdict:not(:empty)")
     assert "2000×1500 px" in page.inner_text("#quality-note")
+
+
+def test_quick_check_runs_again_when_the_scale_is_given(page, base_url, tmp_path):
+    # The live check read the photo once, when it was chosen; a scale typed afterwards (which decides the detail
+    # a photo must hold) was only used by the full analysis, so an enlarged copy looked fine until then.
+    from pathlib import Path
+
+    import cv2
+
+    rgb = cv2.imread(str(Path(__file__).resolve().parents[2] / "src" / "porescope" / "data" / "sample_closeup.jpg"))
+    h, w = rgb.shape[:2]
+    copy = cv2.resize(cv2.resize(rgb, (w // 4, h // 4), interpolation=cv2.INTER_AREA), (w, h), interpolation=cv2.INTER_CUBIC)
+    p = tmp_path / "enlarged-copy.jpg"
+    p.write_bytes(cv2.imencode(".jpg", copy, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes())
+    page.goto(base_url + "/")
+    page.set_input_files("#photo", str(p))
+    page.wait_for_selector("#quality-verdict:not(:empty)")
+    assert "2 cycles per mm" not in page.inner_text("#quality-problems")  # no scale: the check cannot tell
+    page.click(".options summary")
+    page.fill("input[name=px_per_mm]", "10")
+    page.press("input[name=px_per_mm]", "Tab")
+    page.wait_for_function("() => document.getElementById('quality-problems').innerText.includes('2 cycles per mm')", timeout=15000)
+    assert "upload the original photo file" in page.inner_text("#quality-problems")  # with what to do

@@ -47,9 +47,10 @@ def cause_signals(analysis: Analysis) -> tuple[dict[str, float], list[str]]:
             sources.append(f"your photo: {CAUSE_WORDS.get(c.cause, c.cause)}, strength {c.strength:.2f} on a 0-1 scale")
         return out, sources
     th = rules().region_thresholds
-    regions = [r for r in analysis.regions if r.pore_count > 0]
+    # A photo that does not resolve pores (counts_meaningful false) has no pore shape or dark share to read.
+    regions = [r for r in analysis.regions if r.pore_count > 0 and r.counts_meaningful]
     if not regions:
-        return out, ["your photo: no pores measured, so no signal taken from it"]
+        return out, ["your photo: no pores measured, or too coarse a photo to resolve them, so no signal taken from it"]
     total = sum(r.pore_count for r in regions)
     dark = sum(r.dark_share * r.pore_count for r in regions) / total
     elong = [(r.mean_elongation, r.pore_count) for r in regions if r.mean_elongation is not None]

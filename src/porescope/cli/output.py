@@ -232,7 +232,7 @@ def print_explanations(a) -> None:
         b.para(line)
     for c in sorted(a.causes, key=lambda c: -c.strength):
         b.para(cause_line(c))
-    if not a.dark_class_validated:
+    if not a.dark_class_validated and any(r.counts_meaningful for r in a.regions):  # said only where a dark % is shown
         b.para("Dark % (plugged pores) is not yet validated on real skin: read it as a rough indication only.")
     b.print()
 

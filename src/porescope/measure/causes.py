@@ -76,6 +76,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from porescope.measure.quality import unresolved_pores
 from porescope.results import Analysis, Cause, RegionMetrics
 
 # ---- thresholds (see module docstring) -------------------------------------
@@ -483,6 +484,9 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     notes: list[str] = []
     if analysis.scale.resolves_pores is False:
         notes.append("the photo is too coarse to see pore shapes, so this rests on visibility and shine only")
+    elif unresolved_pores(analysis):
+        notes.append("the photo holds too little detail to see pore shapes (soft focus, digital zoom or an enlarged copy), "
+                     "so this rests on visibility and shine only")
     elif n_pores < MIN_PORES_FOR_SHAPE:
         notes.append(f"only {n_pores} pores were found, too few to read their shapes")
 
@@ -542,13 +546,13 @@ def signals_read(analysis: Analysis) -> tuple[bool, bool]:
     Returns
     -------
     (bool, bool)
-        Pore shapes readable (pores resolved, at least MIN_PORES_FOR_SHAPE); T-zone and cheeks comparable (a face
+        Pore shapes readable (pores resolved by the scale and the detail, at least MIN_PORES_FOR_SHAPE); T-zone and cheeks comparable (a face
         with at least MIN_PORES_FOR_RATIO pores on each side).
     """
     regions = [r for r in analysis.regions if r.area_px > 0]
     by_name = {r.name: r for r in regions}
     total = by_name.get("face") or by_name.get("frame") or (regions[0] if regions else None)
-    shapes = total is not None and analysis.scale.resolves_pores is not False and total.pore_count >= MIN_PORES_FOR_SHAPE
+    shapes = total is not None and not unresolved_pores(analysis) and total.pore_count >= MIN_PORES_FOR_SHAPE
     tz = [by_name[n] for n in T_ZONE if n in by_name]
     ch = [by_name[n] for n in CHEEKS if n in by_name]
     ratio = (analysis.settings.mode == "face" and bool(tz) and bool(ch)

@@ -14,7 +14,7 @@ import numpy as np
 
 from porescope.measure.exif import edited_with
 from porescope.measure.imaging import CLIP_LEVEL, IMMERKAER_KERNEL, glare_pixels, robust_sigma, skin_tiles
-from porescope.results import Quality, QualityProblem
+from porescope.results import Analysis, Quality, QualityProblem
 
 # Thresholds. Focus is the ratio of fine-band to mid-band detail energy of L*
 # (difference-of-Gaussian bands at s0-2s0 and 2s0-4s0, s0 ~ the smallest pore
@@ -95,6 +95,34 @@ def is_measurable(problems: list[QualityProblem]) -> bool:
     bool
     """
     return not any(p.severity == "blocking" for p in problems)
+
+
+def unresolved_pores(analysis: Analysis) -> str | None:
+    """The one rule for "resolves pores": why a photo does not (None when it does, or when that cannot be told).
+
+    Its scale (the user's, or the face's iris) is below MIN_PX_PER_MM, or its
+    detail (``quality.detail``) is that of a coarser photo, whatever its scale
+    says. Such a photo's counts, sizes and shapes are left out; what it shows
+    as pores are spots and shadows a few pixels wide, so no cause is read from
+    their shapes and no change is judged on them.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A measured photo.
+
+    Returns
+    -------
+    str or None
+        The reason in words, for a sentence "... does not resolve pores (REASON)".
+    """
+    sc, d = analysis.scale, analysis.quality.detail
+    if sc.resolves_pores is False and sc.px_per_mm:
+        return f"{sc.px_per_mm:.1f} px/mm on the skin; a pore 0.25 mm across needs at least {MIN_PX_PER_MM:.0f}"
+    if d is not None and d.resolves_pores is False:
+        eff = f" of {d.effective_px_per_mm:.1f} px/mm" if d.effective_px_per_mm else ""
+        return f"it holds the detail{eff} of a coarser photo: soft focus, digital zoom or an enlarged copy"
+    return None
 
 
 #: EXIF ISO at and above which a photo was taken in dim light. A phone raises the ISO as light falls and reduces

@@ -12,7 +12,7 @@ for every subject's baseline and later visit, with the same rules
   beauty filter leaves), whose visits were taken with different cameras or at
   ISO more than a stop apart (:func:`porescope.measure.match.capture_mismatch`),
   or one of whose visits does not resolve pores at all
-  (:func:`porescope.track.change.unresolved_pores`), is **not compared**: its change rows say why
+  (:func:`porescope.measure.quality.unresolved_pores`), is **not compared**: its change rows say why
   (:data:`~porescope.study.columns.NOT_COMPARABLE`) and it is left out of every
   statistic, like a subject whose baseline is missing;
 * otherwise the visit whose photos hold finer detail is **re-measured** from its
@@ -109,8 +109,8 @@ def visit_source(caps: list[tuple[Row, dict]]):
 def plan_pairs(rows: list[Row], results: dict[int, dict]) -> dict[tuple[str, str], VisitPair]:
     """Per (subject, later visit): how it and the subject's baseline are compared at the same detail."""
     from porescope.measure.match import common_detail
+    from porescope.measure.quality import unresolved_pores
     from porescope.results import Analysis
-    from porescope.track.change import unresolved_pores
 
     def unresolved(caps) -> str | None:
         return next((why for _, res in caps if (why := unresolved_pores(Analysis.model_validate({**res["analysis"], "pores": []})))), None)

@@ -49,6 +49,7 @@ import numpy as np
 from pydantic import Field
 
 from porescope.errors import PorescopeError
+from porescope.measure.quality import unresolved_pores
 from porescope.measure.recapture import CAPTURE_CHANGES, PROCESSING_CHANGES, recapture
 from porescope.measure.register import ALIGN_MAX_SIDE_PX, Alignment, align
 from porescope.results import Analysis, StrictModel
@@ -359,27 +360,6 @@ def compare_visits(subject: str, a: Side, b: Side, *, align: bool = True) -> Com
     )
     cmp.summary = summarize(regions, notes)
     return cmp
-
-
-def unresolved_pores(analysis: Analysis) -> str | None:
-    """Why a measurable photo does not resolve pores (None when it does, or when that cannot be told).
-
-    Its scale (the user's, or the face's iris) is below
-    :data:`porescope.measure.quality.MIN_PX_PER_MM`, or its detail
-    (``quality.detail``) is that of a coarser photo. Such a photo's counts are
-    already left out; its other metrics describe spots and shadows a few
-    pixels wide, and a 5% brighter copy of it can move them past any
-    interval, so no change is judged on them.
-    """
-    from porescope.measure.quality import MIN_PX_PER_MM
-
-    sc, d = analysis.scale, analysis.quality.detail
-    if sc.resolves_pores is False and sc.px_per_mm:
-        return f"{sc.px_per_mm:.1f} px/mm on the skin; a pore 0.25 mm across needs at least {MIN_PX_PER_MM:.0f}"
-    if d is not None and d.resolves_pores is False:
-        eff = f" of {d.effective_px_per_mm:.1f} px/mm" if d.effective_px_per_mm else ""
-        return f"it holds the detail{eff} of a coarser photo: soft focus, digital zoom or an enlarged copy"
-    return None
 
 
 def _current_engine(analysis: Analysis, noise: Noise, photo, roi, visit_id, notes: list[str]) -> tuple[Analysis, Noise]:

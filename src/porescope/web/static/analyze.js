@@ -62,6 +62,13 @@
     check(f, f.name);
   });
 
+  // What detail a photo must hold depends on its scale: a scale given or changed after the photo was chosen
+  // checks it again (an enlarged copy passes without one and is refused at 10 px/mm).
+  form.querySelector("[name=px_per_mm]").addEventListener("change", function () {
+    var f = input.files && input.files[0];
+    if (f && !stream) check(f, f.name);
+  });
+
   // Drag and drop onto the drop zone.
   var drop = form.querySelector(".drop");
   ["dragenter", "dragover"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
