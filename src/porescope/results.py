@@ -24,7 +24,8 @@ from porescope.strict import StrictModel  # one base for every record (re-export
 #: levels far apart, are not compared: the phone's processing differs).
 #: 1.5: ``Detail.pore_detail_fall_db`` added (the fall to pore detail on the photo's own pixels, which JPEG copies of
 #: enlarged photos cannot hide).
-SCHEMA_VERSION = "1.5"
+#: 1.6: ``SourceImage.digital_zoom`` added (EXIF DigitalZoomRatio: a digitally zoomed photo holds less detail than its size).
+SCHEMA_VERSION = "1.6"
 
 Severity = Literal["info", "warning", "blocking"]
 PoreKind = Literal["dark", "open"]
@@ -264,6 +265,10 @@ class SourceImage(StrictModel):
         default=None, description="What saved the photo (EXIF Software): a camera's firmware or OS version, or a photo editor or "
         "beauty app (porescope.measure.exif.EDITING_APPS), whose filters may have smoothed or sharpened the skin: such a photo "
         "gets an 'edited' warning and is compared only with photos saved by the same app.")
+    digital_zoom: float | None = Field(
+        default=None, description="The digital zoom the phone recorded (EXIF DigitalZoomRatio), when above 1: the picture was "
+        "cropped from the sensor's image and enlarged, so it holds the detail of a photo that many times smaller; such a photo "
+        "gets a 'digital_zoom' warning. None when the file records no zoom.")
 
 
 class Analysis(StrictModel):

@@ -140,3 +140,27 @@ def test_a_photo_saved_by_a_beauty_app_is_flagged_and_not_compared_with_an_origi
     both = compare_visits("s", _side(1, edited, roi), _side(2, phone_photo(sharpen(rgb, 0.8), iso=50, seed=7, software="Facetune2 2.34.1"), roi),
                           align=False)
     assert both.regions
+
+
+def test_a_digital_zoom_is_read_from_exif_and_said():
+    """A phone that zooms past its lens enlarges a crop of its sensor's picture and records it (EXIF DigitalZoomRatio):
+    the result keeps the zoom and warns with what to do; the same phone unzoomed writes 1 there, which is no zoom."""
+    from PIL.TiffImagePlugin import IFDRational
+
+    from porescope.testing.synth import SkinSpec, render
+
+    skin = render(SkinSpec(height=480, width=640, seed=5)).rgb
+    zoomed = run(phone_photo(skin, digital_zoom=2.0), px_per_mm=20.0, mode="closeup").analysis
+    warn = [p for p in zoomed.quality.problems if p.code == "digital_zoom"]
+    assert zoomed.source.digital_zoom == 2.0 and len(warn) == 1 and warn[0].severity == "warning"
+    assert "2.0x" in warn[0].message and "10.0 px/mm" in warn[0].message and "closer instead of zooming" in warn[0].message
+    plain = run(phone_photo(skin), px_per_mm=20.0, mode="closeup").analysis
+    assert plain.source.digital_zoom is None and not [p for p in plain.quality.problems if p.code == "digital_zoom"]
+    # 0/1 means "digital zoom was not used" (EXIF 2.3); 0/0 is unreadable: neither is a zoom.
+    for ratio in (IFDRational(0, 1), IFDRational(0, 0), 1.02):
+        ex = Image.Exif()
+        ex.get_ifd(0x8769)[0xA404] = ratio
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=ex.tobytes())
+        with Image.open(io.BytesIO(buf.getvalue())) as im:
+            assert "digital_zoom" not in camera_fields(im.getexif()), ratio

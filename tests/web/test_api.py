@@ -935,3 +935,18 @@ def test_result_page_of_a_photo_that_does_not_resolve_pores_shows_no_size_shape_
     assert re.fullmatch(r"<b>\d+</b>", cells[7].strip()) and cells[4].strip().endswith("%")  # visibility and coverage stay
     assert "too little detail to see pore shapes" in html
     assert 'id="dark-note"' not in html  # no dark share shown, so nothing to say of it
+
+
+def test_quick_check_says_what_the_files_exif_says(bare_client, photos):
+    # The live check before upload read only pixels: a dim, edited or digitally zoomed photo was said so only after
+    # the analysis. It now gives the same EXIF warnings as the analysis.
+    from porescope.testing.phone import phone_photo
+
+    rgb = photos[2]
+    zoomed = _upload(bare_client, phone_photo(rgb, iso=800, digital_zoom=2.0, software="Facetune2 2.34.1"), url="/api/quality").json()
+    codes = {p["code"] for p in zoomed["quality"]["problems"]}
+    assert {"digital_zoom", "low_light", "edited"} <= codes, codes
+    analysis = _upload(bare_client, phone_photo(rgb, iso=800, digital_zoom=2.0, software="Facetune2 2.34.1"), url="/api/analyze").json()
+    assert {"digital_zoom", "low_light", "edited"} <= {p["code"] for p in analysis["analysis"]["quality"]["problems"]}
+    plain = _upload(bare_client, phone_photo(rgb), url="/api/quality").json()
+    assert not {"digital_zoom", "low_light", "edited"} & {p["code"] for p in plain["quality"]["problems"]}

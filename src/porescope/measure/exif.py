@@ -1,4 +1,4 @@
-"""The camera a photo names in its EXIF: make, model, lens and ISO (issue 20: same skin, any camera).
+"""The camera a photo names in its EXIF: make, model, lens, ISO and digital zoom (issue 20: same skin, any camera).
 
 Read by :mod:`porescope.measure.io` when a photo is loaded; the result records the
 camera and the ISO (``SourceImage.camera``, ``SourceImage.iso``), the face
@@ -21,6 +21,12 @@ EDITING_APPS = ("photoshop", "lightroom", "snapseed", "gimp", "facetune", "meitu
                 "airbrush", "faceapp", "remini", "perfect365", "pixelmator", "affinity photo", "luminar")
 #: EXIF ISOSpeedRatings / PhotographicSensitivity, in the Exif sub-IFD.
 _ISO_TAG = 0x8827
+#: EXIF DigitalZoomRatio, in the Exif sub-IFD (EXIF 2.3, CIPA DC-008: "If the numerator of the recorded value is
+#: 0, this indicates that digital zoom was not used"). Phones write it when the picture was zoomed by cropping
+#: and enlarging the sensor's image, 1 or 0 otherwise.
+_DIGITAL_ZOOM_TAG = 0xA404
+#: A recorded zoom at or below this is no zoom (phones write 1.0, or rationals a rounding away from it).
+NO_ZOOM = 1.05
 
 
 def camera_fields(exif) -> dict:
@@ -36,7 +42,8 @@ def camera_fields(exif) -> dict:
     dict
         ``make``, ``model``, ``lens_make``, ``lens_model`` and ``software``,
         only those present, as clean strings; ``iso`` (float) when the photo
-        records its sensitivity.
+        records its sensitivity; ``digital_zoom`` (float) when it records a
+        digital zoom above NO_ZOOM.
     """
     out = {}
     sub = {}
@@ -52,6 +59,12 @@ def camera_fields(exif) -> dict:
             v = v.replace("\x00", "").strip()
             if v:
                 out[key] = v[:120]
+    try:
+        zoom = float(sub.get(_DIGITAL_ZOOM_TAG) or 0)  # a rational; 0/0 reads as nan, 0/1 as 0: no zoom
+    except (TypeError, ValueError, ZeroDivisionError):
+        zoom = 0.0
+    if NO_ZOOM < zoom < 100:
+        out["digital_zoom"] = round(zoom, 2)
     iso = sub.get(_ISO_TAG)
     if isinstance(iso, (tuple, list)) and iso:  # some cameras write ISOSpeedRatings as a list
         iso = iso[0]
@@ -112,6 +125,7 @@ def source_fields(fields: dict) -> dict:
     Returns
     -------
     dict
-        ``camera``, ``iso`` and ``software`` (each None when the EXIF names none).
+        ``camera``, ``iso``, ``software`` and ``digital_zoom`` (each None when the EXIF names none).
     """
-    return {"camera": camera_name(fields), "iso": fields.get("iso"), "software": fields.get("software")}
+    return {"camera": camera_name(fields), "iso": fields.get("iso"), "software": fields.get("software"),
+            "digital_zoom": fields.get("digital_zoom")}

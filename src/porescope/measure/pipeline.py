@@ -30,7 +30,7 @@ from porescope.measure.pores import detect as _detect
 from porescope.measure.pores.measure import PoreTable, contrast_pct, is_dark, measure
 from porescope.measure.pores.params import DetectorParams
 from porescope.measure.pores.score import region_metrics
-from porescope.measure.quality import MIN_PX_PER_MM, assess, edit_problems, is_measurable, light_problems
+from porescope.measure.quality import MIN_PX_PER_MM, assess, exif_problems, is_measurable
 from porescope.measure.regions import RegionSet, check_mode, find_regions
 from porescope.results import Analysis, Pore, Quality, QualityProblem, RegionNotMeasured, Scale, Settings, SourceImage, pores_from_trusted
 
@@ -403,7 +403,7 @@ def _checked(px_per_mm: float | None, mode: str, params: DetectorParams | None, 
 def _assemble(found: Findings, *, roi, px_per_mm: float | None, params: DetectorParams) -> Analysis:
     """The result record, with region problems merged into quality and the likely causes."""
     img, shape, scale, quality, regions = found.image, found.shape, found.scale, found.quality, found.regions
-    from_exif = light_problems(img.exif.get("iso")) + edit_problems(img.exif.get("software"))  # what the file says of light and editing
+    from_exif = exif_problems(img.exif, scale.px_per_mm)  # what the file says of light, editing and zoom
     if regions.problems or from_exif:
         quality.problems = list(regions.problems) + quality.problems + from_exif
         quality.measurable = is_measurable(quality.problems)

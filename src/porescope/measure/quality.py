@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from porescope.measure.exif import edited_with
+from porescope.measure.exif import NO_ZOOM, edited_with
 from porescope.measure.imaging import CLIP_LEVEL, IMMERKAER_KERNEL, glare_pixels, robust_sigma, skin_tiles
 from porescope.results import Analysis, Quality, QualityProblem
 
@@ -175,6 +175,56 @@ def edit_problems(software: str | None) -> list[QualityProblem]:
         message=f"The photo was saved by {app}, a photo editor or beauty app: its filters may have smoothed, sharpened or "
         "retouched the skin, which moves pore counts, and it is compared only with photos saved by the same app. "
         "Use the camera's original photo file.")]
+
+
+def zoom_problems(digital_zoom: float | None, px_per_mm: float | None = None) -> list[QualityProblem]:
+    """What the photo's EXIF DigitalZoomRatio says of its detail.
+
+    A digitally zoomed photo is a crop of the sensor's picture enlarged to full
+    size: it holds the detail of a photo ``digital_zoom`` times smaller, as an
+    enlarged copy does. Only a warning: what the photo really resolves is read
+    from its pixels (``quality.detail``), and some phones crop a sensor with more
+    pixels than the photo (an "optical-quality" 2x), losing little.
+
+    Parameters
+    ----------
+    digital_zoom : float or None
+        The recorded zoom (:func:`porescope.measure.exif.camera_fields`; None: none recorded).
+    px_per_mm : float, optional
+        The photo's scale, to say what the zoom leaves of it.
+
+    Returns
+    -------
+    list of QualityProblem
+        One ``digital_zoom`` warning when a zoom above NO_ZOOM is recorded.
+    """
+    if not digital_zoom or digital_zoom <= NO_ZOOM:
+        return []
+    left = f", {px_per_mm / digital_zoom:.1f} px/mm on the skin" if px_per_mm else ""
+    return [QualityProblem(
+        code="digital_zoom", severity="warning", value=round(float(digital_zoom), 2), limit=NO_ZOOM,
+        message=f"The phone zoomed this photo digitally ({digital_zoom:.1f}x): it enlarged a crop of its sensor's picture, so the "
+        f"photo may hold as little detail as one {digital_zoom:.1f} times smaller{left}, and faint pores are lost. "
+        "Move the phone closer instead of zooming (at 1x, or in the camera's macro mode) and tap to focus on the skin.")]
+
+
+def exif_problems(fields: dict, px_per_mm: float | None = None) -> list[QualityProblem]:
+    """Everything the photo file's EXIF says of the capture: dim light, an editing app, a digital zoom.
+
+    Parameters
+    ----------
+    fields : dict
+        ``iso``, ``software`` and ``digital_zoom`` (:func:`porescope.measure.exif.camera_fields` or
+        :func:`~porescope.measure.exif.source_fields`); missing keys say nothing.
+    px_per_mm : float, optional
+        The photo's scale.
+
+    Returns
+    -------
+    list of QualityProblem
+    """
+    return (light_problems(fields.get("iso")) + edit_problems(fields.get("software"))
+            + zoom_problems(fields.get("digital_zoom"), px_per_mm))
 
 
 def assess(rgb: np.ndarray, skin: np.ndarray, lstar: np.ndarray, *, px_per_mm: float | None = None, min_diameter_px: float = 2.0) -> Quality:

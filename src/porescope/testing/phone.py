@@ -11,9 +11,11 @@ the scene) goes through what a phone's image pipeline does, in order:
 3. noise reduction scaled to the noise it finds, as phones do: non-local means
    (Buades, Coll & Morel 2005, doi:10.1109/CVPR.2005.38) with ``h`` =
    ``noise_reduction`` x the noise SD (Immerkaer 1996);
-4. sharpening: an unsharp mask of ``sharpen`` (share) and ``radius_px``;
-5. JPEG at ``quality``, with EXIF naming the camera and the ISO, as a phone
-   writes it.
+4. digital zoom, when asked: the centre 1/``digital_zoom`` of the picture
+   enlarged back to full size (bicubic), as a phone zooms past its lenses;
+5. sharpening: an unsharp mask of ``sharpen`` (share) and ``radius_px``;
+6. JPEG at ``quality``, with EXIF naming the camera, the ISO and the digital
+   zoom (DigitalZoomRatio), as a phone writes it.
 
 Its returned bytes are a real JPEG file that any porescope entry point reads.
 """
@@ -34,9 +36,9 @@ READ_NOISE_E = 2.0
 #: Three phones' default settings, as ``phone_photo`` keywords: A, a phone's defaults in good light; B, stronger
 #: noise reduction and sharpening, lower JPEG quality; C, no noise reduction, light sharpening, high quality.
 PHONES = {
-    "A": dict(make="Phone A", model="Model 1", noise_reduction=1.5, sharpen=0.3, radius_px=1.0, quality=92),
-    "B": dict(make="Phone B", model="Model 7", noise_reduction=2.5, sharpen=0.5, radius_px=1.5, quality=85),
-    "C": dict(make="Phone C", model="Model 3", noise_reduction=0.0, sharpen=0.2, radius_px=1.0, quality=95),
+    "A": dict(camera=("Phone A", "Model 1"), noise_reduction=1.5, sharpen=0.3, radius_px=1.0, quality=92),
+    "B": dict(camera=("Phone B", "Model 7"), noise_reduction=2.5, sharpen=0.5, radius_px=1.5, quality=85),
+    "C": dict(camera=("Phone C", "Model 3"), noise_reduction=0.0, sharpen=0.2, radius_px=1.0, quality=95),
 }
 
 
@@ -50,9 +52,9 @@ def _to_srgb(lin: np.ndarray) -> np.ndarray:
     return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055) * 255.0
 
 
-def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A", model: str = "Model 1", noise_reduction: float = 1.5,
+def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, camera: tuple[str, str] = ("Phone A", "Model 1"), noise_reduction: float = 1.5,
                 sharpen: float = 0.3, radius_px: float = 1.0, quality: int = 92, seed: int = 0,
-                software: str | None = None) -> bytes:
+                software: str | None = None, digital_zoom: float | None = None) -> bytes:
     """``rgb`` photographed by a simulated phone: JPEG bytes with EXIF (make, model, ISO).
 
     Parameters
@@ -61,8 +63,8 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
         (H, W, 3) uint8, the scene.
     iso : float
         Sensitivity; the electrons collected fall as it rises (shot noise grows as its square root).
-    make, model : str
-        The camera's name written to EXIF.
+    camera : (str, str)
+        The camera's make and model, written to EXIF.
     noise_reduction : float
         Non-local means strength in units of the noise SD found (0: none).
     sharpen, radius_px : float
@@ -73,6 +75,8 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
         Noise seed.
     software : str, optional
         EXIF Software (what saved the file; default none).
+    digital_zoom : float, optional
+        Zoom past the lens: the centre 1/``digital_zoom`` of the picture, enlarged to the full size (default none).
 
     Returns
     -------
@@ -101,14 +105,20 @@ def phone_photo(rgb: np.ndarray, *, iso: float = BASE_ISO, make: str = "Phone A"
         strength = noise_reduction * pixel_noise(grey, np.ones(grey.shape, bool))
         if strength >= 0.5:
             out = cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(out), None, strength, strength, 5, 15)
+    if digital_zoom and digital_zoom > 1:
+        ch, cw = round(h / digital_zoom), round(w / digital_zoom)
+        y0, x0 = (h - ch) // 2, (w - cw) // 2
+        out = cv2.resize(np.ascontiguousarray(out[y0 : y0 + ch, x0 : x0 + cw]), (w, h), interpolation=cv2.INTER_CUBIC)
     if sharpen:
         f = out.astype(np.float32)
         out = np.clip(f + sharpen * (f - cv2.GaussianBlur(f, (0, 0), radius_px)) + 0.5, 0, 255).astype(np.uint8)
     exif = Image.Exif()
-    exif[0x010F], exif[0x0110] = make, model
+    exif[0x010F], exif[0x0110] = camera
     if software:
         exif[0x0131] = software
-    exif.get_ifd(0x8769)[0x8827] = int(round(iso))
+    sub = exif.get_ifd(0x8769)
+    sub[0x8827] = int(round(iso))
+    sub[0xA404] = float(digital_zoom) if digital_zoom else 1.0  # DigitalZoomRatio: phones write 1 when not zoomed
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(out)).save(buf, "JPEG", quality=quality, exif=exif.tobytes())
     return buf.getvalue()

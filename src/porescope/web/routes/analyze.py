@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.measure.io import Header, megapixels, read_bounded, read_header
+from porescope.measure.io import Header, megapixels, photo_camera, read_bounded, read_header
 from porescope.measure.pipeline import run
+from porescope.measure.quality import exif_problems, is_measurable
 from porescope.web import layers, uploads
 from porescope.web.cache import Result
 from porescope.web.forms import float_or_none
@@ -153,7 +154,11 @@ def quick_check(web: WebState, data: bytes, label: str, px_per_mm: float | None)
     head = read_header(data, label, max_pixels=web.limits.web_max_pixels)  # the analysis's own checks and words
     with web.decode_slots:
         rgb = uploads.decode_quick(data, label, head, layers.QUICK_MAX_SIDE_PX)
-    return layers.quick_quality_rgb(rgb, (head.width_px, head.height_px), px_per_mm=px_per_mm)
+    q, info = layers.quick_quality_rgb(rgb, (head.width_px, head.height_px), px_per_mm=px_per_mm)
+    # What the file's EXIF says (dim light, an editing app, a digital zoom), as the analysis will say it.
+    q.problems += exif_problems(photo_camera(data), px_per_mm)
+    q.measurable = is_measurable(q.problems)
+    return q, info
 
 
 @router.post("/api/quality", dependencies=[Depends(csrf_guard)])
