@@ -262,7 +262,7 @@ def test_no_cause_is_read_from_the_pore_shapes_of_a_photo_that_does_not_resolve_
         for c in copy.causes:
             assert c.strength <= COARSE_CAP, (name, c)
         laxity = next(c for c in copy.causes if c.cause == "laxity")
-        assert any("too little detail to see pore shapes" in e for e in laxity.evidence), laxity.evidence
+        assert any("too coarse to see pore shapes (it holds " in e for e in laxity.evidence), laxity.evidence
         taken = _closeup(jpeg(rgb, 92), roi)
         assert signals_read(taken)[0] is True
         assert not any("too little detail" in e for c in taken.causes for e in c.evidence)

@@ -933,7 +933,7 @@ def test_result_page_of_a_photo_that_does_not_resolve_pores_shows_no_size_shape_
     # pores, faint, density, median area, coverage, length/width, dark share, visibility
     assert [c.strip() for c in cells[:4]] == ["n/a"] * 4 and cells[5].strip() == "n/a" and cells[6].strip() == "n/a", cells
     assert re.fullmatch(r"<b>\d+</b>", cells[7].strip()) and cells[4].strip().endswith("%")  # visibility and coverage stay
-    assert "too little detail to see pore shapes" in html
+    assert "too coarse to see pore shapes (it holds " in html
     assert 'id="dark-note"' not in html  # no dark share shown, so nothing to say of it
 
 

@@ -482,11 +482,8 @@ def likely_causes(analysis: Analysis, profile=None, strength_sd: dict[str, float
     ch = [by_name[n] for n in CHEEKS if n in by_name]
     tz_vis, ch_vis = (_mean(tz, "visibility_score"), _mean(ch, "visibility_score")) if comparable else (None, None)
     notes: list[str] = []
-    if analysis.scale.resolves_pores is False:
-        notes.append("the photo is too coarse to see pore shapes, so this rests on visibility and shine only")
-    elif unresolved_pores(analysis):
-        notes.append("the photo holds too little detail to see pore shapes (soft focus, digital zoom or an enlarged copy), "
-                     "so this rests on visibility and shine only")
+    if why := unresolved_pores(analysis):
+        notes.append(f"the photo is too coarse to see pore shapes ({why}), so this rests on visibility and shine only")
     elif n_pores < MIN_PORES_FOR_SHAPE:
         notes.append(f"only {n_pores} pores were found, too few to read their shapes")
 

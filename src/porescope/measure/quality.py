@@ -120,8 +120,8 @@ def unresolved_pores(analysis: Analysis) -> str | None:
     if sc.resolves_pores is False and sc.px_per_mm:
         return f"{sc.px_per_mm:.1f} px/mm on the skin; a pore 0.25 mm across needs at least {MIN_PX_PER_MM:.0f}"
     if d is not None and d.resolves_pores is False:
-        eff = f" of {d.effective_px_per_mm:.1f} px/mm" if d.effective_px_per_mm else ""
-        return f"it holds the detail{eff} of a coarser photo: soft focus, digital zoom or an enlarged copy"
+        held = f"only {d.effective_px_per_mm:.1f} px/mm of detail" if d.effective_px_per_mm else "the detail of a coarser photo"
+        return f"it holds {held}, as soft focus, digital zoom or an enlarged copy leave a photo"
     return None
 
 
