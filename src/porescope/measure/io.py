@@ -478,6 +478,7 @@ class Header:
     height_px: int
     orientation: int | None
     reduce_by: int  # 1 = full size; 2/4/8 = a large JPEG decoded reduced
+    exif: dict = field(default_factory=dict)  # camera fields (porescope.measure.exif.camera_fields), read with the orientation
 
     @property
     def pixels(self) -> int:
@@ -506,7 +507,7 @@ def read_header(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS) -> Hea
     Returns
     -------
     Header
-        Format, upright size, EXIF orientation and the reduction to decode at.
+        Format, upright size, EXIF orientation, the camera fields and the reduction to decode at.
 
     Raises
     ------
@@ -523,13 +524,14 @@ def read_header(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS) -> Hea
         raise ImageError(f"{label}: cannot be decoded (the header gives no size); the file may be corrupt.")
     _check_pixels(w, h, label)  # same words as read_image
     jpeg = fmt in ("JPEG", "MPO")
-    orientation = _exif_orientation(im, label, header_only=True)[0] if w * h <= max_pixels or jpeg else None
+    orientation, exif = _exif_orientation(im, label, header_only=True) if w * h <= max_pixels or jpeg else (None, {})
     if orientation in (5, 6, 7, 8):
         w, h = h, w
     if min(w, h) < MIN_SIDE_PX:
         raise ImageError(f"{label}: {w}x{h} px is too small to hold pores; use a photo at least {MIN_SIDE_PX} px on its shorter side.")
     reduce_by = 1 if w * h <= max_pixels else _jpeg_reduction(im, fmt, label, max_pixels)
-    return Header(format=fmt, width_px=w, height_px=h, orientation=int(orientation) if orientation else None, reduce_by=reduce_by)
+    return Header(format=fmt, width_px=w, height_px=h, orientation=int(orientation) if orientation else None, reduce_by=reduce_by,
+                  exif=exif)
 
 
 def _jpeg_reduction(im: Image.Image, fmt: str, label: str, max_pixels: int) -> int:

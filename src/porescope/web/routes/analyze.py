@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from porescope.errors import PorescopeError
-from porescope.measure.io import Header, megapixels, photo_camera, read_bounded, read_header
+from porescope.measure.io import Header, megapixels, read_bounded, read_header
 from porescope.measure.pipeline import run
 from porescope.measure.quality import exif_problems, is_measurable
 from porescope.web import layers, uploads
@@ -156,7 +156,7 @@ def quick_check(web: WebState, data: bytes, label: str, px_per_mm: float | None)
         rgb = uploads.decode_quick(data, label, head, layers.QUICK_MAX_SIDE_PX)
     q, info = layers.quick_quality_rgb(rgb, (head.width_px, head.height_px), px_per_mm=px_per_mm)
     # What the file's EXIF says (dim light, an editing app, a digital zoom), as the analysis will say it.
-    q.problems += exif_problems(photo_camera(data), px_per_mm)
+    q.problems += exif_problems(head.exif, px_per_mm)
     q.measurable = is_measurable(q.problems)
     return q, info
 
